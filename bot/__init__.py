@@ -1,0 +1,1 @@
+"""Talk: channel adapters, the channel-agnostic conversation, summaries and the CLI."""

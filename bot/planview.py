@@ -1,0 +1,90 @@
+"""Plain-text views of a plan and its reminder calendar for the CLI."""
+
+from __future__ import annotations
+
+from bot.texts import (
+    DEADLINE_KIND_LABELS,
+    FREQ_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    vn_date,
+    vn_weekday_date,
+)
+from scheduler.deadlines import Conditional, DeadlineRule, Once, Ongoing, Recurring
+from scheduler.occurrences import recurring_due
+from scheduler.plan import Plan
+from scheduler.reminders import PlannedReminder
+from scheduler.workcal import WorkingCalendar
+
+
+def describe_rule(rule: DeadlineRule, calendar: WorkingCalendar, checkin: str = "monthly") -> str:
+    if isinstance(rule, Once):
+        working = calendar.on_or_before(rule.due)
+        text = f"một lần, hạn {vn_date(rule.due)}"
+        if working != rule.due:
+            text += f" (ngày làm việc cuối: {vn_weekday_date(working)})"
+        return text
+    if isinstance(rule, Recurring):
+        first = recurring_due(rule, rule.start)
+        return f"{FREQ_LABELS[rule.freq]} từ {vn_date(rule.start)}, kỳ đầu hạn {vn_date(first)}"
+    if isinstance(rule, Ongoing):
+        start = f" từ {vn_date(rule.start)}" if rule.start else ""
+        return f"thường xuyên{start}; hỏi tiến độ {FREQ_LABELS.get(checkin, checkin)}"
+    assert isinstance(rule, Conditional)
+    return "có điều kiện: chưa có ngày, văn phòng kích hoạt khi có hướng dẫn (/activate)"
+
+
+def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
+    lines = [f"Kế hoạch {plan.code} — {plan.ward} (ban hành {vn_date(plan.issued)})", "", "Đơn vị:"]
+    for unit in plan.units.values():
+        lines.append(f"  {unit.code:<9} {unit.name}")
+    for code, members in plan.groups.items():
+        lines.append(f"  nhóm {code}: {', '.join(members)}")
+    lines += ["", f"Nhiệm vụ ({len(plan.tasks)}):"]
+    for t in plan.tasks:
+        lines.append(f"  {t.stt:>2}. {t.content[:90]}{'…' if len(t.content) > 90 else ''}")
+        lines.append(f"      chủ trì: {', '.join(t.lead)}" + (f"; phối hợp: {', '.join(t.coordinate)}" if t.coordinate else ""))
+        lines.append(f"      sản phẩm: {t.product or '(không ghi)'}")
+        kind = DEADLINE_KIND_LABELS[t.rule.kind]
+        lines.append(f"      thời hạn: \"{t.deadline_text}\" → [{kind}] {describe_rule(t.rule, calendar, t.policy.checkin)}")
+    if plan.cycles:
+        lines += ["", "Kỳ báo cáo:"]
+        for c in plan.cycles:
+            (sd, sm), (ed, em) = c.period_start, c.period_end
+            prev = " năm trước" if c.period_start_previous_year else ""
+            lines.append(f"  {c.name}: \"{c.due_text}\" — số liệu từ {sd}/{sm}{prev} đến {ed}/{em}")
+    if plan.targets:
+        lines += ["", "Chỉ tiêu:"]
+        for tg in plan.targets:
+            value = f"{tg.value:g}"
+            tasks = f" (nhiệm vụ {', '.join(map(str, tg.tasks))})" if tg.tasks else ""
+            lines.append(f"  {tg.name}: {tg.comparator} {value}{tg.unit}{tasks}")
+    return "\n".join(lines)
+
+
+def schedule_row(r: PlannedReminder) -> dict[str, object]:
+    return {
+        "at": r.at.isoformat(),
+        "unit": r.unit,
+        "task": r.task_stt,
+        "occurrence": r.occurrence_key,
+        "kind": r.kind,
+        "seq": r.seq,
+        "role": r.role,
+        "due": r.due.isoformat(),
+        "working_due": r.working_due.isoformat(),
+    }
+
+
+def schedule_text(rows: list[PlannedReminder]) -> str:
+    if not rows:
+        return "Không có lời nhắc nào trong khoảng thời gian này."
+    lines = []
+    for r in rows:
+        kind = KIND_LABELS[r.kind] + (f" {r.seq} ngày" if r.kind == "before" else f" lần {r.seq}" if r.kind == "overdue" else "")
+        lines.append(
+            f"{r.at:%Y-%m-%d %H:%M}  {r.unit:<8} NV{r.task_stt:<3} {ROLE_LABELS[r.role]:<9} "
+            f"{kind:<24} hạn {vn_date(r.working_due)} [{r.occurrence_key}]"
+        )
+    lines.append(f"Tổng: {len(rows)} lời nhắc")
+    return "\n".join(lines)

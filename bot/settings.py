@@ -1,0 +1,77 @@
+"""One typed settings object, built in `main` and passed down (never a module global)."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scheduler.workcal import OfficeHours
+
+# The source checkout, so `nhacviec` finds the bundled plan from any working directory.
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bundled(name: str) -> Path:
+    local = Path("data") / name
+    return local if local.exists() else _ROOT / "data" / name
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NHACVIEC_", env_file=".env", extra="ignore")
+
+    plan_path: Path = Field(default_factory=lambda: _bundled("tasks.yaml"))
+    calendar_path: Path = Field(default_factory=lambda: _bundled("calendar.yaml"))
+    database_url: str = "sqlite+aiosqlite:///nhacviec.db"
+    ward: str = "default"
+
+    # Office hours "07:30-11:30,13:30-17:00" (local time, Asia/Ho_Chi_Minh).
+    office_hours: str = "07:30-11:30,13:30-17:00"
+
+    # Outbox dispatch.
+    tick_seconds: float = 2.0
+    claim_batch: int = 50
+    lease_seconds: int = 120
+    max_attempts: int = 8
+    # A reminder that fell due while the bot was down is still sent when younger than this.
+    stale_after_hours: float = 20.0
+    plan_ahead_days: int = 35
+    silent_after_days: int = 14
+
+    link_code_ttl_hours: int = 72
+
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_bot_username: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    zalo_token: SecretStr | None = None
+    zalo_base_url: str = "https://bot-api.zaloplatforms.com"
+    zalo_webhook_secret: SecretStr | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8080
+    webhook_mode: bool = False
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours(cls, v: str) -> str:
+        parse_office_hours(v)
+        return v
+
+    def hours(self) -> OfficeHours:
+        return parse_office_hours(self.office_hours)
+
+
+def parse_office_hours(text: str) -> OfficeHours:
+    intervals = []
+    for part in text.split(","):
+        start_text, _, end_text = part.strip().partition("-")
+        try:
+            start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+        except ValueError:
+            raise ValueError(f"giờ hành chính không hợp lệ: {part!r} (ví dụ 07:30-11:30)") from None
+        if end <= start:
+            raise ValueError(f"giờ hành chính không hợp lệ: {part!r}")
+        intervals.append((start, end))
+    return OfficeHours(intervals=tuple(intervals))

@@ -1,0 +1,1 @@
+"""Time: plan loading, deadline phrases, working calendar, reminder planning, dispatch."""

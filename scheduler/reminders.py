@@ -1,0 +1,140 @@
+"""Reminder planning: pure functions from occurrences and policy to reminder instants."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Literal
+
+from scheduler.occurrences import Occurrence, expand
+from scheduler.plan import Plan, Task
+from scheduler.policy import ReminderPolicy
+from scheduler.workcal import WorkingCalendar
+
+Kind = Literal["before", "due", "overdue", "checkin", "escalate"]
+Role = Literal["lead", "coordinate"]
+
+# Kinds that only the lead unit receives: it answers for the task ("một đầu mối").
+LEAD_ONLY: frozenset[str] = frozenset({"escalate", "overdue"})
+
+
+class PolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One reminder of one occurrence for one role: the day, the kind and its sequence."""
+
+    day: date
+    kind: Kind
+    seq: int  # before: working days ahead; overdue: nag number; otherwise 0
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    at: datetime  # aware, local zone
+    kind: Kind
+    seq: int
+    task_stt: int
+    occurrence_key: str
+    due: date  # nominal last day on time
+    working_due: date  # the last working day on or before `due`
+    unit: str
+    role: Role
+
+    @property
+    def key(self) -> str:
+        """Unique per assignment: one reminder of a kind and sequence is sent once."""
+        return f"{self.task_stt}:{self.occurrence_key}:{self.unit}:{self.kind}:{self.seq}"
+
+
+def check_policy(policy: ReminderPolicy, calendar: WorkingCalendar) -> None:
+    if not calendar.office_hours.contains(policy.send_time):
+        raise PolicyError(
+            f"Giờ nhắc {policy.send_time:%H:%M} nằm ngoài giờ hành chính"
+        )
+
+
+def slots(
+    occurrence: Occurrence,
+    role: Role,
+    policy: ReminderPolicy,
+    calendar: WorkingCalendar,
+    until: date,
+) -> Iterator[Slot]:
+    """Reminder days for one occurrence and role, up to `until` (overdue nags are unbounded
+    in principle; the dispatcher skips them once the task is done)."""
+    working_due = calendar.on_or_before(occurrence.due)
+    if occurrence.checkin:
+        yield Slot(calendar.add_working_days(working_due, -policy.checkin_before_working_days), "checkin", 0)
+        return
+    for n in policy.before_working_days:
+        yield Slot(calendar.add_working_days(working_due, -n), "before", n)
+    if policy.on_due:
+        yield Slot(working_due, "due", 0)
+    if role != "lead":
+        return
+    if policy.escalate_after_working_days > 0:
+        yield Slot(calendar.add_working_days(occurrence.due, policy.escalate_after_working_days), "escalate", 0)
+    step = policy.overdue_every_working_days
+    nag = calendar.add_working_days(occurrence.due, 1)
+    seq = 1
+    while nag <= until:
+        yield Slot(nag, "overdue", seq)
+        nag = calendar.add_working_days(nag, step)
+        seq += 1
+
+
+def plan_task(
+    task: Task,
+    calendar: WorkingCalendar,
+    start: date,
+    end: date,
+    plan_start: date,
+    activated_due: date | None = None,
+) -> list[PlannedReminder]:
+    """All reminders of one task whose day falls in [start, end]."""
+    policy = task.policy
+    # Reminders run at most ~4 calendar weeks ahead of a due day (10 working days + Tết).
+    horizon = end + timedelta(days=max(policy.before_working_days or (0,)) * 2 + 40)
+    occurrences = expand(task.rule, until=horizon, plan_start=plan_start,
+                         checkin=policy.checkin, activated_due=activated_due)
+    out: list[PlannedReminder] = []
+    roles: list[tuple[str, Role]] = [(u, "lead") for u in task.lead] + [(u, "coordinate") for u in task.coordinate]
+    for occ in occurrences:
+        working_due = calendar.on_or_before(occ.due)
+        per_role: dict[Role, list[Slot]] = {}
+        for role in ("lead", "coordinate"):
+            per_role[role] = [s for s in slots(occ, role, policy, calendar, end) if start <= s.day <= end]
+        for unit, role in roles:
+            for s in per_role[role]:
+                out.append(PlannedReminder(
+                    at=calendar.local_instant(s.day, policy.send_time), kind=s.kind, seq=s.seq,
+                    task_stt=task.stt, occurrence_key=occ.key, due=occ.due, working_due=working_due,
+                    unit=unit, role=role,
+                ))
+    return out
+
+
+def plan_reminders(
+    plan: Plan,
+    calendar: WorkingCalendar,
+    start: date,
+    end: date,
+    activated: dict[int, date] | None = None,
+    unit: str | None = None,
+) -> list[PlannedReminder]:
+    """The reminder calendar of a whole plan in [start, end], sorted by time."""
+    activated = activated or {}
+    out: list[PlannedReminder] = []
+    # Nothing is reminded before the plan exists.
+    start = max(start, plan.issued)
+    for task in plan.tasks:
+        check_policy(task.policy, calendar)
+        out.extend(plan_task(task, calendar, start, end, plan.issued, activated.get(task.stt)))
+    if unit is not None:
+        out = [r for r in out if r.unit == unit]
+    out.sort(key=lambda r: (r.at, r.task_stt, r.unit, r.kind, r.seq))
+    return out
