@@ -3,12 +3,155 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import logging
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def register(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
     parse_datetime: Callable[[str], datetime],
 ) -> None:
-    return None
+    p = sub.add_parser("run", help="chạy bot: lịch nhắc + trò chuyện (console, Telegram, Zalo)")
+    p.add_argument("--now", type=parse_datetime, help="bắt đầu đồng hồ của bot tại thời điểm này")
+    p.add_argument("--speed", type=float, default=1.0, help="đồng hồ chạy nhanh gấp bao nhiêu lần (với --now)")
+    p.add_argument("--verbose", action="store_true", help="in nhật ký chi tiết")
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser("link", help="cấp mã liên kết một lần cho một người của đơn vị")
+    p.add_argument("--unit", required=True, help="mã hoặc tên đơn vị")
+    p.add_argument("--role", required=True, choices=["head", "office", "leader"], help="vai trò")
+    p.add_argument("--name", required=True, help="họ tên")
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.set_defaults(handler=cmd_link)
+
+    p = sub.add_parser("remind", help="nhắc ngay một nhiệm vụ (bot đang chạy sẽ gửi trong vài giây)")
+    p.add_argument("stt", type=int, help="số thứ tự nhiệm vụ")
+    p.add_argument("--unit", help="chỉ nhắc đơn vị này (mã hoặc tên)")
+    p.set_defaults(handler=cmd_remind)
+
+    p = sub.add_parser("reply", help="xem bot hiểu một câu trả lời thế nào")
+    p.add_argument("text", help='ví dụ "đang làm 50%%"')
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.set_defaults(handler=cmd_reply)
+
+
+def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
+    """How a reply is understood: status, percent, note."""
+    from bot.replies import parse_reply
+    from bot.texts import STATUS_LABELS
+
+    parsed = parse_reply(args.text)
+    if args.json:
+        print(json.dumps(asdict(parsed), ensure_ascii=False))
+    else:
+        extra = f", {parsed.percent}%" if parsed.percent is not None else ""
+        note = f", ghi chú: {parsed.note}" if parsed.note else ""
+        print(f"{STATUS_LABELS[parsed.status]} ({parsed.status}{extra}{note})")
+    return 0
+
+
+def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
+    """Issue a one-time link code."""
+    return asyncio.run(_link(args, settings))
+
+
+async def _link(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.actions import ActionError, create_person, issue_link_code
+    from bot.app import open_context
+    from bot.cli import CliError, resolve_unit
+    from scheduler.clock import SystemClock
+
+    ctx = await open_context(settings, SystemClock())
+    try:
+        unit = resolve_unit(ctx.plan, args.unit)
+        async with ctx.db.session() as s, s.begin():
+            try:
+                person = await create_person(s, ctx.ward_id, args.name, args.role, unit, ctx.now())
+                issued = await issue_link_code(s, person, ctx.now(), timedelta(hours=settings.link_code_ttl_hours))
+            except ActionError as exc:
+                raise CliError(str(exc)) from None
+    finally:
+        await ctx.db.dispose()
+    deep_link = (f"https://t.me/{settings.telegram_bot_username}?start={issued.code}"
+                 if settings.telegram_token and settings.telegram_bot_username else None)
+    if args.json:
+        out = {"code": issued.code, "expires_at": issued.expires_at.isoformat(), "person_id": issued.person_id,
+               "unit": unit, "role": args.role, "name": args.name}
+        if deep_link:
+            out["deep_link"] = deep_link
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        print(f"Mã liên kết cho {args.name} ({unit}, {args.role}): {issued.code}")
+        print(f"Hết hạn: {issued.expires_at.astimezone():%d/%m/%Y %H:%M}. Dùng một lần.")
+        print(f"Gửi cho bot: /start {issued.code}  (Zalo: LIENKET {issued.code})")
+        if deep_link:
+            print(f"Hoặc mở: {deep_link}")
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """Queue an immediate reminder."""
+    return asyncio.run(_remind(args, settings))
+
+
+async def _remind(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.actions import ActionError, queue_manual_reminder
+    from bot.app import open_context
+    from bot.cli import CliError, resolve_unit
+    from scheduler.clock import SystemClock
+
+    ctx = await open_context(settings, SystemClock())
+    try:
+        unit = resolve_unit(ctx.plan, args.unit) if args.unit else None
+        async with ctx.db.session() as s, s.begin():
+            try:
+                count = await queue_manual_reminder(s, ctx.ward_id, args.stt, unit, ctx.now(), ctx.today())
+            except ActionError as exc:
+                raise CliError(str(exc)) from None
+    finally:
+        await ctx.db.dispose()
+    print(f"Đã xếp lịch nhắc ngay nhiệm vụ {args.stt} cho {count} đơn vị; bot đang chạy sẽ gửi trong vài giây.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot."""
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
+    try:
+        asyncio.run(_run(args, settings))
+    except KeyboardInterrupt:
+        print("\nTạm biệt!")
+    return 0
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.app import Ticker, make_dispatcher, open_context, run_with_scheduler
+    from scheduler.clock import Clock, ShiftedClock, SystemClock
+
+    clock: Clock = ShiftedClock(args.now, args.speed) if args.now else SystemClock()
+    ctx = await open_context(settings, clock, announce=print)
+    try:
+        if settings.telegram_token or settings.zalo_token:
+            from bot.messengers import run_messengers
+
+            await run_messengers(ctx)
+            return
+        from bot.console import ConsoleChannel, ConsoleSession
+        from bot.conversation import Conversation
+
+        channel = ConsoleChannel()
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+        session = ConsoleSession(ctx, Conversation(ctx), channel)
+        await run_with_scheduler(ticker, session.run(), settings.tick_seconds)
+    finally:
+        await ctx.db.dispose()

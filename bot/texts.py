@@ -89,3 +89,77 @@ def split_message(text: str, limit: int) -> list[str]:
     if current or not chunks:
         chunks.append(current)
     return chunks
+
+
+# --- conversation ----------------------------------------------------------------------------
+
+PERSON_ROLE_LABELS = {"head": "trưởng đơn vị", "office": "văn phòng theo dõi", "leader": "lãnh đạo"}
+
+HOW_TO_LINK = (
+    "Xin chào! Tài khoản này chưa được liên kết với đơn vị nào.\n"
+    "Để nhận nhắc việc, xin gửi mã liên kết 6 số do Phòng Văn hóa - Xã hội cấp, ví dụ:\n"
+    "/start 123456 (hoặc: LIENKET 123456)"
+)
+LINK_BAD_CODE = "Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại hoặc đề nghị văn phòng cấp mã mới."
+LINK_THROTTLED = "Bạn đã nhập sai mã quá nhiều lần. Xin thử lại sau 15 phút."
+WELCOME = "Xin chào {name}! Tài khoản đã được liên kết với {unit} (vai trò: {role})."
+HELP_SHORT = "Trả lời ngắn gọn, ví dụ: \"3: đã xong\", \"3 đang làm 50%\", \"3 vướng: chưa có hướng dẫn\". Gõ /help để xem các lệnh."
+HELP = (
+    "Các lệnh:\n"
+    "/tasks — nhiệm vụ đang mở của đơn vị\n"
+    "/status N nội dung — báo cáo nhiệm vụ số N, ví dụ /status 3 đã xong\n"
+    "/help — hướng dẫn\n"
+    "Có thể trả lời trực tiếp tin nhắc việc: \"đã xong\", \"đang làm 50%\", \"vướng: lý do\"."
+)
+HELP_OFFICE = (
+    "\n\nDành cho văn phòng:\n"
+    "/summary — tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị im lặng\n"
+    "/overdue — nhiệm vụ quá hạn\n"
+    "/remind N [đơn vị] — nhắc ngay nhiệm vụ N\n"
+    "/activate N NGÀY — đặt thời hạn cho nhiệm vụ có điều kiện, ví dụ /activate 15 30/9/2026"
+)
+UNKNOWN_COMMAND = "Không có lệnh /{name}. Gõ /help để xem các lệnh."
+OFFICE_ONLY = "Xin lỗi, lệnh này dành cho văn phòng theo dõi kế hoạch (Phòng Văn hóa - Xã hội)."
+ASK_AGAIN = (
+    "Xin lỗi, tôi chưa hiểu tình trạng nhiệm vụ. Xin trả lời ngắn gọn, ví dụ: "
+    "\"đã xong\", \"đang làm 50%\", \"vướng: lý do\", \"chưa triển khai\" hoặc \"không phát sinh\"."
+)
+ASK_AGAIN_FOR = "Nhiệm vụ {stt}: tôi chưa hiểu tình trạng. Ví dụ: \"{stt}: đã xong\", \"{stt}: đang làm 50%\", \"{stt}: vướng: lý do\"."
+ASK_REASON = "Vướng mắc gì ạ? Xin nêu ngắn gọn để văn phòng tổng hợp, tháo gỡ."
+ASK_PERCENT = "Đã thực hiện được khoảng bao nhiêu phần trăm? (ví dụ: 50%)"
+NO_OPEN_TASKS = "Đơn vị hiện không có nhiệm vụ nào đang mở. Cảm ơn!"
+NOT_YOUR_TASK = "Nhiệm vụ số {stt} không thuộc đơn vị của bạn hoặc không tồn tại. Gõ /tasks để xem danh sách."
+BUTTON_UNKNOWN = "Nút này không còn hiệu lực. Gõ /tasks để xem nhiệm vụ đang mở."
+NO_UNIT = "Tài khoản chưa gắn với đơn vị nào."
+USAGE_STATUS = "Cách dùng: /status N nội dung, ví dụ /status 3 đang làm 50%"
+USAGE_REMIND = "Cách dùng: /remind N [đơn vị], ví dụ /remind 4 VHXH"
+USAGE_ACTIVATE = "Cách dùng: /activate N NGÀY, ví dụ /activate 15 30/9/2026"
+UNKNOWN_UNIT = "Không có đơn vị \"{unit}\"."
+REMIND_QUEUED = "Đã xếp lịch nhắc ngay nhiệm vụ {stt} cho {count} đơn vị."
+ACTIVATED = "Đã kích hoạt nhiệm vụ {stt}, hạn {due}. Các đơn vị sẽ được nhắc theo lịch."
+APOLOGY = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Văn phòng đã được ghi nhận, xin thử lại sau."
+
+
+def ask_which(stts: list[int]) -> str:
+    listed = ", ".join(str(n) for n in stts)
+    return f"Nhiệm vụ số mấy? Đơn vị đang có các nhiệm vụ: {listed}. Xin trả lời số nhiệm vụ (ví dụ: {stts[0]})."
+
+
+def confirm(stt: int, status: str, percent: int | None, note: str | None) -> str:
+    text = f"Đã ghi nhận: Nhiệm vụ {stt} — {STATUS_LABELS.get(status, status)}"
+    if percent is not None and status != "done":
+        text += f" {percent}%"
+    if note:
+        text += f". Ghi chú: {shorten(note, 120)}"
+    return text + "."
+
+
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "bảng điều khiển"}
+
+
+def unreachable_notice(name: str, unit: str, channel: str, error: str) -> str:
+    return (
+        f"⚠ Không gửi được tin nhắn {CHANNEL_NAMES.get(channel, channel)} cho {name} ({unit}): "
+        f"{shorten(error, 120)}. Tài khoản đã được tạm dừng nhận nhắc việc; "
+        "xin liên hệ để người này liên kết lại (nhacviec link)."
+    )

@@ -20,3 +20,92 @@ def plan() -> Plan:
 @pytest.fixture(scope="session")
 def calendar() -> WorkingCalendar:
     return load_calendar(CALENDAR_PATH)
+
+
+# --- database fixtures ---------------------------------------------------------------------
+
+import os  # noqa: E402
+from collections.abc import AsyncIterator  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from bot.channel import ChannelError, DeliveryResult, OutboundMessage  # noqa: E402
+from bot.context import AppContext  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from scheduler.clock import ManualClock  # noqa: E402
+from scheduler.planner import plan_ward  # noqa: E402
+from scheduler.workcal import VN_ZONE  # noqa: E402
+from store.db import Database  # noqa: E402
+
+POSTGRES_URL = os.environ.get("NHACVIEC_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+async def reset_postgres(url: str) -> None:
+    """The test database is wiped: every test starts from an empty, migrated schema."""
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(sa.text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    assert POSTGRES_URL
+    await reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    database = Database(db_url)
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=VN_ZONE)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(local("2026-06-22T07:00"))
+
+
+@pytest.fixture
+async def ctx(db: Database, plan: Plan, calendar: WorkingCalendar, clock: ManualClock, tmp_path: Path) -> AppContext:
+    settings = Settings(database_url=db.url, _env_file=None)  # type: ignore[call-arg]
+    async with db.session() as s, s.begin():
+        result = await plan_ward(s, settings.ward, plan, calendar, clock.now())
+    return AppContext(db=db, settings=settings, plan=plan, calendar=calendar, clock=clock, ward_id=result.ward_id)
+
+
+class RecordingChannel:
+    """Implements our channel contract in memory; failures are scripted per chat."""
+
+    supports_buttons = True
+    max_length = 4096
+
+    def __init__(self, name: str = "console") -> None:
+        self.name = name
+        self.sent: list[tuple[str, OutboundMessage]] = []
+        self.failures: dict[str, list[ChannelError]] = {}
+
+    async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+        queue = self.failures.get(chat_id)
+        if queue:
+            raise queue.pop(0)
+        self.sent.append((chat_id, message))
+        return DeliveryResult(message_id=str(len(self.sent)))
+
+    def texts_to(self, chat_id: str) -> list[str]:
+        return [m.text for c, m in self.sent if c == chat_id]
+
+
+__all__ = ["RecordingChannel", "local", "timedelta"]

@@ -1,0 +1,104 @@
+"""App wiring: the only place that reads real time and builds the long-lived objects."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.channel import Channel
+from bot.context import AppContext
+from bot.settings import Settings
+from scheduler.clock import Clock
+from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from scheduler.plan import load_plan
+from scheduler.planner import plan_ward
+from scheduler.workcal import VN_ZONE, load_calendar
+from store.db import Database
+
+log = logging.getLogger(__name__)
+
+REPLAN_EVERY = timedelta(minutes=10)
+
+
+async def open_context(settings: Settings, clock: Clock, *, announce: Callable[[str], None] | None = None) -> AppContext:
+    """Load plan and calendar, upgrade the schema and sync the plan into the database."""
+    plan = load_plan(settings.plan_path)
+    calendar = load_calendar(settings.calendar_path, settings.hours())
+    db = Database(settings.database_url)
+    await db.upgrade()
+    now = clock.now()
+    async with db.session() as s, s.begin():
+        result = await plan_ward(s, settings.ward, plan, calendar, now, ahead_days=settings.plan_ahead_days,
+                                 stale_after=timedelta(hours=settings.stale_after_hours))
+    if announce:
+        for change in result.changes:
+            announce(f"Kế hoạch thay đổi: {change}")
+    return AppContext(db=db, settings=settings, plan=plan, calendar=calendar, clock=clock, ward_id=result.ward_id)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def make_dispatcher(ctx: AppContext, channels: dict[str, Channel]) -> Dispatcher:
+    s = ctx.settings
+    return Dispatcher(
+        db=ctx.db, channels=channels, clock=ctx.clock, calendar=ctx.calendar,
+        config=DispatcherConfig(worker=worker_name(), batch=s.claim_batch, lease_seconds=s.lease_seconds,
+                                max_attempts=s.max_attempts, stale_after=timedelta(hours=s.stale_after_hours)),
+    )
+
+
+@dataclass
+class Ticker:
+    """APScheduler only ticks: each tick re-plans when the bot's day changed (or every
+    few minutes) and drains the outbox. The database stays the schedule."""
+
+    ctx: AppContext
+    dispatcher: Dispatcher
+    _planned_day: date | None = None
+    _planned_at: float = 0.0
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def plan_if_due(self) -> None:
+        now = self.ctx.now()
+        today = now.astimezone(VN_ZONE).date()
+        loop_time = asyncio.get_running_loop().time()
+        if today == self._planned_day and loop_time - self._planned_at < REPLAN_EVERY.total_seconds():
+            return
+        s = self.ctx.settings
+        async with self.ctx.db.session() as session, session.begin():
+            result = await plan_ward(session, s.ward, self.ctx.plan, self.ctx.calendar, now,
+                                     ahead_days=s.plan_ahead_days, stale_after=timedelta(hours=s.stale_after_hours))
+        if result.inserted:
+            log.info("planned %d new reminders", result.inserted)
+        self._planned_day, self._planned_at = today, loop_time
+
+    async def tick(self) -> None:
+        if self._lock.locked():
+            return
+        async with self._lock:
+            try:
+                await self.plan_if_due()
+                await self.dispatcher.tick()
+            except Exception:
+                log.exception("tick failed; the next tick retries")
+
+
+async def run_with_scheduler(ticker: Ticker, main: Awaitable[None], tick_seconds: float) -> None:
+    scheduler = AsyncIOScheduler()
+    scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True,
+                      id="outbox-tick")
+    scheduler.start()
+    try:
+        await ticker.tick()
+        await main
+    finally:
+        scheduler.shutdown(wait=False)

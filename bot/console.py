@@ -1,0 +1,142 @@
+"""The console channel: a terminal chat for trying Nhắc việc with no messenger token.
+
+The newcomer picks a unit (or the office) and acts as its person, created on the fly and
+linked to a console chat; reminders due to any console person are printed as they fall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from sqlalchemy import select
+
+from bot.actions import create_person
+from bot.channel import DeliveryResult, InboundMessage, OutboundMessage
+from bot.context import AppContext
+from bot.conversation import Conversation
+from store.models import ChatIdentity, Person, Unit
+
+CHANNEL = "console"
+
+
+class ConsoleChannel:
+    name = CHANNEL
+    max_length = 4096
+    supports_buttons = False
+
+    def __init__(self, out: TextIO = sys.stdout, names: Callable[[str], str] | None = None) -> None:
+        self.out = out
+        self.names = names or (lambda chat_id: chat_id)
+        self._counter = 0
+
+    async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+        self._counter += 1
+        self.out.write(f"\n┌─ tin nhắn tới {self.names(chat_id)}\n")
+        for line in message.text.split("\n"):
+            self.out.write(f"│ {line}\n")
+        self.out.write("└─\n")
+        self.out.flush()
+        return DeliveryResult(message_id=f"c{time.time_ns()}")
+
+
+async def ensure_console_person(ctx: AppContext, unit_code: str, role: str) -> ChatIdentity:
+    """The console person of a unit (and role), created and linked on first use."""
+    chat_id = f"{unit_code}:{role}"
+    async with ctx.db.session() as s, s.begin():
+        identity = await s.scalar(select(ChatIdentity).where(
+            ChatIdentity.channel == CHANNEL, ChatIdentity.chat_id == chat_id))
+        if identity is not None:
+            return identity
+        unit = ctx.plan.units[unit_code]
+        label = "Văn phòng" if role == "office" else "Lãnh đạo" if role == "leader" else "Trưởng"
+        person = await create_person(s, ctx.ward_id, f"{label} {unit.code}", role, unit_code, ctx.now())
+        person.preferred_channel = CHANNEL
+        identity = ChatIdentity(person_id=person.id, channel=CHANNEL, chat_id=chat_id, linked_at=ctx.now(),
+                                display_name=person.name)
+        s.add(identity)
+        await s.flush()
+        return identity
+
+
+def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
+    """(unit code, role, label) the newcomer may act as."""
+    office = ctx.plan.coordinating_unit
+    out = [(office, "office", f"Văn phòng theo dõi kế hoạch — {ctx.plan.units[office].name} (/summary, /remind…)")]
+    for unit in ctx.plan.units.values():
+        out.append((unit.code, "head", f"Trưởng {unit.name} ({unit.code})"))
+    return out
+
+
+async def chat_names(ctx: AppContext) -> dict[str, str]:
+    async with ctx.db.session() as s:
+        rows = (await s.execute(select(ChatIdentity.chat_id, Person.name, Unit.code)
+                                .join(Person, Person.id == ChatIdentity.person_id)
+                                .join(Unit, Unit.id == Person.unit_id, isouter=True)
+                                .where(ChatIdentity.channel == CHANNEL))).all()
+    return {chat_id: f"{name}" for chat_id, name, _ in rows}
+
+
+class ConsoleSession:
+    """Reads lines from the terminal and feeds them to the conversation."""
+
+    def __init__(self, ctx: AppContext, conversation: Conversation, channel: ConsoleChannel,
+                 read: Callable[[str], str] = input) -> None:
+        self.ctx, self.conversation, self.channel, self.read = ctx, conversation, channel, read
+        self.identity: ChatIdentity | None = None
+
+    async def _ask(self, prompt: str) -> str | None:
+        try:
+            return await asyncio.to_thread(self.read, prompt)
+        except EOFError:
+            return None
+
+    async def choose(self) -> bool:
+        options = choices(self.ctx)
+        print("\nBạn muốn dùng thử với vai trò nào?")
+        for i, (_, _, label) in enumerate(options, 1):
+            print(f"  {i}. {label}")
+        while True:
+            answer = await self._ask("Chọn số: ")
+            if answer is None:
+                return False
+            if answer.strip().isdigit() and 1 <= int(answer) <= len(options):
+                code, role, label = options[int(answer) - 1]
+                self.identity = await ensure_console_person(self.ctx, code, role)
+                names = await chat_names(self.ctx)
+                self.channel.names = lambda chat_id: names.get(chat_id, chat_id)
+                print(f"\nBạn đang là: {label}. Gõ /help để xem lệnh, /chon để đổi vai, /thoat để thoát.")
+                await self._say("/tasks")
+                return True
+            print("Xin nhập một số trong danh sách.")
+
+    async def _say(self, text: str) -> None:
+        assert self.identity is not None
+        msg = InboundMessage(channel=CHANNEL, chat_id=self.identity.chat_id, message_id=str(time.time_ns()),
+                             text=text, sender_name=self.identity.display_name, sent_at=self.ctx.now())
+        for reply in await self.conversation.handle(msg, buttons=False):
+            for line in reply.text.split("\n"):
+                print(f"  {line}")
+
+    async def run(self) -> None:
+        print(f"Nhắc việc — {self.ctx.plan.ward}, kế hoạch {self.ctx.plan.code}. "
+              f"Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%d/%m/%Y %H:%M}.")
+        if not await self.choose():
+            return
+        while True:
+            line = await self._ask("> ")
+            if line is None or line.strip() in ("/thoat", "/quit", "/exit"):
+                return
+            if not line.strip():
+                continue
+            if line.strip() == "/chon":
+                if not await self.choose():
+                    return
+                continue
+            if line.strip() == "/gio":
+                print(f"  Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%A %d/%m/%Y %H:%M}")
+                continue
+            await self._say(line)

@@ -1,0 +1,28 @@
+"""What the running bot shares: database, plan, calendar, clock and settings of one ward."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.settings import Settings
+from scheduler.clock import Clock
+from scheduler.plan import Plan
+from scheduler.workcal import VN_ZONE, WorkingCalendar
+from store.db import Database
+
+
+@dataclass
+class AppContext:
+    db: Database
+    settings: Settings
+    plan: Plan
+    calendar: WorkingCalendar
+    clock: Clock
+    ward_id: int
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(VN_ZONE).date()

@@ -1,0 +1,360 @@
+"""The channel-agnostic conversation: linking, commands, status replies.
+
+Every inbound message is stored raw in its own transaction before it is interpreted, so a
+crash while interpreting loses nothing, and a redelivered message is stored (and answered)
+once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.actions import (
+    ActionError,
+    activate_task,
+    link_throttled,
+    queue_manual_reminder,
+    record_status,
+    redeem_link_code,
+    store_inbound,
+)
+from bot.channel import InboundMessage, OutboundMessage
+from bot.context import AppContext
+from bot.reminder_text import status_buttons, tasks_list
+from bot.replies import STATUSES, ParsedReply, parse_reply
+from bot.summary import build_summary, overdue_text, summary_text
+from scheduler.folding import fold
+from store.models import ChatIdentity, DeliveryAttempt, Person, Reminder, Unit
+from store.models import InboundMessage as InboundRow
+from store.queries import AssignmentView, assignment_view, open_assignments, task_by_stt
+
+log = logging.getLogger(__name__)
+
+_COMMAND = re.compile(r"^/(?P<name>[a-zA-Z_]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.S)
+_LINK_TEXT = re.compile(r"^(?:lien\s*ket|link|ma|start)\s*:?\s*(?P<code>\d{6})$")
+_TASK_PREFIX = re.compile(r"^(?:nv|nhiem vu|so)?\s*(?P<stt>\d{1,3})\s*(?P<sep>[:.)\-–]?)\s+(?P<rest>.+)$", re.S)
+_TASK_PREFIX_ORIGINAL = re.compile(r"^(?:nv|nhiệm vụ|nhiem vu|số|so)?\s*\d{1,3}\s*[:.)\-–]?\s+", re.I)
+_STATUS_STARTERS = ("xong", "da ", "dang", "vuong", "chua", "hoan thanh", "khong", "kho khan", "ht",
+                    "dg", "ko ", "k ", "de nghi", "cho ", "tam", "sap", "gan")
+_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+OFFICE_ROLES = ("office", "leader")
+
+Reply = list[OutboundMessage]
+
+
+class Conversation:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.commands: dict[str, Callable[[AsyncSession, Person, ChatIdentity, str, int], Awaitable[Reply]]] = {
+            "start": self._cmd_start,
+            "help": self._cmd_help,
+            "tasks": self._cmd_tasks,
+            "status": self._cmd_status,
+            "summary": self._cmd_summary,
+            "overdue": self._cmd_overdue,
+            "remind": self._cmd_remind,
+            "activate": self._cmd_activate,
+        }
+
+    # --- entry point -----------------------------------------------------------------------
+
+    async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> Reply:
+        """Store `msg`, interpret it and return the replies for its chat."""
+        now = self.ctx.now()
+        async with self.ctx.db.session() as session, session.begin():
+            inbound_id = await store_inbound(session, {
+                "channel": msg.channel, "chat_id": msg.chat_id, "message_id": msg.message_id,
+                "sender_id": msg.sender_id, "sender_name": msg.sender_name, "text": msg.text or "",
+                "reply_to_message_id": msg.reply_to_message_id,
+                "raw": msg.raw if msg.raw is not None else json.dumps(asdict(msg), default=str, ensure_ascii=False),
+                "sent_at": msg.sent_at, "received_at": now,
+            })
+        if inbound_id is None:
+            log.info("duplicate inbound %s/%s/%s ignored", msg.channel, msg.chat_id, msg.message_id)
+            return []
+        self._buttons = buttons
+        async with self.ctx.db.session() as session, session.begin():
+            replies, outcome, identity_id = await self._interpret(session, msg, inbound_id)
+            await session.execute(update(InboundRow).where(InboundRow.id == inbound_id).values(
+                processed_at=now, outcome=outcome, identity_id=identity_id))
+        return replies
+
+    async def _interpret(self, s: AsyncSession, msg: InboundMessage, inbound_id: int) -> tuple[Reply, str, int | None]:
+        text = (msg.text or "").strip()
+        identity = await s.scalar(select(ChatIdentity).where(
+            ChatIdentity.channel == msg.channel, ChatIdentity.chat_id == msg.chat_id))
+        command = _COMMAND.match(text)
+        if identity is None:
+            code = None
+            if command and command["name"].lower() == "start" and command["args"]:
+                code = command["args"].strip()
+            elif m := _LINK_TEXT.match(fold(text)):
+                code = m["code"]
+            elif re.fullmatch(r"\d{6}", text):
+                code = text
+            if code is None:
+                return [OutboundMessage(texts.HOW_TO_LINK)], "unlinked", None
+            return await self._link(s, msg, code), "link", None
+        person = await s.get(Person, identity.person_id)
+        assert person is not None
+        if msg.callback_data:
+            return await self._button(s, person, identity, msg.callback_data, inbound_id), "button", identity.id
+        if command:
+            name = command["name"].lower()
+            handler = self.commands.get(name)
+            if handler is None:
+                return [OutboundMessage(texts.UNKNOWN_COMMAND.format(name=name))], "unknown_command", identity.id
+            return await handler(s, person, identity, (command["args"] or "").strip(), inbound_id), f"/{name}", identity.id
+        return await self._free_text(s, person, identity, text, msg, inbound_id), "text", identity.id
+
+    # --- linking ---------------------------------------------------------------------------
+
+    async def _link(self, s: AsyncSession, msg: InboundMessage, code: str) -> Reply:
+        now = self.ctx.now()
+        if await link_throttled(s, msg.channel, msg.chat_id, now):
+            return [OutboundMessage(texts.LINK_THROTTLED)]
+        person = await redeem_link_code(s, code, msg.channel, msg.chat_id, msg.sender_name or "", now)
+        if person is None:
+            return [OutboundMessage(texts.LINK_BAD_CODE)]
+        return [OutboundMessage(await self._welcome(s, person))]
+
+    async def _welcome(self, s: AsyncSession, person: Person) -> str:
+        unit = await s.get(Unit, person.unit_id) if person.unit_id else None
+        role = texts.PERSON_ROLE_LABELS.get(person.role, person.role)
+        lines = [texts.WELCOME.format(name=person.name, unit=unit.name if unit else "—", role=role)]
+        if unit is not None:
+            lines.append(await self._tasks_text(s, unit.id))
+        lines.append(texts.HELP_SHORT)
+        return "\n\n".join(lines)
+
+    # --- statuses --------------------------------------------------------------------------
+
+    async def _open(self, s: AsyncSession, person: Person) -> list[AssignmentView]:
+        if person.unit_id is None:
+            return []
+        return await open_assignments(s, self.ctx.ward_id, person.unit_id, self.ctx.today())
+
+    async def _store(self, s: AsyncSession, person: Person, identity: ChatIdentity, view: AssignmentView,
+                     parsed: ParsedReply, inbound_id: int) -> Reply:
+        await record_status(s, view.id, person.id, inbound_id, parsed, self.ctx.now())
+        identity.pending_kind = identity.pending_assignment_id = identity.pending_text = None
+        reply = [OutboundMessage(texts.confirm(view.task_stt, parsed.status, parsed.percent, parsed.note))]
+        if parsed.status == "blocked" and not parsed.note:
+            identity.pending_kind, identity.pending_assignment_id = "reason", view.id
+            reply.append(OutboundMessage(texts.ASK_REASON))
+        return reply
+
+    async def _free_text(self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str,
+                         msg: InboundMessage, inbound_id: int) -> Reply:
+        folded = fold(text)
+        # "3: đã xong", "3 xong" — an explicit task number always wins.
+        if (m := _TASK_PREFIX.match(folded)) and (m["sep"] or m["rest"].startswith(_STATUS_STARTERS)):
+            target = await self._task_view(s, person, int(m["stt"]))
+            if target is not None:
+                prefix = _TASK_PREFIX_ORIGINAL.match(text)
+                rest = text[prefix.end():] if prefix else m["rest"]
+                return await self._report(s, person, identity, target, rest, inbound_id)
+        # A reply to a reminder attaches to that reminder's task.
+        if msg.reply_to_message_id:
+            view = await self._replied_reminder(s, msg, person)
+            if view is not None:
+                return await self._report(s, person, identity, view, text, inbound_id)
+        pending = await self._pending(s, person, identity, text, inbound_id)
+        if pending is not None:
+            return pending
+        parsed = parse_reply(text)
+        if parsed.status == "none":
+            return [OutboundMessage(texts.ASK_AGAIN)]
+        open_views = await self._open(s, person)
+        if len(open_views) == 1:
+            return await self._store(s, person, identity, open_views[0], parsed, inbound_id)
+        if not open_views:
+            return [OutboundMessage(texts.NO_OPEN_TASKS)]
+        identity.pending_kind, identity.pending_text, identity.pending_assignment_id = "which", text, None
+        return [OutboundMessage(texts.ask_which(sorted({v.task_stt for v in open_views})))]
+
+    async def _report(self, s: AsyncSession, person: Person, identity: ChatIdentity, view: AssignmentView,
+                      text: str, inbound_id: int) -> Reply:
+        parsed = parse_reply(text)
+        if parsed.status == "none":
+            if identity.pending_kind == "reason" and identity.pending_assignment_id == view.id:
+                return await self._store(s, person, identity, view, ParsedReply("blocked", None, text), inbound_id)
+            return [OutboundMessage(texts.ASK_AGAIN_FOR.format(stt=view.task_stt))]
+        return await self._store(s, person, identity, view, parsed, inbound_id)
+
+    async def _pending(self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str,
+                       inbound_id: int) -> Reply | None:
+        kind = identity.pending_kind
+        if kind == "which":
+            m = re.fullmatch(r"(?:nv|so|nhiem vu)?\s*(\d{1,3})", fold(text))
+            if m is None:
+                return None
+            view = await self._task_view(s, person, int(m[1]))
+            if view is None:
+                return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
+            return await self._report(s, person, identity, view, identity.pending_text or "", inbound_id)
+        if kind in ("percent", "reason") and identity.pending_assignment_id:
+            view = await assignment_view(s, identity.pending_assignment_id)
+            if view is None:
+                return None
+            parsed = parse_reply(text)
+            if kind == "percent":
+                m = re.fullmatch(r"(\d{1,3})\s*%?", text.strip())
+                if m and int(m[1]) <= 100:
+                    parsed = ParsedReply("done" if int(m[1]) == 100 else "in_progress", int(m[1]), view.note)
+                elif parsed.status == "none":
+                    return None
+            elif parsed.status in ("none", "blocked"):
+                parsed = ParsedReply("blocked", parsed.percent, parsed.note or text.strip())
+            return await self._store(s, person, identity, view, parsed, inbound_id)
+        return None
+
+    async def _task_view(self, s: AsyncSession, person: Person, stt: int) -> AssignmentView | None:
+        if person.unit_id is None:
+            return None
+        from store.queries import current_assignments
+
+        views = await current_assignments(s, self.ctx.ward_id, self.ctx.today(), person.unit_id)
+        return next((v for v in views if v.task_stt == stt), None)
+
+    async def _replied_reminder(self, s: AsyncSession, msg: InboundMessage, person: Person) -> AssignmentView | None:
+        assignment_id = await s.scalar(
+            select(Reminder.assignment_id).join(DeliveryAttempt, DeliveryAttempt.reminder_id == Reminder.id)
+            .where(DeliveryAttempt.channel == msg.channel, DeliveryAttempt.chat_id == msg.chat_id,
+                   DeliveryAttempt.provider_message_id == msg.reply_to_message_id)
+        )
+        if assignment_id is None:
+            return None
+        view = await assignment_view(s, assignment_id)
+        return view if view is not None and view.unit_id == person.unit_id else None
+
+    async def _button(self, s: AsyncSession, person: Person, identity: ChatIdentity, data: str,
+                      inbound_id: int) -> Reply:
+        parts = data.split(":")
+        if len(parts) != 3 or parts[0] != "st" or not parts[1].isdigit() or parts[2] not in STATUSES:
+            return [OutboundMessage(texts.BUTTON_UNKNOWN)]
+        view = await assignment_view(s, int(parts[1]))
+        if view is None or view.unit_id != person.unit_id:
+            return [OutboundMessage(texts.BUTTON_UNKNOWN)]
+        status = parts[2]
+        reply = await self._store(s, person, identity, view, ParsedReply(status), inbound_id)  # type: ignore[arg-type]
+        if status == "in_progress":
+            identity.pending_kind, identity.pending_assignment_id = "percent", view.id
+            reply.append(OutboundMessage(texts.ASK_PERCENT))
+        return reply
+
+    # --- commands --------------------------------------------------------------------------
+
+    async def _cmd_start(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """Welcome again (the chat is already linked)."""
+        return [OutboundMessage(await self._welcome(s, person))]
+
+    async def _cmd_help(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """List the commands."""
+        office = person.role in OFFICE_ROLES
+        return [OutboundMessage(texts.HELP + (texts.HELP_OFFICE if office else ""))]
+
+    async def _tasks_text(self, s: AsyncSession, unit_id: int) -> str:
+        views = await open_assignments(s, self.ctx.ward_id, unit_id, self.ctx.today())
+        return tasks_list(views, self.ctx.calendar, self.ctx.today())
+
+    async def _cmd_tasks(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """My unit's open tasks."""
+        if person.unit_id is None:
+            return [OutboundMessage(texts.NO_UNIT)]
+        views = await self._open(s, person)
+        text = tasks_list(views, self.ctx.calendar, self.ctx.today())
+        if self._buttons and len(views) == 1:
+            return [OutboundMessage(text, status_buttons(views[0].id))]
+        return [OutboundMessage(text)]
+
+    async def _cmd_status(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """/status N TEXT — report on task N."""
+        m = re.fullmatch(r"(\d{1,3})\s*:?\s*(.+)", args, re.S)
+        if m is None:
+            return [OutboundMessage(texts.USAGE_STATUS)]
+        view = await self._task_view(s, person, int(m[1]))
+        if view is None:
+            return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
+        return await self._report(s, person, identity, view, m[2], inbound_id)
+
+    def _office_only(self, person: Person) -> Reply | None:
+        return None if person.role in OFFICE_ROLES else [OutboundMessage(texts.OFFICE_ONLY)]
+
+    async def _cmd_summary(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """Progress by task and by unit, overdue and silent units (office)."""
+        if refused := self._office_only(person):
+            return refused
+        summary = await build_summary(s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days,
+                                      self.ctx.calendar)
+        return [OutboundMessage(summary_text(summary))]
+
+    async def _cmd_overdue(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """Overdue tasks (office)."""
+        if refused := self._office_only(person):
+            return refused
+        summary = await build_summary(s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days,
+                                      self.ctx.calendar)
+        return [OutboundMessage(overdue_text(summary))]
+
+    async def _cmd_remind(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """/remind N [unit] — nudge now (office)."""
+        if refused := self._office_only(person):
+            return refused
+        m = re.fullmatch(r"(\d{1,3})(?:\s+(.+))?", args)
+        if m is None:
+            return [OutboundMessage(texts.USAGE_REMIND)]
+        unit_code = None
+        if m[2]:
+            unit = self.ctx.plan.find_unit(m[2])
+            if unit is None:
+                return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=m[2]))]
+            unit_code = unit.code
+        try:
+            count = await queue_manual_reminder(s, self.ctx.ward_id, int(m[1]), unit_code, self.ctx.now(), self.ctx.today())
+        except ActionError as exc:
+            return [OutboundMessage(str(exc))]
+        return [OutboundMessage(texts.REMIND_QUEUED.format(stt=m[1], count=count))]
+
+    async def _cmd_activate(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+        """/activate N DATE — give a conditional task its date (office)."""
+        if refused := self._office_only(person):
+            return refused
+        m = re.fullmatch(r"(\d{1,3})\s+(\S+)", args)
+        due = _parse_day(m[2]) if m else None
+        if m is None or due is None:
+            return [OutboundMessage(texts.USAGE_ACTIVATE)]
+        try:
+            await activate_task(s, self.ctx.ward_id, int(m[1]), due)
+        except ActionError as exc:
+            return [OutboundMessage(str(exc))]
+        # Occurrences and reminders follow at once rather than at the next daily planning.
+        from scheduler.planner import plan_ward
+
+        settings = self.ctx.settings
+        await plan_ward(s, settings.ward, self.ctx.plan, self.ctx.calendar, self.ctx.now(),
+                        ahead_days=settings.plan_ahead_days,
+                        stale_after=timedelta(hours=settings.stale_after_hours))
+        task = await task_by_stt(s, self.ctx.ward_id, int(m[1]))
+        assert task is not None
+        return [OutboundMessage(texts.ACTIVATED.format(stt=task.stt, due=texts.vn_date(due)))]
+
+
+def _parse_day(text: str) -> date | None:
+    try:
+        if m := _DATE.match(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+

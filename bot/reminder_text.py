@@ -1,0 +1,94 @@
+"""Wording of reminders, escalations and their answer buttons."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.channel import Button, OutboundMessage
+from bot.texts import (
+    ROLE_LABELS,
+    STATUS_LABELS,
+    remaining_phrase,
+    shorten,
+    vn_date,
+    vn_weekday_date,
+)
+from scheduler.workcal import WorkingCalendar
+from store.queries import AssignmentView
+
+HEADLINES = {
+    "before": "🔔 Sắp đến hạn",
+    "due": "⏰ Hôm nay là hạn cuối",
+    "overdue": "❗ Đã quá hạn",
+    "checkin": "📋 Hỏi tiến độ định kỳ",
+    "manual": "🔔 Văn phòng nhắc việc",
+}
+
+
+def status_buttons(assignment_id: int) -> tuple[Button, ...]:
+    return (
+        Button("Đã xong", f"st:{assignment_id}:done"),
+        Button("Đang làm", f"st:{assignment_id}:in_progress"),
+        Button("Vướng mắc", f"st:{assignment_id}:blocked"),
+    )
+
+
+def answer_hint(stt: int) -> str:
+    return f"Trả lời: {stt} xong / {stt} đang làm 50% / {stt} vướng <lý do>"
+
+
+def render_reminder(
+    kind: str,
+    v: AssignmentView,
+    today: date,
+    calendar: WorkingCalendar,
+    lead_units: list[str],
+    *,
+    buttons: bool,
+) -> OutboundMessage:
+    working_due = calendar.on_or_before(v.due)
+    lines = [f"{HEADLINES.get(kind, '🔔 Nhắc việc')} — Nhiệm vụ {v.task_stt} ({ROLE_LABELS[v.role]})"]
+    lines.append(shorten(v.content, 220))
+    if v.product:
+        lines.append(f"Sản phẩm: {shorten(v.product, 160)}")
+    if v.checkin:
+        lines.append(f"Nhiệm vụ thường xuyên — xin cho biết tiến độ kỳ {v.occurrence_key.replace('-', '/')}.")
+    else:
+        remaining = calendar.working_days_between(today, working_due)
+        lines.append(f"Hạn: {vn_weekday_date(working_due)} — {remaining_phrase(remaining)}")
+    if v.role == "coordinate" and lead_units:
+        lines.append(f"Đơn vị chủ trì: {', '.join(lead_units)}. Đề nghị đơn vị phối hợp thực hiện và báo kết quả.")
+    lines.append(f"Đơn vị: {v.unit_name}")
+    if v.status != "not_started":
+        current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
+        lines.append(f"Trạng thái đã ghi nhận: {current}")
+    if not buttons:
+        lines.append(answer_hint(v.task_stt))
+    return OutboundMessage("\n".join(lines), status_buttons(v.id) if buttons else ())
+
+
+def render_escalation(v: AssignmentView, today: date, calendar: WorkingCalendar) -> OutboundMessage:
+    late = calendar.working_days_between(calendar.on_or_before(v.due), today)
+    current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
+    note = f"\nGhi chú gần nhất: {v.note}" if v.note else ""
+    return OutboundMessage(
+        f"⚠ Báo cáo lãnh đạo — Nhiệm vụ {v.task_stt} quá hạn {late} ngày làm việc\n"
+        f"{shorten(v.content, 200)}\n"
+        f"Đơn vị chủ trì: {v.unit_name}\nHạn: {vn_date(v.due)}\nTrạng thái: {current}{note}"
+    )
+
+
+def tasks_list(views: list[AssignmentView], calendar: WorkingCalendar, today: date) -> str:
+    """Open tasks of a unit, one line each with due day and current status."""
+    if not views:
+        return "Đơn vị không có nhiệm vụ nào đang mở."
+    lines = ["Nhiệm vụ đang mở:"]
+    for v in views:
+        if v.checkin:
+            when = "thường xuyên"
+        else:
+            working_due = calendar.on_or_before(v.due)
+            when = f"hạn {vn_date(working_due)}, {remaining_phrase(calendar.working_days_between(today, working_due))}"
+        status = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
+        lines.append(f"{v.task_stt}. {shorten(v.content, 90)} ({ROLE_LABELS[v.role]}; {when}; {status})")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Memory: SQLAlchemy models, engine and sessions, Alembic migrations, queries."""

@@ -1,0 +1,142 @@
+"""Read-side queries shared by the conversation, the dispatcher and the summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import (
+    Assignment,
+    ChatIdentity,
+    Occurrence,
+    Person,
+    StatusReport,
+    Task,
+    Unit,
+)
+
+CLOSED = ("done", "not_applicable")
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    id: int
+    occurrence_id: int
+    task_id: int
+    task_stt: int
+    content: str
+    product: str
+    deadline_text: str
+    deadline_kind: str
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    role: str
+    occurrence_key: str
+    start: date | None
+    due: date
+    checkin: bool
+    status: str
+    percent: int | None
+    note: str | None
+    status_at: datetime | None
+    done_at: datetime | None
+    active: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED
+
+
+def _views() -> Select[tuple[Assignment, Occurrence, Task, Unit]]:
+    return (
+        select(Assignment, Occurrence, Task, Unit)
+        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+    )
+
+
+def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
+    return AssignmentView(
+        id=a.id, occurrence_id=o.id, task_id=t.id, task_stt=t.stt, content=t.content, product=t.product,
+        deadline_text=t.deadline_text, deadline_kind=t.deadline_kind, unit_id=u.id, unit_code=u.code,
+        unit_name=u.name, role=a.role, occurrence_key=o.key, start=o.start, due=o.due, checkin=o.checkin,
+        status=a.status, percent=a.percent, note=a.note, status_at=a.status_at, done_at=a.done_at,
+        active=a.active and o.active and t.active and u.active,
+    )
+
+
+async def assignment_views(session: AsyncSession, ids: set[int]) -> list[AssignmentView]:
+    if not ids:
+        return []
+    return [_view(*r) for r in (await session.execute(_views().where(Assignment.id.in_(ids)))).all()]
+
+
+async def assignment_view(session: AsyncSession, assignment_id: int) -> AssignmentView | None:
+    row = (await session.execute(_views().where(Assignment.id == assignment_id))).first()
+    return _view(*row) if row else None
+
+
+def _active(ward_id: int) -> tuple[object, ...]:
+    return (Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
+
+
+async def current_assignments(session: AsyncSession, ward_id: int, today: date, unit_id: int | None = None) -> list[AssignmentView]:
+    """Per task and unit, the occurrence that matters today. For a deadline: the earliest one
+    still open whose period has started (an unfinished year stays due), else the latest one.
+    For ongoing work: the current check-in period; older unanswered check-ins lapse."""
+    stmt = _views().where(*_active(ward_id)).where((Occurrence.start.is_(None)) | (Occurrence.start <= today))
+    if unit_id is not None:
+        stmt = stmt.where(Assignment.unit_id == unit_id)
+    rows = [_view(*r) for r in (await session.execute(stmt.order_by(Task.stt, Occurrence.due))).all()]
+    chosen: dict[tuple[int, int], AssignmentView] = {}
+    for v in rows:
+        key = (v.task_stt, v.unit_id)
+        prev = chosen.get(key)
+        if prev is None or (v.checkin and v.due > prev.due) or (
+            not v.checkin and not prev.is_open and (v.is_open or v.due > prev.due)
+        ):
+            chosen[key] = v
+    return sorted(chosen.values(), key=lambda v: (v.task_stt, v.role != "lead", v.unit_code))
+
+
+async def open_assignments(session: AsyncSession, ward_id: int, unit_id: int, today: date) -> list[AssignmentView]:
+    return [v for v in await current_assignments(session, ward_id, today, unit_id) if v.is_open]
+
+
+async def unit_by_code(session: AsyncSession, ward_id: int, code: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.ward_id == ward_id, Unit.code == code))
+
+
+async def task_by_stt(session: AsyncSession, ward_id: int, stt: int) -> Task | None:
+    return await session.scalar(select(Task).where(Task.ward_id == ward_id, Task.stt == stt, Task.active))
+
+
+async def people_with_role(session: AsyncSession, ward_id: int, roles: tuple[str, ...], unit_id: int | None = None) -> list[Person]:
+    stmt = select(Person).where(Person.ward_id == ward_id, Person.role.in_(roles))
+    if unit_id is not None:
+        stmt = stmt.where(Person.unit_id == unit_id)
+    return list(await session.scalars(stmt.order_by(Person.id)))
+
+
+async def reachable_identities(session: AsyncSession, person_id: int) -> list[ChatIdentity]:
+    return list(await session.scalars(
+        select(ChatIdentity).where(ChatIdentity.person_id == person_id, ChatIdentity.unreachable_at.is_(None))
+        .order_by(ChatIdentity.id)
+    ))
+
+
+async def last_report_at(session: AsyncSession, ward_id: int) -> dict[int, datetime]:
+    """Per unit id, when it last reported any status."""
+    stmt = (
+        select(Assignment.unit_id, func.max(StatusReport.created_at))
+        .join(StatusReport, StatusReport.assignment_id == Assignment.id)
+        .join(Unit, Unit.id == Assignment.unit_id)
+        .where(Unit.ward_id == ward_id)
+        .group_by(Assignment.unit_id)
+    )
+    return {unit_id: at for unit_id, at in (await session.execute(stmt)).all() if at is not None}

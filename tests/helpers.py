@@ -1,0 +1,33 @@
+"""Shared steps for store and conversation tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.actions import create_person, issue_link_code
+from bot.channel import InboundMessage
+from bot.context import AppContext
+from bot.conversation import Conversation
+
+_counter = 0
+
+
+async def linked(ctx: AppContext, conv: Conversation, unit: str, role: str = "head",
+                 channel: str = "console", chat_id: str | None = None, name: str | None = None) -> str:
+    """Create a person of `unit` and link a chat through the real /start flow."""
+    chat_id = chat_id or f"{unit}-{role}"
+    async with ctx.db.session() as s, s.begin():
+        person = await create_person(s, ctx.ward_id, name or f"Người {unit}", role, unit, ctx.now())
+        code = await issue_link_code(s, person, ctx.now(), timedelta(hours=1))
+    replies = await say(conv, chat_id, f"/start {code.code}", channel=channel)
+    assert "Xin chào" in replies[0], replies
+    return chat_id
+
+
+async def say(conv: Conversation, chat_id: str, text: str, *, channel: str = "console",
+              reply_to: str | None = None, callback: str | None = None, message_id: str | None = None) -> list[str]:
+    global _counter
+    _counter += 1
+    msg = InboundMessage(channel=channel, chat_id=chat_id, message_id=message_id or f"m{_counter}", text=text,
+                         reply_to_message_id=reply_to, callback_data=callback)
+    return [r.text for r in await conv.handle(msg, buttons=True)]

@@ -1,0 +1,62 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NHACVIEC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    return tmp_path
+
+
+def test_reply_json_shows_how_a_reply_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["reply", "đã xong 80%", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"status": "in_progress", "percent": 80, "note": None}
+
+
+def test_link_issues_a_six_digit_code(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["link", "--unit", "Phòng Văn hóa - Xã hội", "--role", "office", "--name", "Trần Thị B", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["code"]) == 6 and out["code"].isdigit() and out["unit"] == "VHXH"
+    assert "deep_link" not in out  # no Telegram bot configured
+
+
+def test_link_gives_a_telegram_deep_link_when_a_bot_is_configured(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NHACVIEC_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.setenv("NHACVIEC_TELEGRAM_BOT_USERNAME", "nhacviec_bot")
+    main(["link", "--unit", "VP", "--role", "head", "--name", "C", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert out["deep_link"] == f"https://t.me/nhacviec_bot?start={out['code']}"
+
+
+def test_link_refuses_an_unknown_unit(workdir: Path) -> None:
+    assert main(["link", "--unit", "Phòng Ma", "--role", "head", "--name", "X"]) == 2
+
+
+def test_remind_queues_a_reminder(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["remind", "4", "--unit", "VHXH"]) == 0
+    assert "nhiệm vụ 4 cho 1 đơn vị" in capsys.readouterr().out
+    assert main(["remind", "99"]) == 1
+
+
+def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
+    """The quick start: no configuration, SQLite created and migrated, a person picked."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--now", "2026-06-25T07:59:58", "--speed", "1"],
+        input="2\n/tasks\n4: đang làm 50%\n/thoat\n", capture_output=True, text=True, cwd=tmp_path, env={**env, "PYTHONPATH": str(root)},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "nhacviec.db").exists()
+    assert "Bạn đang là: Trưởng Phòng Văn hóa - Xã hội" in out.stdout
+    assert "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 50%." in out.stdout

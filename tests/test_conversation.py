@@ -1,0 +1,187 @@
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.actions import create_person, issue_link_code
+from bot.context import AppContext
+from bot.conversation import Conversation
+from scheduler.clock import ManualClock
+from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from store.models import Assignment, InboundMessage, Occurrence, Reminder, StatusReport, Task, Unit
+from tests.conftest import RecordingChannel
+from tests.helpers import linked, say
+
+
+async def _status(ctx: AppContext, stt: int, unit: str) -> tuple[str, int | None, str | None]:
+    async with ctx.db.session() as s:
+        a = await s.scalar(
+            select(Assignment).join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id).join(Unit, Unit.id == Assignment.unit_id)
+            .where(Task.stt == stt, Unit.code == unit).order_by(Occurrence.due))
+        assert a is not None
+        return a.status, a.percent, a.note
+
+
+async def test_an_unlinked_chat_only_gets_instructions_to_link(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    for text in ("/summary", "đã xong", "/tasks", "xin chào"):
+        replies = await say(conv, "stranger", text)
+        assert len(replies) == 1 and "/start 123456" in replies[0] and "TỔNG HỢP" not in replies[0]
+
+
+async def test_linking_welcomes_by_unit_and_lists_open_tasks(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    async with ctx.db.session() as s, s.begin():
+        person = await create_person(s, ctx.ward_id, "Nguyễn Văn A", "head", "TTPVHCC", ctx.now())
+        code = await issue_link_code(s, person, ctx.now(), timedelta(hours=1))
+    welcome = (await say(conv, "c1", f"/start {code.code}"))[0]
+    assert "Nguyễn Văn A" in welcome and "Trung tâm Phục vụ hành chính công phường" in welcome
+    assert "11. Thực hiện việc xử lý thủ tục hành chính" in welcome
+    # single use: another chat cannot reuse it
+    assert "không đúng, đã dùng hoặc đã hết hạn" in (await say(conv, "c2", f"/start {code.code}"))[0]
+
+
+async def test_an_expired_code_is_refused_and_guessing_is_throttled(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    async with ctx.db.session() as s, s.begin():
+        person = await create_person(s, ctx.ward_id, "B", "head", "VP", ctx.now())
+        code = await issue_link_code(s, person, ctx.now(), timedelta(hours=1))
+    clock.advance(hours=2)
+    assert "hết hạn" in (await say(conv, "c3", f"LIENKET {code.code}"))[0]
+    for guess in range(4):
+        await say(conv, "c3", f"/start {guess:06d}")
+    assert "quá nhiều lần" in (await say(conv, "c3", "/start 999999"))[0]
+
+
+async def test_free_text_with_one_open_task_attaches_to_it(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "TTDVSNC")
+    # TTDVSNC has several tasks; make it one by reporting all but task 7 as not applicable.
+    replies = await say(conv, chat, "/tasks")
+    numbers = [int(line.split(".")[0]) for line in replies[0].splitlines()[1:]]
+    for n in numbers:
+        if n != 7:
+            await say(conv, chat, f"{n}: không phát sinh")
+    assert (await say(conv, chat, "dang lam 50%")) == ["Đã ghi nhận: Nhiệm vụ 7 — Đang thực hiện 50%."]
+    assert await _status(ctx, 7, "TTDVSNC") == ("in_progress", 50, None)
+
+
+async def test_several_open_tasks_make_the_bot_ask_which(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    ask = (await say(conv, chat, "vướng: chưa có hướng dẫn"))[0]
+    assert ask.startswith("Nhiệm vụ số mấy?")
+    assert (await say(conv, chat, "4"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — Vướng mắc")
+    assert await _status(ctx, 4, "VHXH") == ("blocked", None, "chưa có hướng dẫn")
+
+
+async def test_numbered_and_command_forms_always_work(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    assert (await say(conv, chat, "3: đã xong"))[0] == "Đã ghi nhận: Nhiệm vụ 3 — Đã hoàn thành."
+    assert (await say(conv, chat, "/status 4 đang làm 80%"))[0] == "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 80%."
+    assert (await say(conv, chat, "13 dg lam"))[0].startswith("Đã ghi nhận: Nhiệm vụ 13 — Đang thực hiện")
+    assert "không thuộc đơn vị" in (await say(conv, chat, "/status 99 xong"))[0]
+
+
+async def test_an_unparseable_reply_gets_a_polite_question_and_changes_nothing(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    assert "chưa hiểu" in (await say(conv, chat, "ok"))[0]
+    assert "chưa hiểu" in (await say(conv, chat, "4: dạ"))[0]
+    async with ctx.db.session() as s:
+        assert await s.scalar(select(func.count(StatusReport.id))) == 0
+
+
+async def test_the_same_inbound_message_delivered_twice_is_stored_once(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    first = await say(conv, chat, "4: đã xong", message_id="dup-1")
+    second = await say(conv, chat, "4: đã xong", message_id="dup-1")
+    assert first and second == []
+    async with ctx.db.session() as s:
+        assert await s.scalar(select(func.count(InboundMessage.id)).where(InboundMessage.message_id == "dup-1")) == 1
+        assert await s.scalar(select(func.count(StatusReport.id))) == 1
+
+
+async def test_every_inbound_message_is_kept_raw_with_its_outcome(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    await say(conv, "nobody", "xin chào")
+    async with ctx.db.session() as s:
+        row = await s.scalar(select(InboundMessage).where(InboundMessage.chat_id == "nobody"))
+        assert row is not None and row.text == "xin chào" and row.outcome == "unlinked" and row.raw
+
+
+async def test_a_reply_to_a_reminder_and_a_button_press_attach_to_its_task(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    channel = RecordingChannel()
+    d = Dispatcher(db=ctx.db, channels={"console": channel}, clock=ctx.clock, calendar=ctx.calendar,
+                   config=DispatcherConfig(worker="w"))
+    from bot.actions import queue_manual_reminder
+
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, 13, "VHXH", clock.now(), clock.now().date())
+    await d.tick()
+    message_id = str(len(channel.sent))  # RecordingChannel numbers messages
+    assert (await say(conv, chat, "xong rồi", reply_to=message_id))[0] == "Đã ghi nhận: Nhiệm vụ 13 — Đã hoàn thành."
+    button = channel.sent[-1][1].buttons[1]
+    replies = await say(conv, chat, "", callback=button.data)
+    assert replies[0] == "Đã ghi nhận: Nhiệm vụ 13 — Đang thực hiện."
+    assert "bao nhiêu phần trăm" in replies[1]
+    assert (await say(conv, chat, "70"))[0] == "Đã ghi nhận: Nhiệm vụ 13 — Đang thực hiện 70%."
+
+
+async def test_a_blocked_button_asks_for_the_reason(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    async with ctx.db.session() as s:
+        aid = await s.scalar(select(Assignment.id).join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+                             .join(Task, Occurrence.task_id == Task.id).join(Unit, Unit.id == Assignment.unit_id)
+                             .where(Task.stt == 4, Unit.code == "VHXH"))
+    replies = await say(conv, chat, "", callback=f"st:{aid}:blocked")
+    assert "Vướng mắc gì" in replies[1]
+    await say(conv, chat, "thiếu kinh phí in ấn")
+    assert await _status(ctx, 4, "VHXH") == ("blocked", None, "thiếu kinh phí in ấn")
+
+
+async def test_the_office_summary_contains_reported_statuses(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    head = await linked(ctx, conv, "VHXH")
+    office = await linked(ctx, conv, "VHXH", role="office", chat_id="office")
+    await say(conv, head, "4: đang làm 60%")
+    summary = (await say(conv, office, "/summary"))[0]
+    assert "TỔNG HỢP TIẾN ĐỘ" in summary and "VHXH (chủ trì): Đang thực hiện 60%" in summary
+    assert "ĐƠN VỊ IM LẶNG" in summary and "TTPVHCC" in summary
+    overdue = (await say(conv, office, "/overdue"))[0]
+    assert "1. VHXH: hạn 08/5/2026" in overdue
+
+
+async def test_a_unit_head_is_told_politely_that_office_commands_are_for_the_office(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    head = await linked(ctx, conv, "VP")
+    for command in ("/summary", "/overdue", "/remind 4", "/activate 15 30/9/2026"):
+        assert (await say(conv, head, command)) == ["Xin lỗi, lệnh này dành cho văn phòng theo dõi kế hoạch (Phòng Văn hóa - Xã hội)."]
+
+
+async def test_the_office_activates_a_conditional_task_and_nudges(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    office = await linked(ctx, conv, "VHXH", role="office", chat_id="office")
+    assert "Đã kích hoạt nhiệm vụ 15, hạn 10/7/2026" in (await say(conv, office, "/activate 15 10/7/2026"))[0]
+    assert "cho 5 đơn vị" in (await say(conv, office, "/remind 15"))[0]
+    assert "cho 1 đơn vị" in (await say(conv, office, "/remind 4 Văn phòng HĐND và UBND phường"))[0]
+    async with ctx.db.session() as s:
+        kinds = set(await s.scalars(select(Reminder.kind).join(Assignment, Reminder.assignment_id == Assignment.id)
+                                    .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+                                    .join(Task, Occurrence.task_id == Task.id).where(Task.stt == 15)))
+    assert {"manual", "before", "due"} <= kinds
+    assert "Cách dùng" in (await say(conv, office, "/activate 15 31/2/2026"))[0]
+    assert "đã có thời hạn" in (await say(conv, office, "/activate 4 30/9/2026"))[0]
+
+
+async def test_unknown_commands_and_help(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    head = await linked(ctx, conv, "VP")
+    assert "Không có lệnh /foo" in (await say(conv, head, "/foo"))[0]
+    help_text = (await say(conv, head, "/help"))[0]
+    assert "/tasks" in help_text and "/summary" not in help_text

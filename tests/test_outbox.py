@@ -1,0 +1,220 @@
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.actions import queue_manual_reminder
+from bot.channel import ChannelError
+from bot.context import AppContext
+from bot.conversation import Conversation
+from scheduler.clock import ManualClock
+from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from store.db import Database
+from store.models import ChatIdentity, DeliveryAttempt, Reminder
+from store.outbox import claim, insert_reminders, reminder_row
+from store.queries import current_assignments
+from tests.conftest import RecordingChannel, local
+from tests.helpers import linked, say
+
+
+def dispatcher(ctx: AppContext, channel: RecordingChannel, worker: str = "w1", db: Database | None = None,
+               **config: object) -> Dispatcher:
+    return Dispatcher(db=db or ctx.db, channels={channel.name: channel}, clock=ctx.clock, calendar=ctx.calendar,
+                      config=DispatcherConfig(worker=worker, **config))  # type: ignore[arg-type]
+
+
+async def _reminders(ctx: AppContext, **where: object) -> list[Reminder]:
+    async with ctx.db.session() as s:
+        stmt = select(Reminder)
+        for k, v in where.items():
+            stmt = stmt.where(getattr(Reminder, k) == v)
+        return list(await s.scalars(stmt.order_by(Reminder.id)))
+
+
+async def test_a_due_reminder_reaches_the_unit_head_with_task_and_due_date(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    channel = RecordingChannel()
+    clock.current = local("2026-06-25T08:00")
+    stats = await dispatcher(ctx, channel).tick()
+    assert stats.sent >= 1
+    texts = channel.texts_to(chat)
+    task4 = next(t for t in texts if "Nhiệm vụ 4 (chủ trì)" in t)
+    assert "Hạn: Thứ Ba, 30/6/2026 — còn 3 ngày làm việc" in task4
+    assert "Sản phẩm: Công văn" in task4
+    _, message = next((c, m) for c, m in channel.sent if "Nhiệm vụ 4" in m.text)
+    assert [b.label for b in message.buttons] == ["Đã xong", "Đang làm", "Vướng mắc"]
+
+
+async def test_nothing_is_sent_twice_across_ticks(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    await linked(ctx, conv, "VHXH")
+    channel = RecordingChannel()
+    clock.current = local("2026-06-25T08:00")
+    d = dispatcher(ctx, channel)
+    await d.tick()
+    first = len(channel.sent)
+    await d.tick()
+    assert len(channel.sent) == first
+
+
+async def test_a_reminder_for_a_done_task_is_skipped(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    await say(conv, chat, "4: đã xong")
+    channel = RecordingChannel()
+    clock.current = local("2026-06-30T08:05")
+    await dispatcher(ctx, channel).tick()
+    assert not [t for t in channel.texts_to(chat) if "Nhiệm vụ 4" in t]
+    skipped = [r for r in await _reminders(ctx, state="skipped") if r.kind == "due"]
+    assert any("đã xong" in (r.last_error or "") for r in skipped)
+
+
+async def test_a_reminder_missed_while_down_is_sent_once_if_recent_and_dropped_if_old(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    channel = RecordingChannel()
+    # The outbox was planned on 22/6 and the bot was down until 25/6 10:00: today's 08:00
+    # reminder is 2 hours old and is sent; the one of 23/6 08:00 is dropped with a record.
+    async with ctx.db.session() as s, s.begin():
+        views = await current_assignments(s, ctx.ward_id, clock.now().date(), None)
+        aid = next(v.id for v in views if v.task_stt == 4 and v.unit_code == "VHXH")
+        await insert_reminders(s, [reminder_row(ctx.ward_id, "old", "before", local("2026-06-23T08:00"),
+                                                clock.now(), assignment_id=aid, seq=99)])
+    clock.current = local("2026-06-25T10:00")
+    stats = await dispatcher(ctx, channel).tick()
+    assert stats.dropped >= 1
+    dropped = await _reminders(ctx, key="old")
+    assert dropped[0].state == "dropped" and "quá cũ" in (dropped[0].last_error or "")
+    assert sum("Nhiệm vụ 4 (chủ trì)" in t for t in channel.texts_to(chat)) == 1
+
+
+async def test_a_429_is_retried_after_retry_after_and_every_attempt_is_recorded(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
+    channel = RecordingChannel()
+    channel.failures[chat] = [ChannelError("Too Many Requests", permanent=False, retry_after=7)]
+    d = dispatcher(ctx, channel)
+    stats = await d.tick()
+    assert stats.retried == 1 and channel.sent == []
+    row = (await _reminders(ctx, kind="manual"))[0]
+    assert row.state == "pending" and row.next_attempt_at == clock.now() + timedelta(seconds=7)
+    clock.advance(seconds=6)
+    assert (await d.tick()).claimed == 0
+    clock.advance(seconds=2)
+    assert (await d.tick()).sent == 1
+    async with ctx.db.session() as s:
+        outcomes = list(await s.scalars(select(DeliveryAttempt.outcome).where(DeliveryAttempt.reminder_id == row.id)
+                                        .order_by(DeliveryAttempt.id)))
+    assert outcomes == ["transient", "ok"]
+
+
+async def test_a_blocked_chat_is_marked_unreachable_and_the_office_told_once(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    office = await linked(ctx, conv, "VHXH", role="office", chat_id="office")
+    head = await linked(ctx, conv, "VP", chat_id="vp-head")
+    channel = RecordingChannel()
+    channel.failures[head] = [ChannelError("Forbidden: bot was blocked by the user", permanent=True)] * 5
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, 5, "VP", clock.now(), clock.now().date())
+        await queue_manual_reminder(s, ctx.ward_id, 12, "VP", clock.now(), clock.now().date())
+    d = dispatcher(ctx, channel)
+    await d.tick()
+    await d.tick()
+    async with ctx.db.session() as s:
+        identity = await s.scalar(select(ChatIdentity).where(ChatIdentity.chat_id == head))
+        assert identity is not None and identity.unreachable_at is not None
+    notices = [t for t in channel.texts_to(office) if "Không gửi được" in t]
+    assert len(notices) == 1 and "Người VP" in notices[0]
+    assert channel.texts_to(head) == []
+
+
+async def test_transient_errors_give_up_after_max_attempts(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
+    channel = RecordingChannel()
+    channel.failures[chat] = [ChannelError("Bad Gateway", permanent=False) for _ in range(10)]
+    d = dispatcher(ctx, channel, max_attempts=3)
+    for _ in range(5):
+        await d.tick()
+        clock.advance(hours=1)
+    row = (await _reminders(ctx, kind="manual"))[0]
+    assert row.state == "failed" and row.attempts == 3
+
+
+async def test_a_restart_in_the_middle_of_a_dispatch_loses_no_reminder(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    async with ctx.db.session() as s, s.begin():
+        for stt in (1, 3, 4, 7, 8, 13):
+            await queue_manual_reminder(s, ctx.ward_id, stt, "VHXH", clock.now(), clock.now().date())
+    # Worker A claims everything due and dies before sending anything.
+    claimed = await claim(ctx.db, "dead-worker", clock.now(), 100, lease_seconds=120)
+    assert len(claimed) == 6
+    channel = RecordingChannel()
+    b = dispatcher(ctx, channel, worker="w2", lease_seconds=120)
+    assert (await b.tick()).claimed == 0  # leased: not sent twice while A might still be alive
+    clock.advance(seconds=121)
+    stats = await b.tick()
+    assert (stats.claimed, stats.sent) == (6, 6)
+    assert len(channel.texts_to(chat)) == 6
+    assert {r.state for r in await _reminders(ctx, kind="manual")} == {"sent"}
+
+
+@pytest.mark.parametrize("rows", [400])
+async def test_two_dispatchers_send_each_reminder_exactly_once(ctx: AppContext, clock: ManualClock, rows: int) -> None:
+    conv = Conversation(ctx)
+    for unit in ctx.plan.units:
+        await linked(ctx, conv, unit)
+    async with ctx.db.session() as s, s.begin():
+        views = await current_assignments(s, ctx.ward_id, clock.now().date(), None)
+        batch = [reminder_row(ctx.ward_id, f"load:{i}", "manual", clock.now(), clock.now(),
+                              assignment_id=views[i % len(views)].id) for i in range(rows)]
+        await insert_reminders(s, batch)
+    channel = RecordingChannel()
+    other_db = Database(ctx.db.url)  # a second process: its own engine and connections
+    try:
+        a = dispatcher(ctx, channel, worker="a", batch=20)
+        b = dispatcher(ctx, channel, worker="b", batch=20, db=other_db)
+        results = await asyncio.gather(a.tick(), b.tick(), a.tick(), b.tick())
+    finally:
+        await other_db.dispose()
+    assert sum(r.sent for r in results) == rows
+    assert len(channel.sent) == rows
+    async with ctx.db.session() as s:
+        per_row = (await s.execute(
+            select(DeliveryAttempt.reminder_id, func.count()).where(DeliveryAttempt.outcome == "ok")
+            .group_by(DeliveryAttempt.reminder_id))).all()
+        workers = set(await s.scalars(select(DeliveryAttempt.worker).distinct()))
+    manual = {r.id for r in await _reminders(ctx, kind="manual")}
+    counts = {rid: n for rid, n in per_row if rid in manual}
+    assert len(counts) == rows and set(counts.values()) == {1}
+    if ctx.db.is_postgres:
+        assert workers == {"a", "b"}  # both really worked in parallel
+
+
+async def test_a_person_on_two_channels_gets_one_copy_on_the_preferred_one(ctx: AppContext, clock: ManualClock) -> None:
+    from bot.actions import issue_link_code
+    from store.models import Person
+
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH", channel="console")
+    async with ctx.db.session() as s, s.begin():
+        person = await s.scalar(select(Person).where(Person.name == "Người VHXH"))
+        assert person is not None
+        code = await issue_link_code(s, person, clock.now(), timedelta(hours=1))
+    await say(conv, "zalo-1", f"/start {code.code}", channel="zalo")
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
+    console, zalo = RecordingChannel("console"), RecordingChannel("zalo")
+    d = Dispatcher(db=ctx.db, channels={"console": console, "zalo": zalo}, clock=ctx.clock,
+                   calendar=ctx.calendar, config=DispatcherConfig(worker="w"))
+    await d.tick()
+    assert len(console.texts_to(chat)) == 1 and zalo.sent == []

@@ -1,0 +1,84 @@
+from datetime import date
+
+from sqlalchemy import func, select
+
+from bot.context import AppContext
+from bot.conversation import Conversation
+from scheduler.plan import parse_plan
+from scheduler.planner import plan_ward
+from store.models import Assignment, Occurrence, Reminder, StatusReport, Task
+from tests.conftest import PLAN_PATH
+from tests.helpers import linked, say
+
+TEXT = PLAN_PATH.read_text(encoding="utf-8")
+
+
+async def _counts(ctx: AppContext) -> tuple[int, int, int, int]:
+    async with ctx.db.session() as s:
+        return (
+            await s.scalar(select(func.count(Task.id))),
+            await s.scalar(select(func.count(Occurrence.id))),
+            await s.scalar(select(func.count(Assignment.id))),
+            await s.scalar(select(func.count(Reminder.id))),
+        )
+
+
+async def test_the_migrated_schema_holds_the_plan(ctx: AppContext) -> None:
+    tasks, occurrences, assignments, reminders = await _counts(ctx)
+    assert tasks == 19 and occurrences > 19 and assignments > 60 and reminders > 0
+
+
+async def test_syncing_the_same_plan_twice_changes_nothing(ctx: AppContext) -> None:
+    before = await _counts(ctx)
+    async with ctx.db.session() as s, s.begin():
+        result = await plan_ward(s, ctx.settings.ward, ctx.plan, ctx.calendar, ctx.now())
+    assert result.changes == [] and result.inserted == 0
+    assert await _counts(ctx) == before
+
+
+async def test_a_plan_edit_keeps_reported_statuses_and_moves_reminders(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    assert (await say(conv, chat, "4: đang làm 60%"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4")
+
+    edited = TEXT.replace('deadline: "Quý II/2026"', 'deadline: "Quý III/2026"')
+    edited = edited.replace("  - stt: 19\n", "  - stt: 20\n    content: Nhiệm vụ mới\n    lead: [VP]\n"
+                            "    product: Báo cáo\n    deadline: \"Trước 15/9/2026\"\n\n  - stt: 19\n")
+    edited = edited.replace('    coordinate: ["Trung tâm Dịch vụ sự nghiệp công"]\n    product: "Số lượng, số lượt tin bài, chuyên đề, chuyên mục được đăng phát"\n    deadline: "Thường xuyên, từ năm 2026"\n\n  - stt: 18',
+                            '    coordinate: []\n    product: "Số lượng, số lượt tin bài, chuyên đề, chuyên mục được đăng phát"\n    deadline: "Thường xuyên, từ năm 2026"\n\n  - stt: 18')
+    new_plan = parse_plan(edited)
+    async with ctx.db.session() as s, s.begin():
+        result = await plan_ward(s, ctx.settings.ward, new_plan, ctx.calendar, ctx.now())
+    joined = "\n".join(result.changes)
+    assert 'Nhiệm vụ 4: thời hạn "Quý II/2026" → "Quý III/2026"' in joined
+    assert "Thêm nhiệm vụ 20" in joined
+    assert "Nhiệm vụ 17: bỏ đơn vị TTDVSNC" in joined
+
+    async with ctx.db.session() as s:
+        a = (await s.execute(
+            select(Assignment, Occurrence).join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id).where(Task.stt == 4, Assignment.role == "lead")
+        )).one()
+        assert a.Occurrence.due == date(2026, 9, 30)
+        assert (a.Assignment.status, a.Assignment.percent) == ("in_progress", 60)
+        assert await s.scalar(select(func.count(StatusReport.id))) == 1
+        # The June reminders of task 4 are gone; September's will come from the planner.
+        due_dates = {r.due_at.date() for r in await s.scalars(
+            select(Reminder).where(Reminder.assignment_id == a.Assignment.id))}
+        assert all(d >= date(2026, 9, 1) for d in due_dates)
+
+
+async def test_removing_a_task_deactivates_it_without_losing_reports(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    await say(conv, chat, "4: đã xong")
+    start = TEXT.index("  - stt: 4\n")
+    end = TEXT.index("  - stt: 5\n")
+    new_plan = parse_plan(TEXT[:start] + TEXT[end:])
+    async with ctx.db.session() as s, s.begin():
+        result = await plan_ward(s, ctx.settings.ward, new_plan, ctx.calendar, ctx.now())
+    assert any("Bỏ nhiệm vụ 4" in c for c in result.changes)
+    async with ctx.db.session() as s:
+        task = await s.scalar(select(Task).where(Task.stt == 4))
+        assert task is not None and not task.active
+        assert await s.scalar(select(func.count(StatusReport.id))) == 1
