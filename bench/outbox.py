@@ -66,8 +66,12 @@ async def prepare(url: str, rows: int, clock: ManualClock) -> None:
             s.add(ChatIdentity(person_id=person.id, channel="console", chat_id=code, linked_at=clock.now()))
         views = await current_assignments(s, result.ward_id, clock.now().date())
         await s.execute(sa.text("DELETE FROM reminders"))
-        batch = [reminder_row(result.ward_id, f"bench:{i}", "manual", clock.now(), clock.now(),
-                              assignment_id=views[i % len(views)].id) for i in range(rows)]
+        batch = [
+            reminder_row(
+                result.ward_id, f"bench:{i}", "manual", clock.now(), clock.now(), assignment_id=views[i % len(views)].id
+            )
+            for i in range(rows)
+        ]
         await insert_reminders(s, batch)
     await db.dispose()
 
@@ -76,9 +80,16 @@ async def drain(url: str, workers: int, clock: ManualClock) -> tuple[int, float]
     calendar = load_calendar(ROOT / "data" / "calendar.yaml")
     dbs = [Database(url) for _ in range(workers)]
     channel = NoopChannel()
-    dispatchers = [Dispatcher(db=db, channels={"console": channel}, clock=clock, calendar=calendar,
-                              config=DispatcherConfig(worker=f"w{i}", batch=100, stale_after=timedelta(days=1)))
-                   for i, db in enumerate(dbs)]
+    dispatchers = [
+        Dispatcher(
+            db=db,
+            channels={"console": channel},
+            clock=clock,
+            calendar=calendar,
+            config=DispatcherConfig(worker=f"w{i}", batch=100, stale_after=timedelta(days=1)),
+        )
+        for i, db in enumerate(dbs)
+    ]
     t0 = time.perf_counter()
     stats = await asyncio.gather(*(d.tick() for d in dispatchers))
     elapsed = time.perf_counter() - t0
@@ -96,15 +107,17 @@ async def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     url = args.url or f"sqlite+aiosqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    from scheduler.workcal import VN_ZONE
     from datetime import datetime
+
+    from scheduler.workcal import VN_ZONE
 
     clock = ManualClock(datetime(2026, 6, 22, 9, 0, tzinfo=VN_ZONE))
     await prepare(url, args.rows, clock)
     sent, elapsed = await drain(url, args.workers, clock)
     backend = url.split(":", 1)[0]
-    print(f"backend={backend} workers={args.workers} reminders={sent} elapsed={elapsed:.2f}s "
-          f"rate={sent / elapsed:,.0f}/s")
+    print(
+        f"backend={backend} workers={args.workers} reminders={sent} elapsed={elapsed:.2f}s rate={sent / elapsed:,.0f}/s"
+    )
 
 
 if __name__ == "__main__":

@@ -42,11 +42,11 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1] if args.memory else 0
     tracemalloc.stop()
-    print(f"copies={args.copies} year={args.year} reminders={total} "
-          f"({total // args.copies} per copy)")
-    print(f"elapsed={elapsed:.2f}s  per_copy={elapsed / args.copies * 1000:.2f}ms  "
-          f"reminders_per_s={total / elapsed:,.0f}"
-          + (f"  peak_traced_mem={peak / 1e6:.1f}MB" if args.memory else ""))
+    print(f"copies={args.copies} year={args.year} reminders={total} ({total // args.copies} per copy)")
+    print(
+        f"elapsed={elapsed:.2f}s  per_copy={elapsed / args.copies * 1000:.2f}ms  "
+        f"reminders_per_s={total / elapsed:,.0f}" + (f"  peak_traced_mem={peak / 1e6:.1f}MB" if args.memory else "")
+    )
 
 
 if __name__ == "__main__":

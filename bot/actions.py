@@ -54,16 +54,20 @@ async def issue_link_code(session: AsyncSession, person: Person, now: datetime, 
         code = f"{secrets.randbelow(1_000_000):06d}"
         taken = await session.scalar(select(LinkCode.id).where(LinkCode.code == code))
         if taken is None:
-            session.add(LinkCode(ward_id=person.ward_id, code=code, person_id=person.id, created_at=now,
-                                 expires_at=now + ttl))
+            session.add(
+                LinkCode(ward_id=person.ward_id, code=code, person_id=person.id, created_at=now, expires_at=now + ttl)
+            )
             await session.flush()
             return IssuedCode(code=code, person_id=person.id, expires_at=now + ttl)
     raise ActionError("Không tạo được mã liên kết, xin thử lại")
 
 
 async def link_throttled(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
-    count = await session.scalar(select(func.count(LinkFailure.id)).where(
-        LinkFailure.channel == channel, LinkFailure.chat_id == chat_id, LinkFailure.at > now - LINK_FAILURE_WINDOW))
+    count = await session.scalar(
+        select(func.count(LinkFailure.id)).where(
+            LinkFailure.channel == channel, LinkFailure.chat_id == chat_id, LinkFailure.at > now - LINK_FAILURE_WINDOW
+        )
+    )
     return (count or 0) >= LINK_FAILURE_LIMIT
 
 
@@ -78,11 +82,13 @@ async def redeem_link_code(
         return None
     person = await session.get(Person, row.person_id)
     assert person is not None
-    identity = await session.scalar(select(ChatIdentity).where(
-        ChatIdentity.channel == channel, ChatIdentity.chat_id == chat_id))
+    identity = await session.scalar(
+        select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.chat_id == chat_id)
+    )
     if identity is None:
-        identity = ChatIdentity(person_id=person.id, channel=channel, chat_id=chat_id, linked_at=now,
-                                display_name=display_name)
+        identity = ChatIdentity(
+            person_id=person.id, channel=channel, chat_id=chat_id, linked_at=now, display_name=display_name
+        )
         session.add(identity)
     else:
         identity.person_id, identity.linked_at = person.id, now
@@ -95,14 +101,27 @@ async def redeem_link_code(
 
 
 async def record_status(
-    session: AsyncSession, assignment_id: int, person_id: int | None, inbound_id: int | None,
-    parsed: ParsedReply, now: datetime,
+    session: AsyncSession,
+    assignment_id: int,
+    person_id: int | None,
+    inbound_id: int | None,
+    parsed: ParsedReply,
+    now: datetime,
 ) -> Assignment:
     """Keep the report and update the assignment's latest status."""
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None
-    session.add(StatusReport(assignment_id=assignment_id, person_id=person_id, inbound_id=inbound_id,
-                             status=parsed.status, percent=parsed.percent, note=parsed.note, created_at=now))
+    session.add(
+        StatusReport(
+            assignment_id=assignment_id,
+            person_id=person_id,
+            inbound_id=inbound_id,
+            status=parsed.status,
+            percent=parsed.percent,
+            note=parsed.note,
+            created_at=now,
+        )
+    )
     assignment.status = parsed.status
     assignment.percent = parsed.percent
     if parsed.note:
@@ -130,7 +149,10 @@ async def queue_manual_reminder(
         unit_id = unit.id
     views = [v for v in await current_assignments(session, ward_id, today, unit_id) if v.task_stt == stt]
     if not views:
-        raise ActionError(f"Nhiệm vụ {stt} chưa có đơn vị nào cần nhắc" + (" (chưa kích hoạt?)" if task.deadline_kind == "conditional" else ""))
+        raise ActionError(
+            f"Nhiệm vụ {stt} chưa có đơn vị nào cần nhắc"
+            + (" (chưa kích hoạt?)" if task.deadline_kind == "conditional" else "")
+        )
     stamp = int(now.timestamp() * 1000)
     rows = [reminder_row(ward_id, f"m:{v.id}:{stamp}", "manual", now, now, assignment_id=v.id) for v in views]
     return await insert_reminders(session, rows)
@@ -141,7 +163,7 @@ async def activate_task(session: AsyncSession, ward_id: int, stt: int, due: date
     if task is None:
         raise ActionError(f"Không có nhiệm vụ số {stt}")
     if task.deadline_kind != "conditional":
-        raise ActionError(f"Nhiệm vụ {stt} đã có thời hạn \"{task.deadline_text}\", không cần kích hoạt")
+        raise ActionError(f'Nhiệm vụ {stt} đã có thời hạn "{task.deadline_text}", không cần kích hoạt')
     task.activated_due = due
     return task
 
@@ -151,7 +173,11 @@ async def store_inbound(session: AsyncSession, row: dict[str, object]) -> int | 
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(InboundMessage).values(**row).on_conflict_do_nothing(
-        index_elements=["channel", "chat_id", "message_id"]).returning(InboundMessage.id)
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(InboundMessage)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["channel", "chat_id", "message_id"])
+        .returning(InboundMessage.id)
+    )
     return (await session.execute(stmt)).scalar()

@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 REPLAN_EVERY = timedelta(minutes=10)
 
 
-async def open_context(settings: Settings, clock: Clock, *, announce: Callable[[str], None] | None = None) -> AppContext:
+async def open_context(
+    settings: Settings, clock: Clock, *, announce: Callable[[str], None] | None = None
+) -> AppContext:
     """Load plan and calendar, upgrade the schema and sync the plan into the database."""
     plan = load_plan(settings.plan_path)
     calendar = load_calendar(settings.calendar_path, settings.hours())
@@ -35,8 +37,15 @@ async def open_context(settings: Settings, clock: Clock, *, announce: Callable[[
     await db.upgrade()
     now = clock.now()
     async with db.session() as s, s.begin():
-        result = await plan_ward(s, settings.ward, plan, calendar, now, ahead_days=settings.plan_ahead_days,
-                                 stale_after=timedelta(hours=settings.stale_after_hours))
+        result = await plan_ward(
+            s,
+            settings.ward,
+            plan,
+            calendar,
+            now,
+            ahead_days=settings.plan_ahead_days,
+            stale_after=timedelta(hours=settings.stale_after_hours),
+        )
     if announce:
         for change in result.changes:
             announce(f"Kế hoạch thay đổi: {change}")
@@ -50,9 +59,17 @@ def worker_name() -> str:
 def make_dispatcher(ctx: AppContext, channels: dict[str, Channel]) -> Dispatcher:
     s = ctx.settings
     return Dispatcher(
-        db=ctx.db, channels=channels, clock=ctx.clock, calendar=ctx.calendar,
-        config=DispatcherConfig(worker=worker_name(), batch=s.claim_batch, lease_seconds=s.lease_seconds,
-                                max_attempts=s.max_attempts, stale_after=timedelta(hours=s.stale_after_hours)),
+        db=ctx.db,
+        channels=channels,
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(
+            worker=worker_name(),
+            batch=s.claim_batch,
+            lease_seconds=s.lease_seconds,
+            max_attempts=s.max_attempts,
+            stale_after=timedelta(hours=s.stale_after_hours),
+        ),
     )
 
 
@@ -75,8 +92,15 @@ class Ticker:
             return
         s = self.ctx.settings
         async with self.ctx.db.session() as session, session.begin():
-            result = await plan_ward(session, s.ward, self.ctx.plan, self.ctx.calendar, now,
-                                     ahead_days=s.plan_ahead_days, stale_after=timedelta(hours=s.stale_after_hours))
+            result = await plan_ward(
+                session,
+                s.ward,
+                self.ctx.plan,
+                self.ctx.calendar,
+                now,
+                ahead_days=s.plan_ahead_days,
+                stale_after=timedelta(hours=s.stale_after_hours),
+            )
         if result.inserted:
             log.info("planned %d new reminders", result.inserted)
         self._planned_day, self._planned_at = today, loop_time
@@ -94,8 +118,7 @@ class Ticker:
 
 async def run_with_scheduler(ticker: Ticker, main: Awaitable[None], tick_seconds: float) -> None:
     scheduler = AsyncIOScheduler()
-    scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True,
-                      id="outbox-tick")
+    scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True, id="outbox-tick")
     scheduler.start()
     try:
         await ticker.tick()

@@ -79,7 +79,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     print(plan_text(plan, calendar))
     warnings = six_clear_warnings(plan)
     if warnings:
-        print("\nCảnh báo \"một việc – một đầu mối, 6 rõ\":")
+        print('\nCảnh báo "một việc – một đầu mối, 6 rõ":')
         for w in warnings:
             print(f"  ! {w}")
     if errors:

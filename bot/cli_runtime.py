@@ -80,11 +80,20 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
                 raise CliError(str(exc)) from None
     finally:
         await ctx.db.dispose()
-    deep_link = (f"https://t.me/{settings.telegram_bot_username}?start={issued.code}"
-                 if settings.telegram_token and settings.telegram_bot_username else None)
+    deep_link = (
+        f"https://t.me/{settings.telegram_bot_username}?start={issued.code}"
+        if settings.telegram_token and settings.telegram_bot_username
+        else None
+    )
     if args.json:
-        out = {"code": issued.code, "expires_at": issued.expires_at.isoformat(), "person_id": issued.person_id,
-               "unit": unit, "role": args.role, "name": args.name}
+        out = {
+            "code": issued.code,
+            "expires_at": issued.expires_at.isoformat(),
+            "person_id": issued.person_id,
+            "unit": unit,
+            "role": args.role,
+            "name": args.name,
+        }
         if deep_link:
             out["deep_link"] = deep_link
         print(json.dumps(out, ensure_ascii=False))
@@ -124,8 +133,10 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot."""
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
     try:
         asyncio.run(_run(args, settings))

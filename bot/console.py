@@ -47,16 +47,18 @@ async def ensure_console_person(ctx: AppContext, unit_code: str, role: str) -> C
     """The console person of a unit (and role), created and linked on first use."""
     chat_id = f"{unit_code}:{role}"
     async with ctx.db.session() as s, s.begin():
-        identity = await s.scalar(select(ChatIdentity).where(
-            ChatIdentity.channel == CHANNEL, ChatIdentity.chat_id == chat_id))
+        identity = await s.scalar(
+            select(ChatIdentity).where(ChatIdentity.channel == CHANNEL, ChatIdentity.chat_id == chat_id)
+        )
         if identity is not None:
             return identity
         unit = ctx.plan.units[unit_code]
         label = "Văn phòng" if role == "office" else "Lãnh đạo" if role == "leader" else "Trưởng"
         person = await create_person(s, ctx.ward_id, f"{label} {unit.code}", role, unit_code, ctx.now())
         person.preferred_channel = CHANNEL
-        identity = ChatIdentity(person_id=person.id, channel=CHANNEL, chat_id=chat_id, linked_at=ctx.now(),
-                                display_name=person.name)
+        identity = ChatIdentity(
+            person_id=person.id, channel=CHANNEL, chat_id=chat_id, linked_at=ctx.now(), display_name=person.name
+        )
         s.add(identity)
         await s.flush()
         return identity
@@ -73,18 +75,23 @@ def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
 
 async def chat_names(ctx: AppContext) -> dict[str, str]:
     async with ctx.db.session() as s:
-        rows = (await s.execute(select(ChatIdentity.chat_id, Person.name, Unit.code)
-                                .join(Person, Person.id == ChatIdentity.person_id)
-                                .join(Unit, Unit.id == Person.unit_id, isouter=True)
-                                .where(ChatIdentity.channel == CHANNEL))).all()
+        rows = (
+            await s.execute(
+                select(ChatIdentity.chat_id, Person.name, Unit.code)
+                .join(Person, Person.id == ChatIdentity.person_id)
+                .join(Unit, Unit.id == Person.unit_id, isouter=True)
+                .where(ChatIdentity.channel == CHANNEL)
+            )
+        ).all()
     return {chat_id: f"{name}" for chat_id, name, _ in rows}
 
 
 class ConsoleSession:
     """Reads lines from the terminal and feeds them to the conversation."""
 
-    def __init__(self, ctx: AppContext, conversation: Conversation, channel: ConsoleChannel,
-                 read: Callable[[str], str] = input) -> None:
+    def __init__(
+        self, ctx: AppContext, conversation: Conversation, channel: ConsoleChannel, read: Callable[[str], str] = input
+    ) -> None:
         self.ctx, self.conversation, self.channel, self.read = ctx, conversation, channel, read
         self.identity: ChatIdentity | None = None
 
@@ -106,8 +113,7 @@ class ConsoleSession:
             if answer.strip().isdigit() and 1 <= int(answer) <= len(options):
                 code, role, label = options[int(answer) - 1]
                 self.identity = await ensure_console_person(self.ctx, code, role)
-                names = await chat_names(self.ctx)
-                self.channel.names = lambda chat_id: names.get(chat_id, chat_id)
+                self.channel.names = _lookup(await chat_names(self.ctx))
                 print(f"\nBạn đang là: {label}. Gõ /help để xem lệnh, /chon để đổi vai, /thoat để thoát.")
                 await self._say("/tasks")
                 return True
@@ -115,15 +121,23 @@ class ConsoleSession:
 
     async def _say(self, text: str) -> None:
         assert self.identity is not None
-        msg = InboundMessage(channel=CHANNEL, chat_id=self.identity.chat_id, message_id=str(time.time_ns()),
-                             text=text, sender_name=self.identity.display_name, sent_at=self.ctx.now())
+        msg = InboundMessage(
+            channel=CHANNEL,
+            chat_id=self.identity.chat_id,
+            message_id=str(time.time_ns()),
+            text=text,
+            sender_name=self.identity.display_name,
+            sent_at=self.ctx.now(),
+        )
         for reply in await self.conversation.handle(msg, buttons=False):
             for line in reply.text.split("\n"):
                 print(f"  {line}")
 
     async def run(self) -> None:
-        print(f"Nhắc việc — {self.ctx.plan.ward}, kế hoạch {self.ctx.plan.code}. "
-              f"Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%d/%m/%Y %H:%M}.")
+        print(
+            f"Nhắc việc — {self.ctx.plan.ward}, kế hoạch {self.ctx.plan.code}. "
+            f"Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%d/%m/%Y %H:%M}."
+        )
         if not await self.choose():
             return
         while True:
@@ -140,3 +154,7 @@ class ConsoleSession:
                 print(f"  Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%A %d/%m/%Y %H:%M}")
                 continue
             await self._say(line)
+
+
+def _lookup(names: dict[str, str]) -> Callable[[str], str]:
+    return lambda chat_id: names.get(chat_id, chat_id)

@@ -43,8 +43,25 @@ _COMMAND = re.compile(r"^/(?P<name>[a-zA-Z_]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", r
 _LINK_TEXT = re.compile(r"^(?:lien\s*ket|link|ma|start)\s*:?\s*(?P<code>\d{6})$")
 _TASK_PREFIX = re.compile(r"^(?:nv|nhiem vu|so)?\s*(?P<stt>\d{1,3})\s*(?P<sep>[:.)\-–]?)\s+(?P<rest>.+)$", re.S)
 _TASK_PREFIX_ORIGINAL = re.compile(r"^(?:nv|nhiệm vụ|nhiem vu|số|so)?\s*\d{1,3}\s*[:.)\-–]?\s+", re.I)
-_STATUS_STARTERS = ("xong", "da ", "dang", "vuong", "chua", "hoan thanh", "khong", "kho khan", "ht",
-                    "dg", "ko ", "k ", "de nghi", "cho ", "tam", "sap", "gan")
+_STATUS_STARTERS = (
+    "xong",
+    "da ",
+    "dang",
+    "vuong",
+    "chua",
+    "hoan thanh",
+    "khong",
+    "kho khan",
+    "ht",
+    "dg",
+    "ko ",
+    "k ",
+    "de nghi",
+    "cho ",
+    "tam",
+    "sap",
+    "gan",
+)
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 OFFICE_ROLES = ("office", "leader")
@@ -72,27 +89,39 @@ class Conversation:
         """Store `msg`, interpret it and return the replies for its chat."""
         now = self.ctx.now()
         async with self.ctx.db.session() as session, session.begin():
-            inbound_id = await store_inbound(session, {
-                "channel": msg.channel, "chat_id": msg.chat_id, "message_id": msg.message_id,
-                "sender_id": msg.sender_id, "sender_name": msg.sender_name, "text": msg.text or "",
-                "reply_to_message_id": msg.reply_to_message_id,
-                "raw": msg.raw if msg.raw is not None else json.dumps(asdict(msg), default=str, ensure_ascii=False),
-                "sent_at": msg.sent_at, "received_at": now,
-            })
+            inbound_id = await store_inbound(
+                session,
+                {
+                    "channel": msg.channel,
+                    "chat_id": msg.chat_id,
+                    "message_id": msg.message_id,
+                    "sender_id": msg.sender_id,
+                    "sender_name": msg.sender_name,
+                    "text": msg.text or "",
+                    "reply_to_message_id": msg.reply_to_message_id,
+                    "raw": msg.raw if msg.raw is not None else json.dumps(asdict(msg), default=str, ensure_ascii=False),
+                    "sent_at": msg.sent_at,
+                    "received_at": now,
+                },
+            )
         if inbound_id is None:
             log.info("duplicate inbound %s/%s/%s ignored", msg.channel, msg.chat_id, msg.message_id)
             return []
         self._buttons = buttons
         async with self.ctx.db.session() as session, session.begin():
             replies, outcome, identity_id = await self._interpret(session, msg, inbound_id)
-            await session.execute(update(InboundRow).where(InboundRow.id == inbound_id).values(
-                processed_at=now, outcome=outcome, identity_id=identity_id))
+            await session.execute(
+                update(InboundRow)
+                .where(InboundRow.id == inbound_id)
+                .values(processed_at=now, outcome=outcome, identity_id=identity_id)
+            )
         return replies
 
     async def _interpret(self, s: AsyncSession, msg: InboundMessage, inbound_id: int) -> tuple[Reply, str, int | None]:
         text = (msg.text or "").strip()
-        identity = await s.scalar(select(ChatIdentity).where(
-            ChatIdentity.channel == msg.channel, ChatIdentity.chat_id == msg.chat_id))
+        identity = await s.scalar(
+            select(ChatIdentity).where(ChatIdentity.channel == msg.channel, ChatIdentity.chat_id == msg.chat_id)
+        )
         command = _COMMAND.match(text)
         if identity is None:
             code = None
@@ -114,7 +143,11 @@ class Conversation:
             handler = self.commands.get(name)
             if handler is None:
                 return [OutboundMessage(texts.UNKNOWN_COMMAND.format(name=name))], "unknown_command", identity.id
-            return await handler(s, person, identity, (command["args"] or "").strip(), inbound_id), f"/{name}", identity.id
+            return (
+                await handler(s, person, identity, (command["args"] or "").strip(), inbound_id),
+                f"/{name}",
+                identity.id,
+            )
         return await self._free_text(s, person, identity, text, msg, inbound_id), "text", identity.id
 
     # --- linking ---------------------------------------------------------------------------
@@ -144,8 +177,15 @@ class Conversation:
             return []
         return await open_assignments(s, self.ctx.ward_id, person.unit_id, self.ctx.today())
 
-    async def _store(self, s: AsyncSession, person: Person, identity: ChatIdentity, view: AssignmentView,
-                     parsed: ParsedReply, inbound_id: int) -> Reply:
+    async def _store(
+        self,
+        s: AsyncSession,
+        person: Person,
+        identity: ChatIdentity,
+        view: AssignmentView,
+        parsed: ParsedReply,
+        inbound_id: int,
+    ) -> Reply:
         await record_status(s, view.id, person.id, inbound_id, parsed, self.ctx.now())
         identity.pending_kind = identity.pending_assignment_id = identity.pending_text = None
         reply = [OutboundMessage(texts.confirm(view.task_stt, parsed.status, parsed.percent, parsed.note))]
@@ -154,15 +194,16 @@ class Conversation:
             reply.append(OutboundMessage(texts.ASK_REASON))
         return reply
 
-    async def _free_text(self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str,
-                         msg: InboundMessage, inbound_id: int) -> Reply:
+    async def _free_text(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str, msg: InboundMessage, inbound_id: int
+    ) -> Reply:
         folded = fold(text)
         # "3: đã xong", "3 xong" — an explicit task number always wins.
         if (m := _TASK_PREFIX.match(folded)) and (m["sep"] or m["rest"].startswith(_STATUS_STARTERS)):
             target = await self._task_view(s, person, int(m["stt"]))
             if target is not None:
                 prefix = _TASK_PREFIX_ORIGINAL.match(text)
-                rest = text[prefix.end():] if prefix else m["rest"]
+                rest = text[prefix.end() :] if prefix else m["rest"]
                 return await self._report(s, person, identity, target, rest, inbound_id)
         # A reply to a reminder attaches to that reminder's task.
         if msg.reply_to_message_id:
@@ -183,8 +224,9 @@ class Conversation:
         identity.pending_kind, identity.pending_text, identity.pending_assignment_id = "which", text, None
         return [OutboundMessage(texts.ask_which(sorted({v.task_stt for v in open_views})))]
 
-    async def _report(self, s: AsyncSession, person: Person, identity: ChatIdentity, view: AssignmentView,
-                      text: str, inbound_id: int) -> Reply:
+    async def _report(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, view: AssignmentView, text: str, inbound_id: int
+    ) -> Reply:
         parsed = parse_reply(text)
         if parsed.status == "none":
             if identity.pending_kind == "reason" and identity.pending_assignment_id == view.id:
@@ -192,8 +234,9 @@ class Conversation:
             return [OutboundMessage(texts.ASK_AGAIN_FOR.format(stt=view.task_stt))]
         return await self._store(s, person, identity, view, parsed, inbound_id)
 
-    async def _pending(self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str,
-                       inbound_id: int) -> Reply | None:
+    async def _pending(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str, inbound_id: int
+    ) -> Reply | None:
         kind = identity.pending_kind
         if kind == "which":
             m = re.fullmatch(r"(?:nv|so|nhiem vu)?\s*(\d{1,3})", fold(text))
@@ -229,25 +272,30 @@ class Conversation:
 
     async def _replied_reminder(self, s: AsyncSession, msg: InboundMessage, person: Person) -> AssignmentView | None:
         assignment_id = await s.scalar(
-            select(Reminder.assignment_id).join(DeliveryAttempt, DeliveryAttempt.reminder_id == Reminder.id)
-            .where(DeliveryAttempt.channel == msg.channel, DeliveryAttempt.chat_id == msg.chat_id,
-                   DeliveryAttempt.provider_message_id == msg.reply_to_message_id)
+            select(Reminder.assignment_id)
+            .join(DeliveryAttempt, DeliveryAttempt.reminder_id == Reminder.id)
+            .where(
+                DeliveryAttempt.channel == msg.channel,
+                DeliveryAttempt.chat_id == msg.chat_id,
+                DeliveryAttempt.provider_message_id == msg.reply_to_message_id,
+            )
         )
         if assignment_id is None:
             return None
         view = await assignment_view(s, assignment_id)
         return view if view is not None and view.unit_id == person.unit_id else None
 
-    async def _button(self, s: AsyncSession, person: Person, identity: ChatIdentity, data: str,
-                      inbound_id: int) -> Reply:
+    async def _button(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, data: str, inbound_id: int
+    ) -> Reply:
         parts = data.split(":")
         if len(parts) != 3 or parts[0] != "st" or not parts[1].isdigit() or parts[2] not in STATUSES:
             return [OutboundMessage(texts.BUTTON_UNKNOWN)]
         view = await assignment_view(s, int(parts[1]))
         if view is None or view.unit_id != person.unit_id:
             return [OutboundMessage(texts.BUTTON_UNKNOWN)]
-        status = parts[2]
-        reply = await self._store(s, person, identity, view, ParsedReply(status), inbound_id)  # type: ignore[arg-type]
+        status = next(st for st in STATUSES if st == parts[2])
+        reply = await self._store(s, person, identity, view, ParsedReply(status), inbound_id)
         if status == "in_progress":
             identity.pending_kind, identity.pending_assignment_id = "percent", view.id
             reply.append(OutboundMessage(texts.ASK_PERCENT))
@@ -255,11 +303,15 @@ class Conversation:
 
     # --- commands --------------------------------------------------------------------------
 
-    async def _cmd_start(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_start(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """Welcome again (the chat is already linked)."""
         return [OutboundMessage(await self._welcome(s, person))]
 
-    async def _cmd_help(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_help(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """List the commands."""
         office = person.role in OFFICE_ROLES
         return [OutboundMessage(texts.HELP + (texts.HELP_OFFICE if office else ""))]
@@ -268,7 +320,9 @@ class Conversation:
         views = await open_assignments(s, self.ctx.ward_id, unit_id, self.ctx.today())
         return tasks_list(views, self.ctx.calendar, self.ctx.today())
 
-    async def _cmd_tasks(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_tasks(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """My unit's open tasks."""
         if person.unit_id is None:
             return [OutboundMessage(texts.NO_UNIT)]
@@ -278,7 +332,9 @@ class Conversation:
             return [OutboundMessage(text, status_buttons(views[0].id))]
         return [OutboundMessage(text)]
 
-    async def _cmd_status(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_status(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """/status N TEXT — report on task N."""
         m = re.fullmatch(r"(\d{1,3})\s*:?\s*(.+)", args, re.S)
         if m is None:
@@ -291,23 +347,31 @@ class Conversation:
     def _office_only(self, person: Person) -> Reply | None:
         return None if person.role in OFFICE_ROLES else [OutboundMessage(texts.OFFICE_ONLY)]
 
-    async def _cmd_summary(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_summary(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """Progress by task and by unit, overdue and silent units (office)."""
         if refused := self._office_only(person):
             return refused
-        summary = await build_summary(s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days,
-                                      self.ctx.calendar)
+        summary = await build_summary(
+            s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days, self.ctx.calendar
+        )
         return [OutboundMessage(summary_text(summary))]
 
-    async def _cmd_overdue(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_overdue(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """Overdue tasks (office)."""
         if refused := self._office_only(person):
             return refused
-        summary = await build_summary(s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days,
-                                      self.ctx.calendar)
+        summary = await build_summary(
+            s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days, self.ctx.calendar
+        )
         return [OutboundMessage(overdue_text(summary))]
 
-    async def _cmd_remind(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_remind(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """/remind N [unit] — nudge now (office)."""
         if refused := self._office_only(person):
             return refused
@@ -321,12 +385,16 @@ class Conversation:
                 return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=m[2]))]
             unit_code = unit.code
         try:
-            count = await queue_manual_reminder(s, self.ctx.ward_id, int(m[1]), unit_code, self.ctx.now(), self.ctx.today())
+            count = await queue_manual_reminder(
+                s, self.ctx.ward_id, int(m[1]), unit_code, self.ctx.now(), self.ctx.today()
+            )
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
         return [OutboundMessage(texts.REMIND_QUEUED.format(stt=m[1], count=count))]
 
-    async def _cmd_activate(self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int) -> Reply:
+    async def _cmd_activate(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
         """/activate N DATE — give a conditional task its date (office)."""
         if refused := self._office_only(person):
             return refused
@@ -342,9 +410,15 @@ class Conversation:
         from scheduler.planner import plan_ward
 
         settings = self.ctx.settings
-        await plan_ward(s, settings.ward, self.ctx.plan, self.ctx.calendar, self.ctx.now(),
-                        ahead_days=settings.plan_ahead_days,
-                        stale_after=timedelta(hours=settings.stale_after_hours))
+        await plan_ward(
+            s,
+            settings.ward,
+            self.ctx.plan,
+            self.ctx.calendar,
+            self.ctx.now(),
+            ahead_days=settings.plan_ahead_days,
+            stale_after=timedelta(hours=settings.stale_after_hours),
+        )
         task = await task_by_stt(s, self.ctx.ward_id, int(m[1]))
         assert task is not None
         return [OutboundMessage(texts.ACTIVATED.format(stt=task.stt, due=texts.vn_date(due)))]
@@ -357,4 +431,3 @@ def _parse_day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-

@@ -43,16 +43,20 @@ def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
     lines += ["", f"Nhiệm vụ ({len(plan.tasks)}):"]
     for t in plan.tasks:
         lines.append(f"  {t.stt:>2}. {t.content[:90]}{'…' if len(t.content) > 90 else ''}")
-        lines.append(f"      chủ trì: {', '.join(t.lead)}" + (f"; phối hợp: {', '.join(t.coordinate)}" if t.coordinate else ""))
+        lines.append(
+            f"      chủ trì: {', '.join(t.lead)}" + (f"; phối hợp: {', '.join(t.coordinate)}" if t.coordinate else "")
+        )
         lines.append(f"      sản phẩm: {t.product or '(không ghi)'}")
         kind = DEADLINE_KIND_LABELS[t.rule.kind]
-        lines.append(f"      thời hạn: \"{t.deadline_text}\" → [{kind}] {describe_rule(t.rule, calendar, t.policy.checkin)}")
+        lines.append(
+            f'      thời hạn: "{t.deadline_text}" → [{kind}] {describe_rule(t.rule, calendar, t.policy.checkin)}'
+        )
     if plan.cycles:
         lines += ["", "Kỳ báo cáo:"]
         for c in plan.cycles:
             (sd, sm), (ed, em) = c.period_start, c.period_end
             prev = " năm trước" if c.period_start_previous_year else ""
-            lines.append(f"  {c.name}: \"{c.due_text}\" — số liệu từ {sd}/{sm}{prev} đến {ed}/{em}")
+            lines.append(f'  {c.name}: "{c.due_text}" — số liệu từ {sd}/{sm}{prev} đến {ed}/{em}')
     if plan.targets:
         lines += ["", "Chỉ tiêu:"]
         for tg in plan.targets:
@@ -81,7 +85,9 @@ def schedule_text(rows: list[PlannedReminder]) -> str:
         return "Không có lời nhắc nào trong khoảng thời gian này."
     lines = []
     for r in rows:
-        kind = KIND_LABELS[r.kind] + (f" {r.seq} ngày" if r.kind == "before" else f" lần {r.seq}" if r.kind == "overdue" else "")
+        kind = KIND_LABELS[r.kind] + (
+            f" {r.seq} ngày" if r.kind == "before" else f" lần {r.seq}" if r.kind == "overdue" else ""
+        )
         lines.append(
             f"{r.at:%Y-%m-%d %H:%M}  {r.unit:<8} NV{r.task_stt:<3} {ROLE_LABELS[r.role]:<9} "
             f"{kind:<24} hạn {vn_date(r.working_due)} [{r.occurrence_key}]"

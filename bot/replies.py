@@ -27,9 +27,23 @@ class ParsedReply:
 
 
 ABBREVIATIONS = {
-    "ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "hok": "khong", "kh": "khong",
-    "r": "roi", "dc": "duoc", "chx": "chua", "dg": "dang", "dag": "dang", "ht": "hoan thanh",
-    "bc": "bao cao", "xg": "xong", "vs": "voi", "ng": "nguoi", "trg": "truong",
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "khg": "khong",
+    "hok": "khong",
+    "kh": "khong",
+    "r": "roi",
+    "dc": "duoc",
+    "chx": "chua",
+    "dg": "dang",
+    "dag": "dang",
+    "ht": "hoan thanh",
+    "bc": "bao cao",
+    "xg": "xong",
+    "vs": "voi",
+    "ng": "nguoi",
+    "trg": "truong",
 }
 
 _PERCENT = re.compile(r"(?<!\d)(\d{1,3})\s*(?:%|phan tram\b)")

@@ -71,16 +71,33 @@ async def build_summary(
         for uid in sorted(with_open, key=lambda u: units[u].code)
         if uid in units and (last.get(uid) is None or last[uid] < cutoff)
     ]
-    linked_units = set(await session.scalars(
-        select(Person.unit_id).join(ChatIdentity, ChatIdentity.person_id == Person.id)
-        .where(Person.ward_id == ward_id, Person.role == "head")
-    ))
-    unlinked = [(units[uid].code, units[uid].name) for uid in sorted(with_open, key=lambda u: units[u].code)
-                if uid in units and uid not in linked_units]
-    waiting = sorted(set(await session.scalars(
-        select(Task.stt).where(Task.ward_id == ward_id, Task.active, Task.deadline_kind == "conditional",
-                               Task.activated_due.is_(None)))))
-    return Summary(today=today, views=views, calendar=calendar, silent_units=silent, unlinked_units=unlinked, waiting_tasks=waiting)
+    linked_units = set(
+        await session.scalars(
+            select(Person.unit_id)
+            .join(ChatIdentity, ChatIdentity.person_id == Person.id)
+            .where(Person.ward_id == ward_id, Person.role == "head")
+        )
+    )
+    unlinked = [
+        (units[uid].code, units[uid].name)
+        for uid in sorted(with_open, key=lambda u: units[u].code)
+        if uid in units and uid not in linked_units
+    ]
+    waiting = sorted(
+        set(
+            await session.scalars(
+                select(Task.stt).where(
+                    Task.ward_id == ward_id,
+                    Task.active,
+                    Task.deadline_kind == "conditional",
+                    Task.activated_due.is_(None),
+                )
+            )
+        )
+    )
+    return Summary(
+        today=today, views=views, calendar=calendar, silent_units=silent, unlinked_units=unlinked, waiting_tasks=waiting
+    )
 
 
 def _status(v: AssignmentView) -> str:

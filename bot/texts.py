@@ -79,7 +79,7 @@ def split_message(text: str, limit: int) -> list[str]:
                 chunks.append(current)
                 current = ""
             chunks.append(head)
-            line = line[len(head):].lstrip()
+            line = line[len(head) :].lstrip()
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
@@ -103,13 +103,15 @@ HOW_TO_LINK = (
 LINK_BAD_CODE = "Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại hoặc đề nghị văn phòng cấp mã mới."
 LINK_THROTTLED = "Bạn đã nhập sai mã quá nhiều lần. Xin thử lại sau 15 phút."
 WELCOME = "Xin chào {name}! Tài khoản đã được liên kết với {unit} (vai trò: {role})."
-HELP_SHORT = "Trả lời ngắn gọn, ví dụ: \"3: đã xong\", \"3 đang làm 50%\", \"3 vướng: chưa có hướng dẫn\". Gõ /help để xem các lệnh."
+HELP_SHORT = (
+    'Trả lời ngắn gọn, ví dụ: "3: đã xong", "3 đang làm 50%", "3 vướng: chưa có hướng dẫn". Gõ /help để xem các lệnh.'
+)
 HELP = (
     "Các lệnh:\n"
     "/tasks — nhiệm vụ đang mở của đơn vị\n"
     "/status N nội dung — báo cáo nhiệm vụ số N, ví dụ /status 3 đã xong\n"
     "/help — hướng dẫn\n"
-    "Có thể trả lời trực tiếp tin nhắc việc: \"đã xong\", \"đang làm 50%\", \"vướng: lý do\"."
+    'Có thể trả lời trực tiếp tin nhắc việc: "đã xong", "đang làm 50%", "vướng: lý do".'
 )
 HELP_OFFICE = (
     "\n\nDành cho văn phòng:\n"
@@ -122,9 +124,11 @@ UNKNOWN_COMMAND = "Không có lệnh /{name}. Gõ /help để xem các lệnh."
 OFFICE_ONLY = "Xin lỗi, lệnh này dành cho văn phòng theo dõi kế hoạch (Phòng Văn hóa - Xã hội)."
 ASK_AGAIN = (
     "Xin lỗi, tôi chưa hiểu tình trạng nhiệm vụ. Xin trả lời ngắn gọn, ví dụ: "
-    "\"đã xong\", \"đang làm 50%\", \"vướng: lý do\", \"chưa triển khai\" hoặc \"không phát sinh\"."
+    '"đã xong", "đang làm 50%", "vướng: lý do", "chưa triển khai" hoặc "không phát sinh".'
 )
-ASK_AGAIN_FOR = "Nhiệm vụ {stt}: tôi chưa hiểu tình trạng. Ví dụ: \"{stt}: đã xong\", \"{stt}: đang làm 50%\", \"{stt}: vướng: lý do\"."
+ASK_AGAIN_FOR = (
+    'Nhiệm vụ {stt}: tôi chưa hiểu tình trạng. Ví dụ: "{stt}: đã xong", "{stt}: đang làm 50%", "{stt}: vướng: lý do".'
+)
 ASK_REASON = "Vướng mắc gì ạ? Xin nêu ngắn gọn để văn phòng tổng hợp, tháo gỡ."
 ASK_PERCENT = "Đã thực hiện được khoảng bao nhiêu phần trăm? (ví dụ: 50%)"
 NO_OPEN_TASKS = "Đơn vị hiện không có nhiệm vụ nào đang mở. Cảm ơn!"
@@ -134,7 +138,7 @@ NO_UNIT = "Tài khoản chưa gắn với đơn vị nào."
 USAGE_STATUS = "Cách dùng: /status N nội dung, ví dụ /status 3 đang làm 50%"
 USAGE_REMIND = "Cách dùng: /remind N [đơn vị], ví dụ /remind 4 VHXH"
 USAGE_ACTIVATE = "Cách dùng: /activate N NGÀY, ví dụ /activate 15 30/9/2026"
-UNKNOWN_UNIT = "Không có đơn vị \"{unit}\"."
+UNKNOWN_UNIT = 'Không có đơn vị "{unit}".'
 REMIND_QUEUED = "Đã xếp lịch nhắc ngay nhiệm vụ {stt} cho {count} đơn vị."
 ACTIVATED = "Đã kích hoạt nhiệm vụ {stt}, hạn {due}. Các đơn vị sẽ được nhắc theo lịch."
 APOLOGY = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Văn phòng đã được ghi nhận, xin thử lại sau."

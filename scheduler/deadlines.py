@@ -72,20 +72,14 @@ _YEAR = r"(?:nam\s+)?(?P<year>\d{4})"
 _Q = r"(?P<q>iv|iii|ii|i|[1-4])"
 _SEP = r"\s*[/.\-]\s*"
 
-_DATE_NUMERIC = re.compile(
-    rf"^(?:ngay\s+)?(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}}))?$"
-)
-_DATE_WORDS = re.compile(
-    r"^(?:ngay\s+)?(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})(?:\s+nam\s+(?P<y>\d{4}))?$"
-)
+_DATE_NUMERIC = re.compile(rf"^(?:ngay\s+)?(?P<d>\d{{1,2}}){_SEP}(?P<m>\d{{1,2}})(?:{_SEP}(?P<y>\d{{4}}))?$")
+_DATE_WORDS = re.compile(r"^(?:ngay\s+)?(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})(?:\s+nam\s+(?P<y>\d{4}))?$")
 _MONTH = re.compile(
     r"^(?:thang\s+(?P<m>\d{1,2})(?:(?:\s*/\s*|\s+nam\s+)(?P<y>\d{4}))?"
     r"|(?P<m2>\d{1,2})\s*/\s*(?P<y2>\d{4}))$"
 )
 _QUARTER = re.compile(rf"^quy\s+{_Q}(?:(?:\s*/\s*|\s+nam\s+)(?P<year>\d{{4}}))?$")
-_HALF = re.compile(
-    r"^(?:(?P<six>6|sau)\s+thang|nua)\s+(?P<which>dau|cuoi)\s+nam(?:\s+(?P<year>\d{4}))?$"
-)
+_HALF = re.compile(r"^(?:(?P<six>6|sau)\s+thang|nua)\s+(?P<which>dau|cuoi)\s+nam(?:\s+(?P<year>\d{4}))?$")
 _YEAR_ONLY = re.compile(rf"^(?:cuoi\s+)?{_YEAR}$")
 _YEAR_WORD = re.compile(r"^(?:cuoi\s+)?nam\s+nay$")
 
@@ -149,11 +143,11 @@ def _parse_once(folded: str, plan_year: int, original: str) -> Once | None:
     s = folded
     strict = False
     if m := _STRICT.match(s):
-        strict, s = True, s[m.end():]
+        strict, s = True, s[m.end() :]
     elif m := _INCLUSIVE.match(s):
-        s = s[m.end():]
+        s = s[m.end() :]
     elif s.startswith("hoan thanh "):
-        s = s[len("hoan thanh "):]
+        s = s[len("hoan thanh ") :]
     bounds = parse_period(s, plan_year, original)
     if bounds is None:
         return None
@@ -164,21 +158,26 @@ def _parse_once(folded: str, plan_year: int, original: str) -> Once | None:
 # --- recurring -----------------------------------------------------------------------------
 
 _FREQ_PATTERNS: list[tuple[Freq, re.Pattern[str]]] = [
-    ("semiannual", re.compile(
-        r"(?:dinh ky\s+)?(?:(?:hang|moi)\s+)?(?:6|sau)\s+thang\s+(?:mot|1)\s+lan"
-        r"|dinh ky\s+(?:(?:moi|hang)\s+)?(?:6|sau)\s+thang|(?:hang|moi)\s+(?:6|sau)\s+thang"
-        r"|(?:dinh ky\s+)?(?:hang|moi)\s+nua\s+nam|dinh ky\s+nua\s+nam"
-    )),
-    ("quarterly", re.compile(
-        r"(?:dinh ky\s+)?(?:hang|moi)\s+quy|dinh ky\s+(?:theo\s+)?quy"
-        r"|(?:dinh ky\s+)?(?:3|ba)\s+thang\s+(?:mot|1)\s+lan|dinh ky\s+(?:3|ba)\s+thang"
-    )),
-    ("monthly", re.compile(
-        r"(?:dinh ky\s+)?(?:hang|moi)\s+thang|dinh ky\s+(?:theo\s+)?thang"
-    )),
-    ("yearly", re.compile(
-        r"(?:dinh ky\s+)?(?:hang|moi)\s+nam|dinh ky\s+(?:theo\s+)?nam|dinh ky\s+(?:12|1)\s+(?:thang|nam)"
-    )),
+    (
+        "semiannual",
+        re.compile(
+            r"(?:dinh ky\s+)?(?:(?:hang|moi)\s+)?(?:6|sau)\s+thang\s+(?:mot|1)\s+lan"
+            r"|dinh ky\s+(?:(?:moi|hang)\s+)?(?:6|sau)\s+thang|(?:hang|moi)\s+(?:6|sau)\s+thang"
+            r"|(?:dinh ky\s+)?(?:hang|moi)\s+nua\s+nam|dinh ky\s+nua\s+nam"
+        ),
+    ),
+    (
+        "quarterly",
+        re.compile(
+            r"(?:dinh ky\s+)?(?:hang|moi)\s+quy|dinh ky\s+(?:theo\s+)?quy"
+            r"|(?:dinh ky\s+)?(?:3|ba)\s+thang\s+(?:mot|1)\s+lan|dinh ky\s+(?:3|ba)\s+thang"
+        ),
+    ),
+    ("monthly", re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+thang|dinh ky\s+(?:theo\s+)?thang")),
+    (
+        "yearly",
+        re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+nam|dinh ky\s+(?:theo\s+)?nam|dinh ky\s+(?:12|1)\s+(?:thang|nam)"),
+    ),
 ]
 
 _START = re.compile(r"^(?:bat dau\s+)?(?:ke\s+)?tu\s+(?P<what>.+)$")
@@ -196,14 +195,12 @@ def _parse_start(what: str, plan_year: int, original: str) -> date:
     return bounds[0]
 
 
-def _parse_recurring(
-    folded: str, plan_year: int, default_start: date, original: str
-) -> Recurring | None:
+def _parse_recurring(folded: str, plan_year: int, default_start: date, original: str) -> Recurring | None:
     for freq, pattern in _FREQ_PATTERNS:
         m = pattern.search(folded)
         if m is None:
             continue
-        rest = (folded[: m.start()] + " , " + folded[m.end():]).strip()
+        rest = (folded[: m.start()] + " , " + folded[m.end() :]).strip()
         start: date | None = None
         day_in_period: DayInPeriod | None = None
         for clause in _CLAUSE_SPLIT.split(rest):
@@ -254,7 +251,7 @@ def _parse_ongoing(folded: str, plan_year: int, original: str) -> Ongoing | None
     if m is None:
         return None
     start: date | None = None
-    for clause in _CLAUSE_SPLIT.split(folded[m.end():]):
+    for clause in _CLAUSE_SPLIT.split(folded[m.end() :]):
         clause = clause.strip(" .")
         if not clause:
             continue
@@ -292,9 +289,7 @@ def rule_to_json(rule: DeadlineRule) -> dict[str, object]:
     if isinstance(rule, Once):
         return {"kind": "once", "due": rule.due.isoformat()}
     if isinstance(rule, Recurring):
-        out: dict[str, object] = {
-            "kind": "recurring", "freq": rule.freq, "start": rule.start.isoformat()
-        }
+        out: dict[str, object] = {"kind": "recurring", "freq": rule.freq, "start": rule.start.isoformat()}
         if rule.day_in_period is not None:
             dip = rule.day_in_period
             out["day_in_period"] = {"day": dip.day, "month": dip.month, "before": dip.strict}

@@ -89,7 +89,9 @@ class Dispatcher:
         """Drain every due row (batch by batch) and return what happened."""
         total = TickStats()
         while True:
-            ids = await claim(self.db, self.config.worker, self.clock.now(), self.config.batch, self.config.lease_seconds)
+            ids = await claim(
+                self.db, self.config.worker, self.clock.now(), self.config.batch, self.config.lease_seconds
+            )
             if not ids:
                 break
             total.claimed += len(ids)
@@ -126,8 +128,11 @@ class Dispatcher:
     async def _decide(self, s: AsyncSession, ids: list[int]) -> dict[int, list[Delivery] | str]:
         now = self.clock.now()
         today = now.astimezone(VN_ZONE).date()
-        rows = [r for r in await s.scalars(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.id))
-                if r.locked_by == self.config.worker]
+        rows = [
+            r
+            for r in await s.scalars(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.id))
+            if r.locked_by == self.config.worker
+        ]
         batch = await _Batch.load(s, rows)
         out: dict[int, list[Delivery] | str] = {}
         closes: list[Close] = []
@@ -139,8 +144,9 @@ class Dispatcher:
         for r in rows:
             view = batch.views.get(r.assignment_id) if r.assignment_id else None
             if r.assignment_id and (view is None or not view.active or view.status in CLOSED):
-                out[r.id] = close(r.id, "skipped",
-                                              "nhiệm vụ đã xong hoặc không còn áp dụng" if view else "không còn nhiệm vụ")
+                out[r.id] = close(
+                    r.id, "skipped", "nhiệm vụ đã xong hoặc không còn áp dụng" if view else "không còn nhiệm vụ"
+                )
                 continue
             delivered = batch.delivered.get(r.id, set())
             if not delivered and r.kind != "manual" and now - r.due_at > self.config.stale_after:
@@ -154,8 +160,9 @@ class Dispatcher:
             else:
                 assert view is not None
                 # No head linked yet: the unit's office staff (e.g. the coordinating office) answer.
-                people = (batch.with_role(r.ward_id, "head", view.unit_id)
-                          or batch.with_role(r.ward_id, "office", view.unit_id))
+                people = batch.with_role(r.ward_id, "head", view.unit_id) or batch.with_role(
+                    r.ward_id, "office", view.unit_id
+                )
             deliveries: list[Delivery] = []
             for person in people:
                 identity = batch.identity_for(person, self.channels)
@@ -170,8 +177,9 @@ class Dispatcher:
                 else:
                     assert view is not None
                     leads = batch.leads.get(view.occurrence_id, []) if view.role == "coordinate" else []
-                    message = render_reminder(r.kind, view, today, self.calendar, leads,
-                                              buttons=channel.supports_buttons)
+                    message = render_reminder(
+                        r.kind, view, today, self.calendar, leads, buttons=channel.supports_buttons
+                    )
                 deliveries.append(Delivery(person.id, identity.id, identity.channel, identity.chat_id, message))
             if deliveries:
                 out[r.id] = deliveries
@@ -206,24 +214,40 @@ class Dispatcher:
         counted: dict[int, str] = {}
         for rid, outcomes in results.items():
             r = rows[rid]
-            s.add_all(DeliveryAttempt(
-                reminder_id=rid, identity_id=o.delivery.identity_id, person_id=o.delivery.person_id,
-                channel=o.delivery.channel, chat_id=o.delivery.chat_id, worker=self.config.worker,
-                started_at=o.started_at, duration_ms=o.duration_ms, outcome=o.kind, error=o.error,
-                provider_message_id=o.message_id,
-            ) for o in outcomes)
+            s.add_all(
+                DeliveryAttempt(
+                    reminder_id=rid,
+                    identity_id=o.delivery.identity_id,
+                    person_id=o.delivery.person_id,
+                    channel=o.delivery.channel,
+                    chat_id=o.delivery.chat_id,
+                    worker=self.config.worker,
+                    started_at=o.started_at,
+                    duration_ms=o.duration_ms,
+                    outcome=o.kind,
+                    error=o.error,
+                    provider_message_id=o.message_id,
+                )
+                for o in outcomes
+            )
             for o in outcomes:
                 if o.kind == "permanent":
                     await self._mark_unreachable(s, r.ward_id, o, now)
             retry = [o for o in outcomes if o.kind in ("transient", "unknown")]
             if retry and r.attempts >= self.config.max_attempts:
                 closes.append(Close(rid, "failed", retry[0].error))
-                await self._notify_office(s, r.ward_id, f"failed:{rid}", now,
-                                          f"⚠ Không gửi được lời nhắc #{rid} sau {r.attempts} lần thử: {retry[0].error}")
+                await self._notify_office(
+                    s,
+                    r.ward_id,
+                    f"failed:{rid}",
+                    now,
+                    f"⚠ Không gửi được lời nhắc #{rid} sau {r.attempts} lần thử: {retry[0].error}",
+                )
                 counted[rid] = "failed"
             elif retry:
                 delay = max((o.retry_after or 0.0) for o in retry) or min(
-                    self.config.backoff_base * 2 ** (r.attempts - 1), self.config.backoff_max)
+                    self.config.backoff_base * 2 ** (r.attempts - 1), self.config.backoff_max
+                )
                 closes.append(Close(rid, "pending", retry[0].error, now + timedelta(seconds=delay)))
                 counted[rid] = "retried"
             elif any(o.kind == "ok" for o in outcomes):
@@ -243,8 +267,12 @@ class Dispatcher:
         identity.unreachable_at, identity.unreachable_reason = now, o.error
         person = await s.get(Person, identity.person_id)
         unit = await s.get(Unit, person.unit_id) if person and person.unit_id else None
-        body = unreachable_notice(person.name if person else "?", unit.name if unit else "—", identity.channel, o.error or "")
-        await self._notify_office(s, ward_id, f"unreachable:{identity.id}:{int(identity.linked_at.timestamp())}", now, body)
+        body = unreachable_notice(
+            person.name if person else "?", unit.name if unit else "—", identity.channel, o.error or ""
+        )
+        await self._notify_office(
+            s, ward_id, f"unreachable:{identity.id}:{int(identity.linked_at.timestamp())}", now, body
+        )
 
     async def _notify_office(self, s: AsyncSession, ward_id: int, key: str, now: datetime, body: str) -> None:
         """Tell the office once (the key makes it once) through the same outbox."""
@@ -272,32 +300,48 @@ class _Batch:
         assignment_ids = {r.assignment_id for r in rows if r.assignment_id}
         views = {v.id: v for v in await assignment_views(s, assignment_ids)}
         delivered: dict[int, set[int]] = {}
-        for rid, pid in (await s.execute(select(DeliveryAttempt.reminder_id, DeliveryAttempt.person_id).where(
-                DeliveryAttempt.reminder_id.in_([r.id for r in rows]), DeliveryAttempt.outcome == "ok"))).all():
-            delivered.setdefault(rid, set()).add(pid)
+        for rid, pid in (
+            await s.execute(
+                select(DeliveryAttempt.reminder_id, DeliveryAttempt.person_id).where(
+                    DeliveryAttempt.reminder_id.in_([r.id for r in rows]), DeliveryAttempt.outcome == "ok"
+                )
+            )
+        ).all():
+            if rid is not None and pid is not None:
+                delivered.setdefault(rid, set()).add(pid)
         wards = {r.ward_id for r in rows}
         people = list(await s.scalars(select(Person).where(Person.ward_id.in_(wards)).order_by(Person.id)))
         identities: dict[int, list[ChatIdentity]] = {}
-        for identity in await s.scalars(select(ChatIdentity).where(
-                ChatIdentity.person_id.in_([p.id for p in people]), ChatIdentity.unreachable_at.is_(None))
-                .order_by(ChatIdentity.id)):
+        for identity in await s.scalars(
+            select(ChatIdentity)
+            .where(ChatIdentity.person_id.in_([p.id for p in people]), ChatIdentity.unreachable_at.is_(None))
+            .order_by(ChatIdentity.id)
+        ):
             identities.setdefault(identity.person_id, []).append(identity)
         leads: dict[int, list[str]] = {}
         occurrences = {v.occurrence_id for v in views.values() if v.role == "coordinate"}
         if occurrences:
-            for occ_id, name in (await s.execute(
-                    select(Assignment.occurrence_id, Unit.name).join(Unit, Assignment.unit_id == Unit.id)
+            for occ_id, name in (
+                await s.execute(
+                    select(Assignment.occurrence_id, Unit.name)
+                    .join(Unit, Assignment.unit_id == Unit.id)
                     .where(Assignment.occurrence_id.in_(occurrences), Assignment.role == "lead", Assignment.active)
-                    .order_by(Unit.code))).all():
+                    .order_by(Unit.code)
+                )
+            ).all():
                 leads.setdefault(occ_id, []).append(name)
         return cls(views, delivered, people, identities, leads)
 
     def with_role(self, ward_id: int, role: str, unit_id: int | None) -> list[Person]:
-        return [p for p in self.people if p.ward_id == ward_id and p.role == role
-                and (unit_id is None or p.unit_id == unit_id)]
+        return [
+            p
+            for p in self.people
+            if p.ward_id == ward_id and p.role == role and (unit_id is None or p.unit_id == unit_id)
+        ]
 
     def identity_for(self, person: Person, channels: dict[str, Channel]) -> ChatIdentity | None:
         """The person's preferred reachable chat, so someone on both channels gets one copy."""
         usable = [i for i in self.identities.get(person.id, []) if i.channel in channels]
         preferred = [i for i in usable if i.channel == person.preferred_channel]
-        return (preferred or usable or [None])[0]
+        candidates = preferred or usable
+        return candidates[0] if candidates else None

@@ -60,7 +60,9 @@ def expand(
     start = period_start(checkin, first)
     out = []
     while start <= until:
-        out.append(Occurrence(key=period_key(checkin, start), due=period_end(checkin, start), start=start, checkin=True))
+        out.append(
+            Occurrence(key=period_key(checkin, start), due=period_end(checkin, start), start=start, checkin=True)
+        )
         start = next_period(checkin, start)
     return out
 

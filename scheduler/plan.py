@@ -286,10 +286,7 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     try:
         spec = PlanFile.model_validate(raw)
     except ValidationError as exc:
-        problems = [
-            f"{_where(tuple(err['loc']), raw, lines)}: {_pydantic_message(err)}"
-            for err in exc.errors()
-        ]
+        problems = [f"{_where(tuple(err['loc']), raw, lines)}: {_pydantic_message(err)}" for err in exc.errors()]
         raise PlanError(source, problems) from None
     return _resolve(spec, raw, lines, source)
 
@@ -313,7 +310,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
     def register(key_text: str, code: str, where: tuple[Any, ...]) -> None:
         key = _unit_key(key_text)
         if key in names and names[key] != code:
-            problems.append(f"{_where(where, raw, lines)}: tên \"{key_text}\" đã dùng cho {names[key]}")
+            problems.append(f'{_where(where, raw, lines)}: tên "{key_text}" đã dùng cho {names[key]}')
         names[key] = code
 
     for i, u in enumerate(spec.units):
@@ -327,7 +324,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         for m in g.members:
             code = names.get(_unit_key(m))
             if code is None or code not in units:
-                problems.append(f"{_where(('groups', i, 'members'), raw, lines)}: không có đơn vị \"{m}\"")
+                problems.append(f'{_where(("groups", i, "members"), raw, lines)}: không có đơn vị "{m}"')
             else:
                 members.append(code)
         groups[g.code] = tuple(members)
@@ -339,7 +336,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         for ref in refs:
             code = names.get(_unit_key(ref))
             if code is None:
-                problems.append(f"{_where(where, raw, lines)}: không có đơn vị \"{ref}\" trong danh sách units/groups")
+                problems.append(f'{_where(where, raw, lines)}: không có đơn vị "{ref}" trong danh sách units/groups')
                 continue
             for member in groups.get(code, (code,)):
                 if member not in out:
@@ -347,7 +344,9 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         return out
 
     if _unit_key(spec.plan.coordinating_unit) not in names:
-        problems.append(f"{_where(('plan', 'coordinating_unit'), raw, lines)}: không có đơn vị \"{spec.plan.coordinating_unit}\"")
+        problems.append(
+            f'{_where(("plan", "coordinating_unit"), raw, lines)}: không có đơn vị "{spec.plan.coordinating_unit}"'
+        )
     coordinating = names.get(_unit_key(spec.plan.coordinating_unit), spec.plan.coordinating_unit)
 
     base_policy = ReminderPolicy().merged(spec.reminders.model_dump())
@@ -355,7 +354,9 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
     seen: dict[int, int] = {}
     for i, t in enumerate(spec.tasks):
         if t.stt in seen:
-            problems.append(f"{_where(('tasks', i, 'stt'), raw, lines)}: STT {t.stt} bị trùng với nhiệm vụ thứ {seen[t.stt] + 1}")
+            problems.append(
+                f"{_where(('tasks', i, 'stt'), raw, lines)}: STT {t.stt} bị trùng với nhiệm vụ thứ {seen[t.stt] + 1}"
+            )
         seen[t.stt] = i
         lead = expand(t.lead, ("tasks", i, "lead"))
         coordinate = [c for c in expand(t.coordinate, ("tasks", i, "coordinate")) if c not in lead]
@@ -365,16 +366,26 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             problems.append(f"{_where(('tasks', i, 'deadline'), raw, lines)}: {exc}")
             continue
         policy = base_policy.merged(t.reminders.model_dump()) if t.reminders else base_policy
-        tasks.append(Task(
-            stt=t.stt, content=t.content, lead=tuple(lead), coordinate=tuple(coordinate),
-            product=" ".join((t.product or "").split()), deadline_text=" ".join(t.deadline.split()),
-            rule=rule, policy=policy, lead_as_written=tuple(t.lead),
-        ))
+        tasks.append(
+            Task(
+                stt=t.stt,
+                content=t.content,
+                lead=tuple(lead),
+                coordinate=tuple(coordinate),
+                product=" ".join((t.product or "").split()),
+                deadline_text=" ".join(t.deadline.split()),
+                rule=rule,
+                policy=policy,
+                lead_as_written=tuple(t.lead),
+            )
+        )
 
     cycles: list[ReportCycle] = []
     if spec.reporting is not None:
         if _unit_key(spec.reporting.compiled_by) not in names:
-            problems.append(f"{_where(('reporting', 'compiled_by'), raw, lines)}: không có đơn vị \"{spec.reporting.compiled_by}\"")
+            problems.append(
+                f'{_where(("reporting", "compiled_by"), raw, lines)}: không có đơn vị "{spec.reporting.compiled_by}"'
+            )
         for i, c in enumerate(spec.reporting.cycles):
             try:
                 rule = parse_deadline(c.due, spec.plan.issued.year, spec.plan.issued)
@@ -382,14 +393,26 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
                 problems.append(f"{_where(('reporting', 'cycles', i, 'due'), raw, lines)}: {exc}")
                 continue
             if not isinstance(rule, Recurring):
-                problems.append(f"{_where(('reporting', 'cycles', i, 'due'), raw, lines)}: kỳ báo cáo phải lặp lại (ví dụ \"trước ngày 10/6 hằng năm\")")
+                problems.append(
+                    f"{_where(('reporting', 'cycles', i, 'due'), raw, lines)}: "
+                    'kỳ báo cáo phải lặp lại (ví dụ "trước ngày 10/6 hằng năm")'
+                )
                 continue
-            cycles.append(ReportCycle(
-                code=c.code, name=c.name, due_text=c.due, rule=rule,
-                period_start=_dm(c.period_start), period_start_previous_year=c.period_start_previous_year,
-                period_end=_dm(c.period_end),
-            ))
-    targets = [Target(code=t.code, name=t.name, comparator=t.comparator, value=t.value, unit=t.unit, tasks=tuple(t.tasks)) for t in spec.targets]
+            cycles.append(
+                ReportCycle(
+                    code=c.code,
+                    name=c.name,
+                    due_text=c.due,
+                    rule=rule,
+                    period_start=_dm(c.period_start),
+                    period_start_previous_year=c.period_start_previous_year,
+                    period_end=_dm(c.period_end),
+                )
+            )
+    targets = [
+        Target(code=t.code, name=t.name, comparator=t.comparator, value=t.value, unit=t.unit, tasks=tuple(t.tasks))
+        for t in spec.targets
+    ]
     for i, tg in enumerate(targets):
         for stt in tg.tasks:
             if stt not in seen:
@@ -397,10 +420,18 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
     if problems:
         raise PlanError(source, problems)
     return Plan(
-        code=spec.plan.code, title=" ".join(spec.plan.title.split()), ward=spec.plan.ward,
-        issued=spec.plan.issued, coordinating_unit=coordinating, units=units,
-        tasks=sorted(tasks, key=lambda t: t.stt), policy=base_policy, cycles=cycles,
-        targets=targets, groups=groups, _names=names,
+        code=spec.plan.code,
+        title=" ".join(spec.plan.title.split()),
+        ward=spec.plan.ward,
+        issued=spec.plan.issued,
+        coordinating_unit=coordinating,
+        units=units,
+        tasks=sorted(tasks, key=lambda t: t.stt),
+        policy=base_policy,
+        cycles=cycles,
+        targets=targets,
+        groups=groups,
+        _names=names,
     )
 
 
@@ -418,9 +449,11 @@ def six_clear_warnings(plan: Plan) -> list[str]:
     for t in plan.tasks:
         if len(t.lead) > 1:
             names = ", ".join(t.lead)
-            warnings.append(f"Nhiệm vụ {t.stt}: {len(t.lead)} đơn vị chủ trì ({names}) — chưa đúng \"một việc – một đầu mối\"")
+            warnings.append(
+                f'Nhiệm vụ {t.stt}: {len(t.lead)} đơn vị chủ trì ({names}) — chưa đúng "một việc – một đầu mối"'
+            )
         if not t.product:
             warnings.append(f"Nhiệm vụ {t.stt}: chưa rõ sản phẩm/kết quả")
         if isinstance(t.rule, Ongoing | Conditional):
-            warnings.append(f"Nhiệm vụ {t.stt}: chưa rõ thời gian (\"{t.deadline_text}\")")
+            warnings.append(f'Nhiệm vụ {t.stt}: chưa rõ thời gian ("{t.deadline_text}")')
     return warnings

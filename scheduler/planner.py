@@ -7,7 +7,7 @@ ON CONFLICT DO NOTHING — so running it every few minutes, from several workers
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,25 +33,39 @@ def reminder_key(assignment_id: int, kind: str, seq: int) -> str:
 
 
 async def plan_ward(
-    session: AsyncSession, ward_key: str, plan: Plan, calendar: WorkingCalendar, now: datetime,
-    *, ahead_days: int = 35, stale_after: timedelta = timedelta(hours=20),
+    session: AsyncSession,
+    ward_key: str,
+    plan: Plan,
+    calendar: WorkingCalendar,
+    now: datetime,
+    *,
+    ahead_days: int = 35,
+    stale_after: timedelta = timedelta(hours=20),
 ) -> PlanningResult:
     today = now.astimezone(VN_ZONE).date()
     end = today + timedelta(days=ahead_days)
     report = await sync_plan(session, ward_key, plan, end + timedelta(days=60), now)
     ward_id = report.ward_id
 
-    rows = (await session.execute(
-        select(Assignment.id, Assignment.status, Task.stt, Occurrence.key, Unit.code)
-        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-        .join(Task, Occurrence.task_id == Task.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
-    )).all()
+    rows = (
+        await session.execute(
+            select(Assignment.id, Assignment.status, Task.stt, Occurrence.key, Unit.code)
+            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id)
+            .join(Unit, Assignment.unit_id == Unit.id)
+            .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
+        )
+    ).all()
     assignments = {(stt, key, code): (aid, status) for aid, status, stt, key, code in rows}
-    activated = {stt: due for stt, due in (await session.execute(
-        select(Task.stt, Task.activated_due).where(Task.ward_id == ward_id, Task.activated_due.is_not(None))
-    )).all()}
+    activated: dict[int, date] = {
+        stt: due
+        for stt, due in (
+            await session.execute(
+                select(Task.stt, Task.activated_due).where(Task.ward_id == ward_id, Task.activated_due.is_not(None))
+            )
+        ).all()
+        if due is not None
+    }
 
     # A reminder older than the catch-up window is never created: it could only be dropped.
     oldest = now - stale_after
@@ -61,7 +75,10 @@ async def plan_ward(
         found = assignments.get((r.task_stt, r.occurrence_key, r.unit))
         if found is None or found[1] in CLOSED or r.at < oldest:
             continue
-        new_rows.append(reminder_row(ward_id, reminder_key(found[0], r.kind, r.seq), r.kind, r.at, now,
-                                     assignment_id=found[0], seq=r.seq))
+        new_rows.append(
+            reminder_row(
+                ward_id, reminder_key(found[0], r.kind, r.seq), r.kind, r.at, now, assignment_id=found[0], seq=r.seq
+            )
+        )
     inserted = await insert_reminders(session, new_rows)
     return PlanningResult(ward_id=ward_id, inserted=inserted, changes=report.changes)

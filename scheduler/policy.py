@@ -23,8 +23,10 @@ class ReminderPolicy:
     def merged(self, overrides: dict[str, object]) -> ReminderPolicy:
         clean = {k: v for k, v in overrides.items() if v is not None}
         if "before_working_days" in clean:
-            clean["before_working_days"] = tuple(sorted(
-                {int(x) for x in clean["before_working_days"]},  # type: ignore[attr-defined]
-                reverse=True,
-            ))
+            clean["before_working_days"] = tuple(
+                sorted(
+                    {int(x) for x in clean["before_working_days"]},  # type: ignore[attr-defined]
+                    reverse=True,
+                )
+            )
         return replace(self, **clean)  # type: ignore[arg-type]

@@ -52,9 +52,7 @@ class PlannedReminder:
 
 def check_policy(policy: ReminderPolicy, calendar: WorkingCalendar) -> None:
     if not calendar.office_hours.contains(policy.send_time):
-        raise PolicyError(
-            f"Giờ nhắc {policy.send_time:%H:%M} nằm ngoài giờ hành chính"
-        )
+        raise PolicyError(f"Giờ nhắc {policy.send_time:%H:%M} nằm ngoài giờ hành chính")
 
 
 def slots(
@@ -99,8 +97,9 @@ def plan_task(
     policy = task.policy
     # Reminders run at most ~4 calendar weeks ahead of a due day (10 working days + Tết).
     horizon = end + timedelta(days=max(policy.before_working_days or (0,)) * 2 + 40)
-    occurrences = expand(task.rule, until=horizon, plan_start=plan_start,
-                         checkin=policy.checkin, activated_due=activated_due)
+    occurrences = expand(
+        task.rule, until=horizon, plan_start=plan_start, checkin=policy.checkin, activated_due=activated_due
+    )
     out: list[PlannedReminder] = []
     roles: list[tuple[str, Role]] = [(u, "lead") for u in task.lead] + [(u, "coordinate") for u in task.coordinate]
     for occ in occurrences:
@@ -110,11 +109,19 @@ def plan_task(
             per_role[role] = [s for s in slots(occ, role, policy, calendar, end) if start <= s.day <= end]
         for unit, role in roles:
             for s in per_role[role]:
-                out.append(PlannedReminder(
-                    at=calendar.local_instant(s.day, policy.send_time), kind=s.kind, seq=s.seq,
-                    task_stt=task.stt, occurrence_key=occ.key, due=occ.due, working_due=working_due,
-                    unit=unit, role=role,
-                ))
+                out.append(
+                    PlannedReminder(
+                        at=calendar.local_instant(s.day, policy.send_time),
+                        kind=s.kind,
+                        seq=s.seq,
+                        task_stt=task.stt,
+                        occurrence_key=occ.key,
+                        due=occ.due,
+                        working_due=working_due,
+                        unit=unit,
+                        role=role,
+                    )
+                )
     return out
 
 

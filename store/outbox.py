@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,24 +22,41 @@ async def insert_reminders(session: AsyncSession, rows: Sequence[dict[str, Any]]
     """INSERT … ON CONFLICT (ward_id, key) DO NOTHING; returns how many rows were new."""
     if not rows:
         return 0
-    dialect = session.bind.dialect.name
+    dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = 0
     for i in range(0, len(rows), CHUNK):
-        stmt = insert(Reminder).values(list(rows[i:i + CHUNK]))
+        stmt: Any = insert(Reminder).values(list(rows[i : i + CHUNK]))
         stmt = stmt.on_conflict_do_nothing(index_elements=["ward_id", "key"]).returning(Reminder.id)
         inserted += len((await session.execute(stmt)).all())
     return inserted
 
 
 def reminder_row(
-    ward_id: int, key: str, kind: str, due_at: datetime, now: datetime, *,
-    assignment_id: int | None = None, person_id: int | None = None, seq: int = 0, body: str | None = None,
+    ward_id: int,
+    key: str,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    *,
+    assignment_id: int | None = None,
+    person_id: int | None = None,
+    seq: int = 0,
+    body: str | None = None,
 ) -> dict[str, Any]:
     return {
-        "ward_id": ward_id, "key": key, "assignment_id": assignment_id, "person_id": person_id,
-        "kind": kind, "seq": seq, "body": body, "due_at": due_at, "state": "pending",
-        "attempts": 0, "next_attempt_at": due_at, "created_at": now,
+        "ward_id": ward_id,
+        "key": key,
+        "assignment_id": assignment_id,
+        "person_id": person_id,
+        "kind": kind,
+        "seq": seq,
+        "body": body,
+        "due_at": due_at,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": due_at,
+        "created_at": now,
     }
 
 
@@ -54,16 +71,18 @@ async def claim(db: Database, worker: str, now: datetime, limit: int, lease_seco
         and_(Reminder.state == "pending", Reminder.next_attempt_at <= now),
         and_(Reminder.state == "sending", Reminder.locked_until < now),
     )
-    candidates = (
-        select(Reminder.id).where(due).order_by(Reminder.next_attempt_at, Reminder.id).limit(limit)
-    )
+    candidates = select(Reminder.id).where(due).order_by(Reminder.next_attempt_at, Reminder.id).limit(limit)
     if db.is_postgres:
         candidates = candidates.with_for_update(skip_locked=True)
     stmt = (
         update(Reminder)
         .where(Reminder.id.in_(candidates.scalar_subquery()))
-        .values(state="sending", locked_by=worker, locked_until=now + timedelta(seconds=lease_seconds),
-                attempts=Reminder.attempts + 1)
+        .values(
+            state="sending",
+            locked_by=worker,
+            locked_until=now + timedelta(seconds=lease_seconds),
+            attempts=Reminder.attempts + 1,
+        )
         .returning(Reminder.id)
         .execution_options(synchronize_session=False)
     )
@@ -81,12 +100,15 @@ class Close:
     next_attempt_at: datetime | None = None
 
 
-_table = Reminder.__table__
+_table = cast(Table, Reminder.__table__)
 _FINISH = (
     update(_table)
     .where(_table.c.id == bindparam("rid"), _table.c.locked_by == bindparam("worker"))
     .values(
-        state=bindparam("new_state"), locked_by=None, locked_until=None, last_error=bindparam("err"),
+        state=bindparam("new_state"),
+        locked_by=None,
+        locked_until=None,
+        last_error=bindparam("err"),
         next_attempt_at=func.coalesce(bindparam("next_at", type_=UTCDateTime()), _table.c.next_attempt_at),
         finished_at=bindparam("fin", type_=UTCDateTime()),
     )
@@ -99,9 +121,14 @@ async def finish_many(session: AsyncSession, worker: str, now: datetime, closes:
     if not closes:
         return
     params = [
-        {"rid": c.reminder_id, "worker": worker, "new_state": c.state, "err": c.error,
-         "next_at": (c.next_attempt_at or now) if c.state == "pending" else None,
-         "fin": None if c.state == "pending" else now}
+        {
+            "rid": c.reminder_id,
+            "worker": worker,
+            "new_state": c.state,
+            "err": c.error,
+            "next_at": (c.next_attempt_at or now) if c.state == "pending" else None,
+            "fin": None if c.state == "pending" else now,
+        }
         for c in closes
     ]
     connection = await session.connection()
@@ -109,7 +136,12 @@ async def finish_many(session: AsyncSession, worker: str, now: datetime, closes:
 
 
 async def finish(
-    session: AsyncSession, reminder_id: int, worker: str, now: datetime, state: str,
-    error: str | None = None, next_attempt_at: datetime | None = None,
+    session: AsyncSession,
+    reminder_id: int,
+    worker: str,
+    now: datetime,
+    state: str,
+    error: str | None = None,
+    next_attempt_at: datetime | None = None,
 ) -> None:
     await finish_many(session, worker, now, [Close(reminder_id, state, error, next_attempt_at)])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import (
@@ -51,7 +52,7 @@ class AssignmentView:
         return self.status not in CLOSED
 
 
-def _views() -> Select[tuple[Assignment, Occurrence, Task, Unit]]:
+def _views() -> Any:  # Select[...]; its generic form differs between SQLAlchemy 2.0 and 2.1
     return (
         select(Assignment, Occurrence, Task, Unit)
         .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
@@ -62,10 +63,27 @@ def _views() -> Select[tuple[Assignment, Occurrence, Task, Unit]]:
 
 def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
     return AssignmentView(
-        id=a.id, occurrence_id=o.id, task_id=t.id, task_stt=t.stt, content=t.content, product=t.product,
-        deadline_text=t.deadline_text, deadline_kind=t.deadline_kind, unit_id=u.id, unit_code=u.code,
-        unit_name=u.name, role=a.role, occurrence_key=o.key, start=o.start, due=o.due, checkin=o.checkin,
-        status=a.status, percent=a.percent, note=a.note, status_at=a.status_at, done_at=a.done_at,
+        id=a.id,
+        occurrence_id=o.id,
+        task_id=t.id,
+        task_stt=t.stt,
+        content=t.content,
+        product=t.product,
+        deadline_text=t.deadline_text,
+        deadline_kind=t.deadline_kind,
+        unit_id=u.id,
+        unit_code=u.code,
+        unit_name=u.name,
+        role=a.role,
+        occurrence_key=o.key,
+        start=o.start,
+        due=o.due,
+        checkin=o.checkin,
+        status=a.status,
+        percent=a.percent,
+        note=a.note,
+        status_at=a.status_at,
+        done_at=a.done_at,
         active=a.active and o.active and t.active and u.active,
     )
 
@@ -81,11 +99,19 @@ async def assignment_view(session: AsyncSession, assignment_id: int) -> Assignme
     return _view(*row) if row else None
 
 
-def _active(ward_id: int) -> tuple[object, ...]:
-    return (Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
+def _active(ward_id: int) -> tuple[ColumnElement[bool], ...]:
+    return (
+        Task.ward_id == ward_id,
+        Task.active.is_(True),
+        Occurrence.active.is_(True),
+        Assignment.active.is_(True),
+        Unit.active.is_(True),
+    )
 
 
-async def current_assignments(session: AsyncSession, ward_id: int, today: date, unit_id: int | None = None) -> list[AssignmentView]:
+async def current_assignments(
+    session: AsyncSession, ward_id: int, today: date, unit_id: int | None = None
+) -> list[AssignmentView]:
     """Per task and unit, the occurrence that matters today. For a deadline: the earliest one
     still open whose period has started (an unfinished year stays due), else the latest one.
     For ongoing work: the current check-in period; older unanswered check-ins lapse."""
@@ -97,8 +123,10 @@ async def current_assignments(session: AsyncSession, ward_id: int, today: date, 
     for v in rows:
         key = (v.task_stt, v.unit_id)
         prev = chosen.get(key)
-        if prev is None or (v.checkin and v.due > prev.due) or (
-            not v.checkin and not prev.is_open and (v.is_open or v.due > prev.due)
+        if (
+            prev is None
+            or (v.checkin and v.due > prev.due)
+            or (not v.checkin and not prev.is_open and (v.is_open or v.due > prev.due))
         ):
             chosen[key] = v
     return sorted(chosen.values(), key=lambda v: (v.task_stt, v.role != "lead", v.unit_code))
@@ -116,7 +144,9 @@ async def task_by_stt(session: AsyncSession, ward_id: int, stt: int) -> Task | N
     return await session.scalar(select(Task).where(Task.ward_id == ward_id, Task.stt == stt, Task.active))
 
 
-async def people_with_role(session: AsyncSession, ward_id: int, roles: tuple[str, ...], unit_id: int | None = None) -> list[Person]:
+async def people_with_role(
+    session: AsyncSession, ward_id: int, roles: tuple[str, ...], unit_id: int | None = None
+) -> list[Person]:
     stmt = select(Person).where(Person.ward_id == ward_id, Person.role.in_(roles))
     if unit_id is not None:
         stmt = stmt.where(Person.unit_id == unit_id)
@@ -124,10 +154,13 @@ async def people_with_role(session: AsyncSession, ward_id: int, roles: tuple[str
 
 
 async def reachable_identities(session: AsyncSession, person_id: int) -> list[ChatIdentity]:
-    return list(await session.scalars(
-        select(ChatIdentity).where(ChatIdentity.person_id == person_id, ChatIdentity.unreachable_at.is_(None))
-        .order_by(ChatIdentity.id)
-    ))
+    return list(
+        await session.scalars(
+            select(ChatIdentity)
+            .where(ChatIdentity.person_id == person_id, ChatIdentity.unreachable_at.is_(None))
+            .order_by(ChatIdentity.id)
+        )
+    )
 
 
 async def last_report_at(session: AsyncSession, ward_id: int) -> dict[int, datetime]:

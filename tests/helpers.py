@@ -12,8 +12,15 @@ from bot.conversation import Conversation
 _counter = 0
 
 
-async def linked(ctx: AppContext, conv: Conversation, unit: str, role: str = "head",
-                 channel: str = "console", chat_id: str | None = None, name: str | None = None) -> str:
+async def linked(
+    ctx: AppContext,
+    conv: Conversation,
+    unit: str,
+    role: str = "head",
+    channel: str = "console",
+    chat_id: str | None = None,
+    name: str | None = None,
+) -> str:
     """Create a person of `unit` and link a chat through the real /start flow."""
     chat_id = chat_id or f"{unit}-{role}"
     async with ctx.db.session() as s, s.begin():
@@ -24,10 +31,24 @@ async def linked(ctx: AppContext, conv: Conversation, unit: str, role: str = "he
     return chat_id
 
 
-async def say(conv: Conversation, chat_id: str, text: str, *, channel: str = "console",
-              reply_to: str | None = None, callback: str | None = None, message_id: str | None = None) -> list[str]:
+async def say(
+    conv: Conversation,
+    chat_id: str,
+    text: str,
+    *,
+    channel: str = "console",
+    reply_to: str | None = None,
+    callback: str | None = None,
+    message_id: str | None = None,
+) -> list[str]:
     global _counter
     _counter += 1
-    msg = InboundMessage(channel=channel, chat_id=chat_id, message_id=message_id or f"m{_counter}", text=text,
-                         reply_to_message_id=reply_to, callback_data=callback)
+    msg = InboundMessage(
+        channel=channel,
+        chat_id=chat_id,
+        message_id=message_id or f"m{_counter}",
+        text=text,
+        reply_to_message_id=reply_to,
+        callback_data=callback,
+    )
     return [r.text for r in await conv.handle(msg, buttons=True)]

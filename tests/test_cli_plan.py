@@ -43,13 +43,29 @@ def test_check_fails_on_an_invalid_plan(tmp_path, capsys: pytest.CaptureFixture[
     from tests.conftest import PLAN_PATH
 
     bad = tmp_path / "tasks.yaml"
-    bad.write_text(PLAN_PATH.read_text(encoding="utf-8").replace('"Quý II/2026"', '"bao giờ xong thì thôi"'), encoding="utf-8")
+    bad.write_text(
+        PLAN_PATH.read_text(encoding="utf-8").replace('"Quý II/2026"', '"bao giờ xong thì thôi"'), encoding="utf-8"
+    )
     assert main(["check", str(bad)]) == 1
     assert 'Nhiệm vụ STT 4, trường "deadline"' in capsys.readouterr().err
 
 
 def test_schedule_json_filters_by_unit_name(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schedule", "--from", "2026-05-01", "--to", "2026-06-30", "--unit", "Trung tâm Phục vụ hành chính công", "--json"]) == 0
+    assert (
+        main(
+            [
+                "schedule",
+                "--from",
+                "2026-05-01",
+                "--to",
+                "2026-06-30",
+                "--unit",
+                "Trung tâm Phục vụ hành chính công",
+                "--json",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert rows and {r["unit"] for r in rows} == {"TTPVHCC"}
     assert {"at", "unit", "task", "kind", "role", "due"} <= set(rows[0])
@@ -71,6 +87,10 @@ def test_every_command_has_help_text() -> None:
 
 
 def test_the_console_script_runs() -> None:
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "deadline", "Quý IV/2026", "--json"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "deadline", "Quý IV/2026", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(out.stdout)["due"] == "2026-12-31"

@@ -53,7 +53,11 @@ def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run", "--now", "2026-06-25T07:59:58", "--speed", "1"],
-        input="2\n/tasks\n4: đang làm 50%\n/thoat\n", capture_output=True, text=True, cwd=tmp_path, env={**env, "PYTHONPATH": str(root)},
+        input="2\n/tasks\n4: đang làm 50%\n/thoat\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(root)},
         timeout=120,
     )
     assert out.returncode == 0, out.stderr

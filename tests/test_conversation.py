@@ -15,9 +15,13 @@ from tests.helpers import linked, say
 async def _status(ctx: AppContext, stt: int, unit: str) -> tuple[str, int | None, str | None]:
     async with ctx.db.session() as s:
         a = await s.scalar(
-            select(Assignment).join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-            .join(Task, Occurrence.task_id == Task.id).join(Unit, Unit.id == Assignment.unit_id)
-            .where(Task.stt == stt, Unit.code == unit).order_by(Occurrence.due))
+            select(Assignment)
+            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .where(Task.stt == stt, Unit.code == unit)
+            .order_by(Occurrence.due)
+        )
         assert a is not None
         return a.status, a.percent, a.note
 
@@ -116,8 +120,13 @@ async def test_a_reply_to_a_reminder_and_a_button_press_attach_to_its_task(ctx: 
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     channel = RecordingChannel()
-    d = Dispatcher(db=ctx.db, channels={"console": channel}, clock=ctx.clock, calendar=ctx.calendar,
-                   config=DispatcherConfig(worker="w"))
+    d = Dispatcher(
+        db=ctx.db,
+        channels={"console": channel},
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(worker="w"),
+    )
     from bot.actions import queue_manual_reminder
 
     async with ctx.db.session() as s, s.begin():
@@ -136,9 +145,13 @@ async def test_a_blocked_button_asks_for_the_reason(ctx: AppContext) -> None:
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     async with ctx.db.session() as s:
-        aid = await s.scalar(select(Assignment.id).join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-                             .join(Task, Occurrence.task_id == Task.id).join(Unit, Unit.id == Assignment.unit_id)
-                             .where(Task.stt == 4, Unit.code == "VHXH"))
+        aid = await s.scalar(
+            select(Assignment.id)
+            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id)
+            .join(Unit, Unit.id == Assignment.unit_id)
+            .where(Task.stt == 4, Unit.code == "VHXH")
+        )
     replies = await say(conv, chat, "", callback=f"st:{aid}:blocked")
     assert "Vướng mắc gì" in replies[1]
     await say(conv, chat, "thiếu kinh phí in ấn")
@@ -161,7 +174,9 @@ async def test_a_unit_head_is_told_politely_that_office_commands_are_for_the_off
     conv = Conversation(ctx)
     head = await linked(ctx, conv, "VP")
     for command in ("/summary", "/overdue", "/remind 4", "/activate 15 30/9/2026"):
-        assert (await say(conv, head, command)) == ["Xin lỗi, lệnh này dành cho văn phòng theo dõi kế hoạch (Phòng Văn hóa - Xã hội)."]
+        assert (await say(conv, head, command)) == [
+            "Xin lỗi, lệnh này dành cho văn phòng theo dõi kế hoạch (Phòng Văn hóa - Xã hội)."
+        ]
 
 
 async def test_the_office_activates_a_conditional_task_and_nudges(ctx: AppContext, clock: ManualClock) -> None:
@@ -171,9 +186,15 @@ async def test_the_office_activates_a_conditional_task_and_nudges(ctx: AppContex
     assert "cho 5 đơn vị" in (await say(conv, office, "/remind 15"))[0]
     assert "cho 1 đơn vị" in (await say(conv, office, "/remind 4 Văn phòng HĐND và UBND phường"))[0]
     async with ctx.db.session() as s:
-        kinds = set(await s.scalars(select(Reminder.kind).join(Assignment, Reminder.assignment_id == Assignment.id)
-                                    .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-                                    .join(Task, Occurrence.task_id == Task.id).where(Task.stt == 15)))
+        kinds = set(
+            await s.scalars(
+                select(Reminder.kind)
+                .join(Assignment, Reminder.assignment_id == Assignment.id)
+                .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+                .join(Task, Occurrence.task_id == Task.id)
+                .where(Task.stt == 15)
+            )
+        )
     assert {"manual", "before", "due"} <= kinds
     assert "Cách dùng" in (await say(conv, office, "/activate 15 31/2/2026"))[0]
     assert "đã có thời hạn" in (await say(conv, office, "/activate 4 30/9/2026"))[0]

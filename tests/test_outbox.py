@@ -18,10 +18,16 @@ from tests.conftest import RecordingChannel, local
 from tests.helpers import linked, say
 
 
-def dispatcher(ctx: AppContext, channel: RecordingChannel, worker: str = "w1", db: Database | None = None,
-               **config: object) -> Dispatcher:
-    return Dispatcher(db=db or ctx.db, channels={channel.name: channel}, clock=ctx.clock, calendar=ctx.calendar,
-                      config=DispatcherConfig(worker=worker, **config))  # type: ignore[arg-type]
+def dispatcher(
+    ctx: AppContext, channel: RecordingChannel, worker: str = "w1", db: Database | None = None, **config: object
+) -> Dispatcher:
+    return Dispatcher(
+        db=db or ctx.db,
+        channels={channel.name: channel},
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(worker=worker, **config),
+    )  # type: ignore[arg-type]
 
 
 async def _reminders(ctx: AppContext, **where: object) -> list[Reminder]:
@@ -82,8 +88,14 @@ async def test_a_reminder_missed_while_down_is_sent_once_if_recent_and_dropped_i
     async with ctx.db.session() as s, s.begin():
         views = await current_assignments(s, ctx.ward_id, clock.now().date(), None)
         aid = next(v.id for v in views if v.task_stt == 4 and v.unit_code == "VHXH")
-        await insert_reminders(s, [reminder_row(ctx.ward_id, "old", "before", local("2026-06-23T08:00"),
-                                                clock.now(), assignment_id=aid, seq=99)])
+        await insert_reminders(
+            s,
+            [
+                reminder_row(
+                    ctx.ward_id, "old", "before", local("2026-06-23T08:00"), clock.now(), assignment_id=aid, seq=99
+                )
+            ],
+        )
     clock.current = local("2026-06-25T10:00")
     stats = await dispatcher(ctx, channel).tick()
     assert stats.dropped >= 1
@@ -92,7 +104,9 @@ async def test_a_reminder_missed_while_down_is_sent_once_if_recent_and_dropped_i
     assert sum("Nhiệm vụ 4 (chủ trì)" in t for t in channel.texts_to(chat)) == 1
 
 
-async def test_a_429_is_retried_after_retry_after_and_every_attempt_is_recorded(ctx: AppContext, clock: ManualClock) -> None:
+async def test_a_429_is_retried_after_retry_after_and_every_attempt_is_recorded(
+    ctx: AppContext, clock: ManualClock
+) -> None:
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     async with ctx.db.session() as s, s.begin():
@@ -109,12 +123,19 @@ async def test_a_429_is_retried_after_retry_after_and_every_attempt_is_recorded(
     clock.advance(seconds=2)
     assert (await d.tick()).sent == 1
     async with ctx.db.session() as s:
-        outcomes = list(await s.scalars(select(DeliveryAttempt.outcome).where(DeliveryAttempt.reminder_id == row.id)
-                                        .order_by(DeliveryAttempt.id)))
+        outcomes = list(
+            await s.scalars(
+                select(DeliveryAttempt.outcome)
+                .where(DeliveryAttempt.reminder_id == row.id)
+                .order_by(DeliveryAttempt.id)
+            )
+        )
     assert outcomes == ["transient", "ok"]
 
 
-async def test_a_blocked_chat_is_marked_unreachable_and_the_office_told_once(ctx: AppContext, clock: ManualClock) -> None:
+async def test_a_blocked_chat_is_marked_unreachable_and_the_office_told_once(
+    ctx: AppContext, clock: ManualClock
+) -> None:
     conv = Conversation(ctx)
     office = await linked(ctx, conv, "VHXH", role="office", chat_id="office")
     head = await linked(ctx, conv, "VP", chat_id="vp-head")
@@ -175,8 +196,12 @@ async def test_two_dispatchers_send_each_reminder_exactly_once(ctx: AppContext, 
         await linked(ctx, conv, unit)
     async with ctx.db.session() as s, s.begin():
         views = await current_assignments(s, ctx.ward_id, clock.now().date(), None)
-        batch = [reminder_row(ctx.ward_id, f"load:{i}", "manual", clock.now(), clock.now(),
-                              assignment_id=views[i % len(views)].id) for i in range(rows)]
+        batch = [
+            reminder_row(
+                ctx.ward_id, f"load:{i}", "manual", clock.now(), clock.now(), assignment_id=views[i % len(views)].id
+            )
+            for i in range(rows)
+        ]
         await insert_reminders(s, batch)
     channel = RecordingChannel()
     other_db = Database(ctx.db.url)  # a second process: its own engine and connections
@@ -189,9 +214,13 @@ async def test_two_dispatchers_send_each_reminder_exactly_once(ctx: AppContext, 
     assert sum(r.sent for r in results) == rows
     assert len(channel.sent) == rows
     async with ctx.db.session() as s:
-        per_row = (await s.execute(
-            select(DeliveryAttempt.reminder_id, func.count()).where(DeliveryAttempt.outcome == "ok")
-            .group_by(DeliveryAttempt.reminder_id))).all()
+        per_row = (
+            await s.execute(
+                select(DeliveryAttempt.reminder_id, func.count())
+                .where(DeliveryAttempt.outcome == "ok")
+                .group_by(DeliveryAttempt.reminder_id)
+            )
+        ).all()
         workers = set(await s.scalars(select(DeliveryAttempt.worker).distinct()))
     manual = {r.id for r in await _reminders(ctx, kind="manual")}
     counts = {rid: n for rid, n in per_row if rid in manual}
@@ -214,7 +243,12 @@ async def test_a_person_on_two_channels_gets_one_copy_on_the_preferred_one(ctx: 
     async with ctx.db.session() as s, s.begin():
         await queue_manual_reminder(s, ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
     console, zalo = RecordingChannel("console"), RecordingChannel("zalo")
-    d = Dispatcher(db=ctx.db, channels={"console": console, "zalo": zalo}, clock=ctx.clock,
-                   calendar=ctx.calendar, config=DispatcherConfig(worker="w"))
+    d = Dispatcher(
+        db=ctx.db,
+        channels={"console": console, "zalo": zalo},
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(worker="w"),
+    )
     await d.tick()
     assert len(console.texts_to(chat)) == 1 and zalo.sent == []

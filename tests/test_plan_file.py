@@ -36,8 +36,10 @@ def test_reporting_cycles_and_targets_are_recorded(plan: Plan) -> None:
     assert six.rule.day_in_period and six.rule.day_in_period.month == 6 and six.period_end == (14, 6)
     assert year.period_start == (15, 12) and year.period_start_previous_year
     assert {t.code: t.value for t in plan.targets} == {
-        "online_conference_share": 60, "conference_reduction": 10,
-        "admin_document_reduction": 15, "digital_procedure_share": 95,
+        "online_conference_share": 60,
+        "conference_reduction": 10,
+        "admin_document_reduction": 15,
+        "digital_procedure_share": 95,
     }
 
 
@@ -57,11 +59,15 @@ def _broken(old: str, new: str) -> str:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('lead: ["Phòng Văn hóa - Xã hội"]', 'lead: ["Phòng Ma"]', ['Nhiệm vụ STT 4', '"lead"', 'Phòng Ma', 'dòng']),
+        ('lead: ["Phòng Văn hóa - Xã hội"]', 'lead: ["Phòng Ma"]', ["Nhiệm vụ STT 4", '"lead"', "Phòng Ma", "dòng"]),
         ("  - stt: 5\n", "  - stt: 4\n", ["STT 4 bị trùng"]),
-        ('deadline: "Quý II/2026"', 'deadline: "Quý 7/2026"', ['Nhiệm vụ STT 4', '"deadline"', 'Quý 7/2026']),
-        ('deadline: "Quý II/2026"', 'deadline: "sớm nhất có thể"', ['Nhiệm vụ STT 4', '"deadline"']),
-        ('product: "Công văn"\n    deadline: "Quý II/2026"', 'product: "Công văn"', ['Nhiệm vụ STT 4', '"deadline"', 'thiếu']),
+        ('deadline: "Quý II/2026"', 'deadline: "Quý 7/2026"', ["Nhiệm vụ STT 4", '"deadline"', "Quý 7/2026"]),
+        ('deadline: "Quý II/2026"', 'deadline: "sớm nhất có thể"', ["Nhiệm vụ STT 4", '"deadline"']),
+        (
+            'product: "Công văn"\n    deadline: "Quý II/2026"',
+            'product: "Công văn"',
+            ["Nhiệm vụ STT 4", '"deadline"', "thiếu"],
+        ),
     ],
 )
 def test_invalid_plans_name_the_task_field_and_line(old: str, new: str, expected: list[str]) -> None:

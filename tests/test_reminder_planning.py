@@ -9,9 +9,7 @@ def _for(rows, stt, unit=None):
     return [r for r in rows if r.task_stt == stt and (unit is None or r.unit == unit)]
 
 
-def test_task_one_is_reminded_3_days_before_on_the_day_and_when_overdue(
-    plan: Plan, calendar: WorkingCalendar
-) -> None:
+def test_task_one_is_reminded_3_days_before_on_the_day_and_when_overdue(plan: Plan, calendar: WorkingCalendar) -> None:
     rows = _for(plan_reminders(plan, calendar, date(2026, 5, 1), date(2026, 5, 20)), 1, "VHXH")
     got = [(r.at.date(), r.kind, r.seq) for r in rows]
     # 10 working days before 8/5 is 21/4, before the plan was issued (5/5): not planned.
@@ -32,9 +30,7 @@ def test_coordinating_units_get_before_and_due_but_no_nags(plan: Plan, calendar:
     assert [r.kind for r in rows] == ["before", "due"]
 
 
-def test_quarter_deadline_is_reminded_ten_and_three_working_days_before(
-    plan: Plan, calendar: WorkingCalendar
-) -> None:
+def test_quarter_deadline_is_reminded_ten_and_three_working_days_before(plan: Plan, calendar: WorkingCalendar) -> None:
     rows = _for(plan_reminders(plan, calendar, date(2026, 6, 1), date(2026, 6, 30)), 4, "VHXH")
     assert [(r.at.date(), r.kind) for r in rows] == [
         (date(2026, 6, 16), "before"),
@@ -46,7 +42,9 @@ def test_quarter_deadline_is_reminded_ten_and_three_working_days_before(
 def test_ongoing_tasks_get_a_monthly_check_in(plan: Plan, calendar: WorkingCalendar) -> None:
     rows = _for(plan_reminders(plan, calendar, date(2026, 6, 1), date(2026, 8, 31)), 16, "VHXH")
     assert [(r.kind, r.occurrence_key) for r in rows] == [
-        ("checkin", "2026-06"), ("checkin", "2026-07"), ("checkin", "2026-08"),
+        ("checkin", "2026-06"),
+        ("checkin", "2026-07"),
+        ("checkin", "2026-08"),
     ]
     # 3 working days before the last working day of August (28/8, as 29-31/8 are off).
     assert rows[-1].at.date() == date(2026, 8, 25)
@@ -54,16 +52,24 @@ def test_ongoing_tasks_get_a_monthly_check_in(plan: Plan, calendar: WorkingCalen
 
 def test_conditional_tasks_have_no_reminders_until_activated(plan: Plan, calendar: WorkingCalendar) -> None:
     assert _for(plan_reminders(plan, calendar, date(2026, 5, 1), date(2026, 12, 31)), 15) == []
-    rows = _for(plan_reminders(plan, calendar, date(2026, 5, 1), date(2026, 12, 31), activated={15: date(2026, 9, 30)}), 15, "VHXH")
+    rows = _for(
+        plan_reminders(plan, calendar, date(2026, 5, 1), date(2026, 12, 31), activated={15: date(2026, 9, 30)}),
+        15,
+        "VHXH",
+    )
     assert (date(2026, 9, 30), "due") in [(r.at.date(), r.kind) for r in rows]
 
 
 def test_a_task_can_override_the_plan_policy(calendar: WorkingCalendar) -> None:
     from scheduler.plan import parse_plan
 
-    text = (ROOT / "data" / "tasks.yaml").read_text(encoding="utf-8").replace(
-        '    deadline: "Quý II/2026"',
-        '    deadline: "Quý II/2026"\n    reminders: {before_working_days: [5], send_time: "14:00"}',
+    text = (
+        (ROOT / "data" / "tasks.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            '    deadline: "Quý II/2026"',
+            '    deadline: "Quý II/2026"\n    reminders: {before_working_days: [5], send_time: "14:00"}',
+        )
     )
     plan = parse_plan(text)
     rows = _for(plan_reminders(plan, calendar, date(2026, 6, 1), date(2026, 6, 30)), 4, "VHXH")

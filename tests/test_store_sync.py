@@ -42,10 +42,15 @@ async def test_a_plan_edit_keeps_reported_statuses_and_moves_reminders(ctx: AppC
     assert (await say(conv, chat, "4: đang làm 60%"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4")
 
     edited = TEXT.replace('deadline: "Quý II/2026"', 'deadline: "Quý III/2026"')
-    edited = edited.replace("  - stt: 19\n", "  - stt: 20\n    content: Nhiệm vụ mới\n    lead: [VP]\n"
-                            "    product: Báo cáo\n    deadline: \"Trước 15/9/2026\"\n\n  - stt: 19\n")
-    edited = edited.replace('    coordinate: ["Trung tâm Dịch vụ sự nghiệp công"]\n    product: "Số lượng, số lượt tin bài, chuyên đề, chuyên mục được đăng phát"\n    deadline: "Thường xuyên, từ năm 2026"\n\n  - stt: 18',
-                            '    coordinate: []\n    product: "Số lượng, số lượt tin bài, chuyên đề, chuyên mục được đăng phát"\n    deadline: "Thường xuyên, từ năm 2026"\n\n  - stt: 18')
+    edited = edited.replace(
+        "  - stt: 19\n",
+        "  - stt: 20\n    content: Nhiệm vụ mới\n    lead: [VP]\n"
+        '    product: Báo cáo\n    deadline: "Trước 15/9/2026"\n\n  - stt: 19\n',
+    )
+    # Task 17 loses its coordinating unit.
+    t17, t18 = edited.index("  - stt: 17\n"), edited.index("  - stt: 18\n")
+    row17 = edited[t17:t18].replace('coordinate: ["Trung tâm Dịch vụ sự nghiệp công"]', "coordinate: []")
+    edited = edited[:t17] + row17 + edited[t18:]
     new_plan = parse_plan(edited)
     async with ctx.db.session() as s, s.begin():
         result = await plan_ward(s, ctx.settings.ward, new_plan, ctx.calendar, ctx.now())
@@ -55,16 +60,21 @@ async def test_a_plan_edit_keeps_reported_statuses_and_moves_reminders(ctx: AppC
     assert "Nhiệm vụ 17: bỏ đơn vị TTDVSNC" in joined
 
     async with ctx.db.session() as s:
-        a = (await s.execute(
-            select(Assignment, Occurrence).join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-            .join(Task, Occurrence.task_id == Task.id).where(Task.stt == 4, Assignment.role == "lead")
-        )).one()
+        a = (
+            await s.execute(
+                select(Assignment, Occurrence)
+                .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+                .join(Task, Occurrence.task_id == Task.id)
+                .where(Task.stt == 4, Assignment.role == "lead")
+            )
+        ).one()
         assert a.Occurrence.due == date(2026, 9, 30)
         assert (a.Assignment.status, a.Assignment.percent) == ("in_progress", 60)
         assert await s.scalar(select(func.count(StatusReport.id))) == 1
         # The June reminders of task 4 are gone; September's will come from the planner.
-        due_dates = {r.due_at.date() for r in await s.scalars(
-            select(Reminder).where(Reminder.assignment_id == a.Assignment.id))}
+        due_dates = {
+            r.due_at.date() for r in await s.scalars(select(Reminder).where(Reminder.assignment_id == a.Assignment.id))
+        }
         assert all(d >= date(2026, 9, 1) for d in due_dates)
 
 

@@ -6,9 +6,8 @@ from hypothesis import strategies as st
 from scheduler.plan import Plan
 from scheduler.policy import ReminderPolicy
 from scheduler.reminders import plan_reminders
-from scheduler.workcal import WorkingCalendar, YearSwaps
+from scheduler.workcal import WorkingCalendar, YearSwaps, load_calendar
 from tests.conftest import CALENDAR_PATH
-from scheduler.workcal import load_calendar
 
 
 def test_it_skips_tet_holidays(calendar: WorkingCalendar) -> None:

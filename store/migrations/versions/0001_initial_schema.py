@@ -263,9 +263,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_attempts_message", ["channel", "chat_id", "provider_message_id"], unique=False
-        )
+        batch_op.create_index("ix_attempts_message", ["channel", "chat_id", "provider_message_id"], unique=False)
 
     op.create_table(
         "status_reports",
