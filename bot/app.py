@@ -116,7 +116,7 @@ class Ticker:
                 log.exception("tick failed; the next tick retries")
 
 
-async def run_with_scheduler(ticker: Ticker, main: Awaitable[None], tick_seconds: float) -> None:
+async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_seconds: float) -> None:
     scheduler = AsyncIOScheduler()
     scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True, id="outbox-tick")
     scheduler.start()

@@ -110,18 +110,26 @@ class Dispatcher:
         async with self.db.session() as s, s.begin():
             decisions = await self._decide(s, ids)
         gate = asyncio.Semaphore(self.config.concurrency)
-
-        async def send_all(deliveries: list[Delivery]) -> list[Outcome]:
-            async with gate:
-                return [await self._send(d) for d in deliveries]
-
         pending = {rid: d for rid, d in decisions.items() if not isinstance(d, str)}
-        sent = await asyncio.gather(*(send_all(d) for d in pending.values()))
         results: dict[int, str] = {rid: d for rid, d in decisions.items() if isinstance(d, str)}
-        if pending:
-            async with self.db.session() as s, s.begin():
-                results.update(await self._record(s, dict(zip(pending, sent, strict=True))))
+        done: dict[int, list[Outcome]] = {}
+
+        async def send_row(rid: int, deliveries: list[Delivery]) -> None:
+            async with gate:
+                done[rid] = [await self._send(d) for d in deliveries]
+
+        try:
+            await asyncio.gather(*(send_row(rid, d) for rid, d in pending.items()))
+        finally:
+            # Even when stopped mid-batch (shutdown cancels us), what was sent is recorded,
+            # so a restart neither loses nor repeats it.
+            if done:
+                results.update(await asyncio.shield(self._record_batch(dict(done))))
         return list(results.values())
+
+    async def _record_batch(self, done: dict[int, list[Outcome]]) -> dict[int, str]:
+        async with self.db.session() as s, s.begin():
+            return await self._record(s, done)
 
     # --- decide --------------------------------------------------------------------------
 

@@ -1,0 +1,150 @@
+"""The Telegram side of the conversation: updates in, replies out.
+
+One MessageHandler and one CallbackQueryHandler hand everything to the channel-agnostic
+conversation, which parses commands itself so Telegram and Zalo behave the same.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import texts
+from bot.channel import InboundMessage, OutboundMessage
+from bot.conversation import Conversation
+from bot.telegram.channel import TelegramChannel, send_text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+
+# setMyCommands: names match [a-z0-9_]{1,32}; descriptions are what people read.
+COMMANDS = [
+    ("tasks", "Nhiệm vụ đang mở của đơn vị"),
+    ("status", "Báo cáo tiến độ: /status 3 đã xong"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("summary", "Tổng hợp tiến độ (văn phòng)"),
+    ("overdue", "Nhiệm vụ quá hạn (văn phòng)"),
+    ("remind", "Nhắc ngay một nhiệm vụ (văn phòng)"),
+    ("activate", "Đặt hạn cho nhiệm vụ có điều kiện (văn phòng)"),
+]
+
+
+class TelegramBot:
+    """python-telegram-bot Application wired to our conversation and outbox channel."""
+
+    def __init__(self, token: str, base_url: str, conversation: Conversation, *, webhook: bool = False,
+                 poll_timeout: int = 10) -> None:  # fmt: skip
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(base_url)  # "https://api.telegram.org/bot"; the token is appended
+            .base_file_url(base_url.replace("/bot", "/file/bot", 1))
+            # Keeps a burst under Telegram's ~30 messages/s; a 429 still comes back to the
+            # outbox (max_retries=0), which reschedules after retry_after.
+            .rate_limiter(AIORateLimiter(max_retries=0))
+            .connection_pool_size(16)
+            .pool_timeout(30)
+        )
+        if webhook:
+            builder = builder.updater(None)
+        self.app = builder.build()
+        self.conversation = conversation
+        self.channel = TelegramChannel(self.app.bot)
+        self.poll_timeout = poll_timeout
+        self.app.add_handler(CallbackQueryHandler(self.on_button))
+        self.app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self.on_message))
+        self.app.add_error_handler(self.on_error)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[TelegramBot]:
+        """Start inside the caller's event loop (not run_polling, which owns the loop)."""
+        async with self.app:
+            await self.register_commands()
+            await self.app.start()
+            if self.app.updater is not None:
+                await self.app.updater.start_polling(
+                    poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=["message", "callback_query"]
+                )
+            try:
+                yield self
+            finally:
+                if self.app.updater is not None and self.app.updater.running:
+                    await self.app.updater.stop()
+                await self.app.stop()
+
+    async def register_commands(self) -> None:
+        try:
+            await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+        except Exception as exc:  # commands are a convenience; the bot works without them
+            log.warning("setMyCommands failed: %s", exc)
+
+    async def feed(self, data: dict[str, object]) -> None:
+        """Webhook mode: an update received by our ASGI route."""
+        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+
+    async def _reply(self, chat_id: int, replies: list[OutboundMessage]) -> None:
+        for reply in replies:
+            await send_text(self.app.bot, chat_id, reply)
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every message, commands included, goes to the conversation."""
+        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+        if message is None or chat is None:
+            return
+        inbound = InboundMessage(
+            channel=CHANNEL,
+            chat_id=str(chat.id),
+            message_id=str(message.message_id),
+            text=message.text or message.caption or "",
+            sender_id=str(user.id) if user else None,
+            sender_name=user.full_name if user else None,
+            sent_at=message.date,
+            reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
+            raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
+        )
+        await self._reply(chat.id, await self.conversation.handle(inbound, buttons=True))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A press on "Đã xong" / "Đang làm" / "Vướng mắc"."""
+        query = update.callback_query
+        if query is None or query.message is None:
+            return
+        try:
+            await query.answer()
+        except Exception as exc:  # the spinner stops by itself; the press still counts
+            log.info("answerCallbackQuery failed: %s", exc)
+        chat_id = query.message.chat.id
+        inbound = InboundMessage(
+            channel=CHANNEL,
+            chat_id=str(chat_id),
+            message_id=f"cb:{query.id}",
+            text="",
+            sender_id=str(query.from_user.id),
+            sender_name=query.from_user.full_name,
+            callback_data=query.data,
+            raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
+        )
+        await self._reply(chat_id, await self.conversation.handle(inbound, buttons=True))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log with context; the person gets a short apology, never a stack trace."""
+        chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
+        log.error("error handling Telegram update (chat %s)", chat_id, exc_info=context.error)
+        if chat_id is not None:
+            try:
+                await self.app.bot.send_message(chat_id=chat_id, text=texts.APOLOGY)
+            except Exception as exc:
+                log.warning("could not send the apology: %s", exc)

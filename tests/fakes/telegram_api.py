@@ -1,0 +1,291 @@
+"""A fake Telegram Bot API server on loopback, reached through the bot's base URL.
+
+It supports what Nhắc việc calls, delivers updates through getUpdates with real `offset`
+semantics, records what the bot sent, and injects faults on demand: 429 with
+retry_after, 500, slow responses and dropped connections; it can also enforce
+Telegram's ~30 messages/s limit with 429s, as the real server does.
+
+    python -m tests.fakes.telegram_api --port 8081   # standalone, for benchmarks
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_test_bot"}
+
+
+@dataclass
+class Fault:
+    kind: str  # "429" | "500" | "slow" | "drop"
+    retry_after: int = 1
+    delay: float = 0.0
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456:TEST-TOKEN"
+    rate_limit: float | None = None  # messages per second before 429s, like the real server
+    storm_ratio: float = 0.0  # share of sendMessage calls answered 429 at random
+    storm_retry_after: int = 1
+    seed: int = 7
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)
+    missing_chats: set[str] = field(default_factory=set)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    answered_callbacks: list[str] = field(default_factory=list)
+    webhook_url: str | None = None
+    _updates: list[dict[str, Any]] = field(default_factory=list)
+    _next_update: int = 1
+    _next_message: int = 1000
+    _window: deque[float] = field(default_factory=deque)
+    _random: random.Random = field(init=False)
+    _arrived: asyncio.Event | None = None
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    # --- what tests do -------------------------------------------------------------------
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+
+    def fail_next(self, method: str, kind: str, count: int = 1, retry_after: int = 1, delay: float = 0.0) -> None:
+        self.faults.setdefault(method, []).extend(Fault(kind, retry_after, delay) for _ in range(count))
+
+    def push_text(self, chat_id: int, text: str, *, name: str = "Người dùng", reply_to: int | None = None) -> int:
+        message = self._user_message(chat_id, text, name)
+        if reply_to is not None:
+            original = next((m for m in self.sent if m["message_id"] == reply_to), None)
+            message["reply_to_message"] = {
+                "message_id": reply_to,
+                "date": int(time.time()),
+                "chat": message["chat"],
+                "from": BOT_USER,
+                "text": original["text"] if original else "",
+            }
+        return self._push({"message": message})
+
+    def push_button(self, chat_id: int, data: str, message_id: int, *, name: str = "Người dùng") -> int:
+        original = next((m for m in self.sent if m["message_id"] == message_id), {"text": ""})
+        return self._push(
+            {
+                "callback_query": {
+                    "id": f"cb{self._next_update}",
+                    "chat_instance": "ci",
+                    "data": data,
+                    "from": {"id": chat_id, "is_bot": False, "first_name": name},
+                    "message": {
+                        "message_id": message_id,
+                        "date": int(time.time()),
+                        "from": BOT_USER,
+                        "chat": {"id": chat_id, "type": "private", "first_name": name},
+                        "text": original["text"],
+                    },
+                }
+            }
+        )
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [m["text"] for m in self.sent if str(m["chat_id"]) == str(chat_id)]
+
+    def pending_updates(self) -> int:
+        return len(self._updates)
+
+    # --- the API -------------------------------------------------------------------------
+
+    def _user_message(self, chat_id: int, text: str, name: str) -> dict[str, Any]:
+        self._next_message += 1
+        return {
+            "message_id": self._next_message,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": chat_id, "type": "private", "first_name": name},
+            "from": {"id": chat_id, "is_bot": False, "first_name": name},
+        }
+
+    def _push(self, body: dict[str, Any]) -> int:
+        update = {"update_id": self._next_update, **body}
+        self._next_update += 1
+        self._updates.append(update)
+        if self._arrived is not None:
+            self._arrived.set()
+        return int(update["update_id"])
+
+    async def _params(self, request: Request) -> dict[str, Any]:
+        if request.method == "GET":
+            raw: dict[str, Any] = dict(request.query_params)
+        elif request.headers.get("content-type", "").startswith("application/json"):
+            raw = await request.json()
+        else:
+            # PTB posts parameters url-encoded (multipart only for file uploads, unused here).
+            raw = dict(parse_qsl((await request.body()).decode()))
+        out: dict[str, Any] = {}
+        for key, value in raw.items():
+            if isinstance(value, str) and value[:1] in "[{":
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    pass
+            out[key] = value
+        return out
+
+    async def _endpoint(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return _error(401, "Unauthorized")
+        method = request.path_params["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        queue = self.faults.get(method)
+        if queue:
+            fault = queue.pop(0)
+            if fault.kind == "429":
+                return _error(
+                    429, f"Too Many Requests: retry after {fault.retry_after}", {"retry_after": fault.retry_after}
+                )
+            if fault.kind == "500":
+                return _error(500, "Internal Server Error")
+            if fault.kind == "slow":
+                await asyncio.sleep(fault.delay)
+            if fault.kind == "drop":
+                # Process the request, then cut the connection before the answer arrives:
+                # the sender cannot know whether it worked.
+                await self._dispatch(method, params)
+                return _Dropped()
+        return await self._dispatch(method, params)
+
+    async def _dispatch(self, method: str, params: dict[str, Any]) -> Response:
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        result: Response = await handler(params)
+        return result
+
+    async def _m_getMe(self, params: dict[str, Any]) -> Response:
+        return _ok(BOT_USER)
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Response:
+        self.webhook_url = None
+        return _ok(True)
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Response:
+        self.webhook_url = params.get("url")
+        return _ok(True)
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> Response:
+        self.commands = params.get("commands") or []
+        return _ok(True)
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Response:
+        self.answered_callbacks.append(str(params.get("callback_query_id")))
+        return _ok(True)
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Response:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        # Confirming an offset forgets every earlier update, as Telegram does.
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout > 0:
+            self._arrived = asyncio.Event()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout=min(timeout, 5.0))
+            except TimeoutError:
+                pass
+        return _ok(self._updates[:limit])
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Response:
+        chat_id = str(params.get("chat_id"))
+        if chat_id in self.blocked:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.missing_chats:
+            return _error(400, "Bad Request: chat not found")
+        text = str(params.get("text") or "")
+        if not text or len(text) > 4096:
+            return _error(400, "Bad Request: message is too long" if text else "Bad Request: message text is empty")
+        if self.storm_ratio and self._random.random() < self.storm_ratio:
+            return _error(
+                429, f"Too Many Requests: retry after {self.storm_retry_after}", {"retry_after": self.storm_retry_after}
+            )
+        if self.rate_limit is not None:
+            now = time.monotonic()
+            while self._window and now - self._window[0] > 1.0:
+                self._window.popleft()
+            if len(self._window) >= self.rate_limit:
+                return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+            self._window.append(now)
+        self._next_message += 1
+        message = {
+            "message_id": self._next_message,
+            "date": int(time.time()),
+            "text": text,
+            "from": BOT_USER,
+            "chat": {"id": int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id, "type": "private"},
+        }
+        self.sent.append(
+            {
+                "chat_id": chat_id,
+                "text": text,
+                "message_id": self._next_message,
+                "reply_markup": params.get("reply_markup"),
+                "at": time.monotonic(),
+            }
+        )
+        return _ok(message)
+
+
+def _ok(result: Any) -> JSONResponse:
+    return JSONResponse({"ok": True, "result": result})
+
+
+def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if parameters:
+        body["parameters"] = parameters
+    return JSONResponse(body, status_code=code)
+
+
+class _Dropped(Response):
+    """Starts an answer and dies mid-body: the client sees the connection drop."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"ok": tr', "more_body": True})
+        raise ConnectionResetError("fake Telegram dropped the connection")
+
+
+def main() -> None:
+    import uvicorn
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8081)
+    parser.add_argument("--token", default="123456:TEST-TOKEN")
+    parser.add_argument("--rate-limit", type=float, default=30.0)
+    args = parser.parse_args()
+    fake = FakeTelegram(token=args.token, rate_limit=args.rate_limit)
+    uvicorn.run(fake.app(), host="127.0.0.1", port=args.port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
