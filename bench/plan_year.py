@@ -1,6 +1,6 @@
 """How long planning a year of reminders takes for many copies of a plan.
 
-    python bench/plan_year.py [--copies 1000] [--year 2027]
+    python -m bench.plan_year [--copies 1000] [--year 2027]
 
 Each copy is planned from scratch through the same pure functions the bot uses
 (occurrences → slots → reminders); only the working calendar is shared, as in a real

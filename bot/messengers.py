@@ -39,6 +39,7 @@ async def run_messengers(ctx: AppContext, stop: asyncio.Event | None = None) -> 
                 settings.telegram_base_url,
                 conversation,
                 webhook=settings.webhook_mode,
+                max_rate=settings.telegram_max_rate,
             )
             await stack.enter_async_context(telegram.running())
             channels["telegram"] = telegram.channel

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    # Overall sending pace; Telegram allows about 30 messages/s per bot.
+    telegram_max_rate: float = 29.5
     zalo_token: SecretStr | None = None
     zalo_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None

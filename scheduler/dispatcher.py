@@ -74,6 +74,7 @@ class DispatcherConfig:
     backoff_base: float = 30.0
     backoff_max: float = 3600.0
     concurrency: int = 8
+    pipelines: int = 1
 
 
 @dataclass
@@ -86,21 +87,27 @@ class Dispatcher:
     stats: TickStats = field(default_factory=TickStats)
 
     async def tick(self) -> TickStats:
-        """Drain every due row (batch by batch) and return what happened."""
+        """Drain every due row and return what happened.
+
+        Several drain loops overlap, so while one batch waits for its last sends (and
+        records them) the next batch is already sending: a burst keeps the channel busy."""
         total = TickStats()
+        await asyncio.gather(*(self._drain(total) for _ in range(self.config.pipelines)))
+        self.stats.add(total)
+        return total
+
+    async def _drain(self, total: TickStats) -> None:
         while True:
             ids = await claim(
                 self.db, self.config.worker, self.clock.now(), self.config.batch, self.config.lease_seconds
             )
             if not ids:
-                break
+                return
             total.claimed += len(ids)
             for result in await self.deliver(ids):
                 setattr(total, result, getattr(total, result) + 1)
             if len(ids) < self.config.batch:
-                break
-        self.stats.add(total)
-        return total
+                return
 
     async def deliver(self, ids: list[int]) -> list[str]:
         """Handle claimed rows; returns, per row, the TickStats field it counts under.

@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     ContextTypes,
@@ -25,6 +24,7 @@ from bot import texts
 from bot.channel import InboundMessage, OutboundMessage
 from bot.conversation import Conversation
 from bot.telegram.channel import TelegramChannel, send_text
+from bot.telegram.pacing import PacedRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +46,15 @@ class TelegramBot:
     """python-telegram-bot Application wired to our conversation and outbox channel."""
 
     def __init__(self, token: str, base_url: str, conversation: Conversation, *, webhook: bool = False,
-                 poll_timeout: int = 10) -> None:  # fmt: skip
+                 poll_timeout: int = 10, max_rate: float = 29.5) -> None:  # fmt: skip
         builder = (
             Application.builder()
             .token(token)
             .base_url(base_url)  # "https://api.telegram.org/bot"; the token is appended
             .base_file_url(base_url.replace("/bot", "/file/bot", 1))
-            # Keeps a burst under Telegram's ~30 messages/s; a 429 still comes back to the
-            # outbox (max_retries=0), which reschedules after retry_after.
-            .rate_limiter(AIORateLimiter(max_retries=0))
+            # Paces sends evenly at Telegram's ~30 messages/s; a 429 still comes back to
+            # the outbox, which reschedules the reminder after retry_after.
+            .rate_limiter(PacedRateLimiter(max_rate))
             .connection_pool_size(16)
             .pool_timeout(30)
         )

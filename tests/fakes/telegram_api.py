@@ -50,6 +50,7 @@ class FakeTelegram:
     commands: list[dict[str, Any]] = field(default_factory=list)
     answered_callbacks: list[str] = field(default_factory=list)
     webhook_url: str | None = None
+    rejected: int = 0  # 429s answered
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1000
@@ -63,7 +64,12 @@ class FakeTelegram:
     # --- what tests do -------------------------------------------------------------------
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        return Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/_stats", self._stats, methods=["GET"]),
+            ]
+        )
 
     def fail_next(self, method: str, kind: str, count: int = 1, retry_after: int = 1, delay: float = 0.0) -> None:
         self.faults.setdefault(method, []).extend(Fault(kind, retry_after, delay) for _ in range(count))
@@ -106,6 +112,18 @@ class FakeTelegram:
 
     def pending_updates(self) -> int:
         return len(self._updates)
+
+    async def _stats(self, request: Request) -> Response:
+        """For benchmarks running the fake in another process."""
+        times = [m["at"] for m in self.sent]
+        return JSONResponse(
+            {
+                "sent": len(self.sent),
+                "too_many_requests": self.rejected,
+                "first": min(times, default=0.0),
+                "last": max(times, default=0.0),
+            }
+        )
 
     # --- the API -------------------------------------------------------------------------
 
@@ -219,6 +237,7 @@ class FakeTelegram:
         if not text or len(text) > 4096:
             return _error(400, "Bad Request: message is too long" if text else "Bad Request: message text is empty")
         if self.storm_ratio and self._random.random() < self.storm_ratio:
+            self.rejected += 1
             return _error(
                 429, f"Too Many Requests: retry after {self.storm_retry_after}", {"retry_after": self.storm_retry_after}
             )
@@ -227,6 +246,7 @@ class FakeTelegram:
             while self._window and now - self._window[0] > 1.0:
                 self._window.popleft()
             if len(self._window) >= self.rate_limit:
+                self.rejected += 1
                 return _error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
             self._window.append(now)
         self._next_message += 1
@@ -254,6 +274,7 @@ def _ok(result: Any) -> JSONResponse:
 
 
 def _error(code: int, description: str, parameters: dict[str, Any] | None = None) -> JSONResponse:
+    """An API error as Telegram shapes it."""
     body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
     if parameters:
         body["parameters"] = parameters

@@ -1,0 +1,53 @@
+"""The Telegram pacer: even spacing, no bursts, everyone waits after a 429."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.telegram.pacing import PacedRateLimiter
+
+
+async def _ok() -> bool:
+    return True
+
+
+async def test_sends_are_spread_evenly_and_never_exceed_the_window_cap() -> None:
+    limiter = PacedRateLimiter(max_rate=50.0)
+    loop = asyncio.get_running_loop()
+    starts: list[float] = []
+
+    async def record() -> bool:
+        starts.append(loop.time())
+        return True
+
+    t0 = loop.time()
+    await asyncio.gather(*(limiter.process_request(record, (), {}, "sendMessage", {}, None) for _ in range(60)))
+    elapsed = loop.time() - t0
+    assert 1.1 < elapsed < 1.6  # 60 sends at 50/s
+    for i, start in enumerate(starts):
+        assert sum(1 for s in starts[i:] if s - start < 1.0) <= 50
+
+
+async def test_updates_and_button_answers_are_not_paced() -> None:
+    limiter = PacedRateLimiter(max_rate=1.0)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    for _ in range(5):
+        await limiter.process_request(_ok, (), {}, "answerCallbackQuery", {}, None)
+    assert loop.time() - t0 < 0.2
+
+
+async def test_a_429_pushes_everyone_back_by_retry_after() -> None:
+    limiter = PacedRateLimiter(max_rate=100.0)
+
+    async def flooded() -> bool:
+        raise RetryAfter(timedelta(seconds=1))
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(flooded, (), {}, "sendMessage", {}, None)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    await limiter.process_request(_ok, (), {}, "sendMessage", {}, None)
+    assert loop.time() - t0 >= 0.9
