@@ -81,6 +81,7 @@ class Conversation:
             "overdue": self._cmd_overdue,
             "remind": self._cmd_remind,
             "activate": self._cmd_activate,
+            "prefer": self._cmd_prefer,
         }
 
     # --- entry point -----------------------------------------------------------------------
@@ -343,6 +344,15 @@ class Conversation:
         if view is None:
             return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
         return await self._report(s, person, identity, view, m[2], inbound_id)
+
+    async def _cmd_prefer(
+        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
+    ) -> Reply:
+        """Receive reminders on this channel (a person linked on Telegram and Zalo gets one copy)."""
+        person.preferred_channel = identity.channel
+        return [
+            OutboundMessage(texts.PREFERRED.format(channel=texts.CHANNEL_NAMES.get(identity.channel, identity.channel)))
+        ]
 
     def _office_only(self, person: Person) -> Reply | None:
         return None if person.role in OFFICE_ROLES else [OutboundMessage(texts.OFFICE_ONLY)]

@@ -111,6 +111,7 @@ HELP = (
     "/tasks — nhiệm vụ đang mở của đơn vị\n"
     "/status N nội dung — báo cáo nhiệm vụ số N, ví dụ /status 3 đã xong\n"
     "/help — hướng dẫn\n"
+    "/prefer — nhận nhắc việc qua kênh đang dùng (khi liên kết cả Telegram và Zalo)\n"
     'Có thể trả lời trực tiếp tin nhắc việc: "đã xong", "đang làm 50%", "vướng: lý do".'
 )
 HELP_OFFICE = (
@@ -141,6 +142,7 @@ USAGE_ACTIVATE = "Cách dùng: /activate N NGÀY, ví dụ /activate 15 30/9/202
 UNKNOWN_UNIT = 'Không có đơn vị "{unit}".'
 REMIND_QUEUED = "Đã xếp lịch nhắc ngay nhiệm vụ {stt} cho {count} đơn vị."
 ACTIVATED = "Đã kích hoạt nhiệm vụ {stt}, hạn {due}. Các đơn vị sẽ được nhắc theo lịch."
+PREFERRED = "Từ nay nhắc việc sẽ được gửi qua {channel}."
 APOLOGY = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Văn phòng đã được ghi nhận, xin thử lại sau."
 
 

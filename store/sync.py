@@ -77,9 +77,14 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, plan: Plan, note: Not
         task = tasks.get(spec.stt)
         if task is None:
             tasks[spec.stt] = Task(
-                ward_id=ward_id, stt=spec.stt, content=spec.content, product=spec.product,
-                deadline_text=spec.deadline_text, deadline_kind=spec.rule.kind, active=True,
-            )  # fmt: skip
+                ward_id=ward_id,
+                stt=spec.stt,
+                content=spec.content,
+                product=spec.product,
+                deadline_text=spec.deadline_text,
+                deadline_kind=spec.rule.kind,
+                active=True,
+            )
             session.add(tasks[spec.stt])
             note(f"Thêm nhiệm vụ {spec.stt}: {spec.content[:60]}")
             continue
@@ -116,13 +121,19 @@ async def _sync_occurrences(
     for spec in plan.tasks:
         task = tasks[spec.stt]
         rows = by_task[task.id]
-        expected = expand(spec.rule, until=until, plan_start=plan.issued, checkin=spec.policy.checkin,
-                          activated_due=task.activated_due)  # fmt: skip
+        expected = expand(
+            spec.rule,
+            until=until,
+            plan_start=plan.issued,
+            checkin=spec.policy.checkin,
+            activated_due=task.activated_due,
+        )
         for want in expected:
             row = rows.get(want.key)
             if row is None:
-                rows[want.key] = Occurrence(task_id=task.id, key=want.key, start=want.start, due=want.due,
-                                            checkin=want.checkin, active=True)  # fmt: skip
+                rows[want.key] = Occurrence(
+                    task_id=task.id, key=want.key, start=want.start, due=want.due, checkin=want.checkin, active=True
+                )
                 session.add(rows[want.key])
             elif row.due != want.due or not row.active or row.checkin != want.checkin:
                 if row.due != want.due:
@@ -161,8 +172,11 @@ async def _sync_assignments(
             for code, role in wanted.items():
                 found = current.get(unit_ids[code])
                 if found is None:
-                    session.add(Assignment(occurrence_id=occ.id, unit_id=unit_ids[code], role=role, active=True,
-                                           status="not_started"))  # fmt: skip
+                    session.add(
+                        Assignment(
+                            occurrence_id=occ.id, unit_id=unit_ids[code], role=role, active=True, status="not_started"
+                        )
+                    )
                 elif found.role != role or not found.active:
                     found.role, found.active = role, True
             for uid, a in current.items():

@@ -35,6 +35,7 @@ COMMANDS = [
     ("tasks", "Nhiệm vụ đang mở của đơn vị"),
     ("status", "Báo cáo tiến độ: /status 3 đã xong"),
     ("help", "Hướng dẫn sử dụng"),
+    ("prefer", "Nhận nhắc việc qua Telegram"),
     ("summary", "Tổng hợp tiến độ (văn phòng)"),
     ("overdue", "Nhiệm vụ quá hạn (văn phòng)"),
     ("remind", "Nhắc ngay một nhiệm vụ (văn phòng)"),
@@ -45,8 +46,16 @@ COMMANDS = [
 class TelegramBot:
     """python-telegram-bot Application wired to our conversation and outbox channel."""
 
-    def __init__(self, token: str, base_url: str, conversation: Conversation, *, webhook: bool = False,
-                 poll_timeout: int = 10, max_rate: float = 29.5) -> None:  # fmt: skip
+    def __init__(
+        self,
+        token: str,
+        base_url: str,
+        conversation: Conversation,
+        *,
+        webhook: bool = False,
+        poll_timeout: int = 10,
+        max_rate: float = 29.5,
+    ) -> None:
         builder = (
             Application.builder()
             .token(token)

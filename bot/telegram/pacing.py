@@ -24,8 +24,19 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 # Reading updates and answering button presses are not messages and are not paced.
-UNPACED = frozenset({"getUpdates", "answerCallbackQuery", "getMe", "setMyCommands", "deleteWebhook",
-                     "setWebhook", "getWebhookInfo", "close", "logOut"})  # fmt: skip
+UNPACED = frozenset(
+    {
+        "getUpdates",
+        "answerCallbackQuery",
+        "getMe",
+        "setMyCommands",
+        "deleteWebhook",
+        "setWebhook",
+        "getWebhookInfo",
+        "close",
+        "logOut",
+    }
+)
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 

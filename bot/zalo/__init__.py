@@ -1,0 +1,1 @@
+"""Zalo channel on the Zalo Bot API, through a thin httpx client of our own."""

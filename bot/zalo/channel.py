@@ -1,0 +1,39 @@
+"""Sending through Zalo: plain text split below 2000 characters, errors mapped to the
+channel contract. Zalo has no buttons, so reminders carry a typed-answer hint."""
+
+from __future__ import annotations
+
+from bot.channel import ChannelError, DeliveryResult, OutboundMessage
+from bot.texts import split_message
+from bot.zalo.client import ZaloClient, ZaloError
+
+MAX_LENGTH = 2000
+
+
+def classify(exc: ZaloError) -> ChannelError:
+    return ChannelError(
+        str(exc), permanent=not exc.transient, retry_after=exc.retry_after, unknown_outcome=exc.unknown_outcome
+    )
+
+
+async def send_text(client: ZaloClient, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+    last_id: str | None = None
+    for part in split_message(message.text, MAX_LENGTH):
+        try:
+            result = await client.send_message(chat_id, part)
+        except ZaloError as exc:
+            raise classify(exc) from None
+        last_id = str(result.get("message_id")) if result.get("message_id") is not None else None
+    return DeliveryResult(message_id=last_id)
+
+
+class ZaloChannel:
+    name = "zalo"
+    max_length = MAX_LENGTH
+    supports_buttons = False
+
+    def __init__(self, client: ZaloClient) -> None:
+        self.client = client
+
+    async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+        return await send_text(self.client, chat_id, message)

@@ -1,0 +1,124 @@
+"""A fake Zalo Bot API server on loopback, reached through the client's base URL.
+
+The envelope {ok, result | error_code, description}; getUpdates long-polls and returns
+ONE update (no offset), or HTTP 408 "Request timeout" when idle; ids are strings and
+dates milliseconds; an update can be served again (the re-delivery some clients saw);
+faults on demand: HTML 502 pages, 429s, 500s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+
+@dataclass
+class FakeZalo:
+    token: str = "1234567890:ZALO-SECRET-abcdef"
+    idle_timeout: float = 0.5  # seconds before an idle poll answers 408 (the real API: ~timeout)
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    faults: dict[str, list[str]] = field(default_factory=dict)
+    blocked: set[str] = field(default_factory=set)
+    _queue: list[dict[str, Any]] = field(default_factory=list)
+    _served: list[dict[str, Any]] = field(default_factory=list)
+    _arrived: asyncio.Event | None = None
+    _next_id: int = 1
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["POST"])])
+
+    def fail_next(self, method: str, kind: str, count: int = 1) -> None:
+        self.faults.setdefault(method, []).extend([kind] * count)
+
+    def push_text(self, chat_id: str, text: str, *, name: str = "Người dùng") -> dict[str, Any]:
+        self._next_id += 1
+        update = {
+            "event_name": "message.text.received",
+            "message": {
+                "from": {"id": chat_id, "display_name": name, "is_bot": False},
+                "chat": {"id": chat_id, "chat_type": "PRIVATE"},
+                "text": text,
+                "message_id": f"zmsg{self._next_id:06d}",
+                "date": int(time.time() * 1000),
+            },
+        }
+        self._enqueue(update)
+        return update
+
+    def redeliver_last(self) -> None:
+        """Serve the last consumed update again, same message_id."""
+        self._enqueue(self._served[-1])
+
+    def texts_to(self, chat_id: str) -> list[str]:
+        return [m["text"] for m in self.sent if m["chat_id"] == chat_id]
+
+    def _enqueue(self, update: dict[str, Any]) -> None:
+        self._queue.append(update)
+        if self._arrived is not None:
+            self._arrived.set()
+
+    async def _endpoint(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+        method = request.path_params["method"]
+        try:
+            params = await request.json()
+        except ValueError:
+            params = {}
+        self.calls.append((method, params))
+        queue = self.faults.get(method)
+        if queue:
+            kind = queue.pop(0)
+            if kind == "502html":
+                return HTMLResponse("<html><body><h1>502 Bad Gateway</h1></body></html>", status_code=502)
+            if kind == "429":
+                return JSONResponse(
+                    {"ok": False, "error_code": 429, "description": "Too many requests"},
+                    status_code=429,
+                    headers={"Retry-After": "2"},
+                )
+            if kind == "500":
+                return JSONResponse({"ok": False, "error_code": 500, "description": "Internal error"}, status_code=500)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return JSONResponse({"ok": False, "error_code": 404, "description": "Method not found"}, status_code=404)
+        result: Response = await handler(params)
+        return result
+
+    async def _m_getMe(self, params: dict[str, Any]) -> Response:
+        return JSONResponse(
+            {"ok": True, "result": {"id": "bot1", "account_name": "nhacviec", "can_join_groups": False}}
+        )
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Response:
+        return JSONResponse({"ok": True, "result": {"url": "", "updated_at": int(time.time() * 1000)}})
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Response:
+        if not self._queue:
+            self._arrived = asyncio.Event()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout=self.idle_timeout)
+            except TimeoutError:
+                return JSONResponse({"ok": False, "error_code": 408, "description": "Request timeout"}, status_code=408)
+        update = self._queue.pop(0)
+        self._served.append(update)
+        return JSONResponse({"ok": True, "result": update})
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Response:
+        chat_id, text = str(params.get("chat_id", "")), str(params.get("text", ""))
+        if chat_id in self.blocked:
+            return JSONResponse({"ok": False, "error_code": 403, "description": "User has blocked the bot"})
+        if not 1 <= len(text) <= 2000:
+            return JSONResponse({"ok": False, "error_code": 400, "description": "text length must be 1-2000"})
+        self._next_id += 1
+        message_id = f"zout{self._next_id:06d}"
+        self.sent.append({"chat_id": chat_id, "text": text, "message_id": message_id})
+        return JSONResponse({"ok": True, "result": {"message_id": message_id, "date": int(time.time() * 1000)}})

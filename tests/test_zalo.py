@@ -1,0 +1,282 @@
+"""End to end through our Zalo client and the fake Zalo Bot API server."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from bot.actions import create_person, issue_link_code, queue_manual_reminder
+from bot.channel import ChannelError, OutboundMessage
+from bot.context import AppContext
+from bot.conversation import Conversation
+from bot.logs import install_redaction
+from bot.webhooks import webhook_app
+from bot.zalo.app import ZaloBot, parse_update
+from bot.zalo.client import ZaloClient, ZaloError
+from scheduler.clock import ManualClock
+from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from store.models import InboundMessage, StatusReport
+from tests.fakes.server import RunningServer, serve
+from tests.fakes.waiting import until
+from tests.fakes.zalo_api import FakeZalo
+
+
+@dataclass
+class Harness:
+    ctx: AppContext
+    fake: FakeZalo
+    server: RunningServer
+    bot: ZaloBot
+    conversation: Conversation
+
+    def dispatcher(self, **channels: object) -> Dispatcher:
+        return Dispatcher(
+            db=self.ctx.db,
+            channels={"zalo": self.bot.channel, **channels},
+            clock=self.ctx.clock,  # type: ignore[dict-item]
+            calendar=self.ctx.calendar,
+            config=DispatcherConfig(worker="w"),
+        )
+
+    async def code(self, unit: str, role: str = "head", name: str | None = None) -> str:
+        async with self.ctx.db.session() as s, s.begin():
+            person = await create_person(s, self.ctx.ward_id, name or f"Trưởng {unit}", role, unit, self.ctx.now())
+            return (await issue_link_code(s, person, self.ctx.now(), timedelta(hours=1))).code
+
+    async def say(self, chat_id: str, text: str) -> str:
+        before = len(self.fake.texts_to(chat_id))
+        self.fake.push_text(chat_id, text)
+        await until(lambda: len(self.fake.texts_to(chat_id)) > before, what=f"answer to {text!r}")
+        await asyncio.sleep(0.05)
+        return "\n".join(self.fake.texts_to(chat_id)[before:])
+
+
+@pytest.fixture
+async def zl(ctx: AppContext) -> AsyncIterator[Harness]:
+    fake = FakeZalo()
+    server = await serve(fake.app())
+    conversation = Conversation(ctx)
+    bot = ZaloBot(fake.token, server.url, conversation, poll_timeout=1, min_poll_interval=0.05)
+    try:
+        async with bot.running():
+            yield Harness(ctx, fake, server, bot, conversation)
+    finally:
+        await server.stop()
+
+
+async def test_link_reminder_text_reply_stored_and_in_the_office_summary(zl: Harness, clock: ManualClock) -> None:
+    welcome = await zl.say("z-head", f"LIENKET {await zl.code('VHXH')}")
+    assert "Xin chào" in welcome and "Phòng Văn hóa - Xã hội" in welcome
+    assert "Xin chào" in await zl.say("z-office", f"/start {await zl.code('VHXH', 'office', 'Chị Hoa')}")
+    clock.current = clock.current.replace(day=25, hour=8)
+    await zl.dispatcher().tick()
+    reminder = next(t for t in zl.fake.texts_to("z-head") if "Nhiệm vụ 4 (chủ trì)" in t)
+    assert reminder.endswith("Trả lời: 4 xong / 4 đang làm 50% / 4 vướng <lý do>")
+    assert (await zl.say("z-head", "4 dang lam 50%")) == "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 50%."
+    summary = await zl.say("z-office", "/summary")
+    assert "VHXH (chủ trì): Đang thực hiện 50%" in summary
+
+
+async def test_a_replayed_update_is_stored_and_answered_once(zl: Harness) -> None:
+    await zl.say("z-1", f"LIENKET {await zl.code('VP')}")
+    await zl.say("z-1", "5: đã xong")
+    answers = len(zl.fake.texts_to("z-1"))
+    zl.fake.redeliver_last()
+    await until(lambda: not zl.fake._queue, what="the replay to be consumed")
+    await asyncio.sleep(0.3)
+    assert len(zl.fake.texts_to("z-1")) == answers
+    async with zl.ctx.db.session() as s:
+        assert await s.scalar(select(func.count(StatusReport.id))) == 1
+        assert (
+            await s.scalar(
+                select(func.count(InboundMessage.id)).where(
+                    InboundMessage.channel == "zalo", InboundMessage.text == "5: đã xong"
+                )
+            )
+            == 1
+        )
+
+
+async def test_a_long_message_is_split_below_2000_characters(zl: Harness) -> None:
+    lines = [f"{i}. " + "Nội dung nhiệm vụ khá dài cần nhắc " * 3 for i in range(60)]
+    result = await zl.bot.channel.send("z-long", OutboundMessage("\n".join(lines)))
+    parts = zl.fake.texts_to("z-long")
+    assert len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
+    assert "\n".join(parts) == "\n".join(lines) and result.message_id == zl.fake.sent[-1]["message_id"]
+
+
+async def test_an_unlinked_zalo_user_only_gets_how_to_link(zl: Harness) -> None:
+    answer = await zl.say("z-stranger", "/summary")
+    assert "chưa được liên kết" in answer and "TỔNG HỢP" not in answer
+
+
+async def test_a_person_on_both_channels_gets_one_copy_on_the_preferred_one(zl: Harness, clock: ManualClock) -> None:
+    from tests.conftest import RecordingChannel
+
+    code = await zl.code("VHXH")
+    await zl.say("z-both", f"LIENKET {code}")  # first link: Zalo becomes the preferred channel
+    async with zl.ctx.db.session() as s, s.begin():
+        from store.models import Person
+
+        person = await s.scalar(select(Person).where(Person.name == "Trưởng VHXH"))
+        assert person is not None and person.preferred_channel == "zalo"
+        second = await issue_link_code(s, person, clock.now(), timedelta(hours=1))
+    telegram = RecordingChannel("telegram")
+    from bot.channel import InboundMessage as Msg
+
+    await zl.conversation.handle(
+        Msg(channel="telegram", chat_id="t-both", message_id="1", text=f"/start {second.code}")
+    )
+    async with zl.ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, zl.ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
+    await zl.dispatcher(telegram=telegram).tick()
+    assert sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-both")) == 1 and telegram.sent == []
+    # "/prefer" on Telegram moves the next reminders there.
+    replies = await zl.conversation.handle(Msg(channel="telegram", chat_id="t-both", message_id="2", text="/prefer"))
+    assert replies[0].text == "Từ nay nhắc việc sẽ được gửi qua Telegram."
+    async with zl.ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(
+            s, zl.ctx.ward_id, 4, "VHXH", clock.now() + timedelta(seconds=1), clock.now().date()
+        )
+    clock.advance(seconds=2)
+    await zl.dispatcher(telegram=telegram).tick()
+    assert len(telegram.sent) == 1 and sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-both")) == 1
+
+
+async def test_webhook_refuses_wrong_or_missing_secret_and_accepts_wrapped_and_bare(ctx: AppContext) -> None:
+    fake = FakeZalo()
+    api = await serve(fake.app())
+    bot = ZaloBot(fake.token, api.url, Conversation(ctx), webhook=True)
+    hook = await serve(webhook_app(zalo=bot.feed, zalo_secret="zalo-secret-123"))
+    bare = {
+        "event_name": "message.text.received",
+        "message": {
+            "from": {"id": "zw", "display_name": "A", "is_bot": False},
+            "chat": {"id": "zw", "chat_type": "PRIVATE"},
+            "text": "xin chào",
+            "message_id": "w1",
+            "date": 1767225600000,
+        },
+    }
+    wrapped = {"ok": True, "result": {**bare, "message": {**bare["message"], "message_id": "w2"}}}  # type: ignore[dict-item]
+    try:
+        async with bot.running(), httpx.AsyncClient() as client:
+            url = f"{hook.url}/zalo/webhook"
+            assert (await client.post(url, json=bare)).status_code == 403
+            assert (await client.post(url, json=bare, headers={"X-Bot-Api-Secret-Token": "wrong"})).status_code == 403
+            big = {"x": "a" * 300_000}
+            ok = {"X-Bot-Api-Secret-Token": "zalo-secret-123"}
+            assert (await client.post(url, json=big, headers=ok)).status_code == 413
+            assert (await client.post(url, json=bare, headers=ok)).status_code == 200
+            assert (await client.post(url, json=wrapped, headers=ok)).status_code == 200
+            await until(lambda: len(fake.texts_to("zw")) == 2, what="both webhook updates answered")
+        async with ctx.db.session() as s:
+            ids = set(await s.scalars(select(InboundMessage.message_id).where(InboundMessage.chat_id == "zw")))
+        assert ids == {"w1", "w2"}
+    finally:
+        await hook.stop()
+        await api.stop()
+
+
+async def test_idle_polls_html_502_and_429_are_handled_and_the_token_never_logged(
+    ctx: AppContext, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = FakeZalo(idle_timeout=0.1)
+    api = await serve(fake.app())
+    install_redaction([fake.token])
+    caplog.set_level(logging.DEBUG)
+    fake.fail_next("getUpdates", "502html")
+    fake.fail_next("sendMessage", "429")
+    bot = ZaloBot(fake.token, api.url, Conversation(ctx), poll_timeout=1, min_poll_interval=0.05, max_backoff=0.2)
+    try:
+        async with bot.running():
+            await until(lambda: sum(1 for m, _ in fake.calls if m == "getUpdates") >= 4, what="polls after a 502")
+            with pytest.raises(ChannelError) as err:
+                await bot.channel.send("z-429", OutboundMessage("xin chào"))
+            assert not err.value.permanent and err.value.retry_after == 2
+            fake.blocked.add("z-blocked")
+            with pytest.raises(ChannelError) as blocked:
+                await bot.channel.send("z-blocked", OutboundMessage("xin chào"))
+            assert blocked.value.permanent  # HTTP 200 with ok:false is a failure
+            fake.push_text("z-9", "xin chào")
+            await until(lambda: fake.texts_to("z-9"), what="an answer after the faults")
+    finally:
+        await api.stop()
+    assert fake.token not in caplog.text
+    assert "1234567890" not in caplog.text
+    assert "Zalo getUpdates failed" in caplog.text  # the 502 was logged, without the URL
+
+
+async def test_the_client_reads_408_as_no_updates_and_a_list_as_updates() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/getUpdates") and b'"timeout":1' in request.content.replace(b" ", b""):
+            return httpx.Response(408, json={"ok": False, "description": "Request timeout"})
+        return httpx.Response(200, json={"ok": True, "result": [{"message": {"message_id": "a"}}]})
+
+    client = ZaloClient("tok:123456", "http://zalo.invalid", httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+    assert await client.get_updates(timeout=1) == []
+    assert await client.get_updates(timeout=2) == [{"message": {"message_id": "a"}}]
+    with pytest.raises(ZaloError):
+        await ZaloClient(
+            "t",
+            "http://zalo.invalid",
+            httpx.AsyncClient(
+                transport=httpx.MockTransport(lambda r: httpx.Response(200, json={"ok": False, "error_code": 5}))
+            ),
+        ).get_me()
+    await client.aclose()
+
+
+def test_update_parsing_reads_millisecond_dates_string_ids_and_skips_bots() -> None:
+    update = {
+        "event_name": "message.text.received",
+        "message": {
+            "from": {"id": "u1", "display_name": "B", "is_bot": False},
+            "chat": {"id": "c1", "chat_type": "PRIVATE"},
+            "text": "đã xong",
+            "message_id": "m1",
+            "date": 1767225600000,
+        },
+    }
+    parsed = parse_update(update)
+    assert parsed is not None and parsed.chat_id == "c1" and parsed.message_id == "m1"
+    assert parsed.sent_at is not None and parsed.sent_at.year == 2026
+    sticker = {**update, "event_name": "message.sticker.received"}
+    assert parse_update(sticker).text == ""  # type: ignore[union-attr]
+    bot_update = {"message": {**update["message"], "from": {"id": "b", "is_bot": True}}}  # type: ignore[dict-item]
+    assert parse_update(bot_update) is None
+
+
+async def test_nhacviec_run_with_a_zalo_token_serves_zalo(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
+    from pydantic import SecretStr
+
+    from bot.messengers import run_messengers
+
+    fake = FakeZalo(idle_timeout=0.2)
+    api = await serve(fake.app())
+    ctx.settings = ctx.settings.model_copy(
+        update={
+            "zalo_token": SecretStr(fake.token),
+            "zalo_base_url": api.url,
+            "tick_seconds": 0.2,
+        }
+    )
+    caplog.set_level(logging.DEBUG)
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_messengers(ctx, stop))
+    try:
+        fake.push_text("z-run", "xin chào")
+        await until(lambda: fake.texts_to("z-run"), timeout=20, what="an answer through nhacviec run")
+        assert "chưa được liên kết" in fake.texts_to("z-run")[0]
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await api.stop()
+    assert fake.token not in caplog.text
