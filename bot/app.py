@@ -19,7 +19,7 @@ from scheduler.clock import Clock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import load_plan
 from scheduler.planner import plan_ward
-from scheduler.workcal import VN_ZONE, load_calendar
+from scheduler.workcal import load_calendar
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ async def open_context(
 ) -> AppContext:
     """Load plan and calendar, upgrade the schema and sync the plan into the database."""
     plan = load_plan(settings.plan_path)
-    calendar = load_calendar(settings.calendar_path, settings.hours())
+    calendar = load_calendar(settings.calendar_path, settings.hours(), settings.zone())
     db = Database(settings.database_url)
     await db.upgrade()
     now = clock.now()
@@ -86,7 +86,7 @@ class Ticker:
 
     async def plan_if_due(self) -> None:
         now = self.ctx.now()
-        today = now.astimezone(VN_ZONE).date()
+        today = self.ctx.calendar.local_date(now)
         loop_time = asyncio.get_running_loop().time()
         if today == self._planned_day and loop_time - self._planned_at < REPLAN_EVERY.total_seconds():
             return

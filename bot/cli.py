@@ -14,7 +14,7 @@ from bot.settings import Settings
 from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
 from scheduler.plan import Plan, PlanError, load_plan, six_clear_warnings
 from scheduler.reminders import PolicyError, check_policy, plan_reminders
-from scheduler.workcal import VN_ZONE, CalendarError, WorkingCalendar, load_calendar
+from scheduler.workcal import CalendarError, WorkingCalendar, load_calendar
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -28,7 +28,7 @@ class CliError(Exception):
 
 def _calendar(settings: Settings) -> WorkingCalendar:
     try:
-        return load_calendar(settings.calendar_path, settings.hours())
+        return load_calendar(settings.calendar_path, settings.hours(), settings.zone())
     except CalendarError as exc:
         raise CliError(str(exc)) from None
 
@@ -60,7 +60,7 @@ def _datetime(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"thời điểm không hợp lệ: {text!r} (dạng 2026-05-06T08:00)") from None
-    return value if value.tzinfo else value.replace(tzinfo=VN_ZONE)
+    return value  # a naive value is read in the ward's zone by the command (settings.timezone)
 
 
 # --- plan commands -------------------------------------------------------------------------
@@ -110,7 +110,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_deadline(args: argparse.Namespace, settings: Settings) -> int:
     """Explain one deadline phrase."""
-    year = args.plan_year or datetime.now(VN_ZONE).year
+    year = args.plan_year or datetime.now(settings.zone()).year
     try:
         rule = parse_deadline(args.phrase, year)
     except DeadlineError as exc:

@@ -80,11 +80,14 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
                 raise CliError(str(exc)) from None
     finally:
         await ctx.db.dispose()
-    deep_link = (
-        f"https://t.me/{settings.telegram_bot_username}?start={issued.code}"
-        if settings.telegram_token and settings.telegram_bot_username
-        else None
-    )
+    deep_link = None
+    if settings.telegram_token:
+        from bot.telegram import deeplink
+
+        username = settings.telegram_bot_username or await deeplink.bot_username(
+            settings.telegram_token.get_secret_value(), settings.telegram_base_url
+        )
+        deep_link = deeplink.deep_link(username, issued.code) if username else None
     if args.json:
         out = {
             "code": issued.code,
@@ -149,7 +152,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.app import Ticker, make_dispatcher, open_context, run_with_scheduler
     from scheduler.clock import Clock, ShiftedClock, SystemClock
 
-    clock: Clock = ShiftedClock(args.now, args.speed) if args.now else SystemClock()
+    start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
+    clock: Clock = ShiftedClock(start, args.speed) if start else SystemClock()
     ctx = await open_context(settings, clock, announce=print)
     try:
         if settings.telegram_token or settings.zalo_token:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bot.settings import Settings
 from scheduler.clock import Clock
 from scheduler.plan import Plan
-from scheduler.workcal import VN_ZONE, WorkingCalendar
+from scheduler.workcal import WorkingCalendar
 from store.db import Database
 
 
@@ -25,4 +25,4 @@ class AppContext:
         return self.clock.now()
 
     def today(self) -> date:
-        return self.clock.now().astimezone(VN_ZONE).date()
+        return self.calendar.local_date(self.clock.now())

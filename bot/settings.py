@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,8 +28,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///nhacviec.db"
     ward: str = "default"
 
-    # Office hours "07:30-11:30,13:30-17:00" (local time, Asia/Ho_Chi_Minh).
+    # Office hours "07:30-11:30,13:30-17:00", local time in `timezone`.
     office_hours: str = "07:30-11:30,13:30-17:00"
+    timezone: str = "Asia/Ho_Chi_Minh"
 
     # Outbox dispatch.
     tick_seconds: float = 2.0
@@ -61,8 +63,20 @@ class Settings(BaseSettings):
         parse_office_hours(v)
         return v
 
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"múi giờ không hợp lệ: {v!r}") from None
+        return v
+
     def hours(self) -> OfficeHours:
         return parse_office_hours(self.office_hours)
+
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def parse_office_hours(text: str) -> OfficeHours:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,13 +31,13 @@ CATEGORY_LABELS = {
 }
 
 
-def classify(v: AssignmentView, today: date) -> str:
+def classify(v: AssignmentView, today: date, zone: ZoneInfo = VN_ZONE) -> str:
     if v.status == "not_applicable":
         return "not_applicable"
     if v.checkin:
         return "ongoing"
     if v.status == "done":
-        done_day = v.done_at.astimezone(VN_ZONE).date() if v.done_at else today
+        done_day = v.done_at.astimezone(zone).date() if v.done_at else today
         return "done_on_time" if done_day <= v.due else "done_late"
     return "overdue" if today > v.due else "in_progress"
 
@@ -54,13 +55,13 @@ class Summary:
         return [v for v in self.views if v.role == "lead"]
 
     def overdue(self) -> list[AssignmentView]:
-        return [v for v in self.leads() if classify(v, self.today) == "overdue"]
+        return [v for v in self.leads() if classify(v, self.today, self.calendar.zone) == "overdue"]
 
 
 async def build_summary(
     session: AsyncSession, ward_id: int, now: datetime, silent_after_days: int, calendar: WorkingCalendar
 ) -> Summary:
-    today = now.astimezone(VN_ZONE).date()
+    today = calendar.local_date(now)
     views = await current_assignments(session, ward_id, today)
     last = await last_report_at(session, ward_id)
     units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id, Unit.active))}
@@ -111,7 +112,7 @@ def summary_text(s: Summary) -> str:
     leads = s.leads()
     counts: dict[str, int] = defaultdict(int)
     for v in leads:
-        counts[classify(v, s.today)] += 1
+        counts[classify(v, s.today, s.calendar.zone)] += 1
     deadlined = sum(counts[k] for k in ("done_on_time", "done_late", "in_progress", "overdue"))
     overdue_share = f" ({counts['overdue'] * 100 // deadlined}%)" if deadlined else ""
     lines = [f"TỔNG HỢP TIẾN ĐỘ — ngày {vn_date(s.today)}", ""]
@@ -132,7 +133,7 @@ def summary_text(s: Summary) -> str:
         due = "thường xuyên" if head.checkin else f"hạn {vn_date(s.calendar.on_or_before(head.due))}"
         lines.append(f"{stt}. {head.content[:70]}{'…' if len(head.content) > 70 else ''} ({due})")
         for v in group:
-            mark = " ⚠ quá hạn" if v.role == "lead" and classify(v, s.today) == "overdue" else ""
+            mark = " ⚠ quá hạn" if v.role == "lead" and classify(v, s.today, s.calendar.zone) == "overdue" else ""
             note = f" — {v.note[:60]}" if v.note else ""
             lines.append(f"   {v.unit_code} ({ROLE_LABELS[v.role]}): {_status(v)}{mark}{note}")
 
@@ -143,13 +144,13 @@ def summary_text(s: Summary) -> str:
     for code in sorted(by_unit):
         group = by_unit[code]
         done = sum(1 for v in group if v.status in ("done", "not_applicable"))
-        late = sum(1 for v in group if classify(v, s.today) == "overdue")
+        late = sum(1 for v in group if classify(v, s.today, s.calendar.zone) == "overdue")
         lines.append(f"{code}: chủ trì {len(group)}, xong {done}, quá hạn {late}")
 
     lines += ["", "ĐƠN VỊ IM LẶNG (chưa báo cáo gần đây)"]
     if s.silent_units:
         for code, name, at in s.silent_units:
-            when = f"lần cuối {vn_date(at.astimezone(VN_ZONE).date())}" if at else "chưa báo cáo lần nào"
+            when = f"lần cuối {vn_date(s.calendar.local_date(at))}" if at else "chưa báo cáo lần nào"
             lines.append(f"{code} — {name}: {when}")
     else:
         lines.append("Không có.")

@@ -21,7 +21,7 @@ from bot.channel import Channel, ChannelError, OutboundMessage
 from bot.reminder_text import render_escalation, render_reminder
 from bot.texts import unreachable_notice
 from scheduler.clock import Clock
-from scheduler.workcal import VN_ZONE, WorkingCalendar
+from scheduler.workcal import WorkingCalendar
 from store.db import Database
 from store.models import Assignment, ChatIdentity, DeliveryAttempt, Person, Reminder, Unit
 from store.outbox import Close, claim, finish_many, insert_reminders, reminder_row
@@ -142,7 +142,7 @@ class Dispatcher:
 
     async def _decide(self, s: AsyncSession, ids: list[int]) -> dict[int, list[Delivery] | str]:
         now = self.clock.now()
-        today = now.astimezone(VN_ZONE).date()
+        today = self.calendar.local_date(now)
         rows = [
             r
             for r in await s.scalars(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.id))

@@ -6,15 +6,16 @@ ON CONFLICT DO NOTHING — so running it every few minutes, from several workers
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.plan import Plan
 from scheduler.reminders import plan_reminders
-from scheduler.workcal import VN_ZONE, WorkingCalendar
+from scheduler.workcal import WorkingCalendar
 from store.models import Assignment, Occurrence, Task, Unit
 from store.outbox import insert_reminders, reminder_row
 from store.queries import CLOSED
@@ -42,7 +43,11 @@ async def plan_ward(
     ahead_days: int = 35,
     stale_after: timedelta = timedelta(hours=20),
 ) -> PlanningResult:
-    today = now.astimezone(VN_ZONE).date()
+    if session.get_bind().dialect.name == "postgresql":
+        # Several workers start and plan at once; planning one ward is serialised so two
+        # first syncs cannot both create the same units and tasks.
+        await session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(ward_key.encode()))))
+    today = calendar.local_date(now)
     end = today + timedelta(days=ahead_days)
     report = await sync_plan(session, ward_key, plan, end + timedelta(days=60), now)
     ward_id = report.ward_id
@@ -69,7 +74,7 @@ async def plan_ward(
 
     # A reminder older than the catch-up window is never created: it could only be dropped.
     oldest = now - stale_after
-    planned = plan_reminders(plan, calendar, oldest.astimezone(VN_ZONE).date(), end, activated)
+    planned = plan_reminders(plan, calendar, calendar.local_date(oldest), end, activated)
     new_rows = []
     for r in planned:
         found = assignments.get((r.task_stt, r.occurrence_key, r.unit))

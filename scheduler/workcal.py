@@ -115,11 +115,17 @@ class WorkingCalendar:
         self._ensure_index(end)
         return self._floor[end] - self._floor[start]
 
+    def local_date(self, moment: datetime) -> date:
+        """The calendar day of an instant in the ward's zone."""
+        return moment.astimezone(self.zone).date()
+
     def local_instant(self, day: date, at: time) -> datetime:
         return datetime.combine(day, at, tzinfo=self.zone)
 
 
-def load_calendar(path: Path | None, office_hours: OfficeHours | None = None) -> WorkingCalendar:
+def load_calendar(
+    path: Path | None, office_hours: OfficeHours | None = None, zone: ZoneInfo | None = None
+) -> WorkingCalendar:
     swaps: dict[int, YearSwaps] = {}
     if path is not None and path.exists():
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -130,7 +136,7 @@ def load_calendar(path: Path | None, office_hours: OfficeHours | None = None) ->
                 weekend_workdays=_dates(spec.get("weekend_workdays"), path, year, "weekend_workdays"),
                 not_days_off=_dates(spec.get("not_days_off"), path, year, "not_days_off"),
             )
-    return WorkingCalendar(swaps=swaps, office_hours=office_hours or OfficeHours())
+    return WorkingCalendar(swaps=swaps, office_hours=office_hours or OfficeHours(), zone=zone or VN_ZONE)
 
 
 def _dates(values: Iterable[object] | None, path: Path, year: object, key: str) -> frozenset[date]:

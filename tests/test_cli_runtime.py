@@ -64,3 +64,46 @@ def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
     assert (tmp_path / "nhacviec.db").exists()
     assert "Bạn đang là: Trưởng Phòng Văn hóa - Xã hội" in out.stdout
     assert "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 50%." in out.stdout
+
+
+def test_link_asks_telegram_for_the_bot_username_when_not_configured(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import time
+
+    import httpx
+
+    from tests.fakes.server import free_port
+
+    port = free_port()
+    root = Path(__file__).resolve().parent.parent
+    fake = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.telegram_api", "--port", str(port), "--token", "42:abc"], cwd=root
+    )
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/_stats")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        monkeypatch.setenv("NHACVIEC_TELEGRAM_TOKEN", "42:abc")
+        monkeypatch.setenv("NHACVIEC_TELEGRAM_BASE_URL", f"http://127.0.0.1:{port}/bot")
+        assert main(["link", "--unit", "VP", "--role", "head", "--name", "D", "--json"]) == 0
+        out = json.loads(capsys.readouterr().out)
+        assert out["deep_link"] == f"https://t.me/nhacviec_test_bot?start={out['code']}"
+    finally:
+        fake.terminate()
+        fake.wait()
+
+
+def test_link_without_reaching_telegram_still_gives_the_code(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.fakes.server import free_port
+
+    monkeypatch.setenv("NHACVIEC_TELEGRAM_TOKEN", "42:abc")
+    monkeypatch.setenv("NHACVIEC_TELEGRAM_BASE_URL", f"http://127.0.0.1:{free_port()}/bot")  # nobody listens
+    assert main(["link", "--unit", "VP", "--role", "head", "--name", "E", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["code"]) == 6 and "deep_link" not in out

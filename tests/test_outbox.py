@@ -252,3 +252,47 @@ async def test_a_person_on_two_channels_gets_one_copy_on_the_preferred_one(ctx: 
     )
     await d.tick()
     assert len(console.texts_to(chat)) == 1 and zalo.sent == []
+
+
+async def test_an_overdue_lead_is_escalated_to_leadership_once(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    leader = await linked(ctx, conv, "UBND", role="leader", chat_id="chu-tich")
+    await linked(ctx, conv, "VHXH")
+    channel = RecordingChannel()
+    d = dispatcher(ctx, channel)
+    # Task 1 was due 9/5 (Friday 8/5 the last working day); 5 working days later: 15/5.
+    clock.current = local("2026-05-15T08:00")
+    async with ctx.db.session() as s, s.begin():
+        await plan_ward(s, ctx.settings.ward, ctx.plan, ctx.calendar, clock.now())
+    await d.tick()
+    escalations = [t for t in channel.texts_to(leader) if t.startswith("⚠ Báo cáo lãnh đạo")]
+    assert len(escalations) == 1
+    assert "Nhiệm vụ 1 quá hạn" in escalations[0] and "Phòng Văn hóa - Xã hội" in escalations[0]
+    clock.advance(days=1)
+    await d.tick()
+    assert len([t for t in channel.texts_to(leader) if t.startswith("⚠ Báo cáo lãnh đạo")]) == 1
+
+
+async def test_coordinating_units_are_told_who_leads(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VP")
+    channel = RecordingChannel()
+    clock.current = local("2026-06-25T08:00")
+    await dispatcher(ctx, channel).tick()
+    text = next(t for t in channel.texts_to(chat) if "Nhiệm vụ 4" in t)
+    assert "Nhiệm vụ 4 (phối hợp)" in text
+    assert "Đơn vị chủ trì: Phòng Văn hóa - Xã hội. Đề nghị đơn vị phối hợp" in text
+
+
+async def test_ongoing_work_gets_a_monthly_check_in_question(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    channel = RecordingChannel()
+    clock.current = local("2026-06-25T08:00")  # 3 working days before the end of June
+    await dispatcher(ctx, channel).tick()
+    checkins = [t for t in channel.texts_to(chat) if t.startswith("📋 Hỏi tiến độ định kỳ")]
+    assert {t.split(" — Nhiệm vụ ")[1].split(" ")[0] for t in checkins} >= {"16", "17", "18", "19"}
+    assert all("tiến độ kỳ 2026/06" in t for t in checkins)
+
+
+from scheduler.planner import plan_ward  # noqa: E402

@@ -92,3 +92,29 @@ async def test_removing_a_task_deactivates_it_without_losing_reports(ctx: AppCon
         task = await s.scalar(select(Task).where(Task.stt == 4))
         assert task is not None and not task.active
         assert await s.scalar(select(func.count(StatusReport.id))) == 1
+
+
+async def test_workers_starting_together_plan_the_ward_once(db_url: str, plan, calendar) -> None:  # type: ignore[no-untyped-def]
+    """Several processes start at once: their first syncs must not collide."""
+    import asyncio
+
+    from scheduler.clock import ManualClock
+    from store.db import Database
+    from tests.conftest import local
+
+    clock = ManualClock(local("2026-06-22T07:00"))
+    databases = [Database(db_url) for _ in range(3)]
+    await databases[0].upgrade()
+
+    async def start(db: Database) -> int:
+        async with db.session() as s, s.begin():
+            return (await plan_ward(s, "default", plan, calendar, clock.now())).ward_id
+
+    try:
+        ward_ids = await asyncio.gather(*(start(db) for db in databases))
+        assert len(set(ward_ids)) == 1
+        async with databases[0].session() as s:
+            assert await s.scalar(select(func.count(Task.id))) == 19
+    finally:
+        for db in databases:
+            await db.dispose()

@@ -85,3 +85,24 @@ def test_no_planned_reminder_falls_on_a_day_off_or_outside_office_hours(
         assert cal.is_working_day(r.at.date()), r
         assert r.at.weekday() < 5 or r.at.date() in {date(2026, 1, 10), date(2026, 8, 22)}
         assert cal.office_hours.contains(r.at.timetz().replace(tzinfo=None)), r
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    saturdays=st.sets(st.integers(0, 51), max_size=6),
+    start=st.dates(date(2027, 1, 1), date(2027, 11, 30)),
+    n=st.integers(1, 20),
+)
+def test_a_worked_saturday_counts_as_a_working_day_in_every_move(saturdays: set[int], start: date, n: int) -> None:
+    first_saturday = date(2027, 1, 2)
+    worked = frozenset(first_saturday + timedelta(weeks=w) for w in saturdays)
+    cal = WorkingCalendar(swaps={2027: YearSwaps(weekend_workdays=worked)})
+    for day in worked:
+        assert cal.is_working_day(day)
+        assert cal.on_or_before(day) == day
+    moved = cal.add_working_days(start, n)
+    walked = _brute_add(cal, start, n)
+    assert moved == walked
+    between = [start + timedelta(days=i) for i in range(1, (moved - start).days + 1)]
+    assert sum(1 for d in between if cal.is_working_day(d)) == n
+    assert sum(1 for d in between if d in worked) == sum(1 for d in worked if start < d <= moved)
