@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import ParsedReply
@@ -31,17 +33,21 @@ class IssuedCode:
     expires_at: datetime
 
 
+async def _unit_id(session: AsyncSession, ward_id: int, unit_code: str | None) -> int | None:
+    if unit_code is None:
+        return None
+    unit = await unit_by_code(session, ward_id, unit_code)
+    if unit is None:
+        raise ActionError(f"Không có đơn vị {unit_code}")
+    return unit.id
+
+
 async def create_person(
     session: AsyncSession, ward_id: int, name: str, role: str, unit_code: str | None, now: datetime
 ) -> Person:
     if role not in ROLES:
         raise ActionError(f"Vai trò không hợp lệ: {role} (head, office hoặc leader)")
-    unit_id = None
-    if unit_code is not None:
-        unit = await unit_by_code(session, ward_id, unit_code)
-        if unit is None:
-            raise ActionError(f"Không có đơn vị {unit_code}")
-        unit_id = unit.id
+    unit_id = await _unit_id(session, ward_id, unit_code)
     person = Person(ward_id=ward_id, name=name, unit_id=unit_id, role=role, created_at=now)
     session.add(person)
     await session.flush()
@@ -141,12 +147,7 @@ async def queue_manual_reminder(
     task = await task_by_stt(session, ward_id, stt)
     if task is None:
         raise ActionError(f"Không có nhiệm vụ số {stt}")
-    unit_id = None
-    if unit_code is not None:
-        unit = await unit_by_code(session, ward_id, unit_code)
-        if unit is None:
-            raise ActionError(f"Không có đơn vị {unit_code}")
-        unit_id = unit.id
+    unit_id = await _unit_id(session, ward_id, unit_code)
     views = [v for v in await current_assignments(session, ward_id, today, unit_id) if v.task_stt == stt]
     if not views:
         raise ActionError(
@@ -170,9 +171,6 @@ async def activate_task(session: AsyncSession, ward_id: int, stt: int, due: date
 
 async def store_inbound(session: AsyncSession, row: dict[str, object]) -> int | None:
     """Insert a raw inbound message once; None when this message was already stored."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (
         insert(InboundMessage)

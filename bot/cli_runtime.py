@@ -1,4 +1,8 @@
-"""CLI commands that need the database and the running bot."""
+"""CLI commands that need the database and the running bot.
+
+Imports sit inside the commands so `nhacviec check` and `nhacviec deadline` start without
+loading SQLAlchemy, python-telegram-bot and the rest.
+"""
 
 from __future__ import annotations
 

@@ -31,11 +31,12 @@ from bot.channel import InboundMessage, OutboundMessage
 from bot.context import AppContext
 from bot.reminder_text import status_buttons, tasks_list
 from bot.replies import STATUSES, ParsedReply, parse_reply
-from bot.summary import build_summary, overdue_text, summary_text
+from bot.summary import Summary, build_summary, overdue_text, summary_text
 from scheduler.folding import fold
+from scheduler.planner import plan_ward
 from store.models import ChatIdentity, DeliveryAttempt, Person, Reminder, Unit
 from store.models import InboundMessage as InboundRow
-from store.queries import AssignmentView, assignment_view, open_assignments, task_by_stt
+from store.queries import AssignmentView, assignment_view, current_assignments, open_assignments, task_by_stt
 
 log = logging.getLogger(__name__)
 
@@ -266,8 +267,6 @@ class Conversation:
     async def _task_view(self, s: AsyncSession, person: Person, stt: int) -> AssignmentView | None:
         if person.unit_id is None:
             return None
-        from store.queries import current_assignments
-
         views = await current_assignments(s, self.ctx.ward_id, self.ctx.today(), person.unit_id)
         return next((v for v in views if v.task_stt == stt), None)
 
@@ -354,6 +353,10 @@ class Conversation:
             OutboundMessage(texts.PREFERRED.format(channel=texts.CHANNEL_NAMES.get(identity.channel, identity.channel)))
         ]
 
+    async def _summary(self, s: AsyncSession) -> Summary:
+        ctx = self.ctx
+        return await build_summary(s, ctx.ward_id, ctx.now(), ctx.settings.silent_after_days, ctx.calendar)
+
     def _office_only(self, person: Person) -> Reply | None:
         return None if person.role in OFFICE_ROLES else [OutboundMessage(texts.OFFICE_ONLY)]
 
@@ -363,10 +366,7 @@ class Conversation:
         """Progress by task and by unit, overdue and silent units (office)."""
         if refused := self._office_only(person):
             return refused
-        summary = await build_summary(
-            s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days, self.ctx.calendar
-        )
-        return [OutboundMessage(summary_text(summary))]
+        return [OutboundMessage(summary_text(await self._summary(s)))]
 
     async def _cmd_overdue(
         self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
@@ -374,10 +374,7 @@ class Conversation:
         """Overdue tasks (office)."""
         if refused := self._office_only(person):
             return refused
-        summary = await build_summary(
-            s, self.ctx.ward_id, self.ctx.now(), self.ctx.settings.silent_after_days, self.ctx.calendar
-        )
-        return [OutboundMessage(overdue_text(summary))]
+        return [OutboundMessage(overdue_text(await self._summary(s)))]
 
     async def _cmd_remind(
         self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
@@ -417,8 +414,6 @@ class Conversation:
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
         # Occurrences and reminders follow at once rather than at the next daily planning.
-        from scheduler.planner import plan_ward
-
         settings = self.ctx.settings
         await plan_ward(
             s,

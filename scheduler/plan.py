@@ -14,7 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scheduler.deadlines import DeadlineError, DeadlineRule, Recurring, parse_deadline
+from scheduler.deadlines import Conditional, DeadlineError, DeadlineRule, Ongoing, Recurring, parse_deadline
 from scheduler.folding import fold
 from scheduler.periods import Freq
 from scheduler.policy import ReminderPolicy
@@ -443,8 +443,6 @@ def _dm(text: str) -> tuple[int, int]:
 
 def six_clear_warnings(plan: Plan) -> list[str]:
     """'Một việc – một đầu mối, 6 rõ' warnings: several leads, no product, no concrete time."""
-    from scheduler.deadlines import Conditional, Ongoing
-
     warnings: list[str] = []
     for t in plan.tasks:
         if len(t.lead) > 1:
