@@ -17,7 +17,7 @@ from bot.context import AppContext
 from bot.settings import Settings
 from scheduler.clock import Clock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
-from scheduler.plan import load_plan
+from scheduler.plan import PlanError, load_plan
 from scheduler.planner import plan_ward
 from scheduler.workcal import load_calendar
 from store.db import Database
@@ -82,13 +82,35 @@ class Ticker:
     dispatcher: Dispatcher
     _planned_day: date | None = None
     _planned_at: float = 0.0
+    _plan_mtime: float | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def _reload_plan_if_edited(self) -> bool:
+        """The office may edit tasks.yaml while the bot runs: a valid edit is picked up at
+        the next tick; an invalid one is logged and the running plan stays."""
+        path = self.ctx.settings.plan_path
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return False
+        if self._plan_mtime is None or mtime == self._plan_mtime:
+            self._plan_mtime = mtime
+            return False
+        self._plan_mtime = mtime
+        try:
+            self.ctx.plan = load_plan(path)
+        except PlanError as exc:
+            log.error("the edited plan is invalid; keeping the running one:\n%s", exc)
+            return False
+        log.warning("plan %s reloaded", path)
+        return True
 
     async def plan_if_due(self) -> None:
         now = self.ctx.now()
         today = self.ctx.calendar.local_date(now)
         loop_time = asyncio.get_running_loop().time()
-        if today == self._planned_day and loop_time - self._planned_at < REPLAN_EVERY.total_seconds():
+        edited = self._reload_plan_if_edited()
+        if not edited and today == self._planned_day and loop_time - self._planned_at < REPLAN_EVERY.total_seconds():
             return
         s = self.ctx.settings
         async with self.ctx.db.session() as session, session.begin():
@@ -101,6 +123,8 @@ class Ticker:
                 ahead_days=s.plan_ahead_days,
                 stale_after=timedelta(hours=s.stale_after_hours),
             )
+        for change in result.changes:
+            log.warning("plan change: %s", change)
         if result.inserted:
             log.info("planned %d new reminders", result.inserted)
         self._planned_day, self._planned_at = today, loop_time

@@ -7,6 +7,7 @@ linked to a console chat; reminders due to any console person are printed as the
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -14,11 +15,14 @@ from typing import TextIO
 
 from sqlalchemy import select
 
+from bot import texts
 from bot.actions import create_person
 from bot.channel import DeliveryResult, InboundMessage, OutboundMessage
 from bot.context import AppContext
 from bot.conversation import Conversation
 from store.models import ChatIdentity, Person, Unit
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "console"
 
@@ -129,7 +133,12 @@ class ConsoleSession:
             sender_name=self.identity.display_name,
             sent_at=self.ctx.now(),
         )
-        for reply in await self.conversation.handle(msg, buttons=False):
+        try:
+            replies = await self.conversation.handle(msg, buttons=False)
+        except Exception:
+            log.exception("console message failed")
+            replies = [OutboundMessage(texts.APOLOGY)]
+        for reply in replies:
             for line in reply.text.split("\n"):
                 print(f"  {line}")
 

@@ -107,3 +107,38 @@ def test_link_without_reaching_telegram_still_gives_the_code(
     assert main(["link", "--unit", "VP", "--role", "head", "--name", "E", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["code"]) == 6 and "deep_link" not in out
+
+
+async def test_an_edited_plan_is_picked_up_by_the_running_bot(tmp_path: Path) -> None:
+    from bot.app import Ticker, make_dispatcher, open_context
+    from bot.settings import Settings
+    from scheduler.clock import ManualClock
+    from tests.conftest import PLAN_PATH, RecordingChannel, local
+
+    plan_file = tmp_path / "tasks.yaml"
+    plan_file.write_text(PLAN_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", plan_path=plan_file, _env_file=None)  # type: ignore[call-arg]
+    ctx = await open_context(settings, ManualClock(local("2026-06-22T07:00")))
+    try:
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": RecordingChannel()}))
+        await ticker.tick()
+        plan_file.write_text(
+            plan_file.read_text(encoding="utf-8").replace('"Quý II/2026"', '"sớm thôi"'), encoding="utf-8"
+        )
+        os.utime(plan_file, (1, 1))
+        await ticker.tick()  # invalid: logged, the running plan stays
+        assert ctx.plan.task(4).deadline_text == "Quý II/2026"  # type: ignore[union-attr]
+        plan_file.write_text(
+            plan_file.read_text(encoding="utf-8").replace('"sớm thôi"', '"Quý III/2026"'), encoding="utf-8"
+        )
+        os.utime(plan_file, (2, 2))
+        await ticker.tick()
+        assert ctx.plan.task(4).deadline_text == "Quý III/2026"  # type: ignore[union-attr]
+        from sqlalchemy import select
+
+        from store.models import Task
+
+        async with ctx.db.session() as s:
+            assert await s.scalar(select(Task.deadline_text).where(Task.stt == 4)) == "Quý III/2026"
+    finally:
+        await ctx.db.dispose()
