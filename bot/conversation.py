@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -70,10 +70,23 @@ OFFICE_ROLES = ("office", "leader")
 Reply = list[OutboundMessage]
 
 
+@dataclass
+class Turn:
+    """One inbound message from a linked person, with what answering it needs."""
+
+    s: AsyncSession
+    msg: InboundMessage
+    person: Person
+    identity: ChatIdentity
+    inbound_id: int
+    buttons: bool
+    args: str = ""
+
+
 class Conversation:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.commands: dict[str, Callable[[AsyncSession, Person, ChatIdentity, str, int], Awaitable[Reply]]] = {
+        self.commands: dict[str, Callable[[Turn], Awaitable[Reply]]] = {
             "start": self._cmd_start,
             "help": self._cmd_help,
             "tasks": self._cmd_tasks,
@@ -109,9 +122,8 @@ class Conversation:
         if inbound_id is None:
             log.info("duplicate inbound %s/%s/%s ignored", msg.channel, msg.chat_id, msg.message_id)
             return []
-        self._buttons = buttons
         async with self.ctx.db.session() as session, session.begin():
-            replies, outcome, identity_id = await self._interpret(session, msg, inbound_id)
+            replies, outcome, identity_id = await self._interpret(session, msg, inbound_id, buttons)
             await session.execute(
                 update(InboundRow)
                 .where(InboundRow.id == inbound_id)
@@ -119,7 +131,9 @@ class Conversation:
             )
         return replies
 
-    async def _interpret(self, s: AsyncSession, msg: InboundMessage, inbound_id: int) -> tuple[Reply, str, int | None]:
+    async def _interpret(
+        self, s: AsyncSession, msg: InboundMessage, inbound_id: int, buttons: bool
+    ) -> tuple[Reply, str, int | None]:
         text = (msg.text or "").strip()
         identity = await s.scalar(
             select(ChatIdentity).where(ChatIdentity.channel == msg.channel, ChatIdentity.chat_id == msg.chat_id)
@@ -138,19 +152,17 @@ class Conversation:
             return await self._link(s, msg, code), "link", None
         person = await s.get(Person, identity.person_id)
         assert person is not None
+        turn = Turn(s, msg, person, identity, inbound_id, buttons)
         if msg.callback_data:
-            return await self._button(s, person, identity, msg.callback_data, inbound_id), "button", identity.id
+            return await self._button(turn, msg.callback_data), "button", identity.id
         if command:
             name = command["name"].lower()
             handler = self.commands.get(name)
             if handler is None:
                 return [OutboundMessage(texts.UNKNOWN_COMMAND.format(name=name))], "unknown_command", identity.id
-            return (
-                await handler(s, person, identity, (command["args"] or "").strip(), inbound_id),
-                f"/{name}",
-                identity.id,
-            )
-        return await self._free_text(s, person, identity, text, msg, inbound_id), "text", identity.id
+            turn.args = (command["args"] or "").strip()
+            return await handler(turn), f"/{name}", identity.id
+        return await self._free_text(turn, text), "text", identity.id
 
     # --- linking ---------------------------------------------------------------------------
 
@@ -179,16 +191,10 @@ class Conversation:
             return []
         return await open_assignments(s, self.ctx.ward_id, person.unit_id, self.ctx.today())
 
-    async def _store(
-        self,
-        s: AsyncSession,
-        person: Person,
-        identity: ChatIdentity,
-        view: AssignmentView,
-        parsed: ParsedReply,
-        inbound_id: int,
-    ) -> Reply:
-        await record_status(s, view.id, person.id, inbound_id, parsed, self.ctx.now())
+    async def _store(self, t: Turn, view: AssignmentView, parsed: ParsedReply) -> Reply:
+        """Keep the report, clear any question asked, confirm in one line."""
+        identity = t.identity
+        await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, self.ctx.now())
         identity.pending_kind = identity.pending_assignment_id = identity.pending_text = None
         reply = [OutboundMessage(texts.confirm(view.task_stt, parsed.status, parsed.percent, parsed.note))]
         if parsed.status == "blocked" and not parsed.note:
@@ -196,60 +202,56 @@ class Conversation:
             reply.append(OutboundMessage(texts.ASK_REASON))
         return reply
 
-    async def _free_text(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str, msg: InboundMessage, inbound_id: int
-    ) -> Reply:
+    async def _free_text(self, t: Turn, text: str) -> Reply:
         folded = fold(text)
         # "3: đã xong", "3 xong" — an explicit task number always wins.
         if (m := _TASK_PREFIX.match(folded)) and (m["sep"] or m["rest"].startswith(_STATUS_STARTERS)):
-            target = await self._task_view(s, person, int(m["stt"]))
+            target = await self._task_view(t, int(m["stt"]))
             if target is not None:
                 prefix = _TASK_PREFIX_ORIGINAL.match(text)
                 rest = text[prefix.end() :] if prefix else m["rest"]
-                return await self._report(s, person, identity, target, rest, inbound_id)
+                return await self._report(t, target, rest)
         # A reply to a reminder attaches to that reminder's task.
-        if msg.reply_to_message_id:
-            view = await self._replied_reminder(s, msg, person)
+        if t.msg.reply_to_message_id:
+            view = await self._replied_reminder(t)
             if view is not None:
-                return await self._report(s, person, identity, view, text, inbound_id)
-        pending = await self._pending(s, person, identity, text, inbound_id)
+                return await self._report(t, view, text)
+        pending = await self._pending(t, text)
         if pending is not None:
             return pending
         parsed = parse_reply(text)
         if parsed.status == "none":
             return [OutboundMessage(texts.ASK_AGAIN)]
-        open_views = await self._open(s, person)
+        open_views = await self._open(t.s, t.person)
         if len(open_views) == 1:
-            return await self._store(s, person, identity, open_views[0], parsed, inbound_id)
+            return await self._store(t, open_views[0], parsed)
         if not open_views:
             return [OutboundMessage(texts.NO_OPEN_TASKS)]
-        identity.pending_kind, identity.pending_text, identity.pending_assignment_id = "which", text, None
+        t.identity.pending_kind, t.identity.pending_text, t.identity.pending_assignment_id = "which", text, None
         return [OutboundMessage(texts.ask_which(sorted({v.task_stt for v in open_views})))]
 
-    async def _report(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, view: AssignmentView, text: str, inbound_id: int
-    ) -> Reply:
+    async def _report(self, t: Turn, view: AssignmentView, text: str) -> Reply:
         parsed = parse_reply(text)
         if parsed.status == "none":
-            if identity.pending_kind == "reason" and identity.pending_assignment_id == view.id:
-                return await self._store(s, person, identity, view, ParsedReply("blocked", None, text), inbound_id)
+            if t.identity.pending_kind == "reason" and t.identity.pending_assignment_id == view.id:
+                return await self._store(t, view, ParsedReply("blocked", None, text))
             return [OutboundMessage(texts.ASK_AGAIN_FOR.format(stt=view.task_stt))]
-        return await self._store(s, person, identity, view, parsed, inbound_id)
+        return await self._store(t, view, parsed)
 
-    async def _pending(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, text: str, inbound_id: int
-    ) -> Reply | None:
+    async def _pending(self, t: Turn, text: str) -> Reply | None:
+        """An answer to the question the bot asked last (which task, what percent, why)."""
+        identity = t.identity
         kind = identity.pending_kind
         if kind == "which":
             m = re.fullmatch(r"(?:nv|so|nhiem vu)?\s*(\d{1,3})", fold(text))
             if m is None:
                 return None
-            view = await self._task_view(s, person, int(m[1]))
+            view = await self._task_view(t, int(m[1]))
             if view is None:
                 return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
-            return await self._report(s, person, identity, view, identity.pending_text or "", inbound_id)
+            return await self._report(t, view, identity.pending_text or "")
         if kind in ("percent", "reason") and identity.pending_assignment_id:
-            view = await assignment_view(s, identity.pending_assignment_id)
+            view = await assignment_view(t.s, identity.pending_assignment_id)
             if view is None:
                 return None
             parsed = parse_reply(text)
@@ -261,17 +263,18 @@ class Conversation:
                     return None
             elif parsed.status in ("none", "blocked"):
                 parsed = ParsedReply("blocked", parsed.percent, parsed.note or text.strip())
-            return await self._store(s, person, identity, view, parsed, inbound_id)
+            return await self._store(t, view, parsed)
         return None
 
-    async def _task_view(self, s: AsyncSession, person: Person, stt: int) -> AssignmentView | None:
-        if person.unit_id is None:
+    async def _task_view(self, t: Turn, stt: int) -> AssignmentView | None:
+        if t.person.unit_id is None:
             return None
-        views = await current_assignments(s, self.ctx.ward_id, self.ctx.today(), person.unit_id)
+        views = await current_assignments(t.s, self.ctx.ward_id, self.ctx.today(), t.person.unit_id)
         return next((v for v in views if v.task_stt == stt), None)
 
-    async def _replied_reminder(self, s: AsyncSession, msg: InboundMessage, person: Person) -> AssignmentView | None:
-        assignment_id = await s.scalar(
+    async def _replied_reminder(self, t: Turn) -> AssignmentView | None:
+        msg = t.msg
+        assignment_id = await t.s.scalar(
             select(Reminder.assignment_id)
             .join(DeliveryAttempt, DeliveryAttempt.reminder_id == Reminder.id)
             .where(
@@ -282,76 +285,63 @@ class Conversation:
         )
         if assignment_id is None:
             return None
-        view = await assignment_view(s, assignment_id)
-        return view if view is not None and view.unit_id == person.unit_id else None
+        view = await assignment_view(t.s, assignment_id)
+        return view if view is not None and view.unit_id == t.person.unit_id else None
 
-    async def _button(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, data: str, inbound_id: int
-    ) -> Reply:
+    async def _button(self, t: Turn, data: str) -> Reply:
         parts = data.split(":")
         if len(parts) != 3 or parts[0] != "st" or not parts[1].isdigit() or parts[2] not in STATUSES:
             return [OutboundMessage(texts.BUTTON_UNKNOWN)]
-        view = await assignment_view(s, int(parts[1]))
-        if view is None or view.unit_id != person.unit_id:
+        view = await assignment_view(t.s, int(parts[1]))
+        if view is None or view.unit_id != t.person.unit_id:
             return [OutboundMessage(texts.BUTTON_UNKNOWN)]
         status = next(st for st in STATUSES if st == parts[2])
-        reply = await self._store(s, person, identity, view, ParsedReply(status), inbound_id)
+        reply = await self._store(t, view, ParsedReply(status))
         if status == "in_progress":
-            identity.pending_kind, identity.pending_assignment_id = "percent", view.id
+            t.identity.pending_kind, t.identity.pending_assignment_id = "percent", view.id
             reply.append(OutboundMessage(texts.ASK_PERCENT))
         return reply
 
     # --- commands --------------------------------------------------------------------------
 
-    async def _cmd_start(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_start(self, t: Turn) -> Reply:
         """Welcome again (the chat is already linked)."""
-        return [OutboundMessage(await self._welcome(s, person))]
+        return [OutboundMessage(await self._welcome(t.s, t.person))]
 
-    async def _cmd_help(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_help(self, t: Turn) -> Reply:
         """List the commands."""
-        office = person.role in OFFICE_ROLES
+        office = t.person.role in OFFICE_ROLES
         return [OutboundMessage(texts.HELP + (texts.HELP_OFFICE if office else ""))]
 
     async def _tasks_text(self, s: AsyncSession, unit_id: int) -> str:
         views = await open_assignments(s, self.ctx.ward_id, unit_id, self.ctx.today())
         return tasks_list(views, self.ctx.calendar, self.ctx.today())
 
-    async def _cmd_tasks(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_tasks(self, t: Turn) -> Reply:
         """My unit's open tasks."""
-        if person.unit_id is None:
+        if t.person.unit_id is None:
             return [OutboundMessage(texts.NO_UNIT)]
-        views = await self._open(s, person)
+        views = await self._open(t.s, t.person)
         text = tasks_list(views, self.ctx.calendar, self.ctx.today())
-        if self._buttons and len(views) == 1:
+        if t.buttons and len(views) == 1:
             return [OutboundMessage(text, status_buttons(views[0].id))]
         return [OutboundMessage(text)]
 
-    async def _cmd_status(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_status(self, t: Turn) -> Reply:
         """/status N TEXT — report on task N."""
-        m = re.fullmatch(r"(\d{1,3})\s*:?\s*(.+)", args, re.S)
+        m = re.fullmatch(r"(\d{1,3})\s*:?\s*(.+)", t.args, re.S)
         if m is None:
             return [OutboundMessage(texts.USAGE_STATUS)]
-        view = await self._task_view(s, person, int(m[1]))
+        view = await self._task_view(t, int(m[1]))
         if view is None:
             return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
-        return await self._report(s, person, identity, view, m[2], inbound_id)
+        return await self._report(t, view, m[2])
 
-    async def _cmd_prefer(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_prefer(self, t: Turn) -> Reply:
         """Receive reminders on this channel (a person linked on Telegram and Zalo gets one copy)."""
-        person.preferred_channel = identity.channel
-        return [
-            OutboundMessage(texts.PREFERRED.format(channel=texts.CHANNEL_NAMES.get(identity.channel, identity.channel)))
-        ]
+        channel = t.identity.channel
+        t.person.preferred_channel = channel
+        return [OutboundMessage(texts.PREFERRED.format(channel=texts.CHANNEL_NAMES.get(channel, channel)))]
 
     async def _summary(self, s: AsyncSession) -> Summary:
         ctx = self.ctx
@@ -360,29 +350,23 @@ class Conversation:
     def _office_only(self, person: Person) -> Reply | None:
         return None if person.role in OFFICE_ROLES else [OutboundMessage(texts.OFFICE_ONLY)]
 
-    async def _cmd_summary(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_summary(self, t: Turn) -> Reply:
         """Progress by task and by unit, overdue and silent units (office)."""
-        if refused := self._office_only(person):
+        if refused := self._office_only(t.person):
             return refused
-        return [OutboundMessage(summary_text(await self._summary(s)))]
+        return [OutboundMessage(summary_text(await self._summary(t.s)))]
 
-    async def _cmd_overdue(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_overdue(self, t: Turn) -> Reply:
         """Overdue tasks (office)."""
-        if refused := self._office_only(person):
+        if refused := self._office_only(t.person):
             return refused
-        return [OutboundMessage(overdue_text(await self._summary(s)))]
+        return [OutboundMessage(overdue_text(await self._summary(t.s)))]
 
-    async def _cmd_remind(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_remind(self, t: Turn) -> Reply:
         """/remind N [unit] — nudge now (office)."""
-        if refused := self._office_only(person):
+        if refused := self._office_only(t.person):
             return refused
-        m = re.fullmatch(r"(\d{1,3})(?:\s+(.+))?", args)
+        m = re.fullmatch(r"(\d{1,3})(?:\s+(.+))?", t.args)
         if m is None:
             return [OutboundMessage(texts.USAGE_REMIND)]
         unit_code = None
@@ -393,30 +377,28 @@ class Conversation:
             unit_code = unit.code
         try:
             count = await queue_manual_reminder(
-                s, self.ctx.ward_id, int(m[1]), unit_code, self.ctx.now(), self.ctx.today()
+                t.s, self.ctx.ward_id, int(m[1]), unit_code, self.ctx.now(), self.ctx.today()
             )
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
         return [OutboundMessage(texts.REMIND_QUEUED.format(stt=m[1], count=count))]
 
-    async def _cmd_activate(
-        self, s: AsyncSession, person: Person, identity: ChatIdentity, args: str, inbound_id: int
-    ) -> Reply:
+    async def _cmd_activate(self, t: Turn) -> Reply:
         """/activate N DATE — give a conditional task its date (office)."""
-        if refused := self._office_only(person):
+        if refused := self._office_only(t.person):
             return refused
-        m = re.fullmatch(r"(\d{1,3})\s+(\S+)", args)
+        m = re.fullmatch(r"(\d{1,3})\s+(\S+)", t.args)
         due = _parse_day(m[2]) if m else None
         if m is None or due is None:
             return [OutboundMessage(texts.USAGE_ACTIVATE)]
         try:
-            await activate_task(s, self.ctx.ward_id, int(m[1]), due)
+            await activate_task(t.s, self.ctx.ward_id, int(m[1]), due)
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
         # Occurrences and reminders follow at once rather than at the next daily planning.
         settings = self.ctx.settings
         await plan_ward(
-            s,
+            t.s,
             settings.ward,
             self.ctx.plan,
             self.ctx.calendar,
@@ -424,7 +406,7 @@ class Conversation:
             ahead_days=settings.plan_ahead_days,
             stale_after=timedelta(hours=settings.stale_after_hours),
         )
-        task = await task_by_stt(s, self.ctx.ward_id, int(m[1]))
+        task = await task_by_stt(t.s, self.ctx.ward_id, int(m[1]))
         assert task is not None
         return [OutboundMessage(texts.ACTIVATED.format(stt=task.stt, due=texts.vn_date(due)))]
 
