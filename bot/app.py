@@ -129,8 +129,17 @@ class Ticker:
             log.info("planned %d new reminders", result.inserted)
         self._planned_day, self._planned_at = today, loop_time
 
+    async def shutdown(self, timeout: float = 60.0) -> None:
+        """Let the tick in progress finish its batch (so what was sent is recorded)."""
+        self.dispatcher.stopping = True
+        try:
+            async with asyncio.timeout(timeout), self._lock:
+                pass
+        except TimeoutError:
+            log.warning("the last dispatch batch did not finish within %.0f s", timeout)
+
     async def tick(self) -> None:
-        if self._lock.locked():
+        if self._lock.locked() or self.dispatcher.stopping:
             return
         async with self._lock:
             try:
@@ -149,3 +158,4 @@ async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_secon
         await main
     finally:
         scheduler.shutdown(wait=False)
+        await ticker.shutdown()

@@ -85,6 +85,8 @@ class Dispatcher:
     calendar: WorkingCalendar
     config: DispatcherConfig
     stats: TickStats = field(default_factory=TickStats)
+    # Set on shutdown: the batch in hand is finished and recorded, no new batch is claimed.
+    stopping: bool = False
 
     async def tick(self) -> TickStats:
         """Drain every due row and return what happened.
@@ -97,7 +99,7 @@ class Dispatcher:
         return total
 
     async def _drain(self, total: TickStats) -> None:
-        while True:
+        while not self.stopping:
             ids = await claim(
                 self.db, self.config.worker, self.clock.now(), self.config.batch, self.config.lease_seconds
             )

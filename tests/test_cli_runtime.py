@@ -142,3 +142,53 @@ async def test_an_edited_plan_is_picked_up_by_the_running_bot(tmp_path: Path) ->
             assert await s.scalar(select(Task.deadline_text).where(Task.stt == 4)) == "Quý III/2026"
     finally:
         await ctx.db.dispose()
+
+
+async def test_shutdown_lets_the_batch_in_hand_finish_and_claims_no_more(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.app import Ticker, make_dispatcher, open_context
+    from bot.channel import DeliveryResult, OutboundMessage
+    from bot.settings import Settings
+    from scheduler.clock import ManualClock
+    from store.outbox import insert_reminders, reminder_row
+    from tests.conftest import local
+
+    class SlowChannel:
+        name, max_length, supports_buttons = "console", 4096, False
+
+        def __init__(self) -> None:
+            self.sent = 0
+
+        async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+            await asyncio.sleep(0.02)
+            self.sent += 1
+            return DeliveryResult(str(self.sent))
+
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", claim_batch=10, _env_file=None)  # type: ignore[call-arg]
+    ctx = await open_context(settings, ManualClock(local("2026-06-22T07:00")))
+    try:
+        from bot.actions import create_person
+        from store.models import ChatIdentity
+
+        async with ctx.db.session() as s, s.begin():
+            person = await create_person(s, ctx.ward_id, "A", "office", "VHXH", ctx.now())
+            s.add(ChatIdentity(person_id=person.id, channel="console", chat_id="a", linked_at=ctx.now()))
+            await insert_reminders(
+                s,
+                [
+                    reminder_row(ctx.ward_id, f"n{i}", "notice", ctx.now(), ctx.now(), person_id=person.id, body="x")
+                    for i in range(100)
+                ],
+            )
+        channel = SlowChannel()
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+        running = asyncio.create_task(ticker.tick())
+        while channel.sent < 5:
+            await asyncio.sleep(0.01)
+        await ticker.shutdown()
+        await running
+        stats = ticker.dispatcher.stats
+        assert stats.sent == channel.sent and 0 < channel.sent < 100  # all sent were recorded, no more claimed
+    finally:
+        await ctx.db.dispose()
