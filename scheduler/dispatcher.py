@@ -118,27 +118,52 @@ class Dispatcher:
         own rate limiter paces them), one transaction records every outcome."""
         async with self.db.session() as s, s.begin():
             decisions = await self._decide(s, ids)
-        gate = asyncio.Semaphore(self.config.concurrency)
         pending = {rid: d for rid, d in decisions.items() if not isinstance(d, str)}
         results: dict[int, str] = {rid: d for rid, d in decisions.items() if isinstance(d, str)}
+        done = await self._send_all(pending)
+        if done:
+            results.update(await self._record_batch(done))
+        return list(results.values())
+
+    async def _send_all(self, pending: dict[int, list[Delivery]]) -> dict[int, list[Outcome]]:
+        """Send every row, `concurrency` at a time.
+
+        Stopped mid-batch (shutdown cancels us), no new send starts, the sends already on
+        the wire finish, and what went out is recorded before the cancellation goes on:
+        a restart neither loses nor repeats those messages."""
+        gate = asyncio.Semaphore(self.config.concurrency)
         done: dict[int, list[Outcome]] = {}
+        unfinished: set[int] = set()
+        abort = False
 
         async def send_row(rid: int, deliveries: list[Delivery]) -> None:
             async with gate:
-                done[rid] = [await self._send(d) for d in deliveries]
+                outcomes = []
+                for d in deliveries:
+                    if abort:
+                        break
+                    outcomes.append(await self._send(d))
+                if outcomes:
+                    done[rid] = outcomes
+                if len(outcomes) < len(deliveries):
+                    unfinished.add(rid)
 
+        rows = [asyncio.ensure_future(send_row(rid, d)) for rid, d in pending.items()]
         try:
-            await asyncio.gather(*(send_row(rid, d) for rid, d in pending.items()))
-        finally:
-            # Even when stopped mid-batch (shutdown cancels us), what was sent is recorded,
-            # so a restart neither loses nor repeats it.
+            await asyncio.gather(*(asyncio.shield(row) for row in rows))
+        except asyncio.CancelledError:
+            abort = True
+            await asyncio.wait(rows, timeout=30)
             if done:
-                results.update(await asyncio.shield(self._record_batch(dict(done))))
-        return list(results.values())
+                await asyncio.shield(self._record_batch(dict(done), unfinished))
+            raise
+        return done
 
-    async def _record_batch(self, done: dict[int, list[Outcome]]) -> dict[int, str]:
+    async def _record_batch(
+        self, done: dict[int, list[Outcome]], unfinished: frozenset[int] | set[int] = frozenset()
+    ) -> dict[int, str]:
         async with self.db.session() as s, s.begin():
-            return await self._record(s, done)
+            return await self._record(s, done, unfinished)
 
     # --- decide --------------------------------------------------------------------------
 
@@ -224,7 +249,9 @@ class Dispatcher:
 
     # --- record --------------------------------------------------------------------------
 
-    async def _record(self, s: AsyncSession, results: dict[int, list[Outcome]]) -> dict[int, str]:
+    async def _record(
+        self, s: AsyncSession, results: dict[int, list[Outcome]], unfinished: frozenset[int] | set[int] = frozenset()
+    ) -> dict[int, str]:
         now = self.clock.now()
         rows = {r.id: r for r in await s.scalars(select(Reminder).where(Reminder.id.in_(results)))}
         closes: list[Close] = []
@@ -251,7 +278,12 @@ class Dispatcher:
                 if o.kind == "permanent":
                     await self._mark_unreachable(s, r.ward_id, o, now)
             retry = [o for o in outcomes if o.kind in ("transient", "unknown")]
-            if retry and r.attempts >= self.config.max_attempts:
+            if rid in unfinished:
+                # Stopped between two recipients: those reached are recorded; the rest get
+                # it after the restart.
+                closes.append(Close(rid, "pending", "dừng giữa chừng", now))
+                counted[rid] = "retried"
+            elif retry and r.attempts >= self.config.max_attempts:
                 closes.append(Close(rid, "failed", retry[0].error))
                 await self._notify_office(
                     s,

@@ -296,3 +296,30 @@ async def test_ongoing_work_gets_a_monthly_check_in_question(ctx: AppContext, cl
 
 
 from scheduler.planner import plan_ward  # noqa: E402
+
+
+async def test_a_stop_between_two_recipients_neither_repeats_nor_loses(ctx: AppContext, clock: ManualClock) -> None:
+    from bot.channel import DeliveryResult, OutboundMessage
+
+    conv = Conversation(ctx)
+    first = await linked(ctx, conv, "VP", chat_id="vp-1", name="Anh Một")
+    second = await linked(ctx, conv, "VP", chat_id="vp-2", name="Chị Hai")
+
+    class SlowChannel(RecordingChannel):
+        async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+            result = await super().send(chat_id, message)
+            await asyncio.sleep(0.3)  # the second recipient waits behind the first
+            return result
+
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, 5, "VP", clock.now(), clock.now().date())
+    channel = SlowChannel()
+    running = asyncio.create_task(dispatcher(ctx, channel).tick())
+    while not channel.sent:
+        await asyncio.sleep(0.01)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert len(channel.sent) == 1
+    await dispatcher(ctx, channel, worker="w2").tick()
+    assert len(channel.texts_to(first)) == 1 and len(channel.texts_to(second)) == 1
