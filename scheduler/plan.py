@@ -54,6 +54,7 @@ class PolicySpec(_Strict):
     send_time: time | None = None
     checkin: Freq | None = None
     checkin_before_working_days: int | None = Field(default=None, ge=0)
+    checkin_coordinators: bool | None = None
 
     @field_validator("before_working_days")
     @classmethod

@@ -19,6 +19,9 @@ class ReminderPolicy:
     send_time: time = time(8, 0)
     checkin: Freq = "monthly"
     checkin_before_working_days: int = 3
+    # Whether coordinating units are asked at every check-in of ongoing work too (a ward
+    # may find monthly questions to every coordinating unit too chatty).
+    checkin_coordinators: bool = True
 
     def merged(self, overrides: dict[str, object]) -> ReminderPolicy:
         clean = {k: v for k, v in overrides.items() if v is not None}

@@ -66,6 +66,8 @@ def slots(
     in principle; the dispatcher skips them once the task is done)."""
     working_due = calendar.on_or_before(occurrence.due)
     if occurrence.checkin:
+        if role == "coordinate" and not policy.checkin_coordinators:
+            return
         yield Slot(calendar.add_working_days(working_due, -policy.checkin_before_working_days), "checkin", 0)
         return
     for n in policy.before_working_days:

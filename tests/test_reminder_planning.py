@@ -85,3 +85,16 @@ def test_unit_filter_keeps_only_that_unit(plan: Plan, calendar: WorkingCalendar)
 
 
 from tests.conftest import ROOT  # noqa: E402
+
+
+def test_check_ins_can_skip_coordinating_units(calendar: WorkingCalendar) -> None:
+    from scheduler.plan import parse_plan
+
+    text = (
+        (ROOT / "data" / "tasks.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  checkin_coordinators: true\n", "  checkin_coordinators: false\n")
+    )
+    plan = parse_plan(text)
+    rows = [r for r in plan_reminders(plan, calendar, date(2026, 6, 1), date(2026, 6, 30)) if r.kind == "checkin"]
+    assert rows and {r.role for r in rows} == {"lead"}
