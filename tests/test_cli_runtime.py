@@ -184,8 +184,9 @@ async def test_shutdown_lets_the_batch_in_hand_finish_and_claims_no_more(tmp_pat
         channel = SlowChannel()
         ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
         running = asyncio.create_task(ticker.tick())
-        while channel.sent < 5:
-            await asyncio.sleep(0.01)
+        from tests.fakes.waiting import until
+
+        await until(lambda: channel.sent >= 5, what="the first sends")
         await ticker.shutdown()
         await running
         stats = ticker.dispatcher.stats

@@ -15,6 +15,7 @@ from store.models import ChatIdentity, DeliveryAttempt, Reminder
 from store.outbox import claim, insert_reminders, reminder_row
 from store.queries import current_assignments
 from tests.conftest import RecordingChannel, local
+from tests.fakes.waiting import until
 from tests.helpers import linked, say
 
 
@@ -315,8 +316,7 @@ async def test_a_stop_between_two_recipients_neither_repeats_nor_loses(ctx: AppC
         await queue_manual_reminder(s, ctx.ward_id, 5, "VP", clock.now(), clock.now().date())
     channel = SlowChannel()
     running = asyncio.create_task(dispatcher(ctx, channel).tick())
-    while not channel.sent:
-        await asyncio.sleep(0.01)
+    await until(lambda: channel.sent, what="the first recipient's message")
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running
