@@ -10,11 +10,19 @@ import argparse
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.context import AppContext
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -67,23 +75,35 @@ def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_link(args, settings))
 
 
-async def _link(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.actions import ActionError, create_person, issue_link_code
+async def _in_ward(settings: Settings, work: Callable[[AppContext, AsyncSession], Awaitable[T]]) -> T:
+    """Open the ward (schema upgraded, plan synced), run `work` in one transaction, close.
+    A refused action becomes a CLI error with its Vietnamese message."""
+    from bot.actions import ActionError
     from bot.app import open_context
-    from bot.cli import CliError, resolve_unit
+    from bot.cli import CliError
     from scheduler.clock import SystemClock
 
     ctx = await open_context(settings, SystemClock())
     try:
-        unit = resolve_unit(ctx.plan, args.unit)
         async with ctx.db.session() as s, s.begin():
             try:
-                person = await create_person(s, ctx.ward_id, args.name, args.role, unit, ctx.now())
-                issued = await issue_link_code(s, person, ctx.now(), timedelta(hours=settings.link_code_ttl_hours))
+                return await work(ctx, s)
             except ActionError as exc:
                 raise CliError(str(exc)) from None
     finally:
         await ctx.db.dispose()
+
+
+async def _link(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.actions import IssuedCode, create_person, issue_link_code
+    from bot.cli import resolve_unit
+
+    async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, IssuedCode]:
+        unit = resolve_unit(ctx.plan, args.unit)
+        person = await create_person(s, ctx.ward_id, args.name, args.role, unit, ctx.now())
+        return unit, await issue_link_code(s, person, ctx.now(), timedelta(hours=settings.link_code_ttl_hours))
+
+    unit, issued = await _in_ward(settings, work)
     deep_link = None
     if settings.telegram_token:
         from bot.telegram import deeplink
@@ -119,21 +139,14 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _remind(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.actions import ActionError, queue_manual_reminder
-    from bot.app import open_context
-    from bot.cli import CliError, resolve_unit
-    from scheduler.clock import SystemClock
+    from bot.actions import queue_manual_reminder
+    from bot.cli import resolve_unit
 
-    ctx = await open_context(settings, SystemClock())
-    try:
+    async def work(ctx: AppContext, s: AsyncSession) -> int:
         unit = resolve_unit(ctx.plan, args.unit) if args.unit else None
-        async with ctx.db.session() as s, s.begin():
-            try:
-                count = await queue_manual_reminder(s, ctx.ward_id, args.stt, unit, ctx.now(), ctx.today())
-            except ActionError as exc:
-                raise CliError(str(exc)) from None
-    finally:
-        await ctx.db.dispose()
+        return await queue_manual_reminder(s, ctx.ward_id, args.stt, unit, ctx.now(), ctx.today())
+
+    count = await _in_ward(settings, work)
     print(f"Đã xếp lịch nhắc ngay nhiệm vụ {args.stt} cho {count} đơn vị; bot đang chạy sẽ gửi trong vài giây.")
     return 0
 
