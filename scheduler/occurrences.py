@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from scheduler.deadlines import Conditional, DeadlineRule, Once, Ongoing, Recurring
-from scheduler.periods import Freq, month_end, next_period, period_end, period_key, period_start
+from scheduler.periods import Freq, next_period, period_end, period_key, period_start
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,3 @@ def expand(
         )
         start = next_period(checkin, start)
     return out
-
-
-__all__ = ["Occurrence", "expand", "month_end", "recurring_due"]

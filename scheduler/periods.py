@@ -38,16 +38,3 @@ def period_key(freq: Freq, start: date) -> str:
     if freq == "quarterly":
         return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
     return f"{start.year}-{start.month:02d}"
-
-
-def period_label(freq: Freq, start: date) -> str:
-    """Vietnamese name of a period, as a plan would write it."""
-    if freq == "yearly":
-        return f"năm {start.year}"
-    if freq == "semiannual":
-        half = "6 tháng đầu năm" if start.month <= 6 else "6 tháng cuối năm"
-        return f"{half} {start.year}"
-    if freq == "quarterly":
-        roman = ("I", "II", "III", "IV")[(start.month - 1) // 3]
-        return f"quý {roman}/{start.year}"
-    return f"tháng {start.month}/{start.year}"

@@ -15,9 +15,6 @@ from scheduler.workcal import WorkingCalendar
 Kind = Literal["before", "due", "overdue", "checkin", "escalate"]
 Role = Literal["lead", "coordinate"]
 
-# Kinds that only the lead unit receives: it answers for the task ("một đầu mối").
-LEAD_ONLY: frozenset[str] = frozenset({"escalate", "overdue"})
-
 
 class PolicyError(ValueError):
     pass
@@ -74,6 +71,7 @@ def slots(
         yield Slot(calendar.add_working_days(working_due, -n), "before", n)
     if policy.on_due:
         yield Slot(working_due, "due", 0)
+    # Overdue nags and the escalation go to the lead unit only: it answers for the task.
     if role != "lead":
         return
     if policy.escalate_after_working_days > 0:

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import (
     Assignment,
-    ChatIdentity,
     Occurrence,
     Person,
     StatusReport,
@@ -151,16 +150,6 @@ async def people_with_role(
     if unit_id is not None:
         stmt = stmt.where(Person.unit_id == unit_id)
     return list(await session.scalars(stmt.order_by(Person.id)))
-
-
-async def reachable_identities(session: AsyncSession, person_id: int) -> list[ChatIdentity]:
-    return list(
-        await session.scalars(
-            select(ChatIdentity)
-            .where(ChatIdentity.person_id == person_id, ChatIdentity.unreachable_at.is_(None))
-            .order_by(ChatIdentity.id)
-        )
-    )
 
 
 async def last_report_at(session: AsyncSession, ward_id: int) -> dict[int, datetime]:

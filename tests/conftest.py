@@ -26,7 +26,7 @@ def calendar() -> WorkingCalendar:
 
 import os  # noqa: E402
 from collections.abc import AsyncIterator  # noqa: E402
-from datetime import datetime, timedelta  # noqa: E402
+from datetime import datetime  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
@@ -106,6 +106,3 @@ class RecordingChannel:
 
     def texts_to(self, chat_id: str) -> list[str]:
         return [m.text for c, m in self.sent if c == chat_id]
-
-
-__all__ = ["RecordingChannel", "local", "timedelta"]
