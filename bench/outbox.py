@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.actions import create_person
 from bot.channel import DeliveryResult, OutboundMessage
+from bot.reminder_text import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import load_plan
@@ -37,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class NoopChannel:
     name = "console"
-    max_length = 4096
     supports_buttons = True
 
     def __init__(self) -> None:
@@ -84,6 +84,7 @@ async def drain(url: str, workers: int, clock: ManualClock) -> tuple[int, float]
         Dispatcher(
             db=db,
             channels={"console": channel},
+            renderer=ReminderRenderer(calendar),
             clock=clock,
             calendar=calendar,
             config=DispatcherConfig(worker=f"w{i}", batch=100, stale_after=timedelta(days=1)),

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from bot.actions import create_person
 from bot.conversation import Conversation
+from bot.reminder_text import ReminderRenderer
 from bot.telegram.app import TelegramBot
 from scheduler.clock import SystemClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
@@ -90,6 +91,7 @@ async def main() -> None:
         dispatcher = Dispatcher(
             db=db,
             channels={"telegram": bot.channel},
+            renderer=ReminderRenderer(calendar),
             clock=clock,
             calendar=calendar,
             config=DispatcherConfig(worker="bench", batch=300, concurrency=32, stale_after=timedelta(days=1)),

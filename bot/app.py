@@ -14,7 +14,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channel import Channel
 from bot.context import AppContext
+from bot.reminder_text import ReminderRenderer
 from bot.settings import Settings
+from bot.texts import plan_change
 from scheduler.clock import Clock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import PlanError, load_plan
@@ -48,7 +50,7 @@ async def open_context(
         )
     if announce:
         for change in result.changes:
-            announce(f"Kế hoạch thay đổi: {change}")
+            announce(f"Kế hoạch thay đổi: {plan_change(change)}")
     return AppContext(db=db, settings=settings, plan=plan, calendar=calendar, clock=clock, ward_id=result.ward_id)
 
 
@@ -61,6 +63,7 @@ def make_dispatcher(ctx: AppContext, channels: dict[str, Channel]) -> Dispatcher
     return Dispatcher(
         db=ctx.db,
         channels=channels,
+        renderer=ReminderRenderer(ctx.calendar),
         clock=ctx.clock,
         calendar=ctx.calendar,
         config=DispatcherConfig(
@@ -124,7 +127,7 @@ class Ticker:
                 stale_after=timedelta(hours=s.stale_after_hours),
             )
         for change in result.changes:
-            log.warning("plan change: %s", change)
+            log.warning("plan change: %s", plan_change(change))
         if result.inserted:
             log.info("planned %d new reminders", result.inserted)
         self._planned_day, self._planned_at = today, loop_time

@@ -29,7 +29,6 @@ CHANNEL = "console"
 
 class ConsoleChannel:
     name = CHANNEL
-    max_length = 4096
     supports_buttons = False
 
     def __init__(self, out: TextIO = sys.stdout, names: Callable[[str], str] | None = None) -> None:

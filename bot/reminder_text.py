@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from bot.channel import Button, OutboundMessage
@@ -10,7 +11,9 @@ from bot.texts import (
     STATUS_LABELS,
     remaining_phrase,
     shorten,
+    unreachable_notice,
     vn_date,
+    vn_period,
     vn_weekday_date,
 )
 from scheduler.workcal import WorkingCalendar
@@ -52,7 +55,7 @@ def render_reminder(
     if v.product:
         lines.append(f"Sản phẩm: {shorten(v.product, 160)}")
     if v.checkin:
-        lines.append(f"Nhiệm vụ thường xuyên — xin cho biết tiến độ kỳ {v.occurrence_key.replace('-', '/')}.")
+        lines.append(f"Nhiệm vụ thường xuyên — xin cho biết tiến độ {vn_period(v.occurrence_key)}.")
     else:
         remaining = calendar.working_days_between(today, working_due)
         lines.append(f"Hạn: {vn_weekday_date(working_due)} — {remaining_phrase(remaining)}")
@@ -92,3 +95,24 @@ def tasks_list(views: list[AssignmentView], calendar: WorkingCalendar, today: da
         status = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
         lines.append(f"{v.task_stt}. {shorten(v.content, 90)} ({ROLE_LABELS[v.role]}; {when}; {status})")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ReminderRenderer:
+    """The dispatcher's Renderer: every word the outbox sends is made here."""
+
+    calendar: WorkingCalendar
+
+    def reminder(
+        self, kind: str, view: AssignmentView, today: date, leads: list[str], *, buttons: bool
+    ) -> OutboundMessage:
+        return render_reminder(kind, view, today, self.calendar, leads, buttons=buttons)
+
+    def escalation(self, view: AssignmentView, today: date) -> OutboundMessage:
+        return render_escalation(view, today, self.calendar)
+
+    def unreachable(self, person: str, unit: str, channel: str, error: str) -> str:
+        return unreachable_notice(person, unit, channel, error)
+
+    def gave_up(self, reminder_id: int, attempts: int, error: str | None) -> str:
+        return f"⚠ Không gửi được lời nhắc #{reminder_id} sau {attempts} lần thử: {error or 'không rõ lỗi'}"

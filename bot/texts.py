@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from store.sync import Change, ChangeKind
+
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 KIND_LABELS = {
@@ -42,8 +44,30 @@ FREQ_LABELS = {
 
 
 def vn_date(day: date) -> str:
-    """08/5/2026 — day padded, month not, as Vietnamese documents write it."""
-    return f"{day.day:02d}/{day.month}/{day.year}"
+    """08/05/2026: one date format (dd/mm/yyyy) everywhere a person reads a date."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+_ROMAN = ("I", "II", "III", "IV")
+
+
+def vn_period(key: str) -> str:
+    """An occurrence key as the office says it: "tháng 6/2026", "quý II/2026",
+    "6 tháng đầu năm 2026", "năm 2026"; other keys are shown as they are."""
+    year, _, rest = key.partition("-")
+    if not year.isdigit():
+        return key
+    if not rest:
+        return f"năm {year}"
+    if rest.isdigit():
+        return f"tháng {int(rest)}/{year}"
+    if rest[0] == "Q" and rest[1:] in ("1", "2", "3", "4"):
+        return f"quý {_ROMAN[int(rest[1:]) - 1]}/{year}"
+    if rest in ("H1", "H2"):
+        return f"6 tháng {'đầu' if rest == 'H1' else 'cuối'} năm {year}"
+    if rest[0] == "W" and rest[1:].isdigit():
+        return f"tuần {int(rest[1:])}/{year}"
+    return key
 
 
 def vn_weekday_date(day: date) -> str:
@@ -169,3 +193,29 @@ def unreachable_notice(name: str, unit: str, channel: str, error: str) -> str:
         f"{shorten(error, 120)}. Tài khoản đã được tạm dừng nhận nhắc việc; "
         "xin liên hệ để người này liên kết lại (nhacviec link)."
     )
+
+
+def plan_change(change: Change) -> str:
+    """One line per change a plan edit made, for the log and the console."""
+    k, subject = change.kind, change.subject
+    if k == ChangeKind.UNIT_ADDED:
+        return f"Thêm đơn vị {subject} ({change.new})"
+    if k == ChangeKind.UNIT_RESTORED:
+        return f"Khôi phục đơn vị {subject}"
+    if k == ChangeKind.UNIT_REMOVED:
+        return f"Bỏ đơn vị {subject} ({change.old}); các báo cáo cũ vẫn được giữ"
+    if k == ChangeKind.TASK_ADDED:
+        return f"Thêm nhiệm vụ {subject}: {shorten(change.new, 60)}"
+    if k == ChangeKind.TASK_RESTORED:
+        return f"Khôi phục nhiệm vụ {subject}"
+    if k == ChangeKind.TASK_REMOVED:
+        return f"Bỏ nhiệm vụ {subject}; các báo cáo cũ vẫn được giữ"
+    if k == ChangeKind.DEADLINE_CHANGED:
+        return f'Nhiệm vụ {subject}: thời hạn "{change.old}" → "{change.new}"'
+    if k == ChangeKind.CONTENT_CHANGED:
+        return f"Nhiệm vụ {subject}: sửa nội dung"
+    if k == ChangeKind.PRODUCT_CHANGED:
+        return f"Nhiệm vụ {subject}: sửa sản phẩm/kết quả"
+    if k == ChangeKind.ROLE_SET:
+        return f"Nhiệm vụ {subject}: {change.old} là đơn vị {ROLE_LABELS.get(change.new, change.new)}"
+    return f"Nhiệm vụ {subject}: bỏ đơn vị {change.old}"

@@ -12,22 +12,46 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channel import Channel, ChannelError, OutboundMessage
-from bot.reminder_text import render_escalation, render_reminder
-from bot.texts import unreachable_notice
 from scheduler.clock import Clock
+from scheduler.delivery import ChannelError, OutboundMessage, Sender
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
-from store.models import Assignment, ChatIdentity, DeliveryAttempt, Person, Reminder, Unit
+from store.delivery import (
+    AttemptRecord,
+    add_attempts,
+    claimed_rows,
+    delivered_people,
+    lead_unit_names,
+    mark_unreachable,
+    people_of_wards,
+    reachable_identities,
+    rows_by_id,
+)
+from store.enums import CLOSED, AttemptOutcome, PersonRole, ReminderKind, ReminderState
+from store.models import ChatIdentity, Person, Reminder
 from store.outbox import Close, claim, finish_many, insert_reminders, reminder_row
-from store.queries import CLOSED, AssignmentView, assignment_views, people_with_role
+from store.queries import AssignmentView, assignment_views, people_with_role
 
 log = logging.getLogger(__name__)
+
+
+class Renderer(Protocol):
+    """The words of what the outbox sends, made in `bot/` and passed in."""
+
+    def reminder(
+        self, kind: str, view: AssignmentView, today: date, leads: list[str], *, buttons: bool
+    ) -> OutboundMessage: ...
+
+    def escalation(self, view: AssignmentView, today: date) -> OutboundMessage: ...
+
+    def unreachable(self, person: str, unit: str, channel: str, error: str) -> str: ...
+
+    def gave_up(self, reminder_id: int, attempts: int, error: str | None) -> str: ...
 
 
 @dataclass
@@ -80,7 +104,8 @@ class DispatcherConfig:
 @dataclass
 class Dispatcher:
     db: Database
-    channels: dict[str, Channel]
+    channels: dict[str, Sender]
+    renderer: Renderer
     clock: Clock
     calendar: WorkingCalendar
     config: DispatcherConfig
@@ -170,67 +195,46 @@ class Dispatcher:
     async def _decide(self, s: AsyncSession, ids: list[int]) -> dict[int, list[Delivery] | str]:
         now = self.clock.now()
         today = self.calendar.local_date(now)
-        rows = [
-            r
-            for r in await s.scalars(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.id))
-            if r.locked_by == self.config.worker
-        ]
+        rows = await claimed_rows(s, ids, self.config.worker)
         batch = await _Batch.load(s, rows)
         out: dict[int, list[Delivery] | str] = {}
         closes: list[Close] = []
-
-        def close(rid: int, state: str, error: str | None) -> str:
-            closes.append(Close(rid, state, error))
-            return state
-
         for r in rows:
             view = batch.views.get(r.assignment_id) if r.assignment_id else None
-            if r.assignment_id and (view is None or not view.active or view.status in CLOSED):
-                out[r.id] = close(
-                    r.id, "skipped", "nhiệm vụ đã xong hoặc không còn áp dụng" if view else "không còn nhiệm vụ"
-                )
-                continue
             delivered = batch.delivered.get(r.id, set())
-            if not delivered and r.kind != "manual" and now - r.due_at > self.config.stale_after:
-                age = (now - r.due_at).total_seconds() / 3600
-                out[r.id] = close(r.id, "dropped", f"quá cũ để gửi ({age:.1f} giờ sau giờ nhắc)")
+            verdict = still_wanted(r, view, delivered, now, self.config.stale_after)
+            if verdict is not None:
+                closes.append(Close(r.id, verdict.state, verdict.reason))
+                out[r.id] = verdict.state
                 continue
-            if r.person_id is not None:
-                people = [p for p in batch.people if p.id == r.person_id]
-            elif r.kind == "escalate":
-                people = batch.with_role(r.ward_id, "leader", None) or batch.with_role(r.ward_id, "office", None)
-            else:
-                assert view is not None
-                # No head linked yet: the unit's office staff (e.g. the coordinating office) answer.
-                people = batch.with_role(r.ward_id, "head", view.unit_id) or batch.with_role(
-                    r.ward_id, "office", view.unit_id
-                )
             deliveries: list[Delivery] = []
-            for person in people:
+            for person in recipients(r, view, batch):
                 identity = batch.identity_for(person, self.channels)
                 if person.id in delivered or identity is None:
                     continue
-                channel = self.channels[identity.channel]
-                if r.person_id is not None:
-                    message = OutboundMessage(r.body or "")
-                elif r.kind == "escalate":
-                    assert view is not None
-                    message = render_escalation(view, today, self.calendar)
-                else:
-                    assert view is not None
-                    leads = batch.leads.get(view.occurrence_id, []) if view.role == "coordinate" else []
-                    message = render_reminder(
-                        r.kind, view, today, self.calendar, leads, buttons=channel.supports_buttons
-                    )
+                message = self._message(r, view, identity, batch, today)
                 deliveries.append(Delivery(person.id, identity.id, identity.channel, identity.chat_id, message))
             if deliveries:
                 out[r.id] = deliveries
-            elif delivered:
-                out[r.id] = close(r.id, "sent", None)
             else:
-                out[r.id] = close(r.id, "skipped", "không có người nhận đã liên kết")
+                # Everyone was reached before a restart, or nobody reachable is linked.
+                state = ReminderState.SENT if delivered else ReminderState.SKIPPED
+                closes.append(Close(r.id, state, None if delivered else "không có người nhận đã liên kết"))
+                out[r.id] = state
         await finish_many(s, self.config.worker, now, closes)
         return out
+
+    def _message(
+        self, r: Reminder, view: AssignmentView | None, identity: ChatIdentity, batch: _Batch, today: date
+    ) -> OutboundMessage:
+        if r.person_id is not None:
+            return OutboundMessage(r.body or "")
+        assert view is not None
+        if r.kind == ReminderKind.ESCALATE:
+            return self.renderer.escalation(view, today)
+        leads = batch.leads.get(view.occurrence_id, []) if view.role == "coordinate" else []
+        buttons = self.channels[identity.channel].supports_buttons
+        return self.renderer.reminder(r.kind, view, today, leads, buttons=buttons)
 
     # --- send ----------------------------------------------------------------------------
 
@@ -240,12 +244,16 @@ class Dispatcher:
         try:
             result = await self.channels[d.channel].send(d.chat_id, d.message)
         except ChannelError as exc:
-            kind = "permanent" if exc.permanent else ("unknown" if exc.unknown_outcome else "transient")
+            kind = (
+                AttemptOutcome.PERMANENT
+                if exc.permanent
+                else (AttemptOutcome.UNKNOWN if exc.unknown_outcome else AttemptOutcome.TRANSIENT)
+            )
             return Outcome(d, started, _ms(t0), kind, str(exc)[:500], retry_after=exc.retry_after)
         except Exception as exc:  # a bug in an adapter must not stop the outbox
             log.exception("channel %s raised", d.channel)
-            return Outcome(d, started, _ms(t0), "transient", f"{type(exc).__name__}: {exc}"[:500])
-        return Outcome(d, started, _ms(t0), "ok", message_id=result.message_id)
+            return Outcome(d, started, _ms(t0), AttemptOutcome.TRANSIENT, f"{type(exc).__name__}: {exc}"[:500])
+        return Outcome(d, started, _ms(t0), AttemptOutcome.OK, message_id=result.message_id)
 
     # --- record --------------------------------------------------------------------------
 
@@ -253,81 +261,128 @@ class Dispatcher:
         self, s: AsyncSession, results: dict[int, list[Outcome]], unfinished: frozenset[int] | set[int] = frozenset()
     ) -> dict[int, str]:
         now = self.clock.now()
-        rows = {r.id: r for r in await s.scalars(select(Reminder).where(Reminder.id.in_(results)))}
+        rows = await rows_by_id(s, results)
         closes: list[Close] = []
         counted: dict[int, str] = {}
         for rid, outcomes in results.items():
             r = rows[rid]
-            s.add_all(
-                DeliveryAttempt(
-                    reminder_id=rid,
-                    identity_id=o.delivery.identity_id,
-                    person_id=o.delivery.person_id,
-                    channel=o.delivery.channel,
-                    chat_id=o.delivery.chat_id,
-                    worker=self.config.worker,
-                    started_at=o.started_at,
-                    duration_ms=o.duration_ms,
-                    outcome=o.kind,
-                    error=o.error,
-                    provider_message_id=o.message_id,
-                )
-                for o in outcomes
+            add_attempts(
+                s,
+                (
+                    AttemptRecord(
+                        reminder_id=rid,
+                        identity_id=o.delivery.identity_id,
+                        person_id=o.delivery.person_id,
+                        channel=o.delivery.channel,
+                        chat_id=o.delivery.chat_id,
+                        worker=self.config.worker,
+                        started_at=o.started_at,
+                        duration_ms=o.duration_ms,
+                        outcome=o.kind,
+                        error=o.error,
+                        provider_message_id=o.message_id,
+                    )
+                    for o in outcomes
+                ),
             )
             for o in outcomes:
-                if o.kind == "permanent":
+                if o.kind == AttemptOutcome.PERMANENT:
                     await self._mark_unreachable(s, r.ward_id, o, now)
-            retry = [o for o in outcomes if o.kind in ("transient", "unknown")]
-            if rid in unfinished:
-                # Stopped between two recipients: those reached are recorded; the rest get
-                # it after the restart.
-                closes.append(Close(rid, "pending", "dừng giữa chừng", now))
-                counted[rid] = "retried"
-            elif retry and r.attempts >= self.config.max_attempts:
-                closes.append(Close(rid, "failed", retry[0].error))
+            verdict = after_send(outcomes, r.attempts, rid in unfinished, self.config)
+            next_at = now + timedelta(seconds=verdict.retry_in) if verdict.retry_in is not None else None
+            closes.append(Close(rid, verdict.state, verdict.reason, next_at if verdict.state == "pending" else None))
+            counted[rid] = verdict.counted
+            if verdict.gave_up:
                 await self._notify_office(
-                    s,
-                    r.ward_id,
-                    f"failed:{rid}",
-                    now,
-                    f"⚠ Không gửi được lời nhắc #{rid} sau {r.attempts} lần thử: {retry[0].error}",
+                    s, r.ward_id, f"failed:{rid}", now, self.renderer.gave_up(rid, r.attempts, verdict.reason)
                 )
-                counted[rid] = "failed"
-            elif retry:
-                delay = max((o.retry_after or 0.0) for o in retry) or min(
-                    self.config.backoff_base * 2 ** (r.attempts - 1), self.config.backoff_max
-                )
-                closes.append(Close(rid, "pending", retry[0].error, now + timedelta(seconds=delay)))
-                counted[rid] = "retried"
-            elif any(o.kind == "ok" for o in outcomes):
-                closes.append(Close(rid, "sent"))
-                counted[rid] = "sent"
-            else:
-                closes.append(Close(rid, "failed", outcomes[0].error if outcomes else None))
-                counted[rid] = "failed"
         await s.flush()
         await finish_many(s, self.config.worker, now, closes)
         return counted
 
     async def _mark_unreachable(self, s: AsyncSession, ward_id: int, o: Outcome, now: datetime) -> None:
-        identity = await s.get(ChatIdentity, o.delivery.identity_id)
-        if identity is None or identity.unreachable_at is not None:
+        marked = await mark_unreachable(s, o.delivery.identity_id, now, o.error)
+        if marked is None:
             return
-        identity.unreachable_at, identity.unreachable_reason = now, o.error
-        person = await s.get(Person, identity.person_id)
-        unit = await s.get(Unit, person.unit_id) if person and person.unit_id else None
-        body = unreachable_notice(
-            person.name if person else "?", unit.name if unit else "—", identity.channel, o.error or ""
-        )
-        await self._notify_office(
-            s, ward_id, f"unreachable:{identity.id}:{int(identity.linked_at.timestamp())}", now, body
-        )
+        body = self.renderer.unreachable(marked.person_name, marked.unit_name, marked.channel, o.error or "")
+        key = f"unreachable:{marked.identity_id}:{int(marked.linked_at.timestamp())}"
+        await self._notify_office(s, ward_id, key, now, body)
 
     async def _notify_office(self, s: AsyncSession, ward_id: int, key: str, now: datetime, body: str) -> None:
         """Tell the office once (the key makes it once) through the same outbox."""
-        office = await people_with_role(s, ward_id, ("office",))
-        rows = [reminder_row(ward_id, f"{key}:p{p.id}", "notice", now, now, person_id=p.id, body=body) for p in office]
+        office = await people_with_role(s, ward_id, (PersonRole.OFFICE,))
+        rows = [
+            reminder_row(ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, now, now, person_id=p.id, body=body)
+            for p in office
+        ]
         await insert_reminders(s, rows)
+
+
+# --- decisions: pure functions of the rows and what happened ----------------------------------
+
+
+@dataclass(frozen=True)
+class Closing:
+    state: str
+    reason: str
+
+
+def still_wanted(
+    r: Reminder, view: AssignmentView | None, delivered: set[int], now: datetime, stale_after: timedelta
+) -> Closing | None:
+    """Why a claimed row must not be sent at all, or None when it should go out."""
+    if r.assignment_id and (view is None or not view.active or view.status in CLOSED):
+        return Closing(
+            ReminderState.SKIPPED, "nhiệm vụ đã xong hoặc không còn áp dụng" if view else "không còn nhiệm vụ"
+        )
+    if not delivered and r.kind != ReminderKind.MANUAL and now - r.due_at > stale_after:
+        age = (now - r.due_at).total_seconds() / 3600
+        return Closing(ReminderState.DROPPED, f"quá cũ để gửi ({age:.1f} giờ sau giờ nhắc)")
+    return None
+
+
+def recipients(r: Reminder, view: AssignmentView | None, batch: _Batch) -> list[Person]:
+    """Who receives a row: its person; for an escalation the leaders (else the office);
+    otherwise the unit's head (else the unit's office staff, who answer for it)."""
+    if r.person_id is not None:
+        return [p for p in batch.people if p.id == r.person_id]
+    if r.kind == ReminderKind.ESCALATE:
+        return batch.with_role(r.ward_id, PersonRole.LEADER, None) or batch.with_role(
+            r.ward_id, PersonRole.OFFICE, None
+        )
+    assert view is not None
+    return batch.with_role(r.ward_id, PersonRole.HEAD, view.unit_id) or batch.with_role(
+        r.ward_id, PersonRole.OFFICE, view.unit_id
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How a sent row ends: its new state, why, when to retry, and how it is counted."""
+
+    state: str
+    counted: str  # a TickStats field
+    reason: str | None = None
+    retry_in: float | None = None  # seconds, for state "pending"
+    gave_up: bool = False
+
+
+def after_send(outcomes: list[Outcome], attempts: int, cut_short: bool, config: DispatcherConfig) -> Verdict:
+    if cut_short:
+        # Stopped between two recipients: those reached are recorded; the rest get it
+        # after the restart.
+        return Verdict(ReminderState.PENDING, "retried", "dừng giữa chừng", 0.0)
+    retry = [o for o in outcomes if o.kind in (AttemptOutcome.TRANSIENT, AttemptOutcome.UNKNOWN)]
+    if retry and attempts >= config.max_attempts:
+        return Verdict(ReminderState.FAILED, "failed", retry[0].error, gave_up=True)
+    if retry:
+        delay = max((o.retry_after or 0.0) for o in retry) or min(
+            config.backoff_base * 2 ** (attempts - 1), config.backoff_max
+        )
+        return Verdict(ReminderState.PENDING, "retried", retry[0].error, delay)
+    if any(o.kind == AttemptOutcome.OK for o in outcomes):
+        return Verdict(ReminderState.SENT, "sent")
+    return Verdict(ReminderState.FAILED, "failed", outcomes[0].error if outcomes else None)
 
 
 def _ms(t0: float) -> int:
@@ -348,38 +403,14 @@ class _Batch:
     async def load(cls, s: AsyncSession, rows: list[Reminder]) -> _Batch:
         assignment_ids = {r.assignment_id for r in rows if r.assignment_id}
         views = {v.id: v for v in await assignment_views(s, assignment_ids)}
-        delivered: dict[int, set[int]] = {}
-        for rid, pid in (
-            await s.execute(
-                select(DeliveryAttempt.reminder_id, DeliveryAttempt.person_id).where(
-                    DeliveryAttempt.reminder_id.in_([r.id for r in rows]), DeliveryAttempt.outcome == "ok"
-                )
-            )
-        ).all():
-            if rid is not None and pid is not None:
-                delivered.setdefault(rid, set()).add(pid)
-        wards = {r.ward_id for r in rows}
-        people = list(await s.scalars(select(Person).where(Person.ward_id.in_(wards)).order_by(Person.id)))
-        identities: dict[int, list[ChatIdentity]] = {}
-        for identity in await s.scalars(
-            select(ChatIdentity)
-            .where(ChatIdentity.person_id.in_([p.id for p in people]), ChatIdentity.unreachable_at.is_(None))
-            .order_by(ChatIdentity.id)
-        ):
-            identities.setdefault(identity.person_id, []).append(identity)
-        leads: dict[int, list[str]] = {}
-        occurrences = {v.occurrence_id for v in views.values() if v.role == "coordinate"}
-        if occurrences:
-            for occ_id, name in (
-                await s.execute(
-                    select(Assignment.occurrence_id, Unit.name)
-                    .join(Unit, Assignment.unit_id == Unit.id)
-                    .where(Assignment.occurrence_id.in_(occurrences), Assignment.role == "lead", Assignment.active)
-                    .order_by(Unit.code)
-                )
-            ).all():
-                leads.setdefault(occ_id, []).append(name)
-        return cls(views, delivered, people, identities, leads)
+        people = await people_of_wards(s, {r.ward_id for r in rows})
+        return cls(
+            views=views,
+            delivered=await delivered_people(s, [r.id for r in rows]),
+            people=people,
+            identities=await reachable_identities(s, [p.id for p in people]),
+            leads=await lead_unit_names(s, {v.occurrence_id for v in views.values() if v.role == "coordinate"}),
+        )
 
     def with_role(self, ward_id: int, role: str, unit_id: int | None) -> list[Person]:
         return [
@@ -388,7 +419,7 @@ class _Batch:
             if p.ward_id == ward_id and p.role == role and (unit_id is None or p.unit_id == unit_id)
         ]
 
-    def identity_for(self, person: Person, channels: dict[str, Channel]) -> ChatIdentity | None:
+    def identity_for(self, person: Person, channels: dict[str, Sender]) -> ChatIdentity | None:
         """The person's preferred reachable chat, so someone on both channels gets one copy."""
         usable = [i for i in self.identities.get(person.id, []) if i.channel in channels]
         preferred = [i for i in usable if i.channel == person.preferred_channel]

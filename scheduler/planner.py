@@ -2,35 +2,68 @@
 
 Idempotent by construction — reminder rows carry a unique key and are inserted with
 ON CONFLICT DO NOTHING — so running it every few minutes, from several workers, is safe.
+Each task's occurrences are expanded once here and given both to the database sync and
+to reminder planning, so the two can never disagree about which periods exist.
 """
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
-from scheduler.reminders import plan_reminders
+from scheduler.reminders import horizon, plan_occurrences, plan_reminders
 from scheduler.workcal import WorkingCalendar
-from store.models import Assignment, Occurrence, Task, Unit
+from store.enums import CLOSED
 from store.outbox import insert_reminders, reminder_row
-from store.queries import CLOSED
-from store.sync import sync_plan
+from store.sync import (
+    Change,
+    OccurrenceRow,
+    PlanRows,
+    TaskRow,
+    UnitRow,
+    activated_dates,
+    assignment_index,
+    lock_ward,
+    sync_plan,
+)
 
 
 @dataclass
 class PlanningResult:
     ward_id: int
     inserted: int
-    changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
 
 def reminder_key(assignment_id: int, kind: str, seq: int) -> str:
     return f"a{assignment_id}:{kind}:{seq}"
+
+
+def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -> PlanRows:
+    """The plan as the rows the database keeps."""
+    return PlanRows(
+        ward_name=plan.ward,
+        plan_code=plan.code,
+        coordinating_unit=plan.coordinating_unit,
+        units=[UnitRow(u.code, u.name) for u in plan.units.values()],
+        tasks=[
+            TaskRow(
+                stt=t.stt,
+                content=t.content,
+                product=t.product,
+                deadline_text=t.deadline_text,
+                deadline_kind=t.rule.kind,
+                roles={code: "lead" for code in t.lead} | {code: "coordinate" for code in t.coordinate},
+                occurrences=[OccurrenceRow(o.key, o.due, o.start, o.checkin) for o in occurrences[t.stt]],
+                horizon=horizon(t, end),
+            )
+            for t in plan.tasks
+        ],
+    )
 
 
 async def plan_ward(
@@ -43,38 +76,17 @@ async def plan_ward(
     ahead_days: int = 35,
     stale_after: timedelta = timedelta(hours=20),
 ) -> PlanningResult:
-    if session.get_bind().dialect.name == "postgresql":
-        # Several workers start and plan at once; planning one ward is serialised so two
-        # first syncs cannot both create the same units and tasks.
-        await session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(ward_key.encode()))))
+    await lock_ward(session, ward_key)
     today = calendar.local_date(now)
     end = today + timedelta(days=ahead_days)
-    report = await sync_plan(session, ward_key, plan, end + timedelta(days=60), now)
+    occurrences = plan_occurrences(plan, end, await activated_dates(session, ward_key))
+    report = await sync_plan(session, ward_key, plan_rows(plan, occurrences, end), now)
     ward_id = report.ward_id
-
-    rows = (
-        await session.execute(
-            select(Assignment.id, Assignment.status, Task.stt, Occurrence.key, Unit.code)
-            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-            .join(Task, Occurrence.task_id == Task.id)
-            .join(Unit, Assignment.unit_id == Unit.id)
-            .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
-        )
-    ).all()
-    assignments = {(stt, key, code): (aid, status) for aid, status, stt, key, code in rows}
-    activated: dict[int, date] = {
-        stt: due
-        for stt, due in (
-            await session.execute(
-                select(Task.stt, Task.activated_due).where(Task.ward_id == ward_id, Task.activated_due.is_not(None))
-            )
-        ).all()
-        if due is not None
-    }
+    assignments = await assignment_index(session, ward_id)
 
     # A reminder older than the catch-up window is never created: it could only be dropped.
     oldest = now - stale_after
-    planned = plan_reminders(plan, calendar, calendar.local_date(oldest), end, activated)
+    planned = plan_reminders(plan, calendar, calendar.local_date(oldest), end, occurrences=occurrences)
     new_rows = []
     for r in planned:
         found = assignments.get((r.task_stt, r.occurrence_key, r.unit))

@@ -41,11 +41,6 @@ class PlannedReminder:
     unit: str
     role: Role
 
-    @property
-    def key(self) -> str:
-        """Unique per assignment: one reminder of a kind and sequence is sent once."""
-        return f"{self.task_stt}:{self.occurrence_key}:{self.unit}:{self.kind}:{self.seq}"
-
 
 def check_policy(policy: ReminderPolicy, calendar: WorkingCalendar) -> None:
     if not calendar.office_hours.contains(policy.send_time):
@@ -85,21 +80,41 @@ def slots(
         seq += 1
 
 
+def horizon(task: Task, end: date) -> date:
+    """How far past `end` a task's occurrences are needed: a reminder runs at most ~4
+    calendar weeks ahead of a due day (10 working days + Tết), and the database keeps
+    two months of occurrences ahead so replies about the next period find it."""
+    before = max(task.policy.before_working_days or (0,))
+    return end + timedelta(days=max(60, before * 2 + 40))
+
+
+def task_occurrences(task: Task, plan_start: date, end: date, activated_due: date | None = None) -> list[Occurrence]:
+    """The occurrences of one task that reminders up to `end` may concern."""
+    return expand(
+        task.rule,
+        until=horizon(task, end),
+        plan_start=plan_start,
+        checkin=task.policy.checkin,
+        activated_due=activated_due,
+    )
+
+
+def plan_occurrences(plan: Plan, end: date, activated: dict[int, date] | None = None) -> dict[int, list[Occurrence]]:
+    """Per task stt, its occurrences up to its horizon past `end`: expanded once, then
+    given both to the database sync and to reminder planning."""
+    activated = activated or {}
+    return {t.stt: task_occurrences(t, plan.issued, end, activated.get(t.stt)) for t in plan.tasks}
+
+
 def plan_task(
     task: Task,
     calendar: WorkingCalendar,
     start: date,
     end: date,
-    plan_start: date,
-    activated_due: date | None = None,
+    occurrences: list[Occurrence],
 ) -> list[PlannedReminder]:
     """All reminders of one task whose day falls in [start, end]."""
     policy = task.policy
-    # Reminders run at most ~4 calendar weeks ahead of a due day (10 working days + Tết).
-    horizon = end + timedelta(days=max(policy.before_working_days or (0,)) * 2 + 40)
-    occurrences = expand(
-        task.rule, until=horizon, plan_start=plan_start, checkin=policy.checkin, activated_due=activated_due
-    )
     out: list[PlannedReminder] = []
     roles: list[tuple[str, Role]] = [(u, "lead") for u in task.lead] + [(u, "coordinate") for u in task.coordinate]
     for occ in occurrences:
@@ -132,15 +147,18 @@ def plan_reminders(
     end: date,
     activated: dict[int, date] | None = None,
     unit: str | None = None,
+    occurrences: dict[int, list[Occurrence]] | None = None,
 ) -> list[PlannedReminder]:
-    """The reminder calendar of a whole plan in [start, end], sorted by time."""
-    activated = activated or {}
+    """The reminder calendar of a whole plan in [start, end], sorted by time.
+    `occurrences` (from plan_occurrences) saves expanding them again."""
+    if occurrences is None:
+        occurrences = plan_occurrences(plan, end, activated)
     out: list[PlannedReminder] = []
     # Nothing is reminded before the plan exists.
     start = max(start, plan.issued)
     for task in plan.tasks:
         check_policy(task.policy, calendar)
-        out.extend(plan_task(task, calendar, start, end, plan.issued, activated.get(task.stt)))
+        out.extend(plan_task(task, calendar, start, end, occurrences.get(task.stt, [])))
     if unit is not None:
         out = [r for r in out if r.unit == unit]
     out.sort(key=lambda r: (r.at, r.task_stt, r.unit, r.kind, r.seq))

@@ -8,28 +8,17 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
+from store.enums import ReminderState
 from store.models import Reminder, UTCDateTime
-
-CHUNK = 500
+from store.sql import insert_or_ignore
 
 
 async def insert_reminders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
-    """INSERT … ON CONFLICT (ward_id, key) DO NOTHING; returns how many rows were new."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    inserted = 0
-    for i in range(0, len(rows), CHUNK):
-        stmt: Any = insert(Reminder).values(list(rows[i : i + CHUNK]))
-        stmt = stmt.on_conflict_do_nothing(index_elements=["ward_id", "key"]).returning(Reminder.id)
-        inserted += len((await session.execute(stmt)).all())
-    return inserted
+    """Insert outbox rows once per (ward, key); returns how many rows were new."""
+    return len(await insert_or_ignore(session, Reminder, rows, ("ward_id", "key")))
 
 
 def reminder_row(
@@ -53,7 +42,7 @@ def reminder_row(
         "seq": seq,
         "body": body,
         "due_at": due_at,
-        "state": "pending",
+        "state": ReminderState.PENDING,
         "attempts": 0,
         "next_attempt_at": due_at,
         "created_at": now,
@@ -68,8 +57,8 @@ async def claim(db: Database, worker: str, now: datetime, limit: int, lease_seco
     A row whose lease expired (its worker died mid-send) is claimable again.
     """
     due = or_(
-        and_(Reminder.state == "pending", Reminder.next_attempt_at <= now),
-        and_(Reminder.state == "sending", Reminder.locked_until < now),
+        and_(Reminder.state == ReminderState.PENDING, Reminder.next_attempt_at <= now),
+        and_(Reminder.state == ReminderState.SENDING, Reminder.locked_until < now),
     )
     candidates = select(Reminder.id).where(due).order_by(Reminder.next_attempt_at, Reminder.id).limit(limit)
     if db.is_postgres:
@@ -78,7 +67,7 @@ async def claim(db: Database, worker: str, now: datetime, limit: int, lease_seco
         update(Reminder)
         .where(Reminder.id.in_(candidates.scalar_subquery()))
         .values(
-            state="sending",
+            state=ReminderState.SENDING,
             locked_by=worker,
             locked_until=now + timedelta(seconds=lease_seconds),
             attempts=Reminder.attempts + 1,
@@ -126,22 +115,11 @@ async def finish_many(session: AsyncSession, worker: str, now: datetime, closes:
             "worker": worker,
             "new_state": c.state,
             "err": c.error,
-            "next_at": (c.next_attempt_at or now) if c.state == "pending" else None,
-            "fin": None if c.state == "pending" else now,
+            "next_at": (c.next_attempt_at or now) if c.state == ReminderState.PENDING else None,
+            "fin": None if c.state == ReminderState.PENDING else now,
         }
         for c in closes
     ]
     connection = await session.connection()
     await connection.execute(_FINISH, params)
 
-
-async def finish(
-    session: AsyncSession,
-    reminder_id: int,
-    worker: str,
-    now: datetime,
-    state: str,
-    error: str | None = None,
-    next_attempt_at: datetime | None = None,
-) -> None:
-    await finish_many(session, worker, now, [Close(reminder_id, state, error, next_attempt_at)])

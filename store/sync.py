@@ -1,79 +1,160 @@
 """Load a plan into the database idempotently, keeping every status already reported.
 
+The plan arrives as plain rows (`PlanRows`): the scheduler has already resolved units and
+expanded each task's occurrences, so this module knows tables, not deadline wording.
 Editing the plan (a changed deadline, a new task, a removed unit) updates the rows in
 place: removed things are deactivated, never deleted, so their history stays; future
-reminders of an occurrence whose due day moved are dropped and planned again.
+reminders of an occurrence whose due day moved are dropped and planned again. What
+changed is returned as `Change` records; the words for them are made in `bot/`.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.occurrences import expand
-from scheduler.plan import Plan
-from scheduler.plan import Task as TaskSpec
+from store.enums import AssignmentRole, ReminderState, Status
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
 
-ROLE_WORDS = {"lead": "chủ trì", "coordinate": "phối hợp"}
 
-Note = Callable[[str], None]
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OccurrenceRow:
+    key: str
+    due: date
+    start: date | None = None
+    checkin: bool = False
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    stt: int
+    content: str
+    product: str
+    deadline_text: str
+    deadline_kind: str
+    roles: dict[str, str]  # unit code → "lead" | "coordinate"
+    occurrences: list[OccurrenceRow]
+    horizon: date  # occurrences starting later are simply not expanded yet
+
+
+@dataclass(frozen=True)
+class PlanRows:
+    ward_name: str
+    plan_code: str
+    coordinating_unit: str
+    units: list[UnitRow]
+    tasks: list[TaskRow]
+
+
+class ChangeKind(StrEnum):
+    UNIT_ADDED = "unit_added"
+    UNIT_RESTORED = "unit_restored"
+    UNIT_REMOVED = "unit_removed"
+    TASK_ADDED = "task_added"
+    TASK_RESTORED = "task_restored"
+    TASK_REMOVED = "task_removed"
+    DEADLINE_CHANGED = "deadline_changed"
+    CONTENT_CHANGED = "content_changed"
+    PRODUCT_CHANGED = "product_changed"
+    ROLE_SET = "role_set"
+    ROLE_REMOVED = "role_removed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing a plan edit changed. `subject` is a unit code or a task number; `old` and
+    `new` carry what the change needs (a name, a deadline before and after, a role)."""
+
+    kind: ChangeKind
+    subject: str
+    old: str = ""
+    new: str = ""
 
 
 @dataclass
 class SyncReport:
     ward_id: int
-    changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
 
 
-async def sync_plan(session: AsyncSession, ward_key: str, plan: Plan, until: date, now: datetime) -> SyncReport:
-    """Bring units, tasks, occurrences (up to `until`) and assignments in line with `plan`."""
+Note = Callable[[Change], None]
+
+
+async def lock_ward(session: AsyncSession, ward_key: str) -> None:
+    """Serialise planning of one ward across PostgreSQL workers (held to the transaction's
+    end), so two first syncs cannot both create the same units and tasks."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(ward_key.encode()))))
+
+
+async def activated_dates(session: AsyncSession, ward_key: str) -> dict[int, date]:
+    """Per task number, the date the office gave a conditional task (/activate)."""
+    stmt = (
+        select(Task.stt, Task.activated_due)
+        .join(Ward, Ward.id == Task.ward_id)
+        .where(Ward.key == ward_key, Task.activated_due.is_not(None))
+    )
+    return {stt: due for stt, due in (await session.execute(stmt)).all() if due is not None}
+
+
+async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: datetime) -> SyncReport:
+    """Bring units, tasks, occurrences and assignments in line with `plan`."""
     ward = await session.scalar(select(Ward).where(Ward.key == ward_key))
     first_load = ward is None
     if ward is None:
         ward = Ward(key=ward_key)
         session.add(ward)
-    ward.name, ward.plan_code, ward.coordinating_unit = plan.ward, plan.code, plan.coordinating_unit
+    ward.name, ward.plan_code, ward.coordinating_unit = plan.ward_name, plan.plan_code, plan.coordinating_unit
     await session.flush()
     report = SyncReport(ward_id=ward.id)
     # The first load is not a change worth listing line by line.
     note: Note = report.changes.append if not first_load else (lambda _: None)
 
-    unit_ids = await _sync_units(session, ward.id, plan, note)
-    tasks = await _sync_tasks(session, ward.id, plan, note)
-    occurrences = await _sync_occurrences(session, plan, tasks, until)
-    await _sync_assignments(session, plan, occurrences, unit_ids, note)
+    unit_ids = await _sync_units(session, ward.id, plan.units, note)
+    tasks = await _sync_tasks(session, ward.id, plan.tasks, note)
+    occurrences = await _sync_occurrences(session, plan.tasks, tasks)
+    await _sync_assignments(session, plan.tasks, occurrences, unit_ids, note)
     await session.flush()
     return report
 
 
-async def _sync_units(session: AsyncSession, ward_id: int, plan: Plan, note: Note) -> dict[str, int]:
+async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow], note: Note) -> dict[str, int]:
     units = {u.code: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id))}
-    for spec in plan.units.values():
+    for spec in wanted:
         unit = units.get(spec.code)
         if unit is None:
             units[spec.code] = Unit(ward_id=ward_id, code=spec.code, name=spec.name, active=True)
             session.add(units[spec.code])
-            note(f"Thêm đơn vị {spec.code} ({spec.name})")
+            note(Change(ChangeKind.UNIT_ADDED, spec.code, new=spec.name))
         elif not unit.active or unit.name != spec.name:
             if not unit.active:
-                note(f"Khôi phục đơn vị {spec.code}")
+                note(Change(ChangeKind.UNIT_RESTORED, spec.code, new=spec.name))
             unit.active, unit.name = True, spec.name
+    codes = {u.code for u in wanted}
     for code, unit in units.items():
-        if code not in plan.units and unit.active:
+        if code not in codes and unit.active:
             unit.active = False
-            note(f"Bỏ đơn vị {code} ({unit.name}); các báo cáo cũ vẫn được giữ")
+            note(Change(ChangeKind.UNIT_REMOVED, code, old=unit.name))
     await session.flush()
     return {code: u.id for code, u in units.items()}
 
 
-async def _sync_tasks(session: AsyncSession, ward_id: int, plan: Plan, note: Note) -> dict[int, Task]:
+async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note) -> dict[int, Task]:
     tasks = {t.stt: t for t in await session.scalars(select(Task).where(Task.ward_id == ward_id))}
-    for spec in plan.tasks:
+    for spec in wanted:
+        subject = str(spec.stt)
         task = tasks.get(spec.stt)
         if task is None:
             tasks[spec.stt] = Task(
@@ -82,35 +163,35 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, plan: Plan, note: Not
                 content=spec.content,
                 product=spec.product,
                 deadline_text=spec.deadline_text,
-                deadline_kind=spec.rule.kind,
+                deadline_kind=spec.deadline_kind,
                 active=True,
             )
             session.add(tasks[spec.stt])
-            note(f"Thêm nhiệm vụ {spec.stt}: {spec.content[:60]}")
+            note(Change(ChangeKind.TASK_ADDED, subject, new=spec.content))
             continue
         if not task.active:
             task.active = True
-            note(f"Khôi phục nhiệm vụ {spec.stt}")
+            note(Change(ChangeKind.TASK_RESTORED, subject))
         if task.deadline_text != spec.deadline_text:
-            note(f'Nhiệm vụ {spec.stt}: thời hạn "{task.deadline_text}" → "{spec.deadline_text}"')
-            task.deadline_text, task.deadline_kind = spec.deadline_text, spec.rule.kind
+            note(Change(ChangeKind.DEADLINE_CHANGED, subject, old=task.deadline_text, new=spec.deadline_text))
+            task.deadline_text, task.deadline_kind = spec.deadline_text, spec.deadline_kind
         if task.content != spec.content:
-            note(f"Nhiệm vụ {spec.stt}: sửa nội dung")
+            note(Change(ChangeKind.CONTENT_CHANGED, subject, old=task.content, new=spec.content))
             task.content = spec.content
         if task.product != spec.product:
-            note(f"Nhiệm vụ {spec.stt}: sửa sản phẩm/kết quả")
+            note(Change(ChangeKind.PRODUCT_CHANGED, subject, old=task.product, new=spec.product))
             task.product = spec.product
-    planned = {t.stt for t in plan.tasks}
+    planned = {t.stt for t in wanted}
     for stt, task in tasks.items():
         if stt not in planned and task.active:
             task.active = False
-            note(f"Bỏ nhiệm vụ {stt}; các báo cáo cũ vẫn được giữ")
+            note(Change(ChangeKind.TASK_REMOVED, str(stt)))
     await session.flush()
     return tasks
 
 
 async def _sync_occurrences(
-    session: AsyncSession, plan: Plan, tasks: dict[int, Task], until: date
+    session: AsyncSession, wanted: list[TaskRow], tasks: dict[int, Task]
 ) -> dict[int, list[Occurrence]]:
     """Per task stt, its active occurrences after the sync."""
     task_ids = [t.id for t in tasks.values()]
@@ -118,17 +199,10 @@ async def _sync_occurrences(
     for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids))):
         by_task[occ.task_id][occ.key] = occ
     result: dict[int, list[Occurrence]] = {}
-    for spec in plan.tasks:
+    for spec in wanted:
         task = tasks[spec.stt]
         rows = by_task[task.id]
-        expected = expand(
-            spec.rule,
-            until=until,
-            plan_start=plan.issued,
-            checkin=spec.policy.checkin,
-            activated_due=task.activated_due,
-        )
-        for want in expected:
+        for want in spec.occurrences:
             row = rows.get(want.key)
             if row is None:
                 rows[want.key] = Occurrence(
@@ -139,11 +213,11 @@ async def _sync_occurrences(
                 if row.due != want.due:
                     await _drop_pending(session, row.id)
                 row.due, row.start, row.checkin, row.active = want.due, want.start, want.checkin, True
-        keys = {o.key for o in expected}
+        keys = {o.key for o in spec.occurrences}
         for key, row in rows.items():
             # Future periods of a recurrence are simply not expanded yet; only retire the
             # occurrences the new wording no longer produces.
-            if key not in keys and row.active and (row.start is None or row.start <= until):
+            if key not in keys and row.active and (row.start is None or row.start <= spec.horizon):
                 row.active = False
                 await _drop_pending(session, row.id)
         result[spec.stt] = [r for r in rows.values() if r.active]
@@ -153,7 +227,7 @@ async def _sync_occurrences(
 
 async def _sync_assignments(
     session: AsyncSession,
-    plan: Plan,
+    wanted: list[TaskRow],
     occurrences: dict[int, list[Occurrence]],
     unit_ids: dict[str, int],
     note: Note,
@@ -163,45 +237,60 @@ async def _sync_assignments(
     for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occ_ids))):
         existing[a.occurrence_id][a.unit_id] = a
     code_of = {uid: code for code, uid in unit_ids.items()}
-    for spec in plan.tasks:
-        wanted = _wanted_roles(spec)
+    for spec in wanted:
+        roles = spec.roles
         before: set[tuple[str, str]] = set()
         for occ in occurrences[spec.stt]:
             current = existing[occ.id]
             before |= {(code_of[a.unit_id], a.role) for a in current.values() if a.active}
-            for code, role in wanted.items():
+            for code, role in roles.items():
                 found = current.get(unit_ids[code])
                 if found is None:
                     session.add(
                         Assignment(
-                            occurrence_id=occ.id, unit_id=unit_ids[code], role=role, active=True, status="not_started"
+                            occurrence_id=occ.id,
+                            unit_id=unit_ids[code],
+                            role=role,
+                            active=True,
+                            status=Status.NOT_STARTED,
                         )
                     )
                 elif found.role != role or not found.active:
                     found.role, found.active = role, True
             for uid, a in current.items():
-                if code_of[uid] not in wanted and a.active:
+                if code_of[uid] not in roles and a.active:
                     a.active = False
-        after = set(wanted.items())
+        after = set(roles.items())
         if before and before != after:
             for code, role in sorted(after - before):
-                note(f"Nhiệm vụ {spec.stt}: {code} là đơn vị {ROLE_WORDS[role]}")
-            for code in sorted({c for c, _ in before - after} - set(wanted)):
-                note(f"Nhiệm vụ {spec.stt}: bỏ đơn vị {code}")
-
-
-def _wanted_roles(spec: TaskSpec) -> dict[str, str]:
-    return {code: "lead" for code in spec.lead} | {code: "coordinate" for code in spec.coordinate}
+                note(Change(ChangeKind.ROLE_SET, str(spec.stt), old=code, new=AssignmentRole(role)))
+            for code in sorted({c for c, _ in before - after} - set(roles)):
+                note(Change(ChangeKind.ROLE_REMOVED, str(spec.stt), old=code))
 
 
 async def _drop_pending(session: AsyncSession, occurrence_id: int) -> None:
     """Forget unsent reminders of an occurrence whose due day moved; the planner re-adds them."""
     assignment_ids = select(Assignment.id).where(Assignment.occurrence_id == occurrence_id)
-    pending = (Reminder.assignment_id.in_(assignment_ids), Reminder.state == "pending")
+    pending = (Reminder.assignment_id.in_(assignment_ids), Reminder.state == ReminderState.PENDING)
     # Rows already tried keep their attempts as history; untried rows simply go.
     await session.execute(
         update(Reminder)
         .where(*pending, Reminder.attempts > 0)
-        .values(state="skipped", last_error="thời hạn đã thay đổi")
+        .values(state=ReminderState.SKIPPED, last_error="thời hạn đã thay đổi")
     )
     await session.execute(delete(Reminder).where(*pending, Reminder.attempts == 0))
+
+
+async def assignment_index(session: AsyncSession, ward_id: int) -> dict[tuple[int, str, str], tuple[int, str]]:
+    """(task stt, occurrence key, unit code) → (assignment id, status) of active rows: how
+    planned reminders find the row they belong to."""
+    rows = (
+        await session.execute(
+            select(Assignment.id, Assignment.status, Task.stt, Occurrence.key, Unit.code)
+            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id)
+            .join(Unit, Assignment.unit_id == Unit.id)
+            .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
+        )
+    ).all()
+    return {(stt, key, code): (aid, status) for aid, status, stt, key, code in rows}

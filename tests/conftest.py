@@ -90,7 +90,6 @@ class RecordingChannel:
     """Implements our channel contract in memory; failures are scripted per chat."""
 
     supports_buttons = True
-    max_length = 4096
 
     def __init__(self, name: str = "console") -> None:
         self.name = name

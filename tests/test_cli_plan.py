@@ -34,7 +34,7 @@ def test_unknown_deadline_wording_exits_2_with_a_message(capsys: pytest.CaptureF
 def test_check_prints_meanings_and_warnings(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
     out = capsys.readouterr().out
-    assert "ngày làm việc cuối: Thứ Sáu, 08/5/2026" in out
+    assert "ngày làm việc cuối: Thứ Sáu, 08/05/2026" in out
     assert "một việc – một đầu mối" in out
     assert "Hợp lệ: 19 nhiệm vụ" in out
 

@@ -155,7 +155,7 @@ async def test_shutdown_lets_the_batch_in_hand_finish_and_claims_no_more(tmp_pat
     from tests.conftest import local
 
     class SlowChannel:
-        name, max_length, supports_buttons = "console", 4096, False
+        name, supports_buttons = "console", False
 
         def __init__(self) -> None:
             self.sent = 0

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from bot.actions import create_person, issue_link_code
 from bot.context import AppContext
 from bot.conversation import Conversation
+from bot.reminder_text import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.models import Assignment, InboundMessage, Occurrence, Reminder, StatusReport, Task, Unit
@@ -123,6 +124,7 @@ async def test_a_reply_to_a_reminder_and_a_button_press_attach_to_its_task(ctx: 
     d = Dispatcher(
         db=ctx.db,
         channels={"console": channel},
+        renderer=ReminderRenderer(ctx.calendar),
         clock=ctx.clock,
         calendar=ctx.calendar,
         config=DispatcherConfig(worker="w"),
@@ -167,7 +169,7 @@ async def test_the_office_summary_contains_reported_statuses(ctx: AppContext) ->
     assert "TỔNG HỢP TIẾN ĐỘ" in summary and "VHXH (chủ trì): Đang thực hiện 60%" in summary
     assert "ĐƠN VỊ IM LẶNG" in summary and "TTPVHCC" in summary
     overdue = (await say(conv, office, "/overdue"))[0]
-    assert "1. VHXH: hạn 08/5/2026" in overdue
+    assert "1. VHXH: hạn 08/05/2026" in overdue
 
 
 async def test_a_unit_head_is_told_politely_that_office_commands_are_for_the_office(ctx: AppContext) -> None:
@@ -182,7 +184,7 @@ async def test_a_unit_head_is_told_politely_that_office_commands_are_for_the_off
 async def test_the_office_activates_a_conditional_task_and_nudges(ctx: AppContext, clock: ManualClock) -> None:
     conv = Conversation(ctx)
     office = await linked(ctx, conv, "VHXH", role="office", chat_id="office")
-    assert "Đã kích hoạt nhiệm vụ 15, hạn 10/7/2026" in (await say(conv, office, "/activate 15 10/7/2026"))[0]
+    assert "Đã kích hoạt nhiệm vụ 15, hạn 10/07/2026" in (await say(conv, office, "/activate 15 10/7/2026"))[0]
     assert "cho 5 đơn vị" in (await say(conv, office, "/remind 15"))[0]
     assert "cho 1 đơn vị" in (await say(conv, office, "/remind 4 Văn phòng HĐND và UBND phường"))[0]
     async with ctx.db.session() as s:

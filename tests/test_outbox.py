@@ -8,6 +8,7 @@ from bot.actions import queue_manual_reminder
 from bot.channel import ChannelError
 from bot.context import AppContext
 from bot.conversation import Conversation
+from bot.reminder_text import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.db import Database
@@ -25,6 +26,7 @@ def dispatcher(
     return Dispatcher(
         db=db or ctx.db,
         channels={channel.name: channel},
+        renderer=ReminderRenderer(ctx.calendar),
         clock=ctx.clock,
         calendar=ctx.calendar,
         config=DispatcherConfig(worker=worker, **config),
@@ -48,7 +50,7 @@ async def test_a_due_reminder_reaches_the_unit_head_with_task_and_due_date(ctx: 
     assert stats.sent >= 1
     texts = channel.texts_to(chat)
     task4 = next(t for t in texts if "Nhiệm vụ 4 (chủ trì)" in t)
-    assert "Hạn: Thứ Ba, 30/6/2026 — còn 3 ngày làm việc" in task4
+    assert "Hạn: Thứ Ba, 30/06/2026 — còn 3 ngày làm việc" in task4
     assert "Sản phẩm: Công văn" in task4
     _, message = next((c, m) for c, m in channel.sent if "Nhiệm vụ 4" in m.text)
     assert [b.label for b in message.buttons] == ["Đã xong", "Đang làm", "Vướng mắc"]
@@ -247,6 +249,7 @@ async def test_a_person_on_two_channels_gets_one_copy_on_the_preferred_one(ctx: 
     d = Dispatcher(
         db=ctx.db,
         channels={"console": console, "zalo": zalo},
+        renderer=ReminderRenderer(ctx.calendar),
         clock=ctx.clock,
         calendar=ctx.calendar,
         config=DispatcherConfig(worker="w"),
@@ -293,7 +296,7 @@ async def test_ongoing_work_gets_a_monthly_check_in_question(ctx: AppContext, cl
     await dispatcher(ctx, channel).tick()
     checkins = [t for t in channel.texts_to(chat) if t.startswith("📋 Hỏi tiến độ định kỳ")]
     assert {t.split(" — Nhiệm vụ ")[1].split(" ")[0] for t in checkins} >= {"16", "17", "18", "19"}
-    assert all("tiến độ kỳ 2026/06" in t for t in checkins)
+    assert all("tiến độ tháng 6/2026" in t for t in checkins)
 
 
 from scheduler.planner import plan_ward  # noqa: E402

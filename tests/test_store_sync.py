@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from bot.context import AppContext
 from bot.conversation import Conversation
+from bot.texts import plan_change
 from scheduler.plan import parse_plan
 from scheduler.planner import plan_ward
 from store.models import Assignment, Occurrence, Reminder, StatusReport, Task
@@ -54,7 +55,7 @@ async def test_a_plan_edit_keeps_reported_statuses_and_moves_reminders(ctx: AppC
     new_plan = parse_plan(edited)
     async with ctx.db.session() as s, s.begin():
         result = await plan_ward(s, ctx.settings.ward, new_plan, ctx.calendar, ctx.now())
-    joined = "\n".join(result.changes)
+    joined = "\n".join(plan_change(c) for c in result.changes)
     assert 'Nhiệm vụ 4: thời hạn "Quý II/2026" → "Quý III/2026"' in joined
     assert "Thêm nhiệm vụ 20" in joined
     assert "Nhiệm vụ 17: bỏ đơn vị TTDVSNC" in joined
@@ -87,7 +88,7 @@ async def test_removing_a_task_deactivates_it_without_losing_reports(ctx: AppCon
     new_plan = parse_plan(TEXT[:start] + TEXT[end:])
     async with ctx.db.session() as s, s.begin():
         result = await plan_ward(s, ctx.settings.ward, new_plan, ctx.calendar, ctx.now())
-    assert any("Bỏ nhiệm vụ 4" in c for c in result.changes)
+    assert any("Bỏ nhiệm vụ 4" in plan_change(c) for c in result.changes)
     async with ctx.db.session() as s:
         task = await s.scalar(select(Task).where(Task.stt == 4))
         assert task is not None and not task.active

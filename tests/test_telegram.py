@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.actions import create_person, issue_link_code, queue_manual_reminder
 from bot.context import AppContext
 from bot.conversation import Conversation
+from bot.reminder_text import ReminderRenderer
 from bot.telegram.app import TelegramBot
 from bot.webhooks import webhook_app
 from scheduler.clock import ManualClock
@@ -39,6 +40,7 @@ class Harness:
         return Dispatcher(
             db=self.ctx.db,
             channels={"telegram": self.bot.channel},
+            renderer=ReminderRenderer(self.ctx.calendar),
             clock=self.ctx.clock,
             calendar=self.ctx.calendar,
             config=DispatcherConfig(worker=worker, **config),
@@ -83,7 +85,7 @@ async def test_link_reminder_button_press_is_stored(tg: Harness, clock: ManualCl
     clock.current = clock.current.replace(day=25, hour=8)  # 25/6 08:00: "3 working days before" task 4
     await tg.dispatcher().tick()
     reminder = next(m for m in tg.fake.sent if m["chat_id"] == "5001" and "Nhiệm vụ 4 (chủ trì)" in m["text"])
-    assert "Hạn: Thứ Ba, 30/6/2026 — còn 3 ngày làm việc" in reminder["text"]
+    assert "Hạn: Thứ Ba, 30/06/2026 — còn 3 ngày làm việc" in reminder["text"]
     buttons = reminder["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in buttons] == ["Đã xong", "Đang làm", "Vướng mắc"]
     before = len(tg.fake.texts_to(5001))

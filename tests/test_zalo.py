@@ -17,6 +17,7 @@ from bot.channel import ChannelError, OutboundMessage
 from bot.context import AppContext
 from bot.conversation import Conversation
 from bot.logs import install_redaction
+from bot.reminder_text import ReminderRenderer
 from bot.webhooks import webhook_app
 from bot.zalo.app import ZaloBot, parse_update
 from bot.zalo.client import ZaloClient, ZaloError
@@ -40,7 +41,8 @@ class Harness:
         return Dispatcher(
             db=self.ctx.db,
             channels={"zalo": self.bot.channel, **channels},
-            clock=self.ctx.clock,  # type: ignore[dict-item]
+            renderer=ReminderRenderer(self.ctx.calendar),
+            clock=self.ctx.clock,
             calendar=self.ctx.calendar,
             config=DispatcherConfig(worker="w"),
         )

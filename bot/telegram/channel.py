@@ -56,7 +56,6 @@ async def send_text(bot: Bot, chat_id: str | int, message: OutboundMessage) -> D
 
 class TelegramChannel:
     name = "telegram"
-    max_length = MAX_LENGTH
     supports_buttons = True
 
     def __init__(self, bot: Bot) -> None:

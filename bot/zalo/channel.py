@@ -29,7 +29,6 @@ async def send_text(client: ZaloClient, chat_id: str, message: OutboundMessage) 
 
 class ZaloChannel:
     name = "zalo"
-    max_length = MAX_LENGTH
     supports_buttons = False
 
     def __init__(self, client: ZaloClient) -> None:

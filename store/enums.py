@@ -1,0 +1,67 @@
+"""The closed vocabularies stored in the database.
+
+`StrEnum` members compare equal to their string values, so rows read back as plain strings
+and code written against the enums agree; a typo in a state name is a NameError, not a
+silently wrong query.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReminderState(StrEnum):
+    """An outbox row: pending → sending → sent | skipped | dropped | failed."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    DROPPED = "dropped"
+    FAILED = "failed"
+
+
+class ReminderKind(StrEnum):
+    BEFORE = "before"
+    DUE = "due"
+    OVERDUE = "overdue"
+    CHECKIN = "checkin"
+    ESCALATE = "escalate"
+    MANUAL = "manual"
+    NOTICE = "notice"  # a direct message to a person (body in the row)
+
+
+class AttemptOutcome(StrEnum):
+    OK = "ok"
+    TRANSIENT = "transient"
+    PERMANENT = "permanent"
+    UNKNOWN = "unknown"  # the request left; it may have been delivered
+
+
+class AssignmentRole(StrEnum):
+    LEAD = "lead"
+    COORDINATE = "coordinate"
+
+
+class PersonRole(StrEnum):
+    HEAD = "head"
+    OFFICE = "office"
+    LEADER = "leader"
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class DeadlineKind(StrEnum):
+    ONCE = "once"
+    RECURRING = "recurring"
+    ONGOING = "ongoing"
+    CONDITIONAL = "conditional"
+
+
+CLOSED: tuple[Status, ...] = (Status.DONE, Status.NOT_APPLICABLE)
