@@ -7,17 +7,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.replies import ParsedReply
-from store.models import Assignment, ChatIdentity, InboundMessage, LinkCode, LinkFailure, Person, StatusReport, Task
+from store import people, statuses
+from store.enums import DeadlineKind, PersonRole, ReminderKind
+from store.models import Assignment, Person, Task
 from store.outbox import insert_reminders, reminder_row
 from store.queries import current_assignments, task_by_stt, unit_by_code
 
-ROLES = ("head", "office", "leader")
+ROLES = tuple(PersonRole)
 LINK_FAILURE_WINDOW = timedelta(minutes=15)
 LINK_FAILURE_LIMIT = 5
 
@@ -48,62 +47,22 @@ async def create_person(
     if role not in ROLES:
         raise ActionError(f"Vai trò không hợp lệ: {role} (head, office hoặc leader)")
     unit_id = await _unit_id(session, ward_id, unit_code)
-    person = Person(ward_id=ward_id, name=name, unit_id=unit_id, role=role, created_at=now)
-    session.add(person)
-    await session.flush()
-    return person
+    return await people.add_person(session, ward_id, name, role, unit_id, now)
 
 
 async def issue_link_code(session: AsyncSession, person: Person, now: datetime, ttl: timedelta) -> IssuedCode:
     """A single-use 6-digit code; the person sends it to the bot to bind their chat."""
     for _ in range(20):
         code = f"{secrets.randbelow(1_000_000):06d}"
-        taken = await session.scalar(select(LinkCode.id).where(LinkCode.code == code))
-        if taken is None:
-            session.add(
-                LinkCode(ward_id=person.ward_id, code=code, person_id=person.id, created_at=now, expires_at=now + ttl)
-            )
-            await session.flush()
-            return IssuedCode(code=code, person_id=person.id, expires_at=now + ttl)
+        if not await people.code_in_use(session, code):
+            row = await people.add_link_code(session, person, code, now, ttl)
+            return IssuedCode(code=code, person_id=person.id, expires_at=row.expires_at)
     raise ActionError("Không tạo được mã liên kết, xin thử lại")
 
 
 async def link_throttled(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
-    count = await session.scalar(
-        select(func.count(LinkFailure.id)).where(
-            LinkFailure.channel == channel, LinkFailure.chat_id == chat_id, LinkFailure.at > now - LINK_FAILURE_WINDOW
-        )
-    )
-    return (count or 0) >= LINK_FAILURE_LIMIT
-
-
-async def redeem_link_code(
-    session: AsyncSession, code: str, channel: str, chat_id: str, display_name: str, now: datetime
-) -> Person | None:
-    """Bind the chat to the code's person; None (and a recorded failure) when the code is
-    wrong, used or expired."""
-    row = await session.scalar(select(LinkCode).where(LinkCode.code == code))
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        session.add(LinkFailure(channel=channel, chat_id=chat_id, at=now))
-        return None
-    person = await session.get(Person, row.person_id)
-    assert person is not None
-    identity = await session.scalar(
-        select(ChatIdentity).where(ChatIdentity.channel == channel, ChatIdentity.chat_id == chat_id)
-    )
-    if identity is None:
-        identity = ChatIdentity(
-            person_id=person.id, channel=channel, chat_id=chat_id, linked_at=now, display_name=display_name
-        )
-        session.add(identity)
-    else:
-        identity.person_id, identity.linked_at = person.id, now
-        identity.unreachable_at = identity.unreachable_reason = None
-    await session.flush()
-    row.used_at, row.used_by_identity_id = now, identity.id
-    if person.preferred_channel is None:
-        person.preferred_channel = channel
-    return person
+    failures = await people.link_failures_since(session, channel, chat_id, now - LINK_FAILURE_WINDOW)
+    return failures >= LINK_FAILURE_LIMIT
 
 
 async def record_status(
@@ -115,29 +74,9 @@ async def record_status(
     now: datetime,
 ) -> Assignment:
     """Keep the report and update the assignment's latest status."""
-    assignment = await session.get(Assignment, assignment_id)
-    assert assignment is not None
-    session.add(
-        StatusReport(
-            assignment_id=assignment_id,
-            person_id=person_id,
-            inbound_id=inbound_id,
-            status=parsed.status,
-            percent=parsed.percent,
-            note=parsed.note,
-            created_at=now,
-        )
+    return await statuses.record_status(
+        session, assignment_id, person_id, inbound_id, parsed.status, parsed.percent, parsed.note, now
     )
-    assignment.status = parsed.status
-    assignment.percent = parsed.percent
-    if parsed.note:
-        assignment.note = parsed.note
-    assignment.status_at = now
-    if parsed.status == "done":
-        assignment.done_at = assignment.done_at or now
-    else:
-        assignment.done_at = None
-    return assignment
 
 
 async def queue_manual_reminder(
@@ -152,10 +91,12 @@ async def queue_manual_reminder(
     if not views:
         raise ActionError(
             f"Nhiệm vụ {stt} chưa có đơn vị nào cần nhắc"
-            + (" (chưa kích hoạt?)" if task.deadline_kind == "conditional" else "")
+            + (" (chưa kích hoạt?)" if task.deadline_kind == DeadlineKind.CONDITIONAL else "")
         )
     stamp = int(now.timestamp() * 1000)
-    rows = [reminder_row(ward_id, f"m:{v.id}:{stamp}", "manual", now, now, assignment_id=v.id) for v in views]
+    rows = [
+        reminder_row(ward_id, f"m:{v.id}:{stamp}", ReminderKind.MANUAL, now, now, assignment_id=v.id) for v in views
+    ]
     return await insert_reminders(session, rows)
 
 
@@ -163,19 +104,8 @@ async def activate_task(session: AsyncSession, ward_id: int, stt: int, due: date
     task = await task_by_stt(session, ward_id, stt)
     if task is None:
         raise ActionError(f"Không có nhiệm vụ số {stt}")
-    if task.deadline_kind != "conditional":
+    if task.deadline_kind != DeadlineKind.CONDITIONAL:
         raise ActionError(f'Nhiệm vụ {stt} đã có thời hạn "{task.deadline_text}", không cần kích hoạt')
     task.activated_due = due
     return task
 
-
-async def store_inbound(session: AsyncSession, row: dict[str, object]) -> int | None:
-    """Insert a raw inbound message once; None when this message was already stored."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(InboundMessage)
-        .values(**row)
-        .on_conflict_do_nothing(index_elements=["channel", "chat_id", "message_id"])
-        .returning(InboundMessage.id)
-    )
-    return (await session.execute(stmt)).scalar()

@@ -7,69 +7,22 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from pathlib import Path
 
-from bot.planview import plan_text, schedule_row, schedule_text
+from bot import cli_runtime
+from bot.cli_common import EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
+from bot.planview import describe_rule, plan_text, schedule_row, schedule_text
 from bot.settings import Settings
 from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
-from scheduler.plan import Plan, PlanError, load_plan, six_clear_warnings
+from scheduler.plan import six_clear_warnings
 from scheduler.reminders import PolicyError, check_policy, plan_reminders
-from scheduler.workcal import CalendarError, WorkingCalendar, load_calendar
-
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _calendar(settings: Settings) -> WorkingCalendar:
-    try:
-        return load_calendar(settings.calendar_path, settings.hours(), settings.zone())
-    except CalendarError as exc:
-        raise CliError(str(exc)) from None
-
-
-def _plan(settings: Settings, path: str | None = None) -> Plan:
-    try:
-        return load_plan(Path(path) if path else settings.plan_path)
-    except PlanError as exc:
-        raise CliError(str(exc)) from None
-
-
-def resolve_unit(plan: Plan, text: str) -> str:
-    unit = plan.find_unit(text)
-    if unit is None:
-        known = ", ".join(plan.units)
-        raise CliError(f'Không có đơn vị "{text}". Các đơn vị: {known}', EXIT_USAGE)
-    return unit.code
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (dạng YYYY-MM-DD)") from None
-
-
-def _datetime(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"thời điểm không hợp lệ: {text!r} (dạng 2026-05-06T08:00)") from None
-    return value  # a naive value is read in the ward's zone by the command (settings.timezone)
-
 
 # --- plan commands -------------------------------------------------------------------------
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the plan and print its tasks, units and what each deadline means."""
-    plan = _plan(settings, args.plan)
-    calendar = _calendar(settings)
+    plan = open_plan(settings, args.plan)
+    calendar = open_calendar(settings)
     errors = []
     for task in plan.tasks:
         try:
@@ -90,8 +43,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     """Print the reminder calendar: when, to which unit, for which task, which kind."""
-    plan = _plan(settings, args.plan)
-    calendar = _calendar(settings)
+    plan = open_plan(settings, args.plan)
+    calendar = open_calendar(settings)
     start = args.from_date or plan.issued
     end = args.to_date or date(start.year, 12, 31)
     if end < start:
@@ -121,9 +74,7 @@ def cmd_deadline(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(rule_to_json(rule), ensure_ascii=False))
     else:
-        from bot.planview import describe_rule
-
-        print(describe_rule(rule, _calendar(settings)))
+        print(describe_rule(rule, open_calendar(settings)))
     return 0
 
 
@@ -145,8 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schedule", help="lịch nhắc việc: khi nào, đơn vị nào, nhiệm vụ nào")
     p.add_argument("--plan", help="đường dẫn tasks.yaml")
-    p.add_argument("--from", dest="from_date", type=_date, help="từ ngày (YYYY-MM-DD)")
-    p.add_argument("--to", dest="to_date", type=_date, help="đến ngày (YYYY-MM-DD)")
+    p.add_argument("--from", dest="from_date", type=parse_date, help="từ ngày (YYYY-MM-DD)")
+    p.add_argument("--to", dest="to_date", type=parse_date, help="đến ngày (YYYY-MM-DD)")
     p.add_argument("--unit", help="mã hoặc tên đơn vị")
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_schedule)
@@ -157,15 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_deadline)
 
-    _add_runtime_commands(sub)
+    cli_runtime.register(sub)
     return parser
-
-
-def _add_runtime_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Commands that need the database (added by bot.cli_runtime)."""
-    from bot import cli_runtime
-
-    cli_runtime.register(sub, _datetime)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

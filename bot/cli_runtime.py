@@ -12,9 +12,10 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.cli_common import CliError, parse_datetime, resolve_unit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -27,10 +28,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser],
-    parse_datetime: Callable[[str], datetime],
-) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("run", help="chạy bot: lịch nhắc + trò chuyện (console, Telegram, Zalo)")
     p.add_argument("--now", type=parse_datetime, help="bắt đầu đồng hồ của bot tại thời điểm này")
     p.add_argument("--speed", type=float, default=1.0, help="đồng hồ chạy nhanh gấp bao nhiêu lần (với --now)")
@@ -80,7 +78,6 @@ async def _in_ward(settings: Settings, work: Callable[[AppContext, AsyncSession]
     A refused action becomes a CLI error with its Vietnamese message."""
     from bot.actions import ActionError
     from bot.app import open_context
-    from bot.cli import CliError
     from scheduler.clock import SystemClock
 
     ctx = await open_context(settings, SystemClock())
@@ -96,7 +93,6 @@ async def _in_ward(settings: Settings, work: Callable[[AppContext, AsyncSession]
 
 async def _link(args: argparse.Namespace, settings: Settings) -> int:
     from bot.actions import IssuedCode, create_person, issue_link_code
-    from bot.cli import resolve_unit
 
     async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, IssuedCode]:
         unit = resolve_unit(ctx.plan, args.unit)
@@ -140,7 +136,6 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _remind(args: argparse.Namespace, settings: Settings) -> int:
     from bot.actions import queue_manual_reminder
-    from bot.cli import resolve_unit
 
     async def work(ctx: AppContext, s: AsyncSession) -> int:
         unit = resolve_unit(ctx.plan, args.unit) if args.unit else None

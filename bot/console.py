@@ -13,14 +13,13 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from sqlalchemy import select
-
 from bot import texts
 from bot.actions import create_person
 from bot.channel import DeliveryResult, InboundMessage, OutboundMessage
 from bot.context import AppContext
 from bot.conversation import Conversation
-from store.models import ChatIdentity, Person, Unit
+from store import people
+from store.models import ChatIdentity
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +49,13 @@ async def ensure_console_person(ctx: AppContext, unit_code: str, role: str) -> C
     """The console person of a unit (and role), created and linked on first use."""
     chat_id = f"{unit_code}:{role}"
     async with ctx.db.session() as s, s.begin():
-        identity = await s.scalar(
-            select(ChatIdentity).where(ChatIdentity.channel == CHANNEL, ChatIdentity.chat_id == chat_id)
-        )
+        identity = await people.identity_by_chat(s, CHANNEL, chat_id)
         if identity is not None:
             return identity
         unit = ctx.plan.units[unit_code]
         label = "Văn phòng" if role == "office" else "Lãnh đạo" if role == "leader" else "Trưởng"
         person = await create_person(s, ctx.ward_id, f"{label} {unit.code}", role, unit_code, ctx.now())
-        person.preferred_channel = CHANNEL
-        identity = ChatIdentity(
-            person_id=person.id, channel=CHANNEL, chat_id=chat_id, linked_at=ctx.now(), display_name=person.name
-        )
-        s.add(identity)
-        await s.flush()
-        return identity
+        return await people.link_chat(s, person, CHANNEL, chat_id, person.name, ctx.now())
 
 
 def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
@@ -78,15 +69,7 @@ def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
 
 async def chat_names(ctx: AppContext) -> dict[str, str]:
     async with ctx.db.session() as s:
-        rows = (
-            await s.execute(
-                select(ChatIdentity.chat_id, Person.name, Unit.code)
-                .join(Person, Person.id == ChatIdentity.person_id)
-                .join(Unit, Unit.id == Person.unit_id, isouter=True)
-                .where(ChatIdentity.channel == CHANNEL)
-            )
-        ).all()
-    return {chat_id: f"{name}" for chat_id, name, _ in rows}
+        return await people.chat_names(s, CHANNEL)
 
 
 class ConsoleSession:
@@ -159,7 +142,8 @@ class ConsoleSession:
                     return
                 continue
             if line.strip() == "/gio":
-                print(f"  Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%A %d/%m/%Y %H:%M}")
+                now = self.ctx.now().astimezone(self.ctx.calendar.zone)
+                print(f"  Giờ của bot: {texts.vn_weekday_date(now.date())}, {now:%H:%M}")
                 continue
             await self._say(line)
 

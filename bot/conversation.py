@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -24,8 +23,6 @@ from bot.actions import (
     link_throttled,
     queue_manual_reminder,
     record_status,
-    redeem_link_code,
-    store_inbound,
 )
 from bot.channel import InboundMessage, OutboundMessage
 from bot.context import AppContext
@@ -34,8 +31,10 @@ from bot.replies import STATUSES, ParsedReply, parse_reply
 from bot.summary import Summary, build_summary, overdue_text, summary_text
 from scheduler.folding import fold
 from scheduler.planner import plan_ward
-from store.models import ChatIdentity, DeliveryAttempt, Person, Reminder, Unit
-from store.models import InboundMessage as InboundRow
+from store.delivery import reply_target
+from store.inbound import mark_processed, store_inbound
+from store.models import ChatIdentity, Person, Unit
+from store.people import identity_by_chat, redeem_link_code
 from store.queries import AssignmentView, assignment_view, current_assignments, open_assignments, task_by_stt
 
 log = logging.getLogger(__name__)
@@ -124,20 +123,14 @@ class Conversation:
             return []
         async with self.ctx.db.session() as session, session.begin():
             replies, outcome, identity_id = await self._interpret(session, msg, inbound_id, buttons)
-            await session.execute(
-                update(InboundRow)
-                .where(InboundRow.id == inbound_id)
-                .values(processed_at=now, outcome=outcome, identity_id=identity_id)
-            )
+            await mark_processed(session, inbound_id, now, outcome, identity_id)
         return replies
 
     async def _interpret(
         self, s: AsyncSession, msg: InboundMessage, inbound_id: int, buttons: bool
     ) -> tuple[Reply, str, int | None]:
         text = (msg.text or "").strip()
-        identity = await s.scalar(
-            select(ChatIdentity).where(ChatIdentity.channel == msg.channel, ChatIdentity.chat_id == msg.chat_id)
-        )
+        identity = await identity_by_chat(s, msg.channel, msg.chat_id)
         command = _COMMAND.match(text)
         if identity is None:
             code = None
@@ -274,15 +267,8 @@ class Conversation:
 
     async def _replied_reminder(self, t: Turn) -> AssignmentView | None:
         msg = t.msg
-        assignment_id = await t.s.scalar(
-            select(Reminder.assignment_id)
-            .join(DeliveryAttempt, DeliveryAttempt.reminder_id == Reminder.id)
-            .where(
-                DeliveryAttempt.channel == msg.channel,
-                DeliveryAttempt.chat_id == msg.chat_id,
-                DeliveryAttempt.provider_message_id == msg.reply_to_message_id,
-            )
-        )
+        assert msg.reply_to_message_id is not None
+        assignment_id = await reply_target(t.s, msg.channel, msg.chat_id, msg.reply_to_message_id)
         if assignment_id is None:
             return None
         view = await assignment_view(t.s, assignment_id)

@@ -12,13 +12,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.texts import ROLE_LABELS, STATUS_LABELS, vn_date
 from scheduler.workcal import VN_ZONE, WorkingCalendar
-from store.models import ChatIdentity, Person, Task, Unit
-from store.queries import AssignmentView, current_assignments, last_report_at
+from store.queries import (
+    AssignmentView,
+    active_units,
+    current_assignments,
+    last_report_at,
+    units_with_linked_head,
+    waiting_conditional_tasks,
+)
 
 CATEGORY_LABELS = {
     "done_on_time": "Hoàn thành đúng hạn",
@@ -64,7 +69,7 @@ async def build_summary(
     today = calendar.local_date(now)
     views = await current_assignments(session, ward_id, today)
     last = await last_report_at(session, ward_id)
-    units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id, Unit.active))}
+    units = await active_units(session, ward_id)
     with_open = {v.unit_id for v in views if v.is_open}
     cutoff = now - timedelta(days=silent_after_days)
     silent = [
@@ -72,30 +77,13 @@ async def build_summary(
         for uid in sorted(with_open, key=lambda u: units[u].code)
         if uid in units and (last.get(uid) is None or last[uid] < cutoff)
     ]
-    linked_units = set(
-        await session.scalars(
-            select(Person.unit_id)
-            .join(ChatIdentity, ChatIdentity.person_id == Person.id)
-            .where(Person.ward_id == ward_id, Person.role == "head")
-        )
-    )
+    linked_units = await units_with_linked_head(session, ward_id)
     unlinked = [
         (units[uid].code, units[uid].name)
         for uid in sorted(with_open, key=lambda u: units[u].code)
         if uid in units and uid not in linked_units
     ]
-    waiting = sorted(
-        set(
-            await session.scalars(
-                select(Task.stt).where(
-                    Task.ward_id == ward_id,
-                    Task.active,
-                    Task.deadline_kind == "conditional",
-                    Task.activated_due.is_(None),
-                )
-            )
-        )
-    )
+    waiting = await waiting_conditional_tasks(session, ward_id)
     return Summary(
         today=today, views=views, calendar=calendar, silent_units=silent, unlinked_units=unlinked, waiting_tasks=waiting
     )

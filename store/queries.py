@@ -9,16 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import (
-    Assignment,
-    Occurrence,
-    Person,
-    StatusReport,
-    Task,
-    Unit,
-)
-
-CLOSED = ("done", "not_applicable")
+from store.enums import CLOSED, DeadlineKind, PersonRole
+from store.models import Assignment, ChatIdentity, Occurrence, Person, StatusReport, Task, Unit
 
 
 @dataclass(frozen=True)
@@ -162,3 +154,28 @@ async def last_report_at(session: AsyncSession, ward_id: int) -> dict[int, datet
         .group_by(Assignment.unit_id)
     )
     return {unit_id: at for unit_id, at in (await session.execute(stmt)).all() if at is not None}
+
+
+async def active_units(session: AsyncSession, ward_id: int) -> dict[int, Unit]:
+    return {u.id: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id, Unit.active))}
+
+
+async def units_with_linked_head(session: AsyncSession, ward_id: int) -> set[int]:
+    """Units whose head has linked at least one chat."""
+    stmt = (
+        select(Person.unit_id)
+        .join(ChatIdentity, ChatIdentity.person_id == Person.id)
+        .where(Person.ward_id == ward_id, Person.role == PersonRole.HEAD)
+    )
+    return {uid for uid in await session.scalars(stmt) if uid is not None}
+
+
+async def waiting_conditional_tasks(session: AsyncSession, ward_id: int) -> list[int]:
+    """Numbers of the conditional tasks the office has not given a date yet."""
+    stmt = select(Task.stt).where(
+        Task.ward_id == ward_id,
+        Task.active,
+        Task.deadline_kind == DeadlineKind.CONDITIONAL,
+        Task.activated_due.is_(None),
+    )
+    return sorted(set(await session.scalars(stmt)))

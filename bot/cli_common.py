@@ -1,0 +1,59 @@
+"""What every CLI command shares: its error type, exit codes and argument parsing."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.settings import Settings
+from scheduler.plan import Plan, PlanError, load_plan
+from scheduler.workcal import CalendarError, WorkingCalendar, load_calendar
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def open_calendar(settings: Settings) -> WorkingCalendar:
+    try:
+        return load_calendar(settings.calendar_path, settings.hours(), settings.zone())
+    except CalendarError as exc:
+        raise CliError(str(exc)) from None
+
+
+def open_plan(settings: Settings, path: str | None = None) -> Plan:
+    try:
+        return load_plan(Path(path) if path else settings.plan_path)
+    except PlanError as exc:
+        raise CliError(str(exc)) from None
+
+
+def resolve_unit(plan: Plan, text: str) -> str:
+    unit = plan.find_unit(text)
+    if unit is None:
+        known = ", ".join(plan.units)
+        raise CliError(f'Không có đơn vị "{text}". Các đơn vị: {known}', EXIT_USAGE)
+    return unit.code
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (dạng YYYY-MM-DD)") from None
+
+
+def parse_datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"thời điểm không hợp lệ: {text!r} (dạng 2026-05-06T08:00)") from None
+    return value  # a naive value is read in the ward's zone by the command (settings.timezone)
+
+

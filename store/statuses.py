@@ -1,0 +1,46 @@
+"""Status reports: every report kept, the assignment holding the latest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.enums import Status
+from store.models import Assignment, StatusReport
+
+
+async def record_status(
+    session: AsyncSession,
+    assignment_id: int,
+    person_id: int | None,
+    inbound_id: int | None,
+    status: str,
+    percent: int | None,
+    note: str | None,
+    now: datetime,
+) -> Assignment:
+    """Keep the report and update the assignment's latest status."""
+    assignment = await session.get(Assignment, assignment_id)
+    assert assignment is not None
+    session.add(
+        StatusReport(
+            assignment_id=assignment_id,
+            person_id=person_id,
+            inbound_id=inbound_id,
+            status=status,
+            percent=percent,
+            note=note,
+            created_at=now,
+        )
+    )
+    assignment.status = status
+    assignment.percent = percent
+    if note:
+        assignment.note = note
+    assignment.status_at = now
+    if status == Status.DONE:
+        assignment.done_at = assignment.done_at or now
+    else:
+        assignment.done_at = None
+    return assignment

@@ -1,0 +1,133 @@
+"""The layers point one way (bot → scheduler → store), nothing imports in a circle, and SQL
+lives in store/. Read from the source, so a lazy import inside a function counts too."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "scheduler", "store")
+# What each layer may import from the project.
+ALLOWED = {"bot": {"bot", "scheduler", "store"}, "scheduler": {"scheduler", "store"}, "store": {"store"}}
+SQL_BUILDERS = {"select", "insert", "update", "delete", "text"}
+
+
+def _modules() -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+            out[name] = path
+    return out
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Project modules imported by `name`, anywhere in the file (lazy imports included)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                candidate = f"{base}.{alias.name}"
+                found.add(candidate if candidate in MODULES else base)
+    return {m for m in found if m.split(".")[0] in PACKAGES}
+
+
+GRAPH = {name: _imports(name, path) - {name} for name, path in MODULES.items()}
+
+
+def _layer_violations() -> list[str]:
+    return [
+        f"{name} imports {target}"
+        for name, targets in sorted(GRAPH.items())
+        for target in sorted(targets)
+        if target.split(".")[0] not in ALLOWED[name.split(".")[0]]
+    ]
+
+
+def test_layers_point_one_way() -> None:
+    assert _layer_violations() == []
+
+
+def test_the_check_catches_an_import_that_points_back() -> None:
+    GRAPH["store.models"].add("scheduler.plan")
+    try:
+        assert _layer_violations() == ["store.models imports scheduler.plan"]
+    finally:
+        GRAPH["store.models"].discard("scheduler.plan")
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in graph:
+                continue
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_module_imports_in_a_circle() -> None:
+    assert _cycles(GRAPH) == []
+
+
+def test_the_cycle_check_finds_a_circle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if not n.startswith("store")))
+def test_sql_is_built_only_in_store(name: str) -> None:
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    offending = [
+        f"line {node.lineno}: from {node.module} import {', '.join(a.name for a in node.names)}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("sqlalchemy")
+        and (
+            (node.module or "").startswith("sqlalchemy.dialects")
+            or any(a.name in SQL_BUILDERS for a in node.names)
+        )
+    ]
+    assert offending == []
