@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
@@ -25,6 +24,7 @@ from bot.actions import (
     record_status,
 )
 from bot.channel import InboundMessage, OutboundMessage
+from bot.commands import EVERYONE, OFFICE, Registry
 from bot.context import AppContext
 from bot.reminder_text import status_buttons, tasks_list
 from bot.replies import STATUSES, ParsedReply, parse_reply
@@ -64,8 +64,6 @@ _STATUS_STARTERS = (
 )
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
-OFFICE_ROLES = ("office", "leader")
-
 Reply = list[OutboundMessage]
 
 
@@ -82,20 +80,12 @@ class Turn:
     args: str = ""
 
 
+COMMANDS = Registry()
+
+
 class Conversation:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.commands: dict[str, Callable[[Turn], Awaitable[Reply]]] = {
-            "start": self._cmd_start,
-            "help": self._cmd_help,
-            "tasks": self._cmd_tasks,
-            "status": self._cmd_status,
-            "summary": self._cmd_summary,
-            "overdue": self._cmd_overdue,
-            "remind": self._cmd_remind,
-            "activate": self._cmd_activate,
-            "prefer": self._cmd_prefer,
-        }
 
     # --- entry point -----------------------------------------------------------------------
 
@@ -150,11 +140,14 @@ class Conversation:
             return await self._button(turn, msg.callback_data), "button", identity.id
         if command:
             name = command["name"].lower()
-            handler = self.commands.get(name)
-            if handler is None:
+            registered = COMMANDS.get(name)
+            if registered is None:
                 return [OutboundMessage(texts.UNKNOWN_COMMAND.format(name=name))], "unknown_command", identity.id
+            if not registered.allows(person.role):
+                return [OutboundMessage(texts.OFFICE_ONLY)], "refused", identity.id
             turn.args = (command["args"] or "").strip()
-            return await handler(turn), f"/{name}", identity.id
+            replies: Reply = await registered.handler(self, turn)
+            return replies, f"/{name}", identity.id
         return await self._free_text(turn, text), "text", identity.id
 
     # --- linking ---------------------------------------------------------------------------
@@ -290,19 +283,21 @@ class Conversation:
 
     # --- commands --------------------------------------------------------------------------
 
+    @COMMANDS.command("start", roles=EVERYONE, usage="/start", description="chào lại và xem nhiệm vụ đang mở")
     async def _cmd_start(self, t: Turn) -> Reply:
         """Welcome again (the chat is already linked)."""
         return [OutboundMessage(await self._welcome(t.s, t.person))]
 
+    @COMMANDS.command("help", roles=EVERYONE, usage="/help", description="danh sách lệnh")
     async def _cmd_help(self, t: Turn) -> Reply:
         """List the commands."""
-        office = t.person.role in OFFICE_ROLES
-        return [OutboundMessage(texts.HELP + (texts.HELP_OFFICE if office else ""))]
+        return [OutboundMessage(COMMANDS.help_text(t.person.role))]
 
     async def _tasks_text(self, s: AsyncSession, unit_id: int) -> str:
         views = await open_assignments(s, self.ctx.ward_id, unit_id, self.ctx.today())
         return tasks_list(views, self.ctx.calendar, self.ctx.today())
 
+    @COMMANDS.command("tasks", roles=EVERYONE, usage="/tasks", description="nhiệm vụ đang mở của đơn vị")
     async def _cmd_tasks(self, t: Turn) -> Reply:
         """My unit's open tasks."""
         if t.person.unit_id is None:
@@ -313,6 +308,12 @@ class Conversation:
             return [OutboundMessage(text, status_buttons(views[0].id))]
         return [OutboundMessage(text)]
 
+    @COMMANDS.command(
+        "status",
+        roles=EVERYONE,
+        usage="/status N NỘI_DUNG",
+        description="báo cáo nhiệm vụ số N, ví dụ /status 3 đang làm 50%",
+    )
     async def _cmd_status(self, t: Turn) -> Reply:
         """/status N TEXT — report on task N."""
         m = re.fullmatch(r"(\d{1,3})\s*:?\s*(.+)", t.args, re.S)
@@ -323,6 +324,12 @@ class Conversation:
             return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
         return await self._report(t, view, m[2])
 
+    @COMMANDS.command(
+        "prefer",
+        roles=EVERYONE,
+        usage="/prefer",
+        description="nhận nhắc việc qua kênh đang dùng (khi liên kết cả Telegram và Zalo)",
+    )
     async def _cmd_prefer(self, t: Turn) -> Reply:
         """Receive reminders on this channel (a person linked on Telegram and Zalo gets one copy)."""
         channel = t.identity.channel
@@ -333,25 +340,29 @@ class Conversation:
         ctx = self.ctx
         return await build_summary(s, ctx.ward_id, ctx.now(), ctx.settings.silent_after_days, ctx.calendar)
 
-    def _office_only(self, person: Person) -> Reply | None:
-        return None if person.role in OFFICE_ROLES else [OutboundMessage(texts.OFFICE_ONLY)]
-
+    @COMMANDS.command(
+        "summary",
+        roles=OFFICE,
+        usage="/summary",
+        description="tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị chưa báo cáo",
+    )
     async def _cmd_summary(self, t: Turn) -> Reply:
         """Progress by task and by unit, overdue and silent units (office)."""
-        if refused := self._office_only(t.person):
-            return refused
         return [OutboundMessage(summary_text(await self._summary(t.s)))]
 
+    @COMMANDS.command("overdue", roles=OFFICE, usage="/overdue", description="nhiệm vụ quá hạn")
     async def _cmd_overdue(self, t: Turn) -> Reply:
         """Overdue tasks (office)."""
-        if refused := self._office_only(t.person):
-            return refused
         return [OutboundMessage(overdue_text(await self._summary(t.s)))]
 
+    @COMMANDS.command(
+        "remind",
+        roles=OFFICE,
+        usage="/remind N [ĐƠN_VỊ]",
+        description="nhắc ngay nhiệm vụ N (cho mọi đơn vị của nhiệm vụ, hoặc một đơn vị)",
+    )
     async def _cmd_remind(self, t: Turn) -> Reply:
         """/remind N [unit] — nudge now (office)."""
-        if refused := self._office_only(t.person):
-            return refused
         m = re.fullmatch(r"(\d{1,3})(?:\s+(.+))?", t.args)
         if m is None:
             return [OutboundMessage(texts.USAGE_REMIND)]
@@ -369,10 +380,14 @@ class Conversation:
             return [OutboundMessage(str(exc))]
         return [OutboundMessage(texts.REMIND_QUEUED.format(stt=m[1], count=count))]
 
+    @COMMANDS.command(
+        "activate",
+        roles=OFFICE,
+        usage="/activate N DD/MM/YYYY",
+        description="đặt thời hạn cho nhiệm vụ có điều kiện, ví dụ /activate 15 30/09/2026",
+    )
     async def _cmd_activate(self, t: Turn) -> Reply:
         """/activate N DATE — give a conditional task its date (office)."""
-        if refused := self._office_only(t.person):
-            return refused
         m = re.fullmatch(r"(\d{1,3})\s+(\S+)", t.args)
         due = _parse_day(m[2]) if m else None
         if m is None or due is None:

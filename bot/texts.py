@@ -130,21 +130,6 @@ WELCOME = "Xin chào {name}! Tài khoản đã được liên kết với {unit}
 HELP_SHORT = (
     'Trả lời ngắn gọn, ví dụ: "3: đã xong", "3 đang làm 50%", "3 vướng: chưa có hướng dẫn". Gõ /help để xem các lệnh.'
 )
-HELP = (
-    "Các lệnh:\n"
-    "/tasks — nhiệm vụ đang mở của đơn vị\n"
-    "/status N nội dung — báo cáo nhiệm vụ số N, ví dụ /status 3 đã xong\n"
-    "/help — hướng dẫn\n"
-    "/prefer — nhận nhắc việc qua kênh đang dùng (khi liên kết cả Telegram và Zalo)\n"
-    'Có thể trả lời trực tiếp tin nhắc việc: "đã xong", "đang làm 50%", "vướng: lý do".'
-)
-HELP_OFFICE = (
-    "\n\nDành cho văn phòng:\n"
-    "/summary — tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị im lặng\n"
-    "/overdue — nhiệm vụ quá hạn\n"
-    "/remind N [đơn vị] — nhắc ngay nhiệm vụ N\n"
-    "/activate N NGÀY — đặt thời hạn cho nhiệm vụ có điều kiện, ví dụ /activate 15 30/9/2026"
-)
 UNKNOWN_COMMAND = "Không có lệnh /{name}. Gõ /help để xem các lệnh."
 OFFICE_ONLY = "Xin lỗi, lệnh này dành cho văn phòng theo dõi kế hoạch (Phòng Văn hóa - Xã hội)."
 ASK_AGAIN = (

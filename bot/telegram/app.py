@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot import texts
 from bot.channel import InboundMessage, OutboundMessage
-from bot.conversation import Conversation
+from bot.conversation import COMMANDS, Conversation
 from bot.telegram.channel import TelegramChannel, send_text
 from bot.telegram.pacing import PacedRateLimiter
 
@@ -30,17 +30,6 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 
-# setMyCommands: names match [a-z0-9_]{1,32}; descriptions are what people read.
-COMMANDS = [
-    ("tasks", "Nhiệm vụ đang mở của đơn vị"),
-    ("status", "Báo cáo tiến độ: /status 3 đã xong"),
-    ("help", "Hướng dẫn sử dụng"),
-    ("prefer", "Nhận nhắc việc qua Telegram"),
-    ("summary", "Tổng hợp tiến độ (văn phòng)"),
-    ("overdue", "Nhiệm vụ quá hạn (văn phòng)"),
-    ("remind", "Nhắc ngay một nhiệm vụ (văn phòng)"),
-    ("activate", "Đặt hạn cho nhiệm vụ có điều kiện (văn phòng)"),
-]
 
 
 class TelegramBot:
@@ -96,7 +85,7 @@ class TelegramBot:
 
     async def register_commands(self) -> None:
         try:
-            await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+            await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS.menu()])
         except Exception as exc:  # commands are a convenience; the bot works without them
             log.warning("setMyCommands failed: %s", exc)
 
