@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
+from pydantic import ValidationError
+
 from bot import cli_runtime
-from bot.cli_common import EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
+from bot.cli_common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
+from bot.logs import redact
 from bot.planview import describe_rule, plan_text, schedule_row, schedule_text
 from bot.settings import Settings
 from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
@@ -113,10 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Whatever happens, a person sees one line saying what to do, never
+    a traceback (the details of an unexpected error go to the log, secrets redacted)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        settings = Settings()
+        settings = load_settings()
         handler: Handler = args.handler
         return handler(args, settings)
     except CliError as exc:
@@ -124,6 +131,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`nhacviec schedule | head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as exc:
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(
+            f"Lỗi không mong đợi ({type(exc).__name__}): {redact(str(exc))[:300]}. "
+            "Xin chạy lại; nếu vẫn lỗi, báo cho người quản trị kèm lệnh vừa chạy.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def load_settings() -> Settings:
+    """Settings from NHACVIEC_* and .env; a wrong value is a CliError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"NHACVIEC_{'_'.join(str(p) for p in err['loc']).upper()}: {str(err['msg']).removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
+        raise CliError(f"cấu hình không hợp lệ — {problems}") from None
 
 
 if __name__ == "__main__":

@@ -93,6 +93,7 @@ async def _in_ward(settings: Settings, work: Callable[[AppContext, AsyncSession]
 
 async def _link(args: argparse.Namespace, settings: Settings) -> int:
     from bot.actions import IssuedCode, create_person, issue_link_code
+    from bot.texts import PERSON_ROLE_LABELS, vn_date
 
     async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, IssuedCode]:
         unit = resolve_unit(ctx.plan, args.unit)
@@ -121,8 +122,10 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
             out["deep_link"] = deep_link
         print(json.dumps(out, ensure_ascii=False))
     else:
-        print(f"Mã liên kết cho {args.name} ({unit}, {args.role}): {issued.code}")
-        print(f"Hết hạn: {issued.expires_at.astimezone():%d/%m/%Y %H:%M}. Dùng một lần.")
+        role = PERSON_ROLE_LABELS.get(args.role, args.role)
+        expires = issued.expires_at.astimezone(settings.zone())
+        print(f"Mã liên kết cho {args.name} ({role}, {unit}): {issued.code}")
+        print(f"Hết hạn: {vn_date(expires.date())} {expires:%H:%M}. Dùng một lần.")
         print(f"Gửi cho bot: /start {issued.code}  (Zalo: LIENKET {issued.code})")
         if deep_link:
             print(f"Hoặc mở: {deep_link}")

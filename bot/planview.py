@@ -8,6 +8,7 @@ from bot.texts import (
     KIND_LABELS,
     ROLE_LABELS,
     vn_date,
+    vn_period,
     vn_weekday_date,
 )
 from scheduler.deadlines import Conditional, DeadlineRule, Once, Ongoing, Recurring
@@ -88,9 +89,10 @@ def schedule_text(rows: list[PlannedReminder]) -> str:
         kind = KIND_LABELS[r.kind] + (
             f" {r.seq} ngày" if r.kind == "before" else f" lần {r.seq}" if r.kind == "overdue" else ""
         )
+        period = "" if r.occurrence_key in ("once", "activated") else f" ({vn_period(r.occurrence_key)})"
         lines.append(
-            f"{r.at:%Y-%m-%d %H:%M}  {r.unit:<8} NV{r.task_stt:<3} {ROLE_LABELS[r.role]:<9} "
-            f"{kind:<24} hạn {vn_date(r.working_due)} [{r.occurrence_key}]"
+            f"{vn_date(r.at.date())} {r.at:%H:%M}  {r.unit:<8} NV{r.task_stt:<3} {ROLE_LABELS[r.role]:<9} "
+            f"{kind:<24} hạn {vn_date(r.working_due)}{period}"
         )
     lines.append(f"Tổng: {len(rows)} lời nhắc")
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,20 +12,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scheduler.workcal import OfficeHours
 
-# The source checkout, so `nhacviec` finds the bundled plan from any working directory.
-_ROOT = Path(__file__).resolve().parent.parent
+# Where the bundled plan and calendar are found, first hit wins: ./data (a ward's own copy
+# in the working directory), the installed copy (pyproject's data-files put them under
+# <prefix>/share/nhacviec), the source checkout (an editable install).
+_SOURCES = (
+    Path("data"),
+    Path(sys.prefix) / "share" / "nhacviec",
+    Path(__file__).resolve().parent.parent / "data",
+)
 
 
-def _bundled(name: str) -> Path:
-    local = Path("data") / name
-    return local if local.exists() else _ROOT / "data" / name
+def bundled(name: str) -> Path:
+    for folder in _SOURCES:
+        if (folder / name).exists():
+            return folder / name
+    return _SOURCES[0] / name
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NHACVIEC_", env_file=".env", extra="ignore")
 
-    plan_path: Path = Field(default_factory=lambda: _bundled("tasks.yaml"))
-    calendar_path: Path = Field(default_factory=lambda: _bundled("calendar.yaml"))
+    plan_path: Path = Field(default_factory=lambda: bundled("tasks.yaml"))
+    calendar_path: Path = Field(default_factory=lambda: bundled("calendar.yaml"))
     database_url: str = "sqlite+aiosqlite:///nhacviec.db"
     ward: str = "default"
 

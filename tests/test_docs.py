@@ -1,0 +1,78 @@
+"""The README documents every chat command, every CLI command with its arguments and every
+setting, and links only to files in the repository (as sqlite-utils checks its docs)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser
+from bot.conversation import COMMANDS
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+def _row(command: str) -> str:
+    """The README table row that documents `nhacviec COMMAND`."""
+    rows = [line for line in README.splitlines() if line.startswith(f"| `nhacviec {command}")]
+    assert rows, f"`nhacviec {command}` is not in the README's command table"
+    return rows[0]
+
+
+@pytest.mark.parametrize("command", sorted(c.name for c in COMMANDS))
+def test_every_chat_command_is_in_the_readme_with_its_usage(command: str) -> None:
+    registered = COMMANDS.get(command)
+    assert registered is not None
+    assert f"| `{registered.usage}` |" in README
+
+
+def _undocumented(command: str, parser: argparse.ArgumentParser) -> list[str]:
+    """Arguments of `nhacviec COMMAND` missing from its README row or without help text."""
+    row = _row(command)
+    missing = []
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if not action.help:
+            missing.append(f"{action.dest} (no help text)")
+        if action.option_strings:
+            flag = max(action.option_strings, key=len)
+            if not re.search(rf"{re.escape(flag)}\b", row):
+                missing.append(flag)
+    return missing
+
+
+@pytest.mark.parametrize("command", sorted(_subcommands()))
+def test_every_cli_command_is_in_the_readme_with_its_arguments(command: str) -> None:
+    assert _undocumented(command, _subcommands()[command]) == []
+
+
+def test_the_docs_check_notices_a_missing_argument() -> None:
+    parser = _subcommands()["remind"]
+    parser.add_argument("--undocumented-flag", help="x")
+    parser.add_argument("--no-help")
+    assert _undocumented("remind", parser) == ["--undocumented-flag", "no_help (no help text)", "--no-help"]
+
+
+@pytest.mark.parametrize("field", sorted(Settings.model_fields))
+def test_every_setting_is_documented(field: str) -> None:
+    assert f"`NHACVIEC_{field.upper()}`" in README
+
+
+def test_readme_links_only_to_files_in_the_repository() -> None:
+    targets = re.findall(r"\]\(([^)]+)\)", README)
+    for target in targets:
+        assert not target.startswith(("../", "/")), target
+        if not target.startswith(("http://", "https://", "#")):
+            assert (ROOT / target.split("#")[0]).exists(), target
+    assert "../shared" not in README
