@@ -193,10 +193,12 @@ class Conversation:
         # "3: đã xong", "3 xong" — an explicit task number always wins.
         if (m := _TASK_PREFIX.match(folded)) and (m["sep"] or m["rest"].startswith(_STATUS_STARTERS)):
             target = await self._task_view(t, int(m["stt"]))
-            if target is not None:
-                prefix = _TASK_PREFIX_ORIGINAL.match(text)
-                rest = text[prefix.end() :] if prefix else m["rest"]
-                return await self._report(t, target, rest)
+            if target is None:
+                # Never file it under another task: a wrong number gets a question back.
+                return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m["stt"]))]
+            prefix = _TASK_PREFIX_ORIGINAL.match(text)
+            rest = text[prefix.end() :] if prefix else m["rest"]
+            return await self._report(t, target, rest)
         # A reply to a reminder attaches to that reminder's task.
         if t.msg.reply_to_message_id:
             view = await self._replied_reminder(t)

@@ -91,11 +91,6 @@ class WorkingCalendar:
         self._ensure_index(day)
         return self._days[self._floor[day]]
 
-    def on_or_after(self, day: date) -> date:
-        self._ensure_index(day)
-        i = self._floor[day]
-        return day if self._days[i] == day else self._days[i + 1]
-
     def add_working_days(self, day: date, n: int) -> date:
         """Move `n` working days from `day` (negative: back). `day` itself is not counted."""
         if n == 0:

@@ -89,6 +89,20 @@ async def test_numbered_and_command_forms_always_work(ctx: AppContext) -> None:
     assert "không thuộc đơn vị" in (await say(conv, chat, "/status 99 xong"))[0]
 
 
+async def test_a_task_number_that_is_not_the_units_is_never_filed_under_another_task(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "TTDVSNC")
+    replies = await say(conv, chat, "/tasks")
+    numbers = [int(line.split(".")[0]) for line in replies[0].splitlines()[1:]]
+    for n in numbers:
+        if n != 7:
+            await say(conv, chat, f"{n}: không phát sinh")
+    # One open task left (7): "11: đã xong" must not close task 7.
+    assert 11 not in numbers
+    assert "không thuộc đơn vị" in (await say(conv, chat, "11: đã xong"))[0]
+    assert await _status(ctx, 7, "TTDVSNC") == ("not_started", None, None)
+
+
 async def test_an_unparseable_reply_gets_a_polite_question_and_changes_nothing(ctx: AppContext) -> None:
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
