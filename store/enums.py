@@ -32,10 +32,16 @@ class ReminderKind(StrEnum):
 
 
 class AttemptOutcome(StrEnum):
+    """One send to one chat. Written as SENDING before the request leaves, so a send cut
+    short by a crash is still on record (it becomes UNKNOWN when the row is reclaimed)."""
+
+    SENDING = "sending"
     OK = "ok"
-    TRANSIENT = "transient"
-    PERMANENT = "permanent"
+    TRANSIENT = "transient"  # worth retrying (network, 5xx, 429)
     UNKNOWN = "unknown"  # the request left; it may have been delivered
+    PERMANENT = "permanent"  # the chat cannot be reached (blocked, not found): disabled
+    REJECTED = "rejected"  # this message was refused (e.g. a 400): it fails, nobody is disabled
+    CHANNEL = "channel"  # the channel itself failed (invalid token): nobody is disabled
 
 
 class AssignmentRole(StrEnum):

@@ -151,6 +151,10 @@ class Reminder(Base):
     kind: Mapped[str] = mapped_column(String(16))
     seq: Mapped[int] = mapped_column(Integer, default=0)
     body: Mapped[str | None] = mapped_column(Text)
+    # A reply is addressed to the chat it answers rather than to a person's preferred chat.
+    channel: Mapped[str | None] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    buttons: Mapped[str | None] = mapped_column(Text)  # JSON [[label, data], …]
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # pending → sending → sent | skipped | dropped | failed
     state: Mapped[str] = mapped_column(String(16), default="pending")
@@ -165,7 +169,10 @@ class Reminder(Base):
 
 class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
-    __table_args__ = (Index("ix_attempts_message", "channel", "chat_id", "provider_message_id"),)
+    __table_args__ = (
+        Index("ix_attempts_message", "channel", "chat_id", "provider_message_id"),
+        Index("ix_attempts_reminder", "reminder_id", "outcome"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id"))
     identity_id: Mapped[int | None] = mapped_column(ForeignKey("chat_identities.id"))
@@ -175,7 +182,7 @@ class DeliveryAttempt(Base):
     worker: Mapped[str] = mapped_column(String(64), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    outcome: Mapped[str] = mapped_column(String(16))  # ok | transient | permanent | unknown
+    outcome: Mapped[str] = mapped_column(String(16))  # store.enums.AttemptOutcome
     error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(64))
 
@@ -203,6 +210,7 @@ class InboundMessage(Base):
 
 class StatusReport(Base):
     __tablename__ = "status_reports"
+    __table_args__ = (Index("ix_status_reports_assignment", "assignment_id", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))

@@ -1,0 +1,40 @@
+"""outbox rows addressed to a chat (replies), their buttons; read indexes
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-27
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        # A reply goes back to the chat it answers (a stranger has no person row).
+        batch_op.add_column(sa.Column("channel", sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column("chat_id", sa.String(length=64), nullable=True))
+        # JSON [[label, data], …] for answer buttons of a direct message.
+        batch_op.add_column(sa.Column("buttons", sa.Text(), nullable=True))
+    with op.batch_alter_table("status_reports", schema=None) as batch_op:
+        batch_op.create_index("ix_status_reports_assignment", ["assignment_id", "created_at"], unique=False)
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.create_index("ix_attempts_reminder", ["reminder_id", "outcome"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.drop_index("ix_attempts_reminder")
+    with op.batch_alter_table("status_reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_status_reports_assignment")
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_column("buttons")
+        batch_op.drop_column("chat_id")
+        batch_op.drop_column("channel")
