@@ -112,9 +112,7 @@ def _entries(layout: TableLayout) -> tuple[list[Entry], list[str], list[str]]:
     return entries, skipped, notices
 
 
-def _fields(
-    layout: TableLayout, row: list[Cell], above: dict[int, Cell]
-) -> tuple[dict[str, str], dict[str, str], bool]:
+def _fields(layout: TableLayout, row: list[Cell]) -> tuple[dict[str, str], dict[str, str], bool]:
     """Each role's text in this row; a cell merged across roles counts once, for the first
     role in reading order of the model (a lead+coordinate cell is the lead)."""
     used: list[Cell] = []
