@@ -89,6 +89,8 @@ def _refine_with_subheader(layout: TableLayout) -> None:
     if below >= len(rows):
         return
     header, sub = rows[layout.header_row], rows[below]
+    if len(distinct_cells(sub)) < 2:
+        return  # a section title spanning the row
     found: dict[int, str] = {}
     for j, cell in enumerate(sub):
         if same_cell(cell, header[j]) or not cell.text.strip():

@@ -13,6 +13,10 @@ _DATE = re.compile(
     r"(?:(?P<place>[^,\n]{2,60}),\s*)?ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
     re.IGNORECASE,
 )
+_ATTACHED = re.compile(
+    r"Kế hoạch số\s+(?P<code>[0-9A-Za-zĐđ.\-]+/[0-9A-Za-zĐđ.\-]+)\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
+    re.IGNORECASE,
+)
 _BODY = re.compile(r"(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|Ủy ban nhân dân|Uỷ ban nhân dân|UBND)\s+", re.IGNORECASE)
 _WARD_KINDS = {"phuong": "Phường", "xa": "Xã", "thi tran": "Thị trấn", "dac khu": "Đặc khu"}
 _TITLE_STOP = re.compile(r"^(?:căn cứ|thực hiện|để|nhằm|i\.|1\.|ủy ban nhân dân|uỷ ban nhân dân|ubnd)", re.IGNORECASE)
@@ -34,6 +38,15 @@ def read_metadata(lines: list[str]) -> Metadata:
                 continue
             place = (m["place"] or "").strip()
             meta.place = place or None
+    for line in clean:
+        # An appendix sent alone still says which plan it belongs to.
+        if (m := _ATTACHED.search(line)) and fold(line).startswith(("(kem theo", "kem theo")):
+            meta.code = meta.code or m["code"]
+            if meta.issued is None:
+                try:
+                    meta.issued = date(int(m["y"]), int(m["m"]), int(m["d"]))
+                except ValueError:
+                    pass
     _ward_and_body(clean, meta)
     meta.title = _title(clean)
     _signer(clean, meta)

@@ -51,6 +51,8 @@ def import_plan(
                 )
             continue
         layouts.append(layout)
+        # Titles printed above the header inside the table (common in Excel) are body text.
+        other_lines.extend(_grid_lines(Grid(block.name, block.rows[: layout.header_row])))
     if not layouts:
         raise ImportFailure(
             f'Không tìm thấy bảng phân công nhiệm vụ trong "{path.name}": cần một bảng có cột "Nội dung" '

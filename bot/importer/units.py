@@ -173,7 +173,8 @@ class UnitNames:
         tokens = self._key_tokens(name)
         words = _words(name)
         head, rest = _head_and_rest(words)
-        acronym = fold(rest[0]) if len(rest) == 1 and _ACRONYM.match(rest[0]) else None
+        # "Phòng VHXH", "Phòng KT, HT&ĐT": the rest of the name is abbreviations only.
+        acronym = "".join(fold(w) for w in rest) if rest and all(_ACRONYM.match(w) for w in rest) else None
         if acronym is None and not head and len(words) == 1 and _ACRONYM.match(words[0]):
             acronym = fold(words[0])
         return _Spelling(text=text, name=name, hint=hint, key=" ".join(tokens), head=head, acronym=acronym)
@@ -309,14 +310,18 @@ def propose(mentions: list[str], ward: str | None) -> Proposal:
 
 
 def _same_key_reason(first: _Spelling, other: _Spelling) -> str:
+    """Why two spellings with one key are one unit, in the clerk's words."""
     if other.hint and fold(other.name) == fold(first.name):
         return "cùng tên, thêm chữ viết tắt trong ngoặc"
-    a, b = fold(first.text).split(), fold(other.text).split()
-    if a[-1:] != b[-1:] and ("phuong" in a[-3:] or "phuong" in b[-3:] or "xa" in a[-3:] or "xa" in b[-3:]):
-        return 'có/không có "phường"'
-    if ("ubnd" in a) != ("ubnd" in b) or ("hdnd" in a) != ("hdnd" in b):
-        return "viết tắt UBND/HĐND"
-    return "cùng tên, khác cách viết"
+    a, b = _words(fold(first.name)), _words(fold(other.name))
+    reasons = []
+    if any(w in a for w in _WARD_WORDS) != any(w in b for w in _WARD_WORDS):
+        reasons.append('có/không có "phường"')
+    if {"ubnd", "hdnd"} & set(a) != {"ubnd", "hdnd"} & set(b):
+        reasons.append("viết tắt UBND/HĐND")
+    if ("va" in a) != ("va" in b):
+        reasons.append('"và" viết thành dấu gạch')
+    return ", ".join(reasons) or "cùng tên, khác cách viết"
 
 
 def _merge_acronyms(clusters: list[_Cluster], names: UnitNames) -> list[_Cluster]:
@@ -406,10 +411,16 @@ def _unique(code: str, taken: set[str]) -> str:
 # --- groups ----------------------------------------------------------------------------------
 
 
+def _group_tokens(text: str) -> list[str]:
+    # "có liên quan" and "liên quan" are one group; "cơ quan" keeps its "co".
+    folded = re.sub(r"\bco lien quan\b", "lien quan", fold(text))
+    return [t for t in _words(folded) if t not in ("va", "cua")]
+
+
 def _group_key(text: str) -> tuple[bool, str]:
-    tokens = [t for t in _words(fold(text)) if t not in ("co", "va", "cua")]
+    tokens = _group_tokens(text)
     rest = tokens[tokens.index("cac") + 1 :] if "cac" in tokens else tokens
-    all_units = bool(rest) and rest[0] == "phong"
+    all_units = bool(rest) and rest[0] == "phong" and "lien" not in rest  # "… liên quan" is a subset
     return all_units, "ALL" if all_units else " ".join(tokens)
 
 
@@ -436,7 +447,7 @@ def _groups(
             code = _unique("CAC_DON_VI", taken)
             members = [u.code for u in units if not _is_committee(u)]
         else:
-            tokens = [t for t in _words(fold(best)) if t not in ("co", "va", "cua")]
+            tokens = _group_tokens(best)
             before, after = (
                 (tokens[: tokens.index("cac")], tokens[tokens.index("cac") + 1 :]) if "cac" in tokens else ([], tokens)
             )
