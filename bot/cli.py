@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -83,6 +84,20 @@ def cmd_deadline(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    """Draft a plan file from the plan's Word or Excel appendix and report what was found."""
+    from bot.importer import ImportFailure, import_plan, render_report
+
+    out = Path(args.out) if args.out else None
+    today = datetime.now(settings.zone()).date()
+    try:
+        result = import_plan(Path(args.file), out, plan_year=args.plan_year, today=today, overwrite=args.force)
+    except ImportFailure as exc:
+        raise CliError(str(exc)) from None
+    print(render_report(result))
+    return 0
+
+
 # --- wiring --------------------------------------------------------------------------------
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -112,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan-year", type=int, help="năm của kế hoạch, dùng khi thời hạn không ghi năm")
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_deadline)
+
+    p = sub.add_parser("import", help="tạo bản nháp tasks.yaml từ phụ lục kế hoạch (.docx, .xlsx, .doc, .odt)")
+    p.add_argument("file", help="tệp kế hoạch, ví dụ ke-hoach-158.docx")
+    p.add_argument("--out", help="tệp YAML sẽ ghi (mặc định: cùng tên, đuôi .yaml)")
+    p.add_argument("--plan-year", type=int, help="năm của kế hoạch, dùng khi thời hạn không ghi năm")
+    p.add_argument("--force", action="store_true", help="ghi đè tệp --out nếu đã có")
+    p.set_defaults(handler=cmd_import)
 
     cli_runtime.register(sub)
     return parser

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from scheduler.deadlines import Conditional, DeadlineError, DeadlineRule, Ongoing, Recurring, parse_deadline
 from scheduler.folding import fold
 from scheduler.periods import Freq
+from scheduler.plan_messages import bad_scalar_problem, decode_plan_bytes, pydantic_problem, yaml_problem
 from scheduler.policy import ReminderPolicy
 
 
@@ -43,7 +44,10 @@ class UnitSpec(_Strict):
 
 
 class GroupSpec(UnitSpec):
-    members: list[str] = Field(min_length=1)
+    # An empty membership is allowed so that a drafted plan can name a group the plan uses
+    # ("Các Sở, ban, ngành") before the office knows its members; a task whose only lead is
+    # such a group is still an error (nobody would be reminded).
+    members: list[str] = []
 
 
 class PolicySpec(_Strict):
@@ -64,14 +68,70 @@ class PolicySpec(_Strict):
         return v
 
 
+# A task number as printed: 3, "a" (a sub-task under 1), "1.2" or a Roman numeral.
+_STT_TEXT = re.compile(r"^(?:[A-Za-zĐđ]|[IVXLivxl]{1,6}|\d{1,3}(?:\.\d{1,3})*)$")
+_LABEL_TEXT = re.compile(r"^(?:[A-Za-zĐđ]|[IVXLivxl]{1,6}|\d{1,3})(?:\.(?:[A-Za-zĐđ]|[IVXLivxl]{1,6}|\d{1,3}))*$")
+_STT_HELP = "STT phải là số (1, 2…), một chữ cái (a, b…), số La Mã (I, II…) hoặc dạng 1.2"
+
+
+def _stt_value(v: Any) -> int | str:
+    if isinstance(v, bool):
+        raise ValueError(_STT_HELP)
+    if isinstance(v, int):
+        if v < 1:
+            raise ValueError("STT phải lớn hơn hoặc bằng 1")
+        return v
+    if isinstance(v, str):
+        text = v.strip().rstrip(".)")
+        if text.isdigit():
+            return _stt_value(int(text))
+        if _STT_TEXT.match(text):
+            return text
+    raise ValueError(_STT_HELP)
+
+
+class SectionSpec(_Strict):
+    """A heading of the appendix ("II", "II.1") that groups tasks; never a task itself."""
+
+    label: str
+    title: str = ""
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label(cls, v: Any) -> str:
+        text = str(v).strip() if isinstance(v, str | int) and not isinstance(v, bool) else ""
+        if not _LABEL_TEXT.match(text):
+            raise ValueError('nhãn mục phải có dạng "II", "II.1" hoặc "A"')
+        return text
+
+
 class TaskSpec(_Strict):
-    stt: int = Field(ge=1)
+    stt: int | str
+    section: str | None = None
     content: str
     lead: list[str]
     coordinate: list[str] = []
     product: str | None = ""
     deadline: str
+    # A year written in the deadline column's header ("Thời gian (Năm 2026)"): the plan
+    # year for this cell only; the cell itself keeps the plan's wording in `deadline`.
+    deadline_year: int | None = Field(default=None, ge=1900, le=2200)
+    # Columns of the appendix that are not part of the model ("Ghi chú", "Theo dõi, đôn
+    # đốc"): header → text, kept so that importing a plan loses nothing.
+    notes: dict[str, str] = {}
     reminders: PolicySpec | None = None
+
+    @field_validator("stt", mode="before")
+    @classmethod
+    def _stt(cls, v: Any) -> int | str:
+        return _stt_value(v)
+
+    @field_validator("section", mode="before")
+    @classmethod
+    def _section(cls, v: Any) -> str | None:
+        if v is None:
+            return None
+        return SectionSpec._label(v)
 
     @field_validator("content")
     @classmethod
@@ -121,7 +181,7 @@ class TargetSpec(_Strict):
     comparator: Literal[">=", "<=", "="]
     value: float
     unit: str = ""
-    tasks: list[int] = []
+    tasks: list[int | str] = []  # task labels; a plan without sections may use its STT numbers
 
 
 class PlanInfo(_Strict):
@@ -129,12 +189,16 @@ class PlanInfo(_Strict):
     title: str
     ward: str
     issued: date
+    # The year deadlines without a year belong to, when it is not the year of issue (a plan
+    # signed in December for the next year).
+    year: int | None = Field(default=None, ge=1900, le=2200)
     signed_by: str | None = None
     coordinating_unit: str
 
 
 class PlanFile(_Strict):
     plan: PlanInfo
+    sections: list[SectionSpec] = []
     units: list[UnitSpec] = Field(min_length=1)
     groups: list[GroupSpec] = []
     reminders: PolicySpec = PolicySpec()
@@ -154,7 +218,17 @@ class Unit:
 
 
 @dataclass(frozen=True)
+class Section:
+    label: str
+    title: str
+
+
+@dataclass(frozen=True)
 class Task:
+    # In a plan without sections and with numeric STTs, `stt` is the STT as printed (so
+    # "nhiệm vụ 3" keeps meaning what it always meant). In any other plan it is the task's
+    # 1-based position in the plan: a stable integer for code that still keys tasks by
+    # number, while people see and type `label` ("II.3", "II.1.a").
     stt: int
     content: str
     lead: tuple[str, ...]  # unit codes, groups expanded
@@ -164,6 +238,10 @@ class Task:
     rule: DeadlineRule
     policy: ReminderPolicy
     lead_as_written: tuple[str, ...] = ()
+    label: str = ""
+    section: str | None = None
+    deadline_year: int | None = None
+    notes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,7 +262,7 @@ class Target:
     comparator: str
     value: float
     unit: str
-    tasks: tuple[int, ...]
+    tasks: tuple[int, ...]  # Task.stt of each task the target measures
 
 
 @dataclass
@@ -200,14 +278,21 @@ class Plan:
     cycles: list[ReportCycle] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sections: list[Section] = field(default_factory=list)
+    plan_year: int | None = None
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def year(self) -> int:
-        return self.issued.year
+        return self.plan_year or self.issued.year
 
     def task(self, stt: int) -> Task | None:
         return next((t for t in self.tasks if t.stt == stt), None)
+
+    def task_by_label(self, text: str) -> Task | None:
+        """A task by the label people write: "II.3", "ii.3", "II 3", "II.1.a", "II.1a)"."""
+        key = label_key(text)
+        return next((t for t in self.tasks if label_key(t.label) == key), None) if key else None
 
     def find_unit(self, text: str) -> Unit | None:
         """A unit by its code, full name or alias, with or without diacritics."""
@@ -217,6 +302,18 @@ class Plan:
 
 def _unit_key(text: str) -> str:
     return fold(text).strip(" .;")
+
+
+_LABEL_PARTS = re.compile(r"[a-z]+|\d+")
+
+
+def label_key(text: str) -> str:
+    """ "II.1.a", "ii 1 a)", "II.1a" → "ii.1.a": case, separators and brackets do not matter."""
+    return ".".join(_LABEL_PARTS.findall(fold(text)))
+
+
+def task_label(section: str | None, stt: int | str) -> str:
+    return f"{section}.{stt}" if section else str(stt)
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -245,13 +342,23 @@ def _line_index(text: str) -> dict[tuple[Any, ...], int]:
     return lines
 
 
+def _task_name(raw: dict[str, Any], index: int) -> str:
+    """How the checker names a task: "Nhiệm vụ STT 3" or, in a plan with sections, "Nhiệm vụ II.3"."""
+    tasks = raw.get("tasks") or []
+    item = tasks[index] if isinstance(tasks, list) and index < len(tasks) else None
+    if not isinstance(item, dict) or item.get("stt") is None:
+        return f"Nhiệm vụ thứ {index + 1}"
+    stt, section = item.get("stt"), item.get("section")
+    if section is not None:
+        return f"Nhiệm vụ {task_label(str(section), str(stt).strip())}"
+    return f"Nhiệm vụ STT {stt}"
+
+
 def _where(path: tuple[Any, ...], raw: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> str:
     """'Nhiệm vụ STT 3, trường "deadline" (dòng 120)' for a path into the file."""
     parts: list[str] = []
     if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
-        tasks = raw.get("tasks") or []
-        stt = tasks[path[1]].get("stt") if path[1] < len(tasks) and isinstance(tasks[path[1]], dict) else None
-        parts.append(f"Nhiệm vụ STT {stt}" if stt is not None else f"Nhiệm vụ thứ {path[1] + 1}")
+        parts.append(_task_name(raw, path[1]))
         if len(path) >= 3:
             parts.append(f'trường "{".".join(str(p) for p in path[2:])}"')
     else:
@@ -268,9 +375,13 @@ def _where(path: tuple[Any, ...], raw: dict[str, Any], lines: dict[tuple[Any, ..
 def load_plan(path: Path | str) -> Plan:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise PlanError(str(path), [f"không đọc được tệp: {exc.strerror}"]) from None
+    try:
+        text = decode_plan_bytes(data)
+    except ValueError as exc:
+        raise PlanError(str(path), [str(exc)]) from None
     return parse_plan(text, str(path))
 
 
@@ -278,28 +389,19 @@ def parse_plan(text: str, source: str = "<plan>") -> Plan:
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (dòng {mark.line + 1})" if mark is not None else ""
-        raise PlanError(source, [f"YAML không hợp lệ{where}: {getattr(exc, 'problem', exc)}"]) from None
+        raise PlanError(source, [yaml_problem(exc, text)]) from None
+    except ValueError as exc:
+        # PyYAML builds dates itself and lets 2026-13-05 escape as a bare ValueError.
+        raise PlanError(source, [bad_scalar_problem(text, exc)]) from None
     if not isinstance(raw, dict):
-        raise PlanError(source, ["tệp kế hoạch phải là một bảng (mapping) YAML"])
+        raise PlanError(source, ["tệp kế hoạch phải là một bảng (mapping) YAML: các trường plan, units, tasks…"])
     lines = _line_index(text)
     try:
         spec = PlanFile.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{_where(tuple(err['loc']), raw, lines)}: {_pydantic_message(err)}" for err in exc.errors()]
+        problems = [f"{_where(tuple(err['loc']), raw, lines)}: {pydantic_problem(err)}" for err in exc.errors()]
         raise PlanError(source, problems) from None
     return _resolve(spec, raw, lines, source)
-
-
-def _pydantic_message(err: Any) -> str:
-    kind = err.get("type", "")
-    if kind == "missing":
-        return "thiếu trường bắt buộc"
-    if kind == "extra_forbidden":
-        return "trường không được hỗ trợ"
-    msg = str(err.get("msg", ""))
-    return msg.removeprefix("Value error, ")
 
 
 def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], int], source: str) -> Plan:
@@ -350,26 +452,55 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         )
     coordinating = names.get(_unit_key(spec.plan.coordinating_unit), spec.plan.coordinating_unit)
 
+    sections: list[Section] = []
+    section_labels: dict[str, int] = {}
+    for i, sec in enumerate(spec.sections):
+        key = label_key(sec.label)
+        if key in section_labels:
+            problems.append(
+                f"{_where(('sections', i, 'label'), raw, lines)}: "
+                f"mục {sec.label} bị trùng với mục thứ {section_labels[key] + 1}"
+            )
+        section_labels[key] = i
+        sections.append(Section(label=sec.label, title=" ".join(sec.title.split())))
+
+    # The STT stays the task number only where it always was one: flat, numeric plans.
+    numbered_by_stt = not spec.sections and all(isinstance(t.stt, int) and t.section is None for t in spec.tasks)
+    plan_year = spec.plan.year or spec.plan.issued.year
     base_policy = ReminderPolicy().merged(spec.reminders.model_dump())
     tasks: list[Task] = []
-    seen: dict[int, int] = {}
+    seen: dict[str, int] = {}
+    by_label: dict[str, int] = {}
     for i, t in enumerate(spec.tasks):
-        if t.stt in seen:
+        label = task_label(t.section, t.stt)
+        key = label_key(label)
+        if t.section is not None and label_key(t.section) not in section_labels:
             problems.append(
-                f"{_where(('tasks', i, 'stt'), raw, lines)}: STT {t.stt} bị trùng với nhiệm vụ thứ {seen[t.stt] + 1}"
+                f'{_where(("tasks", i, "section"), raw, lines)}: không có mục "{t.section}" trong danh sách sections'
             )
-        seen[t.stt] = i
+        if key in seen:
+            problems.append(
+                f"{_where(('tasks', i, 'stt'), raw, lines)}: STT {label} bị trùng với nhiệm vụ thứ {seen[key] + 1}"
+            )
+        seen[key] = i
+        number = t.stt if numbered_by_stt and isinstance(t.stt, int) else i + 1
+        by_label[key] = number
         lead = expand(t.lead, ("tasks", i, "lead"))
+        if t.lead and not lead and all(_unit_key(r) in names for r in t.lead):
+            problems.append(
+                f"{_where(('tasks', i, 'lead'), raw, lines)}: nhóm chủ trì chưa có đơn vị thành viên "
+                "— điền members của nhóm hoặc ghi đơn vị chủ trì cụ thể"
+            )
         coordinate = [c for c in expand(t.coordinate, ("tasks", i, "coordinate")) if c not in lead]
         try:
-            rule = parse_deadline(t.deadline, spec.plan.issued.year, spec.plan.issued)
+            rule = parse_deadline(t.deadline, t.deadline_year or plan_year, spec.plan.issued)
         except DeadlineError as exc:
             problems.append(f"{_where(('tasks', i, 'deadline'), raw, lines)}: {exc}")
             continue
         policy = base_policy.merged(t.reminders.model_dump()) if t.reminders else base_policy
         tasks.append(
             Task(
-                stt=t.stt,
+                stt=number,
                 content=t.content,
                 lead=tuple(lead),
                 coordinate=tuple(coordinate),
@@ -378,6 +509,10 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
                 rule=rule,
                 policy=policy,
                 lead_as_written=tuple(t.lead),
+                label=label,
+                section=t.section,
+                deadline_year=t.deadline_year,
+                notes=tuple((k, " ".join(v.split())) for k, v in t.notes.items()),
             )
         )
 
@@ -389,7 +524,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             )
         for i, c in enumerate(spec.reporting.cycles):
             try:
-                rule = parse_deadline(c.due, spec.plan.issued.year, spec.plan.issued)
+                rule = parse_deadline(c.due, plan_year, spec.plan.issued)
             except DeadlineError as exc:
                 problems.append(f"{_where(('reporting', 'cycles', i, 'due'), raw, lines)}: {exc}")
                 continue
@@ -410,14 +545,25 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
                     period_end=_dm(c.period_end),
                 )
             )
-    targets = [
-        Target(code=t.code, name=t.name, comparator=t.comparator, value=t.value, unit=t.unit, tasks=tuple(t.tasks))
-        for t in spec.targets
-    ]
-    for i, tg in enumerate(targets):
-        for stt in tg.tasks:
-            if stt not in seen:
-                problems.append(f"{_where(('targets', i, 'tasks'), raw, lines)}: không có nhiệm vụ STT {stt}")
+    targets: list[Target] = []
+    for i, tg in enumerate(spec.targets):
+        measured: list[int] = []
+        for ref in tg.tasks:
+            found = by_label.get(label_key(str(ref)))
+            if found is None:
+                problems.append(f"{_where(('targets', i, 'tasks'), raw, lines)}: không có nhiệm vụ {ref}")
+            else:
+                measured.append(found)
+        targets.append(
+            Target(
+                code=tg.code,
+                name=tg.name,
+                comparator=tg.comparator,
+                value=tg.value,
+                unit=tg.unit,
+                tasks=tuple(measured),
+            )
+        )
     if problems:
         raise PlanError(source, problems)
     return Plan(
@@ -432,6 +578,8 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         cycles=cycles,
         targets=targets,
         groups=groups,
+        sections=sections,
+        plan_year=spec.plan.year,
         _names=names,
     )
 

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from scheduler.deadlines import Conditional, Once, Ongoing, Recurring
@@ -91,3 +93,161 @@ def test_empty_content_is_refused() -> None:
 def test_broken_yaml_reports_the_line() -> None:
     with pytest.raises(PlanError, match="dòng"):
         parse_plan(TEXT + "\n  - stt: [\n")
+
+
+# --- sections and labels -------------------------------------------------------------------
+
+SECTIONED = """
+plan:
+  code: "1/KH-UBND"
+  title: "Kế hoạch thử"
+  ward: "Phường Thử"
+  issued: 2026-01-05
+  coordinating_unit: VHXH
+sections:
+  - label: "I"
+    title: "Tuyên truyền"
+  - label: "II"
+    title: "Cải cách hành chính"
+  - label: "II.1"
+    title: "Rà soát thủ tục"
+units:
+  - code: VHXH
+    name: "Phòng Văn hóa - Xã hội"
+  - code: VP
+    name: "Văn phòng HĐND và UBND phường"
+groups:
+  - code: CAC_SBN
+    name: "Các Sở, ban, ngành"
+    members: []
+targets:
+  - code: t
+    name: "Chỉ tiêu"
+    comparator: ">="
+    value: 1
+    tasks: ["II.1.a"]
+tasks:
+  - stt: 1
+    section: "I"
+    content: "Tuyên truyền"
+    lead: [VHXH]
+    coordinate: ["Các Sở, ban, ngành"]
+    deadline: "Quý II/2026"
+    notes:
+      "Ghi chú": "Báo cáo kết quả"
+  - stt: "a"
+    section: "II.1"
+    content: "Rà soát nhóm A"
+    lead: [VP]
+    deadline: "Tháng 6"
+    deadline_year: 2027
+  - stt: 2
+    section: "II"
+    content: "Số hóa"
+    lead: [VP]
+    deadline: "Năm 2026"
+"""
+
+
+def test_sections_give_labels_and_stt_becomes_the_position() -> None:
+    plan = parse_plan(SECTIONED)
+    assert [(t.label, t.stt, t.section) for t in plan.tasks] == [
+        ("I.1", 1, "I"),
+        ("II.1.a", 2, "II.1"),
+        ("II.2", 3, "II"),
+    ]
+    assert [s.label for s in plan.sections] == ["I", "II", "II.1"]
+    assert plan.tasks[0].notes == (("Ghi chú", "Báo cáo kết quả"),)
+    assert plan.tasks[0].coordinate == ()  # a group not filled in yet reaches nobody
+    assert plan.tasks[1].rule == Once(due=date(2027, 6, 30))  # deadline_year
+    assert plan.targets[0].tasks == (2,)
+
+
+@pytest.mark.parametrize("text", ["II.1.a", "ii.1.a", "II 1 a", "II.1.a)", " ii-1-a "])
+def test_task_by_label_is_tolerant(text: str) -> None:
+    plan = parse_plan(SECTIONED)
+    found = plan.task_by_label(text)
+    assert found is not None and found.label == "II.1.a"
+    assert plan.task_by_label("II.9") is None and plan.task_by_label("") is None
+
+
+def test_a_flat_plan_keeps_its_stt_as_label_and_number(plan: Plan) -> None:
+    assert [t.label for t in plan.tasks] == [str(n) for n in range(1, 20)]
+    assert all(t.section is None for t in plan.tasks)
+    assert plan.task_by_label("6") is plan.task(6)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            '  - stt: 2\n    section: "II"\n',
+            '  - stt: "a"\n    section: "II.1"\n',
+            'Nhiệm vụ II.1.a, trường "stt" (dòng',
+        ),
+        ('section: "II"\n    content: "Số hóa"', 'section: "III"\n    content: "Số hóa"', 'không có mục "III"'),
+        ('  - label: "II.1"\n', '  - label: "II"\n', "mục II bị trùng"),
+        ('tasks: ["II.1.a"]', 'tasks: ["II.7"]', "không có nhiệm vụ II.7"),
+        (
+            'lead: [VHXH]\n    coordinate: ["Các Sở, ban, ngành"]',
+            'lead: ["Các Sở, ban, ngành"]',
+            "chưa có đơn vị thành viên",
+        ),
+    ],
+)
+def test_section_and_label_errors_name_task_field_and_line(old: str, new: str, expected: str) -> None:
+    assert old in SECTIONED
+    with pytest.raises(PlanError) as err:
+        parse_plan(SECTIONED.replace(old, new, 1), "kh.yaml")
+    assert expected in str(err.value), str(err.value)
+
+
+# --- Vietnamese messages for types, syntax and encoding ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  - stt: 5\n", "  - stt: abc\n", ['Nhiệm vụ STT abc, trường "stt" (dòng', "STT phải là số"]),
+        (
+            'lead: ["Phòng Văn hóa - Xã hội"]',
+            "lead: 5",
+            ['Nhiệm vụ STT 4, trường "lead" (dòng', "phải là danh sách"],
+        ),
+        ("issued: 2026-05-05", "issued: hôm qua", ['trường "plan.issued" (dòng 16)', "không phải ngày hợp lệ"]),
+        ("issued: 2026-05-05", "issued: 2026-13-05", ['trường "plan.issued" (dòng 16)', "không phải ngày có thật"]),
+        ('send_time: "08:00"', 'send_time: "25:00"', ['"reminders.send_time" (dòng', "không phải giờ hợp lệ"]),
+        ("on_due: true", "on_due: có lẽ", ['"reminders.on_due" (dòng', "phải là true (có) hoặc false (không)"]),
+        ('product: "Công văn"', "product: [1, 2]", ['Nhiệm vụ STT 4, trường "product" (dòng', "phải là văn bản"]),
+        (
+            'product: "Công văn"',
+            "product: Công văn: số 1",
+            ['YAML không hợp lệ ở Nhiệm vụ STT 4, trường "product" (dòng', "dấu hai chấm"],
+        ),
+        ('    product: "Công văn"\n', '\tproduct: "Công văn"\n', ["YAML không hợp lệ ở Nhiệm vụ STT 4", "Tab"]),
+    ],
+)
+def test_wrong_types_and_syntax_read_in_vietnamese(old: str, new: str, expected: list[str]) -> None:
+    with pytest.raises(PlanError) as err:
+        parse_plan(_broken(old, new), "tasks.yaml")
+    message = str(err.value)
+    for part in expected:
+        assert part in message, message
+    for english in ("Input should", "valid", "mapping values", "could not find", "found character"):
+        assert english not in message, message
+
+
+def test_a_plan_saved_in_another_encoding_is_named_as_such(tmp_path) -> None:
+    from scheduler.plan import load_plan
+
+    legacy = tmp_path / "cp1258.yaml"
+    legacy.write_bytes(TEXT.encode("cp1258", errors="replace"))
+    with pytest.raises(PlanError, match="không phải mã hóa UTF-8.*dòng 1"):
+        load_plan(legacy)
+    wide = tmp_path / "utf16.yaml"
+    wide.write_bytes(TEXT.encode("utf-16"))
+    with pytest.raises(PlanError, match="UTF-16"):
+        load_plan(wide)
+    bom = tmp_path / "bom.yaml"
+    bom.write_bytes(TEXT.encode("utf-8-sig"))
+    assert len(load_plan(bom).tasks) == 19

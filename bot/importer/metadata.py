@@ -1,0 +1,131 @@
+"""The plan's number, date, issuing body, ward, title and signer from the text around the tables."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.importer.model import Metadata
+from scheduler.folding import fold
+
+_NUMBER = re.compile(r"\bSố\s*:\s*(?P<code>[0-9A-Za-zĐđ./\-]+/[0-9A-Za-zĐđ.\-]+)", re.IGNORECASE)
+_DATE = re.compile(
+    r"(?:(?P<place>[^,\n]{2,60}),\s*)?ngày\s+(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s+năm\s+(?P<y>\d{4})",
+    re.IGNORECASE,
+)
+_ATTACHED = re.compile(
+    r"Kế hoạch số\s+(?P<code>[0-9A-Za-zĐđ.\-]+/[0-9A-Za-zĐđ.\-]+)\s+ngày\s+(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})",
+    re.IGNORECASE,
+)
+_BODY = re.compile(r"(?:ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN|Ủy ban nhân dân|Uỷ ban nhân dân|UBND)\s+", re.IGNORECASE)
+_WARD_KINDS = {"phuong": "Phường", "xa": "Xã", "thi tran": "Thị trấn", "dac khu": "Đặc khu"}
+_TITLE_STOP = re.compile(r"^(?:căn cứ|thực hiện|để|nhằm|i\.|1\.|ủy ban nhân dân|uỷ ban nhân dân|ubnd)", re.IGNORECASE)
+_SIGN_ROLE = re.compile(r"\b(?:KT\.\s*)?(?:PHÓ\s+)?CHỦ\s+TỊCH\b", re.IGNORECASE)
+_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
+
+
+def read_metadata(lines: list[str]) -> Metadata:
+    meta = Metadata()
+    text_lines = [line for block in lines for line in block.split("\n")]
+    clean = [" ".join(line.split()) for line in text_lines]
+    for line in clean:
+        if meta.code is None and (m := _NUMBER.search(line)):
+            meta.code = m["code"].rstrip(".")
+        if meta.issued is None and len(line) <= 80 and (m := _DATE.search(line)):
+            try:
+                meta.issued = date(int(m["y"]), int(m["m"]), int(m["d"]))
+            except ValueError:
+                continue
+            place = (m["place"] or "").strip()
+            meta.place = place or None
+    for line in clean:
+        # An appendix sent alone still says which plan it belongs to.
+        if (m := _ATTACHED.search(line)) and fold(line).startswith(("(kem theo", "kem theo")):
+            meta.code = meta.code or m["code"]
+            if meta.issued is None:
+                try:
+                    meta.issued = date(int(m["y"]), int(m["m"]), int(m["d"]))
+                except ValueError:
+                    pass
+    _ward_and_body(clean, meta)
+    meta.title = _title(clean)
+    _signer(clean, meta)
+    return meta
+
+
+def _ward_and_body(lines: list[str], meta: Metadata) -> None:
+    """'ỦY BAN NHÂN DÂN PHƯỜNG NHỊ CHIỂU' or '… của UBND phường Nhị Chiểu' → the ward."""
+    for line in lines:
+        for m in _BODY.finditer(line):
+            rest = line[m.end() :].split()
+            if not rest:
+                continue
+            kind_words = 2 if fold(" ".join(rest[:2])) in _WARD_KINDS else 1
+            kind = _WARD_KINDS.get(fold(" ".join(rest[:kind_words])))
+            if kind is None:
+                continue
+            name_words: list[str] = []
+            for word in rest[kind_words:]:
+                word = word.strip(",.;:()")
+                if not word or not word[0].isupper():
+                    break
+                name_words.append(word)
+                if word != line.split()[-1] and len(name_words) >= 4:
+                    break
+            if not name_words:
+                continue
+            name = " ".join(w.capitalize() if w.isupper() else w for w in name_words)
+            meta.ward = f"{kind} {name}"
+            meta.issuing_body = f"Ủy ban nhân dân {kind.lower()} {name}"
+            return
+    if meta.place:
+        meta.ward = meta.ward or None
+
+
+def _title(lines: list[str]) -> str | None:
+    for i, line in enumerate(lines):
+        if fold(line) != "ke hoach":
+            continue
+        parts: list[str] = []
+        for nxt in lines[i + 1 : i + 5]:
+            if not nxt or _TITLE_STOP.match(nxt) or len(nxt) > 400:
+                break
+            parts.append(nxt)
+            if not nxt.endswith((",", "và", "của", "về")) and len(parts) >= 1 and not _continues(lines, i, parts):
+                break
+        if parts:
+            body = " ".join(parts)
+            if body.isupper():
+                body = body.capitalize()
+            return "Kế hoạch " + body[0].lower() + body[1:]
+    return None
+
+
+def _continues(lines: list[str], i: int, parts: list[str]) -> bool:
+    """A title broken over two lines: the next line starts in lower case."""
+    following = lines[i + 1 + len(parts)] if i + 1 + len(parts) < len(lines) else ""
+    return bool(following) and following[0].islower()
+
+
+def _signer(lines: list[str], meta: Metadata) -> None:
+    """The name under the last "CHỦ TỊCH" / "KT. CHỦ TỊCH … PHÓ CHỦ TỊCH" block."""
+    last_role = None
+    for i, line in enumerate(lines):
+        if _SIGN_ROLE.search(line) and line.upper() == line:
+            last_role = i
+    if last_role is None:
+        return
+    block = " ".join(lines[max(0, last_role - 2) : last_role + 1]).upper()
+    for line in lines[last_role + 1 : last_role + 6]:
+        words = line.strip(" .").split()
+        if line.upper() == line and line and not _NAME_WORD.match(words[0] if words else ""):
+            block += " " + line.upper()
+            continue
+        if 2 <= len(words) <= 5 and all(_NAME_WORD.match(w) for w in words):
+            meta.signer = " ".join(words)
+            break
+    if meta.signer is None:
+        return
+    deputy = "PHÓ CHỦ TỊCH" in block or "KT." in block
+    ward_kind = (meta.ward or "").split(" ")[0].lower() or "phường"
+    meta.signer_role = f"{'Phó Chủ tịch' if deputy else 'Chủ tịch'} UBND {ward_kind}"

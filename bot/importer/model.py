@@ -1,0 +1,138 @@
+"""Plain data passed between the importer's steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class ImportFailure(Exception):
+    """The file cannot be imported; the message is one Vietnamese line for the office."""
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a grid. `key` is the same object for every grid position a merged cell
+    covers (python-docx and openpyxl repeat or blank merged cells; we need to know which)."""
+
+    text: str
+    key: object
+
+
+@dataclass
+class Grid:
+    """A table as rows of cells, from either a Word table or a spreadsheet."""
+
+    name: str  # "bảng 1", "trang tính “Phụ lục”"
+    rows: list[list[Cell]]
+
+
+@dataclass
+class Source:
+    """What a file holds: its tables and the text around them, in document order."""
+
+    grids: list[Grid]
+    lines: list[str]  # body paragraphs and the text of tables that are not task tables
+
+
+ROLES = ("stt", "content", "lead", "coordinate", "product", "deadline")
+
+
+@dataclass
+class Column:
+    index: int
+    role: str  # one of ROLES, or "note"
+    header: str  # as printed, whitespace normalised
+
+
+@dataclass
+class TableLayout:
+    grid: Grid
+    header_row: int
+    columns: list[Column]
+    deadline_year: int | None = None
+
+    def role(self, role: str) -> Column | None:
+        return next((c for c in self.columns if c.role == role), None)
+
+    @property
+    def notes(self) -> list[Column]:
+        return [c for c in self.columns if c.role == "note"]
+
+
+@dataclass
+class DraftSection:
+    label: str
+    title: str
+
+
+@dataclass
+class DraftTask:
+    stt: int | str
+    section: str | None
+    content: str
+    lead: list[str]
+    coordinate: list[str]
+    product: str
+    deadline: str
+    deadline_year: int | None = None
+    notes: dict[str, str] = field(default_factory=dict)
+    where: str = ""  # "bảng 1, dòng 7" for the report
+
+    @property
+    def label(self) -> str:
+        return f"{self.section}.{self.stt}" if self.section else str(self.stt)
+
+
+@dataclass
+class DraftUnit:
+    code: str
+    name: str
+    aliases: list[str]
+    # Spellings merged into this unit and why ("viết tắt", "gần giống"), for the report.
+    merged: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class DraftGroup:
+    code: str
+    name: str
+    aliases: list[str]
+    members: list[str]  # unit codes; empty when the plan does not say who they are
+    all_units: bool  # "Các phòng, đơn vị": every unit of the ward but its People's Committee
+
+
+@dataclass
+class Metadata:
+    code: str | None = None
+    issued: date | None = None
+    place: str | None = None
+    issuing_body: str | None = None
+    ward: str | None = None
+    title: str | None = None
+    signer: str | None = None
+    signer_role: str | None = None
+
+    @property
+    def signed_by(self) -> str | None:
+        if self.signer and self.signer_role:
+            return f"{self.signer}, {self.signer_role}"
+        return self.signer
+
+
+@dataclass
+class ImportResult:
+    source_name: str
+    out_path: str
+    metadata: Metadata
+    tables: list[TableLayout]
+    sections: list[DraftSection]
+    tasks: list[DraftTask]
+    units: list[DraftUnit]
+    groups: list[DraftGroup]
+    coordinating_unit: str
+    plan_year: int
+    unread_deadlines: list[tuple[str, str, str]]  # (label, cell text, reason)
+    skipped: list[str]  # Vietnamese lines: what was left out and why
+    notices: list[str]  # Vietnamese lines: guesses the clerk should check
+    check_problems: list[str]  # what `nhacviec check` would still report besides deadlines
