@@ -34,7 +34,7 @@ from datetime import date, time, timedelta
 from typing import Literal
 
 from scheduler.folding import fold
-from scheduler.periods import Freq, month_end, period_start
+from scheduler.periods import FRIDAY, Freq, month_end, period_start
 
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 WEEKDAYS = {
@@ -495,9 +495,24 @@ def _parse_recurring(s: str, ctx: _Ctx) -> Recurring | None:
         if clause:
             _recurring_clause(clause, freq, parts, ctx)
     first = period_start(freq, parts.start or ctx.default_start)
+    if (
+        freq == "weekly"
+        and parts.start is None
+        and first + timedelta(days=_weekly_offset(parts.day)) < ctx.default_start
+    ):
+        # The week of 1/1 begins in the previous year: start with the first week whose due
+        # day is not already behind the plan.
+        first += timedelta(days=7)
     if parts.end is not None and parts.end < first:
         raise DeadlineError(f'Kết thúc trước khi bắt đầu trong "{ctx.original}"')
     return Recurring(freq=freq, start=first, day_in_period=parts.day, end=parts.end)
+
+
+def _weekly_offset(day: DayInPeriod | None) -> int:
+    """Days from a week's Monday to its due day (Friday when no day is given)."""
+    if day is None:
+        return FRIDAY - 1
+    return day.day - 1 + (7 if day.next_period else 0) - (1 if day.strict else 0)
 
 
 def _find_freq(s: str) -> tuple[Freq, str] | None:
