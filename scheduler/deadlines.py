@@ -386,8 +386,15 @@ def _parse_range(s: str, ctx: _Ctx) -> tuple[date, date] | None:
     return None
 
 
+def _parse_year_span(s: str, ctx: _Ctx) -> Period | None:
+    bounds = _year_span(s, ctx)
+    return None if bounds is None else Period(start=bounds[0], end=bounds[1])
+
+
 def _parse_span(s: str, ctx: _Ctx) -> Period | Milestones | None:
-    if (bounds := _year_span(s, ctx)) or (bounds := _parse_range(s, ctx)):
+    """Ranges and lists of periods, tried after single periods so that "tháng 8 - 2026"
+    stays August."""
+    if bounds := _parse_range(s, ctx):
         return Period(start=bounds[0], end=bounds[1])
     stripped = _SPAN_LEAD.sub("", s, count=1)
     parts = _LIST_SEP.split(stripped)
@@ -618,7 +625,8 @@ def _parse_ongoing(s: str, ctx: _Ctx) -> Ongoing | Recurring | None:
 # --- one phrase ----------------------------------------------------------------------------
 
 Parser = Callable[[str, _Ctx], DeadlineRule | None]
-_TIMED_PARSERS: list[Parser] = [_parse_ongoing, _parse_recurring, _parse_span, _parse_once]
+# Year spans before single periods: "đến năm 2030" is a span, "đến hết ngày 30/9" a date.
+_TIMED_PARSERS: list[Parser] = [_parse_ongoing, _parse_recurring, _parse_year_span, _parse_once, _parse_span]
 
 
 def _with_time(rule: DeadlineRule, at: time | None, ctx: _Ctx) -> DeadlineRule:
@@ -668,23 +676,34 @@ _MILESTONE_SPLIT = re.compile(r"\s*[;\n]\s*|\.\s+(?=\S)|\s*,\s*")
 _DIGIT = re.compile(r"\d")
 
 
+def _dated(text: str, ctx: _Ctx) -> tuple[date, time | None] | None:
+    """The due day of a dated phrase (a date, a period or a span), or None."""
+    try:
+        rule = _parse_phrase(text, ctx)
+    except DeadlineError:
+        return None
+    if isinstance(rule, Once):
+        return rule.due, rule.time
+    if isinstance(rule, Period):
+        return rule.end, rule.time
+    return None  # a recurrence or a condition is not one dated step
+
+
 def _milestone(clause: str, ctx: _Ctx) -> Milestone | None:
-    """A clause "<label words> <time>": the shortest label leaving a dated time."""
+    """A clause "<label words> <time>", "<label>: <time>" or "<time>: <label>"."""
+    if ":" in clause:
+        # A colon marks the label explicitly, so it may hold numbers ("Giai đoạn 1: 2026-2027").
+        head, tail = (part.strip() for part in clause.split(":", 1))
+        if head and tail and (found := _dated(tail, ctx)) and _dated(head, ctx) is None:
+            return Milestone(label=head, due=found[0], time=found[1])
+        if head and tail and (found := _dated(head, ctx)) and not _DIGIT.search(tail):
+            return Milestone(label=tail, due=found[0], time=found[1])
     words = clause.split()
     for n in range(len(words)):
-        label = " ".join(words[:n]).strip(" :-")
-        if _DIGIT.search(label):
-            return None  # numbers in a label would be a date we failed to read
-        try:
-            rule = _parse_phrase(" ".join(words[n:]), ctx)
-        except DeadlineError:
-            continue
-        if isinstance(rule, Once | Period):
-            label = _with_descriptive(words, n)
-            due = rule.due if isinstance(rule, Once) else rule.end
-            return Milestone(label=label, due=due, time=rule.time)
-        if rule is not None:
-            return None  # a recurrence or a condition is not one dated step
+        if _DIGIT.search(" ".join(words[:n])):
+            return None  # numbers in an unmarked label would be a date we failed to read
+        if (found := _dated(" ".join(words[n:]), ctx)) is not None:
+            return Milestone(label=_with_descriptive(words, n), due=found[0], time=found[1])
     return None
 
 
