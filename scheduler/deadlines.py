@@ -270,11 +270,11 @@ _INCLUSIVE = re.compile(
 
 def _bounds_of(s: str, ctx: _Ctx) -> tuple[date, date] | None:
     """A single period, with "cuối" meaning the end of it."""
+    if s in ("cuoi nam", "cuoi nam nay"):
+        return parse_period("nam nay", ctx.plan_year, ctx.original)
     if m := _END_OF.match(s):
         bounds = parse_period(m["what"], ctx.plan_year, ctx.original)
         return None if bounds is None else (bounds[1], bounds[1])
-    if s.startswith("cuoi nam"):  # "cuối năm" / "cuối năm 2026"
-        return parse_period(s[len("cuoi ") :] if s != "cuoi nam" else "nam nay", ctx.plan_year, ctx.original)
     return parse_period(s, ctx.plan_year, ctx.original)
 
 
@@ -325,8 +325,10 @@ def _with_year(ctx: _Ctx, year: int) -> _Ctx:
     return replace(ctx, plan_year=year)
 
 
-def _items(parts: list[str], ctx: _Ctx) -> list[tuple[date, date]] | None:
-    """Parse range or list items right to left: the last one carries the year and month."""
+def _items(parts: list[str], ctx: _Ctx, wrap: bool = False) -> list[tuple[date, date]] | None:
+    """Parse range or list items right to left: the last one carries the year and month.
+    With `wrap` (ranges only), a start after the end without a year of its own is taken in
+    the year before ("Từ tháng 11 đến tháng 2/2027")."""
     last = _bounds_of(parts[-1], ctx)
     if last is None:
         unit = _UNIT_WORD.match(parts[0] + " ")
@@ -335,14 +337,14 @@ def _items(parts: list[str], ctx: _Ctx) -> list[tuple[date, date]] | None:
         return None
     out = [last]
     for part in reversed(parts[:-1]):
-        bounds = _borrowing(part, parts[0], out[0], ctx)
+        bounds = _borrowing(part, parts[0], out[0], ctx, wrap)
         if bounds is None:
             return None
         out.insert(0, bounds)
     return out
 
 
-def _borrowing(part: str, first: str, following: tuple[date, date], ctx: _Ctx) -> tuple[date, date] | None:
+def _borrowing(part: str, first: str, following: tuple[date, date], ctx: _Ctx, wrap: bool) -> tuple[date, date] | None:
     part = part.strip()
     unit = _UNIT_WORD.match(first + " ")
     unit_word = unit[1] if unit else None
@@ -359,7 +361,7 @@ def _borrowing(part: str, first: str, following: tuple[date, date], ctx: _Ctx) -
         bounds = _bounds_of(candidate, _with_year(ctx, year))
         if bounds is None:
             continue
-        if bounds[0] > following[0] and not explicit_year:  # "Từ tháng 11 đến tháng 2/2027"
+        if wrap and bounds[0] > following[0] and not explicit_year:
             bounds = _bounds_of(candidate, _with_year(ctx, year - 1))
             assert bounds is not None
         return bounds
@@ -376,7 +378,7 @@ def _parse_range(s: str, ctx: _Ctx) -> tuple[date, date] | None:
         head, tail = s[: m.start()], s[m.end() :]
         if not head or not tail:
             continue
-        items = _items([head, tail], ctx)
+        items = _items([head, tail], ctx, wrap=True)
         if items is None:
             continue
         (first, _), (_, last) = items
@@ -417,7 +419,9 @@ def _parse_span(s: str, ctx: _Ctx) -> Period | Milestones | None:
 _FREQ_PATTERNS: list[tuple[Freq, re.Pattern[str]]] = [
     (
         "weekly",
-        re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+tuan|dinh ky\s+(?:theo\s+)?tuan|(?:moi\s+)?tuan\s+(?:mot|1)\s+lan"),
+        re.compile(
+            r"(?:(?:hang|moi)\s+)?tuan\s+(?:mot|1)\s+lan|(?:dinh ky\s+)?(?:hang|moi)\s+tuan|dinh ky\s+(?:theo\s+)?tuan"
+        ),
     ),
     (
         "semiannual",
