@@ -264,7 +264,7 @@ _STRICT = re.compile(r"^truoc(?:\s+ngay)?\s+")
 _INCLUSIVE = re.compile(
     r"^(?:cham nhat(?:\s+la)?(?:\s+(?:vao|trong))?(?:\s+ngay)?"
     r"|han(?:\s+chot)?(?:\s+la)?(?:\s*:)?(?:\s+ngay)?"
-    r"|den(?:\s+het)?(?:\s+ngay)?|trong(?:\s+thoi gian)?|vao(?:\s+ngay)?|xong|ngay)\s*"
+    r"|den(?:\s+het)?(?:\s+ngay)?|trong(?:\s+thoi gian)?|vao(?:\s+ngay)?|xong)\s*"
 )
 
 
@@ -537,6 +537,8 @@ def _find_freq(s: str) -> tuple[Freq, str] | None:
         m = _DAY_IN_PERIOD.match(clause) or _WEEKDAY.match(clause)
         if m is None or not (m["next"] or ("first" in m.groupdict() and m["first"])):
             continue
+        if m.re is _DAY_IN_PERIOD and not re.search(r"\bngay\b", clause):
+            continue  # "2 tháng sau" is two months later, not the 2nd of next month
         if "first" in m.groupdict() and m["first"]:
             return ("quarterly" if "quy" in m["first"] else "yearly"), s
         return _UNIT_FREQ[m["next"]], s
@@ -598,7 +600,7 @@ _CONDITIONAL = re.compile(
     r"^(?:"
     rf"(?:ngay\s+)?(?:khi|ngay khi)\s+(?:{_EVENT_WORDS})\b"
     r"|(?:ngay\s+)?sau khi\s+\S"
-    r"|(?:(?:sau|trong(?:\s+vong)?|chậm nhất|cham nhat)\s+)?\d{1,3}\s+ngay(?:\s+lam viec)?\s+"
+    r"|(?:(?:sau|trong(?:\s+vong)?|cham nhat)\s+)?\d{1,3}\s+ngay(?:\s+lam viec)?\s+"
     r"(?:ke\s+tu|sau khi|tu khi|tu ngay|sau ngay)\b"
     r"|(?:thuc hien\s+)?theo\s+(?:tien do|ke hoach|lo trinh|quyet dinh|thong bao|van ban|cong van|huong dan|chi dao"
     r"|yeu cau|quy dinh|thoi gian|thoi han|de an|chuong trinh|co|cap|nghi quyet|chi thi)\b"
@@ -633,12 +635,19 @@ Parser = Callable[[str, _Ctx], DeadlineRule | None]
 _TIMED_PARSERS: list[Parser] = [_parse_ongoing, _parse_recurring, _parse_year_span, _parse_once, _parse_span]
 
 
-def _with_time(rule: DeadlineRule, at: time | None, ctx: _Ctx) -> DeadlineRule:
+_NAMES_A_DAY = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}|\bngay\s+\d")
+
+
+def _with_time(rule: DeadlineRule, at: time | None, rest: str, ctx: _Ctx) -> DeadlineRule:
+    """A clock time belongs to a day: a date, or a day of each period. "2026, 10 giờ" has
+    no day to hold it, so it is refused rather than pinned to 31/12."""
     if at is None:
         return rule
-    if isinstance(rule, Once | Recurring | Period):
+    if isinstance(rule, Once) and _NAMES_A_DAY.search(rest):
         return replace(rule, time=at)
-    raise DeadlineError(f'Không dùng được giờ cho thời hạn "{ctx.original}"')
+    if isinstance(rule, Recurring) and rule.day_in_period is not None:
+        return replace(rule, time=at)
+    raise DeadlineError(f'Giờ {at:%H:%M} không gắn với một ngày cụ thể trong "{ctx.original}"')
 
 
 def _parse_phrase(original: str, ctx: _Ctx) -> DeadlineRule | None:
@@ -652,7 +661,7 @@ def _parse_phrase(original: str, ctx: _Ctx) -> DeadlineRule | None:
     s = _strip_descriptive(s)
     for parser in _TIMED_PARSERS:
         if (rule := parser(s, ctx)) is not None:
-            return _with_time(rule, at, ctx)
+            return _with_time(rule, at, s, ctx)
     return None
 
 

@@ -364,6 +364,9 @@ REFUSED: list[str] = [
     "Đến năm 2020",
     "Hoàn thành",
     "Thời gian thực hiện:",
+    "2 tháng sau",  # two months later, not the 2nd of next month
+    "ngày 2026",
+    "Năm 2026, 10 giờ",  # a clock time needs a day
 ]
 
 
