@@ -2,32 +2,87 @@
 
 from __future__ import annotations
 
+from datetime import date, time
+
 from bot.texts import (
     DEADLINE_KIND_LABELS,
     FREQ_LABELS,
     KIND_LABELS,
     ROLE_LABELS,
+    WEEKDAYS,
     vn_date,
     vn_period,
     vn_weekday_date,
 )
-from scheduler.deadlines import Conditional, DeadlineRule, Once, Ongoing, Recurring
+from scheduler.deadlines import Conditional, DeadlineRule, Milestones, Once, Ongoing, Period, Recurring
 from scheduler.occurrences import recurring_due
 from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder
 from scheduler.workcal import WorkingCalendar
 
+# Labels for the rule kinds and the frequency added with real plans' wording; the shared
+# tables in bot.texts are being reworked elsewhere, so they are completed here.
+_KIND_LABELS = {**DEADLINE_KIND_LABELS, "period": "giai đoạn", "milestones": "nhiều mốc"}
+_FREQ_LABELS = {**FREQ_LABELS, "weekly": "hằng tuần"}
+
+
+def _due_text(due: date, calendar: WorkingCalendar, at: time | None = None) -> str:
+    text = f"{at:%H:%M} ngày {vn_date(due)}" if at else vn_date(due)
+    working = calendar.on_or_before(due)
+    if working != due:
+        text += f" (ngày làm việc cuối: {vn_weekday_date(working)})"
+    return text
+
+
+def _describe_weekly(rule: Recurring) -> str:
+    dip = rule.day_in_period
+    if dip is None:
+        text = "Hằng tuần, hạn Thứ Sáu (cuối tuần làm việc)"
+    else:
+        day = WEEKDAYS[dip.day - 1]
+        day = day[0].upper() + day[1:]
+        text = f"Hằng tuần, {'trước' if dip.strict else 'vào'} {day}{' tuần sau' if dip.next_period else ''}"
+    if rule.time:
+        text += f", trước {rule.time:%H:%M}"
+    return f"{text}; kỳ đầu hạn {vn_date(recurring_due(rule, rule.start))}"
+
+
+def _describe_period(rule: Period, calendar: WorkingCalendar) -> str:
+    whole_years = (rule.start.month, rule.start.day, rule.end.month, rule.end.day) == (1, 1, 12, 31)
+    if whole_years and rule.start.year == rule.end.year:
+        span = f"Năm {rule.start.year}"
+    elif whole_years:
+        span = f"Giai đoạn {rule.start.year}–{rule.end.year}"
+    else:
+        span = f"Từ {vn_date(rule.start)} đến {vn_date(rule.end)}"
+    text = f"{span}, hạn {_due_text(rule.end, calendar, rule.time)}"
+    if rule.start.year < rule.end.year:
+        text += f", hỏi tiến độ {_FREQ_LABELS[rule.checkin]}"
+    return text
+
+
+def _describe_milestones(rule: Milestones, calendar: WorkingCalendar) -> str:
+    steps = [f"{m.label + ', ' if m.label else ''}hạn {_due_text(m.due, calendar, m.time)}" for m in rule.items]
+    return f"{len(steps)} mốc: " + "; ".join(steps)
+
 
 def describe_rule(rule: DeadlineRule, calendar: WorkingCalendar, checkin: str = "monthly") -> str:
     if isinstance(rule, Once):
-        working = calendar.on_or_before(rule.due)
-        text = f"một lần, hạn {vn_date(rule.due)}"
-        if working != rule.due:
-            text += f" (ngày làm việc cuối: {vn_weekday_date(working)})"
-        return text
+        return f"một lần, hạn {_due_text(rule.due, calendar, rule.time)}"
     if isinstance(rule, Recurring):
+        if rule.freq == "weekly":
+            return _describe_weekly(rule)
         first = recurring_due(rule, rule.start)
-        return f"{FREQ_LABELS[rule.freq]} từ {vn_date(rule.start)}, kỳ đầu hạn {vn_date(first)}"
+        text = f"{_FREQ_LABELS[rule.freq]} từ {vn_date(rule.start)}, kỳ đầu hạn {vn_date(first)}"
+        if rule.time:
+            text += f" (trước {rule.time:%H:%M})"
+        if rule.end:
+            text += f", đến hết {vn_date(rule.end)}"
+        return text
+    if isinstance(rule, Period):
+        return _describe_period(rule, calendar)
+    if isinstance(rule, Milestones):
+        return _describe_milestones(rule, calendar)
     if isinstance(rule, Ongoing):
         start = f" từ {vn_date(rule.start)}" if rule.start else ""
         return f"thường xuyên{start}; hỏi tiến độ {FREQ_LABELS.get(checkin, checkin)}"
@@ -48,7 +103,7 @@ def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
             f"      chủ trì: {', '.join(t.lead)}" + (f"; phối hợp: {', '.join(t.coordinate)}" if t.coordinate else "")
         )
         lines.append(f"      sản phẩm: {t.product or '(không ghi)'}")
-        kind = DEADLINE_KIND_LABELS[t.rule.kind]
+        kind = _KIND_LABELS[t.rule.kind]
         lines.append(
             f'      thời hạn: "{t.deadline_text}" → [{kind}] {describe_rule(t.rule, calendar, t.policy.checkin)}'
         )

@@ -1,4 +1,4 @@
-"""Calendar periods (month, quarter, half-year, year) used by deadline rules."""
+"""Calendar periods (week, month, quarter, half-year, year) used by deadline rules."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import calendar
 from datetime import date, timedelta
 from typing import Literal
 
-Freq = Literal["monthly", "quarterly", "semiannual", "yearly"]
+Freq = Literal["weekly", "monthly", "quarterly", "semiannual", "yearly"]
+# Weeks are not a whole number of months, so "weekly" is handled apart from this table.
 FREQ_MONTHS: dict[Freq, int] = {"monthly": 1, "quarterly": 3, "semiannual": 6, "yearly": 12}
+FRIDAY = 5  # ISO weekday
 
 
 def month_end(year: int, month: int) -> date:
@@ -15,15 +17,32 @@ def month_end(year: int, month: int) -> date:
 
 
 def period_start(freq: Freq, day: date) -> date:
-    """First day of the period of `freq` that contains `day`."""
+    """First day of the period of `freq` that contains `day` (Monday for ISO weeks)."""
+    if freq == "weekly":
+        return day - timedelta(days=day.weekday())
     months = FREQ_MONTHS[freq]
     first_month = ((day.month - 1) // months) * months + 1
     return date(day.year, first_month, 1)
 
 
 def period_end(freq: Freq, start: date) -> date:
+    """Last calendar day of the period (Sunday for ISO weeks)."""
+    if freq == "weekly":
+        return start + timedelta(days=6)
     last_month = start.month + FREQ_MONTHS[freq] - 1
     return month_end(start.year, last_month)
+
+
+def period_due(freq: Freq, start: date) -> date:
+    """The due day of a period when the wording gives no day inside it.
+
+    A week is due on its Friday, the end of the working week: a Sunday due day would be
+    moved back to Friday by the working calendar anyway, but overdue counting would only
+    begin on Monday, a full working week late. Longer periods are due on their last day.
+    """
+    if freq == "weekly":
+        return start + timedelta(days=FRIDAY - 1)
+    return period_end(freq, start)
 
 
 def next_period(freq: Freq, start: date) -> date:
@@ -31,6 +50,9 @@ def next_period(freq: Freq, start: date) -> date:
 
 
 def period_key(freq: Freq, start: date) -> str:
+    if freq == "weekly":
+        iso = start.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
     if freq == "yearly":
         return f"{start.year}"
     if freq == "semiannual":

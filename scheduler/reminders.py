@@ -63,7 +63,12 @@ def slots(
         yield Slot(calendar.add_working_days(working_due, -policy.checkin_before_working_days), "checkin", 0)
         return
     for n in policy.before_working_days:
-        yield Slot(calendar.add_working_days(working_due, -n), "before", n)
+        day = calendar.add_working_days(working_due, -n)
+        # A reminder before its period begins would land in the previous cycle (weekly work:
+        # ten working days before Friday is two weeks back) and read as that one's reminder.
+        if occurrence.start is not None and day < occurrence.start:
+            continue
+        yield Slot(day, "before", n)
     if policy.on_due:
         yield Slot(working_due, "due", 0)
     # Overdue nags and the escalation go to the lead unit only: it answers for the task.

@@ -1,0 +1,69 @@
+"""Understood / refused counts over every deadline phrase in the tests.
+
+Run: .venv/bin/python -m bench.deadline_coverage
+
+Each phrase is counted as written and without diacritics. A phrase "understood" parses to a
+rule; "refused" raises DeadlineError. The expected column says what the tests demand, so a
+mismatch shows up here as well as in pytest.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from scheduler.deadlines import DeadlineError, parse_deadline
+from tests.test_deadlines import FAMILIES, SEED_PHRASES
+from tests.test_deadlines_wording import (
+    DAYS_AND_WEEKS,
+    DESCRIPTIVE,
+    EVENTS,
+    MILESTONES,
+    REFUSED,
+    SPANS,
+    SPELLINGS,
+    strip_marks,
+)
+
+PLAN_YEAR = 2026
+
+
+def _understood(phrase: str) -> bool:
+    try:
+        parse_deadline(phrase, PLAN_YEAR)
+    except DeadlineError:
+        return False
+    return True
+
+
+def main() -> None:
+    tables: dict[str, tuple[list[str], bool]] = {
+        "seed plan + earlier families": ([p for p, _ in SEED_PHRASES + FAMILIES], True),
+        "descriptive words": ([p for p, _ in DESCRIPTIVE], True),
+        "spans, ranges, lists": ([p for p, _ in SPANS], True),
+        "days in periods, weekly": ([p for p, _ in DAYS_AND_WEEKS], True),
+        "milestones": ([p for p, _ in MILESTONES], True),
+        "events, other documents": (EVENTS, True),
+        "spellings, clock times": ([p for p, _ in SPELLINGS], True),
+        "must be refused": (REFUSED, False),
+    }
+    totals: Counter[str] = Counter()
+    written: Counter[str] = Counter()
+    print(f"{'family':<30} {'phrases':>8} {'understood':>11} {'refused':>8} {'unexpected':>11}")
+    for name, (phrases, expected) in tables.items():
+        variants = [v for p in phrases for v in dict.fromkeys([p, strip_marks(p)])]
+        understood = sum(_understood(v) for v in variants)
+        refused = len(variants) - understood
+        unexpected = refused if expected else understood
+        as_written = sum(_understood(p) for p in phrases)
+        written.update(understood=as_written, refused=len(phrases) - as_written)
+        totals.update(phrases=len(variants), understood=understood, refused=refused, unexpected=unexpected)
+        print(f"{name:<30} {len(variants):>8} {understood:>11} {refused:>8} {unexpected:>11}")
+    print(
+        f"{'total':<30} {totals['phrases']:>8} {totals['understood']:>11} {totals['refused']:>8} "
+        f"{totals['unexpected']:>11}"
+    )
+    print(f"as written, without the variants: {written['understood']} understood / {written['refused']} refused")
+
+
+if __name__ == "__main__":
+    main()
