@@ -130,18 +130,6 @@ async def load_snapshot(
         .correlate(Assignment, Occurrence)
         .scalar_subquery()
     )
-    first_id = (
-        select(r_first.id)
-        .where(
-            r_first.assignment_id == Assignment.id,
-            r_first.created_at <= cutoff,
-            or_(broken_at.is_(None), r_first.created_at > broken_at),
-        )
-        .order_by(r_first.created_at, r_first.id)
-        .limit(1)
-        .correlate(Assignment, Occurrence)
-        .scalar_subquery()
-    )
     blocked_id = (
         select(r_blocked.id)
         .where(
@@ -155,19 +143,21 @@ async def load_snapshot(
         .correlate(Assignment)
         .scalar_subquery()
     )
-    stmt = (
+    # Materialised so the completing run's start is computed once per assignment: inlined,
+    # the lookup below would re-run it for every report it scans.
+    base = (
         select(
-            Assignment.id,
-            Task.stt,
-            Unit.code,
-            Assignment.role,
-            Occurrence.key,
-            Occurrence.start,
-            Occurrence.due,
-            Occurrence.checkin,
-            last_id,
-            first_id,
-            blocked_id,
+            Assignment.id.label("aid"),
+            Task.stt.label("stt"),
+            Unit.code.label("code"),
+            Assignment.role.label("role"),
+            Occurrence.key.label("key"),
+            Occurrence.start.label("start"),
+            Occurrence.due.label("due"),
+            Occurrence.checkin.label("checkin"),
+            last_id.label("last_id"),
+            broken_at.label("broken_at"),
+            blocked_id.label("blocked_id"),
         )
         .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id)
@@ -181,8 +171,34 @@ async def load_snapshot(
             or_(Occurrence.start.is_(None), Occurrence.start <= started_by),
             or_(Occurrence.checkin.is_(False), Occurrence.due >= periods_from),
         )
-        .order_by(Task.stt, Occurrence.due, Unit.code)
+        .cte("base")
+        .prefix_with("MATERIALIZED")
     )
+    first_id = (
+        select(r_first.id)
+        .where(
+            r_first.assignment_id == base.c.aid,
+            r_first.created_at <= cutoff,
+            or_(base.c.broken_at.is_(None), r_first.created_at > base.c.broken_at),
+        )
+        .order_by(r_first.created_at, r_first.id)
+        .limit(1)
+        .correlate(base)
+        .scalar_subquery()
+    )
+    stmt = select(
+        base.c.aid,
+        base.c.stt,
+        base.c.code,
+        base.c.role,
+        base.c.key,
+        base.c.start,
+        base.c.due,
+        base.c.checkin,
+        base.c.last_id,
+        first_id,
+        base.c.blocked_id,
+    ).order_by(base.c.stt, base.c.due, base.c.code)
     rows = (await session.execute(stmt)).all()
     wanted = {i for row in rows for i in row[8:11] if i is not None}
     reports = await _reports(session, wanted)
@@ -197,8 +213,8 @@ async def load_snapshot(
             due=due,
             checkin=bool(checkin),
             last=reports.get(last) if last else None,
-            # Only meaningful when the latest report is itself part of the completing run.
-            completing=reports.get(first) if first and last else None,
+            # None when the latest report breaks the run (nothing comes after it).
+            completing=reports.get(first) if first else None,
             last_blocked=reports.get(blocked) if blocked else None,
         )
         for aid, stt, code, role, key, start, due, checkin, last, first, blocked in rows
