@@ -15,17 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, not_, or_, select
+from sqlalchemy import and_, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from store.models import Assignment, InboundMessage, Occurrence, Person, StatusReport, Task, Unit, Ward
+from store.models import Assignment, InboundMessage, Occurrence, Person, StatusReport, Task, Unit, UTCDateTime, Ward
 
 # The index the lookups expect (not created by a migration yet; see the module docstring).
 REPORT_INDEX = "ix_status_reports_assignment_created"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 REPORT_INDEX_DDL = f"CREATE INDEX IF NOT EXISTS {REPORT_INDEX} ON status_reports (assignment_id, created_at)"
 
 
@@ -179,7 +180,8 @@ async def load_snapshot(
         .where(
             r_first.assignment_id == base.c.aid,
             r_first.created_at <= cutoff,
-            or_(base.c.broken_at.is_(None), r_first.created_at > base.c.broken_at),
+            # COALESCE, not "IS NULL OR >": a single lower bound lets the index seek to it.
+            r_first.created_at > func.coalesce(base.c.broken_at, literal(_EPOCH, UTCDateTime)),
         )
         .order_by(r_first.created_at, r_first.id)
         .limit(1)
