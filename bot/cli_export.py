@@ -1,0 +1,162 @@
+"""`nhacviec export`: the city's report table, the draft report and the chart, from the database.
+
+Read-only: it opens the ward the running bot keeps (settings: database, ward, plan,
+calendar) and writes files; it plans no reminders and changes no row. Every failure is one
+Vietnamese line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.settings import Settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+_DMY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+class ExportError(Exception):
+    def __init__(self, message: str, code: int = EXIT_ERROR) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def parse_day(text: str) -> date:
+    """dd/mm/yyyy as the office writes it, or YYYY-MM-DD."""
+    try:
+        if m := _DMY.match(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ExportError(f"Ngày không hợp lệ: {text!r} (dạng 14/6/2026 hoặc 2026-06-14)", EXIT_USAGE) from None
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    parse_datetime: Callable[[str], datetime] | None = None,
+) -> None:
+    """Add `export` to the `nhacviec` command line (`parse_datetime` is accepted for symmetry
+    with the other registrations; export takes days, not instants)."""
+    p = sub.add_parser("export", help="xuất bảng tổng hợp (Excel), dự thảo báo cáo (Word) và biểu đồ cho kỳ báo cáo")
+    p.add_argument("--cycle", help="mã kỳ báo cáo trong kế hoạch (ví dụ six_month, yearly)")
+    p.add_argument("--year", type=int, help="năm của kỳ báo cáo (năm kết thúc số liệu)")
+    p.add_argument("--from", dest="from_date", help="số liệu từ ngày (14/6/2026 hoặc 2026-06-14)")
+    p.add_argument("--to", dest="to_date", help="số liệu đến ngày")
+    p.add_argument("--on", dest="on_date", help="tình trạng tính đến ngày (mặc định: hôm nay)")
+    p.add_argument("--out", help="tệp Excel (.xlsx) cần ghi")
+    p.add_argument("--docx", help="tệp dự thảo báo cáo (.docx) cần ghi")
+    p.add_argument("--chart", help="tệp biểu đồ (.png) cần ghi")
+    p.set_defaults(handler=cmd_export)
+
+
+@dataclass
+class _Outputs:
+    xlsx: Path | None
+    docx: Path | None
+    chart: Path | None
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Export the report files for a window."""
+    try:
+        lines = asyncio.run(_export(args, settings))
+    except ExportError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return exc.code
+    except Exception as exc:  # the promise is one line, never a traceback
+        print(f"Lỗi: không xuất được báo cáo ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return EXIT_ERROR
+    for line in lines:
+        print(line)
+    return 0
+
+
+async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
+    # Heavy imports here so `nhacviec --help` stays fast.
+    from sqlalchemy import select
+
+    from bot.report import build_standing
+    from bot.report.chart import standing_chart
+    from bot.report.docx import export_docx
+    from bot.report.rows import Report
+    from bot.report.xlsx import export_xlsx
+    from bot.texts import vn_date
+    from scheduler.plan import PlanError, load_plan
+    from scheduler.windows import WindowError, resolve_window
+    from scheduler.workcal import CalendarError, load_calendar
+    from store.db import Database
+    from store.models import Ward
+
+    start = parse_day(args.from_date) if args.from_date else None
+    end = parse_day(args.to_date) if args.to_date else None
+    try:
+        plan = load_plan(settings.plan_path)
+        calendar = load_calendar(settings.calendar_path, settings.hours(), settings.zone())
+    except (PlanError, CalendarError) as exc:
+        raise ExportError(str(exc)) from None
+    today = parse_day(args.on_date) if args.on_date else datetime.now(settings.zone()).date()
+    try:
+        window = resolve_window(plan, today, cycle=args.cycle, year=args.year, start=start, end=end)
+    except WindowError as exc:
+        raise ExportError(str(exc), EXIT_USAGE) from None
+    if today < window.start:
+        raise ExportError(f"Kỳ báo cáo bắt đầu từ {vn_date(window.start)}, chưa có số liệu", EXIT_USAGE)
+    outputs = _outputs(args, plan.code, window.start, window.end)
+
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as s:
+            ward_id = await s.scalar(select(Ward.id).where(Ward.key == settings.ward))
+            if ward_id is None:
+                raise ExportError(
+                    f'Cơ sở dữ liệu chưa có phường "{settings.ward}"; hãy chạy "nhacviec run" một lần trước'
+                )
+            standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar)
+    finally:
+        await db.dispose()
+
+    report = Report(plan, standing, calendar, today)
+    written = []
+    for path, make, what in (
+        (outputs.xlsx, export_xlsx, "bảng tổng hợp (Excel)"),
+        (outputs.docx, export_docx, "dự thảo báo cáo (Word)"),
+        (outputs.chart, lambda r: standing_chart(r.standing), "biểu đồ"),
+    ):
+        if path is None:
+            continue
+        try:
+            path.write_bytes(make(report))
+        except OSError as exc:
+            raise ExportError(f"Không ghi được tệp {path}: {exc.strerror}") from None
+        written.append(f"Đã ghi {what}: {path}")
+    return written
+
+
+def _outputs(args: argparse.Namespace, plan_code: str, start: date, end: date) -> _Outputs:
+    out = _outputs_given(args)
+    if out.xlsx is None and out.docx is None and out.chart is None:
+        stem = re.sub(r"[^0-9A-Za-z]+", "-", plan_code).strip("-")
+        out.xlsx = Path(f"bao-cao-{stem}-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    return out
+
+
+def _outputs_given(args: argparse.Namespace) -> _Outputs:
+    def path(value: str | None, suffix: str) -> Path | None:
+        if value is None:
+            return None
+        p = Path(value)
+        if p.suffix.lower() != suffix:
+            raise ExportError(f"Tệp {value} phải có đuôi {suffix}", EXIT_USAGE)
+        return p
+
+    return _Outputs(xlsx=path(args.out, ".xlsx"), docx=path(args.docx, ".docx"), chart=path(args.chart, ".png"))

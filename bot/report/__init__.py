@@ -1,0 +1,35 @@
+"""The office's report: standing of the plan as of a day, and the files and texts built on it.
+
+`build_standing` is the one way to get a `PlanStanding`; /summary, the export and the digest
+all start from it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduler.plan import Plan
+from scheduler.standing import CHECKIN_COMPLETING, COMPLETING, PlanStanding, classify_plan, snapshot_bounds
+from scheduler.windows import ReportWindow
+from scheduler.workcal import WorkingCalendar
+from store.reporting import load_snapshot
+
+
+async def build_standing(
+    session: AsyncSession, plan: Plan, ward_id: int, window: ReportWindow, cutoff: date, calendar: WorkingCalendar
+) -> PlanStanding:
+    """Every task × lead unit of the ward as of the local day `cutoff` within `window`."""
+    bounds = snapshot_bounds(window, cutoff, calendar.zone)
+    snapshot = await load_snapshot(
+        session,
+        ward_id,
+        cutoff=bounds.cutoff,
+        since=bounds.since,
+        started_by=bounds.started_by,
+        periods_from=bounds.periods_from,
+        completing=COMPLETING,
+        checkin_completing=CHECKIN_COMPLETING,
+    )
+    return classify_plan(plan, snapshot, window, cutoff, calendar.zone)

@@ -1,0 +1,331 @@
+"""The draft report to the city (.docx) in the usual administrative layout (Nghị định
+30/2020/NĐ-CP): national header, I. results, II. difficulties in the units' own words,
+III. proposals left for the office, and the appendix table in a landscape section.
+
+The office edits it before signing; nothing in it has to be retyped.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from docx import Document
+from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from bot.report.rows import Report, appendix_rows, count_rows
+from bot.report.wording import CLASS_LABELS, NOT_REPORTED, percent_text, quoted, reason, report_line, report_words
+from bot.report.xlsx import FILLS
+from bot.texts import vn_date
+from scheduler.standing import FOUR, TaskStanding, UnitStanding
+
+FONT = "Times New Roman"
+BODY_PT = 14
+PLACEHOLDER_PROPOSALS = (
+    "[{office} soạn thảo phần đề xuất, kiến nghị với cấp trên: các nội dung cần hướng dẫn, hỗ trợ; "
+    "các giải pháp để hoàn thành các nhiệm vụ còn quá hạn.]"
+)
+APPENDIX_COLUMNS = (0, 1, 2, 5, 6, 7, 8, 10)  # of APPENDIX_HEADERS: what fits a page in portrait type
+APPENDIX_WIDTHS_CM = (1.0, 7.0, 3.2, 2.6, 4.2, 2.2, 3.8, 3.6)
+
+
+def _place(ward: str) -> str:
+    """ "Phường Nhị Chiểu" → "Nhị Chiểu", as the date line writes it."""
+    for prefix in ("Phường ", "phường ", "Xã ", "xã ", "Thị trấn ", "Đặc khu "):
+        if ward.startswith(prefix):
+            return ward[len(prefix) :]
+    return ward
+
+
+def _lower(ward: str) -> str:
+    """ "Phường Nhị Chiểu" → "phường Nhị Chiểu" inside a sentence."""
+    return ward[:1].lower() + ward[1:]
+
+
+def _font(doc: DocumentType) -> None:
+    style = doc.styles["Normal"]
+    style.font.name = FONT
+    style.font.size = Pt(BODY_PT)
+    # Word picks the font per script; without east-Asian/complex names it may fall back.
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.append(fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    pf = style.paragraph_format
+    pf.space_after = Pt(6)
+    pf.line_spacing = 1.15
+
+
+def _para(
+    container: DocumentType | _Cell,
+    text: str = "",
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: int | None = None,
+    align: WD_ALIGN_PARAGRAPH | None = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent: bool = False,
+) -> Paragraph:
+    p = container.add_paragraph()
+    if text:
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+    if align is not None:
+        p.alignment = align
+    if indent:
+        p.paragraph_format.first_line_indent = Cm(1)
+    return p
+
+
+def _cell_text(cell: _Cell, lines: list[tuple[str, bool, bool]], size: int = 13) -> None:
+    """Write (text, bold, italic) lines centred in a header cell."""
+    cell.paragraphs[0].text = ""
+    for i, (text, bold, italic) in enumerate(lines):
+        p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        run.font.size = Pt(size)
+
+
+def _header(doc: DocumentType, report: Report) -> None:
+    ward = report.standing.ward_name
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(6.5), Cm(9.5)
+    _cell_text(
+        left,
+        [
+            ("ỦY BAN NHÂN DÂN", True, False),
+            (ward.upper(), True, False),
+            ("", False, False),
+            ("Số:      /BC-UBND", False, False),
+        ],
+    )
+    _cell_text(
+        right,
+        [
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False),
+            ("Độc lập - Tự do - Hạnh phúc", True, False),
+            ("", False, False),
+            (f"{_place(ward)}, ngày      tháng      năm {report.produced_on.year}", False, True),
+        ],
+    )
+
+
+def _unit(report: Report, u: UnitStanding) -> str:
+    return report.unit_name(u.unit_code)
+
+
+def _task_name(t: TaskStanding, limit: int = 160) -> str:
+    text = t.task.content.rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _results(doc: DocumentType, report: Report) -> None:
+    st = report.standing
+    zone = report.calendar.zone
+    overall, _ = count_rows(report)
+    counts = st.counts()
+    _para(doc, "I. KẾT QUẢ THỰC HIỆN", bold=True)
+    _para(doc, "1. Kết quả chung", bold=True)
+    parts = [
+        f"{n} lượt {CLASS_LABELS[k].lower()} ({percent_text(s)})"
+        for k, n, s in zip(FOUR, overall.counts, overall.shares(), strict=True)
+    ]
+    _para(
+        doc,
+        f"Kế hoạch có {len(report.plan.tasks)} nhiệm vụ. Tính đến ngày {vn_date(st.cutoff)}, trong tổng số "
+        f"{overall.total} lượt nhiệm vụ có thời hạn (tính theo từng đơn vị chủ trì): " + "; ".join(parts) + ".",
+        indent=True,
+    )
+    extra = []
+    if counts["waiting"]:
+        waiting = sorted({t.task.stt for t in st.tasks if t.standing == "waiting"})
+        extra.append(f"{counts['waiting']} lượt chờ điều kiện triển khai (nhiệm vụ {', '.join(map(str, waiting))})")
+    if counts["not_applicable"]:
+        extra.append(f"{counts['not_applicable']} lượt đơn vị báo cáo không phát sinh")
+    if extra:
+        _para(doc, "Ngoài ra, " + "; ".join(extra) + ".", indent=True)
+
+    sections = (
+        ("2. Các nhiệm vụ đã hoàn thành", ("done_on_time", "done_late")),
+        ("3. Các nhiệm vụ đang thực hiện trong hạn", ("in_term",)),
+        ("4. Các nhiệm vụ quá hạn chưa hoàn thành", ("overdue",)),
+    )
+    for heading, wanted in sections:
+        _para(doc, heading, bold=True)
+        items = [(t, u) for t in st.tasks for u in t.lead if u.standing in wanted]
+        if not items:
+            _para(doc, "Không có.", indent=True)
+        for t, u in items:
+            line = f"- Nhiệm vụ {t.task.stt}: {_task_name(t)} ({_unit(report, u)})"
+            if u.standing in ("done_on_time", "done_late"):
+                when = f", ngày {vn_date(u.completed_on)}" if u.completed_on else ""
+                line += f": {CLASS_LABELS[u.standing].lower()}{when}."
+                if u.last is not None and report_words(u.last):
+                    line += f" Kết quả/sản phẩm đã báo cáo: {quoted(report_words(u.last))}."
+            else:
+                if u.periodic:
+                    done, total = u.periods()
+                    line += f": đã báo cáo {done}/{total} kỳ."
+                elif u.due is not None:
+                    line += f": hạn {report.due_text(u.due)}."
+                line += (
+                    f" Báo cáo gần nhất: {report_line(u.last, zone)}." if u.last else " Đơn vị chưa báo cáo tiến độ."
+                )
+            _para(doc, line, indent=True)
+
+
+def _difficulties(doc: DocumentType, report: Report) -> None:
+    st = report.standing
+    zone = report.calendar.zone
+    _para(doc, "II. TỒN TẠI, HẠN CHẾ, KHÓ KHĂN, VƯỚNG MẮC", bold=True)
+    _para(doc, "1. Khó khăn, vướng mắc các đơn vị đã báo cáo", bold=True)
+    blocked = [(t, u) for t in st.tasks for u in t.lead if u.blocked is not None]
+    if not blocked:
+        _para(doc, "Trong kỳ, các đơn vị chủ trì không báo cáo khó khăn, vướng mắc.", indent=True)
+    for t, u in blocked:
+        assert u.blocked is not None
+        when = vn_date(u.blocked.at.astimezone(zone).date())
+        _para(
+            doc,
+            f"- Nhiệm vụ {t.task.stt}: {_task_name(t, 100)}: {_unit(report, u)} báo cáo ngày {when}: "
+            f"{quoted(reason(u.blocked))}.",
+            indent=True,
+        )
+    overdue = st.counts()["overdue"]
+    _para(doc, "2. Tồn tại, hạn chế", bold=True)
+    overall, _ = count_rows(report)
+    _para(
+        doc,
+        f"Còn {overdue} lượt nhiệm vụ quá hạn chưa hoàn thành ({percent_text(overall.shares()[3])})."
+        if overdue
+        else "Không có nhiệm vụ quá hạn chưa hoàn thành.",
+        indent=True,
+    )
+    silent = st.not_reported()
+    if silent:
+        names = ", ".join(u.name for u in silent)
+        _para(doc, f"Các {NOT_REPORTED} trong kỳ: {names}.", indent=True)
+
+
+def _closing(doc: DocumentType, report: Report) -> None:
+    _para(
+        doc,
+        f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {report.standing.plan_code} của Ủy ban nhân dân "
+        f"{_lower(report.standing.ward_name)}./.",
+        indent=True,
+    )
+    table = doc.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    left.paragraphs[0].text = ""
+    p = left.paragraphs[0]
+    run = p.add_run("Nơi nhận:")
+    run.bold, run.italic = True, True
+    run.font.size = Pt(12)
+    for line in ("- UBND thành phố (báo cáo);", f"- Lưu: VT, {report.plan.coordinating_unit}."):
+        q = left.add_paragraph()
+        q.paragraph_format.space_after = Pt(0)
+        q.add_run(line).font.size = Pt(11)
+    _cell_text(right, [("TM. ỦY BAN NHÂN DÂN", True, False), ("CHỦ TỊCH", True, False)], size=14)
+
+
+def _shade(cell: _Cell, color: str) -> None:
+    shd = OxmlElement("w:shd")
+    shd.set(qn("w:val"), "clear")
+    shd.set(qn("w:color"), "auto")
+    shd.set(qn("w:fill"), color)
+    cell._tc.get_or_add_tcPr().append(shd)
+
+
+def _appendix(doc: DocumentType, report: Report) -> Table:
+    from bot.report.rows import APPENDIX_HEADERS
+
+    section = doc.add_section()
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(1.5)
+    section.top_margin = section.bottom_margin = Cm(1.5)
+    _para(doc, "PHỤ LỤC", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(doc, "KẾT QUẢ THỰC HIỆN NHIỆM VỤ", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for line in report.title_lines()[2:3]:
+        _para(doc, f"({line})", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    rows = appendix_rows(report)
+    table = doc.add_table(rows=1 + len(rows), cols=len(APPENDIX_COLUMNS))
+    table.style = "Table Grid"
+    for j, col in enumerate(APPENDIX_COLUMNS):
+        cell = table.rows[0].cells[j]
+        cell.width = Cm(APPENDIX_WIDTHS_CM[j])
+        _cell_text(cell, [(APPENDIX_HEADERS[col], True, False)], size=11)
+    for i, row in enumerate(rows, start=1):
+        for j, col in enumerate(APPENDIX_COLUMNS):
+            cell = table.rows[i].cells[j]
+            cell.width = Cm(APPENDIX_WIDTHS_CM[j])
+            cell.paragraphs[0].text = ""
+            for k, line in enumerate(row.cells[col].split("\n")):
+                p = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
+                p.paragraph_format.space_after = Pt(0)
+                p.add_run(line).font.size = Pt(11)
+            if col == 6:
+                _shade(cell, FILLS[row.standing])
+    # The header row repeats on every page of the appendix.
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+    return table
+
+
+def document(report: Report) -> DocumentType:
+    doc = Document()
+    _font(doc)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin, section.right_margin = Cm(3.0), Cm(2.0)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    _header(doc, report)
+    st = report.standing
+    _para(doc, "")
+    _para(doc, "BÁO CÁO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(
+        doc,
+        f"Kết quả thực hiện Kế hoạch số {st.plan_code} ngày {vn_date(report.plan.issued)}",
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+    )
+    _para(doc, f"({report.title_lines()[2]})", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _para(
+        doc,
+        f"Thực hiện Kế hoạch số {st.plan_code} ngày {vn_date(report.plan.issued)} của Ủy ban nhân dân "
+        f"{_lower(st.ward_name)}, Ủy ban nhân dân {_lower(st.ward_name)} báo cáo kết quả thực hiện như sau:",
+        indent=True,
+    )
+    _results(doc, report)
+    _difficulties(doc, report)
+    _para(doc, "III. ĐỀ XUẤT, KIẾN NGHỊ", bold=True)
+    office = report.unit_name(report.plan.coordinating_unit)
+    _para(doc, PLACEHOLDER_PROPOSALS.format(office=office), italic=True, indent=True)
+    _closing(doc, report)
+    _appendix(doc, report)
+    return doc
+
+
+def export_docx(report: Report) -> bytes:
+    out = BytesIO()
+    document(report).save(out)
+    return out.getvalue()

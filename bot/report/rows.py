@@ -1,0 +1,165 @@
+"""The report's content as text cells, built once for the workbook and the .docx alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.report.wording import (
+    CLASS_LABELS,
+    data_period,
+    percent_text,
+    period_label,
+    quoted,
+    reason,
+    report_line,
+    report_words,
+)
+from bot.texts import vn_date
+from scheduler.plan import Plan
+from scheduler.standing import FOUR, PlanStanding, Standing, TargetFigure, TaskStanding, UnitStanding, share
+from scheduler.workcal import WorkingCalendar
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one export is made from."""
+
+    plan: Plan
+    standing: PlanStanding
+    calendar: WorkingCalendar
+    produced_on: date
+    figures: Sequence[TargetFigure] = field(default_factory=tuple)
+
+    def unit_name(self, code: str) -> str:
+        unit = self.plan.units.get(code)
+        if unit is not None:
+            return unit.name
+        activity = self.standing.units.get(code)
+        return activity.name if activity else code
+
+    def title_lines(self) -> list[str]:
+        """Plan number and title, ward, data period, date produced — atop every sheet."""
+        w = self.standing.window
+        period = data_period(w)
+        if w.cycle_name:
+            period = f"{w.cycle_name} năm {w.year}. {period}"
+        cutoff = f" (tình trạng tính đến ngày {vn_date(self.standing.cutoff)})" if self.standing.cutoff < w.end else ""
+        return [
+            f"Kế hoạch số {self.standing.plan_code}: {self.plan.title}",
+            self.standing.ward_name,
+            period + cutoff,
+            f"Ngày lập: {vn_date(self.produced_on)}",
+        ]
+
+    def due_text(self, due: date) -> str:
+        """The last working day on or before the due day, as the reminders show it."""
+        return vn_date(self.calendar.on_or_before(due))
+
+
+APPENDIX_HEADERS = (
+    "STT",
+    "Nội dung công việc",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Sản phẩm/Kết quả",
+    "Thời hạn",
+    "Tình trạng",
+    "Ngày hoàn thành",
+    "Kết quả/sản phẩm đã báo cáo",
+    "Báo cáo gần nhất",
+    "Khó khăn, vướng mắc",
+)
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    standing: Standing
+    cells: tuple[str, ...]  # in the order of APPENDIX_HEADERS
+
+
+def _prefix(report: Report, t: TaskStanding, u: UnitStanding) -> str:
+    return f"{report.unit_name(u.unit_code)}: " if len(t.lead) > 1 else ""
+
+
+def unit_state(report: Report, u: UnitStanding) -> str:
+    """ "Quá hạn chưa hoàn thành (hạn 29/4/2026)", with periods for recurring work."""
+    text = CLASS_LABELS[u.standing]
+    if u.periodic:
+        done, counted = u.periods()
+        missed = [period_label(o.key) for o in u.occurrences if o.standing == "overdue"]
+        text += f" (đã báo cáo {done}/{counted} kỳ" + (f"; chưa báo cáo: {', '.join(missed)}" if missed else "") + ")"
+    elif u.standing in ("in_term", "overdue") and u.due is not None:
+        text += f" (hạn {report.due_text(u.due)})"
+    if u.last is not None and u.standing in ("in_term", "overdue") and u.last.percent is not None:
+        text += f", đạt {u.last.percent}%"
+    return text
+
+
+def appendix_rows(report: Report) -> list[AppendixRow]:
+    rows: list[AppendixRow] = []
+    zone = report.calendar.zone
+    for t in report.standing.tasks:
+        states, completed, products, last, blocked = [], [], [], [], []
+        for u in t.lead:
+            p = _prefix(report, t, u)
+            states.append(p + unit_state(report, u))
+            if u.completed_on is not None:
+                completed.append(p + vn_date(u.completed_on))
+            if u.standing in ("done_on_time", "done_late") and u.last is not None and report_words(u.last):
+                products.append(p + quoted(report_words(u.last)))
+            if u.last is not None:
+                last.append(f"{report.unit_name(u.unit_code)} — {report_line(u.last, zone)}")
+            if u.blocked is not None:
+                blocked.append(
+                    f"{report.unit_name(u.unit_code)} ({vn_date(u.blocked.at.astimezone(zone).date())}): "
+                    + quoted(reason(u.blocked))
+                )
+        if all(u.standing == "waiting" for u in t.lead):
+            states = [CLASS_LABELS["waiting"]]
+        rows.append(
+            AppendixRow(
+                standing=t.standing,
+                cells=(
+                    str(t.task.stt),
+                    t.task.content,
+                    "\n".join(report.unit_name(u.unit_code) for u in t.lead),
+                    "\n".join(report.unit_name(c) for c in t.coordinate),
+                    t.task.product,
+                    t.task.deadline_text,
+                    "\n".join(states),
+                    "\n".join(completed),
+                    "\n".join(products),
+                    "\n".join(last) or "Chưa có báo cáo",
+                    "\n".join(blocked),
+                ),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class CountRow:
+    label: str  # "Toàn kế hoạch" or a unit's name
+    counts: tuple[int, ...]  # per class of FOUR
+    total: int
+
+    def shares(self) -> tuple[float | None, ...]:
+        return tuple(share(n, self.total) for n in self.counts)
+
+
+def count_rows(report: Report) -> tuple[CountRow, list[CountRow]]:
+    """Overall and per lead unit, counted in task × lead unit ("lượt chủ trì")."""
+    st = report.standing
+
+    def row(label: str, unit: str | None) -> CountRow:
+        c = st.counts(unit)
+        counts = tuple(c[k] for k in FOUR)
+        return CountRow(label, counts, sum(counts))
+
+    return row("Toàn kế hoạch", None), [row(u.name, u.code) for u in st.lead_units()]
+
+
+def share_cells(row: CountRow) -> list[str]:
+    return [percent_text(s) for s in row.shares()]

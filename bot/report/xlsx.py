@@ -1,0 +1,216 @@
+"""The city's report table as an Excel workbook: Phụ lục, Tổng hợp, Chỉ tiêu.
+
+Printed by the office as it is: A4 landscape fitted to the page width, header repeated on
+every page, Times New Roman like its other documents. Shares are real numbers with one
+decimal (Excel shows the decimal comma of a Vietnamese locale), never text.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.report.rows import APPENDIX_HEADERS, Report, appendix_rows, count_rows
+from bot.report.wording import CLASS_LABELS, NOT_REPORTED, number_text
+from bot.texts import vn_date
+from scheduler.standing import FOUR, Standing, figures_by_target, target_met
+
+FONT = "Times New Roman"
+FILLS: dict[Standing, str] = {
+    "done_on_time": "C6EFCE",  # green
+    "done_late": "FCD5B4",  # orange
+    "in_term": "BDD7EE",  # blue
+    "overdue": "FFC7CE",  # red
+    "waiting": "D9D9D9",  # grey
+    "not_applicable": "D9D9D9",
+}
+APPENDIX_WIDTHS = (5, 34, 14, 14, 18, 12, 22, 11, 20, 26, 20)
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEAD_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+def fill(standing: Standing) -> PatternFill:
+    return PatternFill("solid", start_color=FILLS[standing], end_color=FILLS[standing])
+
+
+def _title(ws: Worksheet, report: Report, sheet_title: str, columns: int) -> int:
+    """Title block; returns the row the table header goes on."""
+    lines = [sheet_title, *report.title_lines()]
+    for i, text in enumerate(lines, start=1):
+        ws.cell(row=i, column=1, value=text).font = Font(name=FONT, size=13 if i == 1 else 11, bold=i <= 2)
+        ws.cell(row=i, column=1).alignment = Alignment(wrap_text=True, vertical="center")
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=columns)
+    ws.row_dimensions[2].height = 45  # the plan's title runs to several lines
+    return len(lines) + 2
+
+
+def _header(ws: Worksheet, row: int, headers: tuple[str, ...] | list[str]) -> None:
+    for col, text in enumerate(headers, start=1):
+        c = ws.cell(row=row, column=col, value=text)
+        c.font = Font(name=FONT, size=11, bold=True)
+        c.alignment = _HEAD_ALIGN
+        c.border = _BORDER
+        c.fill = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
+
+
+def _cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = False) -> None:
+    c = ws.cell(row=row, column=col, value=value)
+    c.font = Font(name=FONT, size=11, bold=bold)
+    c.alignment = _WRAP
+    c.border = _BORDER
+
+
+def _print_setup(ws: Worksheet, header_row: int, widths: tuple[int, ...]) -> None:
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_options.horizontalCentered = True
+
+
+def _appendix(ws: Worksheet, report: Report) -> None:
+    header = _title(ws, report, "PHỤ LỤC: KẾT QUẢ THỰC HIỆN NHIỆM VỤ", len(APPENDIX_HEADERS))
+    _header(ws, header, APPENDIX_HEADERS)
+    for i, row in enumerate(appendix_rows(report), start=header + 1):
+        for col, value in enumerate(row.cells, start=1):
+            _cell(ws, i, col, int(value) if col == 1 and value.isdigit() else value)
+        ws.cell(row=i, column=7).fill = fill(row.standing)
+        ws.cell(row=i, column=1).alignment = Alignment(vertical="top", horizontal="center")
+    _legend(ws, ws.max_row + 2)
+    _print_setup(ws, header, APPENDIX_WIDTHS)
+
+
+def _legend(ws: Worksheet, row: int) -> None:
+    ws.cell(row=row, column=2, value="Chú thích màu:").font = Font(name=FONT, size=11, italic=True)
+    shown: tuple[Standing, ...] = ("done_on_time", "done_late", "in_term", "overdue", "waiting")
+    for i, cls in enumerate(shown, start=1):
+        c = ws.cell(row=row + i, column=2, value=CLASS_LABELS[cls])
+        c.font = Font(name=FONT, size=11)
+        c.fill = fill(cls)
+
+
+def _summary(ws: Worksheet, report: Report) -> None:
+    st = report.standing
+    overall, by_unit = count_rows(report)
+    columns = 2 + 2 * len(FOUR) + 1
+    row = _title(ws, report, "TỔNG HỢP KẾT QUẢ THỰC HIỆN", columns)
+    note = "Đơn vị tính: lượt nhiệm vụ – đơn vị chủ trì; tỷ lệ (%) trên tổng số lượt có thời hạn."
+    ws.cell(row=row - 1, column=1, value=note).font = Font(name=FONT, size=11, italic=True)
+    headers = ["STT", "Đơn vị chủ trì"]
+    for cls in FOUR:
+        headers += [CLASS_LABELS[cls], "Tỷ lệ (%)"]
+    headers.append("Tổng số")
+    _header(ws, row, headers)
+    header_row = row
+    for i, r in enumerate([overall, *by_unit]):
+        row += 1
+        _cell(ws, row, 1, i if i else "", bold=not i)
+        _cell(ws, row, 2, r.label, bold=not i)
+        for j, (n, s) in enumerate(zip(r.counts, r.shares(), strict=True)):
+            _cell(ws, row, 3 + 2 * j, n, bold=not i)
+            _cell(ws, row, 4 + 2 * j, s, bold=not i)
+            ws.cell(row=row, column=4 + 2 * j).number_format = "0.0"
+            ws.cell(row=row, column=3 + 2 * j).fill = fill(FOUR[j])
+        _cell(ws, row, columns, r.total, bold=not i)
+
+    counts = st.counts()
+    row += 2
+    outside = [f"{counts[k]} lượt {CLASS_LABELS[k].lower()}" for k in ("waiting", "not_applicable") if counts[k]]
+    if outside:
+        text = f"Ngoài ra (không tính tỷ lệ): {'; '.join(outside)}."
+        ws.cell(row=row, column=1, value=text).font = Font(name=FONT, size=11)
+
+    row += 2
+    silent = st.not_reported()
+    heading = f"Danh sách {NOT_REPORTED} trong kỳ ({len(silent)} đơn vị)"
+    ws.cell(row=row, column=1, value=heading).font = Font(name=FONT, size=11, bold=True)
+    if not silent:
+        row += 1
+        ws.cell(row=row, column=2, value="Tất cả đơn vị chủ trì đã báo cáo trong kỳ.").font = Font(name=FONT, size=11)
+    for i, u in enumerate(silent, start=1):
+        row += 1
+        last = (
+            f"lần báo cáo gần nhất {vn_date(report.calendar.local_date(u.last_report_at))}"
+            if u.last_report_at
+            else ("chưa báo cáo lần nào")
+        )
+        _cell(ws, row, 1, i)
+        _cell(ws, row, 2, u.name)
+        _cell(ws, row, 3, last)
+        ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=6)
+    _print_setup(ws, header_row, (5, 34, *([13, 9] * len(FOUR)), 9))
+
+
+TARGET_HEADERS = (
+    "STT",
+    "Chỉ tiêu",
+    "Yêu cầu",
+    "Nhiệm vụ liên quan",
+    "Đơn vị báo cáo",
+    "Kỳ số liệu",
+    "Số liệu báo cáo",
+    "Đánh giá",
+    "Ngày báo cáo",
+    "Ghi chú",
+)
+
+
+def _targets(ws: Worksheet, report: Report) -> None:
+    row = _title(ws, report, "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", len(TARGET_HEADERS))
+    _header(ws, row, TARGET_HEADERS)
+    header_row = row
+    figures = figures_by_target(report.figures)
+    comparators = {">=": "≥", "<=": "≤", "=": "="}
+    for i, target in enumerate(report.plan.targets, start=1):
+        wanted = f"{comparators[target.comparator]} {number_text(target.value)}{target.unit}"
+        tasks = ", ".join(str(s) for s in target.tasks)
+        reported = figures.get(target.code, [])
+        # A target nobody reported stays empty: an absent figure is not a zero.
+        for j, f in enumerate(reported or [None]):
+            row += 1
+            _cell(ws, row, 1, i if j == 0 else "")
+            _cell(ws, row, 2, target.name if j == 0 else "")
+            _cell(ws, row, 3, wanted if j == 0 else "")
+            _cell(ws, row, 4, tasks if j == 0 else "")
+            if f is None:
+                for col in range(5, 10):
+                    _cell(ws, row, col, None)
+                _cell(ws, row, 10, "Chưa có đơn vị báo cáo số liệu")
+                continue
+            _cell(ws, row, 5, report.unit_name(f.unit_code))
+            _cell(ws, row, 6, f.period)
+            _cell(ws, row, 7, f.value)
+            _cell(ws, row, 8, "Đạt" if target_met(target, f.value) else "Chưa đạt")
+            _cell(ws, row, 9, vn_date(report.calendar.local_date(f.reported_at)) if f.reported_at else None)
+            _cell(ws, row, 10, f.note)
+    _print_setup(ws, header_row, (5, 34, 12, 11, 24, 14, 12, 11, 12, 26))
+
+
+def workbook(report: Report) -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Phụ lục"
+    _appendix(ws, report)
+    _summary(wb.create_sheet("Tổng hợp"), report)
+    _targets(wb.create_sheet("Chỉ tiêu"), report)
+    return wb
+
+
+def export_xlsx(report: Report) -> bytes:
+    out = BytesIO()
+    workbook(report).save(out)
+    return out.getvalue()

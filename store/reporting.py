@@ -1,0 +1,259 @@
+"""What a report needs from the database, as of a cut-off instant: plain rows, no rules.
+
+Per assignment the history is reduced in SQL to three reports — the latest one at the
+cut-off, the first one of the unbroken run of "completing" statuses that the latest one
+ends (its date is the completion date), and the latest blocked one since a given instant —
+so a ward with a million status reports sends back a few rows per assignment. Which
+statuses complete a deadline and which complete a periodic check-in is the caller's rule
+(scheduler/standing.py); this module only evaluates it.
+
+The per-assignment lookups are index seeks given an index on
+status_reports (assignment_id, created_at); without it each one scans the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, literal, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from store.models import Assignment, InboundMessage, Occurrence, Person, StatusReport, Task, Unit, UTCDateTime, Ward
+
+# The index the lookups expect (not created by a migration yet; see the module docstring).
+REPORT_INDEX = "ix_status_reports_assignment_created"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+REPORT_INDEX_DDL = f"CREATE INDEX IF NOT EXISTS {REPORT_INDEX} ON status_reports (assignment_id, created_at)"
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    id: int
+    status: str
+    percent: int | None
+    note: str | None
+    text: str | None  # the words as received, when the report came from a message
+    person: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssignmentState:
+    assignment_id: int
+    task_stt: int
+    unit_code: str
+    role: str  # lead | coordinate
+    occurrence_key: str
+    start: date | None
+    due: date
+    checkin: bool
+    last: ReportRow | None  # latest report at or before the cut-off
+    completing: ReportRow | None  # first report of the completing run `last` ends, if `last` completes
+    last_blocked: ReportRow | None  # latest blocked report between `since` and the cut-off
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    stt: int
+    content: str
+    product: str
+    deadline_text: str
+    deadline_kind: str
+    activated_due: date | None
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ReportingSnapshot:
+    ward_name: str
+    plan_code: str
+    cutoff: datetime
+    since: datetime
+    tasks: tuple[TaskRow, ...]
+    units: tuple[UnitRow, ...]
+    assignments: tuple[AssignmentState, ...]
+
+
+async def load_snapshot(
+    session: AsyncSession,
+    ward_id: int,
+    *,
+    cutoff: datetime,
+    since: datetime,
+    started_by: date,
+    periods_from: date,
+    completing: Sequence[str],
+    checkin_completing: Sequence[str],
+) -> ReportingSnapshot:
+    """Active tasks, units and assignments of the ward as of `cutoff`.
+
+    Assignments are those whose period has started by `started_by`; periodic check-ins only
+    when their period ends on or after `periods_from` (older ones belong to earlier reports).
+    """
+    ward = await session.get(Ward, ward_id)
+    tasks = tuple(
+        TaskRow(t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due)
+        for t in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt))
+    )
+    units = tuple(
+        UnitRow(u.code, u.name)
+        for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id, Unit.active).order_by(Unit.id))
+    )
+
+    r_last, r_break, r_first, r_blocked = (aliased(StatusReport) for _ in range(4))
+    last_id = (
+        select(r_last.id)
+        .where(r_last.assignment_id == Assignment.id, r_last.created_at <= cutoff)
+        .order_by(r_last.created_at.desc(), r_last.id.desc())
+        .limit(1)
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
+    # The latest report that does not complete the assignment: the completing run starts after it.
+    breaks = or_(
+        and_(Occurrence.checkin.is_(True), r_break.status.not_in(list(checkin_completing))),
+        and_(not_(Occurrence.checkin.is_(True)), r_break.status.not_in(list(completing))),
+    )
+    broken_at = (
+        select(r_break.created_at)
+        .where(r_break.assignment_id == Assignment.id, r_break.created_at <= cutoff, breaks)
+        .order_by(r_break.created_at.desc(), r_break.id.desc())
+        .limit(1)
+        .correlate(Assignment, Occurrence)
+        .scalar_subquery()
+    )
+    blocked_id = (
+        select(r_blocked.id)
+        .where(
+            r_blocked.assignment_id == Assignment.id,
+            r_blocked.created_at <= cutoff,
+            r_blocked.created_at >= since,
+            r_blocked.status == "blocked",
+        )
+        .order_by(r_blocked.created_at.desc(), r_blocked.id.desc())
+        .limit(1)
+        .correlate(Assignment)
+        .scalar_subquery()
+    )
+    # Materialised so the completing run's start is computed once per assignment: inlined,
+    # the lookup below would re-run it for every report it scans.
+    base = (
+        select(
+            Assignment.id.label("aid"),
+            Task.stt.label("stt"),
+            Unit.code.label("code"),
+            Assignment.role.label("role"),
+            Occurrence.key.label("key"),
+            Occurrence.start.label("start"),
+            Occurrence.due.label("due"),
+            Occurrence.checkin.label("checkin"),
+            last_id.label("last_id"),
+            broken_at.label("broken_at"),
+            blocked_id.label("blocked_id"),
+        )
+        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(
+            Task.ward_id == ward_id,
+            Task.active.is_(True),
+            Occurrence.active.is_(True),
+            Assignment.active.is_(True),
+            Unit.active.is_(True),
+            or_(Occurrence.start.is_(None), Occurrence.start <= started_by),
+            or_(Occurrence.checkin.is_(False), Occurrence.due >= periods_from),
+        )
+        .cte("base")
+        .prefix_with("MATERIALIZED")
+    )
+    first_id = (
+        select(r_first.id)
+        .where(
+            r_first.assignment_id == base.c.aid,
+            r_first.created_at <= cutoff,
+            # COALESCE, not "IS NULL OR >": a single lower bound lets the index seek to it.
+            r_first.created_at > func.coalesce(base.c.broken_at, literal(_EPOCH, UTCDateTime)),
+        )
+        .order_by(r_first.created_at, r_first.id)
+        .limit(1)
+        .correlate(base)
+        .scalar_subquery()
+    )
+    stmt = select(
+        base.c.aid,
+        base.c.stt,
+        base.c.code,
+        base.c.role,
+        base.c.key,
+        base.c.start,
+        base.c.due,
+        base.c.checkin,
+        base.c.last_id,
+        first_id,
+        base.c.blocked_id,
+    ).order_by(base.c.stt, base.c.due, base.c.code)
+    rows = (await session.execute(stmt)).all()
+    wanted = {i for row in rows for i in row[8:11] if i is not None}
+    reports = await _reports(session, wanted)
+    assignments = tuple(
+        AssignmentState(
+            assignment_id=aid,
+            task_stt=stt,
+            unit_code=code,
+            role=role,
+            occurrence_key=key,
+            start=start,
+            due=due,
+            checkin=bool(checkin),
+            last=reports.get(last) if last else None,
+            # None when the latest report breaks the run (nothing comes after it).
+            completing=reports.get(first) if first else None,
+            last_blocked=reports.get(blocked) if blocked else None,
+        )
+        for aid, stt, code, role, key, start, due, checkin, last, first, blocked in rows
+    )
+    return ReportingSnapshot(
+        ward_name=ward.name if ward else "",
+        plan_code=ward.plan_code if ward else "",
+        cutoff=cutoff,
+        since=since,
+        tasks=tasks,
+        units=units,
+        assignments=assignments,
+    )
+
+
+async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]:
+    if not ids:
+        return {}
+    out: dict[int, ReportRow] = {}
+    ordered = sorted(ids)
+    # Bounded IN lists: SQLite caps bound parameters, and huge lists plan badly anywhere.
+    for i in range(0, len(ordered), 500):
+        chunk = ordered[i : i + 500]
+        stmt: Any = (
+            select(StatusReport, Person.name, InboundMessage.text)
+            .outerjoin(Person, StatusReport.person_id == Person.id)
+            .outerjoin(InboundMessage, StatusReport.inbound_id == InboundMessage.id)
+            .where(StatusReport.id.in_(chunk))
+        )
+        for report, person, text in (await session.execute(stmt)).all():
+            out[report.id] = ReportRow(
+                id=report.id,
+                status=report.status,
+                percent=report.percent,
+                note=report.note,
+                text=text or None,
+                person=person,
+                at=report.created_at,
+            )
+    return out
