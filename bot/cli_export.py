@@ -82,8 +82,6 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     # Heavy imports here so `nhacviec --help` stays fast.
-    from sqlalchemy import select
-
     from bot.report import build_standing
     from bot.report.chart import standing_chart
     from bot.report.docx import export_docx
@@ -94,7 +92,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     from scheduler.windows import WindowError, resolve_window
     from scheduler.workcal import CalendarError, load_calendar
     from store.db import Database
-    from store.models import Ward
+    from store.queries import ward_id_by_key
 
     start = parse_day(args.from_date) if args.from_date else None
     end = parse_day(args.to_date) if args.to_date else None
@@ -116,7 +114,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     try:
         await db.upgrade()
         async with db.session() as s:
-            ward_id = await s.scalar(select(Ward.id).where(Ward.key == settings.ward))
+            ward_id = await ward_id_by_key(s, settings.ward)
             if ward_id is None:
                 raise ExportError(
                     f'Cơ sở dữ liệu chưa có phường "{settings.ward}"; hãy chạy "nhacviec run" một lần trước'

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.enums import CLOSED, DeadlineKind, PersonRole
-from store.models import Assignment, ChatIdentity, Occurrence, Person, StatusReport, Task, Unit
+from store.models import Assignment, ChatIdentity, Occurrence, Person, StatusReport, Task, Unit, Ward
 
 
 @dataclass(frozen=True)
@@ -179,3 +179,7 @@ async def waiting_conditional_tasks(session: AsyncSession, ward_id: int) -> list
         Task.activated_due.is_(None),
     )
     return sorted(set(await session.scalars(stmt)))
+
+
+async def ward_id_by_key(session: AsyncSession, key: str) -> int | None:
+    return await session.scalar(select(Ward.id).where(Ward.key == key))

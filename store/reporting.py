@@ -7,8 +7,8 @@ so a ward with a million status reports sends back a few rows per assignment. Wh
 statuses complete a deadline and which complete a periodic check-in is the caller's rule
 (scheduler/standing.py); this module only evaluates it.
 
-The per-assignment lookups are index seeks given an index on
-status_reports (assignment_id, created_at); without it each one scans the table.
+The per-assignment lookups are index seeks on ix_status_reports_assignment
+(status_reports.assignment_id, created_at; migration 0002).
 """
 
 from __future__ import annotations
@@ -24,10 +24,7 @@ from sqlalchemy.orm import aliased
 
 from store.models import Assignment, InboundMessage, Occurrence, Person, StatusReport, Task, Unit, UTCDateTime, Ward
 
-# The index the lookups expect (not created by a migration yet; see the module docstring).
-REPORT_INDEX = "ix_status_reports_assignment_created"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-REPORT_INDEX_DDL = f"CREATE INDEX IF NOT EXISTS {REPORT_INDEX} ON status_reports (assignment_id, created_at)"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.actions import activate_task, create_person, record_status, store_inbound
+from bot.actions import activate_task, create_person, record_status
 from bot.context import AppContext
 from bot.replies import parse_reply
 from bot.report import build_standing
@@ -34,6 +34,7 @@ from scheduler.planner import plan_ward
 from scheduler.standing import PlanStanding
 from scheduler.windows import ReportWindow, cycle_window
 from scheduler.workcal import VN_ZONE
+from store.inbound import store_inbound
 from store.models import Assignment, Occurrence, Task, Unit
 
 PLAN_YAML = """

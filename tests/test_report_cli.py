@@ -79,7 +79,7 @@ async def test_export_writes_the_three_files(
         f"Đã ghi biểu đồ: {png}",
     ]
     wb = openpyxl.load_workbook(BytesIO(xlsx.read_bytes()))
-    assert "Số liệu từ 15/12/2025 đến 14/6/2026" in wb["Tổng hợp"].cell(row=4, column=1).value
+    assert "Số liệu từ 15/12/2025 đến 14/06/2026" in wb["Tổng hợp"].cell(row=4, column=1).value
     assert "III. ĐỀ XUẤT, KIẾN NGHỊ" in "\n".join(p.text for p in docx.Document(str(doc)).paragraphs)
     assert png.read_bytes().startswith(b"\x89PNG")
 
@@ -87,7 +87,7 @@ async def test_export_writes_the_three_files(
     args = _parse(["--from", "2026-04-01", "--to", "2026-06-14", "--on", "2026-06-15", "--out", str(xlsx)])
     assert await asyncio.to_thread(cmd_export, args, settings) == 0
     wb = openpyxl.load_workbook(BytesIO(xlsx.read_bytes()))
-    assert wb["Phụ lục"].cell(row=4, column=1).value == "Số liệu từ 01/4/2026 đến 14/6/2026"
+    assert wb["Phụ lục"].cell(row=4, column=1).value == "Số liệu từ 01/04/2026 đến 14/06/2026"
 
 
 @pytest.mark.parametrize(
@@ -120,5 +120,5 @@ async def test_an_unknown_ward_is_explained(
     ctx: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = _settings(ctx, tmp_path).model_copy(update={"ward": "khac"})
-    assert await asyncio.to_thread(cmd_export, _parse(["--on", "15/6/2026"]), settings) == 1
+    assert await asyncio.to_thread(cmd_export, _parse(["--on", "15/06/2026"]), settings) == 1
     assert 'chưa có phường "khac"' in capsys.readouterr().err

@@ -21,7 +21,7 @@ from scheduler.plan import Plan
 from scheduler.standing import TargetFigure
 from tests.report_semester import C3, build_semester, local, semester_plan
 
-PERIOD = "Số liệu từ 15/12/2025 đến 14/6/2026"
+PERIOD = "Số liệu từ 15/12/2025 đến 14/06/2026"
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ async def test_the_workbook_has_the_appendix_summary_and_targets(ctx: AppContext
     assert wb.sheetnames == ["Phụ lục", "Tổng hợp", "Chỉ tiêu"]
     for ws in wb:
         titles = [ws.cell(row=r, column=1).value for r in range(1, 6)]
-        assert any(PERIOD in (t or "") for t in titles) and "Ngày lập: 15/6/2026" in titles
+        assert any(PERIOD in (t or "") for t in titles) and "Ngày lập: 15/06/2026" in titles
         assert any((t or "").startswith("Kế hoạch số 99/KH-UBND") for t in titles) and "Phường Thử Nghiệm" in titles
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
         assert ws.freeze_panes is not None
@@ -66,7 +66,7 @@ async def test_the_workbook_has_the_appendix_summary_and_targets(ctx: AppContext
     assert sorted(rows) == list(range(1, 10))  # one row per task
     state = {stt: ws.cell(row=r, column=7).value for stt, r in rows.items()}
     assert state[1] == "Hoàn thành đúng hạn" and state[2] == "Hoàn thành quá hạn"
-    assert state[3] == "Quá hạn chưa hoàn thành (hạn 29/4/2026)"
+    assert state[3] == "Quá hạn chưa hoàn thành (hạn 29/04/2026)"
     assert state[6] == "Đang thực hiện trong hạn (đã báo cáo 5/6 kỳ)"
     assert "chưa báo cáo: tháng 3/2026" in state[5]
     assert "Văn phòng HĐND và UBND phường: Hoàn thành đúng hạn" in state[9]
@@ -74,8 +74,8 @@ async def test_the_workbook_has_the_appendix_summary_and_targets(ctx: AppContext
     assert ws.cell(row=rows[3], column=7).fill.start_color.rgb.endswith(FILLS["overdue"])
     assert ws.cell(row=rows[6], column=7).fill.start_color.rgb.endswith(FILLS["in_term"])
     assert ws.cell(row=rows[2], column=7).fill.start_color.rgb.endswith(FILLS["done_late"])
-    assert ws.cell(row=rows[2], column=8).value == "01/4/2026"
-    assert "Trần Văn Bình, 01/4/2026 06:00: “xong rồi”" in ws.cell(row=rows[2], column=10).value
+    assert ws.cell(row=rows[2], column=8).value == "01/04/2026"
+    assert "Trần Văn Bình, 01/04/2026 06:00: “xong rồi”" in ws.cell(row=rows[2], column=10).value
     assert ws.cell(row=rows[3], column=11).value.endswith("“chưa có kinh phí nâng cấp”")
 
     ws = wb["Tổng hợp"]
@@ -108,7 +108,7 @@ async def test_units_that_did_not_report_are_listed(ctx: AppContext, clock: Manu
     ]
     assert ws.cell(row=r + 1, column=3).value == "chưa báo cáo lần nào"
     # The cut-off is inside the window: the title says so.
-    assert "tình trạng tính đến ngày 15/3/2026" in ws.cell(row=4, column=1).value
+    assert "tình trạng tính đến ngày 15/03/2026" in ws.cell(row=4, column=1).value
 
 
 async def test_the_draft_report_has_its_sections_and_quotes_the_reasons(ctx: AppContext, clock: ManualClock) -> None:
@@ -119,7 +119,7 @@ async def test_the_draft_report_has_its_sections_and_quotes_the_reasons(ctx: App
     assert "PHƯỜNG THỬ NGHIỆM" in header[0].text
     for heading in (
         "BÁO CÁO",
-        "Kết quả thực hiện Kế hoạch số 99/KH-UBND ngày 05/1/2026",
+        "Kết quả thực hiện Kế hoạch số 99/KH-UBND ngày 05/01/2026",
         "I. KẾT QUẢ THỰC HIỆN",
         "II. TỒN TẠI, HẠN CHẾ, KHÓ KHĂN, VƯỚNG MẮC",
         "III. ĐỀ XUẤT, KIẾN NGHỊ",
@@ -129,7 +129,7 @@ async def test_the_draft_report_has_its_sections_and_quotes_the_reasons(ctx: App
     assert PERIOD in text
     assert "2 lượt hoàn thành đúng hạn (22,2%)" in text and "4 lượt quá hạn chưa hoàn thành (44,4%)" in text
     assert "Kết quả/sản phẩm đã báo cáo: “đã ban hành KH số 12/KH-VHXH”" in text
-    assert "Trung tâm Phục vụ hành chính công phường báo cáo ngày 20/4/2026: “chưa có kinh phí nâng cấp”" in text
+    assert "Trung tâm Phục vụ hành chính công phường báo cáo ngày 20/04/2026: “chưa có kinh phí nâng cấp”" in text
     assert "[Phòng Văn hóa - Xã hội soạn thảo phần đề xuất" in text
     assert d.styles["Normal"].font.name == "Times New Roman"
     assert [s.orientation for s in d.sections] == [0, 1]  # portrait body, landscape appendix
@@ -144,15 +144,15 @@ async def test_chart_and_digest(ctx: AppContext, clock: ManualClock) -> None:
     png = standing_chart(now)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     text = digest_text(now, week_before, ctx.calendar)
-    assert "tuần từ 02/6/2026 đến 08/6/2026" in text
+    assert "tuần từ 02/06/2026 đến 08/06/2026" in text
     assert "NV 7 — Phòng Kinh tế, Hạ tầng và Đô thị: Quá hạn chưa hoàn thành → Hoàn thành quá hạn" in text
-    assert "báo cáo 05/6/2026: “đã xong”" in text
-    assert "NV 3 — Trung tâm Phục vụ hành chính công phường: quá hạn (hạn 29/4/2026); vướng mắc: “chưa có" in text
+    assert "báo cáo 05/06/2026: “đã xong”" in text
+    assert "NV 3 — Trung tâm Phục vụ hành chính công phường: quá hạn (hạn 29/04/2026); vướng mắc: “chưa có" in text
     assert "NV 5 — Phòng Văn hóa - Xã hội: quá hạn, chưa báo cáo tháng 3/2026" in text
-    assert "3. ĐẾN HẠN TRONG 2 TUẦN TỚI (đến 22/6/2026)\nKhông có." in text
+    assert "3. ĐẾN HẠN TRONG 2 TUẦN TỚI (đến 22/06/2026)\nKhông có." in text
     later = digest_text(await sem.standing(C3), now, ctx.calendar)
-    assert "NV 6 — Trung tâm Phục vụ hành chính công phường (tháng 6/2026): hạn Thứ Tư, 24/6/2026" in later
-    assert "4. ĐƠN VỊ CHƯA BÁO CÁO (14 ngày qua)" in text and "Phòng Văn hóa - Xã hội: lần cuối 28/5/2026" not in text
+    assert "NV 6 — Trung tâm Phục vụ hành chính công phường (tháng 6/2026): hạn Thứ Tư, 24/06/2026" in later
+    assert "4. ĐƠN VỊ CHƯA BÁO CÁO (14 ngày qua)" in text and "Phòng Văn hóa - Xã hội: lần cuối 28/05/2026" not in text
     summary = summary_text(now, ctx.calendar)
     assert "Quá hạn chưa hoàn thành: 4 (44,4%)" in summary and "im lặng" not in summary
     assert "ĐƠN VỊ CHƯA BÁO CÁO TRONG KỲ" in summary

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.texts import vn_date
+from bot.texts import vn_date, vn_period
 from scheduler.standing import Standing
 from scheduler.windows import ReportWindow
 from store.reporting import ReportRow
@@ -19,25 +19,12 @@ CLASS_LABELS: dict[Standing, str] = {
     "not_applicable": "Không phát sinh",
 }
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-
 NOT_REPORTED = "đơn vị chưa báo cáo"
 
 
 def period_label(key: str) -> str:
-    """An occurrence key as people say it: "2026-06" → "tháng 6/2026", "2026-Q2" → "quý II/2026"."""
-    year, _, part = key.partition("-")
-    if not year.isdigit():
-        return ""  # "once", "activated": no period
-    if not part:
-        return f"năm {year}"
-    if part.startswith("Q") and part[1:].isdigit():
-        return f"quý {ROMAN.get(int(part[1:]), part[1:])}/{year}"
-    if part in ("H1", "H2"):
-        return f"6 tháng {'đầu' if part == 'H1' else 'cuối'} năm {year}"
-    if part.isdigit():
-        return f"tháng {int(part)}/{year}"
-    return key
+    """An occurrence key as people say it ("tháng 6/2026"); "" for one-off deadlines."""
+    return vn_period(key) if key[:4].isdigit() else ""
 
 
 def percent_text(value: float | None) -> str:
