@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from scheduler.delivery import Button, ChannelError, DeliveryResult, OutboundMessage, Sender
+from scheduler.delivery import Attachment, Button, ChannelError, DeliveryResult, OutboundMessage, Sender
 
-__all__ = ["Button", "Channel", "ChannelError", "DeliveryResult", "InboundMessage", "OutboundMessage"]
+__all__ = ["Attachment", "Button", "Channel", "ChannelError", "DeliveryResult", "InboundMessage", "OutboundMessage"]
 
 Channel = Sender
 

@@ -19,9 +19,20 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: a document (the export) or a photo (a chart). A channel
+    that cannot send files (Zalo's Bot API) says so in text instead."""
+
+    path: str
+    filename: str
+    kind: str = "document"  # "document" | "photo"
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     text: str
     buttons: tuple[Button, ...] = ()
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)

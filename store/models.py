@@ -96,6 +96,9 @@ class Task(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
     stt: Mapped[int] = mapped_column(Integer)
+    # How the office names the task ("II.3"); NULL for rows written before labels existed.
+    label: Mapped[str | None] = mapped_column(String(32))
+    section: Mapped[str | None] = mapped_column(String(32))
     content: Mapped[str] = mapped_column(Text)
     product: Mapped[str] = mapped_column(Text, default="")
     deadline_text: Mapped[str] = mapped_column(Text)
@@ -155,6 +158,7 @@ class Reminder(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     chat_id: Mapped[str | None] = mapped_column(String(64))
     buttons: Mapped[str | None] = mapped_column(Text)  # JSON [[label, data], …]
+    attachment: Mapped[str | None] = mapped_column(Text)  # JSON {"path", "filename", "kind", "caption"}
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # pending → sending → sent | skipped | dropped | failed
     state: Mapped[str] = mapped_column(String(16), default="pending")

@@ -1,4 +1,5 @@
-"""outbox rows addressed to a chat (replies), their buttons; read indexes
+"""outbox rows addressed to a chat (replies), their buttons and attachment; task labels and
+sections; read indexes
 
 Revision ID: 0002
 Revises: 0001
@@ -23,6 +24,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("chat_id", sa.String(length=64), nullable=True))
         # JSON [[label, data], …] for answer buttons of a direct message.
         batch_op.add_column(sa.Column("buttons", sa.Text(), nullable=True))
+        # JSON {"path", "filename", "kind": "document"|"photo", "caption"} of a file to send.
+        batch_op.add_column(sa.Column("attachment", sa.Text(), nullable=True))
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        # "II.3": how the office names a task in a plan with sections (the STT otherwise).
+        batch_op.add_column(sa.Column("label", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("section", sa.String(length=32), nullable=True))
     with op.batch_alter_table("status_reports", schema=None) as batch_op:
         batch_op.create_index("ix_status_reports_assignment", ["assignment_id", "created_at"], unique=False)
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
@@ -34,7 +41,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_attempts_reminder")
     with op.batch_alter_table("status_reports", schema=None) as batch_op:
         batch_op.drop_index("ix_status_reports_assignment")
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_column("section")
+        batch_op.drop_column("label")
     with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_column("attachment")
         batch_op.drop_column("buttons")
         batch_op.drop_column("chat_id")
         batch_op.drop_column("channel")
