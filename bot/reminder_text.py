@@ -9,6 +9,7 @@ from bot.channel import Button, OutboundMessage
 from bot.texts import (
     ROLE_LABELS,
     STATUS_LABELS,
+    channel_down_notice,
     remaining_phrase,
     shorten,
     unreachable_notice,
@@ -116,3 +117,6 @@ class ReminderRenderer:
 
     def gave_up(self, reminder_id: int, attempts: int, error: str | None) -> str:
         return f"⚠ Không gửi được lời nhắc #{reminder_id} sau {attempts} lần thử: {error or 'không rõ lỗi'}"
+
+    def channel_down(self, channel: str, error: str) -> str:
+        return channel_down_notice(channel, error)

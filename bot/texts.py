@@ -172,6 +172,14 @@ def confirm(stt: int, status: str, percent: int | None, note: str | None) -> str
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "bảng điều khiển"}
 
 
+def channel_down_notice(channel: str, error: str) -> str:
+    return (
+        f"⚠ Kênh {CHANNEL_NAMES.get(channel, channel)} đang lỗi ({shorten(error, 120)}). "
+        "Các lời nhắc được giữ lại và sẽ gửi khi kênh hoạt động trở lại; không ai bị ngừng nhận nhắc. "
+        "Xin kiểm tra mã bot (token) và cấu hình."
+    )
+
+
 def unreachable_notice(name: str, unit: str, channel: str, error: str) -> str:
     return (
         f"⚠ Không gửi được tin nhắn {CHANNEL_NAMES.get(channel, channel)} cho {name} ({unit}): "

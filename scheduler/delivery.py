@@ -9,6 +9,7 @@ message, stopping the channel and retrying later.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 
@@ -40,21 +41,38 @@ class DeliveryResult:
     message_id: str | None = None
 
 
+class ErrorScope(StrEnum):
+    """What a failed send says is broken — and so what may be disabled."""
+
+    TRANSIENT = "transient"  # nothing yet: retry (network, 5xx, 429, unknown errors)
+    RECIPIENT = "recipient"  # this chat (blocked, not found, deactivated): disable the chat
+    MESSAGE = "message"  # this message (too long, bad request): fail it, disable nobody
+    CHANNEL = "channel"  # the channel itself (invalid token): pause it and alert, disable nobody
+
+
 class ChannelError(Exception):
-    """A failed send. `unknown_outcome`: the request left and may have been delivered."""
+    """A failed send. `unknown_outcome`: the request left and may have been delivered.
+
+    `permanent=True` is shorthand for the recipient scope."""
 
     def __init__(
         self,
         message: str,
         *,
-        permanent: bool,
+        permanent: bool = False,
+        scope: ErrorScope | None = None,
         retry_after: float | None = None,
         unknown_outcome: bool = False,
     ) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.scope = scope or (ErrorScope.RECIPIENT if permanent else ErrorScope.TRANSIENT)
         self.retry_after = retry_after
         self.unknown_outcome = unknown_outcome
+
+    @property
+    def permanent(self) -> bool:
+        """Retrying this message cannot succeed (the chat or the message is refused)."""
+        return self.scope in (ErrorScope.RECIPIENT, ErrorScope.MESSAGE)
 
 
 class Sender(Protocol):

@@ -1,14 +1,25 @@
-"""The outbox dispatcher: claim due rows, send them, record every attempt.
+"""The outbox dispatcher: claim due rows, send them, record every attempt as it happens.
 
-Each row is handled in three steps so no database transaction (and, on SQLite, no write
-lock) is held across network I/O: decide (who gets what), send, record. A crash between
-send and record leaves the row leased; after the lease it is claimed again and resent —
-the one at-least-once window, visible as two attempts in delivery_attempts.
+A claimed batch goes through three steps so no database transaction (and, on SQLite, no
+write lock) is held across network I/O:
+1. decide (one transaction): who gets what; each send about to happen is written as an
+   attempt row with outcome "sending" — so a send cut short by a crash stays on record;
+2. send, `concurrency` at a time, the channel pacing them;
+3. record: each row's outcome is committed as soon as its sends finish (outcomes that
+   arrive while a commit runs share the next one), not after the whole batch.
+
+A crash therefore leaves at most the sends in flight unrecorded. Their rows are claimed
+again after the lease; their "sending" attempts become "unknown" (they may have been
+delivered) and the message is sent again — the one at-least-once window, countable from
+delivery_attempts. Attempts count failures, not claims: a 429 waits its retry_after, a
+lease reclaim is not a failure, and a broken channel (invalid token) pauses that channel
+without touching the rows' attempts or anyone's reachability.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -18,19 +29,23 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.clock import Clock
-from scheduler.delivery import ChannelError, OutboundMessage, Sender
+from scheduler.delivery import Attachment, Button, ChannelError, ErrorScope, OutboundMessage, Sender
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
 from store.delivery import (
-    AttemptRecord,
+    AttemptResult,
     add_attempts,
     claimed_rows,
+    delete_attempts,
     delivered_people,
     lead_unit_names,
     mark_unreachable,
+    orphaned_attempts_to_unknown,
     people_of_wards,
     reachable_identities,
+    release,
     rows_by_id,
+    update_attempts,
 )
 from store.enums import CLOSED, AttemptOutcome, PersonRole, ReminderKind, ReminderState
 from store.models import ChatIdentity, Person, Reminder
@@ -38,6 +53,8 @@ from store.outbox import Close, claim, finish_many, insert_reminders, reminder_r
 from store.queries import AssignmentView, assignment_views, people_with_role
 
 log = logging.getLogger(__name__)
+
+_RETRYABLE = (AttemptOutcome.TRANSIENT, AttemptOutcome.UNKNOWN, AttemptOutcome.CHANNEL)
 
 
 class Renderer(Protocol):
@@ -52,6 +69,8 @@ class Renderer(Protocol):
     def unreachable(self, person: str, unit: str, channel: str, error: str) -> str: ...
 
     def gave_up(self, reminder_id: int, attempts: int, error: str | None) -> str: ...
+
+    def channel_down(self, channel: str, error: str) -> str: ...
 
 
 @dataclass
@@ -70,11 +89,12 @@ class TickStats:
 
 @dataclass
 class Delivery:
-    person_id: int
-    identity_id: int
+    person_id: int | None
+    identity_id: int | None
     channel: str
     chat_id: str
     message: OutboundMessage
+    attempt_id: int = 0  # the "sending" attempt row written before the send
 
 
 @dataclass
@@ -82,7 +102,7 @@ class Outcome:
     delivery: Delivery
     started_at: datetime
     duration_ms: int
-    kind: str  # ok | transient | permanent | unknown
+    kind: AttemptOutcome
     error: str | None = None
     message_id: str | None = None
     retry_after: float | None = None
@@ -99,6 +119,10 @@ class DispatcherConfig:
     backoff_max: float = 3600.0
     concurrency: int = 8
     pipelines: int = 1
+    # A channel that failed as a whole (invalid token) is paused this long, doubling up to
+    # channel_pause_max while it keeps failing.
+    channel_pause: float = 30.0
+    channel_pause_max: float = 600.0
 
 
 @dataclass
@@ -112,6 +136,8 @@ class Dispatcher:
     stats: TickStats = field(default_factory=TickStats)
     # Set on shutdown: the batch in hand is finished and recorded, no new batch is claimed.
     stopping: bool = False
+    # Channels paused after a channel-wide error: name → (until, current pause seconds).
+    paused: dict[str, tuple[datetime, float]] = field(default_factory=dict)
 
     async def tick(self) -> TickStats:
         """Drain every due row and return what happened.
@@ -137,41 +163,39 @@ class Dispatcher:
                 return
 
     async def deliver(self, ids: list[int]) -> list[str]:
-        """Handle claimed rows; returns, per row, the TickStats field it counts under.
-
-        One transaction decides the whole batch, sends go out concurrently (the channel's
-        own rate limiter paces them), one transaction records every outcome."""
+        """Handle claimed rows; returns, per row, the TickStats field it counts under."""
         async with self.db.session() as s, s.begin():
             decisions = await self._decide(s, ids)
         pending = {rid: d for rid, d in decisions.items() if not isinstance(d, str)}
         results: dict[int, str] = {rid: d for rid, d in decisions.items() if isinstance(d, str)}
-        done = await self._send_all(pending)
-        if done:
-            results.update(await self._record_batch(done))
+        if pending:
+            results.update(await self._send_and_record(pending))
         return list(results.values())
 
-    async def _send_all(self, pending: dict[int, list[Delivery]]) -> dict[int, list[Outcome]]:
-        """Send every row, `concurrency` at a time.
+    async def _send_and_record(self, pending: dict[int, list[Delivery]]) -> dict[int, str]:
+        """Send every row, `concurrency` at a time, handing each finished row to the recorder.
 
         Stopped mid-batch (shutdown cancels us), no new send starts, the sends already on
-        the wire finish, and what went out is recorded before the cancellation goes on:
-        a restart neither loses nor repeats those messages."""
+        the wire finish and are recorded, rows not started are released at once (not left
+        leased), and a row cut between two recipients is retried for the rest."""
         gate = asyncio.Semaphore(self.config.concurrency)
-        done: dict[int, list[Outcome]] = {}
-        unfinished: set[int] = set()
+        recorder = _Recorder(self)
+        recording = asyncio.ensure_future(recorder.run())
+        started: set[int] = set()
         abort = False
 
         async def send_row(rid: int, deliveries: list[Delivery]) -> None:
             async with gate:
+                if abort:
+                    return
+                started.add(rid)
                 outcomes = []
                 for d in deliveries:
                     if abort:
                         break
                     outcomes.append(await self._send(d))
-                if outcomes:
-                    done[rid] = outcomes
-                if len(outcomes) < len(deliveries):
-                    unfinished.add(rid)
+                unsent = [d.attempt_id for d in deliveries[len(outcomes) :]]
+                recorder.put(_Finished(rid, outcomes, unsent))
 
         rows = [asyncio.ensure_future(send_row(rid, d)) for rid, d in pending.items()]
         try:
@@ -179,16 +203,21 @@ class Dispatcher:
         except asyncio.CancelledError:
             abort = True
             await asyncio.wait(rows, timeout=30)
-            if done:
-                await asyncio.shield(self._record_batch(dict(done), unfinished))
+            untouched = [rid for rid in pending if rid not in started]
+            recorder.put(None)
+            await asyncio.shield(recording)
+            if untouched:
+                attempt_ids = [d.attempt_id for rid in untouched for d in pending[rid]]
+                await asyncio.shield(self._release(untouched, attempt_ids))
             raise
-        return done
+        recorder.put(None)
+        await recording
+        return recorder.counted
 
-    async def _record_batch(
-        self, done: dict[int, list[Outcome]], unfinished: frozenset[int] | set[int] = frozenset()
-    ) -> dict[int, str]:
+    async def _release(self, ids: list[int], attempt_ids: list[int]) -> None:
         async with self.db.session() as s, s.begin():
-            return await self._record(s, done, unfinished)
+            await delete_attempts(s, attempt_ids)
+            await release(s, self.config.worker, ids)
 
     # --- decide --------------------------------------------------------------------------
 
@@ -196,9 +225,12 @@ class Dispatcher:
         now = self.clock.now()
         today = self.calendar.local_date(now)
         rows = await claimed_rows(s, ids, self.config.worker)
+        # Sends a crashed worker started and never recorded: they may have arrived.
+        await orphaned_attempts_to_unknown(s, [r.id for r in rows])
         batch = await _Batch.load(s, rows)
         out: dict[int, list[Delivery] | str] = {}
         closes: list[Close] = []
+        deliveries_to_write: list[Delivery] = []
         for r in rows:
             view = batch.views.get(r.assignment_id) if r.assignment_id else None
             delivered = batch.delivered.get(r.id, set())
@@ -207,28 +239,53 @@ class Dispatcher:
                 closes.append(Close(r.id, verdict.state, verdict.reason))
                 out[r.id] = verdict.state
                 continue
-            deliveries: list[Delivery] = []
-            for person in recipients(r, view, batch):
-                identity = batch.identity_for(person, self.channels)
-                if person.id in delivered or identity is None:
-                    continue
-                message = self._message(r, view, identity, batch, today)
-                deliveries.append(Delivery(person.id, identity.id, identity.channel, identity.chat_id, message))
+            deliveries = self._deliveries(r, view, batch, delivered, today)
             if deliveries:
                 out[r.id] = deliveries
+                deliveries_to_write.extend(deliveries)
             else:
                 # Everyone was reached before a restart, or nobody reachable is linked.
                 state = ReminderState.SENT if delivered else ReminderState.SKIPPED
                 closes.append(Close(r.id, state, None if delivered else "không có người nhận đã liên kết"))
                 out[r.id] = state
+        attempt_ids = await add_attempts(
+            s,
+            [
+                (rid, d.identity_id, d.person_id, d.channel, d.chat_id)
+                for rid, ds in out.items()
+                if not isinstance(ds, str)
+                for d in ds
+            ],
+            self.config.worker,
+            now,
+        )
+        for d, attempt_id in zip(deliveries_to_write, attempt_ids, strict=True):
+            d.attempt_id = attempt_id
         await finish_many(s, self.config.worker, now, closes)
+        return out
+
+    def _deliveries(
+        self, r: Reminder, view: AssignmentView | None, batch: _Batch, delivered: set[int], today: date
+    ) -> list[Delivery]:
+        if r.channel and r.chat_id:
+            # A reply: back to the chat it answers, once.
+            if delivered or r.channel not in self.channels:
+                return []
+            return [Delivery(r.person_id, None, r.channel, r.chat_id, direct_message(r))]
+        out = []
+        for person in recipients(r, view, batch):
+            identity = batch.identity_for(person, self.channels)
+            if person.id in delivered or identity is None:
+                continue
+            message = self._message(r, view, identity, batch, today)
+            out.append(Delivery(person.id, identity.id, identity.channel, identity.chat_id, message))
         return out
 
     def _message(
         self, r: Reminder, view: AssignmentView | None, identity: ChatIdentity, batch: _Batch, today: date
     ) -> OutboundMessage:
         if r.person_id is not None:
-            return OutboundMessage(r.body or "")
+            return direct_message(r)
         assert view is not None
         if r.kind == ReminderKind.ESCALATE:
             return self.renderer.escalation(view, today)
@@ -241,66 +298,81 @@ class Dispatcher:
     async def _send(self, d: Delivery) -> Outcome:
         started = self.clock.now()
         t0 = time.perf_counter()
+        paused = self.paused.get(d.channel)
+        if paused is not None and paused[0] > started:
+            return Outcome(d, started, 0, AttemptOutcome.CHANNEL, "kênh đang tạm dừng sau lỗi của kênh")
         try:
             result = await self.channels[d.channel].send(d.chat_id, d.message)
         except ChannelError as exc:
-            kind = (
-                AttemptOutcome.PERMANENT
-                if exc.permanent
-                else (AttemptOutcome.UNKNOWN if exc.unknown_outcome else AttemptOutcome.TRANSIENT)
-            )
+            kind = _OUTCOME_OF_SCOPE[exc.scope]
+            if kind == AttemptOutcome.TRANSIENT and exc.unknown_outcome:
+                kind = AttemptOutcome.UNKNOWN
+            if kind == AttemptOutcome.CHANNEL:
+                self._pause(d.channel, str(exc))
             return Outcome(d, started, _ms(t0), kind, str(exc)[:500], retry_after=exc.retry_after)
         except Exception as exc:  # a bug in an adapter must not stop the outbox
             log.exception("channel %s raised", d.channel)
             return Outcome(d, started, _ms(t0), AttemptOutcome.TRANSIENT, f"{type(exc).__name__}: {exc}"[:500])
+        self.paused.pop(d.channel, None)
         return Outcome(d, started, _ms(t0), AttemptOutcome.OK, message_id=result.message_id)
+
+    def _pause(self, channel: str, error: str) -> None:
+        previous = self.paused.get(channel)
+        seconds = min(previous[1] * 2, self.config.channel_pause_max) if previous else self.config.channel_pause
+        self.paused[channel] = (self.clock.now() + timedelta(seconds=seconds), seconds)
+        log.error("channel %s failed as a whole (%s); paused for %.0f s, nobody disabled", channel, error, seconds)
 
     # --- record --------------------------------------------------------------------------
 
-    async def _record(
-        self, s: AsyncSession, results: dict[int, list[Outcome]], unfinished: frozenset[int] | set[int] = frozenset()
-    ) -> dict[int, str]:
+    async def _record(self, s: AsyncSession, finished: list[_Finished]) -> dict[int, str]:
         now = self.clock.now()
-        rows = await rows_by_id(s, results)
+        rows = await rows_by_id(s, [f.reminder_id for f in finished])
+        await update_attempts(
+            s,
+            [
+                AttemptResult(o.delivery.attempt_id, o.kind, o.duration_ms, o.error, o.message_id)
+                for f in finished
+                for o in f.outcomes
+            ],
+        )
+        await delete_attempts(s, [a for f in finished for a in f.unsent])
         closes: list[Close] = []
         counted: dict[int, str] = {}
-        for rid, outcomes in results.items():
-            r = rows[rid]
-            add_attempts(
-                s,
-                (
-                    AttemptRecord(
-                        reminder_id=rid,
-                        identity_id=o.delivery.identity_id,
-                        person_id=o.delivery.person_id,
-                        channel=o.delivery.channel,
-                        chat_id=o.delivery.chat_id,
-                        worker=self.config.worker,
-                        started_at=o.started_at,
-                        duration_ms=o.duration_ms,
-                        outcome=o.kind,
-                        error=o.error,
-                        provider_message_id=o.message_id,
-                    )
-                    for o in outcomes
-                ),
-            )
-            for o in outcomes:
-                if o.kind == AttemptOutcome.PERMANENT:
+        for f in finished:
+            r = rows[f.reminder_id]
+            for o in f.outcomes:
+                if o.kind == AttemptOutcome.PERMANENT and o.delivery.identity_id is not None:
                     await self._mark_unreachable(s, r.ward_id, o, now)
-            verdict = after_send(outcomes, r.attempts, rid in unfinished, self.config)
+                if o.kind == AttemptOutcome.CHANNEL and o.duration_ms > 0:
+                    await self._notify_office(
+                        s,
+                        r.ward_id,
+                        f"channel:{o.delivery.channel}:{self.calendar.local_date(now).isoformat()}",
+                        now,
+                        self.renderer.channel_down(o.delivery.channel, o.error or ""),
+                    )
+            verdict = after_send(f.outcomes, r, bool(f.unsent), now, self.config, self._pause_left(now))
             next_at = now + timedelta(seconds=verdict.retry_in) if verdict.retry_in is not None else None
-            closes.append(Close(rid, verdict.state, verdict.reason, next_at if verdict.state == "pending" else None))
-            counted[rid] = verdict.counted
+            closes.append(Close(r.id, verdict.state, verdict.reason, next_at, verdict.failures))
+            counted[r.id] = verdict.counted
             if verdict.gave_up:
                 await self._notify_office(
-                    s, r.ward_id, f"failed:{rid}", now, self.renderer.gave_up(rid, r.attempts, verdict.reason)
+                    s,
+                    r.ward_id,
+                    f"failed:{r.id}",
+                    now,
+                    self.renderer.gave_up(r.id, r.attempts + verdict.failures, verdict.reason),
                 )
         await s.flush()
         await finish_many(s, self.config.worker, now, closes)
         return counted
 
+    def _pause_left(self, now: datetime) -> float:
+        left = [(until - now).total_seconds() for until, _ in self.paused.values()]
+        return max([*left, self.config.channel_pause])
+
     async def _mark_unreachable(self, s: AsyncSession, ward_id: int, o: Outcome, now: datetime) -> None:
+        assert o.delivery.identity_id is not None
         marked = await mark_unreachable(s, o.delivery.identity_id, now, o.error)
         if marked is None:
             return
@@ -318,7 +390,73 @@ class Dispatcher:
         await insert_reminders(s, rows)
 
 
+_OUTCOME_OF_SCOPE = {
+    ErrorScope.TRANSIENT: AttemptOutcome.TRANSIENT,
+    ErrorScope.RECIPIENT: AttemptOutcome.PERMANENT,
+    ErrorScope.MESSAGE: AttemptOutcome.REJECTED,
+    ErrorScope.CHANNEL: AttemptOutcome.CHANNEL,
+}
+
+
+@dataclass(frozen=True)
+class _Finished:
+    """One row's sends, handed to the recorder: `unsent` are attempt rows never used."""
+
+    reminder_id: int
+    outcomes: list[Outcome]
+    unsent: list[int]
+
+
+class _Recorder:
+    """Group commit: each finished row is recorded at once; rows finishing while a commit
+    runs share the next one, so a burst does not become one transaction per message."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.queue: asyncio.Queue[_Finished | None] = asyncio.Queue()
+        self.counted: dict[int, str] = {}
+
+    def put(self, item: _Finished | None) -> None:
+        self.queue.put_nowait(item)
+
+    async def run(self) -> None:
+        done = False
+        while not done:
+            first = await self.queue.get()
+            if first is None:
+                return
+            items = [first]
+            while not self.queue.empty():
+                item = self.queue.get_nowait()
+                if item is None:
+                    done = True
+                    break
+                items.append(item)
+            try:
+                async with self.dispatcher.db.session() as s, s.begin():
+                    self.counted.update(await self.dispatcher._record(s, items))
+            except Exception:
+                # The rows stay leased and are sent again after the lease: logged, not lost.
+                log.exception("recording %d outbox rows failed", len(items))
+
+
+def _ms(t0: float) -> int:
+    return max(1, int((time.perf_counter() - t0) * 1000))
+
+
 # --- decisions: pure functions of the rows and what happened ----------------------------------
+
+
+def direct_message(r: Reminder) -> OutboundMessage:
+    """A row that carries its own words (a reply, a notice, a digest)."""
+    buttons = tuple(Button(label, data) for label, data in json.loads(r.buttons)) if r.buttons else ()
+    attachment = None
+    if r.attachment:
+        spec = json.loads(r.attachment)
+        attachment = Attachment(
+            path=spec["path"], filename=spec.get("filename") or spec["path"], kind=spec.get("kind", "document")
+        )
+    return OutboundMessage(r.body or "", buttons, attachment)
 
 
 @dataclass(frozen=True)
@@ -358,35 +496,52 @@ def recipients(r: Reminder, view: AssignmentView | None, batch: _Batch) -> list[
 
 @dataclass(frozen=True)
 class Verdict:
-    """How a sent row ends: its new state, why, when to retry, and how it is counted."""
+    """How a sent row ends: its new state, why, when to retry, how it is counted and how
+    many failures it adds to the row's attempts."""
 
     state: str
     counted: str  # a TickStats field
     reason: str | None = None
     retry_in: float | None = None  # seconds, for state "pending"
     gave_up: bool = False
+    failures: int = 0
 
 
-def after_send(outcomes: list[Outcome], attempts: int, cut_short: bool, config: DispatcherConfig) -> Verdict:
+def after_send(
+    outcomes: list[Outcome],
+    row: Reminder,
+    cut_short: bool,
+    now: datetime,
+    config: DispatcherConfig,
+    channel_pause: float,
+) -> Verdict:
     if cut_short:
         # Stopped between two recipients: those reached are recorded; the rest get it
-        # after the restart.
+        # after the restart. Not a failure.
         return Verdict(ReminderState.PENDING, "retried", "dừng giữa chừng", 0.0)
-    retry = [o for o in outcomes if o.kind in (AttemptOutcome.TRANSIENT, AttemptOutcome.UNKNOWN)]
-    if retry and attempts >= config.max_attempts:
-        return Verdict(ReminderState.FAILED, "failed", retry[0].error, gave_up=True)
-    if retry:
-        delay = max((o.retry_after or 0.0) for o in retry) or min(
-            config.backoff_base * 2 ** (attempts - 1), config.backoff_max
-        )
-        return Verdict(ReminderState.PENDING, "retried", retry[0].error, delay)
-    if any(o.kind == AttemptOutcome.OK for o in outcomes):
-        return Verdict(ReminderState.SENT, "sent")
-    return Verdict(ReminderState.FAILED, "failed", outcomes[0].error if outcomes else None)
-
-
-def _ms(t0: float) -> int:
-    return int((time.perf_counter() - t0) * 1000)
+    retry = [o for o in outcomes if o.kind in _RETRYABLE]
+    if not retry:
+        if any(o.kind == AttemptOutcome.OK for o in outcomes):
+            return Verdict(ReminderState.SENT, "sent")
+        return Verdict(ReminderState.FAILED, "failed", outcomes[0].error if outcomes else None)
+    error = retry[0].error
+    too_old = now - row.due_at > config.stale_after
+    if any(o.kind == AttemptOutcome.CHANNEL for o in retry):
+        # The channel broke, not this message: wait for the channel, count nothing.
+        if too_old:
+            return Verdict(ReminderState.FAILED, "failed", error, gave_up=True)
+        return Verdict(ReminderState.PENDING, "retried", error, channel_pause)
+    waits = [o.retry_after for o in retry if o.retry_after is not None]
+    if waits and len(waits) == len(retry):
+        # Flow control (429): wait as told; only the row's age limits how long.
+        if too_old:
+            return Verdict(ReminderState.FAILED, "failed", error, gave_up=True)
+        return Verdict(ReminderState.PENDING, "retried", error, max(waits))
+    failures = row.attempts + 1
+    if failures >= config.max_attempts:
+        return Verdict(ReminderState.FAILED, "failed", error, gave_up=True, failures=1)
+    delay = min(config.backoff_base * 2 ** (failures - 1), config.backoff_max)
+    return Verdict(ReminderState.PENDING, "retried", error, delay, failures=1)
 
 
 @dataclass

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import AssignmentRole, AttemptOutcome
+from store.enums import AssignmentRole, AttemptOutcome, ReminderState
 from store.models import Assignment, ChatIdentity, DeliveryAttempt, Person, Reminder, Unit
 
 
@@ -32,6 +33,8 @@ async def delivered_people(session: AsyncSession, reminder_ids: Sequence[int]) -
     for rid, pid in (await session.execute(stmt)).all():
         if rid is not None and pid is not None:
             out.setdefault(rid, set()).add(pid)
+        elif rid is not None:
+            out.setdefault(rid, set()).add(0)  # a reply to a stranger (no person row)
     return out
 
 
@@ -69,38 +72,104 @@ async def lead_unit_names(session: AsyncSession, occurrence_ids: Iterable[int]) 
     return out
 
 
+async def add_attempts(
+    session: AsyncSession,
+    sends: Sequence[tuple[int, int | None, int | None, str, str]],
+    worker: str,
+    now: datetime,
+) -> list[int]:
+    """Write each send about to happen — (reminder, identity, person, channel, chat) — as
+    an attempt with outcome "sending", before the request leaves; ids in the same order."""
+    rows = [
+        DeliveryAttempt(
+            reminder_id=rid,
+            identity_id=identity_id,
+            person_id=person_id,
+            channel=channel,
+            chat_id=chat_id,
+            worker=worker,
+            started_at=now,
+            duration_ms=0,
+            outcome=AttemptOutcome.SENDING,
+        )
+        for rid, identity_id, person_id, channel, chat_id in sends
+    ]
+    session.add_all(rows)
+    await session.flush()
+    return [r.id for r in rows]
+
+
 @dataclass(frozen=True)
-class AttemptRecord:
-    reminder_id: int
-    identity_id: int
-    person_id: int
-    channel: str
-    chat_id: str
-    worker: str
-    started_at: datetime
-    duration_ms: int
+class AttemptResult:
+    attempt_id: int
     outcome: str
+    duration_ms: int
     error: str | None
     provider_message_id: str | None
 
 
-def add_attempts(session: AsyncSession, records: Iterable[AttemptRecord]) -> None:
-    session.add_all(
-        DeliveryAttempt(
-            reminder_id=r.reminder_id,
-            identity_id=r.identity_id,
-            person_id=r.person_id,
-            channel=r.channel,
-            chat_id=r.chat_id,
-            worker=r.worker,
-            started_at=r.started_at,
-            duration_ms=r.duration_ms,
-            outcome=r.outcome,
-            error=r.error,
-            provider_message_id=r.provider_message_id,
-        )
-        for r in records
+_attempts = cast(Table, DeliveryAttempt.__table__)
+_FINISH_ATTEMPT = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("aid"))
+    .values(
+        outcome=bindparam("out"),
+        duration_ms=bindparam("ms"),
+        error=bindparam("err"),
+        provider_message_id=bindparam("mid"),
     )
+)
+
+
+async def update_attempts(session: AsyncSession, results: Sequence[AttemptResult]) -> None:
+    """Record how each send ended, in one round trip."""
+    if not results:
+        return
+    connection = await session.connection()
+    await connection.execute(
+        _FINISH_ATTEMPT,
+        [
+            {"aid": r.attempt_id, "out": r.outcome, "ms": r.duration_ms, "err": r.error, "mid": r.provider_message_id}
+            for r in results
+        ],
+    )
+
+
+async def delete_attempts(session: AsyncSession, attempt_ids: Sequence[int]) -> None:
+    """Forget "sending" attempts whose send never started (shutdown before their turn)."""
+    if attempt_ids:
+        await session.execute(
+            delete(DeliveryAttempt).where(
+                DeliveryAttempt.id.in_(list(attempt_ids)), DeliveryAttempt.outcome == AttemptOutcome.SENDING
+            )
+        )
+
+
+async def orphaned_attempts_to_unknown(session: AsyncSession, reminder_ids: Sequence[int]) -> int:
+    """A claimed row's attempts still "sending" were cut short by a crash: they may have
+    been delivered. Mark them unknown (kept: this is how a duplicate is counted)."""
+    if not reminder_ids:
+        return 0
+    result = await session.execute(
+        update(DeliveryAttempt)
+        .where(
+            DeliveryAttempt.reminder_id.in_(list(reminder_ids)), DeliveryAttempt.outcome == AttemptOutcome.SENDING
+        )
+        .values(outcome=AttemptOutcome.UNKNOWN, error="tiến trình dừng trước khi ghi kết quả gửi")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release(session: AsyncSession, worker: str, reminder_ids: Sequence[int]) -> None:
+    """Give claimed rows back at once (shutdown before their turn): no lease to wait out."""
+    if reminder_ids:
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(list(reminder_ids)), Reminder.locked_by == worker)
+            .values(state=ReminderState.PENDING, locked_by=None, locked_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ async def claim(db: Database, worker: str, now: datetime, limit: int, lease_seco
 
     PostgreSQL: the inner SELECT … FOR UPDATE SKIP LOCKED lets several workers claim
     disjoint rows concurrently. SQLite: the session's BEGIN IMMEDIATE serialises writers.
-    A row whose lease expired (its worker died mid-send) is claimable again.
+    A row whose lease expired (its worker died mid-send) is claimable again. Claiming
+    is not a failure: `attempts` grows only when a send fails (see finish_many).
     """
     due = or_(
         and_(Reminder.state == ReminderState.PENDING, Reminder.next_attempt_at <= now),
@@ -70,7 +71,6 @@ async def claim(db: Database, worker: str, now: datetime, limit: int, lease_seco
             state=ReminderState.SENDING,
             locked_by=worker,
             locked_until=now + timedelta(seconds=lease_seconds),
-            attempts=Reminder.attempts + 1,
         )
         .returning(Reminder.id)
         .execution_options(synchronize_session=False)
@@ -87,6 +87,7 @@ class Close:
     state: str
     error: str | None = None
     next_attempt_at: datetime | None = None
+    failures: int = 0  # added to the row's attempts
 
 
 _table = cast(Table, Reminder.__table__)
@@ -100,6 +101,7 @@ _FINISH = (
         last_error=bindparam("err"),
         next_attempt_at=func.coalesce(bindparam("next_at", type_=UTCDateTime()), _table.c.next_attempt_at),
         finished_at=bindparam("fin", type_=UTCDateTime()),
+        attempts=_table.c.attempts + bindparam("failures"),
     )
 )
 
@@ -117,6 +119,7 @@ async def finish_many(session: AsyncSession, worker: str, now: datetime, closes:
             "err": c.error,
             "next_at": (c.next_attempt_at or now) if c.state == ReminderState.PENDING else None,
             "fin": None if c.state == ReminderState.PENDING else now,
+            "failures": c.failures,
         }
         for c in closes
     ]

@@ -9,6 +9,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 
 from bot.channel import ChannelError, DeliveryResult, OutboundMessage
 from bot.texts import split_message
+from scheduler.delivery import ErrorScope
 
 MAX_LENGTH = 4096
 
@@ -19,24 +20,31 @@ def keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in message.buttons]])
 
 
-def classify(exc: Exception) -> ChannelError:
-    """Telegram errors → permanent (disable the chat) or transient (retry later).
+# BadRequest descriptions that mean the chat, not the message, is gone.
+_RECIPIENT_GONE = ("chat not found", "user not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 
-    BadRequest subclasses NetworkError in PTB, so it is checked first."""
+
+def classify(exc: Exception) -> ChannelError:
+    """Telegram errors → the scope of what failed (decision 10 in docs/architecture.md).
+
+    BadRequest subclasses NetworkError in PTB, so it is checked first; InvalidToken (a 401
+    or 404 on every call) stops the channel and never disables a person."""
     if isinstance(exc, RetryAfter):
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return ChannelError(f"Telegram 429: {exc}", permanent=False, retry_after=seconds)
-    if isinstance(exc, Forbidden | InvalidToken | ChatMigrated):
-        return ChannelError(f"Telegram: {exc}", permanent=True)
+        return ChannelError(f"Telegram 429: {exc}", retry_after=seconds)
+    if isinstance(exc, InvalidToken):
+        return ChannelError(f"Telegram: {exc}", scope=ErrorScope.CHANNEL)
+    if isinstance(exc, Forbidden | ChatMigrated):
+        return ChannelError(f"Telegram: {exc}", scope=ErrorScope.RECIPIENT)
     if isinstance(exc, BadRequest):
-        # "chat not found" and the like: retrying the same request cannot succeed.
-        return ChannelError(f"Telegram: {exc}", permanent=True)
+        gone = any(words in str(exc).lower() for words in _RECIPIENT_GONE)
+        return ChannelError(f"Telegram: {exc}", scope=ErrorScope.RECIPIENT if gone else ErrorScope.MESSAGE)
     if isinstance(exc, TimedOut):
-        return ChannelError(f"Telegram timed out: {exc}", permanent=False, unknown_outcome=True)
+        return ChannelError(f"Telegram timed out: {exc}", unknown_outcome=True)
     if isinstance(exc, NetworkError):
-        return ChannelError(f"Telegram network error: {exc}", permanent=False)
-    return ChannelError(f"Telegram: {type(exc).__name__}: {exc}", permanent=False)
+        return ChannelError(f"Telegram network error: {exc}")
+    return ChannelError(f"Telegram: {type(exc).__name__}: {exc}")
 
 
 async def send_text(bot: Bot, chat_id: str | int, message: OutboundMessage) -> DeliveryResult:

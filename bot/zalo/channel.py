@@ -6,14 +6,26 @@ from __future__ import annotations
 from bot.channel import ChannelError, DeliveryResult, OutboundMessage
 from bot.texts import split_message
 from bot.zalo.client import ZaloClient, ZaloError
+from scheduler.delivery import ErrorScope
 
 MAX_LENGTH = 2000
 
 
+# Zalo documents few error codes (docs/zalo.md): a description naming a missing or
+# blocked chat disables that chat; an authentication failure stops the channel; any other
+# refusal fails only the message.
+_RECIPIENT_GONE = ("not found", "blocked", "forbidden", "not exist", "invalid chat", "invalid user")
+
+
 def classify(exc: ZaloError) -> ChannelError:
-    return ChannelError(
-        str(exc), permanent=not exc.transient, retry_after=exc.retry_after, unknown_outcome=exc.unknown_outcome
-    )
+    if exc.transient:
+        return ChannelError(str(exc), retry_after=exc.retry_after, unknown_outcome=exc.unknown_outcome)
+    if exc.status == 401 or exc.error_code == 401:
+        return ChannelError(str(exc), scope=ErrorScope.CHANNEL)
+    text = str(exc).lower()
+    if exc.status in (403, 404) or exc.error_code in (403, 404) or any(w in text for w in _RECIPIENT_GONE):
+        return ChannelError(str(exc), scope=ErrorScope.RECIPIENT)
+    return ChannelError(str(exc), scope=ErrorScope.MESSAGE)
 
 
 async def send_text(client: ZaloClient, chat_id: str, message: OutboundMessage) -> DeliveryResult:
