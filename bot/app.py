@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -87,6 +88,12 @@ class Ticker:
     _planned_at: float = 0.0
     _plan_mtime: float | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _dispatching: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
+    woken: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.ctx.wake = self.woken.set
 
     def _reload_plan_if_edited(self) -> bool:
         """The office may edit tasks.yaml while the bot runs: a valid edit is picked up at
@@ -135,8 +142,9 @@ class Ticker:
     async def shutdown(self, timeout: float = 60.0) -> None:
         """Let the tick in progress finish its batch (so what was sent is recorded)."""
         self.dispatcher.stopping = True
+        self.woken.set()
         try:
-            async with asyncio.timeout(timeout), self._lock:
+            async with asyncio.timeout(timeout), self._lock, self._dispatching:
                 pass
         except TimeoutError:
             log.warning("the last dispatch batch did not finish within %.0f s", timeout)
@@ -147,18 +155,38 @@ class Ticker:
         async with self._lock:
             try:
                 await self.plan_if_due()
-                await self.dispatcher.tick()
+                await self.dispatch()
             except Exception:
                 log.exception("tick failed; the next tick retries")
+
+    async def dispatch(self) -> None:
+        async with self._dispatching:
+            if not self.dispatcher.stopping:
+                await self.dispatcher.tick()
+
+    async def serve_wakeups(self) -> None:
+        """Drain the outbox whenever a reply is queued. The event is cleared before the
+        drain, so a reply queued during it triggers one more drain rather than waiting."""
+        while not self.dispatcher.stopping:
+            await self.woken.wait()
+            self.woken.clear()
+            try:
+                await self.dispatch()
+            except Exception:
+                log.exception("dispatch after a wake-up failed; the next tick retries")
 
 
 async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_seconds: float) -> None:
     scheduler = AsyncIOScheduler()
     scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True, id="outbox-tick")
     scheduler.start()
+    wakeups = asyncio.create_task(ticker.serve_wakeups(), name="outbox-wakeups")
     try:
         await ticker.tick()
         await main
     finally:
         scheduler.shutdown(wait=False)
         await ticker.shutdown()
+        wakeups.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await wakeups

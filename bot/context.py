@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.settings import Settings
@@ -20,6 +21,8 @@ class AppContext:
     calendar: WorkingCalendar
     clock: Clock
     ward_id: int
+    # Wakes the dispatcher at once after a reply is queued (set by the running bot).
+    wake: Callable[[], None] = field(default=lambda: None)
 
     def now(self) -> datetime:
         return self.clock.now()

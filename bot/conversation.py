@@ -34,6 +34,7 @@ from scheduler.planner import plan_ward
 from store.delivery import reply_target
 from store.inbound import mark_processed, store_inbound
 from store.models import ChatIdentity, Person, Unit
+from store.outbox import queue_reply
 from store.people import identity_by_chat, redeem_link_code
 from store.queries import AssignmentView, assignment_view, current_assignments, open_assignments, task_by_stt
 
@@ -81,6 +82,8 @@ class Turn:
 
 
 COMMANDS = Registry()
+# The terminal shows replies as they are made; every messenger gets them through the outbox.
+INLINE_CHANNELS = frozenset({"console"})
 
 
 class Conversation:
@@ -114,6 +117,22 @@ class Conversation:
         async with self.ctx.db.session() as session, session.begin():
             replies, outcome, identity_id = await self._interpret(session, msg, inbound_id, buttons)
             await mark_processed(session, inbound_id, now, outcome, identity_id)
+            if replies and msg.channel not in INLINE_CHANNELS:
+                # Queued with what it confirms, in the same transaction: a reply the bot
+                # gives is sent, or retried like any reminder — never lost to a 502.
+                identity = await identity_by_chat(session, msg.channel, msg.chat_id)
+                await queue_reply(
+                    session,
+                    self.ctx.ward_id,
+                    inbound_id,
+                    msg.channel,
+                    msg.chat_id,
+                    identity.person_id if identity else None,
+                    *_joined(replies),
+                    now,
+                )
+        if replies and msg.channel not in INLINE_CHANNELS:
+            self.ctx.wake()
         return replies
 
     async def _interpret(
@@ -412,6 +431,13 @@ class Conversation:
         task = await task_by_stt(t.s, self.ctx.ward_id, int(m[1]))
         assert task is not None
         return [OutboundMessage(texts.ACTIVATED.format(stt=task.stt, due=texts.vn_date(due)))]
+
+
+def _joined(replies: Reply) -> tuple[str, list[tuple[str, str]]]:
+    """The replies to one message as one message, so they cannot arrive out of order; the
+    buttons of the last reply that has any ride on it."""
+    buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
+    return "\n\n".join(r.text for r in replies), [(b.label, b.data) for b in buttons]
 
 
 def _parse_day(text: str) -> date | None:

@@ -239,6 +239,12 @@ class Dispatcher:
                 closes.append(Close(r.id, verdict.state, verdict.reason))
                 out[r.id] = verdict.state
                 continue
+            if r.channel and r.channel not in self.channels:
+                # A reply for a channel this worker does not serve: leave it to one that does.
+                later = now + timedelta(seconds=self.config.channel_pause)
+                closes.append(Close(r.id, ReminderState.PENDING, f"kênh {r.channel} không chạy ở đây", later))
+                out[r.id] = "retried"
+                continue
             deliveries = self._deliveries(r, view, batch, delivered, today)
             if deliveries:
                 out[r.id] = deliveries
@@ -269,7 +275,7 @@ class Dispatcher:
     ) -> list[Delivery]:
         if r.channel and r.chat_id:
             # A reply: back to the chat it answers, once.
-            if delivered or r.channel not in self.channels:
+            if delivered:
                 return []
             return [Delivery(r.person_id, None, r.channel, r.chat_id, direct_message(r))]
         out = []

@@ -29,6 +29,7 @@ class ReminderKind(StrEnum):
     ESCALATE = "escalate"
     MANUAL = "manual"
     NOTICE = "notice"  # a direct message to a person (body in the row)
+    REPLY = "reply"  # the answer to an inbound message, addressed to its chat
 
 
 class AttemptOutcome(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,7 +12,7 @@ from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
-from store.enums import ReminderState
+from store.enums import ReminderKind, ReminderState
 from store.models import Reminder, UTCDateTime
 from store.sql import insert_or_ignore
 
@@ -41,12 +42,38 @@ def reminder_row(
         "kind": kind,
         "seq": seq,
         "body": body,
+        "channel": None,
+        "chat_id": None,
+        "buttons": None,
+        "attachment": None,
         "due_at": due_at,
         "state": ReminderState.PENDING,
         "attempts": 0,
         "next_attempt_at": due_at,
         "created_at": now,
     }
+
+
+async def queue_reply(
+    session: AsyncSession,
+    ward_id: int,
+    inbound_id: int,
+    channel: str,
+    chat_id: str,
+    person_id: int | None,
+    text: str,
+    buttons: Sequence[tuple[str, str]],
+    now: datetime,
+) -> int:
+    """Queue the answer to inbound message `inbound_id`, addressed back to its chat, with
+    its answer buttons as (label, data) pairs."""
+    row = reminder_row(ward_id, f"reply:{inbound_id}", ReminderKind.REPLY, now, now, person_id=person_id, body=text)
+    row.update(
+        channel=channel,
+        chat_id=chat_id,
+        buttons=json.dumps([list(b) for b in buttons], ensure_ascii=False) if buttons else None,
+    )
+    return await insert_reminders(session, [row])
 
 
 async def claim(db: Database, worker: str, now: datetime, limit: int, lease_seconds: float) -> list[int]:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from bot.actions import create_person, issue_link_code
 from bot.channel import InboundMessage
 from bot.context import AppContext
 from bot.conversation import Conversation
+from bot.reminder_text import ReminderRenderer
+from scheduler.delivery import Sender
+from scheduler.dispatcher import Dispatcher, DispatcherConfig
 
 _counter = 0
 
@@ -52,3 +59,33 @@ async def say(
         callback_data=callback,
     )
     return [r.text for r in await conv.handle(msg, buttons=True)]
+
+
+@asynccontextmanager
+async def replies_sent(ctx: AppContext, channels: dict[str, Sender]) -> AsyncIterator[Dispatcher]:
+    """What the running bot does for answers: a reply queued in the outbox wakes a
+    dispatcher that sends it at once (tests of the messengers go through it)."""
+    dispatcher = Dispatcher(
+        db=ctx.db,
+        channels=channels,
+        renderer=ReminderRenderer(ctx.calendar),
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(worker="replies"),
+    )
+    woken = asyncio.Event()
+    ctx.wake = woken.set
+
+    async def serve() -> None:
+        while True:
+            await woken.wait()
+            woken.clear()
+            await dispatcher.tick()
+
+    task = asyncio.create_task(serve())
+    try:
+        yield dispatcher
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -255,7 +255,10 @@ async def test_a_person_on_two_channels_gets_one_copy_on_the_preferred_one(ctx: 
         config=DispatcherConfig(worker="w"),
     )
     await d.tick()
-    assert len(console.texts_to(chat)) == 1 and zalo.sent == []
+    # The welcome answered on Zalo goes back there; the reminder goes to one chat only.
+    assert len(console.texts_to(chat)) == 1
+    assert [m.text for _, m in zalo.sent if "Nhiệm vụ 4" in m.text] == []
+    assert [m.text.startswith("Xin chào") for _, m in zalo.sent] == [True]
 
 
 async def test_an_overdue_lead_is_escalated_to_leadership_once(ctx: AppContext, clock: ManualClock) -> None:

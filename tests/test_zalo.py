@@ -27,6 +27,7 @@ from store.models import InboundMessage, StatusReport
 from tests.fakes.server import RunningServer, serve
 from tests.fakes.waiting import until
 from tests.fakes.zalo_api import FakeZalo
+from tests.helpers import replies_sent
 
 
 @dataclass
@@ -67,7 +68,7 @@ async def zl(ctx: AppContext) -> AsyncIterator[Harness]:
     conversation = Conversation(ctx)
     bot = ZaloBot(fake.token, server.url, conversation, poll_timeout=1, min_poll_interval=0.05)
     try:
-        async with bot.running():
+        async with bot.running(), replies_sent(ctx, {"zalo": bot.channel}):
             yield Harness(ctx, fake, server, bot, conversation)
     finally:
         await server.stop()
@@ -139,7 +140,13 @@ async def test_a_person_on_both_channels_gets_one_copy_on_the_preferred_one(zl: 
     async with zl.ctx.db.session() as s, s.begin():
         await queue_manual_reminder(s, zl.ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
     await zl.dispatcher(telegram=telegram).tick()
-    assert sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-both")) == 1 and telegram.sent == []
+
+    def reminders_on_telegram() -> list[str]:
+        # Replies to what was typed on Telegram go back there; reminders go to one chat only.
+        return [m.text for _, m in telegram.sent if m.text.startswith("🔔")]
+
+    await until(lambda: sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-both")) == 1, what="the Zalo copy")
+    assert reminders_on_telegram() == []
     # "/prefer" on Telegram moves the next reminders there.
     replies = await zl.conversation.handle(Msg(channel="telegram", chat_id="t-both", message_id="2", text="/prefer"))
     assert replies[0].text == "Từ nay nhắc việc sẽ được gửi qua Telegram."
@@ -149,7 +156,7 @@ async def test_a_person_on_both_channels_gets_one_copy_on_the_preferred_one(zl: 
         )
     clock.advance(seconds=2)
     await zl.dispatcher(telegram=telegram).tick()
-    assert len(telegram.sent) == 1 and sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-both")) == 1
+    assert len(reminders_on_telegram()) == 1 and sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-both")) == 1
 
 
 async def test_webhook_refuses_wrong_or_missing_secret_and_accepts_wrapped_and_bare(ctx: AppContext) -> None:
@@ -169,7 +176,7 @@ async def test_webhook_refuses_wrong_or_missing_secret_and_accepts_wrapped_and_b
     }
     wrapped = {"ok": True, "result": {**bare, "message": {**bare["message"], "message_id": "w2"}}}  # type: ignore[dict-item]
     try:
-        async with bot.running(), httpx.AsyncClient() as client:
+        async with bot.running(), replies_sent(ctx, {"zalo": bot.channel}), httpx.AsyncClient() as client:
             url = f"{hook.url}/zalo/webhook"
             assert (await client.post(url, json=bare)).status_code == 403
             assert (await client.post(url, json=bare, headers={"X-Bot-Api-Secret-Token": "wrong"})).status_code == 403
@@ -198,7 +205,7 @@ async def test_idle_polls_html_502_and_429_are_handled_and_the_token_never_logge
     fake.fail_next("sendMessage", "429")
     bot = ZaloBot(fake.token, api.url, Conversation(ctx), poll_timeout=1, min_poll_interval=0.05, max_backoff=0.2)
     try:
-        async with bot.running():
+        async with bot.running(), replies_sent(ctx, {"zalo": bot.channel}):
             await until(lambda: sum(1 for m, _ in fake.calls if m == "getUpdates") >= 4, what="polls after a 502")
             with pytest.raises(ChannelError) as err:
                 await bot.channel.send("z-429", OutboundMessage("xin chào"))
@@ -282,3 +289,25 @@ async def test_nhacviec_run_with_a_zalo_token_serves_zalo(ctx: AppContext, caplo
         await asyncio.wait_for(running, 30)
         await api.stop()
     assert fake.token not in caplog.text
+
+
+async def test_a_502_on_the_welcome_is_retried_not_lost(zl: Harness, clock: ManualClock) -> None:
+    """The answer to /start goes through the outbox: one HTML 502 from Zalo delays it."""
+    from store.models import Reminder
+
+    async def welcome_state() -> str | None:
+        async with zl.ctx.db.session() as s:
+            return await s.scalar(select(Reminder.state).where(Reminder.kind == "reply", Reminder.chat_id == "z-502"))
+
+    code = await zl.code("VP")
+    zl.fake.fail_next("sendMessage", "502html")
+    zl.fake.push_text("z-502", f"LIENKET {code}")
+    for _ in range(500):
+        if await welcome_state() == "pending" and any(m == "sendMessage" for m, _ in zl.fake.calls):
+            break
+        await asyncio.sleep(0.02)
+    assert await welcome_state() == "pending", "the welcome was not kept for a retry"
+    assert zl.fake.texts_to("z-502") == []
+    clock.advance(minutes=2)
+    await zl.dispatcher().tick()
+    assert zl.fake.texts_to("z-502")[0].startswith("Xin chào")

@@ -21,9 +21,9 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.channel import InboundMessage, OutboundMessage
+from bot.channel import InboundMessage
 from bot.conversation import COMMANDS, Conversation
-from bot.telegram.channel import TelegramChannel, send_text
+from bot.telegram.channel import TelegramChannel
 from bot.telegram.pacing import PacedRateLimiter
 
 log = logging.getLogger(__name__)
@@ -93,10 +93,6 @@ class TelegramBot:
         """Webhook mode: an update received by our ASGI route."""
         await self.app.update_queue.put(Update.de_json(data, self.app.bot))
 
-    async def _reply(self, chat_id: int, replies: list[OutboundMessage]) -> None:
-        for reply in replies:
-            await send_text(self.app.bot, chat_id, reply)
-
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every message, commands included, goes to the conversation."""
         message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -113,7 +109,8 @@ class TelegramBot:
             reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
             raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
         )
-        await self._reply(chat.id, await self.conversation.handle(inbound, buttons=True))
+        # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
+        await self.conversation.handle(inbound, buttons=True)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A press on "Đã xong" / "Đang làm" / "Vướng mắc"."""
@@ -135,7 +132,7 @@ class TelegramBot:
             callback_data=query.data,
             raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
         )
-        await self._reply(chat_id, await self.conversation.handle(inbound, buttons=True))
+        await self.conversation.handle(inbound, buttons=True)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log with context; the person gets a short apology, never a stack trace."""

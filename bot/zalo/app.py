@@ -117,14 +117,9 @@ class ZaloBot:
         if inbound is None:
             return
         try:
-            replies = await self.conversation.handle(inbound, buttons=False)
+            # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
+            await self.conversation.handle(inbound, buttons=False)
         except Exception:
             log.exception("error handling Zalo update (chat %s)", inbound.chat_id)
             with contextlib.suppress(Exception):
                 await send_text(self.client, inbound.chat_id, OutboundMessage(texts.APOLOGY))
-            return
-        for reply in replies:
-            try:
-                await send_text(self.client, inbound.chat_id, reply)
-            except Exception as exc:
-                log.warning("Zalo reply to chat %s failed: %s", inbound.chat_id, exc)
