@@ -51,9 +51,15 @@ def log(message: str) -> None:
 
 
 def git_revision() -> str:
+    """The last commit that changed the measured code (bot/, scheduler/, store/), and
+    whether the working tree differs from it there."""
     try:
         rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+            ["git", "log", "-1", "--format=%h", "--", "bot", "scheduler", "store"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--", "bot", "scheduler", "store"],
@@ -61,7 +67,7 @@ def git_revision() -> str:
             capture_output=True,
             text=True,
         ).stdout.strip()
-        return rev + ("+dirty" if dirty else "")
+        return (rev or "unknown") + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -171,9 +177,9 @@ class Probe:
             sync, connect_args={"timeout": 30} if sync.drivername == "sqlite" else {}
         )
 
-    def _all(self, sql: str, **params: Any) -> list[sa.Row[Any]]:
+    def _all(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
         with self.engine.connect() as conn:
-            return list(conn.execute(sa.text(sql), params).all())
+            return [tuple(row) for row in conn.execute(sa.text(sql), params).all()]
 
     def states(self) -> dict[str, int]:
         rows = self._all("SELECT state, count(*) FROM reminders WHERE key LIKE :p GROUP BY state", p=KEY_PREFIX + "%")
