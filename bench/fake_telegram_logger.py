@@ -78,6 +78,7 @@ class FakeTelegramLogger:
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     port: int = 0
+    last_send: float = 0.0  # when the latest sendMessage arrived (time.monotonic())
 
     # --- harness side (any thread) -------------------------------------------------------
 
@@ -178,6 +179,7 @@ class FakeTelegramLogger:
         return _error(404, "Not Found: method not found")
 
     async def _send_message(self, token: str, params: dict[str, Any], received: float) -> Response:
+        self.last_send = received
         chat_id = str(params.get("chat_id"))
         text = str(params.get("text") or "")
         entry = Entry(received=received, token=token, chat_id=chat_id, outcome="", text_len=len(text))

@@ -286,6 +286,8 @@ class BotProcess:
     ready: threading.Event = field(default_factory=threading.Event)
     started_at: float = 0.0
     ready_after: list[float] = field(default_factory=list)
+    # Also ready once the fake hears a sendMessage after the start (should the banner change).
+    sending_since: Callable[[float], bool] | None = None
 
     def start(self) -> None:
         self.ready = threading.Event()
@@ -320,6 +322,10 @@ class BotProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.ready.wait(0.05):
+                return True
+            if self.sending_since is not None and self.sending_since(self.started_at):
+                self.ready_after.append(time.monotonic() - self.started_at)
+                self.ready.set()
                 return True
             if self.proc is not None and self.proc.poll() is not None:
                 return False
@@ -463,7 +469,9 @@ class Run:
         return cls(scenario, db, url, workdir, fake, telegram_url, Probe(url), chats, random.Random(seed), keep, seeded)
 
     def process(self, name: str, extra: dict[str, str] | None = None) -> BotProcess:
-        return BotProcess(name, bot_env(self.url, self.telegram_url, extra or {}), self.workdir)
+        process = BotProcess(name, bot_env(self.url, self.telegram_url, extra or {}), self.workdir)
+        process.sending_since = lambda since: self.fake.last_send > since
+        return process
 
     def new_port(self) -> int:
         return free_port()
