@@ -221,6 +221,18 @@ class Probe:
         rows = self._all("SELECT worker, count(*) FROM delivery_attempts GROUP BY worker")
         return {str(w): int(n) for w, n in rows}
 
+    def claims(self) -> dict[int, int]:
+        """How many of our rows carry each `attempts` value (the counter MAX_ATTEMPTS is
+        checked against); empty when the column is gone."""
+        try:
+            rows = self._all(
+                "SELECT attempts, count(*) FROM reminders WHERE key LIKE :p GROUP BY attempts ORDER BY attempts",
+                p=KEY_PREFIX + "%",
+            )
+        except sa.exc.DBAPIError:
+            return {}
+        return {int(a): int(n) for a, n in rows}
+
     def unreachable(self) -> int:
         rows = self._all("SELECT count(*) FROM chat_identities WHERE unreachable_at IS NOT NULL")
         return int(rows[0][0])

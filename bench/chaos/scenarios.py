@@ -142,6 +142,8 @@ def workers(args: argparse.Namespace) -> Figures:
         t0 = time.monotonic()
         drained, elapsed = _drain(run, procs, args.time_limit)
         stops = [p.terminate() for p in procs]
+        time.sleep(run.fake.latency + 0.3)
+        unrecorded_at_stop = len(unrecorded(run.fake, run.probe))
         d = delivery(run.fake, run.probe, run.chats)
         entries = run.fake.snapshot()
         return {
@@ -154,6 +156,7 @@ def workers(args: argparse.Namespace) -> Figures:
             "elapsed_s": round(time.monotonic() - t0 if not drained else elapsed, 1),
             "attempt_rows_by_worker": dict(sorted(Counter(run.probe.attempts_by_worker()).items())),
             "exit_codes_on_sigterm": [c for c, _ in stops],
+            "unrecorded_sends_after_sigterm": unrecorded_at_stop,
             "unexpected_exits": [c for p in procs for c in p.unexpected_exits],
             "states": run.probe.states(),
             "settings": f"fake rate limit {args.rate_limit or 'none'}/s per token, 429 retry_after 1; "
@@ -178,6 +181,7 @@ def storm429(args: argparse.Namespace) -> Figures:
         wait_until(lambda: False, args.storm_seconds, every=0.5, tick=bot.supervise)
         run.fake.storm_retry_after = None
         failed_at_end = run.probe.states().get("failed", 0)
+        counter_at_end = run.probe.claims()
         accepted_before = len(run.fake.accepted())
         drained, drain_seconds = _drain(run, [bot], args.drain_timeout)
         code, _ = bot.terminate()
@@ -190,6 +194,7 @@ def storm429(args: argparse.Namespace) -> Figures:
             "failed_rows_when_storm_ended": failed_at_end,
             **d.figures(),
             "delivered_after_storm": len(run.fake.accepted()) - accepted_before,
+            "rows_by_attempts_counter_when_storm_ended": counter_at_end,
             "drained": drained,
             "time_to_drain_after_storm_s": round(drain_seconds, 1),
             "unexpected_exits": bot.unexpected_exits,
