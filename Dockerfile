@@ -10,6 +10,8 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY scheduler ./scheduler
 COPY store ./store
+# pyproject's data-files may install the bundled plan under <prefix>/share/nhacviec.
+COPY data ./data
 RUN /opt/nhacviec/bin/pip install .
 
 FROM python:3.11-slim
