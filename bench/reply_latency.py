@@ -1,0 +1,107 @@
+"""How long an answer takes now that it goes through the outbox: from the moment an inbound
+message is handed to the conversation until the channel's send is called.
+
+    python -m bench.reply_latency [--messages 200] [--url sqlite+aiosqlite:///tmp/bench-reply.db]
+
+The real path runs: the inbound row is stored, interpreted ("4: đang làm 50%"), the status
+and the reply row are written in one transaction, the dispatcher is woken (Ticker's
+serve_wakeups), claims the row, writes its "sending" attempt, sends through a no-op
+"telegram" channel and records the outcome. Target (issue 12): < 300 ms on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.actions import create_person, issue_link_code
+from bot.app import Ticker, make_dispatcher
+from bot.channel import DeliveryResult, InboundMessage, OutboundMessage
+from bot.context import AppContext
+from bot.conversation import Conversation
+from bot.settings import Settings
+from scheduler.clock import ManualClock
+from scheduler.plan import load_plan
+from scheduler.planner import plan_ward
+from scheduler.workcal import VN_ZONE, load_calendar
+from store.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class TimedChannel:
+    name = "telegram"
+    supports_buttons = True
+
+    def __init__(self) -> None:
+        self.arrived: dict[str, float] = {}
+
+    async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+        self.arrived.setdefault(chat_id, time.perf_counter())
+        return DeliveryResult(message_id=str(len(self.arrived)))
+
+
+async def main(url: str, messages: int) -> None:
+    if url.startswith("postgresql"):
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(sa.text("CREATE SCHEMA public"))
+        await engine.dispose()
+    db = Database(url)
+    await db.upgrade()
+    plan = load_plan(ROOT / "data" / "tasks.yaml")
+    calendar = load_calendar(ROOT / "data" / "calendar.yaml")
+    clock = ManualClock(datetime(2026, 6, 22, 7, 0, tzinfo=VN_ZONE))
+    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    async with db.session() as s, s.begin():
+        result = await plan_ward(s, settings.ward, plan, calendar, clock.now())
+    ctx = AppContext(db=db, settings=settings, plan=plan, calendar=calendar, clock=clock, ward_id=result.ward_id)
+    channel = TimedChannel()
+    ticker = Ticker(ctx, make_dispatcher(ctx, {"telegram": channel}))
+    wakeups = asyncio.create_task(ticker.serve_wakeups())
+    conversation = Conversation(ctx)
+    # One linked head per message, so each answer is a first send to its chat.
+    async with db.session() as s, s.begin():
+        codes = []
+        for i in range(messages):
+            person = await create_person(s, ctx.ward_id, f"Trưởng {i}", "head", "VHXH", clock.now())
+            codes.append((await issue_link_code(s, person, clock.now(), timedelta(hours=1))).code)
+    for i, code in enumerate(codes):
+        await conversation.handle(InboundMessage("telegram", f"link-{i}", "1", f"/start {code}"))
+    await asyncio.sleep(0.5)
+    channel.arrived.clear()
+
+    latencies = []
+    for i in range(messages):
+        chat = f"link-{i}"
+        started = time.perf_counter()
+        await conversation.handle(InboundMessage("telegram", chat, "2", "4: đang làm 50%"))
+        while chat not in channel.arrived:
+            await asyncio.sleep(0.001)
+        latencies.append((channel.arrived[chat] - started) * 1000)
+    ticker.dispatcher.stopping = True
+    ticker.woken.set()
+    await wakeups
+    await db.dispose()
+    latencies.sort()
+    print(
+        f"backend={db.dialect} answers={messages} latency ms: median {statistics.median(latencies):.1f}, "
+        f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f}, max {latencies[-1]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=200)
+    parser.add_argument("--url", default=f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench-reply.db")
+    args = parser.parse_args()
+    asyncio.run(main(args.url, args.messages))
