@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -181,12 +182,44 @@ async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_secon
     scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True, id="outbox-tick")
     scheduler.start()
     wakeups = asyncio.create_task(ticker.serve_wakeups(), name="outbox-wakeups")
+    # The first tick may drain a long backlog: it runs beside `main`, so a stop request
+    # during it is honoured after the batch in hand rather than after the whole backlog.
+    first = asyncio.create_task(ticker.tick(), name="first-tick")
     try:
-        await ticker.tick()
         await main
     finally:
         scheduler.shutdown(wait=False)
         await ticker.shutdown()
-        wakeups.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await wakeups
+        for task in (first, wakeups):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (a second signal ends the process at once)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal(sig: signal.Signals) -> None:
+        if stop.is_set():
+            log.warning("second %s: exiting now", sig.name)
+            os._exit(1)
+        log.warning("%s received: finishing the batch in hand, then stopping", sig.name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, on_signal, sig)
+    return stop
+
+
+async def first_of(*waits: Awaitable[object]) -> None:
+    """Wait until the first of `waits` ends; cancel the others."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

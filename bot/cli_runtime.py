@@ -10,6 +10,9 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import sys
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import timedelta
@@ -159,22 +162,32 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         asyncio.run(_run(args, settings))
     except KeyboardInterrupt:
-        print("\nTạm biệt!")
+        pass
+    print("\nTạm biệt!")
+    if any(t.name == "console-input" and t.is_alive() for t in threading.enumerate()):
+        # Stopped by a signal while the console waited for a line: that thread cannot be
+        # interrupted, and the interpreter would abort on it at exit. Everything is
+        # recorded and the database closed by now, so leave at once.
+        sys.stdout.flush()
+        os._exit(0)
     return 0
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.app import Ticker, make_dispatcher, open_context, run_with_scheduler
+    from bot.app import Ticker, first_of, make_dispatcher, open_context, run_with_scheduler, stop_on_signals
     from scheduler.clock import Clock, ShiftedClock, SystemClock
 
     start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
     clock: Clock = ShiftedClock(start, args.speed) if start else SystemClock()
     ctx = await open_context(settings, clock, announce=print)
+    # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
+    # batch in hand is sent and recorded, rows not started are released, exit code 0.
+    stop = stop_on_signals()
     try:
         if settings.telegram_token or settings.zalo_token:
             from bot.messengers import run_messengers
 
-            await run_messengers(ctx)
+            await run_messengers(ctx, stop)
             return
         from bot.console import ConsoleChannel, ConsoleSession
         from bot.conversation import Conversation
@@ -182,6 +195,6 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         channel = ConsoleChannel()
         ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
         session = ConsoleSession(ctx, Conversation(ctx), channel)
-        await run_with_scheduler(ticker, session.run(), settings.tick_seconds)
+        await run_with_scheduler(ticker, first_of(session.run(), stop.wait()), settings.tick_seconds)
     finally:
         await ctx.db.dispose()

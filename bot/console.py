@@ -7,8 +7,10 @@ linked to a console chat; reminders due to any console person are printed as the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -82,10 +84,25 @@ class ConsoleSession:
         self.identity: ChatIdentity | None = None
 
     async def _ask(self, prompt: str) -> str | None:
-        try:
-            return await asyncio.to_thread(self.read, prompt)
-        except EOFError:
-            return None
+        """Read a line without blocking the bot. A daemon thread, not the default executor:
+        on SIGTERM the program ends while a prompt still waits, and must not wait for it."""
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[str | None] = loop.create_future()
+
+        def read() -> None:
+            try:
+                line: str | None = self.read(prompt)
+            except (EOFError, OSError, ValueError):
+                line = None
+            def deliver() -> None:
+                if not answer.done():
+                    answer.set_result(line)
+
+            with contextlib.suppress(RuntimeError):  # the bot already ended
+                loop.call_soon_threadsafe(deliver)
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return await answer
 
     async def choose(self) -> bool:
         options = choices(self.ctx)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from contextlib import AsyncExitStack
 
 from bot.app import Ticker, make_dispatcher, run_with_scheduler
@@ -63,6 +65,8 @@ async def run_messengers(ctx: AppContext, stop: asyncio.Event | None = None) -> 
 
             from bot.webhooks import webhook_app
 
+            _Server = _server_class()
+
             app = webhook_app(
                 telegram=feeds.get("telegram"),
                 telegram_secret=settings.telegram_webhook_secret.get_secret_value()
@@ -71,7 +75,7 @@ async def run_messengers(ctx: AppContext, stop: asyncio.Event | None = None) -> 
                 zalo=feeds.get("zalo"),
                 zalo_secret=settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None,
             )
-            server = uvicorn.Server(
+            server = _Server(
                 uvicorn.Config(
                     app, host=settings.webhook_listen, port=settings.webhook_port, log_level="warning", lifespan="off"
                 )
@@ -86,3 +90,18 @@ async def run_messengers(ctx: AppContext, stop: asyncio.Event | None = None) -> 
         ticker = Ticker(ctx, make_dispatcher(ctx, channels))
         print(f"Nhắc việc đang chạy: {', '.join(channels)}. Nhấn Ctrl+C để dừng.")
         await run_with_scheduler(ticker, (stop or asyncio.Event()).wait(), settings.tick_seconds)
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn without its own signal handling: it would swallow SIGTERM and raise it
+        again after serving, killing the process before the batch in hand is recorded.
+        Our handlers (bot.app.stop_on_signals) stop the bot, and the bot stops uvicorn."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return Server
