@@ -19,6 +19,7 @@ from scheduler.folding import fold
 from scheduler.periods import Freq
 from scheduler.plan_messages import bad_scalar_problem, decode_plan_bytes, pydantic_problem, yaml_problem
 from scheduler.policy import ReminderPolicy
+from store.labels import label_key
 
 
 class PlanError(ValueError):
@@ -243,6 +244,11 @@ class Task:
     deadline_year: int | None = None
     notes: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def name(self) -> str:
+        """What people call the task: its label, or its number where it was built without one."""
+        return self.label or str(self.stt)
+
 
 @dataclass(frozen=True)
 class ReportCycle:
@@ -302,14 +308,6 @@ class Plan:
 
 def _unit_key(text: str) -> str:
     return fold(text).strip(" .;")
-
-
-_LABEL_PARTS = re.compile(r"[a-z]+|\d+")
-
-
-def label_key(text: str) -> str:
-    """ "II.1.a", "ii 1 a)", "II.1a" → "ii.1.a": case, separators and brackets do not matter."""
-    return ".".join(_LABEL_PARTS.findall(fold(text)))
 
 
 def task_label(section: str | None, stt: int | str) -> str:
@@ -597,10 +595,10 @@ def six_clear_warnings(plan: Plan) -> list[str]:
         if len(t.lead) > 1:
             names = ", ".join(t.lead)
             warnings.append(
-                f'Nhiệm vụ {t.stt}: {len(t.lead)} đơn vị chủ trì ({names}) — chưa đúng "một việc – một đầu mối"'
+                f'Nhiệm vụ {t.name}: {len(t.lead)} đơn vị chủ trì ({names}) — chưa đúng "một việc – một đầu mối"'
             )
         if not t.product:
-            warnings.append(f"Nhiệm vụ {t.stt}: chưa rõ sản phẩm/kết quả")
+            warnings.append(f"Nhiệm vụ {t.name}: chưa rõ sản phẩm/kết quả")
         if isinstance(t.rule, Ongoing | Conditional):
-            warnings.append(f'Nhiệm vụ {t.stt}: chưa rõ thời gian ("{t.deadline_text}")')
+            warnings.append(f'Nhiệm vụ {t.name}: chưa rõ thời gian ("{t.deadline_text}")')
     return warnings
