@@ -16,7 +16,7 @@ from bot.texts import (
 )
 from scheduler.deadlines import Conditional, DeadlineRule, Milestones, Once, Ongoing, Period, Recurring
 from scheduler.occurrences import recurring_due
-from scheduler.plan import Plan, Section, label_key
+from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder
 from scheduler.workcal import WorkingCalendar
 
@@ -90,16 +90,6 @@ def describe_rule(rule: DeadlineRule, calendar: WorkingCalendar, checkin: str = 
     return "có điều kiện: chưa có ngày, văn phòng kích hoạt khi có hướng dẫn (/activate)"
 
 
-def section_path(section: str | None, titles: dict[str, Section]) -> list[Section]:
-    """The headings a task sits under, outermost first: "II.1" → II, then II.1 (those the
-    plan declares)."""
-    if not section:
-        return []
-    parts = label_key(section).split(".")
-    keys = [".".join(parts[: i + 1]) for i in range(len(parts))]
-    return [titles[k] for k in keys if k in titles]
-
-
 def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
     lines = [f"Kế hoạch {plan.code} — {plan.ward} (ban hành {vn_date(plan.issued)})", "", "Đơn vị:"]
     for unit in plan.units.values():
@@ -107,11 +97,10 @@ def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
     for code, members in plan.groups.items():
         lines.append(f"  nhóm {code}: {', '.join(members)}")
     lines += ["", f"Nhiệm vụ ({len(plan.tasks)}):"]
-    titles = {label_key(s.label): s for s in plan.sections}
     shown: set[str] = set()
     for t in plan.tasks:
         # Section headings as the appendix prints them, each once, above its first task.
-        for heading in section_path(t.section, titles):
+        for heading in plan.section_path(t.section):
             if heading.label not in shown:
                 shown.add(heading.label)
                 lines.append(f"  {heading.label}. {heading.title}".rstrip())

@@ -300,6 +300,16 @@ class Plan:
         key = label_key(text)
         return next((t for t in self.tasks if label_key(t.label) == key), None) if key else None
 
+    def section_path(self, section: str | None) -> list[Section]:
+        """The headings a task of `section` sits under, outermost first ("II.1" → II, II.1),
+        those the plan declares."""
+        if not section:
+            return []
+        parts = label_key(section).split(".")
+        wanted = [".".join(parts[: i + 1]) for i in range(len(parts))]
+        declared = {label_key(s.label): s for s in self.sections}
+        return [declared[k] for k in wanted if k in declared]
+
     def find_unit(self, text: str) -> Unit | None:
         """A unit by its code, full name or alias, with or without diacritics."""
         code = self._names.get(_unit_key(text))
