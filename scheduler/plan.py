@@ -320,6 +320,9 @@ def _unit_key(text: str) -> str:
     return fold(text).strip(" .;")
 
 
+LABEL_MAX = 32
+
+
 def task_label(section: str | None, stt: int | str) -> str:
     return f"{section}.{stt}" if section else str(stt)
 
@@ -490,6 +493,9 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             problems.append(
                 f"{_where(('tasks', i, 'stt'), raw, lines)}: STT {label} bị trùng với nhiệm vụ thứ {seen[key] + 1}"
             )
+        if len(label) > LABEL_MAX:
+            # The database keeps labels in a column of this width (tasks.label).
+            problems.append(f"{_where(('tasks', i, 'stt'), raw, lines)}: nhãn {label} dài quá {LABEL_MAX} ký tự")
         seen[key] = i
         number = t.stt if numbered_by_stt and isinstance(t.stt, int) else i + 1
         by_label[key] = number

@@ -274,3 +274,11 @@ async def test_a_day_later_nothing_changes(ctx: AppContext, clock: ManualClock) 
     async with ctx.db.session() as s, s.begin():
         result = await plan_ward(s, ctx.settings.ward, ctx.plan, ctx.calendar, ctx.now())
     assert result.changes == []
+
+
+def test_a_label_too_long_for_the_database_is_a_plan_error() -> None:
+    from scheduler.plan import PlanError
+
+    text = SECTIONS_PATH.read_text(encoding="utf-8").replace("  - stt: 3\n", '  - stt: "1.2.3.4.5.6.7.8.9.10.11.12"\n')
+    with pytest.raises(PlanError, match="dài quá 32 ký tự"):
+        parse_plan(text)
