@@ -279,6 +279,7 @@ async def test_a_day_later_nothing_changes(ctx: AppContext, clock: ManualClock) 
 def test_a_label_too_long_for_the_database_is_a_plan_error() -> None:
     from scheduler.plan import PlanError
 
-    text = SECTIONS_PATH.read_text(encoding="utf-8").replace("  - stt: 3\n", '  - stt: "1.2.3.4.5.6.7.8.9.10.11.12"\n')
+    long_stt = '  - stt: "1.2.3.4.5.6.7.8.9.10.11.12.13.14"\n'  # II.1.2…14: 35 characters
+    text = SECTIONS_PATH.read_text(encoding="utf-8").replace("  - stt: 3\n", long_stt)
     with pytest.raises(PlanError, match="dài quá 32 ký tự"):
         parse_plan(text)
