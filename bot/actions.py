@@ -14,7 +14,7 @@ from store import people, statuses
 from store.enums import DeadlineKind, PersonRole, ReminderKind
 from store.models import Assignment, Person, Task
 from store.outbox import insert_reminders, reminder_row
-from store.queries import current_assignments, task_by_stt, unit_by_code
+from store.queries import current_assignments, task_by_label, task_by_stt, unit_by_code
 
 ROLES = tuple(PersonRole)
 LINK_FAILURE_WINDOW = timedelta(minutes=15)
@@ -79,18 +79,28 @@ async def record_status(
     )
 
 
-async def queue_manual_reminder(
-    session: AsyncSession, ward_id: int, stt: int, unit_code: str | None, now: datetime, today: date
-) -> int:
-    """Queue an immediate reminder of task `stt` for its units (or one unit)."""
-    task = await task_by_stt(session, ward_id, stt)
+async def find_task(session: AsyncSession, ward_id: int, ref: int | str) -> Task:
+    """A task by its number (int) or by the label people write ("II.3", "ii 3", "3")."""
+    task = await (task_by_stt(session, ward_id, ref) if isinstance(ref, int) else task_by_label(session, ward_id, ref))
     if task is None:
-        raise ActionError(f"Không có nhiệm vụ số {stt}")
+        raise ActionError(f"Không có nhiệm vụ {ref}")
+    return task
+
+
+def task_name(task: Task) -> str:
+    return task.label or str(task.stt)
+
+
+async def queue_manual_reminder(
+    session: AsyncSession, ward_id: int, ref: int | str, unit_code: str | None, now: datetime, today: date
+) -> int:
+    """Queue an immediate reminder of task `ref` (number or label) for its units (or one unit)."""
+    task = await find_task(session, ward_id, ref)
     unit_id = await _unit_id(session, ward_id, unit_code)
-    views = [v for v in await current_assignments(session, ward_id, today, unit_id) if v.task_stt == stt]
+    views = [v for v in await current_assignments(session, ward_id, today, unit_id) if v.task_id == task.id]
     if not views:
         raise ActionError(
-            f"Nhiệm vụ {stt} chưa có đơn vị nào cần nhắc"
+            f"Nhiệm vụ {task_name(task)} chưa có đơn vị nào cần nhắc"
             + (" (chưa kích hoạt?)" if task.deadline_kind == DeadlineKind.CONDITIONAL else "")
         )
     stamp = int(now.timestamp() * 1000)
@@ -100,12 +110,10 @@ async def queue_manual_reminder(
     return await insert_reminders(session, rows)
 
 
-async def activate_task(session: AsyncSession, ward_id: int, stt: int, due: date) -> Task:
-    task = await task_by_stt(session, ward_id, stt)
-    if task is None:
-        raise ActionError(f"Không có nhiệm vụ số {stt}")
+async def activate_task(session: AsyncSession, ward_id: int, ref: int | str, due: date) -> Task:
+    """Give a conditional task (by number or label) the date its condition fixed."""
+    task = await find_task(session, ward_id, ref)
     if task.deadline_kind != DeadlineKind.CONDITIONAL:
-        raise ActionError(f'Nhiệm vụ {stt} đã có thời hạn "{task.deadline_text}", không cần kích hoạt')
+        raise ActionError(f'Nhiệm vụ {task_name(task)} đã có thời hạn "{task.deadline_text}", không cần kích hoạt')
     task.activated_due = due
     return task
-

@@ -34,7 +34,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         try:
             check_policy(task.policy, calendar)
         except PolicyError as exc:
-            errors.append(f"Nhiệm vụ {task.stt}: {exc}")
+            errors.append(f"Nhiệm vụ {task.name}: {exc}")
     print(plan_text(plan, calendar))
     warnings = six_clear_warnings(plan)
     if warnings:

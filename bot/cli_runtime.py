@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_link)
 
     p = sub.add_parser("remind", help="nhắc ngay một nhiệm vụ (bot đang chạy sẽ gửi trong vài giây)")
-    p.add_argument("stt", type=int, help="số thứ tự nhiệm vụ")
+    p.add_argument("stt", help="số hoặc nhãn nhiệm vụ, ví dụ 4 hoặc II.3")
     p.add_argument("--unit", help="chỉ nhắc đơn vị này (mã hoặc tên)")
     p.set_defaults(handler=cmd_remind)
 

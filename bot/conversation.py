@@ -22,6 +22,7 @@ from bot.actions import (
     link_throttled,
     queue_manual_reminder,
     record_status,
+    task_name,
 )
 from bot.channel import InboundMessage, OutboundMessage
 from bot.commands import EVERYONE, OFFICE, Registry
@@ -29,6 +30,7 @@ from bot.context import AppContext
 from bot.reminder_text import status_buttons, tasks_list
 from bot.replies import STATUSES, ParsedReply, parse_reply
 from bot.summary import Summary, build_summary, overdue_text, summary_text
+from bot.task_refs import TaskRef, task_refs
 from scheduler.folding import fold
 from scheduler.planner import plan_ward
 from store.delivery import reply_target
@@ -36,14 +38,12 @@ from store.inbound import mark_processed, store_inbound
 from store.models import ChatIdentity, Person, Unit
 from store.outbox import queue_reply
 from store.people import identity_by_chat, redeem_link_code
-from store.queries import AssignmentView, assignment_view, current_assignments, open_assignments, task_by_stt
+from store.queries import AssignmentView, assignment_view, current_assignments, open_assignments, task_labels
 
 log = logging.getLogger(__name__)
 
 _COMMAND = re.compile(r"^/(?P<name>[a-zA-Z_]+)(?:@\w+)?(?:\s+(?P<args>.*))?$", re.S)
 _LINK_TEXT = re.compile(r"^(?:lien\s*ket|link|ma|start)\s*:?\s*(?P<code>\d{6})$")
-_TASK_PREFIX = re.compile(r"^(?:nv|nhiem vu|so)?\s*(?P<stt>\d{1,3})\s*(?P<sep>[:.)\-–]?)\s+(?P<rest>.+)$", re.S)
-_TASK_PREFIX_ORIGINAL = re.compile(r"^(?:nv|nhiệm vụ|nhiem vu|số|so)?\s*\d{1,3}\s*[:.)\-–]?\s+", re.I)
 _STATUS_STARTERS = (
     "xong",
     "da ",
@@ -201,23 +201,20 @@ class Conversation:
         identity = t.identity
         await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, self.ctx.now())
         identity.pending_kind = identity.pending_assignment_id = identity.pending_text = None
-        reply = [OutboundMessage(texts.confirm(view.task_stt, parsed.status, parsed.percent, parsed.note))]
+        reply = [OutboundMessage(texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note))]
         if parsed.status == "blocked" and not parsed.note:
             identity.pending_kind, identity.pending_assignment_id = "reason", view.id
             reply.append(OutboundMessage(texts.ASK_REASON))
         return reply
 
     async def _free_text(self, t: Turn, text: str) -> Reply:
-        folded = fold(text)
-        # "3: đã xong", "3 xong" — an explicit task number always wins.
-        if (m := _TASK_PREFIX.match(folded)) and (m["sep"] or m["rest"].startswith(_STATUS_STARTERS)):
-            target = await self._task_view(t, int(m["stt"]))
+        # "3: đã xong", "II.3 xong" — an explicit task label always wins.
+        if (ref := await self._leading_task(t, text)) is not None:
+            target = await self._task_view(t, ref.stt)
             if target is None:
-                # Never file it under another task: a wrong number gets a question back.
-                return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m["stt"]))]
-            prefix = _TASK_PREFIX_ORIGINAL.match(text)
-            rest = text[prefix.end() :] if prefix else m["rest"]
-            return await self._report(t, target, rest)
+                # Never file it under another task: a wrong label gets a question back.
+                return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=ref.label))]
+            return await self._report(t, target, ref.rest)
         # A reply to a reminder attaches to that reminder's task.
         if t.msg.reply_to_message_id:
             view = await self._replied_reminder(t)
@@ -235,14 +232,15 @@ class Conversation:
         if not open_views:
             return [OutboundMessage(texts.NO_OPEN_TASKS)]
         t.identity.pending_kind, t.identity.pending_text, t.identity.pending_assignment_id = "which", text, None
-        return [OutboundMessage(texts.ask_which(sorted({v.task_stt for v in open_views})))]
+        labels = {v.task_stt: v.task_label for v in open_views}
+        return [OutboundMessage(texts.ask_which([labels[stt] for stt in sorted(labels)]))]
 
     async def _report(self, t: Turn, view: AssignmentView, text: str) -> Reply:
         parsed = parse_reply(text)
         if parsed.status == "none":
             if t.identity.pending_kind == "reason" and t.identity.pending_assignment_id == view.id:
                 return await self._store(t, view, ParsedReply("blocked", None, text))
-            return [OutboundMessage(texts.ASK_AGAIN_FOR.format(stt=view.task_stt))]
+            return [OutboundMessage(texts.ASK_AGAIN_FOR.format(stt=view.task_label))]
         return await self._store(t, view, parsed)
 
     async def _pending(self, t: Turn, text: str) -> Reply | None:
@@ -250,12 +248,13 @@ class Conversation:
         identity = t.identity
         kind = identity.pending_kind
         if kind == "which":
-            m = re.fullmatch(r"(?:nv|so|nhiem vu)?\s*(\d{1,3})", fold(text))
-            if m is None:
+            refs = await self._task_refs(t, text)
+            ref = next((r for r in refs if not r.rest and r.sep in ("", ".", ")")), None)
+            if ref is None:
                 return None
-            view = await self._task_view(t, int(m[1]))
+            view = await self._task_view(t, ref.stt)
             if view is None:
-                return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
+                return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=ref.label))]
             return await self._report(t, view, identity.pending_text or "")
         if kind in ("percent", "reason") and identity.pending_assignment_id:
             view = await assignment_view(t.s, identity.pending_assignment_id)
@@ -273,8 +272,21 @@ class Conversation:
             return await self._store(t, view, parsed)
         return None
 
-    async def _task_view(self, t: Turn, stt: int) -> AssignmentView | None:
-        if t.person.unit_id is None:
+    async def _task_refs(self, t: Turn, text: str) -> list[TaskRef]:
+        """The ways `text` starts with a task label, read against the ward's own labels."""
+        return task_refs(text, await task_labels(t.s, self.ctx.ward_id))
+
+    async def _leading_task(self, t: Turn, text: str) -> TaskRef | None:
+        """The task a free-text report names first ("II.3: xong", "3 đang làm"): a label set
+        apart by a separator, or followed by a status word."""
+        for ref in await self._task_refs(t, text):
+            if ref.rest and ref.separated and (ref.sep or fold(ref.rest).startswith(_STATUS_STARTERS)):
+                return ref
+        return None
+
+    async def _task_view(self, t: Turn, stt: int | None) -> AssignmentView | None:
+        """The unit's current assignment of task `stt` (None for a task the ward does not have)."""
+        if t.person.unit_id is None or stt is None:
             return None
         views = await current_assignments(t.s, self.ctx.ward_id, self.ctx.today(), t.person.unit_id)
         return next((v for v in views if v.task_stt == stt), None)
@@ -336,14 +348,14 @@ class Conversation:
         description="báo cáo nhiệm vụ số N, ví dụ /status 3 đang làm 50%",
     )
     async def _cmd_status(self, t: Turn) -> Reply:
-        """/status N TEXT — report on task N."""
-        m = re.fullmatch(r"(\d{1,3})\s*:?\s*(.+)", t.args, re.S)
-        if m is None:
+        """/status N TEXT — report on task N (a number or a label such as II.3)."""
+        ref = next((r for r in await self._task_refs(t, t.args) if r.rest and r.separated), None)
+        if ref is None:
             return [OutboundMessage(texts.USAGE_STATUS)]
-        view = await self._task_view(t, int(m[1]))
+        view = await self._task_view(t, ref.stt)
         if view is None:
-            return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=m[1]))]
-        return await self._report(t, view, m[2])
+            return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=ref.label))]
+        return await self._report(t, view, ref.rest)
 
     @COMMANDS.command(
         "prefer",
@@ -384,22 +396,25 @@ class Conversation:
     )
     async def _cmd_remind(self, t: Turn) -> Reply:
         """/remind N [unit] — nudge now (office)."""
-        m = re.fullmatch(r"(\d{1,3})(?:\s+(.+))?", t.args)
-        if m is None:
+        refs = await self._task_refs(t, t.args)
+        ref = next((r for r in refs if not r.sep and (not r.rest or r.separated)), None)
+        if ref is None:
             return [OutboundMessage(texts.USAGE_REMIND)]
+        if ref.stt is None:
+            return [OutboundMessage(texts.NO_SUCH_TASK.format(stt=ref.label))]
         unit_code = None
-        if m[2]:
-            unit = self.ctx.plan.find_unit(m[2])
+        if ref.rest:
+            unit = self.ctx.plan.find_unit(ref.rest)
             if unit is None:
-                return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=m[2]))]
+                return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=ref.rest))]
             unit_code = unit.code
         try:
             count = await queue_manual_reminder(
-                t.s, self.ctx.ward_id, int(m[1]), unit_code, self.ctx.now(), self.ctx.today()
+                t.s, self.ctx.ward_id, ref.stt, unit_code, self.ctx.now(), self.ctx.today()
             )
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
-        return [OutboundMessage(texts.REMIND_QUEUED.format(stt=m[1], count=count))]
+        return [OutboundMessage(texts.REMIND_QUEUED.format(stt=ref.label, count=count))]
 
     @COMMANDS.command(
         "activate",
@@ -409,12 +424,15 @@ class Conversation:
     )
     async def _cmd_activate(self, t: Turn) -> Reply:
         """/activate N DATE — give a conditional task its date (office)."""
-        m = re.fullmatch(r"(\d{1,3})\s+(\S+)", t.args)
-        due = _parse_day(m[2]) if m else None
-        if m is None or due is None:
+        refs = await self._task_refs(t, t.args)
+        ref = next((r for r in refs if not r.sep and r.separated and re.fullmatch(r"\S+", r.rest)), None)
+        due = _parse_day(ref.rest) if ref else None
+        if ref is None or due is None:
             return [OutboundMessage(texts.USAGE_ACTIVATE)]
+        if ref.stt is None:
+            return [OutboundMessage(texts.NO_SUCH_TASK.format(stt=ref.label))]
         try:
-            await activate_task(t.s, self.ctx.ward_id, int(m[1]), due)
+            task = await activate_task(t.s, self.ctx.ward_id, ref.stt, due)
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
         # Occurrences and reminders follow at once rather than at the next daily planning.
@@ -428,9 +446,7 @@ class Conversation:
             ahead_days=settings.plan_ahead_days,
             stale_after=timedelta(hours=settings.stale_after_hours),
         )
-        task = await task_by_stt(t.s, self.ctx.ward_id, int(m[1]))
-        assert task is not None
-        return [OutboundMessage(texts.ACTIVATED.format(stt=task.stt, due=texts.vn_date(due)))]
+        return [OutboundMessage(texts.ACTIVATED.format(stt=task_name(task), due=texts.vn_date(due)))]
 
 
 def _joined(replies: Reply) -> tuple[str, list[tuple[str, str]]]:

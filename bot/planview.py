@@ -97,8 +97,14 @@ def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
     for code, members in plan.groups.items():
         lines.append(f"  nhóm {code}: {', '.join(members)}")
     lines += ["", f"Nhiệm vụ ({len(plan.tasks)}):"]
+    shown: set[str] = set()
     for t in plan.tasks:
-        lines.append(f"  {t.stt:>2}. {t.content[:90]}{'…' if len(t.content) > 90 else ''}")
+        # Section headings as the appendix prints them, each once, above its first task.
+        for heading in plan.section_path(t.section):
+            if heading.label not in shown:
+                shown.add(heading.label)
+                lines.append(f"  {heading.label}. {heading.title}".rstrip())
+        lines.append(f"  {t.name:>2}. {t.content[:90]}{'…' if len(t.content) > 90 else ''}")
         lines.append(
             f"      chủ trì: {', '.join(t.lead)}" + (f"; phối hợp: {', '.join(t.coordinate)}" if t.coordinate else "")
         )
@@ -117,7 +123,8 @@ def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
         lines += ["", "Chỉ tiêu:"]
         for tg in plan.targets:
             value = f"{tg.value:g}"
-            tasks = f" (nhiệm vụ {', '.join(map(str, tg.tasks))})" if tg.tasks else ""
+            names = [task.name if (task := plan.task(stt)) else str(stt) for stt in tg.tasks]
+            tasks = f" (nhiệm vụ {', '.join(names)})" if names else ""
             lines.append(f"  {tg.name}: {tg.comparator} {value}{tg.unit}{tasks}")
     return "\n".join(lines)
 
@@ -127,6 +134,7 @@ def schedule_row(r: PlannedReminder) -> dict[str, object]:
         "at": r.at.isoformat(),
         "unit": r.unit,
         "task": r.task_stt,
+        "label": r.task_label,
         "occurrence": r.occurrence_key,
         "kind": r.kind,
         "seq": r.seq,
@@ -146,7 +154,7 @@ def schedule_text(rows: list[PlannedReminder]) -> str:
         )
         period = "" if r.occurrence_key in ("once", "activated") else f" ({vn_period(r.occurrence_key)})"
         lines.append(
-            f"{vn_date(r.at.date())} {r.at:%H:%M}  {r.unit:<8} NV{r.task_stt:<3} {ROLE_LABELS[r.role]:<9} "
+            f"{vn_date(r.at.date())} {r.at:%H:%M}  {r.unit:<8} NV {r.task_label:<6} {ROLE_LABELS[r.role]:<9} "
             f"{kind:<24} hạn {vn_date(r.working_due)}{period}"
         )
     lines.append(f"Tổng: {len(rows)} lời nhắc")

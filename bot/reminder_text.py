@@ -37,8 +37,8 @@ def status_buttons(assignment_id: int) -> tuple[Button, ...]:
     )
 
 
-def answer_hint(stt: int) -> str:
-    return f"Trả lời: {stt} xong / {stt} đang làm 50% / {stt} vướng <lý do>"
+def answer_hint(label: str | int) -> str:
+    return f"Trả lời: {label} xong / {label} đang làm 50% / {label} vướng <lý do>"
 
 
 def render_reminder(
@@ -51,7 +51,7 @@ def render_reminder(
     buttons: bool,
 ) -> OutboundMessage:
     working_due = calendar.on_or_before(v.due)
-    lines = [f"{HEADLINES.get(kind, '🔔 Nhắc việc')} — Nhiệm vụ {v.task_stt} ({ROLE_LABELS[v.role]})"]
+    lines = [f"{HEADLINES.get(kind, '🔔 Nhắc việc')} — Nhiệm vụ {v.task_label} ({ROLE_LABELS[v.role]})"]
     lines.append(shorten(v.content, 220))
     if v.product:
         lines.append(f"Sản phẩm: {shorten(v.product, 160)}")
@@ -67,7 +67,7 @@ def render_reminder(
         current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
         lines.append(f"Trạng thái đã ghi nhận: {current}")
     if not buttons:
-        lines.append(answer_hint(v.task_stt))
+        lines.append(answer_hint(v.task_label))
     return OutboundMessage("\n".join(lines), status_buttons(v.id) if buttons else ())
 
 
@@ -76,7 +76,7 @@ def render_escalation(v: AssignmentView, today: date, calendar: WorkingCalendar)
     current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
     note = f"\nGhi chú gần nhất: {v.note}" if v.note else ""
     return OutboundMessage(
-        f"⚠ Báo cáo lãnh đạo — Nhiệm vụ {v.task_stt} quá hạn {late} ngày làm việc\n"
+        f"⚠ Báo cáo lãnh đạo — Nhiệm vụ {v.task_label} quá hạn {late} ngày làm việc\n"
         f"{shorten(v.content, 200)}\n"
         f"Đơn vị chủ trì: {v.unit_name}\nHạn: {vn_date(v.due)}\nTrạng thái: {current}{note}"
     )
@@ -94,7 +94,7 @@ def tasks_list(views: list[AssignmentView], calendar: WorkingCalendar, today: da
             working_due = calendar.on_or_before(v.due)
             when = f"hạn {vn_date(working_due)}, {remaining_phrase(calendar.working_days_between(today, working_due))}"
         status = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
-        lines.append(f"{v.task_stt}. {shorten(v.content, 90)} ({ROLE_LABELS[v.role]}; {when}; {status})")
+        lines.append(f"{v.task_label}. {shorten(v.content, 90)} ({ROLE_LABELS[v.role]}; {when}; {status})")
     return "\n".join(lines)
 
 

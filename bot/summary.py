@@ -54,7 +54,7 @@ class Summary:
     calendar: WorkingCalendar
     silent_units: list[tuple[str, str, datetime | None]] = field(default_factory=list)
     unlinked_units: list[tuple[str, str]] = field(default_factory=list)
-    waiting_tasks: list[int] = field(default_factory=list)
+    waiting_tasks: list[str] = field(default_factory=list)  # labels
 
     def leads(self) -> list[AssignmentView]:
         return [v for v in self.views if v.role == "lead"]
@@ -109,7 +109,7 @@ def summary_text(s: Summary) -> str:
         if counts[key]:
             lines.append(f"• {CATEGORY_LABELS[key]}: {counts[key]}")
     if s.waiting_tasks:
-        lines.append(f"• {CATEGORY_LABELS['waiting']}: nhiệm vụ {', '.join(map(str, s.waiting_tasks))}")
+        lines.append(f"• {CATEGORY_LABELS['waiting']}: nhiệm vụ {', '.join(s.waiting_tasks)}")
 
     lines += ["", "THEO NHIỆM VỤ"]
     by_task: dict[int, list[AssignmentView]] = defaultdict(list)
@@ -119,7 +119,7 @@ def summary_text(s: Summary) -> str:
         group = by_task[stt]
         head = group[0]
         due = "thường xuyên" if head.checkin else f"hạn {vn_date(s.calendar.on_or_before(head.due))}"
-        lines.append(f"{stt}. {head.content[:70]}{'…' if len(head.content) > 70 else ''} ({due})")
+        lines.append(f"{head.task_label}. {head.content[:70]}{'…' if len(head.content) > 70 else ''} ({due})")
         for v in group:
             mark = " ⚠ quá hạn" if v.role == "lead" and classify(v, s.today, s.calendar.zone) == "overdue" else ""
             note = f" — {v.note[:60]}" if v.note else ""
@@ -156,5 +156,5 @@ def overdue_text(s: Summary) -> str:
     for v in rows:
         note = f" — {v.note[:60]}" if v.note else ""
         due = vn_date(s.calendar.on_or_before(v.due))
-        lines.append(f"{v.task_stt}. {v.unit_code}: hạn {due}, {_status(v)}{note}")
+        lines.append(f"{v.task_label}. {v.unit_code}: hạn {due}, {_status(v)}{note}")
     return "\n".join(lines)

@@ -142,12 +142,14 @@ ASK_AGAIN_FOR = (
 ASK_REASON = "Vướng mắc gì ạ? Xin nêu ngắn gọn để văn phòng tổng hợp, tháo gỡ."
 ASK_PERCENT = "Đã thực hiện được khoảng bao nhiêu phần trăm? (ví dụ: 50%)"
 NO_OPEN_TASKS = "Đơn vị hiện không có nhiệm vụ nào đang mở. Cảm ơn!"
-NOT_YOUR_TASK = "Nhiệm vụ số {stt} không thuộc đơn vị của bạn hoặc không tồn tại. Gõ /tasks để xem danh sách."
+NOT_YOUR_TASK = "Nhiệm vụ {stt} không thuộc đơn vị của bạn hoặc không tồn tại. Gõ /tasks để xem danh sách."
 BUTTON_UNKNOWN = "Nút này không còn hiệu lực. Gõ /tasks để xem nhiệm vụ đang mở."
 NO_UNIT = "Tài khoản chưa gắn với đơn vị nào."
-USAGE_STATUS = "Cách dùng: /status N nội dung, ví dụ /status 3 đang làm 50%"
-USAGE_REMIND = "Cách dùng: /remind N [đơn vị], ví dụ /remind 4 VHXH"
-USAGE_ACTIVATE = "Cách dùng: /activate N NGÀY, ví dụ /activate 15 30/9/2026"
+NO_SUCH_TASK = "Không có nhiệm vụ {stt}. Gõ /summary để xem các nhiệm vụ của kế hoạch."
+_N_IS = "N là số nhiệm vụ như kế hoạch ghi (3, hoặc II.3 ở kế hoạch có mục)"
+USAGE_STATUS = f"Cách dùng: /status N nội dung, ví dụ /status 3 đang làm 50%. {_N_IS}."
+USAGE_REMIND = f"Cách dùng: /remind N [đơn vị], ví dụ /remind 4 VHXH. {_N_IS}."
+USAGE_ACTIVATE = f"Cách dùng: /activate N NGÀY, ví dụ /activate 15 30/9/2026. {_N_IS}."
 UNKNOWN_UNIT = 'Không có đơn vị "{unit}".'
 REMIND_QUEUED = "Đã xếp lịch nhắc ngay nhiệm vụ {stt} cho {count} đơn vị."
 ACTIVATED = "Đã kích hoạt nhiệm vụ {stt}, hạn {due}. Các đơn vị sẽ được nhắc theo lịch."
@@ -155,13 +157,14 @@ PREFERRED = "Từ nay nhắc việc sẽ được gửi qua {channel}."
 APOLOGY = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Văn phòng đã được ghi nhận, xin thử lại sau."
 
 
-def ask_which(stts: list[int]) -> str:
-    listed = ", ".join(str(n) for n in stts)
-    return f"Nhiệm vụ số mấy? Đơn vị đang có các nhiệm vụ: {listed}. Xin trả lời số nhiệm vụ (ví dụ: {stts[0]})."
+def ask_which(labels: list[str] | list[int]) -> str:
+    """`labels` as people name the tasks ("3", "II.3"), in plan order."""
+    listed = ", ".join(str(label) for label in labels)
+    return f"Nhiệm vụ số mấy? Đơn vị đang có các nhiệm vụ: {listed}. Xin trả lời số nhiệm vụ (ví dụ: {labels[0]})."
 
 
-def confirm(stt: int, status: str, percent: int | None, note: str | None) -> str:
-    text = f"Đã ghi nhận: Nhiệm vụ {stt} — {STATUS_LABELS.get(status, status)}"
+def confirm(label: str | int, status: str, percent: int | None, note: str | None) -> str:
+    text = f"Đã ghi nhận: Nhiệm vụ {label} — {STATUS_LABELS.get(status, status)}"
     if percent is not None and status != "done":
         text += f" {percent}%"
     if note:
@@ -209,6 +212,8 @@ def plan_change(change: Change) -> str:
         return f"Nhiệm vụ {subject}: sửa nội dung"
     if k == ChangeKind.PRODUCT_CHANGED:
         return f"Nhiệm vụ {subject}: sửa sản phẩm/kết quả"
+    if k == ChangeKind.LABEL_CHANGED:
+        return f"Nhiệm vụ {change.old} nay là nhiệm vụ {change.new}"
     if k == ChangeKind.ROLE_SET:
         return f"Nhiệm vụ {subject}: {change.old} là đơn vị {ROLE_LABELS.get(change.new, change.new)}"
     return f"Nhiệm vụ {subject}: bỏ đơn vị {change.old}"

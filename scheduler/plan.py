@@ -19,6 +19,7 @@ from scheduler.folding import fold
 from scheduler.periods import Freq
 from scheduler.plan_messages import bad_scalar_problem, decode_plan_bytes, pydantic_problem, yaml_problem
 from scheduler.policy import ReminderPolicy
+from store.labels import label_key
 
 
 class PlanError(ValueError):
@@ -243,6 +244,11 @@ class Task:
     deadline_year: int | None = None
     notes: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def name(self) -> str:
+        """What people call the task: its label, or its number where it was built without one."""
+        return self.label or str(self.stt)
+
 
 @dataclass(frozen=True)
 class ReportCycle:
@@ -294,6 +300,16 @@ class Plan:
         key = label_key(text)
         return next((t for t in self.tasks if label_key(t.label) == key), None) if key else None
 
+    def section_path(self, section: str | None) -> list[Section]:
+        """The headings a task of `section` sits under, outermost first ("II.1" → II, II.1),
+        those the plan declares."""
+        if not section:
+            return []
+        parts = label_key(section).split(".")
+        wanted = [".".join(parts[: i + 1]) for i in range(len(parts))]
+        declared = {label_key(s.label): s for s in self.sections}
+        return [declared[k] for k in wanted if k in declared]
+
     def find_unit(self, text: str) -> Unit | None:
         """A unit by its code, full name or alias, with or without diacritics."""
         code = self._names.get(_unit_key(text))
@@ -304,12 +320,7 @@ def _unit_key(text: str) -> str:
     return fold(text).strip(" .;")
 
 
-_LABEL_PARTS = re.compile(r"[a-z]+|\d+")
-
-
-def label_key(text: str) -> str:
-    """ "II.1.a", "ii 1 a)", "II.1a" → "ii.1.a": case, separators and brackets do not matter."""
-    return ".".join(_LABEL_PARTS.findall(fold(text)))
+LABEL_MAX = 32
 
 
 def task_label(section: str | None, stt: int | str) -> str:
@@ -482,6 +493,9 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             problems.append(
                 f"{_where(('tasks', i, 'stt'), raw, lines)}: STT {label} bị trùng với nhiệm vụ thứ {seen[key] + 1}"
             )
+        if len(label) > LABEL_MAX:
+            # The database keeps labels in a column of this width (tasks.label).
+            problems.append(f"{_where(('tasks', i, 'stt'), raw, lines)}: nhãn {label} dài quá {LABEL_MAX} ký tự")
         seen[key] = i
         number = t.stt if numbered_by_stt and isinstance(t.stt, int) else i + 1
         by_label[key] = number
@@ -597,10 +611,10 @@ def six_clear_warnings(plan: Plan) -> list[str]:
         if len(t.lead) > 1:
             names = ", ".join(t.lead)
             warnings.append(
-                f'Nhiệm vụ {t.stt}: {len(t.lead)} đơn vị chủ trì ({names}) — chưa đúng "một việc – một đầu mối"'
+                f'Nhiệm vụ {t.name}: {len(t.lead)} đơn vị chủ trì ({names}) — chưa đúng "một việc – một đầu mối"'
             )
         if not t.product:
-            warnings.append(f"Nhiệm vụ {t.stt}: chưa rõ sản phẩm/kết quả")
+            warnings.append(f"Nhiệm vụ {t.name}: chưa rõ sản phẩm/kết quả")
         if isinstance(t.rule, Ongoing | Conditional):
-            warnings.append(f'Nhiệm vụ {t.stt}: chưa rõ thời gian ("{t.deadline_text}")')
+            warnings.append(f'Nhiệm vụ {t.name}: chưa rõ thời gian ("{t.deadline_text}")')
     return warnings

@@ -60,6 +60,8 @@ def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -
                 roles={code: "lead" for code in t.lead} | {code: "coordinate" for code in t.coordinate},
                 occurrences=[OccurrenceRow(o.key, o.due, o.start, o.checkin) for o in occurrences[t.stt]],
                 horizon=horizon(t, end),
+                label=t.label,
+                section=t.section,
             )
             for t in plan.tasks
         ],

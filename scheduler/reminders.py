@@ -40,6 +40,11 @@ class PlannedReminder:
     working_due: date  # the last working day on or before `due`
     unit: str
     role: Role
+    task_label: str = ""  # how people name the task ("II.3"); the STT when not given
+
+    def __post_init__(self) -> None:
+        if not self.task_label:
+            object.__setattr__(self, "task_label", str(self.task_stt))
 
 
 def check_policy(policy: ReminderPolicy, calendar: WorkingCalendar) -> None:
@@ -140,6 +145,7 @@ def plan_task(
                         working_due=working_due,
                         unit=unit,
                         role=role,
+                        task_label=task.label,
                     )
                 )
     return out

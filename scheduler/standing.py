@@ -68,6 +68,11 @@ class UnitStanding:
     occurrences: tuple[OccurrenceStanding, ...]
     last: ReportRow | None  # the unit's latest report on this task at the cut-off
     blocked: ReportRow | None  # the latest difficulty it reported in the window
+    task_label: str = ""  # how people name the task ("II.3"); the STT when not given
+
+    def __post_init__(self) -> None:
+        if not self.task_label:
+            object.__setattr__(self, "task_label", str(self.task_stt))
 
     @property
     def due(self) -> date | None:
@@ -259,7 +264,11 @@ def classify_plan(
         lead: list[UnitStanding] = []
         if task.deadline_kind == "conditional" and task.activated_due is None:
             codes = spec.lead if spec else ()
-            lead = [UnitStanding(task.stt, c, "waiting", (), None, None) for c in codes if c in unit_names]
+            lead = [
+                UnitStanding(task.stt, c, "waiting", (), None, None, task_label=task.label)
+                for c in codes
+                if c in unit_names
+            ]
         for code, states in leads.items():
             occs = tuple(classify_occurrence(a, cutoff, zone) for a in states)
             lead.append(
@@ -270,6 +279,7 @@ def classify_plan(
                     occurrences=occs,
                     last=_latest(a.last for a in states),
                     blocked=_latest(a.last_blocked for a in states),
+                    task_label=task.label,
                 )
             )
         if not lead:

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.enums import CLOSED, DeadlineKind, PersonRole
+from store.labels import label_key
 from store.models import Assignment, ChatIdentity, Occurrence, Person, StatusReport, Task, Unit, Ward
 
 
@@ -37,6 +38,13 @@ class AssignmentView:
     status_at: datetime | None
     done_at: datetime | None
     active: bool
+    # How people name the task ("II.3"); rows written before labels existed show the STT.
+    task_label: str = ""
+    task_section: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.task_label:
+            object.__setattr__(self, "task_label", str(self.task_stt))
 
     @property
     def is_open(self) -> bool:
@@ -76,6 +84,8 @@ def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
         status_at=a.status_at,
         done_at=a.done_at,
         active=a.active and o.active and t.active and u.active,
+        task_label=t.label or str(t.stt),
+        task_section=t.section,
     )
 
 
@@ -135,6 +145,27 @@ async def task_by_stt(session: AsyncSession, ward_id: int, stt: int) -> Task | N
     return await session.scalar(select(Task).where(Task.ward_id == ward_id, Task.stt == stt, Task.active))
 
 
+async def task_labels(session: AsyncSession, ward_id: int) -> dict[int, str]:
+    """Per task number, the label people use ("II.3"; the STT where there is none), in plan order."""
+    stmt = select(Task.stt, Task.label).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt)
+    return {stt: label or str(stt) for stt, label in (await session.execute(stmt)).all()}
+
+
+async def task_by_label(session: AsyncSession, ward_id: int, text: str) -> Task | None:
+    """A ward's active task by the label as people write it: "II.3", "ii.3", "II 3", "II.1.a)".
+
+    Compared on the label's key in Python: a ward has tens of tasks, and the key (case,
+    separators, brackets folded away) is not something SQL can index without a column.
+    """
+    key = label_key(text)
+    if not key:
+        return None
+    for task in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt)):
+        if label_key(task.label or str(task.stt)) == key:
+            return task
+    return None
+
+
 async def people_with_role(
     session: AsyncSession, ward_id: int, roles: tuple[str, ...], unit_id: int | None = None
 ) -> list[Person]:
@@ -170,15 +201,19 @@ async def units_with_linked_head(session: AsyncSession, ward_id: int) -> set[int
     return {uid for uid in await session.scalars(stmt) if uid is not None}
 
 
-async def waiting_conditional_tasks(session: AsyncSession, ward_id: int) -> list[int]:
-    """Numbers of the conditional tasks the office has not given a date yet."""
-    stmt = select(Task.stt).where(
-        Task.ward_id == ward_id,
-        Task.active,
-        Task.deadline_kind == DeadlineKind.CONDITIONAL,
-        Task.activated_due.is_(None),
+async def waiting_conditional_tasks(session: AsyncSession, ward_id: int) -> list[str]:
+    """Labels of the conditional tasks the office has not given a date yet, in plan order."""
+    stmt = (
+        select(Task.stt, Task.label)
+        .where(
+            Task.ward_id == ward_id,
+            Task.active,
+            Task.deadline_kind == DeadlineKind.CONDITIONAL,
+            Task.activated_due.is_(None),
+        )
+        .order_by(Task.stt)
     )
-    return sorted(set(await session.scalars(stmt)))
+    return [label or str(stt) for stt, label in (await session.execute(stmt)).all()]
 
 
 async def ward_id_by_key(session: AsyncSession, key: str) -> int | None:

@@ -61,6 +61,12 @@ class TaskRow:
     deadline_text: str
     deadline_kind: str
     activated_due: date | None
+    label: str = ""  # "II.3"; the STT where the plan has no sections (or the row predates labels)
+    section: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", str(self.stt))
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,9 @@ async def load_snapshot(
     """
     ward = await session.get(Ward, ward_id)
     tasks = tuple(
-        TaskRow(t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due)
+        TaskRow(
+            t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due, t.label or "", t.section
+        )
         for t in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt))
     )
     units = tuple(

@@ -47,6 +47,12 @@ class TaskRow:
     roles: dict[str, str]  # unit code → "lead" | "coordinate"
     occurrences: list[OccurrenceRow]
     horizon: date  # occurrences starting later are simply not expanded yet
+    label: str = ""  # how people name the task ("II.3"); the STT in a plan without sections
+    section: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or str(self.stt)
 
 
 @dataclass(frozen=True)
@@ -68,14 +74,16 @@ class ChangeKind(StrEnum):
     DEADLINE_CHANGED = "deadline_changed"
     CONTENT_CHANGED = "content_changed"
     PRODUCT_CHANGED = "product_changed"
+    LABEL_CHANGED = "label_changed"
     ROLE_SET = "role_set"
     ROLE_REMOVED = "role_removed"
 
 
 @dataclass(frozen=True)
 class Change:
-    """One thing a plan edit changed. `subject` is a unit code or a task number; `old` and
-    `new` carry what the change needs (a name, a deadline before and after, a role)."""
+    """One thing a plan edit changed. `subject` is a unit code or a task's label ("3",
+    "II.3"); `old` and `new` carry what the change needs (a name, a deadline before and
+    after, a label, a role)."""
 
     kind: ChangeKind
     subject: str
@@ -154,12 +162,14 @@ async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow]
 async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note) -> dict[int, Task]:
     tasks = {t.stt: t for t in await session.scalars(select(Task).where(Task.ward_id == ward_id))}
     for spec in wanted:
-        subject = str(spec.stt)
+        subject = spec.name
         task = tasks.get(spec.stt)
         if task is None:
             tasks[spec.stt] = Task(
                 ward_id=ward_id,
                 stt=spec.stt,
+                label=spec.name,
+                section=spec.section,
                 content=spec.content,
                 product=spec.product,
                 deadline_text=spec.deadline_text,
@@ -172,6 +182,12 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
         if not task.active:
             task.active = True
             note(Change(ChangeKind.TASK_RESTORED, subject))
+        if task.label != spec.name:
+            # Rows written before labels existed get theirs silently; a renumbered plan is news.
+            if task.label is not None:
+                note(Change(ChangeKind.LABEL_CHANGED, subject, old=task.label, new=spec.name))
+            task.label = spec.name
+        task.section = spec.section
         if task.deadline_text != spec.deadline_text:
             note(Change(ChangeKind.DEADLINE_CHANGED, subject, old=task.deadline_text, new=spec.deadline_text))
             task.deadline_text, task.deadline_kind = spec.deadline_text, spec.deadline_kind
@@ -185,7 +201,7 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
     for stt, task in tasks.items():
         if stt not in planned and task.active:
             task.active = False
-            note(Change(ChangeKind.TASK_REMOVED, str(stt)))
+            note(Change(ChangeKind.TASK_REMOVED, task.label or str(stt)))
     await session.flush()
     return tasks
 
@@ -263,9 +279,9 @@ async def _sync_assignments(
         after = set(roles.items())
         if before and before != after:
             for code, role in sorted(after - before):
-                note(Change(ChangeKind.ROLE_SET, str(spec.stt), old=code, new=AssignmentRole(role)))
+                note(Change(ChangeKind.ROLE_SET, spec.name, old=code, new=AssignmentRole(role)))
             for code in sorted({c for c, _ in before - after} - set(roles)):
-                note(Change(ChangeKind.ROLE_REMOVED, str(spec.stt), old=code))
+                note(Change(ChangeKind.ROLE_REMOVED, spec.name, old=code))
 
 
 async def _drop_pending(session: AsyncSession, occurrence_id: int) -> None:

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -222,3 +222,61 @@ async def test_unknown_commands_and_help(ctx: AppContext) -> None:
     assert "Không có lệnh /foo" in (await say(conv, head, "/foo"))[0]
     help_text = (await say(conv, head, "/help"))[0]
     assert "/tasks" in help_text and "/summary" not in help_text
+
+
+async def test_a_plan_without_sections_keeps_plain_numbers_everywhere(ctx: AppContext, clock: ManualClock) -> None:
+    from bot.planview import plan_text, schedule_text
+    from bot.report import build_standing
+    from bot.report.rows import Report, appendix_rows
+    from scheduler.reminders import plan_reminders
+    from scheduler.windows import custom_window
+
+    async with ctx.db.session() as s:
+        labels = list(await s.scalars(select(Task.label).order_by(Task.stt)))
+    assert labels == [str(n) for n in range(1, 20)]
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    channel = RecordingChannel()
+    channel.supports_buttons = False
+    d = Dispatcher(
+        db=ctx.db,
+        channels={"console": channel},
+        renderer=ReminderRenderer(ctx.calendar),
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(worker="w"),
+    )
+    from bot.actions import queue_manual_reminder
+
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, "13", "VHXH", clock.now(), ctx.today())
+    await d.tick()
+    reminder = channel.texts_to(chat)[-1]
+    assert "Nhiệm vụ 13 (chủ trì)" in reminder and reminder.endswith(
+        "Trả lời: 13 xong / 13 đang làm 50% / 13 vướng <lý do>"
+    )
+    assert (await say(conv, chat, "nv 13 xong"))[0] == "Đã ghi nhận: Nhiệm vụ 13 — Đã hoàn thành."
+    ask = (await say(conv, chat, "vướng: chưa có hướng dẫn"))[0]
+    assert ask.startswith("Nhiệm vụ số mấy? Đơn vị đang có các nhiệm vụ: 1, 2, 3, 4,") and ", 13," not in ask
+
+    assert "\n   4. " in plan_text(ctx.plan, ctx.calendar) and "\n  I. " not in plan_text(ctx.plan, ctx.calendar)
+    rows = plan_reminders(ctx.plan, ctx.calendar, ctx.today(), ctx.today())
+    assert all(f" NV {r.task_stt:<6} " in line for r, line in zip(rows, schedule_text(rows).splitlines(), strict=False))
+    async with ctx.db.session() as s:
+        window = custom_window(date(2026, 1, 1), date(2026, 6, 30))
+        standing = await build_standing(s, ctx.plan, ctx.ward_id, window, ctx.today(), ctx.calendar)
+    cells = [r.cells[0] for r in appendix_rows(Report(ctx.plan, standing, ctx.calendar, ctx.today()))]
+    assert cells and all(c.isdigit() for c in cells)  # no section rows, plain numbers
+
+
+async def test_numbers_inside_a_reply_are_not_task_numbers(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "TTDVSNC")
+    replies = await say(conv, chat, "/tasks")
+    numbers = [int(line.split(".")[0]) for line in replies[0].splitlines()[1:]]
+    for n in numbers:
+        if n != 7:
+            await say(conv, chat, f"{n}: không phát sinh")
+    # Tasks 2, 30 and 50 are not what these mean: the one open task (7) gets the report.
+    for text in ("50% xong", "2 ngày nữa xong", "30/6 xong"):
+        assert (await say(conv, chat, text))[0].startswith("Đã ghi nhận: Nhiệm vụ 7 — "), text

@@ -44,7 +44,7 @@ def _changes(current: PlanStanding, previous: PlanStanding) -> list[str]:
         moved = old is not None and old.standing != u.standing
         if not (moved or new_report):
             continue
-        line = f"• NV {u.task_stt} — {_name(current, u.unit_code)}: "
+        line = f"• NV {u.task_label} — {_name(current, u.unit_code)}: "
         line += (
             f"{CLASS_LABELS[old.standing]} → {CLASS_LABELS[u.standing]}" if moved and old else CLASS_LABELS[u.standing]
         )
@@ -60,7 +60,7 @@ def _problems(st: PlanStanding, calendar: WorkingCalendar) -> list[str]:
     for u in st.leads():
         if u.standing != "overdue" and not (u.standing == "in_term" and u.blocked is not None):
             continue
-        line = f"• NV {u.task_stt} — {_name(st, u.unit_code)}: "
+        line = f"• NV {u.task_label} — {_name(st, u.unit_code)}: "
         if u.standing == "overdue":
             missed = [period_label(o.key) for o in u.occurrences if o.standing == "overdue" and o.checkin]
             line += f"quá hạn, chưa báo cáo {', '.join(missed)}" if missed else "quá hạn"
@@ -85,7 +85,7 @@ def _coming(st: PlanStanding, calendar: WorkingCalendar, days: int) -> list[str]
                 rows.append(
                     (
                         due,
-                        f"• NV {u.task_stt} — {_name(st, u.unit_code)}"
+                        f"• NV {u.task_label} — {_name(st, u.unit_code)}"
                         + (f" ({label})" if label else "")
                         + f": hạn {vn_weekday_date(due)}",
                     )
@@ -142,7 +142,7 @@ def summary_text(st: PlanStanding, calendar: WorkingCalendar) -> str:
     lines = [f"TỔNG HỢP TIẾN ĐỘ — Kế hoạch số {st.plan_code}", *_headline(st), "", "THEO NHIỆM VỤ"]
     for t in st.tasks:
         head = t.task.content if len(t.task.content) <= 70 else t.task.content[:69].rsplit(" ", 1)[0] + "…"
-        lines.append(f"{t.task.stt}. {head}")
+        lines.append(f"{t.task.label}. {head}")
         for u in t.lead:
             text = CLASS_LABELS[u.standing]
             if u.periodic:

@@ -155,8 +155,8 @@ def _results(doc: DocumentType, report: Report) -> None:
     )
     extra = []
     if counts["waiting"]:
-        waiting = sorted({t.task.stt for t in st.tasks if t.standing == "waiting"})
-        extra.append(f"{counts['waiting']} lượt chờ điều kiện triển khai (nhiệm vụ {', '.join(map(str, waiting))})")
+        waiting = [t.task.label for t in sorted(st.tasks, key=lambda t: t.task.stt) if t.standing == "waiting"]
+        extra.append(f"{counts['waiting']} lượt chờ điều kiện triển khai (nhiệm vụ {', '.join(waiting)})")
     if counts["not_applicable"]:
         extra.append(f"{counts['not_applicable']} lượt đơn vị báo cáo không phát sinh")
     if extra:
@@ -173,7 +173,7 @@ def _results(doc: DocumentType, report: Report) -> None:
         if not items:
             _para(doc, "Không có.", indent=True)
         for t, u in items:
-            line = f"- Nhiệm vụ {t.task.stt}: {_task_name(t)} ({_unit(report, u)})"
+            line = f"- Nhiệm vụ {t.task.label}: {_task_name(t)} ({_unit(report, u)})"
             if u.standing in ("done_on_time", "done_late"):
                 when = f", ngày {vn_date(u.completed_on)}" if u.completed_on else ""
                 line += f": {CLASS_LABELS[u.standing].lower()}{when}."
@@ -204,7 +204,7 @@ def _difficulties(doc: DocumentType, report: Report) -> None:
         when = vn_date(u.blocked.at.astimezone(zone).date())
         _para(
             doc,
-            f"- Nhiệm vụ {t.task.stt}: {_task_name(t, 100)}: {_unit(report, u)} báo cáo ngày {when}: "
+            f"- Nhiệm vụ {t.task.label}: {_task_name(t, 100)}: {_unit(report, u)} báo cáo ngày {when}: "
             f"{quoted(reason(u.blocked))}.",
             indent=True,
         )
@@ -273,6 +273,18 @@ def _appendix(doc: DocumentType, report: Report) -> Table:
         cell.width = Cm(APPENDIX_WIDTHS_CM[j])
         _cell_text(cell, [(APPENDIX_HEADERS[col], True, False)], size=11)
     for i, row in enumerate(rows, start=1):
+        if row.is_section:
+            # A section heading: its label, then its title across the rest of the row.
+            cells = table.rows[i].cells
+            _cell_text(cells[0], [(row.cells[0], True, False)], size=11)
+            for j, cell in enumerate(cells):
+                cell.width = Cm(APPENDIX_WIDTHS_CM[j])
+            title = cells[1].merge(cells[len(APPENDIX_COLUMNS) - 1])
+            title.paragraphs[0].text = ""
+            run = title.paragraphs[0].add_run(row.cells[1])
+            run.bold = True
+            run.font.size = Pt(11)
+            continue
         for j, col in enumerate(APPENDIX_COLUMNS):
             cell = table.rows[i].cells[j]
             cell.width = Cm(APPENDIX_WIDTHS_CM[j])
@@ -281,7 +293,7 @@ def _appendix(doc: DocumentType, report: Report) -> Table:
                 p = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
                 p.paragraph_format.space_after = Pt(0)
                 p.add_run(line).font.size = Pt(11)
-            if col == 6:
+            if col == 6 and row.standing is not None:
                 _shade(cell, FILLS[row.standing])
     # The header row repeats on every page of the appendix.
     tr_pr = table.rows[0]._tr.get_or_add_trPr()

@@ -75,8 +75,12 @@ APPENDIX_HEADERS = (
 
 @dataclass(frozen=True)
 class AppendixRow:
-    standing: Standing
+    standing: Standing | None  # None on a section heading ("II", "Cải cách hành chính")
     cells: tuple[str, ...]  # in the order of APPENDIX_HEADERS
+
+    @property
+    def is_section(self) -> bool:
+        return self.standing is None
 
 
 def _prefix(report: Report, t: TaskStanding, u: UnitStanding) -> str:
@@ -100,7 +104,16 @@ def unit_state(report: Report, u: UnitStanding) -> str:
 def appendix_rows(report: Report) -> list[AppendixRow]:
     rows: list[AppendixRow] = []
     zone = report.calendar.zone
+    shown: set[str] = set()
+    blank = ("",) * (len(APPENDIX_HEADERS) - 2)
     for t in report.standing.tasks:
+        # Section rows as the plan prints them, each once, above the first of its tasks shown.
+        spec = report.plan.task(t.task.stt)
+        section = t.task.section if t.task.section is not None else (spec.section if spec else None)
+        for heading in report.plan.section_path(section):
+            if heading.label not in shown:
+                shown.add(heading.label)
+                rows.append(AppendixRow(standing=None, cells=(heading.label, heading.title, *blank)))
         states, completed, products, last, blocked = [], [], [], [], []
         for u in t.lead:
             p = _prefix(report, t, u)
@@ -122,7 +135,7 @@ def appendix_rows(report: Report) -> list[AppendixRow]:
             AppendixRow(
                 standing=t.standing,
                 cells=(
-                    str(t.task.stt),
+                    t.task.label,
                     t.task.content,
                     "\n".join(report.unit_name(u.unit_code) for u in t.lead),
                     "\n".join(report.unit_name(c) for c in t.coordinate),

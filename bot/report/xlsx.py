@@ -86,8 +86,12 @@ def _appendix(ws: Worksheet, report: Report) -> None:
     _header(ws, header, APPENDIX_HEADERS)
     for i, row in enumerate(appendix_rows(report), start=header + 1):
         for col, value in enumerate(row.cells, start=1):
-            _cell(ws, i, col, int(value) if col == 1 and value.isdigit() else value)
-        ws.cell(row=i, column=7).fill = fill(row.standing)
+            _cell(ws, i, col, int(value) if col == 1 and value.isdigit() else value, bold=row.is_section)
+        if row.standing is None:
+            # A section heading spans the row after its label, as in the plan's appendix.
+            ws.merge_cells(start_row=i, start_column=2, end_row=i, end_column=len(APPENDIX_HEADERS))
+        else:
+            ws.cell(row=i, column=7).fill = fill(row.standing)
         ws.cell(row=i, column=1).alignment = Alignment(vertical="top", horizontal="center")
     _legend(ws, ws.max_row + 2)
     _print_setup(ws, header, APPENDIX_WIDTHS)
@@ -176,7 +180,7 @@ def _targets(ws: Worksheet, report: Report) -> None:
     comparators = {">=": "≥", "<=": "≤", "=": "="}
     for i, target in enumerate(report.plan.targets, start=1):
         wanted = f"{comparators[target.comparator]} {number_text(target.value)}{target.unit}"
-        tasks = ", ".join(str(s) for s in target.tasks)
+        tasks = ", ".join(task.name if (task := report.plan.task(s)) else str(s) for s in target.tasks)
         reported = figures.get(target.code, [])
         # A target nobody reported stays empty: an absent figure is not a zero.
         for j, f in enumerate(reported or [None]):
