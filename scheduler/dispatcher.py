@@ -17,6 +17,7 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduler.attachments import decode as decode_attachment
 from scheduler.clock import Clock
 from scheduler.delivery import ChannelError, OutboundMessage, Sender
 from scheduler.workcal import WorkingCalendar
@@ -228,7 +229,7 @@ class Dispatcher:
         self, r: Reminder, view: AssignmentView | None, identity: ChatIdentity, batch: _Batch, today: date
     ) -> OutboundMessage:
         if r.person_id is not None:
-            return OutboundMessage(r.body or "")
+            return OutboundMessage(r.body or "", attachment=decode_attachment(r.attachment))
         assert view is not None
         if r.kind == ReminderKind.ESCALATE:
             return self.renderer.escalation(view, today)
