@@ -204,3 +204,19 @@ def plan_change(change: Change) -> str:
     if k == ChangeKind.ROLE_SET:
         return f"Nhiệm vụ {subject}: {change.old} là đơn vị {ROLE_LABELS.get(change.new, change.new)}"
     return f"Nhiệm vụ {subject}: bỏ đơn vị {change.old}"
+
+
+# --- files (export, chart, digest) ---------------------------------------------------------
+
+FILE_WHERE = "Tệp {filename} đã lưu trên máy chạy Nhắc việc: {path}"
+FILE_GONE = "(Tệp {filename} không còn trên máy chạy Nhắc việc; xin lập lại bằng /export hoặc lệnh nhacviec export.)"
+ZALO_NO_FILES = (
+    "Zalo chưa cho bot gửi tệp. {filename} đã sẵn sàng trên máy chạy Nhắc việc: {path}\n"
+    "Văn phòng có thể lấy tệp ở đó, hoặc chạy lệnh: nhacviec export"
+)
+
+
+def file_note(filename: str, path: str, *, can_send: bool) -> str:
+    """What a channel says about a file: where it was saved (the console), or that it cannot
+    be sent and where to get it (Zalo)."""
+    return (FILE_WHERE if can_send else ZALO_NO_FILES).format(filename=filename, path=path)
