@@ -220,3 +220,22 @@ def file_note(filename: str, path: str, *, can_send: bool) -> str:
     """What a channel says about a file: where it was saved (the console), or that it cannot
     be sent and where to get it (Zalo)."""
     return (FILE_WHERE if can_send else ZALO_NO_FILES).format(filename=filename, path=path)
+
+USAGE_SUMMARY = "Cách dùng: /summary (tổng hợp), /summary N (lịch sử nhiệm vụ N), /summary chart (biểu đồ)"
+USAGE_EXPORT = "Cách dùng: /export, /export 6thang hoặc /export nam"
+USAGE_GHINHAN = "Cách dùng: /ghinhan N ĐƠN_VỊ NỘI_DUNG, ví dụ /ghinhan 3 VP đã xong"
+NO_TASK = "Không có nhiệm vụ số {stt}."
+CHART_CAPTION = "Biểu đồ tiến độ — Kế hoạch số {plan}, tính đến ngày {day}"
+EXPORT_NOT_STARTED = "{title} bắt đầu từ {start}, chưa có số liệu."
+EXPORT_READY = (
+    "Đã lập {title}: {period}, tình trạng tính đến ngày {cutoff}.\n"
+    "Bảng tổng hợp (Excel) và dự thảo báo cáo (Word) đang được gửi."
+)
+EXPORT_XLSX_CAPTION = "Bảng tổng hợp — {title} ({period})"
+EXPORT_DOCX_CAPTION = "Dự thảo báo cáo — {title} (văn phòng hoàn thiện mục III)"
+
+
+def cycle_title(name: str, year: int) -> str:
+    """ "Báo cáo 6 tháng năm 2026", "Báo cáo năm 2026"."""
+    return f"{name} {year}" if name.rstrip().endswith("năm") else f"{name} năm {year}"
+RECORDED_ON_BEHALF = "{confirm} (ghi nhận hộ {unit}, lúc {at})"

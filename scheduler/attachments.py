@@ -38,7 +38,7 @@ def decode(text: str | None) -> Attachment | None:
         return None
     if not isinstance(data, dict) or not data.get("path"):
         return None
-    kind = data.get("kind") if data.get("kind") in ("document", "photo") else "document"
+    kind = str(data["kind"]) if data.get("kind") in ("document", "photo") else "document"
     path = str(data["path"])
     return Attachment(
         path=path,

@@ -57,9 +57,7 @@ async def write_report_files(
     standing = await build_standing(session, plan, ward_id, window, cutoff, calendar)
     report = Report(plan, standing, calendar, today)
     name = f"{_stem(plan.code)}-{window.start:%Y%m%d}-{window.end:%Y%m%d}"
-    xlsx, docx = await asyncio.gather(
-        asyncio.to_thread(export_xlsx, report), asyncio.to_thread(export_docx, report)
-    )
+    xlsx, docx = await asyncio.gather(asyncio.to_thread(export_xlsx, report), asyncio.to_thread(export_docx, report))
     return ReportFiles(
         window=window,
         cutoff=cutoff,

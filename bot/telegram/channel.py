@@ -8,8 +8,8 @@ from pathlib import Path
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-from bot.channel import ChannelError, DeliveryResult, OutboundMessage
 from bot import texts
+from bot.channel import ChannelError, DeliveryResult, OutboundMessage
 from bot.texts import split_message
 
 MAX_LENGTH = 4096
