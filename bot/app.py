@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channel import Channel
 from bot.context import AppContext
+from bot.periodic import PeriodicWork
 from bot.reminder_text import ReminderRenderer
 from bot.settings import Settings
 from bot.texts import plan_change
@@ -87,6 +88,10 @@ class Ticker:
     _planned_at: float = 0.0
     _plan_mtime: float | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    periodic: PeriodicWork | None = None  # the cycles' sweep and report-due, the weekly digest
+
+    def __post_init__(self) -> None:
+        self.periodic = self.periodic or PeriodicWork(self.ctx)
 
     def _reload_plan_if_edited(self) -> bool:
         """The office may edit tasks.yaml while the bot runs: a valid edit is picked up at
@@ -147,6 +152,8 @@ class Ticker:
         async with self._lock:
             try:
                 await self.plan_if_due()
+                if self.periodic is not None:
+                    await self.periodic.run()
                 await self.dispatcher.tick()
             except Exception:
                 log.exception("tick failed; the next tick retries")

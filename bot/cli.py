@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import cli_export, cli_runtime
+from bot import cli_export, cli_record, cli_runtime
 from bot.cli_common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
 from bot.logs import redact
 from bot.planview import describe_rule, plan_text, schedule_event_row, schedule_row, schedule_text
@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_runtime.register(sub)
     cli_export.register(sub)
+    cli_record.register(sub)
     return parser
 
 

@@ -239,3 +239,38 @@ def cycle_title(name: str, year: int) -> str:
     """ "Báo cáo 6 tháng năm 2026", "Báo cáo năm 2026"."""
     return f"{name} {year}" if name.rstrip().endswith("năm") else f"{name} năm {year}"
 RECORDED_ON_BEHALF = "{confirm} (ghi nhận hộ {unit}, lúc {at})"
+
+
+def sweep_text(title: str, period: str, due: date, unit_name: str, tasks: list[tuple[int, str, str]]) -> str:
+    """The status sweep before a report: one message per person, the unit's tasks listed as
+    (number, content, current state)."""
+    lines = [
+        f"HỎI TÌNH HÌNH THỰC HIỆN — {title}",
+        f"Văn phòng sắp tổng hợp báo cáo gửi cấp trên (hạn {vn_date(due)}; {period[:1].lower()}{period[1:]}).",
+        f"Xin {unit_name} cho biết tình hình các nhiệm vụ sau:",
+        "",
+    ]
+    for stt, content, state in tasks:
+        lines.append(f"{stt}. {shorten(content, 110)} — hiện: {state}")
+    lines += [
+        "",
+        'Trả lời từng nhiệm vụ, ví dụ: "4: đã xong", "4: đang làm 50%", "4: vướng: lý do", '
+        '"4: không phát sinh".',
+    ]
+    return "\n".join(lines)
+
+
+def report_due_text(title: str, period: str, due: date, working_days: int, cutoff: date, recipient: str) -> str:
+    """The compiling unit's reminder that the report to the city is due, files attached."""
+    to = f" gửi {recipient}" if recipient else ""
+    return "\n".join(
+        [
+            f"SẮP ĐẾN HẠN BÁO CÁO — {title}",
+            f"Hạn gửi báo cáo{to}: {vn_weekday_date(due)} (còn {working_days} ngày làm việc).",
+            f"{period}. Tình trạng các nhiệm vụ tính đến ngày {vn_date(cutoff)}.",
+            "Kèm theo: bảng tổng hợp (Excel) và dự thảo báo cáo (Word). Lập lại bất cứ lúc nào bằng /export.",
+        ]
+    )
+
+
+DIGEST_CHART_CAPTION = "Biểu đồ tiến độ theo đơn vị chủ trì — tính đến ngày {day}"

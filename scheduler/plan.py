@@ -287,6 +287,7 @@ class Plan:
     sections: list[Section] = field(default_factory=list)
     plan_year: int | None = None
     compiled_by: str = ""  # the unit code that compiles the report to the city (reporting.compiled_by)
+    report_recipient: str = ""  # who the report goes to (reporting.recipient)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -590,6 +591,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         sections=sections,
         plan_year=spec.plan.year,
         compiled_by=names.get(_unit_key(spec.reporting.compiled_by), "") if spec.reporting else "",
+        report_recipient=spec.reporting.recipient if spec.reporting else "",
         _names=names,
     )
 
