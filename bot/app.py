@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channel import Channel
 from bot.context import AppContext
+from bot.periodic import PeriodicWork
 from bot.reminder_text import ReminderRenderer
 from bot.settings import Settings
 from bot.texts import plan_change
@@ -92,9 +93,11 @@ class Ticker:
     _dispatching: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
     woken: asyncio.Event = field(default_factory=asyncio.Event)
+    periodic: PeriodicWork | None = None  # the cycles' sweep and report-due, the weekly digest
 
     def __post_init__(self) -> None:
         self.ctx.wake = self.woken.set
+        self.periodic = self.periodic or PeriodicWork(self.ctx)
 
     def _reload_plan_if_edited(self) -> bool:
         """The office may edit tasks.yaml while the bot runs: a valid edit is picked up at
@@ -156,6 +159,8 @@ class Ticker:
         async with self._lock:
             try:
                 await self.plan_if_due()
+                if self.periodic is not None:
+                    await self.periodic.run()
                 await self.dispatch()
             except Exception:
                 log.exception("tick failed; the next tick retries")

@@ -13,11 +13,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import cli_export, cli_runtime
+from bot import cli_export, cli_record, cli_runtime
 from bot.cli_common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
 from bot.logs import redact
-from bot.planview import describe_rule, plan_text, schedule_row, schedule_text
+from bot.planview import describe_rule, plan_text, schedule_event_row, schedule_row, schedule_text
 from bot.settings import Settings
+from scheduler.cycles import cycle_events
 from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
 from scheduler.plan import six_clear_warnings
 from scheduler.reminders import PolicyError, check_policy, plan_reminders
@@ -60,10 +61,13 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
         rows = plan_reminders(plan, calendar, start, end, unit=unit)
     except PolicyError as exc:
         raise CliError(str(exc)) from None
+    # The report cycles' own messages: the status sweep and the report-due reminder.
+    events = [e for e in cycle_events(plan, calendar, start, end) if unit is None or e.unit in (None, unit)]
     if args.json:
-        print(json.dumps([schedule_row(r) for r in rows], ensure_ascii=False, indent=1))
+        out = [(r.at, schedule_row(r)) for r in rows] + [(e.at, schedule_event_row(e, unit)) for e in events]
+        print(json.dumps([row for _, row in sorted(out, key=lambda p: p[0])], ensure_ascii=False, indent=1))
     else:
-        print(schedule_text(rows))
+        print(schedule_text(rows, events, unit))
     return 0
 
 
@@ -137,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_runtime.register(sub)
     cli_export.register(sub)
+    cli_record.register(sub)
     return parser
 
 

@@ -42,6 +42,9 @@ class ConsoleChannel:
         self.out.write(f"\n┌─ tin nhắn tới {self.names(chat_id)}\n")
         for line in message.text.split("\n"):
             self.out.write(f"│ {line}\n")
+        if message.attachment is not None:
+            a = message.attachment
+            self.out.write(f"│ 📎 {texts.file_note(a.filename, a.path, can_send=True)}\n")
         self.out.write("└─\n")
         self.out.flush()
         return DeliveryResult(message_id=f"c{time.time_ns()}")

@@ -21,24 +21,45 @@ from bot.actions import (
     activate_task,
     link_throttled,
     queue_manual_reminder,
+    record_on_behalf,
     record_status,
     task_name,
 )
-from bot.channel import InboundMessage, OutboundMessage
+from bot.channel import Attachment, InboundMessage, OutboundMessage
 from bot.commands import EVERYONE, OFFICE, Registry
 from bot.context import AppContext
 from bot.reminder_text import status_buttons, tasks_list
 from bot.replies import STATUSES, ParsedReply, parse_reply
-from bot.summary import Summary, build_summary, overdue_text, summary_text
+from bot.report import build_standing
+from bot.report.digest import summary_text as standing_summary_text
+from bot.report.files import write_chart, write_report_files
+from bot.report.history import history_text
+from bot.report.wording import data_period, vn_datetime
+from bot.summary import Summary, build_summary, overdue_text
 from bot.task_refs import TaskRef, task_refs
+from scheduler.attachments import direct_row
 from scheduler.folding import fold
+from scheduler.plan import Plan
+from scheduler.plan import Unit as PlanUnit
 from scheduler.planner import plan_ward
+from scheduler.standing import PlanStanding
+from scheduler.windows import WindowError, cycle_by_word, latest_cycle_window, live_window, upcoming_window
 from store.delivery import reply_target
+from store.enums import ReminderKind
+from store.history import task_history
 from store.inbound import mark_processed, store_inbound
 from store.models import ChatIdentity, Person, Unit
-from store.outbox import queue_reply
+from store.models import Task as TaskRow
+from store.outbox import insert_reminders, queue_reply
 from store.people import identity_by_chat, redeem_link_code
-from store.queries import AssignmentView, assignment_view, current_assignments, open_assignments, task_labels
+from store.queries import (
+    AssignmentView,
+    assignment_view,
+    current_assignments,
+    open_assignments,
+    task_by_label,
+    task_labels,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +84,7 @@ _STATUS_STARTERS = (
     "sap",
     "gan",
 )
+HISTORY_LIMIT = 60
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 Reply = list[OutboundMessage]
@@ -131,7 +153,8 @@ class Conversation:
                     *_joined(replies),
                     now,
                 )
-        if replies and msg.channel not in INLINE_CHANNELS:
+        if msg.channel not in INLINE_CHANNELS:
+            # The answer (or a file asked for, which has no text answer) is in the outbox.
             self.ctx.wake()
         return replies
 
@@ -376,12 +399,129 @@ class Conversation:
     @COMMANDS.command(
         "summary",
         roles=OFFICE,
-        usage="/summary",
-        description="tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị chưa báo cáo",
+        usage="/summary [N|chart]",
+        description="tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị chưa báo cáo; "
+        "/summary N: lịch sử báo cáo nhiệm vụ N; /summary chart: biểu đồ",
     )
     async def _cmd_summary(self, t: Turn) -> Reply:
-        """Progress by task and by unit, overdue and silent units (office)."""
-        return [OutboundMessage(summary_text(await self._summary(t.s)))]
+        """The standing of the plan (office): the same classification as the export and the
+        digest; `/summary N` a task's history; `/summary chart` the chart alone."""
+        arg = fold(t.args)
+        if not arg:
+            standing = await self._live_standing(t.s)
+            return [OutboundMessage(standing_summary_text(standing, self.ctx.calendar))]
+        if arg in ("chart", "bieu do", "bieudo"):
+            return await self._summary_chart(t)
+        ref = re.sub(r"^(?:nv|nhiem vu|so)\s*", "", arg)
+        task = await task_by_label(t.s, self.ctx.ward_id, ref)
+        if task is None:
+            if re.fullmatch(r"[0-9ivx]+(?:[. ][0-9a-z]+)*\)?", ref):
+                return [OutboundMessage(texts.NO_TASK.format(stt=t.args.strip()))]
+            return [OutboundMessage(texts.USAGE_SUMMARY)]
+        return [OutboundMessage(await self._history(t.s, task))]
+
+    async def _live_standing(self, s: AsyncSession) -> PlanStanding:
+        today = self.ctx.today()
+        window = live_window(self.ctx.plan, today)
+        return await build_standing(s, self.ctx.plan, self.ctx.ward_id, window, window.cutoff(today), self.ctx.calendar)
+
+    async def _history(self, s: AsyncSession, task: TaskRow) -> str:
+        rows = await task_history(s, self.ctx.ward_id, task.stt, limit=HISTORY_LIMIT)
+        label = task.label or str(task.stt)
+        return history_text(label, task.content, rows, self.ctx.calendar.zone, limit=HISTORY_LIMIT)
+
+    async def _summary_chart(self, t: Turn) -> Reply:
+        """The chart goes out through the outbox as a photo to this chat; no text reply."""
+        standing = await self._live_standing(t.s)
+        folder = self.ctx.settings.files_path.resolve()
+        path = await write_chart(standing, folder, f"bieu-do-{standing.cutoff:%Y%m%d}")
+        caption = texts.CHART_CAPTION.format(plan=standing.plan_code, day=texts.vn_date(standing.cutoff))
+        await self._queue_file(t, f"chart:{t.inbound_id}", Attachment(str(path), path.name, "photo", caption))
+        return []
+
+    async def _queue_file(self, t: Turn, key: str, attachment: Attachment, body: str = "") -> None:
+        """A file for the asking chat, as an outbox row addressed to it."""
+        row = direct_row(
+            self.ctx.ward_id,
+            key,
+            ReminderKind.FILE,
+            self.ctx.now(),
+            t.person.id,
+            body,
+            channel=t.msg.channel,
+            chat_id=t.msg.chat_id,
+            attachment=attachment,
+        )
+        await insert_reminders(t.s, [row])
+
+    @COMMANDS.command(
+        "export",
+        roles=OFFICE,
+        usage="/export [6thang|nam]",
+        description="bảng tổng hợp (Excel) và dự thảo báo cáo (Word) của kỳ báo cáo gửi thành phố",
+    )
+    async def _cmd_export(self, t: Turn) -> Reply:
+        """The report files of a cycle (office), sent to this chat as documents."""
+        plan, today = self.ctx.plan, self.ctx.today()
+        try:
+            if t.args:
+                window = latest_cycle_window(cycle_by_word(plan, t.args.split()[0]), today)
+            else:
+                window = upcoming_window(plan, today)
+        except WindowError as exc:
+            return [OutboundMessage(f"{exc}\n{texts.USAGE_EXPORT}")]
+        title = texts.cycle_title(window.cycle_name or "Báo cáo", window.year or window.end.year)
+        if today < window.start:
+            start = texts.vn_date(window.start)
+            return [OutboundMessage(texts.EXPORT_NOT_STARTED.format(title=title, start=start))]
+        folder = self.ctx.settings.files_path.resolve()
+        files = await write_report_files(t.s, plan, self.ctx.ward_id, self.ctx.calendar, folder, window, today)
+        period = data_period(window)
+        xlsx_caption = texts.EXPORT_XLSX_CAPTION.format(title=title, period=period)
+        docx_caption = texts.EXPORT_DOCX_CAPTION.format(title=title)
+        await self._queue_file(
+            t, f"export:{t.inbound_id}:xlsx", Attachment(str(files.xlsx), files.xlsx.name, "document", xlsx_caption)
+        )
+        await self._queue_file(
+            t, f"export:{t.inbound_id}:docx", Attachment(str(files.docx), files.docx.name, "document", docx_caption)
+        )
+        cutoff = texts.vn_date(files.cutoff)
+        return [OutboundMessage(texts.EXPORT_READY.format(title=title, period=period, cutoff=cutoff))]
+
+    @COMMANDS.command(
+        "ghinhan",
+        roles=OFFICE,
+        usage="/ghinhan N ĐƠN_VỊ NỘI_DUNG",
+        description="ghi nhận hộ tình trạng đơn vị báo qua điện thoại hoặc văn bản, ví dụ /ghinhan 3 VP đã xong",
+    )
+    async def _cmd_ghinhan(self, t: Turn) -> Reply:
+        """/ghinhan N UNIT TEXT — record a status a unit gave by phone or on paper (office)."""
+        m = re.fullmatch(r"(\d{1,3})\s+(.+)", t.args, re.S)
+        found = _unit_and_text(self.ctx.plan, m[2]) if m else None
+        if m is None or found is None:
+            return [OutboundMessage(texts.USAGE_GHINHAN)]
+        unit, text = found
+        now = self.ctx.now()
+        try:
+            done = await record_on_behalf(
+                t.s,
+                self.ctx.ward_id,
+                int(m[1]),
+                unit.code,
+                text,
+                now,
+                now,
+                self.ctx.today(),
+                recorder=t.person,
+                recorder_label=t.person.name,
+                via="chat",
+            )
+        except ActionError as exc:
+            return [OutboundMessage(str(exc))]
+        p = done.parsed
+        confirm = texts.confirm(done.view.task_stt, p.status, p.percent, p.note)
+        at = vn_datetime(now, self.ctx.calendar.zone)
+        return [OutboundMessage(texts.RECORDED_ON_BEHALF.format(confirm=confirm, unit=unit.name, at=at))]
 
     @COMMANDS.command("overdue", roles=OFFICE, usage="/overdue", description="nhiệm vụ quá hạn")
     async def _cmd_overdue(self, t: Turn) -> Reply:
@@ -454,6 +594,17 @@ def _joined(replies: Reply) -> tuple[str, list[tuple[str, str]]]:
     buttons of the last reply that has any ride on it."""
     buttons = next((r.buttons for r in reversed(replies) if r.buttons), ())
     return "\n\n".join(r.text for r in replies), [(b.label, b.data) for b in buttons]
+
+
+def _unit_and_text(plan: Plan, rest: str) -> tuple[PlanUnit, str] | None:
+    """ "VP đã xong" or "Văn phòng HĐND và UBND phường đã xong" → (unit, "đã xong"): the
+    longest run of leading words that names a unit."""
+    words = rest.split()
+    for n in range(len(words) - 1, 0, -1):
+        unit = plan.find_unit(" ".join(words[:n]))
+        if unit is not None:
+            return unit, " ".join(words[n:])
+    return None
 
 
 def _parse_day(text: str) -> date | None:

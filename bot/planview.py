@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from bot.texts import (
     DEADLINE_KIND_LABELS,
@@ -14,6 +14,7 @@ from bot.texts import (
     vn_period,
     vn_weekday_date,
 )
+from scheduler.cycles import CycleEvent
 from scheduler.deadlines import Conditional, DeadlineRule, Milestones, Once, Ongoing, Period, Recurring
 from scheduler.occurrences import recurring_due
 from scheduler.plan import Plan
@@ -144,18 +145,64 @@ def schedule_row(r: PlannedReminder) -> dict[str, object]:
     }
 
 
-def schedule_text(rows: list[PlannedReminder]) -> str:
-    if not rows:
+CYCLE_KIND_LABELS = {"sweep": "hỏi tình hình trước kỳ báo cáo", "report_due": "nhắc hạn gửi báo cáo"}
+ALL_UNITS = "mọi ĐV"
+
+
+def event_unit(event: CycleEvent, unit: str | None = None) -> str | None:
+    """Who an event concerns in the schedule: the compiling unit, or (a sweep) every unit
+    with work — shown as the unit asked for when the schedule is filtered by unit."""
+    return event.unit if event.unit is not None else unit
+
+
+def schedule_event_row(event: CycleEvent, unit: str | None = None) -> dict[str, object]:
+    return {
+        "at": event.at.isoformat(),
+        "unit": event_unit(event, unit),
+        "task": None,
+        "occurrence": None,
+        "kind": event.kind,
+        "seq": event.working_days,
+        "role": None,
+        "cycle": event.cycle.code,
+        "year": event.window.year,
+        "due": (event.window.due or event.due).isoformat(),
+        "working_due": event.due.isoformat(),
+    }
+
+
+def _event_line(e: CycleEvent, unit: str | None) -> str:
+    who = event_unit(e, unit) or ALL_UNITS
+    kind = f"{CYCLE_KIND_LABELS[e.kind]} ({e.working_days} ngày)"
+    year = e.window.year or e.window.end.year
+    return (
+        f"{vn_date(e.at.date())} {e.at:%H:%M}  {who:<8} {'—':<5} {'':<9} {kind:<24} "
+        f"hạn {vn_date(e.due)} ({e.cycle.name} {year})"
+    )
+
+
+def schedule_text(rows: list[PlannedReminder], events: list[CycleEvent] | None = None, unit: str | None = None) -> str:
+    events = events or []
+    if not rows and not events:
         return "Không có lời nhắc nào trong khoảng thời gian này."
-    lines = []
+    lines: list[tuple[datetime, str]] = []
     for r in rows:
         kind = KIND_LABELS[r.kind] + (
             f" {r.seq} ngày" if r.kind == "before" else f" lần {r.seq}" if r.kind == "overdue" else ""
         )
         period = "" if r.occurrence_key in ("once", "activated") else f" ({vn_period(r.occurrence_key)})"
         lines.append(
-            f"{vn_date(r.at.date())} {r.at:%H:%M}  {r.unit:<8} NV {r.task_label:<6} {ROLE_LABELS[r.role]:<9} "
-            f"{kind:<24} hạn {vn_date(r.working_due)}{period}"
+            (
+                r.at,
+                f"{vn_date(r.at.date())} {r.at:%H:%M}  {r.unit:<8} NV {r.task_label:<6} {ROLE_LABELS[r.role]:<9} "
+                f"{kind:<24} hạn {vn_date(r.working_due)}{period}",
+            )
         )
-    lines.append(f"Tổng: {len(rows)} lời nhắc")
-    return "\n".join(lines)
+    lines += [(e.at, _event_line(e, unit)) for e in events]
+    # Stable: a cycle event sorts after the task reminders of the same minute.
+    out = [text for _, text in sorted(lines, key=lambda pair: pair[0])]
+    total = f"Tổng: {len(rows)} lời nhắc"
+    if events:
+        total += f", {len(events)} việc của kỳ báo cáo (hỏi tình hình, nhắc hạn báo cáo)"
+    out.append(total)
+    return "\n".join(out)

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
 
     link_code_ttl_hours: int = 72
 
+    # Where /export, the report-due reminder and the digest write their files (kept for Zalo
+    # and the console, which cannot receive them).
+    files_path: Path = Path("nhacviec-files")
+    # The weekly digest to the office and leaders: weekday and local time, "MON 07:45".
+    digest_time: str = "MON 07:45"
+
     telegram_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"
     telegram_bot_username: str | None = None
@@ -81,6 +87,16 @@ class Settings(BaseSettings):
             raise ValueError(f"múi giờ không hợp lệ: {v!r}") from None
         return v
 
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, v: str) -> str:
+        parse_weekly_time(v)
+        return v
+
+    def digest_at(self) -> tuple[int, time]:
+        """(weekday, Monday = 0; local time) of the weekly digest."""
+        return parse_weekly_time(self.digest_time)
+
     def hours(self) -> OfficeHours:
         return parse_office_hours(self.office_hours)
 
@@ -100,3 +116,21 @@ def parse_office_hours(text: str) -> OfficeHours:
             raise ValueError(f"giờ hành chính không hợp lệ: {part!r}")
         intervals.append((start, end))
     return OfficeHours(intervals=tuple(intervals))
+
+
+_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+def parse_weekly_time(text: str) -> tuple[int, time]:
+    """ "MON 07:45" → (0, 07:45); weekdays in English three-letter form (or T2…T7, CN)."""
+    day_text, _, time_text = text.strip().partition(" ")
+    day = day_text.upper()
+    vietnamese = {"T2": 0, "T3": 1, "T4": 2, "T5": 3, "T6": 4, "T7": 5, "CN": 6}
+    weekday = _WEEKDAYS.index(day) if day in _WEEKDAYS else vietnamese.get(day)
+    try:
+        at = time.fromisoformat(time_text.strip())
+    except ValueError:
+        at = None
+    if weekday is None or at is None:
+        raise ValueError(f"lịch bản tin không hợp lệ: {text!r} (ví dụ MON 07:45)")
+    return weekday, at

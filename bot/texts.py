@@ -217,3 +217,73 @@ def plan_change(change: Change) -> str:
     if k == ChangeKind.ROLE_SET:
         return f"Nhiệm vụ {subject}: {change.old} là đơn vị {ROLE_LABELS.get(change.new, change.new)}"
     return f"Nhiệm vụ {subject}: bỏ đơn vị {change.old}"
+
+
+# --- files (export, chart, digest) ---------------------------------------------------------
+
+FILE_WHERE = "Tệp {filename} đã lưu trên máy chạy Nhắc việc: {path}"
+FILE_GONE = "(Tệp {filename} không còn trên máy chạy Nhắc việc; xin lập lại bằng /export hoặc lệnh nhacviec export.)"
+ZALO_NO_FILES = (
+    "Zalo chưa cho bot gửi tệp. {filename} đã sẵn sàng trên máy chạy Nhắc việc: {path}\n"
+    "Văn phòng có thể lấy tệp ở đó, hoặc chạy lệnh: nhacviec export"
+)
+
+
+def file_note(filename: str, path: str, *, can_send: bool) -> str:
+    """What a channel says about a file: where it was saved (the console), or that it cannot
+    be sent and where to get it (Zalo)."""
+    return (FILE_WHERE if can_send else ZALO_NO_FILES).format(filename=filename, path=path)
+
+USAGE_SUMMARY = "Cách dùng: /summary (tổng hợp), /summary N (lịch sử nhiệm vụ N), /summary chart (biểu đồ)"
+USAGE_EXPORT = "Cách dùng: /export, /export 6thang hoặc /export nam"
+USAGE_GHINHAN = "Cách dùng: /ghinhan N ĐƠN_VỊ NỘI_DUNG, ví dụ /ghinhan 3 VP đã xong"
+NO_TASK = "Không có nhiệm vụ số {stt}."
+CHART_CAPTION = "Biểu đồ tiến độ — Kế hoạch số {plan}, tính đến ngày {day}"
+EXPORT_NOT_STARTED = "{title} bắt đầu từ {start}, chưa có số liệu."
+EXPORT_READY = (
+    "Đã lập {title}: {period}, tình trạng tính đến ngày {cutoff}.\n"
+    "Bảng tổng hợp (Excel) và dự thảo báo cáo (Word) đang được gửi."
+)
+EXPORT_XLSX_CAPTION = "Bảng tổng hợp — {title} ({period})"
+EXPORT_DOCX_CAPTION = "Dự thảo báo cáo — {title} (văn phòng hoàn thiện mục III)"
+
+
+def cycle_title(name: str, year: int) -> str:
+    """ "Báo cáo 6 tháng năm 2026", "Báo cáo năm 2026"."""
+    return f"{name} {year}" if name.rstrip().endswith("năm") else f"{name} năm {year}"
+RECORDED_ON_BEHALF = "{confirm} (ghi nhận hộ {unit}, lúc {at})"
+
+
+def sweep_text(title: str, period: str, due: date, unit_name: str, tasks: list[tuple[int, str, str]]) -> str:
+    """The status sweep before a report: one message per person, the unit's tasks listed as
+    (number, content, current state)."""
+    lines = [
+        f"HỎI TÌNH HÌNH THỰC HIỆN — {title}",
+        f"Văn phòng sắp tổng hợp báo cáo gửi cấp trên (hạn {vn_date(due)}; {period[:1].lower()}{period[1:]}).",
+        f"Xin {unit_name} cho biết tình hình các nhiệm vụ sau:",
+        "",
+    ]
+    for stt, content, state in tasks:
+        lines.append(f"{stt}. {shorten(content, 110)} — hiện: {state}")
+    lines += [
+        "",
+        'Trả lời từng nhiệm vụ, ví dụ: "4: đã xong", "4: đang làm 50%", "4: vướng: lý do", '
+        '"4: không phát sinh".',
+    ]
+    return "\n".join(lines)
+
+
+def report_due_text(title: str, period: str, due: date, working_days: int, cutoff: date, recipient: str) -> str:
+    """The compiling unit's reminder that the report to the city is due, files attached."""
+    to = f" gửi {recipient}" if recipient else ""
+    return "\n".join(
+        [
+            f"SẮP ĐẾN HẠN BÁO CÁO — {title}",
+            f"Hạn gửi báo cáo{to}: {vn_weekday_date(due)} (còn {working_days} ngày làm việc).",
+            f"{period}. Tình trạng các nhiệm vụ tính đến ngày {vn_date(cutoff)}.",
+            "Kèm theo: bảng tổng hợp (Excel) và dự thảo báo cáo (Word). Lập lại bất cứ lúc nào bằng /export.",
+        ]
+    )
+
+
+DIGEST_CHART_CAPTION = "Biểu đồ tiến độ theo đơn vị chủ trì — tính đến ngày {day}"

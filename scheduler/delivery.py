@@ -27,6 +27,7 @@ class Attachment:
     path: str
     filename: str
     kind: str = "document"  # "document" | "photo"
+    caption: str = ""  # shown under the file where the channel allows (Telegram: ≤ 1024)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduler.attachments import decode as decode_attachment
 from scheduler.clock import Clock
-from scheduler.delivery import Attachment, Button, ChannelError, ErrorScope, OutboundMessage, Sender
+from scheduler.delivery import Button, ChannelError, ErrorScope, OutboundMessage, Sender
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
 from store.delivery import (
@@ -456,13 +457,7 @@ def _ms(t0: float) -> int:
 def direct_message(r: Reminder) -> OutboundMessage:
     """A row that carries its own words (a reply, a notice, a digest)."""
     buttons = tuple(Button(label, data) for label, data in json.loads(r.buttons)) if r.buttons else ()
-    attachment = None
-    if r.attachment:
-        spec = json.loads(r.attachment)
-        attachment = Attachment(
-            path=spec["path"], filename=spec.get("filename") or spec["path"], kind=spec.get("kind", "document")
-        )
-    return OutboundMessage(r.body or "", buttons, attachment)
+    return OutboundMessage(r.body or "", buttons, decode_attachment(r.attachment))
 
 
 @dataclass(frozen=True)

@@ -173,6 +173,10 @@ class CycleSpec(_Strict):
 class ReportingSpec(_Strict):
     compiled_by: str
     recipient: str = ""
+    # What the bot does before each cycle's due date, in working days before it (null: not at
+    # all): ask every unit with work for its state, and remind the compiling unit, files attached.
+    sweep_before_working_days: int | None = Field(default=10, ge=0, le=60)
+    report_due_before_working_days: int | None = Field(default=3, ge=0, le=60)
     cycles: list[CycleSpec] = []
 
 
@@ -259,6 +263,8 @@ class ReportCycle:
     period_start: tuple[int, int]  # (day, month)
     period_start_previous_year: bool
     period_end: tuple[int, int]
+    sweep_before_working_days: int | None = 10
+    report_due_before_working_days: int | None = 3
 
 
 @dataclass(frozen=True)
@@ -286,6 +292,8 @@ class Plan:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     sections: list[Section] = field(default_factory=list)
     plan_year: int | None = None
+    compiled_by: str = ""  # the unit code that compiles the report to the city (reporting.compiled_by)
+    report_recipient: str = ""  # who the report goes to (reporting.recipient)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -557,6 +565,8 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
                     period_start=_dm(c.period_start),
                     period_start_previous_year=c.period_start_previous_year,
                     period_end=_dm(c.period_end),
+                    sweep_before_working_days=spec.reporting.sweep_before_working_days,
+                    report_due_before_working_days=spec.reporting.report_due_before_working_days,
                 )
             )
     targets: list[Target] = []
@@ -594,6 +604,8 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         groups=groups,
         sections=sections,
         plan_year=spec.plan.year,
+        compiled_by=names.get(_unit_key(spec.reporting.compiled_by), "") if spec.reporting else "",
+        report_recipient=spec.reporting.recipient if spec.reporting else "",
         _names=names,
     )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from scheduler.folding import fold
 from scheduler.occurrences import expand
 from scheduler.plan import Plan, ReportCycle
 
@@ -116,3 +117,45 @@ def resolve_window(
     else:
         chosen = find_cycle(plan, cycle)
     return cycle_window(chosen, year) if year is not None else latest_cycle_window(chosen, today)
+
+
+def live_window(plan: Plan, today: date) -> ReportWindow:
+    """The window a live view (/summary, the weekly digest) judges by: the shortest report
+    window in progress on `today` (the 6-month one until 14/6, then the year's), or the
+    calendar year when the plan has no cycle covering the day."""
+    running = [
+        window
+        for cycle in plan.cycles
+        for year in (today.year, today.year + 1)
+        if (window := cycle_window(cycle, year)).contains(today)
+    ]
+    if running:
+        return min(running, key=lambda w: (w.end - w.start, w.end))
+    return custom_window(date(today.year, 1, 1), date(today.year, 12, 31))
+
+
+def upcoming_window(plan: Plan, today: date, grace_days: int = 14) -> ReportWindow:
+    """The report the office is working on: the cycle window with the nearest due date not
+    more than `grace_days` past (a report sent late is still that report)."""
+    windows = [
+        window
+        for cycle in plan.cycles
+        # Not before the plan: a cycle's due dates are its recurrence's, which starts with the plan.
+        for year in range(max(today.year - 1, plan.issued.year), today.year + 2)
+        if (window := cycle_window(cycle, year)).start <= today
+        and window.due is not None
+        and (today - window.due).days <= grace_days
+    ]
+    if windows:
+        return min(windows, key=lambda w: (w.due or w.end, w.end - w.start))
+    return resolve_window(plan, today)
+
+
+def cycle_by_word(plan: Plan, word: str) -> ReportCycle:
+    """A cycle by its code or by how the office names it in a chat command: "6thang" for
+    "Báo cáo 6 tháng", "nam" for "Báo cáo năm" (diacritics and spaces do not matter)."""
+    wanted = fold(word).replace(" ", "").replace("_", "")
+    for cycle in plan.cycles:
+        if cycle.code == word or fold(cycle.name).replace(" ", "").endswith(wanted):
+            return cycle
+    return find_cycle(plan, word)

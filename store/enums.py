@@ -30,6 +30,11 @@ class ReminderKind(StrEnum):
     MANUAL = "manual"
     NOTICE = "notice"  # a direct message to a person (body in the row)
     REPLY = "reply"  # the answer to an inbound message, addressed to its chat
+    # Direct messages of the reporting cycle and the weekly digest (body composed when queued).
+    SWEEP = "sweep"  # ask a unit for its state before a report to the city
+    REPORT_DUE = "report_due"  # tell the compiling unit the report is due, files attached
+    DIGEST = "digest"  # the Monday digest to the office and leaders
+    FILE = "file"  # a file asked for in the chat (/export, /summary chart)
 
 
 class AttemptOutcome(StrEnum):

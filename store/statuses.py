@@ -20,7 +20,9 @@ async def record_status(
     note: str | None,
     now: datetime,
 ) -> Assignment:
-    """Keep the report and update the assignment's latest status."""
+    """Keep the report and update the assignment's latest status. A report dated before the
+    assignment's latest one (a status recorded later by the office for an earlier day) is
+    kept in the history without overriding the newer status."""
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None
     session.add(
@@ -34,6 +36,8 @@ async def record_status(
             created_at=now,
         )
     )
+    if assignment.status_at is not None and now < assignment.status_at:
+        return assignment
     assignment.status = status
     assignment.percent = percent
     if note:

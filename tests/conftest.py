@@ -80,7 +80,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def ctx(db: Database, plan: Plan, calendar: WorkingCalendar, clock: ManualClock, tmp_path: Path) -> AppContext:
-    settings = Settings(database_url=db.url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=db.url, files_path=tmp_path / "files", _env_file=None)  # type: ignore[call-arg]
     async with db.session() as s, s.begin():
         result = await plan_ward(s, settings.ward, plan, calendar, clock.now())
     return AppContext(db=db, settings=settings, plan=plan, calendar=calendar, clock=clock, ward_id=result.ward_id)

@@ -180,8 +180,9 @@ async def test_the_office_summary_contains_reported_statuses(ctx: AppContext) ->
     office = await linked(ctx, conv, "VHXH", role="office", chat_id="office")
     await say(conv, head, "4: đang làm 60%")
     summary = (await say(conv, office, "/summary"))[0]
-    assert "TỔNG HỢP TIẾN ĐỘ" in summary and "VHXH (chủ trì): Đang thực hiện 60%" in summary
-    assert "ĐƠN VỊ IM LẶNG" in summary and "TTPVHCC" in summary
+    # Item 7 of issue 9: the standing's wording ("đơn vị chưa báo cáo", not "im lặng").
+    assert "TỔNG HỢP TIẾN ĐỘ" in summary and "VHXH: Đang thực hiện trong hạn, hạn 30/06/2026, 60%" in summary
+    assert "ĐƠN VỊ CHƯA BÁO CÁO TRONG KỲ" in summary and "TTPVHCC — " in summary
     overdue = (await say(conv, office, "/overdue"))[0]
     assert "1. VHXH: hạn 08/05/2026" in overdue
 

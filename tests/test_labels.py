@@ -222,8 +222,9 @@ async def test_tasks_summary_and_overdue_show_labels(ctx: AppContext) -> None:
     assert [line.split(" ", 1)[0] for line in lines] == ["I.1.", "II.1.b.", "II.3."]
     await say(conv, head, "II.3: đang làm 60%")
     summary = (await say(conv, office, "/summary"))[0]
-    assert "II.3. Đánh giá mức độ hài lòng" in summary and "VHXH (chủ trì): Đang thực hiện 60%" in summary
-    assert "Chờ điều kiện (chưa có ngày): nhiệm vụ II.2" in summary
+    assert "II.3. Đánh giá mức độ hài lòng" in summary
+    assert "VHXH: Đang thực hiện trong hạn, hạn 14/08/2026, 60%" in summary
+    assert "II.2. Số hóa hồ sơ đất đai" in summary and "KTHTDT: Chờ điều kiện triển khai" in summary
     assert "I.1. VHXH: hạn 29/04/2026" in (await say(conv, office, "/overdue"))[0]
 
 

@@ -113,7 +113,7 @@ async def test_free_text_reply_to_a_reminder_is_stored_and_in_the_office_summary
     await asyncio.sleep(0.3)  # a long summary arrives in several parts
     summary = "\n".join(tg.fake.texts_to(5003)[before:])
     assert summary.startswith("TỔNG HỢP TIẾN ĐỘ")
-    assert "VHXH (chủ trì): Đang thực hiện 70%" in summary
+    assert "VHXH: Đang thực hiện trong hạn, hạn 30/06/2026, 70%" in summary
 
 
 async def test_a_strangers_summary_gets_nothing_but_how_to_link(tg: Harness) -> None:

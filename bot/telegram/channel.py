@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
+from bot import texts
 from bot.channel import ChannelError, DeliveryResult, OutboundMessage
 from bot.texts import split_message
 from scheduler.delivery import ErrorScope
@@ -70,4 +72,35 @@ class TelegramChannel:
         self.bot = bot
 
     async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+        if message.attachment is not None:
+            return await send_file(self.bot, chat_id, message)
         return await send_text(self.bot, chat_id, message)
+
+
+CAPTION_LENGTH = 1024
+
+
+async def send_file(bot: Bot, chat_id: str | int, message: OutboundMessage) -> DeliveryResult:
+    """A message with a file: the text first (when it says more than the caption), then the
+    file as a document or a photo with its caption; the file message's id is returned."""
+    attachment = message.attachment
+    assert attachment is not None
+    path = Path(attachment.path)
+    try:
+        content = path.read_bytes()
+    except OSError:
+        # The files folder was cleaned: say so instead of failing the chat.
+        gone = texts.FILE_GONE.format(filename=attachment.filename)
+        return await send_text(bot, chat_id, OutboundMessage(f"{message.text}\n\n{gone}".strip()))
+    caption = attachment.caption[:CAPTION_LENGTH]
+    if message.text.strip() and message.text.strip() != caption.strip():
+        await send_text(bot, chat_id, OutboundMessage(message.text))
+    upload = InputFile(content, filename=attachment.filename)
+    try:
+        if attachment.kind == "photo":
+            sent = await bot.send_photo(chat_id=chat_id, photo=upload, caption=caption or None)
+        else:
+            sent = await bot.send_document(chat_id=chat_id, document=upload, caption=caption or None)
+    except Exception as exc:
+        raise classify(exc) from exc
+    return DeliveryResult(message_id=str(sent.message_id))

@@ -4,7 +4,7 @@ channel contract. Zalo has no buttons, so reminders carry a typed-answer hint.""
 from __future__ import annotations
 
 from bot.channel import ChannelError, DeliveryResult, OutboundMessage
-from bot.texts import split_message
+from bot.texts import file_note, split_message
 from bot.zalo.client import ZaloClient, ZaloError
 from scheduler.delivery import ErrorScope
 
@@ -47,4 +47,15 @@ class ZaloChannel:
         self.client = client
 
     async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+        if message.attachment is not None:
+            return await send_with_file_note(self.client, chat_id, message)
         return await send_text(self.client, chat_id, message)
+
+
+async def send_with_file_note(client: ZaloClient, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+    """Zalo's Bot API sends no files: the text, then where the office can get the file."""
+    attachment = message.attachment
+    assert attachment is not None
+    note = file_note(attachment.filename, attachment.path, can_send=False)
+    body = f"{message.text}\n\n{note}" if message.text.strip() else note
+    return await send_text(client, chat_id, OutboundMessage(body))

@@ -48,6 +48,8 @@ class FakeTelegram:
     blocked: set[str] = field(default_factory=set)
     missing_chats: set[str] = field(default_factory=set)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    # sendDocument / sendPhoto uploads: method, chat_id, filename, content (bytes), caption
+    files: list[dict[str, Any]] = field(default_factory=list)
     answered_callbacks: list[str] = field(default_factory=list)
     webhook_url: str | None = None
     rejected: int = 0  # 429s answered
@@ -150,6 +152,8 @@ class FakeTelegram:
             raw: dict[str, Any] = dict(request.query_params)
         elif request.headers.get("content-type", "").startswith("application/json"):
             raw = await request.json()
+        elif request.headers.get("content-type", "").startswith("multipart/form-data"):
+            raw = _multipart(request.headers["content-type"], await request.body())
         else:
             # PTB posts parameters url-encoded (multipart only for file uploads, unused here).
             raw = dict(parse_qsl((await request.body()).decode()))
@@ -267,6 +271,83 @@ class FakeTelegram:
             }
         )
         return _ok(message)
+
+    async def _m_sendDocument(self, params: dict[str, Any]) -> Response:
+        return self._file("sendDocument", "document", params)
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Response:
+        return self._file("sendPhoto", "photo", params)
+
+    def _file(self, method: str, field_name: str, params: dict[str, Any]) -> Response:
+        """An upload: recorded in `files` and, with its caption as text, in `sent`."""
+        chat_id = str(params.get("chat_id"))
+        if chat_id in self.blocked:
+            return _error(403, "Forbidden: bot was blocked by the user")
+        upload = params.get(field_name)
+        if not isinstance(upload, _Upload):
+            return _error(400, f"Bad Request: there is no {field_name} in the request")
+        caption = str(params.get("caption") or "")
+        if len(caption) > 1024:
+            return _error(400, "Bad Request: message caption is too long")
+        self._next_message += 1
+        self.files.append(
+            {
+                "method": method,
+                "chat_id": chat_id,
+                "filename": upload.filename,
+                "content": upload.content,
+                "caption": caption,
+                "message_id": self._next_message,
+            }
+        )
+        self.sent.append(
+            {
+                "chat_id": chat_id,
+                "text": caption,
+                "message_id": self._next_message,
+                "reply_markup": None,
+                "at": time.monotonic(),
+                field_name: upload.filename,
+            }
+        )
+        file_info: Any = {"file_id": f"f{self._next_message}", "file_unique_id": f"u{self._next_message}"}
+        if field_name == "photo":
+            file_info = [{**file_info, "width": 100, "height": 100}]
+        else:
+            file_info["file_name"] = upload.filename
+        return _ok(
+            {
+                "message_id": self._next_message,
+                "date": int(time.time()),
+                "from": BOT_USER,
+                "chat": {"id": int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id, "type": "private"},
+                "caption": caption or None,
+                field_name: file_info,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class _Upload:
+    filename: str
+    content: bytes
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """multipart/form-data as python-telegram-bot sends file uploads (no extra dependency)."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    out: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not name:
+            continue
+        payload = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        out[str(name)] = _Upload(filename, payload) if filename else payload.decode()
+    return out
 
 
 def _ok(result: Any) -> JSONResponse:
