@@ -39,8 +39,10 @@ class PlanningResult:
     changes: list[Change] = field(default_factory=list)
 
 
-def reminder_key(assignment_id: int, kind: str, seq: int) -> str:
-    return f"a{assignment_id}:{kind}:{seq}"
+def reminder_key(assignment_id: int, due: date, kind: str, seq: int) -> str:
+    """One reminder of a kind and sequence per assignment and due day: when a deadline moves
+    (an edit, an extension), the reminders of the new day are new rows, not "already sent"."""
+    return f"a{assignment_id}:{due:%Y%m%d}:{kind}:{seq}"
 
 
 def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -> PlanRows:
@@ -94,10 +96,7 @@ async def plan_ward(
         found = assignments.get((r.task_stt, r.occurrence_key, r.unit))
         if found is None or found[1] in CLOSED or r.at < oldest:
             continue
-        new_rows.append(
-            reminder_row(
-                ward_id, reminder_key(found[0], r.kind, r.seq), r.kind, r.at, now, assignment_id=found[0], seq=r.seq
-            )
-        )
+        key = reminder_key(found[0], r.due, r.kind, r.seq)
+        new_rows.append(reminder_row(ward_id, key, r.kind, r.at, now, assignment_id=found[0], seq=r.seq))
     inserted = await insert_reminders(session, new_rows)
     return PlanningResult(ward_id=ward_id, inserted=inserted, changes=report.changes)

@@ -1,14 +1,15 @@
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.context import AppContext
 from bot.conversation import Conversation
 from bot.texts import plan_change
+from scheduler.clock import ManualClock
 from scheduler.plan import parse_plan
 from scheduler.planner import plan_ward
 from store.models import Assignment, Occurrence, Reminder, StatusReport, Task
-from tests.conftest import PLAN_PATH
+from tests.conftest import PLAN_PATH, local
 from tests.helpers import linked, say
 
 TEXT = PLAN_PATH.read_text(encoding="utf-8")
@@ -119,3 +120,33 @@ async def test_workers_starting_together_plan_the_ward_once(db_url: str, plan, c
     finally:
         for db in databases:
             await db.dispose()
+
+
+async def test_a_moved_deadline_gets_its_reminders_again_even_a_kind_already_sent(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    # Task 4 ("Quý II/2026") was reminded 3 working days before 30/6 — on 25/6 at 08:00.
+    clock.current = local("2026-06-25T09:00")
+    async with ctx.db.session() as s, s.begin():
+        await plan_ward(s, ctx.settings.ward, ctx.plan, ctx.calendar, ctx.now())
+    async with ctx.db.session() as s, s.begin():
+        await s.execute(
+            update(Reminder).where(Reminder.kind == "before", Reminder.seq == 3).values(state="sent", attempts=1)
+        )
+    # The deadline moves to the end of July: the "3 days before" reminder is due again then.
+    moved = parse_plan(TEXT.replace('deadline: "Quý II/2026"', 'deadline: "Trước 01/8/2026"'))
+    clock.current = local("2026-07-20T09:00")
+    async with ctx.db.session() as s, s.begin():
+        await plan_ward(s, ctx.settings.ward, moved, ctx.calendar, ctx.now())
+    async with ctx.db.session() as s:
+        rows = (
+            await s.execute(
+                select(Reminder.state, Reminder.due_at)
+                .join(Assignment, Assignment.id == Reminder.assignment_id)
+                .join(Occurrence, Occurrence.id == Assignment.occurrence_id)
+                .join(Task, Task.id == Occurrence.task_id)
+                .where(Task.stt == 4, Assignment.role == "lead", Reminder.kind == "before", Reminder.seq == 3)
+            )
+        ).all()
+    states = sorted((state, ctx.calendar.local_date(at)) for state, at in rows)
+    assert ("pending", date(2026, 7, 28)) in states and ("sent", date(2026, 6, 25)) in states

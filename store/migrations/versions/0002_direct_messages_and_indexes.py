@@ -32,8 +32,27 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("section", sa.String(length=32), nullable=True))
     with op.batch_alter_table("status_reports", schema=None) as batch_op:
         batch_op.create_index("ix_status_reports_assignment", ["assignment_id", "created_at"], unique=False)
+    _keys_with_due_day()
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
         batch_op.create_index("ix_attempts_reminder", ["reminder_id", "outcome"], unique=False)
+
+
+def _keys_with_due_day() -> None:
+    """Planned reminders are keyed per due day from now on ("a12:20260630:before:3"), so a
+    moved deadline gets its reminders again. Existing rows get the day of their occurrence,
+    so an upgraded ward does not plan its pending reminders a second time."""
+    bind = op.get_bind()
+    rows = bind.execute(
+        sa.text(
+            "SELECT r.id, r.assignment_id, r.kind, r.seq, o.due FROM reminders r "
+            "JOIN assignments a ON a.id = r.assignment_id JOIN occurrences o ON o.id = a.occurrence_id "
+            "WHERE r.key LIKE 'a%'"
+        )
+    ).all()
+    for rid, aid, kind, seq, due in rows:
+        day = due if isinstance(due, str) else due.isoformat()
+        key = f"a{aid}:{day.replace('-', '')}:{kind}:{seq}"
+        bind.execute(sa.text("UPDATE reminders SET key = :k WHERE id = :i"), {"k": key, "i": rid})
 
 
 def downgrade() -> None:
