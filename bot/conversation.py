@@ -36,7 +36,7 @@ from bot.report.files import write_chart, write_report_files
 from bot.report.history import history_text
 from bot.report.wording import data_period, vn_datetime
 from bot.summary import Summary, build_summary, overdue_text
-from bot.task_refs import TaskRef, task_refs
+from bot.task_refs import TaskRef, split_answers, task_refs
 from scheduler.attachments import direct_row
 from scheduler.folding import fold
 from scheduler.plan import Plan
@@ -44,7 +44,7 @@ from scheduler.plan import Unit as PlanUnit
 from scheduler.planner import plan_ward
 from scheduler.standing import PlanStanding
 from scheduler.windows import WindowError, cycle_by_word, latest_cycle_window, live_window, upcoming_window
-from store.delivery import reply_target
+from store.delivery import reply_targets
 from store.enums import ReminderKind
 from store.history import task_history
 from store.inbound import mark_processed, store_inbound
@@ -55,6 +55,7 @@ from store.people import identity_by_chat, redeem_link_code
 from store.queries import (
     AssignmentView,
     assignment_view,
+    assignment_views,
     current_assignments,
     open_assignments,
     task_by_label,
@@ -231,6 +232,9 @@ class Conversation:
         return reply
 
     async def _free_text(self, t: Turn, text: str) -> Reply:
+        # "1 xong; 4 đang làm 50%, 7 vướng: chờ hướng dẫn", "6, 7 xong": several at once.
+        if (several := await self._several(t, text)) is not None:
+            return several
         # "3: đã xong", "II.3 xong" — an explicit task label always wins.
         if (ref := await self._leading_task(t, text)) is not None:
             target = await self._task_view(t, ref.stt)
@@ -238,11 +242,17 @@ class Conversation:
                 # Never file it under another task: a wrong label gets a question back.
                 return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=ref.label))]
             return await self._report(t, target, ref.rest)
-        # A reply to a reminder attaches to that reminder's task.
+        # A reply to a reminder attaches to that reminder's task; a reply to a message that
+        # carried several tasks asks which, among those tasks only.
         if t.msg.reply_to_message_id:
-            view = await self._replied_reminder(t)
-            if view is not None:
-                return await self._report(t, view, text)
+            replied = await self._replied_reminders(t)
+            if len(replied) == 1:
+                return await self._report(t, replied[0], text)
+            if len(replied) > 1:
+                if parse_reply(text).status == "none":
+                    return [OutboundMessage(texts.ASK_AGAIN)]
+                t.identity.pending_kind, t.identity.pending_text, t.identity.pending_assignment_id = "which", text, None
+                return [OutboundMessage(texts.ask_which_of([v.task_label for v in replied]))]
         pending = await self._pending(t, text)
         if pending is not None:
             return pending
@@ -314,14 +324,43 @@ class Conversation:
         views = await current_assignments(t.s, self.ctx.ward_id, self.ctx.today(), t.person.unit_id)
         return next((v for v in views if v.task_stt == stt), None)
 
-    async def _replied_reminder(self, t: Turn) -> AssignmentView | None:
+    async def _replied_reminders(self, t: Turn) -> list[AssignmentView]:
+        """The unit's tasks of the reminder message a chat message replies to (one message
+        may carry several: everything due for a head at one moment)."""
         msg = t.msg
         assert msg.reply_to_message_id is not None
-        assignment_id = await reply_target(t.s, msg.channel, msg.chat_id, msg.reply_to_message_id)
-        if assignment_id is None:
+        ids = await reply_targets(t.s, msg.channel, msg.chat_id, msg.reply_to_message_id)
+        views = [v for v in await assignment_views(t.s, set(ids)) if v.unit_id == t.person.unit_id]
+        return sorted(views, key=lambda v: v.task_stt)
+
+    async def _several(self, t: Turn, text: str) -> Reply | None:
+        """Several answers in one line, each recorded, one confirmation listing them all; None
+        when the text names fewer than two tasks (the one-task paths handle it)."""
+        labels = await task_labels(t.s, self.ctx.ward_id)
+        pieces = split_answers(text, labels)
+        if pieces is None:
             return None
-        view = await assignment_view(t.s, assignment_id)
-        return view if view is not None and view.unit_id == t.person.unit_id else None
+        lines: list[str] = []
+        asked_reason: AssignmentView | None = None
+        for refs, words in pieces:
+            parsed = parse_reply(words)
+            for ref in refs:
+                view = await self._task_view(t, ref.stt)
+                if view is None:
+                    lines.append(texts.NOT_YOUR_TASK.format(stt=ref.label))
+                elif parsed.status == "none":
+                    lines.append(texts.ASK_AGAIN_FOR.format(stt=view.task_label))
+                else:
+                    await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, self.ctx.now())
+                    lines.append(texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note))
+                    if parsed.status == "blocked" and not parsed.note:
+                        asked_reason = view
+        identity = t.identity
+        identity.pending_kind = identity.pending_assignment_id = identity.pending_text = None
+        if asked_reason is not None:
+            identity.pending_kind, identity.pending_assignment_id = "reason", asked_reason.id
+            lines.append(texts.ASK_REASON)
+        return [OutboundMessage("\n".join(lines))]
 
     async def _button(self, t: Turn, data: str) -> Reply:
         parts = data.split(":")

@@ -98,6 +98,62 @@ def tasks_list(views: list[AssignmentView], calendar: WorkingCalendar, today: da
     return "\n".join(lines)
 
 
+# The order a head reads a grouped message in: what is late first.
+GROUP_ORDER = (
+    ("overdue", "❗ Quá hạn"),
+    ("due", "⏰ Hôm nay là hạn cuối"),
+    ("before", "🔔 Sắp đến hạn"),
+    ("checkin", "📋 Hỏi tiến độ định kỳ"),
+)
+# Up to this many tasks a grouped message carries one row of answer buttons per task.
+BUTTON_ROWS_MAX = 4
+
+
+def render_group(
+    items: list[tuple[str, AssignmentView, list[str]]],
+    today: date,
+    calendar: WorkingCalendar,
+    *,
+    buttons: bool,
+) -> OutboundMessage:
+    """Every reminder due for one person at one moment, as one message grouped by what it
+    asks, each task on one line, ending with how to answer several at once."""
+    first = items[0][1]
+    lines = [f"🔔 Nhắc việc ngày {vn_date(today)} — {first.unit_name}: {len(items)} nhiệm vụ"]
+    for kind, heading in GROUP_ORDER:
+        group = [(v, leads) for k, v, leads in items if k == kind]
+        if not group:
+            continue
+        lines += ["", f"{heading}:"]
+        for v, leads in sorted(group, key=lambda g: (g[0].due, g[0].task_stt)):
+            role = ROLE_LABELS[v.role]
+            lines.append(f"• NV {v.task_label} ({role}) — {shorten(v.content, 90)} — {_when(v, today, calendar)}")
+            if v.role == "coordinate" and leads:
+                lines.append(f"  Chủ trì: {', '.join(leads)}")
+    labels = [v.task_label for _, v, _ in items]
+    example = f"{labels[0]} xong; {labels[1]} đang làm 50%" if len(labels) > 1 else f"{labels[0]} xong"
+    lines += ["", f'Trả lời nhiều việc một lần, ví dụ: "{example}" hoặc "{labels[-1]} vướng: <lý do>".']
+    keys: tuple[Button, ...] = ()
+    if buttons and len(items) <= BUTTON_ROWS_MAX:
+        keys = tuple(
+            Button(f"{v.task_label}: {label}", data, row)
+            for row, (_, v, _) in enumerate(items)
+            for label, data in (
+                ("Xong", f"st:{v.id}:done"),
+                ("Đang làm", f"st:{v.id}:in_progress"),
+                ("Vướng", f"st:{v.id}:blocked"),
+            )
+        )
+    return OutboundMessage("\n".join(lines), keys)
+
+
+def _when(v: AssignmentView, today: date, calendar: WorkingCalendar) -> str:
+    if v.checkin:
+        return f"tiến độ {vn_period(v.occurrence_key)}"
+    working_due = calendar.on_or_before(v.due)
+    return f"hạn {vn_date(working_due)}, {remaining_phrase(calendar.working_days_between(today, working_due))}"
+
+
 @dataclass(frozen=True)
 class ReminderRenderer:
     """The dispatcher's Renderer: every word the outbox sends is made here."""
@@ -111,6 +167,11 @@ class ReminderRenderer:
 
     def escalation(self, view: AssignmentView, today: date) -> OutboundMessage:
         return render_escalation(view, today, self.calendar)
+
+    def group(
+        self, items: list[tuple[str, AssignmentView, list[str]]], today: date, *, buttons: bool
+    ) -> OutboundMessage:
+        return render_group(items, today, self.calendar, buttons=buttons)
 
     def unreachable(self, person: str, unit: str, channel: str, error: str) -> str:
         return unreachable_notice(person, unit, channel, error)

@@ -96,3 +96,64 @@ def task_refs(text: str, labels: Mapping[int, str]) -> list[TaskRef]:
             typed = " ".join(m["label"].split())
             found.append(TaskRef(typed, None, m["sep"].strip(), _gap(m), m["rest"].strip()))
     return found
+
+
+# Where one answer ends and the next may begin: ";" and line breaks always; a comma only
+# when a task label follows it (checked below).
+_HARD_BREAK = re.compile(r"\s*(?:;|\n)\s*")
+_COMMA = re.compile(r"\s*,\s*")
+# Words that open a status ("xong", "đang làm", "vướng: …"), folded.
+_STATUS_START = re.compile(
+    r"^(?:xong|da\b|đa\b|đã|dang|đang|vuong|vướng|chua|chưa|hoan thanh|hoàn thành|ht\b|dg\b|khong|không|ko\b|"
+    r"cho\b|chờ|tam|tạm|done|ok\b)",
+    re.I,
+)
+
+
+def _leading(text: str, labels: Mapping[int, str]) -> TaskRef | None:
+    """The ward's task `text` starts with, set apart and followed by an answer or nothing."""
+    for ref in task_refs(text, labels):
+        if ref.stt is None:
+            continue
+        if not ref.rest:
+            return ref
+        if ref.separated and (":" in ref.sep or _STATUS_START.match(ref.rest)):
+            return ref
+    return None
+
+
+def split_answers(text: str, labels: Mapping[int, str]) -> list[tuple[list[TaskRef], str]] | None:
+    """Several answers in one message → [(tasks, their answer words), …], or None when the
+    message names fewer than two tasks.
+
+    "1 xong; 4 đang làm 50%, 7 vướng: chờ hướng dẫn" → ([1], "xong"), ([4], "đang làm 50%"),
+    ([7], "vướng: chờ hướng dẫn"); "6, 7 xong" → ([6, 7], "xong"). A comma splits only where a
+    task label with an answer follows, so "vướng: chờ văn bản số 5, 6 tháng" stays one answer.
+    """
+    pieces: list[str] = []
+    for part in _HARD_BREAK.split(text.strip()):
+        chunks = _COMMA.split(part)
+        current = chunks[0]
+        for chunk in chunks[1:]:
+            if _leading(chunk, labels) is not None:
+                pieces.append(current)
+                current = chunk
+            else:
+                current = f"{current}, {chunk}"
+        pieces.append(current)
+    answers: list[tuple[list[TaskRef], str]] = []
+    waiting: list[TaskRef] = []  # labels listed before their shared answer ("6, 7 xong")
+    for piece in (p.strip() for p in pieces):
+        if not piece:
+            continue
+        ref = _leading(piece, labels)
+        if ref is None:
+            return None  # a piece that names no task: not a list of answers
+        if not ref.rest:
+            waiting.append(ref)
+            continue
+        answers.append(([*waiting, ref], ref.rest))
+        waiting = []
+    if waiting or sum(len(refs) for refs, _ in answers) < 2:
+        return None
+    return answers

@@ -157,6 +157,16 @@ PREFERRED = "Từ nay nhắc việc sẽ được gửi qua {channel}."
 APOLOGY = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Văn phòng đã được ghi nhận, xin thử lại sau."
 
 
+def ask_which_of(labels: list[str]) -> str:
+    """After a reply to a message that carried several tasks: only those tasks."""
+    listed = ", ".join(labels)
+    return (
+        f"Tin nhắc đó có {len(labels)} nhiệm vụ: {listed}. Câu trả lời này cho nhiệm vụ nào? "
+        f"Xin trả lời số nhiệm vụ (ví dụ: {labels[0]}), "
+        f'hoặc ghi rõ từng việc: "{labels[0]} xong; {labels[1]} đang làm".'
+    )
+
+
 def ask_which(labels: list[str] | list[int]) -> str:
     """`labels` as people name the tasks ("3", "II.3"), in plan order."""
     listed = ", ".join(str(label) for label in labels)

@@ -17,6 +17,7 @@ from typing import Protocol
 class Button:
     label: str
     data: str  # opaque callback payload, e.g. "st:42:done"
+    row: int = 0  # buttons with the same row number sit side by side
 
 
 @dataclass(frozen=True)

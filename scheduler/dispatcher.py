@@ -22,7 +22,8 @@ import asyncio
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -67,6 +68,10 @@ class Renderer(Protocol):
 
     def escalation(self, view: AssignmentView, today: date) -> OutboundMessage: ...
 
+    def group(
+        self, items: list[tuple[str, AssignmentView, list[str]]], today: date, *, buttons: bool
+    ) -> OutboundMessage: ...
+
     def unreachable(self, person: str, unit: str, channel: str, error: str) -> str: ...
 
     def gave_up(self, reminder_id: int, attempts: int, error: str | None) -> str: ...
@@ -96,6 +101,25 @@ class Delivery:
     chat_id: str
     message: OutboundMessage
     attempt_id: int = 0  # the "sending" attempt row written before the send
+    shared: SharedSend | None = None  # one message carrying several rows to this chat
+
+
+@dataclass(eq=False)
+class SharedSend:
+    """One message for several rows: the first row to reach it sends it, the others share
+    the outcome (each row still gets its own attempt, with the same provider message id)."""
+
+    _task: asyncio.Future[Outcome] | None = None
+
+    async def run(self, send: Callable[[], Awaitable[Outcome]]) -> Outcome:
+        if self._task is None:
+            self._task = asyncio.ensure_future(send())
+        return await asyncio.shield(self._task)
+
+
+# Planned reminder kinds are combined into one message per person and moment. A nudge the
+# office sends now (/remind) stays its own message: it is an act of its own, about one task.
+GROUPED_KINDS = frozenset({ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.CHECKIN})
 
 
 @dataclass
@@ -255,6 +279,7 @@ class Dispatcher:
                 state = ReminderState.SENT if delivered else ReminderState.SKIPPED
                 closes.append(Close(r.id, state, None if delivered else "không có người nhận đã liên kết"))
                 out[r.id] = state
+        self._group_per_chat(rows, out, batch, today)
         attempt_ids = await add_attempts(
             s,
             [
@@ -270,6 +295,34 @@ class Dispatcher:
             d.attempt_id = attempt_id
         await finish_many(s, self.config.worker, now, closes)
         return out
+
+    def _group_per_chat(
+        self, rows: list[Reminder], out: dict[int, list[Delivery] | str], batch: _Batch, today: date
+    ) -> None:
+        """Everything due for one chat in this batch becomes one message (issue: a head got
+        nine separate messages at 08:00). Rows stay separate in the outbox and each records
+        its own attempt, so a reply to the message finds all of its tasks."""
+        by_id = {r.id: r for r in rows}
+        per_chat: dict[tuple[str, str], list[tuple[Reminder, Delivery]]] = {}
+        for rid, deliveries in out.items():
+            r = by_id[rid]
+            if isinstance(deliveries, str) or r.kind not in GROUPED_KINDS or r.assignment_id is None:
+                continue
+            for d in deliveries:
+                per_chat.setdefault((d.channel, d.chat_id), []).append((r, d))
+        for (channel, _), members in per_chat.items():
+            if len(members) < 2:
+                continue
+            items = []
+            for r, _ in members:
+                view = batch.views[r.assignment_id] if r.assignment_id else None
+                assert view is not None
+                leads = batch.leads.get(view.occurrence_id, []) if view.role == "coordinate" else []
+                items.append((str(r.kind), view, leads))
+            message = self.renderer.group(items, today, buttons=self.channels[channel].supports_buttons)
+            shared = SharedSend()
+            for _, d in members:
+                d.message, d.shared = message, shared
 
     def _deliveries(
         self, r: Reminder, view: AssignmentView | None, batch: _Batch, delivered: set[int], today: date
@@ -303,6 +356,12 @@ class Dispatcher:
     # --- send ----------------------------------------------------------------------------
 
     async def _send(self, d: Delivery) -> Outcome:
+        if d.shared is not None:
+            outcome = await d.shared.run(lambda: self._send_once(d))
+            return replace(outcome, delivery=d)
+        return await self._send_once(d)
+
+    async def _send_once(self, d: Delivery) -> Outcome:
         started = self.clock.now()
         t0 = time.perf_counter()
         paused = self.paused.get(d.channel)

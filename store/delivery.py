@@ -202,14 +202,18 @@ async def mark_unreachable(
     )
 
 
-async def reply_target(session: AsyncSession, channel: str, chat_id: str, provider_message_id: str) -> int | None:
-    """The assignment of the reminder that a chat message replies to."""
-    return await session.scalar(
+async def reply_targets(session: AsyncSession, channel: str, chat_id: str, provider_message_id: str) -> list[int]:
+    """The assignments of the reminder message a chat message replies to (a grouped
+    message carried several rows, each recorded with the same provider message id)."""
+    rows = await session.scalars(
         select(Reminder.assignment_id)
+        .distinct()
         .join(DeliveryAttempt, DeliveryAttempt.reminder_id == Reminder.id)
         .where(
             DeliveryAttempt.channel == channel,
             DeliveryAttempt.chat_id == chat_id,
             DeliveryAttempt.provider_message_id == provider_message_id,
+            Reminder.assignment_id.is_not(None),
         )
     )
+    return [aid for aid in rows if aid is not None]

@@ -281,3 +281,42 @@ async def test_numbers_inside_a_reply_are_not_task_numbers(ctx: AppContext) -> N
     # Tasks 2, 30 and 50 are not what these mean: the one open task (7) gets the report.
     for text in ("50% xong", "2 ngày nữa xong", "30/6 xong"):
         assert (await say(conv, chat, text))[0].startswith("Đã ghi nhận: Nhiệm vụ 7 — "), text
+
+
+async def test_several_answers_in_one_line_are_each_recorded_with_one_confirmation(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    (answer,) = await say(conv, chat, "1 xong; 4 đang làm 50%, 7 vướng: chờ hướng dẫn")
+    assert answer.splitlines() == [
+        "Đã ghi nhận: Nhiệm vụ 1 — Đã hoàn thành.",
+        "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 50%.",
+        "Đã ghi nhận: Nhiệm vụ 7 — Vướng mắc. Ghi chú: chờ hướng dẫn.",
+    ]
+    assert await _status(ctx, 1, "VHXH") == ("done", None, None)
+    assert await _status(ctx, 4, "VHXH") == ("in_progress", 50, None)
+    assert await _status(ctx, 7, "VHXH") == ("blocked", None, "chờ hướng dẫn")
+
+
+async def test_a_list_of_tasks_shares_one_answer_also_without_diacritics(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    (answer,) = await say(conv, chat, "6, 7 xong")
+    assert answer.count("Đã hoàn thành") == 2
+    (answer,) = await say(conv, chat, "3 dang lam 20%; 4 vuong: cho y kien lanh dao")
+    assert "Nhiệm vụ 3 — Đang thực hiện 20%" in answer and "Nhiệm vụ 4 — Vướng mắc" in answer
+    assert await _status(ctx, 6, "VHXH") == ("done", None, None)
+
+
+async def test_in_a_list_a_task_that_is_not_the_units_is_refused_and_the_others_recorded(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    (answer,) = await say(conv, chat, "4 xong; 15 xong")
+    assert "Nhiệm vụ 4 — Đã hoàn thành" in answer
+    assert "Nhiệm vụ số 15 không thuộc đơn vị" in answer or "Nhiệm vụ 15 không thuộc đơn vị" in answer
+
+
+async def test_a_comma_inside_a_reason_does_not_start_another_answer(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    (answer,) = await say(conv, chat, "4 vướng: chờ văn bản số 5, 6 tháng nay chưa có")
+    assert answer == "Đã ghi nhận: Nhiệm vụ 4 — Vướng mắc. Ghi chú: chờ văn bản số 5, 6 tháng nay chưa có."

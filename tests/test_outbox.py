@@ -43,17 +43,42 @@ async def _reminders(ctx: AppContext, **where: object) -> list[Reminder]:
 
 async def test_a_due_reminder_reaches_the_unit_head_with_task_and_due_date(ctx: AppContext, clock: ManualClock) -> None:
     conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VP")
+    async with ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, ctx.ward_id, 4, "VP", clock.now(), ctx.today())
+    channel = RecordingChannel()
+    stats = await dispatcher(ctx, channel).tick()
+    assert stats.sent == 1
+    (task4,) = channel.texts_to(chat)
+    assert "Nhiệm vụ 4 (phối hợp)" in task4
+    assert "Hạn: Thứ Ba, 30/06/2026 — còn 6 ngày làm việc" in task4
+    assert "Sản phẩm: Công văn" in task4
+    _, message = channel.sent[0]
+    assert [b.label for b in message.buttons] == ["Đã xong", "Đang làm", "Vướng mắc"]
+
+
+async def test_everything_due_for_a_head_at_one_moment_is_one_message(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     channel = RecordingChannel()
     clock.current = local("2026-06-25T08:00")
     stats = await dispatcher(ctx, channel).tick()
-    assert stats.sent >= 1
-    texts = channel.texts_to(chat)
-    task4 = next(t for t in texts if "Nhiệm vụ 4 (chủ trì)" in t)
-    assert "Hạn: Thứ Ba, 30/06/2026 — còn 3 ngày làm việc" in task4
-    assert "Sản phẩm: Công văn" in task4
-    _, message = next((c, m) for c, m in channel.sent if "Nhiệm vụ 4" in m.text)
-    assert [b.label for b in message.buttons] == ["Đã xong", "Đang làm", "Vướng mắc"]
+    (message,) = channel.texts_to(chat)
+    assert stats.sent >= 8  # every reminder row is still recorded as sent by that message
+    assert message.startswith("🔔 Nhắc việc ngày 25/06/2026 — Phòng Văn hóa - Xã hội")
+    for heading in ("❗ Quá hạn:", "🔔 Sắp đến hạn:", "📋 Hỏi tiến độ định kỳ:"):
+        assert heading in message
+    assert "• NV 4 (chủ trì)" in message and "hạn 30/06/2026, còn 3 ngày làm việc" in message
+    assert 'Trả lời nhiều việc một lần, ví dụ: "' in message
+    async with ctx.db.session() as s:
+        ids = set(
+            await s.scalars(
+                select(DeliveryAttempt.provider_message_id).where(
+                    DeliveryAttempt.chat_id == chat, DeliveryAttempt.outcome == "ok"
+                )
+            )
+        )
+    assert len(ids) == 1  # one message, recorded against every row it carried
 
 
 async def test_nothing_is_sent_twice_across_ticks(ctx: AppContext, clock: ManualClock) -> None:
@@ -104,7 +129,8 @@ async def test_a_reminder_missed_while_down_is_sent_once_if_recent_and_dropped_i
     assert stats.dropped >= 1
     dropped = await _reminders(ctx, key="old")
     assert dropped[0].state == "dropped" and "quá cũ" in (dropped[0].last_error or "")
-    assert sum("Nhiệm vụ 4 (chủ trì)" in t for t in channel.texts_to(chat)) == 1
+    # Today's reminders of the unit arrive as one grouped message naming task 4 once.
+    assert sum(t.count("NV 4 (chủ trì)") + t.count("Nhiệm vụ 4 (chủ trì)") for t in channel.texts_to(chat)) == 1
 
 
 async def test_a_429_is_retried_after_retry_after_and_every_attempt_is_recorded(
@@ -286,9 +312,9 @@ async def test_coordinating_units_are_told_who_leads(ctx: AppContext, clock: Man
     channel = RecordingChannel()
     clock.current = local("2026-06-25T08:00")
     await dispatcher(ctx, channel).tick()
-    text = next(t for t in channel.texts_to(chat) if "Nhiệm vụ 4" in t)
-    assert "Nhiệm vụ 4 (phối hợp)" in text
-    assert "Đơn vị chủ trì: Phòng Văn hóa - Xã hội. Đề nghị đơn vị phối hợp" in text
+    (text,) = channel.texts_to(chat)  # the morning's reminders of VP, grouped
+    line = next(i for i, t in enumerate(text.splitlines()) if "NV 4 (phối hợp)" in t)
+    assert text.splitlines()[line + 1] == "  Chủ trì: Phòng Văn hóa - Xã hội"
 
 
 async def test_ongoing_work_gets_a_monthly_check_in_question(ctx: AppContext, clock: ManualClock) -> None:
@@ -297,9 +323,11 @@ async def test_ongoing_work_gets_a_monthly_check_in_question(ctx: AppContext, cl
     channel = RecordingChannel()
     clock.current = local("2026-06-25T08:00")  # 3 working days before the end of June
     await dispatcher(ctx, channel).tick()
-    checkins = [t for t in channel.texts_to(chat) if t.startswith("📋 Hỏi tiến độ định kỳ")]
-    assert {t.split(" — Nhiệm vụ ")[1].split(" ")[0] for t in checkins} >= {"16", "17", "18", "19"}
-    assert all("tiến độ tháng 6/2026" in t for t in checkins)
+    (text,) = channel.texts_to(chat)
+    section = text.split("📋 Hỏi tiến độ định kỳ:")[1].split("\n\n")[0]
+    checkins = [line for line in section.splitlines() if line.startswith("• NV ")]
+    assert {line.split()[2] for line in checkins} >= {"16", "17", "18", "19"}
+    assert all(line.endswith("tiến độ tháng 6/2026") for line in checkins)
 
 
 from scheduler.planner import plan_ward  # noqa: E402

@@ -83,10 +83,11 @@ async def test_commands_are_registered_with_vietnamese_descriptions(tg: Harness)
 
 async def test_link_reminder_button_press_is_stored(tg: Harness, clock: ManualClock) -> None:
     await tg.link(5001, "VHXH")
-    clock.current = clock.current.replace(day=25, hour=8)  # 25/6 08:00: "3 working days before" task 4
+    async with tg.ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, tg.ctx.ward_id, 4, "VHXH", clock.now(), tg.ctx.today())
     await tg.dispatcher().tick()
     reminder = next(m for m in tg.fake.sent if m["chat_id"] == "5001" and "Nhiệm vụ 4 (chủ trì)" in m["text"])
-    assert "Hạn: Thứ Ba, 30/06/2026 — còn 3 ngày làm việc" in reminder["text"]
+    assert "Hạn: Thứ Ba, 30/06/2026 — còn 6 ngày làm việc" in reminder["text"]
     buttons = reminder["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in buttons] == ["Đã xong", "Đang làm", "Vướng mắc"]
     before = len(tg.fake.texts_to(5001))
@@ -98,6 +99,32 @@ async def test_link_reminder_button_press_is_stored(tg: Harness, clock: ManualCl
         assert await s.scalar(select(func.count(StatusReport.id)).where(StatusReport.status == "done")) == 1
 
 
+async def test_the_morning_of_25_6_is_one_message_to_the_vhxh_head(tg: Harness, clock: ManualClock) -> None:
+    """The issue's morning: 9 reminders fall due for the VHXH head at 08:00 on 25/6/2026."""
+    await tg.link(5010, "VHXH")
+    clock.current = clock.current.replace(day=25, hour=7, minute=58)
+    await tg.dispatcher().tick()
+    assert [m for m in tg.fake.sent if m["chat_id"] == "5010" and m["text"].startswith("🔔")] == []
+    clock.current = clock.current.replace(hour=8, minute=0)
+    stats = await tg.dispatcher().tick()
+    morning = [m for m in tg.fake.sent if m["chat_id"] == "5010" and m["text"].startswith("🔔")]
+    assert len(morning) == 1 and stats.sent >= 8
+    text = morning[0]["text"]
+    async with tg.ctx.db.session() as s:
+        rows = (
+            await s.execute(
+                select(Reminder.id)
+                .join(DeliveryAttempt, DeliveryAttempt.reminder_id == Reminder.id)
+                .where(
+                    DeliveryAttempt.chat_id == "5010",
+                    DeliveryAttempt.provider_message_id == str(morning[0]["message_id"]),
+                )
+            )
+        ).all()
+    assert len(rows) == stats.sent  # every reminder of the morning is named in that one message
+    assert text.count("• NV ") == stats.sent
+
+
 async def test_free_text_reply_to_a_reminder_is_stored_and_in_the_office_summary(
     tg: Harness, clock: ManualClock
 ) -> None:
@@ -105,12 +132,15 @@ async def test_free_text_reply_to_a_reminder_is_stored_and_in_the_office_summary
     await tg.link(5003, "VHXH", role="office", name="Chị Lan")
     clock.current = clock.current.replace(day=25, hour=8)
     await tg.dispatcher().tick()
-    reminder = next(m for m in tg.fake.sent if m["chat_id"] == "5002" and "Nhiệm vụ 4" in m["text"])
-    answer = await tg.say(5002, "dang lam 70%", reply_to=reminder["message_id"])
+    reminder = next(m for m in tg.fake.sent if m["chat_id"] == "5002" and "NV 4 (chủ trì)" in m["text"])
+    # A reply without a task number to a message that carried several tasks: asked which.
+    ask = await tg.say(5002, "dang lam 70%", reply_to=reminder["message_id"])
+    assert ask.startswith("Tin nhắc đó có ") and " 4," in ask
+    answer = await tg.say(5002, "4")
     assert answer == "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 70%."
     before = len(tg.fake.texts_to(5003))
     await tg.say(5003, "/summary")
-    await asyncio.sleep(0.3)  # a long summary arrives in several parts
+    await until(lambda: "THEO ĐƠN VỊ" in "\n".join(tg.fake.texts_to(5003)[before:]), what="the whole summary")
     summary = "\n".join(tg.fake.texts_to(5003)[before:])
     assert summary.startswith("TỔNG HỢP TIẾN ĐỘ")
     assert "VHXH: Đang thực hiện trong hạn, hạn 30/06/2026, 70%" in summary

@@ -19,7 +19,10 @@ MAX_LENGTH = 4096
 def keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.data) for b in message.buttons]])
+    rows: dict[int, list[InlineKeyboardButton]] = {}
+    for b in message.buttons:
+        rows.setdefault(b.row, []).append(InlineKeyboardButton(b.label, callback_data=b.data))
+    return InlineKeyboardMarkup([rows[r] for r in sorted(rows)])
 
 
 # BadRequest descriptions that mean the chat, not the message, is gone.
