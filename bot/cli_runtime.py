@@ -195,6 +195,14 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         channel = ConsoleChannel()
         ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
         session = ConsoleSession(ctx, Conversation(ctx), channel)
-        await run_with_scheduler(ticker, first_of(session.run(), stop.wait()), settings.tick_seconds)
+        # Who the newcomer is comes first, and the bot's clock starts after: a demo started
+        # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
+        chosen = asyncio.ensure_future(session.start())
+        await first_of(chosen, stop.wait())
+        if stop.is_set() or not chosen.result():
+            return
+        if isinstance(clock, ShiftedClock):
+            clock.restart()
+        await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
     finally:
         await ctx.db.dispose()

@@ -145,12 +145,18 @@ class ConsoleSession:
                 print(f"  {line}")
 
     async def run(self) -> None:
+        if await self.start():
+            await self.converse()
+
+    async def start(self) -> bool:
+        """Greet and ask who the newcomer is; False when they left instead."""
         print(
             f"Nhắc việc — {self.ctx.plan.ward}, kế hoạch {self.ctx.plan.code}. "
             f"Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%d/%m/%Y %H:%M}."
         )
-        if not await self.choose():
-            return
+        return await self.choose()
+
+    async def converse(self) -> None:
         while True:
             line = await self._ask("> ")
             if line is None or line.strip() in ("/thoat", "/quit", "/exit"):

@@ -29,6 +29,10 @@ class ShiftedClock:
         elapsed = (time.monotonic() - self._origin) * self.speed
         return self.start.astimezone(UTC) + timedelta(seconds=elapsed)
 
+    def restart(self) -> None:
+        """Start counting from `start` again (the demo waits for the newcomer to pick a unit)."""
+        self._origin = time.monotonic()
+
 
 @dataclass
 class ManualClock:

@@ -193,3 +193,48 @@ async def test_shutdown_lets_the_batch_in_hand_finish_and_claims_no_more(tmp_pat
         assert stats.sent == channel.sent and 0 < channel.sent < 100  # all sent were recorded, no more claimed
     finally:
         await ctx.db.dispose()
+
+
+def test_the_demo_shows_the_morning_to_the_unit_picked_on_a_fresh_database(tmp_path: Path) -> None:
+    """The README's demo: the bot's clock starts once the newcomer has picked a unit, so the
+    08:00 reminders reach that unit's head instead of being skipped for want of anyone."""
+    import threading
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "--now", "2026-06-25T07:59:30", "--speed", "60"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(root)},
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    out: list[str] = []
+    reader = threading.Thread(target=lambda: out.extend(iter(proc.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
+
+    def seen(text: str, timeout: float = 90) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in "".join(out):
+                return True
+            time.sleep(0.1)
+        return False
+
+    try:
+        assert seen("Bạn muốn dùng thử với vai trò nào?"), "the newcomer is asked who they are"
+        time.sleep(3)  # reading the list takes a while; the bot's clock must wait for the answer
+        proc.stdin.write("2\n")
+        proc.stdin.flush()
+        assert seen("Bạn đang là: Trưởng Phòng Văn hóa - Xã hội")
+        assert seen("🔔 Nhắc việc ngày 25/06/2026 — Phòng Văn hóa - Xã hội"), "".join(out)[-2000:]
+        proc.stdin.write("/thoat\n")
+        proc.stdin.flush()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
