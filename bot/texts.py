@@ -126,6 +126,16 @@ HOW_TO_LINK = (
 )
 LINK_BAD_CODE = "Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại hoặc đề nghị văn phòng cấp mã mới."
 LINK_THROTTLED = "Bạn đã nhập sai mã quá nhiều lần. Xin thử lại sau 15 phút."
+LINK_BUSY = "Hệ thống đang tạm ngừng nhận mã liên kết vì có quá nhiều mã sai được gửi đến. Xin thử lại sau 15 phút."
+LINK_IN_GROUP = (
+    "Xin lỗi, mã liên kết chỉ dùng trong tin nhắn riêng với bot, không dùng trong nhóm. "
+    "Xin mở tin nhắn riêng với bot và gửi mã ở đó. "
+    "Nếu mã đã để lộ cho người khác, xin đề nghị văn phòng cấp mã mới."
+)
+HOW_TO_LINK_IN_GROUP = (
+    "Tài khoản của bạn chưa được liên kết. Để nhận nhắc việc và báo cáo, "
+    "xin gửi mã liên kết 6 số trong tin nhắn riêng với bot (không gửi trong nhóm)."
+)
 WELCOME = "Xin chào {name}! Tài khoản đã được liên kết với {unit} (vai trò: {role})."
 HELP_SHORT = (
     'Trả lời ngắn gọn, ví dụ: "3: đã xong", "3 đang làm 50%", "3 vướng: chưa có hướng dẫn". Gõ /help để xem các lệnh.'
