@@ -134,10 +134,23 @@ def task_name(task: Task) -> str:
     return task.label or str(task.stt)
 
 
+@dataclass(frozen=True)
+class Queued:
+    """What a nudge did: the task's label, the units queued (codes, in plan order) and the
+    units left out because nobody there could receive it."""
+
+    task: str
+    units: list[str]
+    nobody: list[str]
+
+
 async def queue_manual_reminder(
     session: AsyncSession, ward_id: int, ref: int | str, unit_code: str | None, now: datetime, today: date
-) -> int:
-    """Queue an immediate reminder of task `ref` (number or label) for its units (or one unit)."""
+) -> Queued:
+    """Queue an immediate reminder of task `ref` (number or label) for its units (or one unit).
+
+    A unit with nobody to receive it (no head or unit office staff with a reachable linked
+    chat) gets no row — it would only be skipped — and is named instead, so the office knows."""
     task = await find_task(session, ward_id, ref)
     unit_id = await _unit_id(session, ward_id, unit_code)
     views = [v for v in await current_assignments(session, ward_id, today, unit_id) if v.task_id == task.id]
@@ -146,11 +159,17 @@ async def queue_manual_reminder(
             f"Nhiệm vụ {task_name(task)} chưa có đơn vị nào cần nhắc"
             + (" (chưa kích hoạt?)" if task.deadline_kind == DeadlineKind.CONDITIONAL else "")
         )
+    receiving = await people.units_with_receivers(session, ward_id, {v.unit_id for v in views})
     stamp = int(now.timestamp() * 1000)
     rows = [
-        reminder_row(ward_id, f"m:{v.id}:{stamp}", ReminderKind.MANUAL, now, now, assignment_id=v.id) for v in views
+        reminder_row(ward_id, f"m:{v.id}:{stamp}", ReminderKind.MANUAL, now, now, assignment_id=v.id)
+        for v in views
+        if v.unit_id in receiving
     ]
-    return await insert_reminders(session, rows)
+    await insert_reminders(session, rows)
+    units = list(dict.fromkeys(v.unit_code for v in views if v.unit_id in receiving))
+    nobody = list(dict.fromkeys(v.unit_code for v in views if v.unit_id not in receiving))
+    return Queued(task_name(task), units, nobody)
 
 
 async def activate_task(session: AsyncSession, ward_id: int, ref: int | str, due: date) -> Task:

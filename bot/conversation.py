@@ -568,12 +568,12 @@ class Conversation:
                 return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=ref.rest))]
             unit_code = unit.code
         try:
-            count = await queue_manual_reminder(
+            queued = await queue_manual_reminder(
                 t.s, self.ctx.ward_id, ref.stt, unit_code, self.ctx.now(), self.ctx.today()
             )
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
-        return [OutboundMessage(texts.REMIND_QUEUED.format(stt=ref.label, count=count))]
+        return [OutboundMessage(texts.remind_queued(ref.label, len(queued.units), queued.nobody))]
 
     @COMMANDS.command(
         "activate",

@@ -167,6 +167,33 @@ PREFERRED = "Từ nay nhắc việc sẽ được gửi qua {channel}."
 APOLOGY = "Xin lỗi, đã có lỗi khi xử lý tin nhắn. Văn phòng đã được ghi nhận, xin thử lại sau."
 
 
+def remind_queued(label: str, count: int, nobody: list[str]) -> str:
+    """What /remind and `nhacviec remind` did: how many units were queued, and which have
+    nobody to receive the reminder."""
+    if not count:
+        return (
+            f"Chưa nhắc được nhiệm vụ {label}: chưa có người nhận ở {', '.join(nobody)} "
+            "(chưa ai liên kết tài khoản). Xin cấp mã liên kết cho đơn vị (nhacviec link)."
+        )
+    text = REMIND_QUEUED.format(stt=label, count=count)
+    if nobody:
+        text = f"{text[:-1]}; chưa có người nhận: {', '.join(nobody)}."
+    return text
+
+
+def nobody_linked(units: list[tuple[str, list[str], int]], since: str, until: str) -> str:
+    """The office's daily list of reminders that went to nobody: per unit (code), the
+    tasks' labels and how many reminders."""
+    lines = [
+        "Nhắc việc chưa gửi được vì đơn vị chưa có người nhận (chưa ai liên kết tài khoản), "
+        f"từ {since} đến {until}:"
+    ]
+    for unit, labels, count in units:
+        lines.append(f"- {unit}: nhiệm vụ {', '.join(labels)} ({count} lần nhắc)")
+    lines.append("Xin cấp mã liên kết cho trưởng đơn vị (nhacviec link) để đơn vị nhận được nhắc việc.")
+    return "\n".join(lines)
+
+
 def ask_which(labels: list[str] | list[int]) -> str:
     """`labels` as people name the tasks ("3", "II.3"), in plan order."""
     listed = ", ".join(str(label) for label in labels)
