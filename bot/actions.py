@@ -4,9 +4,11 @@ the chat conversation and the CLI so both behave the same."""
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +19,22 @@ from store.models import Assignment, Person, Task
 from store.outbox import insert_reminders, reminder_row
 from store.queries import AssignmentView, current_assignments, task_by_label, task_by_stt, unit_by_code
 
+log = logging.getLogger(__name__)
+
 ROLES = tuple(PersonRole)
+# Wrong link codes are throttled per chat and across all chats.
+#
+# A per-code limit would not slow a guesser: each wrong try names a different 6-digit code,
+# so no code ever gathers failures. What bounds a guesser's luck is the number of guesses
+# against the number of live codes, whatever chats (or accounts) they come from. So the
+# limit "per code" is a limit on wrong codes from anywhere: with GLOBAL = 30 per 15 minutes
+# (at most 2,880 guesses a day) and 10 live codes in a ward, the odds that a day of guessing
+# hits one are 2,880 × 10 / 1,000,000 ≈ 3 %, while a person who mistypes is never near it.
+# When it trips, nobody links until the window has passed (the log says so); that is the
+# price of the bound, and linking is rare and arranged with the office.
 LINK_FAILURE_WINDOW = timedelta(minutes=15)
-LINK_FAILURE_LIMIT = 5
+LINK_FAILURE_LIMIT = 5  # per chat
+LINK_FAILURE_GLOBAL_LIMIT = 30  # from all chats together
 
 
 class ActionError(ValueError):
@@ -61,9 +76,36 @@ async def issue_link_code(session: AsyncSession, person: Person, now: datetime, 
     raise ActionError("Không tạo được mã liên kết, xin thử lại")
 
 
-async def link_throttled(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> bool:
-    failures = await people.link_failures_since(session, channel, chat_id, now - LINK_FAILURE_WINDOW)
-    return failures >= LINK_FAILURE_LIMIT
+class LinkRefusal(StrEnum):
+    CHAT = "chat"  # this chat sent too many wrong codes
+    EVERYWHERE = "everywhere"  # too many wrong codes from all chats together
+
+
+async def link_throttled(session: AsyncSession, channel: str, chat_id: str, now: datetime) -> LinkRefusal | None:
+    """Why a code must not even be tried now, or None."""
+    since = now - LINK_FAILURE_WINDOW
+    if await people.link_failures_since(session, since, channel, chat_id) >= LINK_FAILURE_LIMIT:
+        return LinkRefusal.CHAT
+    if await people.link_failures_since(session, since) >= LINK_FAILURE_GLOBAL_LIMIT:
+        log.warning("linking paused: %d wrong codes from all chats in 15 minutes", LINK_FAILURE_GLOBAL_LIMIT)
+        return LinkRefusal.EVERYWHERE
+    return None
+
+
+async def redeem_code(
+    session: AsyncSession,
+    code: str,
+    channel: str,
+    chat_id: str,
+    sender_id: str | None,
+    display_name: str,
+    now: datetime,
+) -> Person | None:
+    """Link the chat with a single-use code; a wrong, used or expired code is counted."""
+    person = await people.redeem_link_code(session, code, channel, chat_id, display_name, now, sender_id)
+    if person is None:
+        await people.record_link_failure(session, channel, chat_id, now, LINK_FAILURE_WINDOW)
+    return person
 
 
 async def record_status(
@@ -92,10 +134,23 @@ def task_name(task: Task) -> str:
     return task.label or str(task.stt)
 
 
+@dataclass(frozen=True)
+class Queued:
+    """What a nudge did: the task's label, the units queued (codes, in plan order) and the
+    units left out because nobody there could receive it."""
+
+    task: str
+    units: list[str]
+    nobody: list[str]
+
+
 async def queue_manual_reminder(
     session: AsyncSession, ward_id: int, ref: int | str, unit_code: str | None, now: datetime, today: date
-) -> int:
-    """Queue an immediate reminder of task `ref` (number or label) for its units (or one unit)."""
+) -> Queued:
+    """Queue an immediate reminder of task `ref` (number or label) for its units (or one unit).
+
+    A unit with nobody to receive it (no head or unit office staff with a reachable linked
+    chat) gets no row — it would only be skipped — and is named instead, so the office knows."""
     task = await find_task(session, ward_id, ref)
     unit_id = await _unit_id(session, ward_id, unit_code)
     views = [v for v in await current_assignments(session, ward_id, today, unit_id) if v.task_id == task.id]
@@ -104,11 +159,17 @@ async def queue_manual_reminder(
             f"Nhiệm vụ {task_name(task)} chưa có đơn vị nào cần nhắc"
             + (" (chưa kích hoạt?)" if task.deadline_kind == DeadlineKind.CONDITIONAL else "")
         )
+    receiving = await people.units_with_receivers(session, ward_id, {v.unit_id for v in views})
     stamp = int(now.timestamp() * 1000)
     rows = [
-        reminder_row(ward_id, f"m:{v.id}:{stamp}", ReminderKind.MANUAL, now, now, assignment_id=v.id) for v in views
+        reminder_row(ward_id, f"m:{v.id}:{stamp}", ReminderKind.MANUAL, now, now, assignment_id=v.id)
+        for v in views
+        if v.unit_id in receiving
     ]
-    return await insert_reminders(session, rows)
+    await insert_reminders(session, rows)
+    units = list(dict.fromkeys(v.unit_code for v in views if v.unit_id in receiving))
+    nobody = list(dict.fromkeys(v.unit_code for v in views if v.unit_id not in receiving))
+    return Queued(task_name(task), units, nobody)
 
 
 async def activate_task(session: AsyncSession, ward_id: int, ref: int | str, due: date) -> Task:

@@ -31,3 +31,6 @@ class InboundMessage:
     reply_to_message_id: str | None = None
     callback_data: str | None = None
     raw: str | None = field(default=None, repr=False)
+    # A one-to-one chat with the bot (Telegram chat type "private", Zalo "PRIVATE"). Link
+    # codes are redeemed only there; in a group everyone would see the code and share the link.
+    private: bool = True

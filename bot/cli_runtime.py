@@ -141,14 +141,17 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _remind(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.actions import queue_manual_reminder
+    from bot.actions import Queued, queue_manual_reminder
+    from bot.texts import remind_queued
 
-    async def work(ctx: AppContext, s: AsyncSession) -> int:
+    async def work(ctx: AppContext, s: AsyncSession) -> Queued:
         unit = resolve_unit(ctx.plan, args.unit) if args.unit else None
         return await queue_manual_reminder(s, ctx.ward_id, args.stt, unit, ctx.now(), ctx.today())
 
-    count = await _in_ward(settings, work)
-    print(f"Đã xếp lịch nhắc ngay nhiệm vụ {args.stt} cho {count} đơn vị; bot đang chạy sẽ gửi trong vài giây.")
+    queued = await _in_ward(settings, work)
+    print(remind_queued(queued.task, len(queued.units), queued.nobody))
+    if queued.units:
+        print("Bot đang chạy sẽ gửi trong vài giây.")
     return 0
 
 

@@ -18,11 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.actions import (
     ActionError,
+    LinkRefusal,
     activate_task,
     link_throttled,
     queue_manual_reminder,
     record_on_behalf,
     record_status,
+    redeem_code,
     task_name,
 )
 from bot.channel import Attachment, InboundMessage, OutboundMessage
@@ -51,7 +53,7 @@ from store.inbound import mark_processed, store_inbound
 from store.models import ChatIdentity, Person, Unit
 from store.models import Task as TaskRow
 from store.outbox import insert_reminders, queue_reply
-from store.people import identity_by_chat, redeem_link_code
+from store.people import adopt_sender, identity_by_chat
 from store.queries import (
     AssignmentView,
     assignment_view,
@@ -164,18 +166,12 @@ class Conversation:
     ) -> tuple[Reply, str, int | None]:
         text = (msg.text or "").strip()
         identity = await identity_by_chat(s, msg.channel, msg.chat_id)
+        if identity is not None and not await _same_sender(s, identity, msg):
+            # Someone other than the person who linked this chat: a stranger here.
+            identity = None
         command = _COMMAND.match(text)
         if identity is None:
-            code = None
-            if command and command["name"].lower() == "start" and command["args"]:
-                code = command["args"].strip()
-            elif m := _LINK_TEXT.match(fold(text)):
-                code = m["code"]
-            elif re.fullmatch(r"\d{6}", text):
-                code = text
-            if code is None:
-                return [OutboundMessage(texts.HOW_TO_LINK)], "unlinked", None
-            return await self._link(s, msg, code), "link", None
+            return await self._unlinked(s, msg, text, command)
         person = await s.get(Person, identity.person_id)
         assert person is not None
         turn = Turn(s, msg, person, identity, inbound_id, buttons)
@@ -195,11 +191,34 @@ class Conversation:
 
     # --- linking ---------------------------------------------------------------------------
 
+    async def _unlinked(
+        self, s: AsyncSession, msg: InboundMessage, text: str, command: re.Match[str] | None
+    ) -> tuple[Reply, str, int | None]:
+        """A chat (or a sender) not linked: it can only link, and only in a private chat."""
+        code = None
+        if command and command["name"].lower() == "start" and command["args"]:
+            code = command["args"].strip()
+        elif m := _LINK_TEXT.match(fold(text)):
+            code = m["code"]
+        elif re.fullmatch(r"\d{6}", text):
+            code = text
+        if not msg.private:
+            # In a group a code is seen by everyone, and the link would be everyone's.
+            if code is not None:
+                return [OutboundMessage(texts.LINK_IN_GROUP)], "link_in_group", None
+            if command:
+                return [OutboundMessage(texts.HOW_TO_LINK_IN_GROUP)], "unlinked", None
+            return [], "unlinked_group", None  # the group's own talk is not for the bot
+        if code is None:
+            return [OutboundMessage(texts.HOW_TO_LINK)], "unlinked", None
+        return await self._link(s, msg, code), "link", None
+
     async def _link(self, s: AsyncSession, msg: InboundMessage, code: str) -> Reply:
         now = self.ctx.now()
-        if await link_throttled(s, msg.channel, msg.chat_id, now):
-            return [OutboundMessage(texts.LINK_THROTTLED)]
-        person = await redeem_link_code(s, code, msg.channel, msg.chat_id, msg.sender_name or "", now)
+        refusal = await link_throttled(s, msg.channel, msg.chat_id, now)
+        if refusal is not None:
+            return [OutboundMessage(texts.LINK_THROTTLED if refusal == LinkRefusal.CHAT else texts.LINK_BUSY)]
+        person = await redeem_code(s, code, msg.channel, msg.chat_id, msg.sender_id, msg.sender_name or "", now)
         if person is None:
             return [OutboundMessage(texts.LINK_BAD_CODE)]
         return [OutboundMessage(await self._welcome(s, person))]
@@ -588,12 +607,12 @@ class Conversation:
                 return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=ref.rest))]
             unit_code = unit.code
         try:
-            count = await queue_manual_reminder(
+            queued = await queue_manual_reminder(
                 t.s, self.ctx.ward_id, ref.stt, unit_code, self.ctx.now(), self.ctx.today()
             )
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
-        return [OutboundMessage(texts.REMIND_QUEUED.format(stt=ref.label, count=count))]
+        return [OutboundMessage(texts.remind_queued(ref.label, len(queued.units), queued.nobody))]
 
     @COMMANDS.command(
         "activate",
@@ -626,6 +645,21 @@ class Conversation:
             stale_after=timedelta(hours=settings.stale_after_hours),
         )
         return [OutboundMessage(texts.ACTIVATED.format(stt=task_name(task), due=texts.vn_date(due)))]
+
+
+async def _same_sender(s: AsyncSession, identity: ChatIdentity, msg: InboundMessage) -> bool:
+    """Whether `msg` comes from the person who linked its chat.
+
+    A chat linked before senders were recorded trusts its first private message and records
+    its sender; in a group such a link cannot tell its person from the others, so nobody
+    acts through it until the person links again in a private chat."""
+    if identity.sender_id is None:
+        if not msg.private:
+            return False
+        if msg.sender_id is not None:
+            await adopt_sender(s, identity, msg.sender_id)
+        return True
+    return msg.sender_id == identity.sender_id
 
 
 def _joined(replies: Reply) -> tuple[str, list[tuple[str, str]]]:

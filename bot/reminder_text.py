@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from bot.channel import Button, OutboundMessage
 from bot.texts import (
     ROLE_LABELS,
     STATUS_LABELS,
     channel_down_notice,
+    nobody_linked,
     remaining_phrase,
     shorten,
     unreachable_notice,
@@ -181,3 +182,10 @@ class ReminderRenderer:
 
     def channel_down(self, channel: str, error: str) -> str:
         return channel_down_notice(channel, error)
+
+    def nobody_linked(self, units: list[tuple[str, list[str], int]], since: datetime, until: datetime) -> str:
+        def at(moment: datetime) -> str:
+            local = moment.astimezone(self.calendar.zone)
+            return f"{local:%H:%M} ngày {vn_date(local.date())}"
+
+        return nobody_linked(units, at(since), at(until))

@@ -126,6 +126,16 @@ HOW_TO_LINK = (
 )
 LINK_BAD_CODE = "Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại hoặc đề nghị văn phòng cấp mã mới."
 LINK_THROTTLED = "Bạn đã nhập sai mã quá nhiều lần. Xin thử lại sau 15 phút."
+LINK_BUSY = "Hệ thống đang tạm ngừng nhận mã liên kết vì có quá nhiều mã sai được gửi đến. Xin thử lại sau 15 phút."
+LINK_IN_GROUP = (
+    "Xin lỗi, mã liên kết chỉ dùng trong tin nhắn riêng với bot, không dùng trong nhóm. "
+    "Xin mở tin nhắn riêng với bot và gửi mã ở đó. "
+    "Nếu mã đã để lộ cho người khác, xin đề nghị văn phòng cấp mã mới."
+)
+HOW_TO_LINK_IN_GROUP = (
+    "Tài khoản của bạn chưa được liên kết. Để nhận nhắc việc và báo cáo, "
+    "xin gửi mã liên kết 6 số trong tin nhắn riêng với bot (không gửi trong nhóm)."
+)
 WELCOME = "Xin chào {name}! Tài khoản đã được liên kết với {unit} (vai trò: {role})."
 HELP_SHORT = (
     'Trả lời ngắn gọn, ví dụ: "3: đã xong", "3 đang làm 50%", "3 vướng: chưa có hướng dẫn". Gõ /help để xem các lệnh.'
@@ -165,6 +175,33 @@ def ask_which_of(labels: list[str]) -> str:
         f"Xin trả lời số nhiệm vụ (ví dụ: {labels[0]}), "
         f'hoặc ghi rõ từng việc: "{labels[0]} xong; {labels[1]} đang làm".'
     )
+
+
+def remind_queued(label: str, count: int, nobody: list[str]) -> str:
+    """What /remind and `nhacviec remind` did: how many units were queued, and which have
+    nobody to receive the reminder."""
+    if not count:
+        return (
+            f"Chưa nhắc được nhiệm vụ {label}: chưa có người nhận ở {', '.join(nobody)} "
+            "(chưa ai liên kết tài khoản). Xin cấp mã liên kết cho đơn vị (nhacviec link)."
+        )
+    text = REMIND_QUEUED.format(stt=label, count=count)
+    if nobody:
+        text = f"{text[:-1]}; chưa có người nhận: {', '.join(nobody)}."
+    return text
+
+
+def nobody_linked(units: list[tuple[str, list[str], int]], since: str, until: str) -> str:
+    """The office's daily list of reminders that went to nobody: per unit (code), the
+    tasks' labels and how many reminders."""
+    lines = [
+        "Nhắc việc chưa gửi được vì đơn vị chưa có người nhận (chưa ai liên kết tài khoản), "
+        f"từ {since} đến {until}:"
+    ]
+    for unit, labels, count in units:
+        lines.append(f"- {unit}: nhiệm vụ {', '.join(labels)} ({count} lần nhắc)")
+    lines.append("Xin cấp mã liên kết cho trưởng đơn vị (nhacviec link) để đơn vị nhận được nhắc việc.")
+    return "\n".join(lines)
 
 
 def ask_which(labels: list[str] | list[int]) -> str:

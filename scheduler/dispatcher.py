@@ -25,6 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,12 +52,19 @@ from store.delivery import (
 )
 from store.enums import CLOSED, AttemptOutcome, PersonRole, ReminderKind, ReminderState
 from store.models import ChatIdentity, Person, Reminder
+from store.notices import hold_office_notice, set_notice_text, skipped_by_unit
 from store.outbox import Close, claim, finish_many, insert_reminders, reminder_row
 from store.queries import AssignmentView, assignment_views, people_with_role
 
 log = logging.getLogger(__name__)
 
 _RETRYABLE = (AttemptOutcome.TRANSIENT, AttemptOutcome.UNKNOWN, AttemptOutcome.CHANNEL)
+NOBODY = "không có người nhận đã liên kết"
+# Reminders nobody received are told to the office once a day, an hour after the usual
+# 08:00 reminders (so the morning's are in it); the notice waits a minute more, so a
+# decision taken just before the report time is in its text.
+NOBODY_REPORT_AT = time_of_day(9, 0)
+NOBODY_REPORT_GRACE = timedelta(minutes=1)
 
 
 class Renderer(Protocol):
@@ -77,6 +85,8 @@ class Renderer(Protocol):
     def gave_up(self, reminder_id: int, attempts: int, error: str | None) -> str: ...
 
     def channel_down(self, channel: str, error: str) -> str: ...
+
+    def nobody_linked(self, units: list[tuple[str, list[str], int]], since: datetime, until: datetime) -> str: ...
 
 
 @dataclass
@@ -256,6 +266,7 @@ class Dispatcher:
         out: dict[int, list[Delivery] | str] = {}
         closes: list[Close] = []
         deliveries_to_write: list[Delivery] = []
+        nobody_in: set[int] = set()  # wards with a reminder nobody could receive
         for r in rows:
             view = batch.views.get(r.assignment_id) if r.assignment_id else None
             delivered = batch.delivered.get(r.id, set())
@@ -277,8 +288,10 @@ class Dispatcher:
             else:
                 # Everyone was reached before a restart, or nobody reachable is linked.
                 state = ReminderState.SENT if delivered else ReminderState.SKIPPED
-                closes.append(Close(r.id, state, None if delivered else "không có người nhận đã liên kết"))
+                closes.append(Close(r.id, state, None if delivered else NOBODY))
                 out[r.id] = state
+                if not delivered and r.assignment_id:
+                    nobody_in.add(r.ward_id)
         self._group_per_chat(rows, out, batch, today)
         attempt_ids = await add_attempts(
             s,
@@ -294,6 +307,8 @@ class Dispatcher:
         for d, attempt_id in zip(deliveries_to_write, attempt_ids, strict=True):
             d.attempt_id = attempt_id
         await finish_many(s, self.config.worker, now, closes)
+        for ward_id in sorted(nobody_in):
+            await self._report_nobody(s, ward_id, now)
         return out
 
     def _group_per_chat(
@@ -324,6 +339,16 @@ class Dispatcher:
             for _, d in members:
                 d.message, d.shared = message, shared
 
+    async def _report_nobody(self, s: AsyncSession, ward_id: int, now: datetime) -> None:
+        """Tell the office, once a day and listed by unit, which reminders nobody received:
+        the day's notice (due at NOBODY_REPORT_AT) is rewritten from the skipped rows."""
+        until = nobody_report_due(now, self.calendar)
+        since = until - timedelta(days=1)
+        key = f"nobody:{self.calendar.local_date(until).isoformat()}"
+        pending = await hold_office_notice(s, ward_id, key, until + NOBODY_REPORT_GRACE, now)
+        units = await skipped_by_unit(s, ward_id, NOBODY, since, until)
+        await set_notice_text(s, pending, self.renderer.nobody_linked(units, since, until))
+
     def _deliveries(
         self, r: Reminder, view: AssignmentView | None, batch: _Batch, delivered: set[int], today: date
     ) -> list[Delivery]:
@@ -333,7 +358,11 @@ class Dispatcher:
                 return []
             return [Delivery(r.person_id, None, r.channel, r.chat_id, direct_message(r))]
         out = []
-        for person in recipients(r, view, batch):
+
+        def reachable(p: Person) -> bool:
+            return p.id in delivered or batch.identity_for(p, self.channels) is not None
+
+        for person in recipients(r, view, batch, reachable):
             identity = batch.identity_for(person, self.channels)
             if person.id in delivered or identity is None:
                 continue
@@ -539,19 +568,37 @@ def still_wanted(
     return None
 
 
-def recipients(r: Reminder, view: AssignmentView | None, batch: _Batch) -> list[Person]:
+def recipients(
+    r: Reminder, view: AssignmentView | None, batch: _Batch, reachable: Callable[[Person], bool] = lambda p: True
+) -> list[Person]:
     """Who receives a row: its person; for an escalation the leaders (else the office);
-    otherwise the unit's head (else the unit's office staff, who answer for it)."""
+    otherwise the unit's head (else the unit's office staff, who answer for it).
+
+    "Else" means none of them is `reachable`: a leader who was issued a code but never
+    linked does not swallow an escalation — the office gets it."""
     if r.person_id is not None:
         return [p for p in batch.people if p.id == r.person_id]
+
+    def first_reachable(*groups: list[Person]) -> list[Person]:
+        return next(([p for p in g if reachable(p)] for g in groups if any(reachable(p) for p in g)), [])
+
     if r.kind == ReminderKind.ESCALATE:
-        return batch.with_role(r.ward_id, PersonRole.LEADER, None) or batch.with_role(
-            r.ward_id, PersonRole.OFFICE, None
+        return first_reachable(
+            batch.with_role(r.ward_id, PersonRole.LEADER, None), batch.with_role(r.ward_id, PersonRole.OFFICE, None)
         )
     assert view is not None
-    return batch.with_role(r.ward_id, PersonRole.HEAD, view.unit_id) or batch.with_role(
-        r.ward_id, PersonRole.OFFICE, view.unit_id
+    return first_reachable(
+        batch.with_role(r.ward_id, PersonRole.HEAD, view.unit_id),
+        batch.with_role(r.ward_id, PersonRole.OFFICE, view.unit_id),
     )
+
+
+def nobody_report_due(now: datetime, calendar: WorkingCalendar) -> datetime:
+    """The report time a skip at `now` is told at: today's NOBODY_REPORT_AT, or tomorrow's
+    once it has passed. Each notice covers the 24 hours before its report time."""
+    day = calendar.local_date(now)
+    due = calendar.local_instant(day, NOBODY_REPORT_AT)
+    return due if now <= due else calendar.local_instant(day + timedelta(days=1), NOBODY_REPORT_AT)
 
 
 @dataclass(frozen=True)

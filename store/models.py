@@ -82,6 +82,8 @@ class ChatIdentity(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # Who redeemed the code (the platform's user id); only they act as the person here.
+    sender_id: Mapped[str | None] = mapped_column(String(64))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unreachable_reason: Mapped[str | None] = mapped_column(Text)
@@ -145,6 +147,7 @@ class Reminder(Base):
     __table_args__ = (
         UniqueConstraint("ward_id", "key"),
         Index("ix_reminders_due", "state", "next_attempt_at"),
+        Index("ix_reminders_finished", "ward_id", "state", "finished_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
@@ -238,10 +241,13 @@ class LinkCode(Base):
 
 
 class LinkFailure(Base):
-    """Wrong link codes per chat, to throttle guessing."""
+    """Wrong link codes, to throttle guessing per chat and across all chats."""
 
     __tablename__ = "link_failures"
-    __table_args__ = (Index("ix_link_failures_chat", "channel", "chat_id", "at"),)
+    __table_args__ = (
+        Index("ix_link_failures_chat", "channel", "chat_id", "at"),
+        Index("ix_link_failures_at", "at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.enums import PersonRole
 from store.models import ChatIdentity, LinkCode, LinkFailure, Person
+from store.sql import insert_or_ignore
 
 
 async def add_person(
@@ -26,18 +29,40 @@ async def identity_by_chat(session: AsyncSession, channel: str, chat_id: str) ->
 
 
 async def link_chat(
-    session: AsyncSession, person: Person, channel: str, chat_id: str, display_name: str, now: datetime
+    session: AsyncSession,
+    person: Person,
+    channel: str,
+    chat_id: str,
+    display_name: str,
+    now: datetime,
+    sender_id: str | None = None,
 ) -> ChatIdentity:
-    """Bind a chat to a person (a chat linked before moves to the new person)."""
+    """Bind a chat to a person, as used by `sender_id` (a chat linked before moves to the
+    new person, and forgets any question asked of the one before)."""
+    # Insert-or-ignore, so two codes redeemed at once in one chat cannot collide on the
+    # (channel, chat_id) key: the later one moves the chat, as a later link would.
+    await insert_or_ignore(
+        session,
+        ChatIdentity,
+        [
+            {
+                "person_id": person.id,
+                "channel": channel,
+                "chat_id": chat_id,
+                "display_name": display_name[:200],
+                "sender_id": sender_id,
+                "linked_at": now,
+            }
+        ],
+        ("channel", "chat_id"),
+    )
     identity = await identity_by_chat(session, channel, chat_id)
-    if identity is None:
-        identity = ChatIdentity(
-            person_id=person.id, channel=channel, chat_id=chat_id, linked_at=now, display_name=display_name
-        )
-        session.add(identity)
-    else:
-        identity.person_id, identity.linked_at = person.id, now
-        identity.unreachable_at = identity.unreachable_reason = None
+    assert identity is not None
+    await session.refresh(identity)
+    identity.person_id, identity.linked_at, identity.sender_id = person.id, now, sender_id
+    identity.display_name = display_name[:200]
+    identity.unreachable_at = identity.unreachable_reason = None
+    identity.pending_kind = identity.pending_assignment_id = identity.pending_text = None
     await session.flush()
     if person.preferred_channel is None:
         person.preferred_channel = channel
@@ -65,26 +90,84 @@ async def add_link_code(session: AsyncSession, person: Person, code: str, now: d
     return row
 
 
-async def link_failures_since(session: AsyncSession, channel: str, chat_id: str, since: datetime) -> int:
-    count = await session.scalar(
-        select(func.count(LinkFailure.id)).where(
-            LinkFailure.channel == channel, LinkFailure.chat_id == chat_id, LinkFailure.at > since
-        )
-    )
-    return count or 0
+async def link_failures_since(
+    session: AsyncSession, since: datetime, channel: str | None = None, chat_id: str | None = None
+) -> int:
+    """Wrong codes after `since`: from one chat, or (no chat given) from anywhere."""
+    query = select(func.count(LinkFailure.id)).where(LinkFailure.at > since)
+    if channel is not None:
+        query = query.where(LinkFailure.channel == channel, LinkFailure.chat_id == chat_id)
+    return await session.scalar(query) or 0
+
+
+async def record_link_failure(
+    session: AsyncSession, channel: str, chat_id: str, now: datetime, keep: timedelta
+) -> None:
+    """Remember a wrong code; failures older than `keep` no longer count and are deleted."""
+    await session.execute(delete(LinkFailure).where(LinkFailure.at <= now - keep))
+    session.add(LinkFailure(channel=channel, chat_id=chat_id, at=now))
+    await session.flush()
 
 
 async def redeem_link_code(
-    session: AsyncSession, code: str, channel: str, chat_id: str, display_name: str, now: datetime
+    session: AsyncSession,
+    code: str,
+    channel: str,
+    chat_id: str,
+    display_name: str,
+    now: datetime,
+    sender_id: str | None = None,
 ) -> Person | None:
-    """Bind the chat to the code's person; None (and a recorded failure) when the code is
-    wrong, used or expired."""
-    row = await session.scalar(select(LinkCode).where(LinkCode.code == code))
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        session.add(LinkFailure(channel=channel, chat_id=chat_id, at=now))
+    """Bind the chat to the code's person; None when the code is wrong, used or expired.
+
+    The code is taken by one conditional UPDATE … RETURNING: of two workers redeeming the
+    same code at the same moment, PostgreSQL makes the second wait for the first and then
+    finds `used_at` set (SQLite serialises the two writers), so one chat is linked, never two."""
+    taken = await session.execute(
+        update(LinkCode)
+        .where(LinkCode.code == code, LinkCode.used_at.is_(None), LinkCode.expires_at > now)
+        .values(used_at=now)
+        .returning(LinkCode.id, LinkCode.person_id)
+        .execution_options(synchronize_session=False)
+    )
+    row = taken.first()
+    if row is None:
         return None
-    person = await session.get(Person, row.person_id)
+    code_id, person_id = row
+    person = await session.get(Person, person_id)
     assert person is not None
-    identity = await link_chat(session, person, channel, chat_id, display_name, now)
-    row.used_at, row.used_by_identity_id = now, identity.id
+    identity = await link_chat(session, person, channel, chat_id, display_name, now, sender_id)
+    await session.execute(
+        update(LinkCode)
+        .where(LinkCode.id == code_id)
+        .values(used_by_identity_id=identity.id)
+        .execution_options(synchronize_session=False)
+    )
     return person
+
+
+async def adopt_sender(session: AsyncSession, identity: ChatIdentity, sender_id: str) -> None:
+    """A chat linked before senders were recorded takes the sender of its first private
+    message (in a private chat, the sender is the chat's owner)."""
+    identity.sender_id = sender_id
+    await session.flush()
+
+
+async def units_with_receivers(session: AsyncSession, ward_id: int, unit_ids: Iterable[int]) -> set[int]:
+    """Of `unit_ids`, the units with someone who would receive their reminders: a head or
+    the unit's office staff with a linked chat not marked unreachable."""
+    ids = set(unit_ids)
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(Person.unit_id)
+        .join(ChatIdentity, ChatIdentity.person_id == Person.id)
+        .where(
+            Person.ward_id == ward_id,
+            Person.unit_id.in_(ids),
+            Person.role.in_((PersonRole.HEAD, PersonRole.OFFICE)),
+            ChatIdentity.unreachable_at.is_(None),
+        )
+        .distinct()
+    )
+    return {unit_id for unit_id in rows if unit_id is not None}

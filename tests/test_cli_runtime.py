@@ -42,8 +42,9 @@ def test_link_refuses_an_unknown_unit(workdir: Path) -> None:
 
 
 def test_remind_queues_a_reminder(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Nobody of VHXH is linked: nothing is queued, and the office is told so.
     assert main(["remind", "4", "--unit", "VHXH"]) == 0
-    assert "nhiệm vụ 4 cho 1 đơn vị" in capsys.readouterr().out
+    assert "Chưa nhắc được nhiệm vụ 4: chưa có người nhận ở VHXH" in capsys.readouterr().out
     assert main(["remind", "99"]) == 1
 
 

@@ -182,7 +182,9 @@ async def test_the_office_reminds_and_activates_by_label(ctx: AppContext, clock:
     office = await linked(ctx, conv, "VHXH", role="office", chat_id="office")
     assert await say(conv, office, "/remind II.3 VHXH") == ["Đã xếp lịch nhắc ngay nhiệm vụ II.3 cho 1 đơn vị."]
     clock.advance(minutes=1)  # a nudge is one per unit and instant
-    assert await say(conv, office, "/remind ii 3") == ["Đã xếp lịch nhắc ngay nhiệm vụ II.3 cho 3 đơn vị."]
+    assert await say(conv, office, "/remind ii 3") == [
+        "Đã xếp lịch nhắc ngay nhiệm vụ II.3 cho 1 đơn vị; chưa có người nhận: KTHTDT, VP."
+    ]
     assert "Không có nhiệm vụ II.9" in (await say(conv, office, "/remind II.9"))[0]
     assert "Đã kích hoạt nhiệm vụ II.2, hạn 30/09/2026" in (await say(conv, office, "/activate II.2 30/09/2026"))[0]
     assert "Nhiệm vụ II.3 đã có thời hạn" in (await say(conv, office, "/activate II.3 30/09/2026"))[0]

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from telegram import BotCommand, Update
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -108,6 +109,7 @@ class TelegramBot:
             sent_at=message.date,
             reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
             raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
+            private=chat.type == ChatType.PRIVATE,
         )
         # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
         await self.conversation.handle(inbound, buttons=True)
@@ -121,16 +123,17 @@ class TelegramBot:
             await query.answer()
         except Exception as exc:  # the spinner stops by itself; the press still counts
             log.info("answerCallbackQuery failed: %s", exc)
-        chat_id = query.message.chat.id
+        chat = query.message.chat
         inbound = InboundMessage(
             channel=CHANNEL,
-            chat_id=str(chat_id),
+            chat_id=str(chat.id),
             message_id=f"cb:{query.id}",
             text="",
             sender_id=str(query.from_user.id),
             sender_name=query.from_user.full_name,
             callback_data=query.data,
             raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
+            private=chat.type == ChatType.PRIVATE,
         )
         await self.conversation.handle(inbound, buttons=True)
 

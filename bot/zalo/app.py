@@ -52,6 +52,9 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
         sender_name=sender.get("display_name"),
         sent_at=sent_at,
         raw=json.dumps(data, ensure_ascii=False),
+        # Zalo names the chat type ("PRIVATE", "GROUP") when it has one; without it the
+        # update is a one-to-one chat, the only kind the Zalo Bot API had at first.
+        private=str(chat.get("chat_type") or "PRIVATE").upper() == "PRIVATE",
     )
 
 

@@ -1,0 +1,266 @@
+"""Linking and identity: a code links one chat, once, in a private chat; only the person
+who linked a chat acts through it; wrong codes are throttled per chat and from anywhere.
+On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from bot import texts
+from bot.actions import LINK_FAILURE_GLOBAL_LIMIT, LINK_FAILURE_LIMIT, create_person, issue_link_code
+from bot.channel import InboundMessage
+from bot.context import AppContext
+from bot.conversation import Conversation
+from bot.zalo.app import parse_update
+from scheduler.clock import ManualClock
+from store.db import Database
+from store.models import Assignment, ChatIdentity, LinkCode, LinkFailure
+from store.models import InboundMessage as InboundRow
+from store.queries import current_assignments
+from tests.helpers import linked
+
+_n = 0
+
+
+async def _code(ctx: AppContext, unit: str = "VP", role: str = "head", ttl: timedelta = timedelta(hours=1)) -> str:
+    async with ctx.db.session() as s, s.begin():
+        person = await create_person(s, ctx.ward_id, f"Người {unit}", role, unit, ctx.now())
+        return (await issue_link_code(s, person, ctx.now(), ttl)).code
+
+
+async def _say(
+    conv: Conversation,
+    chat_id: str,
+    text: str,
+    *,
+    sender: str | None = None,
+    private: bool = True,
+    channel: str = "telegram",
+    callback: str | None = None,
+) -> list[str]:
+    global _n
+    _n += 1
+    msg = InboundMessage(
+        channel=channel,
+        chat_id=chat_id,
+        message_id=f"l{_n}",
+        text=text,
+        sender_id=sender if sender is not None else chat_id,
+        sender_name="Ai đó",
+        callback_data=callback,
+        private=private,
+    )
+    return [r.text for r in await conv.handle(msg, buttons=True)]
+
+
+async def _identities(ctx: AppContext) -> list[ChatIdentity]:
+    async with ctx.db.session() as s:
+        return list(await s.scalars(select(ChatIdentity).order_by(ChatIdentity.id)))
+
+
+# --- one code, one chat ----------------------------------------------------------------------
+
+
+async def test_a_code_sent_to_two_workers_at_the_same_moment_links_one_chat(ctx: AppContext) -> None:
+    """Two workers (two engines, two connection pools) get the same code from two chats at
+    once, twenty times over: each code links exactly one chat."""
+    other = Database(ctx.db.url)
+    try:
+        ctx_b = AppContext(other, ctx.settings, ctx.plan, ctx.calendar, ctx.clock, ctx.ward_id)
+        worker_a, worker_b = Conversation(ctx), Conversation(ctx_b)
+        rounds = 20
+        for i in range(rounds):
+            code = await _code(ctx, "VP")
+            a, b = await asyncio.gather(
+                _say(worker_a, f"a{i}", f"/start {code}"), _say(worker_b, f"b{i}", f"/start {code}")
+            )
+            welcomed = [r for r in (a, b) if r and r[0].startswith("Xin chào Người VP")]
+            refused = [r for r in (a, b) if r == [texts.LINK_BAD_CODE]]
+            assert (len(welcomed), len(refused)) == (1, 1), (a, b)
+        identities = await _identities(ctx)
+        assert len(identities) == rounds
+        async with ctx.db.session() as s:
+            used = list(await s.scalars(select(LinkCode.used_by_identity_id)))
+        assert sorted(u for u in used if u is not None) == sorted(i.id for i in identities)
+    finally:
+        await other.dispose()
+
+
+async def test_a_code_links_once_and_an_expired_code_not_at_all(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    code = await _code(ctx)
+    assert (await _say(conv, "100", f"/start {code}"))[0].startswith("Xin chào")
+    assert await _say(conv, "200", f"LIENKET {code}") == [texts.LINK_BAD_CODE]
+    late = await _code(ctx, "KTHTDT", ttl=timedelta(minutes=30))
+    clock.advance(minutes=31)
+    assert await _say(conv, "300", late) == [texts.LINK_BAD_CODE]
+    assert [(i.chat_id, i.sender_id) for i in await _identities(ctx)] == [("100", "100")]
+
+
+# --- private chats only ------------------------------------------------------------------------
+
+
+async def test_a_code_sent_in_a_group_is_refused_politely_and_links_nothing(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    code = await _code(ctx)
+    for text in (f"/start {code}", f"LIENKET {code}", code):
+        assert await _say(conv, "-500", text, sender="7", private=False) == [texts.LINK_IN_GROUP]
+    assert await _identities(ctx) == []
+    async with ctx.db.session() as s:
+        assert await s.scalar(select(func.count(LinkFailure.id))) == 0  # not a wrong code either
+    # The same code still works where it belongs: the person's private chat with the bot.
+    assert (await _say(conv, "7", f"/start {code}", sender="7"))[0].startswith("Xin chào")
+
+
+async def test_an_unlinked_group_is_answered_only_when_it_speaks_to_the_bot(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    assert await _say(conv, "-600", "Chiều nay họp lúc 3 giờ nhé", sender="8", private=False) == []
+    assert await _say(conv, "-600", "/tasks", sender="8", private=False) == [texts.HOW_TO_LINK_IN_GROUP]
+
+
+# --- only the person who linked a chat acts through it ------------------------------------------
+
+
+async def _assignment_of(ctx: AppContext, unit_code: str) -> int:
+    async with ctx.db.session() as s:
+        unit_id = next(u for u in (await _units(ctx)) if u[1] == unit_code)[0]
+        views = await current_assignments(s, ctx.ward_id, ctx.today(), unit_id)
+        return views[0].id
+
+
+async def _units(ctx: AppContext) -> list[tuple[int, str]]:
+    from store.models import Unit
+
+    async with ctx.db.session() as s:
+        return [(u.id, u.code) for u in await s.scalars(select(Unit).where(Unit.ward_id == ctx.ward_id))]
+
+
+async def test_another_sender_in_a_linked_chat_is_a_stranger(ctx: AppContext) -> None:
+    """Zalo or a shared device: the chat is linked, but the message is someone else's. They
+    get only how to link — no tasks, no status, no button."""
+    conv = Conversation(ctx)
+    code = await _code(ctx, "VHXH")
+    assert (await _say(conv, "chat-1", f"/start {code}", sender="owner", channel="zalo"))[0].startswith("Xin chào")
+    assignment = await _assignment_of(ctx, "VHXH")
+    for text in ("/tasks", "4: đã xong", "/summary"):
+        assert await _say(conv, "chat-1", text, sender="intruder", channel="zalo") == [texts.HOW_TO_LINK]
+    pressed = await _say(conv, "chat-1", "", sender="intruder", channel="zalo", callback=f"st:{assignment}:done")
+    assert pressed == [texts.HOW_TO_LINK]
+    async with ctx.db.session() as s:
+        status = await s.scalar(select(Assignment.status).where(Assignment.id == assignment))
+        outcomes = list(await s.scalars(select(InboundRow.outcome).order_by(InboundRow.id)))
+    assert status == "not_started"
+    assert outcomes[-4:] == ["unlinked"] * 4
+    # The person who linked it is still themselves.
+    assert "Đã ghi nhận" in (await _say(conv, "chat-1", "4: đã xong", sender="owner", channel="zalo"))[0]
+
+
+async def test_in_a_group_linked_before_senders_were_recorded_nobody_acts_as_the_person(
+    ctx: AppContext,
+) -> None:
+    """A group linked by an older version (no sender on record): every member used to act as
+    the person. Now nobody does until the person links again in a private chat; a private
+    chat linked that way records its owner at the first message."""
+    conv = Conversation(ctx)
+    await linked(ctx, conv, "VP", channel="telegram", chat_id="-700")
+    await linked(ctx, conv, "VHXH", channel="telegram", chat_id="900")
+    async with ctx.db.session() as s, s.begin():
+        await s.execute(update(ChatIdentity).values(sender_id=None))
+    for member in ("1", "2"):
+        assert await _say(conv, "-700", "/tasks", sender=member, private=False) == [texts.HOW_TO_LINK_IN_GROUP]
+    assert await _say(conv, "-700", "đã xong", sender="1", private=False) == []
+    assert (await _say(conv, "900", "/tasks", sender="900")) != [texts.HOW_TO_LINK]
+    owner = {i.chat_id: i.sender_id for i in await _identities(ctx)}
+    assert owner == {"-700": None, "900": "900"}
+    assert await _say(conv, "900", "/tasks", sender="901") == [texts.HOW_TO_LINK]
+
+
+# --- wrong codes -------------------------------------------------------------------------------
+
+
+async def test_wrong_codes_are_throttled_per_chat(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    code = await _code(ctx)
+    for i in range(LINK_FAILURE_LIMIT):
+        assert await _say(conv, "42", f"{i:06d}") == [texts.LINK_BAD_CODE]
+    # Even the right code is not tried now: guessing must not pay.
+    assert await _say(conv, "42", code) == [texts.LINK_THROTTLED]
+    assert (await _say(conv, "43", code))[0].startswith("Xin chào")  # another chat is not held up
+    clock.advance(minutes=16)
+    assert await _say(conv, "42", "999999") == [texts.LINK_BAD_CODE]
+
+
+async def test_wrong_codes_from_many_chats_pause_linking_for_everyone(ctx: AppContext, clock: ManualClock) -> None:
+    """A guesser spreading tries over many chats (each try a different code, so no code ever
+    collects failures) is held by the limit on wrong codes from anywhere."""
+    conv = Conversation(ctx)
+    code = await _code(ctx)
+    for i in range(LINK_FAILURE_GLOBAL_LIMIT):
+        assert await _say(conv, f"guess-{i}", f"{i:06d}") == [texts.LINK_BAD_CODE]
+    assert await _say(conv, "honest", code) == [texts.LINK_BUSY]
+    assert await _identities(ctx) == []
+    clock.advance(minutes=15, seconds=1)
+    assert (await _say(conv, "honest", code))[0].startswith("Xin chào")
+
+
+async def test_old_wrong_codes_are_pruned_when_a_new_one_is_recorded(ctx: AppContext, clock: ManualClock) -> None:
+    conv = Conversation(ctx)
+    for i in range(3):
+        await _say(conv, f"c{i}", "000000")
+    clock.advance(minutes=20)
+    await _say(conv, "c9", "000001")
+    async with ctx.db.session() as s:
+        rows = list(await s.scalars(select(LinkFailure.chat_id)))
+    assert rows == ["c9"]
+
+
+# --- adapters say what kind of chat it is --------------------------------------------------------
+
+
+def _zalo(chat: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "event_name": "message.text.received",
+        "message": {"from": {"id": "u1", "display_name": "A"}, "chat": chat, "message_id": "m1", "text": "123456"},
+    }
+
+
+def test_zalo_updates_say_whether_the_chat_is_private() -> None:
+    assert parse_update(_zalo({"id": "c1", "chat_type": "PRIVATE"})).private  # type: ignore[union-attr]
+    assert parse_update(_zalo({"id": "c1"})).private  # type: ignore[union-attr]
+    assert not parse_update(_zalo({"id": "g1", "chat_type": "GROUP"})).private  # type: ignore[union-attr]
+
+
+async def test_telegram_updates_say_whether_the_chat_is_private() -> None:
+    from telegram import Update
+
+    from bot.telegram.app import TelegramBot
+
+    seen: list[InboundMessage] = []
+
+    class Catch:
+        async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> list[object]:
+            seen.append(msg)
+            return []
+
+    bot = TelegramBot("123:abc", "http://127.0.0.1:9/bot", Catch(), webhook=True)  # type: ignore[arg-type]
+    for chat in ({"id": 5, "type": "private"}, {"id": -5, "type": "group"}, {"id": -1005, "type": "supergroup"}):
+        data = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 1_780_000_000,
+                "chat": chat,
+                "from": {"id": 5, "is_bot": False, "first_name": "A"},
+                "text": "/start 123456",
+            },
+        }
+        await bot.on_message(Update.de_json(data, bot.app.bot), None)  # type: ignore[arg-type]
+    assert [(m.chat_id, m.sender_id, m.private) for m in seen] == [
+        ("5", "5", True),
+        ("-5", "5", False),
+        ("-1005", "5", False),
+    ]
