@@ -261,9 +261,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 async def _status(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime
 
+    from bot.backup import sqlite_path
     from bot.health import ward_health
     from store.db import Database
 
+    try:
+        path = sqlite_path(settings.database_url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if path is not None and not path.exists():  # a wrong path must not look like a healthy, empty bot
+        raise CliError(f"không có tệp cơ sở dữ liệu {path} (NHACVIEC_DATABASE_URL)")
     db = Database(settings.database_url)
     try:
         await db.upgrade()

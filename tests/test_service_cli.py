@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -15,6 +16,7 @@ import bot.logs
 from bot.cli import main
 from bot.context import AppContext
 from bot.logs import RedactingFormatter, install_redaction, redact_handlers
+from store.db import Database
 from tests.conftest import POSTGRES_URL
 
 TOKEN = "4242424242:AAE-secret-token-in-a-traceback"
@@ -27,7 +29,18 @@ def test_status_of_a_fresh_database_is_healthy_and_empty(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NHACVIEC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("NHACVIEC_DATABASE_URL", url)
+    assert main(["status"]) == 1  # no such file: said, not reported as an empty healthy bot
+    assert "không có tệp cơ sở dữ liệu" in capsys.readouterr().err
+    assert not (tmp_path / "fresh.db").exists()
+
+    async def migrate() -> None:
+        db = Database(url)
+        await db.upgrade()
+        await db.dispose()
+
+    asyncio.run(migrate())
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Tình trạng: Bình thường.") and "pending 0" in out
