@@ -284,3 +284,26 @@ async def test_run_messengers_refuses_webhook_mode_without_secrets(ctx: AppConte
     )
     with pytest.raises(StartupFailed, match="NHACVIEC_ZALO_WEBHOOK_SECRET"):
         await run_messengers(ctx, asyncio.Event())
+
+
+async def test_a_stop_after_polling_ended_on_a_401_is_clean(ctx: AppContext) -> None:
+    """python-telegram-bot ends getUpdates for good on a 401 and re-raises it when the updater
+    is stopped: the bot must still stop cleanly (it used to exit 1 on SIGTERM after that)."""
+    from bot.conversation import Conversation
+    from bot.telegram.app import TelegramBot
+
+    fake = FakeTelegram()
+    server = await serve(fake.app())
+    bot = TelegramBot(fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1)
+    try:
+        await bot.connect()
+        async with bot.running():
+            await until(lambda: any(m == "getUpdates" for m, _ in fake.calls), what="polling")
+            token, fake.token = fake.token, "revoked"  # every call now answers 401
+            polls = len(fake.calls)
+            await asyncio.sleep(1.5)
+            fake.token = token
+        assert not bot.app.running
+        assert len(fake.calls) == polls  # the 401s were not recorded by the fake; polling ended
+    finally:
+        await server.stop()

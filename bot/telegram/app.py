@@ -110,7 +110,12 @@ class TelegramBot:
                 yield self
             finally:
                 if self.app.updater is not None and self.app.updater.running:
-                    await self.app.updater.stop()
+                    try:
+                        await self.app.updater.stop()
+                    except Exception as exc:
+                        # PTB ends polling for good on a 401 and re-raises it here; the
+                        # application must still be stopped, or its shutdown fails.
+                        log.warning("Telegram polling had ended with %s", type(exc).__name__)
                 await self.app.stop()
 
     async def register_commands(self) -> None:
