@@ -36,10 +36,10 @@ VOLUME ["/var/lib/nhacviec"]
 EXPOSE 8080
 # What Docker sends on `docker stop`; the bot finishes and records the batch in hand.
 STOPSIGNAL SIGTERM
-# Contract (issue 12, item 11): GET /healthz on the webhook port answers 2xx while the bot
-# is healthy and reports the queue, the last tick and the last successful send per channel.
-# It is served in webhook mode (the mode of compose.yaml); a polling-mode container should
-# set `healthcheck: disable: true` or use `nhacviec status` once it exists.
+# GET /healthz on the webhook port: 200 while healthy; 503 when the dead-man's switch has
+# tripped (rows due for NHACVIEC_DEADMAN_MINUTES, nothing sent) or the bot stopped ticking,
+# which urlopen raises on. Served in webhook mode (the mode of compose.yaml); a polling-mode
+# container should set `healthcheck: disable: true` and be watched with `nhacviec status`.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD python -c 'import os, urllib.request as u; u.urlopen("http://127.0.0.1:%s/healthz" % os.environ.get("NHACVIEC_WEBHOOK_PORT", "8080"), timeout=4)' || exit 1
 ENTRYPOINT ["nhacviec"]

@@ -10,7 +10,7 @@ import signal
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -94,6 +94,7 @@ class Ticker:
     # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     periodic: PeriodicWork | None = None  # the cycles' sweep and report-due, the weekly digest
+    last_tick: datetime | None = None  # when the last tick completed (bot.health reads it)
 
     def __post_init__(self) -> None:
         self.ctx.wake = self.woken.set
@@ -162,6 +163,7 @@ class Ticker:
                 if self.periodic is not None:
                     await self.periodic.run()
                 await self.dispatch()
+                self.last_tick = self.ctx.now()
             except Exception:
                 log.exception("tick failed; the next tick retries")
 

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.cli_common import CliError, parse_datetime, resolve_unit
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import AppContext
+    from scheduler.clock import Clock
 
 T = TypeVar("T")
 
@@ -54,6 +56,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("text", help='ví dụ "đang làm 50%%"')
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_reply)
+
+    p = sub.add_parser("status", help="tình trạng bot: hàng đợi, lần gửi gần nhất, lỗi trong 24 giờ, cảnh báo")
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu SQLite khi bot đang chạy (PostgreSQL: in lệnh pg_dump)")
+    p.add_argument("--out", help="tệp sao lưu, hoặc thư mục để đặt tệp có dấu thời gian")
+    p.set_defaults(handler=cmd_backup)
 
 
 def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
@@ -157,15 +167,24 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot."""
+    from bot.logs import install_redaction, redact, redact_handlers
+    from bot.messengers import secrets_of
+    from bot.startup import StartupFailed
+
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
+    # Secrets are redacted from messages and from formatted tracebacks, before anything runs.
+    install_redaction(secrets_of(settings))
+    redact_handlers()
     try:
         asyncio.run(_run(args, settings))
     except KeyboardInterrupt:
         pass
+    except StartupFailed as exc:
+        raise CliError(f"không khởi động được — {redact(str(exc))}") from None
     print("\nTạm biệt!")
     if any(t.name == "console-input" and t.is_alive() for t in threading.enumerate()):
         # Stopped by a signal while the console waited for a line: that thread cannot be
@@ -177,12 +196,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.app import Ticker, first_of, make_dispatcher, open_context, run_with_scheduler, stop_on_signals
-    from scheduler.clock import Clock, ShiftedClock, SystemClock
+    from bot.app import Ticker, first_of, make_dispatcher, run_with_scheduler, stop_on_signals
+    from bot.startup import check_webhook_settings
+    from scheduler.clock import ShiftedClock, SystemClock
 
     start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
     clock: Clock = ShiftedClock(start, args.speed) if start else SystemClock()
-    ctx = await open_context(settings, clock, announce=print)
+    if settings.telegram_token or settings.zalo_token:
+        check_webhook_settings(settings)  # before the database is touched
+    ctx = await _open_for_run(settings, clock)
     # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
     # batch in hand is sent and recorded, rows not started are released, exit code 0.
     stop = stop_on_signals()
@@ -209,3 +231,95 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
     finally:
         await ctx.db.dispose()
+
+
+async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
+    """open_context, with what can go wrong at start said in one line: an invalid plan or
+    calendar (final), a database not reachable yet (retried: it may boot after us)."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.app import open_context
+    from bot.logs import redact
+    from bot.startup import StartupFailed, StartupUnreachable, with_retries
+    from scheduler.plan import PlanError
+    from scheduler.workcal import CalendarError
+
+    async def attempt() -> AppContext:
+        try:
+            return await open_context(settings, clock, announce=print)
+        except PlanError as exc:
+            count = len(exc.problems)
+            raise StartupFailed(
+                f"kế hoạch {exc.path} không hợp lệ ({count} lỗi; lỗi đầu: {exc.problems[0] if count else '?'}). "
+                f"Xem tất cả: nhacviec check {exc.path}"
+            ) from None
+        except CalendarError as exc:
+            raise StartupFailed(f"lịch {settings.calendar_path} không hợp lệ: {' '.join(str(exc).split())}") from None
+        except OperationalError as exc:
+            first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+            raise StartupUnreachable(f"không kết nối được cơ sở dữ liệu ({redact(first)[:200]})") from None
+
+    return await with_retries(
+        "database", attempt, retries=settings.startup_retries, delay=settings.startup_retry_seconds
+    )
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The outbox by state, the last sends, the failures of the last day, the dead-man's switch."""
+    return asyncio.run(_status(args, settings))
+
+
+async def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot.backup import sqlite_path
+    from bot.health import ward_health
+    from store.db import Database
+
+    try:
+        path = sqlite_path(settings.database_url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if path is not None and not path.exists():  # a wrong path must not look like a healthy, empty bot
+        raise CliError(f"không có tệp cơ sở dữ liệu {path} (NHACVIEC_DATABASE_URL)")
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        report = await ward_health(db, settings.ward, datetime.now(UTC), timedelta(minutes=settings.deadman_minutes))
+    finally:
+        await db.dispose()
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(report.text(settings.zone()))
+    return 0 if report.healthy else 1
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """SQLite: an online backup, consistent while the bot writes. PostgreSQL: the pg_dump to run."""
+    from datetime import datetime
+
+    from bot.backup import backup_sqlite, pg_dump_command, sqlite_path
+
+    stamp = datetime.now(settings.zone()).strftime("%Y%m%d-%H%M%S")
+    try:
+        path = sqlite_path(settings.database_url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if path is None:
+        if not settings.database_url.startswith("postgresql"):
+            raise CliError(f"không biết sao lưu loại cơ sở dữ liệu này: {settings.database_url.split(':', 1)[0]}")
+        print("PostgreSQL: sao lưu bằng pg_dump (nhất quán khi bot đang chạy); mật khẩu qua PGPASSWORD hoặc ~/.pgpass:")
+        print(pg_dump_command(settings.database_url, f"nhacviec-{stamp}.dump"))
+        print("Khôi phục: pg_restore --clean --if-exists -d <CSDL> tệp.dump (dừng bot trước). Xem docs/deploying.md.")
+        return 0
+    if not path.exists():
+        raise CliError(f"không có tệp cơ sở dữ liệu {path}")
+    out = Path(args.out) if args.out else Path(".")
+    if out.is_dir() or (args.out or "").endswith(("/", os.sep)):
+        out = out / f"{path.stem}-{stamp}.db"
+    if out.exists():
+        raise CliError(f"tệp {out} đã có; chọn tên khác với --out")
+    pages = backup_sqlite(path, out)
+    print(f"Đã sao lưu {path} → {out} ({pages} trang, kiểm tra toàn vẹn: ok).")
+    return 0

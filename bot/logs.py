@@ -1,4 +1,10 @@
-"""Logging that never prints a secret: bot tokens live inside API URLs."""
+"""Logging that never prints a secret: bot tokens live inside API URLs.
+
+Two layers: the record factory redacts each record's message as it is made (whoever logs
+it: httpx, PTB, uvicorn, us), and `RedactingFormatter` redacts the whole formatted line,
+tracebacks included, since an exception's text and its frames' reprs can hold a URL with
+the token (`cmd_run` installs it on the root handlers).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,8 @@ _installed = False
 
 
 def redact(text: str) -> str:
-    for secret in _secrets:
+    # Longest first: a secret that contains another is replaced whole.
+    for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
 
@@ -38,3 +45,36 @@ def install_redaction(secrets: Iterable[str]) -> None:
         return record
 
     logging.setLogRecordFactory(factory)
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose every output, exception text and stack included, is redacted."""
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
+        return redact(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802
+        return redact(super().formatStack(stack_info))
+
+    def format(self, record: logging.LogRecord) -> str:
+        # record.exc_text may have been cached unredacted by another handler's formatter.
+        return redact(super().format(record))
+
+
+def redact_handlers(logger: logging.Logger | None = None) -> None:
+    """Give every handler of `logger` (the root logger by default) a redacting formatter
+    that keeps the handler's own format."""
+    for handler in (logger or logging.getLogger()).handlers:
+        current = handler.formatter
+        if not isinstance(current, RedactingFormatter):
+            handler.setFormatter(RedactingFormatter() if current is None else _wrap(current))
+
+
+def _wrap(formatter: logging.Formatter) -> logging.Formatter:
+    """The handler's own formatter (its format, style and class kept), redacted."""
+
+    class Wrapped(RedactingFormatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return redact(formatter.format(record))
+
+    return Wrapped()

@@ -71,6 +71,17 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8080
     webhook_mode: bool = False
+    # The public HTTPS address Telegram and Zalo call in webhook mode; the bot registers
+    # {public_url}/telegram/webhook and {public_url}/zalo/webhook itself at start.
+    public_url: str | None = None
+
+    # Dead-man's switch: when rows have been due this long and nothing could be sent
+    # meanwhile, the office is told (once per outage) and /healthz answers 503.
+    deadman_minutes: float = Field(default=30.0, gt=0)
+    # At start, Telegram/Zalo unreachable (a server boots before its network) is retried
+    # this many times, waiting startup_retry_seconds, doubling up to 30 s, between tries.
+    startup_retries: int = Field(default=8, ge=0)
+    startup_retry_seconds: float = Field(default=2.0, ge=0)
 
     @field_validator("office_hours")
     @classmethod

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY = 256 * 1024
 Feed = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+# GET /healthz: (HTTP status, JSON body), from bot.health.
+Health = Callable[[], Coroutine[Any, Any, tuple[int, dict[str, Any]]]]
 
 
 def _authorised(request: Request, header: str, secret: str | None) -> bool:
@@ -61,10 +63,27 @@ def webhook_app(
     telegram_secret: str | None = None,
     zalo: Feed | None = None,
     zalo_secret: str | None = None,
+    health: Health | None = None,
 ) -> Starlette:
-    routes = [Route("/healthz", lambda request: PlainTextResponse("ok"))]
+    routes = [_health_route(health)]
     if telegram is not None:
         routes.append(_route("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", telegram_secret, telegram))
     if zalo is not None:
         routes.append(_route("/zalo/webhook", "X-Bot-Api-Secret-Token", zalo_secret, zalo))
     return Starlette(routes=routes)
+
+
+def _health_route(health: Health | None) -> Route:
+    """200 while healthy, 503 when the dead-man's switch has tripped or the bot stalled."""
+
+    async def endpoint(request: Request) -> Response:
+        if health is None:
+            return PlainTextResponse("ok")
+        try:
+            status, body = await health()
+        except Exception as exc:  # the database is down, say
+            log.warning("healthz failed: %s", type(exc).__name__)
+            return JSONResponse({"status": "error", "error": type(exc).__name__}, status_code=503)
+        return JSONResponse(body, status_code=status)
+
+    return Route("/healthz", endpoint, methods=["GET"])

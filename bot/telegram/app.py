@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,13 +25,14 @@ from telegram.ext import (
 from bot import texts
 from bot.channel import InboundMessage
 from bot.conversation import COMMANDS, Conversation
+from bot.startup import StartupFailed, StartupUnreachable
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.pacing import PacedRateLimiter
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-
+ALLOWED_UPDATES = ["message", "callback_query"]
 
 
 class TelegramBot:
@@ -67,21 +69,54 @@ class TelegramBot:
         self.app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self.on_message))
         self.app.add_error_handler(self.on_error)
 
+    async def connect(self) -> None:
+        """getMe: the token is accepted and the API reachable. Failures become one line
+        (PTB's own InvalidToken message quotes the token, so it is never shown)."""
+        try:
+            await self.app.initialize()
+        except InvalidToken:
+            raise StartupFailed(
+                "Telegram từ chối token (NHACVIEC_TELEGRAM_TOKEN); kiểm tra lại token với @BotFather."
+            ) from None
+        except NetworkError as exc:  # TimedOut, connection refused, 5xx
+            raise StartupUnreachable(f"không kết nối được Telegram ({type(exc).__name__})") from None
+        except TelegramError as exc:
+            raise StartupFailed(f"Telegram trả lỗi khi khởi động ({type(exc).__name__}).") from None
+
+    async def register_webhook(self, url: str, secret: str) -> None:
+        """Webhook mode: tell Telegram where to post updates, with the secret it must send."""
+        try:
+            await self.app.bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        except InvalidToken:
+            raise StartupFailed("Telegram từ chối token (NHACVIEC_TELEGRAM_TOKEN) khi đăng ký webhook.") from None
+        except NetworkError as exc:
+            raise StartupUnreachable(f"không đăng ký được webhook Telegram ({type(exc).__name__})") from None
+        except TelegramError as exc:
+            # e.g. "bad webhook: HTTPS url must be provided", "failed to resolve host"
+            raise StartupFailed(f"Telegram không nhận webhook {url}: {exc.message}") from None
+        log.info("Telegram webhook registered: %s", url)
+
     @asynccontextmanager
     async def running(self) -> AsyncIterator[TelegramBot]:
-        """Start inside the caller's event loop (not run_polling, which owns the loop)."""
+        """Start inside the caller's event loop (not run_polling, which owns the loop).
+        `connect` (and in webhook mode `register_webhook`) is called first, with retries."""
         async with self.app:
             await self.register_commands()
             await self.app.start()
             if self.app.updater is not None:
                 await self.app.updater.start_polling(
-                    poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=["message", "callback_query"]
+                    poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
                 )
             try:
                 yield self
             finally:
                 if self.app.updater is not None and self.app.updater.running:
-                    await self.app.updater.stop()
+                    try:
+                        await self.app.updater.stop()
+                    except Exception as exc:
+                        # PTB ends polling for good on a 401 and re-raises it here; the
+                        # application must still be stopped, or its shutdown fails.
+                        log.warning("Telegram polling had ended with %s", type(exc).__name__)
                 await self.app.stop()
 
     async def register_commands(self) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from bot import texts
 from bot.channel import InboundMessage, OutboundMessage
 from bot.conversation import Conversation
+from bot.startup import StartupFailed, StartupUnreachable
 from bot.zalo.channel import ZaloChannel, send_text
 from bot.zalo.client import ZaloClient, ZaloError
 
@@ -79,6 +80,21 @@ class ZaloBot:
         self.max_backoff = max_backoff
         self._poller: asyncio.Task[None] | None = None
 
+    async def connect(self) -> None:
+        """getMe: the token is accepted and the API reachable (messages never hold a URL)."""
+        try:
+            await self.client.get_me()
+        except ZaloError as exc:
+            raise _startup_error(exc, "khi khởi động") from None
+
+    async def register_webhook(self, url: str, secret: str) -> None:
+        """Webhook mode: tell Zalo where to post updates, with the secret it must send."""
+        try:
+            await self.client.set_webhook(url, secret)
+        except ZaloError as exc:
+            raise _startup_error(exc, f"khi đăng ký webhook {url}") from None
+        log.info("Zalo webhook registered: %s", url)
+
     @asynccontextmanager
     async def running(self) -> AsyncIterator[ZaloBot]:
         if not self.webhook:
@@ -126,3 +142,11 @@ class ZaloBot:
             log.exception("error handling Zalo update (chat %s)", inbound.chat_id)
             with contextlib.suppress(Exception):
                 await send_text(self.client, inbound.chat_id, OutboundMessage(texts.APOLOGY))
+
+
+def _startup_error(exc: ZaloError, when: str) -> StartupFailed:
+    if exc.status in (401, 403) or exc.error_code in (401, 403):
+        return StartupFailed(f"Zalo từ chối token (NHACVIEC_ZALO_TOKEN) {when}; kiểm tra lại token của Zalo Bot.")
+    if exc.transient:
+        return StartupUnreachable(f"không kết nối được Zalo {when} ({exc})")
+    return StartupFailed(f"Zalo trả lỗi {when}: {exc}")

@@ -52,6 +52,7 @@ class FakeTelegram:
     files: list[dict[str, Any]] = field(default_factory=list)
     answered_callbacks: list[str] = field(default_factory=list)
     webhook_url: str | None = None
+    webhook_secret: str | None = None  # the secret_token given to setWebhook
     rejected: int = 0  # 429s answered
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
@@ -207,6 +208,7 @@ class FakeTelegram:
 
     async def _m_setWebhook(self, params: dict[str, Any]) -> Response:
         self.webhook_url = params.get("url")
+        self.webhook_secret = params.get("secret_token")
         return _ok(True)
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> Response:

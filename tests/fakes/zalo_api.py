@@ -31,6 +31,8 @@ class FakeZalo:
     _served: list[dict[str, Any]] = field(default_factory=list)
     _arrived: asyncio.Event | None = None
     _next_id: int = 1
+    webhook_url: str | None = None  # set by setWebhook {url, secret_token}
+    webhook_secret: str | None = None
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["POST"])])
@@ -97,6 +99,10 @@ class FakeZalo:
         return JSONResponse(
             {"ok": True, "result": {"id": "bot1", "account_name": "nhacviec", "can_join_groups": False}}
         )
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Response:
+        self.webhook_url, self.webhook_secret = params.get("url"), params.get("secret_token")
+        return JSONResponse({"ok": True, "result": {"url": self.webhook_url, "updated_at": int(time.time() * 1000)}})
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Response:
         return JSONResponse({"ok": True, "result": {"url": "", "updated_at": int(time.time() * 1000)}})

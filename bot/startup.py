@@ -1,0 +1,108 @@
+"""What can stop `nhacviec run` from starting, said in one Vietnamese line.
+
+A server often boots before its network: an API that cannot be reached is retried with
+backoff a bounded number of times (`StartupUnreachable`); a rejected token or a wrong
+setting is final at once (`StartupFailed`). Neither message ever holds a token: they are
+written here from what failed, not copied from the library's exception text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+MAX_RETRY_DELAY = 30.0
+# Telegram's secret_token: 1-256 characters A-Z, a-z, 0-9, "_" and "-".
+_TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class StartupFailed(Exception):
+    """The bot cannot start; the message is the one Vietnamese line shown to the operator."""
+
+
+class StartupUnreachable(StartupFailed):
+    """The API could not be reached (network, timeout, 5xx): worth retrying."""
+
+
+class StartupStopped(Exception):
+    """SIGTERM/SIGINT arrived while waiting to retry: stop quietly."""
+
+
+async def with_retries(
+    what: str,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    retries: int,
+    delay: float,
+    stop: asyncio.Event | None = None,
+) -> T:
+    """Run `attempt`; retry it after StartupUnreachable `retries` times, waiting `delay`
+    seconds, doubling up to 30 s. The last failure becomes one StartupFailed line."""
+    tries = retries + 1
+    for n in range(1, tries + 1):
+        try:
+            return await attempt()
+        except StartupUnreachable as exc:
+            if n == tries:
+                raise StartupFailed(f"{exc} (đã thử {tries} lần). Kiểm tra mạng và tường lửa của máy chủ.") from None
+            log.warning("%s: %s; lần thử %d/%d, thử lại sau %g giây", what, exc, n, tries, delay)
+            if stop is None:
+                await asyncio.sleep(delay)
+            else:
+                try:
+                    await asyncio.wait_for(stop.wait(), delay)
+                except TimeoutError:
+                    pass
+                else:
+                    raise StartupStopped from None
+            delay = min(max(delay * 2, 0.1), MAX_RETRY_DELAY)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def webhook_url(settings: Settings, channel: str) -> str:
+    assert settings.public_url
+    return f"{settings.public_url.rstrip('/')}/{channel}/webhook"
+
+
+def check_webhook_settings(settings: Settings) -> None:
+    """Webhook mode needs a public HTTPS address and a secret per channel served; without
+    them Telegram/Zalo could not reach the bot, or anyone could post updates to it."""
+    if not settings.webhook_mode:
+        return
+    url = settings.public_url
+    if not url:
+        raise StartupFailed(
+            "chế độ webhook cần NHACVIEC_PUBLIC_URL, địa chỉ HTTPS công khai mà Telegram/Zalo gọi tới "
+            "(ví dụ https://nhacviec.phuong.example.vn)."
+        )
+    parts = urlsplit(url)
+    # Plain http is accepted only on loopback, for a local fake API and the bench harness.
+    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)):
+        raise StartupFailed(f"NHACVIEC_PUBLIC_URL phải là địa chỉ https:// công khai, không phải {url!r}.")
+    if parts.query or parts.fragment:
+        raise StartupFailed("NHACVIEC_PUBLIC_URL không được có phần ?… hoặc #….")
+    if settings.telegram_token:
+        secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
+        if not secret:
+            raise StartupFailed("chế độ webhook cần NHACVIEC_TELEGRAM_WEBHOOK_SECRET (một chuỗi ngẫu nhiên dài).")
+        if not _TELEGRAM_SECRET.fullmatch(secret):
+            raise StartupFailed(
+                "NHACVIEC_TELEGRAM_WEBHOOK_SECRET chỉ được gồm chữ A-Z, a-z, số, '_' và '-', tối đa 256 ký tự."
+            )
+    if settings.zalo_token:
+        secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
+        if not secret:
+            raise StartupFailed("chế độ webhook cần NHACVIEC_ZALO_WEBHOOK_SECRET (một chuỗi ngẫu nhiên dài).")
+        if not 8 <= len(secret) <= 256:
+            raise StartupFailed("NHACVIEC_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")

@@ -1,0 +1,309 @@
+"""`nhacviec run` as a service starts it: what cannot start says so in one Vietnamese line and
+a non-zero exit code, never a traceback, never a token; an API that cannot be reached yet is
+retried with backoff; webhook mode registers its webhooks itself, or refuses to start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.context import AppContext
+from bot.startup import StartupFailed
+from tests.fakes.server import RunningServer, free_port, serve
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.waiting import until
+from tests.fakes.zalo_api import FakeZalo
+
+ROOT = Path(__file__).resolve().parent.parent
+REJECTED = "987654321:AAH-rejected-token-never-shown"
+ZALO_REJECTED = "5550001:zalo-rejected-token-never-shown"
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    def last_line(self) -> str:
+        return self.stderr.strip().splitlines()[-1]
+
+
+async def nhacviec_run(tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 90) -> Run:
+    """`nhacviec run` as systemd starts it: a child process configured by NHACVIEC_* only."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        *args,
+        cwd=tmp_path,
+        env={
+            **base,
+            "PYTHONPATH": str(ROOT),
+            "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            "NHACVIEC_PLAN_PATH": str(ROOT / "data" / "tasks.yaml"),
+            "NHACVIEC_CALENDAR_PATH": str(ROOT / "data" / "calendar.yaml"),
+            "NHACVIEC_STARTUP_RETRY_SECONDS": "0.1",
+            **env,
+        },
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    assert proc.returncode is not None
+    return Run(proc.returncode, out.decode(), err.decode())
+
+
+async def get_when_listening(url: str, timeout: float = 15.0) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        for _ in range(int(timeout / 0.05)):
+            try:
+                return await client.get(url)
+            except httpx.TransportError:
+                await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing listens at {url}")
+
+
+def assert_one_clean_line(run: Run, *secrets: str) -> None:
+    assert run.code != 0
+    assert "Traceback" not in run.output
+    for secret in secrets:
+        assert secret not in run.output
+    errors = [line for line in run.stderr.splitlines() if line.startswith("Lỗi")]
+    assert len(errors) == 1, run.stderr
+    assert run.last_line() == errors[0]
+
+
+@pytest.fixture
+async def telegram_api() -> AsyncIterator[tuple[FakeTelegram, RunningServer]]:
+    fake = FakeTelegram()
+    server = await serve(fake.app())
+    try:
+        yield fake, server
+    finally:
+        await server.stop()
+
+
+async def test_a_rejected_telegram_token_is_one_line_without_the_token(
+    tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
+) -> None:
+    fake, server = telegram_api
+    run = await nhacviec_run(
+        tmp_path,
+        {"NHACVIEC_TELEGRAM_TOKEN": REJECTED, "NHACVIEC_TELEGRAM_BASE_URL": f"{server.url}/bot"},
+        "--verbose",  # even the detailed log holds no token
+    )
+    assert_one_clean_line(run, REJECTED, REJECTED.split(":")[1])
+    assert "Telegram từ chối token" in run.last_line()
+    assert "thử lại" not in run.stderr  # refused at once: a wrong token is not retried
+
+
+async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path) -> None:
+    port = free_port()  # nobody listens
+    run = await nhacviec_run(
+        tmp_path,
+        {
+            "NHACVIEC_TELEGRAM_TOKEN": REJECTED,
+            "NHACVIEC_TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}/bot",
+            "NHACVIEC_STARTUP_RETRIES": "3",
+        },
+    )
+    assert_one_clean_line(run, REJECTED, REJECTED.split(":")[1])
+    assert "không kết nối được Telegram" in run.last_line() and "đã thử 4 lần" in run.last_line()
+    retries = [line for line in run.stderr.splitlines() if "thử lại sau" in line]
+    assert len(retries) == 3, run.stderr
+
+
+async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Path) -> None:
+    """A server boots before its network: the API comes up while the bot is retrying."""
+    fake = FakeTelegram()
+    port = free_port()
+    env = {
+        "NHACVIEC_TELEGRAM_TOKEN": fake.token,
+        "NHACVIEC_TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}/bot",
+        "NHACVIEC_STARTUP_RETRIES": "20",
+        "NHACVIEC_STARTUP_RETRY_SECONDS": "0.3",
+    }
+    base = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        cwd=tmp_path,
+        env={
+            **base,
+            "PYTHONPATH": str(ROOT),
+            "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            "NHACVIEC_PLAN_PATH": str(ROOT / "data" / "tasks.yaml"),
+            "NHACVIEC_CALENDAR_PATH": str(ROOT / "data" / "calendar.yaml"),
+            **env,
+        },
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    server: RunningServer | None = None
+    early: list[str] = []
+    try:
+        assert proc.stderr is not None
+        while not any("thử lại sau" in line for line in early):  # the bot has tried and failed
+            early.append((await asyncio.wait_for(proc.stderr.readline(), 60)).decode())
+        server = await serve(fake.app(), port)
+        await until(lambda: any(m == "getUpdates" for m, _ in fake.calls), timeout=60, what="polling started")
+        proc.terminate()
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        if server is not None:
+            await server.stop()
+    stderr = "".join(early) + err.decode()
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert "Nhắc việc đang chạy: telegram" in out.decode()
+
+
+async def test_a_rejected_zalo_token_is_one_line_without_the_token(tmp_path: Path) -> None:
+    fake = FakeZalo()
+    server = await serve(fake.app())
+    try:
+        run = await nhacviec_run(tmp_path, {"NHACVIEC_ZALO_TOKEN": ZALO_REJECTED, "NHACVIEC_ZALO_BASE_URL": server.url})
+    finally:
+        await server.stop()
+    assert_one_clean_line(run, ZALO_REJECTED)
+    assert "Zalo từ chối token" in run.last_line()
+
+
+async def test_an_invalid_plan_is_one_line_naming_the_check_command(tmp_path: Path) -> None:
+    plan = tmp_path / "tasks.yaml"
+    plan.write_text("plan: {}\nunits: {}\n", encoding="utf-8")
+    run = await nhacviec_run(tmp_path, {"NHACVIEC_PLAN_PATH": str(plan), "NHACVIEC_TELEGRAM_TOKEN": REJECTED})
+    assert_one_clean_line(run, REJECTED)
+    assert "kế hoạch" in run.last_line() and f"nhacviec check {plan}" in run.last_line()
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({}, "NHACVIEC_PUBLIC_URL"),
+        ({"NHACVIEC_PUBLIC_URL": "http://bot.example.test"}, "https://"),
+        ({"NHACVIEC_PUBLIC_URL": "https://bot.example.test"}, "NHACVIEC_TELEGRAM_WEBHOOK_SECRET"),
+        (
+            {"NHACVIEC_PUBLIC_URL": "https://bot.example.test", "NHACVIEC_TELEGRAM_WEBHOOK_SECRET": "has space"},
+            "NHACVIEC_TELEGRAM_WEBHOOK_SECRET",
+        ),
+    ],
+)
+async def test_webhook_mode_without_an_https_url_or_a_secret_refuses_to_start(
+    tmp_path: Path, env: dict[str, str], words: str
+) -> None:
+    port = free_port()  # never called: the settings are refused before any request
+    run = await nhacviec_run(
+        tmp_path,
+        {
+            "NHACVIEC_TELEGRAM_TOKEN": REJECTED,
+            "NHACVIEC_TELEGRAM_BASE_URL": f"http://127.0.0.1:{port}/bot",
+            "NHACVIEC_WEBHOOK_MODE": "true",
+            **env,
+        },
+    )
+    assert_one_clean_line(run, REJECTED)
+    assert words in run.last_line()
+    assert not (tmp_path / "bot.db").exists()  # refused before the database was touched
+
+
+async def test_webhook_mode_registers_both_webhooks_with_their_secrets_and_serves_healthz(ctx: AppContext) -> None:
+    from bot.messengers import run_messengers
+
+    telegram, zalo = FakeTelegram(), FakeZalo()
+    tg_server, zalo_server = await serve(telegram.app()), await serve(zalo.app())
+    port = free_port()
+    ctx.settings = ctx.settings.model_copy(
+        update={
+            "telegram_token": SecretStr(telegram.token),
+            "telegram_base_url": f"{tg_server.url}/bot",
+            "telegram_webhook_secret": SecretStr("tg-secret_0123456789"),
+            "zalo_token": SecretStr(zalo.token),
+            "zalo_base_url": zalo_server.url,
+            "zalo_webhook_secret": SecretStr("zalo-secret-0123456789"),
+            "webhook_mode": True,
+            "webhook_port": port,
+            "public_url": "https://nhacviec.example.test/",
+            "tick_seconds": 0.2,
+        }
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_messengers(ctx, stop))
+    try:
+        await until(lambda: telegram.webhook_url and zalo.webhook_url, what="both webhooks registered")
+        assert telegram.webhook_url == "https://nhacviec.example.test/telegram/webhook"
+        assert telegram.webhook_secret == "tg-secret_0123456789"
+        set_webhook = next(p for m, p in telegram.calls if m == "setWebhook")
+        assert set_webhook["allowed_updates"] == ["message", "callback_query"]
+        assert zalo.webhook_url == "https://nhacviec.example.test/zalo/webhook"
+        assert zalo.webhook_secret == "zalo-secret-0123456789"
+        assert not any(m == "getUpdates" for m, _ in telegram.calls + zalo.calls)  # no polling
+        health = await get_when_listening(f"http://127.0.0.1:{port}/healthz")
+        assert health.status_code in (200, 503)
+        body = health.json()
+        assert set(body["queue"]) == {"pending", "sending", "sent", "skipped", "dropped", "failed"}
+        assert body["status"] in ("ok", "deadman", "stalled")
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await tg_server.stop()
+        await zalo_server.stop()
+
+
+async def test_run_messengers_refuses_webhook_mode_without_secrets(ctx: AppContext) -> None:
+    from bot.messengers import run_messengers
+
+    ctx.settings = ctx.settings.model_copy(
+        update={
+            "zalo_token": SecretStr(ZALO_REJECTED),
+            "webhook_mode": True,
+            "public_url": "https://nhacviec.example.test",
+        }
+    )
+    with pytest.raises(StartupFailed, match="NHACVIEC_ZALO_WEBHOOK_SECRET"):
+        await run_messengers(ctx, asyncio.Event())
+
+
+async def test_a_stop_after_polling_ended_on_a_401_is_clean(ctx: AppContext) -> None:
+    """python-telegram-bot ends getUpdates for good on a 401 and re-raises it when the updater
+    is stopped: the bot must still stop cleanly (it used to exit 1 on SIGTERM after that)."""
+    from bot.conversation import Conversation
+    from bot.telegram.app import TelegramBot
+
+    fake = FakeTelegram()
+    server = await serve(fake.app())
+    bot = TelegramBot(fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1)
+    try:
+        await bot.connect()
+        async with bot.running():
+            await until(lambda: any(m == "getUpdates" for m, _ in fake.calls), what="polling")
+            token, fake.token = fake.token, "revoked"  # every call now answers 401
+            polls = len(fake.calls)
+            await asyncio.sleep(1.5)
+            fake.token = token
+        assert not bot.app.running
+        assert len(fake.calls) == polls  # the 401s were not recorded by the fake; polling ended
+    finally:
+        await server.stop()
