@@ -48,8 +48,14 @@ def test_remind_queues_a_reminder(workdir: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
-    """The quick start: no configuration, SQLite created and migrated, a person picked."""
+    """The quick start: no configuration, SQLite created and migrated, a person picked.
+
+    Only the plan and calendar are the suite's fixtures; that the bundled ones are found
+    without configuration is checked in test_plan_file."""
+    from tests.conftest import CALENDAR_PATH, PLAN_PATH
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    env |= {"NHACVIEC_PLAN_PATH": str(PLAN_PATH), "NHACVIEC_CALENDAR_PATH": str(CALENDAR_PATH)}
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run", "--now", "2026-06-25T07:59:58", "--speed", "1"],

@@ -3,6 +3,7 @@ from datetime import date, time
 from scheduler.plan import Plan
 from scheduler.reminders import plan_reminders
 from scheduler.workcal import WorkingCalendar
+from tests.conftest import PLAN_PATH
 
 
 def _for(rows, stt, unit=None):
@@ -64,7 +65,7 @@ def test_a_task_can_override_the_plan_policy(calendar: WorkingCalendar) -> None:
     from scheduler.plan import parse_plan
 
     text = (
-        (ROOT / "data" / "tasks.yaml")
+        PLAN_PATH
         .read_text(encoding="utf-8")
         .replace(
             '    deadline: "Quý II/2026"',
@@ -84,14 +85,12 @@ def test_unit_filter_keeps_only_that_unit(plan: Plan, calendar: WorkingCalendar)
     assert rows and {r.unit for r in rows} == {"TTPVHCC"}
 
 
-from tests.conftest import ROOT  # noqa: E402
-
 
 def test_check_ins_can_skip_coordinating_units(calendar: WorkingCalendar) -> None:
     from scheduler.plan import parse_plan
 
     text = (
-        (ROOT / "data" / "tasks.yaml")
+        PLAN_PATH
         .read_text(encoding="utf-8")
         .replace("  checkin_coordinators: true\n", "  checkin_coordinators: false\n")
     )
