@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from scheduler.plan import Plan, load_plan
 from scheduler.workcal import WorkingCalendar, load_calendar
+from tests.helpers import isolated_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 # The suite's own plan and calendar: byte-for-byte copies of data/ as of issue 13, frozen so a
@@ -22,6 +25,17 @@ def fixture_plan_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever builds Settings (the CLI, open_context, a subprocess) reads the fixture plan."""
     monkeypatch.setenv("NHACVIEC_PLAN_PATH", str(PLAN_PATH))
     monkeypatch.setenv("NHACVIEC_CALENDAR_PATH", str(CALENDAR_PATH))
+
+
+@pytest.fixture(autouse=True)
+def no_logging_leaks() -> Iterator[None]:
+    """Undo global logging state a test installs (redaction, handlers, filters, levels)."""
+    with isolated_logging():
+        yield
+    assert logging.getLogRecordFactory() is _ORIGINAL_RECORD_FACTORY
+
+
+_ORIGINAL_RECORD_FACTORY = logging.getLogRecordFactory()
 
 
 @pytest.fixture(scope="session")

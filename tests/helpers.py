@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
+import bot.logs
 from bot.actions import create_person, issue_link_code
 from bot.channel import InboundMessage
 from bot.context import AppContext
@@ -89,3 +92,53 @@ async def replies_sent(ctx: AppContext, channels: dict[str, Sender]) -> AsyncIte
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@dataclass
+class _LoggerState:
+    level: int
+    handlers: list[logging.Handler]
+    filters: list[logging.Filter | logging.Filterer | object]
+    propagate: bool
+    disabled: bool
+
+    @classmethod
+    def of(cls, logger: logging.Logger) -> _LoggerState:
+        return cls(logger.level, list(logger.handlers), list(logger.filters), logger.propagate, logger.disabled)
+
+    def restore(self, logger: logging.Logger) -> None:
+        logger.setLevel(self.level)
+        logger.handlers[:] = self.handlers
+        logger.filters[:] = self.filters  # type: ignore[assignment]
+        logger.propagate, logger.disabled = self.propagate, self.disabled
+
+
+def _loggers() -> dict[str, logging.Logger]:
+    found = {name: obj for name, obj in logging.Logger.manager.loggerDict.items() if isinstance(obj, logging.Logger)}
+    found[""] = logging.getLogger()
+    return found
+
+
+@contextmanager
+def isolated_logging() -> Iterator[None]:
+    """Logging is process-global: whatever the body installs is undone on the way out.
+
+    `bot.logs.install_redaction` replaces the log-record factory and remembers secrets in
+    module state; `nhacviec run` calls logging.basicConfig. Left in place, one test's
+    redaction would make another test's "the token is never logged" pass on its own."""
+    factory = logging.getLogRecordFactory()
+    secrets, installed = set(bot.logs._secrets), bot.logs._installed
+    disabled = logging.root.manager.disable
+    states = {name: _LoggerState.of(logger) for name, logger in _loggers().items()}
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(factory)
+        bot.logs._secrets.clear()
+        bot.logs._secrets.update(secrets)
+        bot.logs._installed = installed
+        logging.disable(disabled)
+        # Loggers first created during the body keep what their library gave them.
+        loggers = _loggers()
+        for name, state in states.items():
+            state.restore(loggers[name])

@@ -359,3 +359,4 @@ async def test_nhacviec_run_with_a_token_serves_telegram(ctx: AppContext, caplog
         await asyncio.wait_for(running, 30)
         await server.stop()
     assert fake.token not in caplog.text  # httpx logs URLs; the token inside them is redacted
+    assert "/bot***/getUpdates" in caplog.text

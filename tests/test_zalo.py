@@ -220,6 +220,7 @@ async def test_idle_polls_html_502_and_429_are_handled_and_the_token_never_logge
         await api.stop()
     assert fake.token not in caplog.text
     assert "1234567890" not in caplog.text
+    assert "/bot***/getUpdates" in caplog.text  # URLs were logged, with the token masked
     assert "Zalo getUpdates failed" in caplog.text  # the 502 was logged, without the URL
 
 
@@ -289,6 +290,7 @@ async def test_nhacviec_run_with_a_zalo_token_serves_zalo(ctx: AppContext, caplo
         await asyncio.wait_for(running, 30)
         await api.stop()
     assert fake.token not in caplog.text
+    assert "/bot***/getUpdates" in caplog.text  # URLs were logged, with the token masked
 
 
 async def test_a_502_on_the_welcome_is_retried_not_lost(zl: Harness, clock: ManualClock) -> None:
