@@ -13,3 +13,10 @@ async def until(predicate: Callable[[], object], timeout: float = 15.0, what: st
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def settle(rounds: int = 50) -> None:
+    """Let callbacks already scheduled run (a cancellation propagating through gather and
+    shield takes a few loop rounds); no wall-clock time passes, nothing is waited for."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
