@@ -75,24 +75,26 @@ def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
 def test_link_asks_telegram_for_the_bot_username_when_not_configured(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import time
-
     import httpx
 
     from tests.fakes.server import free_port
+    from tests.fakes.waiting import until_sync
 
     port = free_port()
     root = Path(__file__).resolve().parent.parent
     fake = subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.telegram_api", "--port", str(port), "--token", "42:abc"], cwd=root
     )
+
+    def listening() -> bool:
+        assert fake.poll() is None, "the fake Telegram server exited"
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/_stats").status_code == 200
+        except httpx.TransportError:
+            return False
+
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/_stats")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        until_sync(listening, what="the fake Telegram server to listen")
         monkeypatch.setenv("NHACVIEC_TELEGRAM_TOKEN", "42:abc")
         monkeypatch.setenv("NHACVIEC_TELEGRAM_BASE_URL", f"http://127.0.0.1:{port}/bot")
         assert main(["link", "--unit", "VP", "--role", "head", "--name", "D", "--json"]) == 0

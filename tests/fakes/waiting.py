@@ -15,6 +15,15 @@ async def until(predicate: Callable[[], object], timeout: float = 15.0, what: st
         await asyncio.sleep(0.02)
 
 
+def until_sync(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
+    """`until` for code outside an event loop (a server started in another process)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
 async def settle(rounds: int = 50) -> None:
     """Let callbacks already scheduled run (a cancellation propagating through gather and
     shield takes a few loop rounds); no wall-clock time passes, nothing is waited for."""
