@@ -54,11 +54,13 @@ class Harness:
             return (await issue_link_code(s, person, self.ctx.now(), timedelta(hours=1))).code
 
     async def say(self, chat_id: str, text: str) -> str:
+        """Every part of the answer: the bot has finished with the message (see FakeZalo.handled)."""
         before = len(self.fake.texts_to(chat_id))
-        self.fake.push_text(chat_id, text)
-        await until(lambda: len(self.fake.texts_to(chat_id)) > before, what=f"answer to {text!r}")
-        await asyncio.sleep(0.05)
-        return "\n".join(self.fake.texts_to(chat_id)[before:])
+        update = self.fake.push_text(chat_id, text)
+        await until(lambda: self.fake.handled(update), what=f"the bot to finish with {text!r}")
+        answer = self.fake.texts_to(chat_id)[before:]
+        assert answer, f"no answer to {text!r}"
+        return "\n".join(answer)
 
 
 @pytest.fixture
@@ -91,9 +93,10 @@ async def test_a_replayed_update_is_stored_and_answered_once(zl: Harness) -> Non
     await zl.say("z-1", f"LIENKET {await zl.code('VP')}")
     await zl.say("z-1", "5: đã xong")
     answers = len(zl.fake.texts_to("z-1"))
-    zl.fake.redeliver_last()
-    await until(lambda: not zl.fake._queue, what="the replay to be consumed")
-    await asyncio.sleep(0.3)
+    replay = zl.fake.redeliver_last()
+    # Not a pause for "nothing more": the bot has handled the replay and polled again, so
+    # any answer it was going to send has been sent.
+    await until(lambda: zl.fake.handled(replay), what="the bot to finish with the replay")
     assert len(zl.fake.texts_to("z-1")) == answers
     async with zl.ctx.db.session() as s:
         assert await s.scalar(select(func.count(StatusReport.id))) == 1
@@ -105,6 +108,26 @@ async def test_a_replayed_update_is_stored_and_answered_once(zl: Harness) -> Non
             )
             == 1
         )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product bug: a connection cut after the request left (httpx.RemoteProtocolError) is a "
+    "plain transient error in bot/zalo/client.py, not unknown_outcome, so the duplicate it causes is "
+    "not measured as the design's at-least-once window",
+)
+async def test_a_dropped_connection_is_recorded_as_an_unknown_outcome(zl: Harness, clock: ManualClock) -> None:
+    from store.models import DeliveryAttempt
+
+    await zl.say("z-drop", f"LIENKET {await zl.code('VHXH')}")
+    async with zl.ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, zl.ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
+    zl.fake.fail_next("sendMessage", "drop")
+    assert (await zl.dispatcher().tick()).retried == 1
+    assert sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-drop")) == 1  # it did reach Zalo
+    async with zl.ctx.db.session() as s:
+        outcomes = list(await s.scalars(select(DeliveryAttempt.outcome).where(DeliveryAttempt.chat_id == "z-drop")))
+    assert outcomes == ["unknown"]
 
 
 async def test_a_long_message_is_split_below_2000_characters(zl: Harness) -> None:
