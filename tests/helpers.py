@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
 import bot.logs
 from bot.actions import create_person, issue_link_code
 from bot.channel import InboundMessage
@@ -18,6 +20,9 @@ from bot.conversation import Conversation
 from bot.reminder_text import ReminderRenderer
 from scheduler.delivery import Sender
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from store.enums import ReminderState
+from store.models import InboundMessage as InboundRow
+from store.models import Reminder
 
 _counter = 0
 
@@ -62,6 +67,30 @@ async def say(
         callback_data=callback,
     )
     return [r.text for r in await conv.handle(msg, buttons=True)]
+
+
+async def outbox_settled(ctx: AppContext, chat_id: str) -> bool:
+    """No answer to `chat_id` is still queued or on the wire: every reply row addressed to it
+    is sent (or closed for good)."""
+    async with ctx.db.session() as s:
+        open_rows = await s.scalar(
+            select(func.count(Reminder.id)).where(
+                Reminder.chat_id == chat_id, Reminder.state.in_((ReminderState.PENDING, ReminderState.SENDING))
+            )
+        )
+    return open_rows == 0
+
+
+async def answered(ctx: AppContext, channel: str, chat_id: str, *, message_id: str | None = None) -> bool:
+    """The inbound message (else every one from the chat) is interpreted, and what it queued
+    has left the outbox. Replies are queued in the transaction that marks the message
+    processed, so this is the state "nothing more is coming", not a guess from time."""
+    async with ctx.db.session() as s:
+        stmt = select(InboundRow.processed_at).where(InboundRow.channel == channel, InboundRow.chat_id == chat_id)
+        if message_id is not None:
+            stmt = stmt.where(InboundRow.message_id == message_id)
+        processed = list(await s.scalars(stmt))
+    return bool(processed) and all(p is not None for p in processed) and await outbox_settled(ctx, chat_id)
 
 
 @asynccontextmanager

@@ -26,7 +26,7 @@ from store.queries import current_assignments
 from tests.fakes.server import RunningServer, serve
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.waiting import until
-from tests.helpers import replies_sent
+from tests.helpers import answered, replies_sent
 
 
 @dataclass
@@ -55,19 +55,6 @@ class Harness:
         self.fake.push_text(chat_id, f"/start {code.code}")
         await until(lambda: len(self.fake.texts_to(chat_id)) > before, what="welcome")
         assert "Xin chào" in self.fake.texts_to(chat_id)[-1]
-
-    async def barrier(self, chat_id: int) -> int:
-        """Everything answered so far has been sent: updates are handled one at a time and
-        a handler sends all its replies before it returns, so once the answer to a marker
-        message arrives, nothing from before it is still on its way. Returns the index of
-        that answer in texts_to(chat_id)."""
-        self.fake.push_text(chat_id, "/xong_chua")
-        marker = "Không có lệnh /xong_chua"
-        await until(lambda: any(marker in t for t in self.fake.texts_to(chat_id)), what="the marker's answer")
-        texts = self.fake.texts_to(chat_id)
-        at = next(i for i, t in enumerate(texts) if marker in t)
-        assert at == len(texts) - 1, texts[at:]  # and nothing came after it either
-        return at
 
     async def say(self, chat_id: int, text: str, reply_to: int | None = None) -> str:
         before = len(self.fake.texts_to(chat_id))
@@ -123,8 +110,9 @@ async def test_free_text_reply_to_a_reminder_is_stored_and_in_the_office_summary
     assert answer == "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 70%."
     before = len(tg.fake.texts_to(5003))
     await tg.say(5003, "/summary")
-    end = await tg.barrier(5003)  # a long summary arrives in several parts: all of them are in
-    summary = "\n".join(tg.fake.texts_to(5003)[before:end])
+    # A long summary arrives in several parts: wait until the outbox holds none of them.
+    await until(lambda: answered(tg.ctx, "telegram", "5003"), what="every part of the summary")
+    summary = "\n".join(tg.fake.texts_to(5003)[before:])
     assert summary.startswith("TỔNG HỢP TIẾN ĐỘ")
     assert "VHXH (chủ trì): Đang thực hiện 70%" in summary
 
@@ -235,7 +223,13 @@ async def test_a_blocked_user_is_marked_unreachable_and_the_office_told_once(tg:
         assert identity is not None and identity.unreachable_at is not None
         assert "blocked" in (identity.unreachable_reason or "")
         # Both reminders met the block: one notice for two failed sends.
-        outcomes = list(await s.scalars(select(DeliveryAttempt.outcome).where(DeliveryAttempt.chat_id == "5011")))
+        outcomes = list(
+            await s.scalars(
+                select(DeliveryAttempt.outcome)
+                .join(Reminder, Reminder.id == DeliveryAttempt.reminder_id)
+                .where(DeliveryAttempt.chat_id == "5011", Reminder.kind == "manual")
+            )
+        )
         assert outcomes == ["permanent", "permanent"]
     assert sum("Không gửi được" in t for t in tg.fake.texts_to(5010)) == 1
 

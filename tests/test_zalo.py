@@ -27,7 +27,7 @@ from store.models import InboundMessage, StatusReport
 from tests.fakes.server import RunningServer, serve
 from tests.fakes.waiting import until
 from tests.fakes.zalo_api import FakeZalo
-from tests.helpers import replies_sent
+from tests.helpers import answered, outbox_settled, replies_sent
 
 
 @dataclass
@@ -54,10 +54,11 @@ class Harness:
             return (await issue_link_code(s, person, self.ctx.now(), timedelta(hours=1))).code
 
     async def say(self, chat_id: str, text: str) -> str:
-        """Every part of the answer: the bot has finished with the message (see FakeZalo.handled)."""
+        """Every part of the answer: the message is interpreted and its replies have left the outbox."""
         before = len(self.fake.texts_to(chat_id))
         update = self.fake.push_text(chat_id, text)
-        await until(lambda: self.fake.handled(update), what=f"the bot to finish with {text!r}")
+        message_id = update["message"]["message_id"]
+        await until(lambda: answered(self.ctx, "zalo", chat_id, message_id=message_id), what=f"the answer to {text!r}")
         answer = self.fake.texts_to(chat_id)[before:]
         assert answer, f"no answer to {text!r}"
         return "\n".join(answer)
@@ -94,9 +95,10 @@ async def test_a_replayed_update_is_stored_and_answered_once(zl: Harness) -> Non
     await zl.say("z-1", "5: đã xong")
     answers = len(zl.fake.texts_to("z-1"))
     replay = zl.fake.redeliver_last()
-    # Not a pause for "nothing more": the bot has handled the replay and polled again, so
-    # any answer it was going to send has been sent.
+    # Not a pause for "nothing more": the bot has handled the replay and polled again (so
+    # any answer would be queued by now), and nothing for this chat is left in the outbox.
     await until(lambda: zl.fake.handled(replay), what="the bot to finish with the replay")
+    await until(lambda: outbox_settled(zl.ctx, "z-1"), what="the outbox to be empty for z-1")
     assert len(zl.fake.texts_to("z-1")) == answers
     async with zl.ctx.db.session() as s:
         assert await s.scalar(select(func.count(StatusReport.id))) == 1
@@ -327,11 +329,11 @@ async def test_a_502_on_the_welcome_is_retried_not_lost(zl: Harness, clock: Manu
     code = await zl.code("VP")
     zl.fake.fail_next("sendMessage", "502html")
     zl.fake.push_text("z-502", f"LIENKET {code}")
-    for _ in range(500):
-        if await welcome_state() == "pending" and any(m == "sendMessage" for m, _ in zl.fake.calls):
-            break
-        await asyncio.sleep(0.02)
-    assert await welcome_state() == "pending", "the welcome was not kept for a retry"
+
+    async def refused_and_kept() -> bool:
+        return any(m == "sendMessage" for m, _ in zl.fake.calls) and await welcome_state() == "pending"
+
+    await until(refused_and_kept, what="the welcome to be refused once and kept for a retry")
     assert zl.fake.texts_to("z-502") == []
     clock.advance(minutes=2)
     await zl.dispatcher().tick()

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Callable
 
 
 async def until(predicate: Callable[[], object], timeout: float = 15.0, what: str = "condition") -> None:
+    """Poll `predicate` (a plain or an async function, e.g. a database query) until it holds."""
     deadline = time.monotonic() + timeout
-    while not predicate():
+    while True:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
