@@ -1,15 +1,41 @@
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from scheduler.plan import Plan, load_plan
 from scheduler.workcal import WorkingCalendar, load_calendar
+from tests.helpers import isolated_logging
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN_PATH = ROOT / "data" / "tasks.yaml"
-CALENDAR_PATH = ROOT / "data" / "calendar.yaml"
+# The suite's own plan and calendar: byte-for-byte copies of data/ as of issue 13, frozen so a
+# ward editing its plan never moves a test (and line numbers in checker messages stay put).
+PLAN_PATH = ROOT / "tests" / "data" / "plan.yaml"
+CALENDAR_PATH = ROOT / "tests" / "data" / "calendar.yaml"
+# The production files, read only by the tests that check the product ships them intact.
+PRODUCTION_PLAN_PATH = ROOT / "data" / "tasks.yaml"
+PRODUCTION_CALENDAR_PATH = ROOT / "data" / "calendar.yaml"
+
+
+@pytest.fixture(autouse=True)
+def fixture_plan_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever builds Settings (the CLI, open_context, a subprocess) reads the fixture plan."""
+    monkeypatch.setenv("NHACVIEC_PLAN_PATH", str(PLAN_PATH))
+    monkeypatch.setenv("NHACVIEC_CALENDAR_PATH", str(CALENDAR_PATH))
+
+
+@pytest.fixture(autouse=True)
+def no_logging_leaks() -> Iterator[None]:
+    """Undo global logging state a test installs (redaction, handlers, filters, levels)."""
+    with isolated_logging():
+        yield
+    assert logging.getLogRecordFactory() is _ORIGINAL_RECORD_FACTORY
+
+
+_ORIGINAL_RECORD_FACTORY = logging.getLogRecordFactory()
 
 
 @pytest.fixture(scope="session")

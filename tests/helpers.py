@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import func, select
+
+import bot.logs
 from bot.actions import create_person, issue_link_code
 from bot.channel import InboundMessage
 from bot.context import AppContext
@@ -15,6 +20,9 @@ from bot.conversation import Conversation
 from bot.reminder_text import ReminderRenderer
 from scheduler.delivery import Sender
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from store.enums import ReminderState
+from store.models import InboundMessage as InboundRow
+from store.models import Reminder
 
 _counter = 0
 
@@ -61,6 +69,30 @@ async def say(
     return [r.text for r in await conv.handle(msg, buttons=True)]
 
 
+async def outbox_settled(ctx: AppContext, chat_id: str) -> bool:
+    """No answer to `chat_id` is still queued or on the wire: every reply row addressed to it
+    is sent (or closed for good)."""
+    async with ctx.db.session() as s:
+        open_rows = await s.scalar(
+            select(func.count(Reminder.id)).where(
+                Reminder.chat_id == chat_id, Reminder.state.in_((ReminderState.PENDING, ReminderState.SENDING))
+            )
+        )
+    return open_rows == 0
+
+
+async def answered(ctx: AppContext, channel: str, chat_id: str, *, message_id: str | None = None) -> bool:
+    """The inbound message (else every one from the chat) is interpreted, and what it queued
+    has left the outbox. Replies are queued in the transaction that marks the message
+    processed, so this is the state "nothing more is coming", not a guess from time."""
+    async with ctx.db.session() as s:
+        stmt = select(InboundRow.processed_at).where(InboundRow.channel == channel, InboundRow.chat_id == chat_id)
+        if message_id is not None:
+            stmt = stmt.where(InboundRow.message_id == message_id)
+        processed = list(await s.scalars(stmt))
+    return bool(processed) and all(p is not None for p in processed) and await outbox_settled(ctx, chat_id)
+
+
 @asynccontextmanager
 async def replies_sent(ctx: AppContext, channels: dict[str, Sender]) -> AsyncIterator[Dispatcher]:
     """What the running bot does for answers: a reply queued in the outbox wakes a
@@ -89,3 +121,53 @@ async def replies_sent(ctx: AppContext, channels: dict[str, Sender]) -> AsyncIte
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@dataclass
+class _LoggerState:
+    level: int
+    handlers: list[logging.Handler]
+    filters: list[logging.Filter | logging.Filterer | object]
+    propagate: bool
+    disabled: bool
+
+    @classmethod
+    def of(cls, logger: logging.Logger) -> _LoggerState:
+        return cls(logger.level, list(logger.handlers), list(logger.filters), logger.propagate, logger.disabled)
+
+    def restore(self, logger: logging.Logger) -> None:
+        logger.setLevel(self.level)
+        logger.handlers[:] = self.handlers
+        logger.filters[:] = self.filters  # type: ignore[assignment]
+        logger.propagate, logger.disabled = self.propagate, self.disabled
+
+
+def _loggers() -> dict[str, logging.Logger]:
+    found = {name: obj for name, obj in logging.Logger.manager.loggerDict.items() if isinstance(obj, logging.Logger)}
+    found[""] = logging.getLogger()
+    return found
+
+
+@contextmanager
+def isolated_logging() -> Iterator[None]:
+    """Logging is process-global: whatever the body installs is undone on the way out.
+
+    `bot.logs.install_redaction` replaces the log-record factory and remembers secrets in
+    module state; `nhacviec run` calls logging.basicConfig. Left in place, one test's
+    redaction would make another test's "the token is never logged" pass on its own."""
+    factory = logging.getLogRecordFactory()
+    secrets, installed = set(bot.logs._secrets), bot.logs._installed
+    disabled = logging.root.manager.disable
+    states = {name: _LoggerState.of(logger) for name, logger in _loggers().items()}
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(factory)
+        bot.logs._secrets.clear()
+        bot.logs._secrets.update(secrets)
+        bot.logs._installed = installed
+        logging.disable(disabled)
+        # Loggers first created during the body keep what their library gave them.
+        loggers = _loggers()
+        for name, state in states.items():
+            state.restore(loggers[name])

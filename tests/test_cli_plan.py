@@ -76,14 +76,26 @@ def test_schedule_refuses_an_unknown_unit(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_every_command_has_help_text() -> None:
+    import argparse
+
     from bot.cli import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
+    assert set(sub.choices) >= {"check", "schedule", "deadline", "run", "link", "remind", "reply"}  # type: ignore[arg-type]
     for name, action in sub.choices.items():  # type: ignore[union-attr]
         help_text = next(c.help for c in sub._choices_actions if c.dest == name)  # type: ignore[union-attr]
         assert help_text, name
-        assert action.format_help()
+        # The command's --help names each of its arguments next to that argument's own help.
+        page = " ".join(action.format_help().split())
+        for arg in action._actions:
+            if isinstance(arg, argparse._HelpAction):
+                continue
+            label = ", ".join(arg.option_strings) if arg.option_strings else (arg.metavar or arg.dest)
+            assert arg.help, f"{name} {label}: no help text"
+            assert f"{label} " in page, f"{name} --help does not name {label}"
+            shown = " ".join(str(arg.help).replace("%%", "%").split())  # argparse %-expands help
+            assert shown in page, f"{name} --help lacks the help of {label}"
 
 
 def test_the_console_script_runs() -> None:

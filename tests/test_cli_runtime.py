@@ -49,8 +49,14 @@ def test_remind_queues_a_reminder(workdir: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
-    """The quick start: no configuration, SQLite created and migrated, a person picked."""
+    """The quick start: no configuration, SQLite created and migrated, a person picked.
+
+    Only the plan and calendar are the suite's fixtures; that the bundled ones are found
+    without configuration is checked in test_plan_file."""
+    from tests.conftest import CALENDAR_PATH, PLAN_PATH
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    env |= {"NHACVIEC_PLAN_PATH": str(PLAN_PATH), "NHACVIEC_CALENDAR_PATH": str(CALENDAR_PATH)}
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli", "run", "--now", "2026-06-25T07:59:58", "--speed", "1"],
@@ -70,24 +76,26 @@ def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
 def test_link_asks_telegram_for_the_bot_username_when_not_configured(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import time
-
     import httpx
 
     from tests.fakes.server import free_port
+    from tests.fakes.waiting import until_sync
 
     port = free_port()
     root = Path(__file__).resolve().parent.parent
     fake = subprocess.Popen(
         [sys.executable, "-m", "tests.fakes.telegram_api", "--port", str(port), "--token", "42:abc"], cwd=root
     )
+
+    def listening() -> bool:
+        assert fake.poll() is None, "the fake Telegram server exited"
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/_stats").status_code == 200
+        except httpx.TransportError:
+            return False
+
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/_stats")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        until_sync(listening, what="the fake Telegram server to listen")
         monkeypatch.setenv("NHACVIEC_TELEGRAM_TOKEN", "42:abc")
         monkeypatch.setenv("NHACVIEC_TELEGRAM_BASE_URL", f"http://127.0.0.1:{port}/bot")
         assert main(["link", "--unit", "VP", "--role", "head", "--name", "D", "--json"]) == 0

@@ -16,7 +16,7 @@ from store.models import ChatIdentity, DeliveryAttempt, Reminder
 from store.outbox import claim, insert_reminders, reminder_row
 from store.queries import current_assignments
 from tests.conftest import RecordingChannel, local
-from tests.fakes.waiting import until
+from tests.fakes.waiting import settle, until
 from tests.helpers import linked, say
 
 
@@ -83,14 +83,17 @@ async def test_everything_due_for_a_head_at_one_moment_is_one_message(ctx: AppCo
 
 async def test_nothing_is_sent_twice_across_ticks(ctx: AppContext, clock: ManualClock) -> None:
     conv = Conversation(ctx)
-    await linked(ctx, conv, "VHXH")
+    chat = await linked(ctx, conv, "VHXH")
     channel = RecordingChannel()
     clock.current = local("2026-06-25T08:00")
     d = dispatcher(ctx, channel)
-    await d.tick()
-    first = len(channel.sent)
-    await d.tick()
-    assert len(channel.sent) == first
+    first = await d.tick()
+    # The first tick did send: the morning's rows, as one grouped message to the head.
+    assert first.sent >= 2 and len(channel.texts_to(chat)) == 1
+    sent_before = len(channel.sent)
+    again = await d.tick()
+    assert (again.claimed, again.sent) == (0, 0)
+    assert len(channel.sent) == sent_before
 
 
 async def test_a_reminder_for_a_done_task_is_skipped(ctx: AppContext, clock: ManualClock) -> None:
@@ -100,7 +103,8 @@ async def test_a_reminder_for_a_done_task_is_skipped(ctx: AppContext, clock: Man
     channel = RecordingChannel()
     clock.current = local("2026-06-30T08:05")
     await dispatcher(ctx, channel).tick()
-    assert not [t for t in channel.texts_to(chat) if "Nhiệm vụ 4" in t]
+    assert channel.texts_to(chat)  # the tick did reach this chat (task 1 is overdue) ...
+    assert not [t for t in channel.texts_to(chat) if "Nhiệm vụ 4" in t]  # ... but not about task 4
     skipped = [r for r in await _reminders(ctx, state="skipped") if r.kind == "due"]
     assert any("đã xong" in (r.last_error or "") for r in skipped)
 
@@ -182,6 +186,12 @@ async def test_a_blocked_chat_is_marked_unreachable_and_the_office_told_once(
     notices = [t for t in channel.texts_to(office) if "Không gửi được" in t]
     assert len(notices) == 1 and "Người VP" in notices[0]
     assert channel.texts_to(head) == []
+    # Both reminders met the block (two permanent attempts, both rows failed): one notice
+    # for two failures, not one notice because only one send was tried.
+    async with ctx.db.session() as s:
+        outcomes = list(await s.scalars(select(DeliveryAttempt.outcome).where(DeliveryAttempt.chat_id == head)))
+    assert outcomes == ["permanent", "permanent"]
+    assert [r.state for r in await _reminders(ctx, kind="manual")] == ["failed", "failed"]
 
 
 async def test_transient_errors_give_up_after_max_attempts(ctx: AppContext, clock: ManualClock) -> None:
@@ -290,7 +300,7 @@ async def test_a_person_on_two_channels_gets_one_copy_on_the_preferred_one(ctx: 
 async def test_an_overdue_lead_is_escalated_to_leadership_once(ctx: AppContext, clock: ManualClock) -> None:
     conv = Conversation(ctx)
     leader = await linked(ctx, conv, "UBND", role="leader", chat_id="chu-tich")
-    await linked(ctx, conv, "VHXH")
+    head = await linked(ctx, conv, "VHXH")
     channel = RecordingChannel()
     d = dispatcher(ctx, channel)
     # Task 1 was due 9/5 (Friday 8/5 the last working day); 5 working days later: 15/5.
@@ -303,6 +313,11 @@ async def test_an_overdue_lead_is_escalated_to_leadership_once(ctx: AppContext, 
     assert "Nhiệm vụ 1 quá hạn" in escalations[0] and "Phòng Văn hóa - Xã hội" in escalations[0]
     clock.advance(days=1)
     await d.tick()
+    assert len([t for t in channel.texts_to(leader) if t.startswith("⚠ Báo cáo lãnh đạo")]) == 1
+    # Tuesday 19/5: the next overdue reminder goes out, so this tick was live, and still once.
+    nags = len(channel.texts_to(head))
+    clock.current = local("2026-05-19T08:00")
+    assert (await d.tick()).sent >= 1 and len(channel.texts_to(head)) > nags
     assert len([t for t in channel.texts_to(leader) if t.startswith("⚠ Báo cáo lãnh đạo")]) == 1
 
 
@@ -340,20 +355,44 @@ async def test_a_stop_between_two_recipients_neither_repeats_nor_loses(ctx: AppC
     first = await linked(ctx, conv, "VP", chat_id="vp-1", name="Anh Một")
     second = await linked(ctx, conv, "VP", chat_id="vp-2", name="Chị Hai")
 
-    class SlowChannel(RecordingChannel):
+    class HeldChannel(RecordingChannel):
+        """The first send reaches the person, then its answer is held until released."""
+
+        release = asyncio.Event()
+
         async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
             result = await super().send(chat_id, message)
-            await asyncio.sleep(0.3)  # the second recipient waits behind the first
+            await self.release.wait()  # the second recipient waits behind the first
             return result
 
     async with ctx.db.session() as s, s.begin():
         await queue_manual_reminder(s, ctx.ward_id, 5, "VP", clock.now(), clock.now().date())
-    channel = SlowChannel()
+    channel = HeldChannel()
     running = asyncio.create_task(dispatcher(ctx, channel).tick())
     await until(lambda: channel.sent, what="the first recipient's message")
     running.cancel()
+    await settle()  # the cancellation reaches the dispatcher while the send is still held
+    channel.release.set()
     with pytest.raises(asyncio.CancelledError):
         await running
     assert len(channel.sent) == 1
+    # By state, not by waiting: the first delivery is recorded and the row is back to
+    # pending for the rest, so nothing more can arrive from the stopped tick.
+    row = (await _reminders(ctx, kind="manual"))[0]
+    assert row.state == "pending" and row.locked_by is None
+    assert await _ok_chats(ctx, row.id) == [first]
     await dispatcher(ctx, channel, worker="w2").tick()
     assert len(channel.texts_to(first)) == 1 and len(channel.texts_to(second)) == 1
+    assert sorted(await _ok_chats(ctx, row.id)) == sorted([first, second])
+    assert (await _reminders(ctx, kind="manual"))[0].state == "sent"
+
+
+async def _ok_chats(ctx: AppContext, reminder_id: int) -> list[str]:
+    async with ctx.db.session() as s:
+        return list(
+            await s.scalars(
+                select(DeliveryAttempt.chat_id)
+                .where(DeliveryAttempt.reminder_id == reminder_id, DeliveryAttempt.outcome == "ok")
+                .order_by(DeliveryAttempt.id)
+            )
+        )

@@ -1,9 +1,10 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from scheduler.deadlines import Conditional, Once, Ongoing, Recurring
-from scheduler.plan import Plan, PlanError, parse_plan, six_clear_warnings
+from scheduler.plan import Plan, PlanError, load_plan, parse_plan, six_clear_warnings
 from tests.conftest import PLAN_PATH
 
 TEXT = PLAN_PATH.read_text(encoding="utf-8")
@@ -251,3 +252,29 @@ def test_a_plan_saved_in_another_encoding_is_named_as_such(tmp_path) -> None:
     bom = tmp_path / "bom.yaml"
     bom.write_bytes(TEXT.encode("utf-8-sig"))
     assert len(load_plan(bom).tasks) == 19
+
+
+def test_the_production_plan_loads_with_its_19_tasks() -> None:
+    """The suite runs on tests/data/plan.yaml; this is the one check of the plan the product ships."""
+    from tests.conftest import PRODUCTION_PLAN_PATH
+
+    production = load_plan(PRODUCTION_PLAN_PATH)  # validates every unit, deadline and field
+    assert [t.stt for t in production.tasks] == list(range(1, 20))
+
+
+def test_without_configuration_the_bundled_plan_and_calendar_are_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the quick start relies on, from any working directory, with no NHACVIEC_ variable."""
+    from bot.settings import Settings
+    from scheduler.workcal import load_calendar
+    from tests.conftest import PRODUCTION_CALENDAR_PATH, PRODUCTION_PLAN_PATH
+
+    monkeypatch.delenv("NHACVIEC_PLAN_PATH")
+    monkeypatch.delenv("NHACVIEC_CALENDAR_PATH")
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.plan_path.resolve() == PRODUCTION_PLAN_PATH
+    assert settings.calendar_path.resolve() == PRODUCTION_CALENDAR_PATH
+    assert len(load_plan(settings.plan_path).tasks) == 19
+    load_calendar(settings.calendar_path)

@@ -3,6 +3,7 @@ from datetime import date, time
 from scheduler.plan import Plan
 from scheduler.reminders import plan_reminders
 from scheduler.workcal import WorkingCalendar
+from tests.conftest import PLAN_PATH
 
 
 def _for(rows, stt, unit=None):
@@ -63,13 +64,9 @@ def test_conditional_tasks_have_no_reminders_until_activated(plan: Plan, calenda
 def test_a_task_can_override_the_plan_policy(calendar: WorkingCalendar) -> None:
     from scheduler.plan import parse_plan
 
-    text = (
-        (ROOT / "data" / "tasks.yaml")
-        .read_text(encoding="utf-8")
-        .replace(
-            '    deadline: "Quý II/2026"',
-            '    deadline: "Quý II/2026"\n    reminders: {before_working_days: [5], send_time: "14:00"}',
-        )
+    text = PLAN_PATH.read_text(encoding="utf-8").replace(
+        '    deadline: "Quý II/2026"',
+        '    deadline: "Quý II/2026"\n    reminders: {before_working_days: [5], send_time: "14:00"}',
     )
     plan = parse_plan(text)
     rows = _for(plan_reminders(plan, calendar, date(2026, 6, 1), date(2026, 6, 30)), 4, "VHXH")
@@ -84,16 +81,11 @@ def test_unit_filter_keeps_only_that_unit(plan: Plan, calendar: WorkingCalendar)
     assert rows and {r.unit for r in rows} == {"TTPVHCC"}
 
 
-from tests.conftest import ROOT  # noqa: E402
-
-
 def test_check_ins_can_skip_coordinating_units(calendar: WorkingCalendar) -> None:
     from scheduler.plan import parse_plan
 
-    text = (
-        (ROOT / "data" / "tasks.yaml")
-        .read_text(encoding="utf-8")
-        .replace("  checkin_coordinators: true\n", "  checkin_coordinators: false\n")
+    text = PLAN_PATH.read_text(encoding="utf-8").replace(
+        "  checkin_coordinators: true\n", "  checkin_coordinators: false\n"
     )
     plan = parse_plan(text)
     rows = [r for r in plan_reminders(plan, calendar, date(2026, 6, 1), date(2026, 6, 30)) if r.kind == "checkin"]

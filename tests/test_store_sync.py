@@ -42,6 +42,8 @@ async def test_a_plan_edit_keeps_reported_statuses_and_moves_reminders(ctx: AppC
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     assert (await say(conv, chat, "4: đang làm 60%"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4")
+    before = await _task4_lead_reminder_dates(ctx)
+    assert date(2026, 6, 30) in before  # there were June reminders (and July nags) to move
 
     edited = TEXT.replace('deadline: "Quý II/2026"', 'deadline: "Quý III/2026"')
     edited = edited.replace(
@@ -73,11 +75,23 @@ async def test_a_plan_edit_keeps_reported_statuses_and_moves_reminders(ctx: AppC
         assert a.Occurrence.due == date(2026, 9, 30)
         assert (a.Assignment.status, a.Assignment.percent) == ("in_progress", 60)
         assert await s.scalar(select(func.count(StatusReport.id))) == 1
-        # The June reminders of task 4 are gone; September's will come from the planner.
-        due_dates = {
-            r.due_at.date() for r in await s.scalars(select(Reminder).where(Reminder.assignment_id == a.Assignment.id))
+    # The June reminders of task 4 are gone; September's will come from the planner.
+    due_dates = await _task4_lead_reminder_dates(ctx)
+    assert all(d >= date(2026, 9, 1) for d in due_dates)
+
+
+async def _task4_lead_reminder_dates(ctx: AppContext) -> set[date]:
+    async with ctx.db.session() as s:
+        return {
+            r.due_at.date()
+            for r in await s.scalars(
+                select(Reminder)
+                .join(Assignment, Reminder.assignment_id == Assignment.id)
+                .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+                .join(Task, Occurrence.task_id == Task.id)
+                .where(Task.stt == 4, Assignment.role == "lead")
+            )
         }
-        assert all(d >= date(2026, 9, 1) for d in due_dates)
 
 
 async def test_removing_a_task_deactivates_it_without_losing_reports(ctx: AppContext) -> None:

@@ -27,7 +27,7 @@ from store.models import InboundMessage, StatusReport
 from tests.fakes.server import RunningServer, serve
 from tests.fakes.waiting import until
 from tests.fakes.zalo_api import FakeZalo
-from tests.helpers import replies_sent
+from tests.helpers import answered, outbox_settled, replies_sent
 
 
 @dataclass
@@ -54,11 +54,14 @@ class Harness:
             return (await issue_link_code(s, person, self.ctx.now(), timedelta(hours=1))).code
 
     async def say(self, chat_id: str, text: str) -> str:
+        """Every part of the answer: the message is interpreted and its replies have left the outbox."""
         before = len(self.fake.texts_to(chat_id))
-        self.fake.push_text(chat_id, text)
-        await until(lambda: len(self.fake.texts_to(chat_id)) > before, what=f"answer to {text!r}")
-        await asyncio.sleep(0.05)
-        return "\n".join(self.fake.texts_to(chat_id)[before:])
+        update = self.fake.push_text(chat_id, text)
+        message_id = update["message"]["message_id"]
+        await until(lambda: answered(self.ctx, "zalo", chat_id, message_id=message_id), what=f"the answer to {text!r}")
+        answer = self.fake.texts_to(chat_id)[before:]
+        assert answer, f"no answer to {text!r}"
+        return "\n".join(answer)
 
 
 @pytest.fixture
@@ -95,9 +98,11 @@ async def test_a_replayed_update_is_stored_and_answered_once(zl: Harness) -> Non
     await zl.say("z-1", f"LIENKET {await zl.code('VP')}")
     await zl.say("z-1", "5: đã xong")
     answers = len(zl.fake.texts_to("z-1"))
-    zl.fake.redeliver_last()
-    await until(lambda: not zl.fake._queue, what="the replay to be consumed")
-    await asyncio.sleep(0.3)
+    replay = zl.fake.redeliver_last()
+    # Not a pause for "nothing more": the bot has handled the replay and polled again (so
+    # any answer would be queued by now), and nothing for this chat is left in the outbox.
+    await until(lambda: zl.fake.handled(replay), what="the bot to finish with the replay")
+    await until(lambda: outbox_settled(zl.ctx, "z-1"), what="the outbox to be empty for z-1")
     assert len(zl.fake.texts_to("z-1")) == answers
     async with zl.ctx.db.session() as s:
         assert await s.scalar(select(func.count(StatusReport.id))) == 1
@@ -109,6 +114,26 @@ async def test_a_replayed_update_is_stored_and_answered_once(zl: Harness) -> Non
             )
             == 1
         )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="product bug: a connection cut after the request left (httpx.RemoteProtocolError) is a "
+    "plain transient error in bot/zalo/client.py, not unknown_outcome, so the duplicate it causes is "
+    "not measured as the design's at-least-once window",
+)
+async def test_a_dropped_connection_is_recorded_as_an_unknown_outcome(zl: Harness, clock: ManualClock) -> None:
+    from store.models import DeliveryAttempt
+
+    await zl.say("z-drop", f"LIENKET {await zl.code('VHXH')}")
+    async with zl.ctx.db.session() as s, s.begin():
+        await queue_manual_reminder(s, zl.ctx.ward_id, 4, "VHXH", clock.now(), clock.now().date())
+    zl.fake.fail_next("sendMessage", "drop")
+    assert (await zl.dispatcher().tick()).retried == 1
+    assert sum("Nhiệm vụ 4" in t for t in zl.fake.texts_to("z-drop")) == 1  # it did reach Zalo
+    async with zl.ctx.db.session() as s:
+        outcomes = list(await s.scalars(select(DeliveryAttempt.outcome).where(DeliveryAttempt.chat_id == "z-drop")))
+    assert outcomes == ["unknown"]
 
 
 async def test_a_long_message_is_split_below_2000_characters(zl: Harness) -> None:
@@ -224,6 +249,7 @@ async def test_idle_polls_html_502_and_429_are_handled_and_the_token_never_logge
         await api.stop()
     assert fake.token not in caplog.text
     assert "1234567890" not in caplog.text
+    assert "/bot***/getUpdates" in caplog.text  # URLs were logged, with the token masked
     assert "Zalo getUpdates failed" in caplog.text  # the 502 was logged, without the URL
 
 
@@ -293,6 +319,7 @@ async def test_nhacviec_run_with_a_zalo_token_serves_zalo(ctx: AppContext, caplo
         await asyncio.wait_for(running, 30)
         await api.stop()
     assert fake.token not in caplog.text
+    assert "/bot***/getUpdates" in caplog.text  # URLs were logged, with the token masked
 
 
 async def test_a_502_on_the_welcome_is_retried_not_lost(zl: Harness, clock: ManualClock) -> None:
@@ -306,11 +333,11 @@ async def test_a_502_on_the_welcome_is_retried_not_lost(zl: Harness, clock: Manu
     code = await zl.code("VP")
     zl.fake.fail_next("sendMessage", "502html")
     zl.fake.push_text("z-502", f"LIENKET {code}")
-    for _ in range(500):
-        if await welcome_state() == "pending" and any(m == "sendMessage" for m, _ in zl.fake.calls):
-            break
-        await asyncio.sleep(0.02)
-    assert await welcome_state() == "pending", "the welcome was not kept for a retry"
+
+    async def refused_and_kept() -> bool:
+        return any(m == "sendMessage" for m, _ in zl.fake.calls) and await welcome_state() == "pending"
+
+    await until(refused_and_kept, what="the welcome to be refused once and kept for a retry")
     assert zl.fake.texts_to("z-502") == []
     clock.advance(minutes=2)
     await zl.dispatcher().tick()

@@ -9,6 +9,8 @@ from typing import Any
 
 import uvicorn
 
+from tests.fakes.waiting import until
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -38,10 +40,8 @@ async def serve(app: Any, port: int | None = None) -> RunningServer:
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
-    for _ in range(500):
-        if server.started:
-            break
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
+    await until(lambda: server.started or task.done(), what=f"a server on port {port}")
+    if task.done():
+        task.result()  # it failed to start: raise why
+        raise AssertionError(f"the server on port {port} stopped before it started")
     return RunningServer(server, task, port)

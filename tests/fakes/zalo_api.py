@@ -3,7 +3,12 @@
 The envelope {ok, result | error_code, description}; getUpdates long-polls and returns
 ONE update (no offset), or HTTP 408 "Request timeout" when idle; ids are strings and
 dates milliseconds; an update can be served again (the re-delivery some clients saw);
-faults on demand: HTML 502 pages, 429s, 500s.
+faults on demand: HTML 502 pages, 429s, 500s, and a connection dropped after the request
+was carried out.
+
+`handled(update)` tells when the bot has finished with an update: the poller handles what
+one getUpdates returned before it polls again, so a later poll means every reply to that
+update has been sent. Tests wait for that instead of sleeping for "nothing more arrives".
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fakes.telegram_api import _Dropped
 
 
 @dataclass
@@ -33,6 +40,8 @@ class FakeZalo:
     _next_id: int = 1
     webhook_url: str | None = None  # set by setWebhook {url, secret_token}
     webhook_secret: str | None = None
+    polls: int = 0  # getUpdates calls received
+    _served_at: list[int] = field(default_factory=list)  # per _served entry: the poll that served it
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["POST"])])
@@ -55,9 +64,16 @@ class FakeZalo:
         self._enqueue(update)
         return update
 
-    def redeliver_last(self) -> None:
+    def redeliver_last(self) -> dict[str, Any]:
         """Serve the last consumed update again, same message_id."""
-        self._enqueue(self._served[-1])
+        update = self._served[-1]
+        self._enqueue(update)
+        return update
+
+    def handled(self, update: dict[str, Any]) -> bool:
+        """The update was served (the last time, if re-delivered) and the bot has polled since."""
+        served = [poll for u, poll in zip(self._served, self._served_at, strict=True) if u is update]
+        return bool(served) and update not in self._queue and self.polls > served[-1]
 
     def texts_to(self, chat_id: str) -> list[str]:
         return [m["text"] for m in self.sent if m["chat_id"] == chat_id]
@@ -76,6 +92,9 @@ class FakeZalo:
         except ValueError:
             params = {}
         self.calls.append((method, params))
+        if method == "getUpdates":
+            self.polls += 1
+            poll = self.polls
         queue = self.faults.get(method)
         if queue:
             kind = queue.pop(0)
@@ -89,6 +108,13 @@ class FakeZalo:
                 )
             if kind == "500":
                 return JSONResponse({"ok": False, "error_code": 500, "description": "Internal error"}, status_code=500)
+            if kind == "drop":
+                # Carry the request out, then cut the connection before the answer arrives.
+                handler = getattr(self, f"_m_{method}")
+                await handler(params)
+                return _Dropped()
+        if method == "getUpdates":
+            return await self._m_getUpdates(params, poll)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return JSONResponse({"ok": False, "error_code": 404, "description": "Method not found"}, status_code=404)
@@ -107,7 +133,7 @@ class FakeZalo:
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Response:
         return JSONResponse({"ok": True, "result": {"url": "", "updated_at": int(time.time() * 1000)}})
 
-    async def _m_getUpdates(self, params: dict[str, Any]) -> Response:
+    async def _m_getUpdates(self, params: dict[str, Any], poll: int = 0) -> Response:
         if not self._queue:
             self._arrived = asyncio.Event()
             try:
@@ -116,6 +142,7 @@ class FakeZalo:
                 return JSONResponse({"ok": False, "error_code": 408, "description": "Request timeout"}, status_code=408)
         update = self._queue.pop(0)
         self._served.append(update)
+        self._served_at.append(poll)
         return JSONResponse({"ok": True, "result": update})
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Response:
