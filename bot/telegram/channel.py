@@ -25,6 +25,9 @@ def keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([rows[r] for r in sorted(rows)])
 
 
+# httpx errors raised before a request leaves the machine.
+_NOT_SENT = ("ConnectError", "ConnectTimeout", "PoolTimeout", "UnsupportedProtocol", "ProxyError")
+
 # BadRequest descriptions that mean the chat, not the message, is gone.
 _RECIPIENT_GONE = ("chat not found", "user not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 
@@ -48,7 +51,10 @@ def classify(exc: Exception) -> ChannelError:
     if isinstance(exc, TimedOut):
         return ChannelError(f"Telegram timed out: {exc}", unknown_outcome=True)
     if isinstance(exc, NetworkError):
-        return ChannelError(f"Telegram network error: {exc}")
+        # PTB names the httpx error it wraps. A connection that was never made cannot have
+        # delivered anything; one cut after the request left may have.
+        never_left = any(name in str(exc) for name in _NOT_SENT)
+        return ChannelError(f"Telegram network error: {exc}", unknown_outcome=not never_left)
     return ChannelError(f"Telegram: {type(exc).__name__}: {exc}")
 
 

@@ -58,7 +58,11 @@ class ZaloClient:
                 f"Zalo {method}: timed out ({type(exc).__name__})", transient=True, unknown_outcome=sent
             ) from None
         except httpx.TransportError as exc:
-            raise ZaloError(f"Zalo {method}: network error ({type(exc).__name__})", transient=True) from None
+            # A connection never made delivered nothing; one cut after the request left may have.
+            sent = not isinstance(exc, httpx.ConnectError | httpx.UnsupportedProtocol | httpx.ProxyError)
+            raise ZaloError(
+                f"Zalo {method}: network error ({type(exc).__name__})", transient=True, unknown_outcome=sent
+            ) from None
         return self._result(method, response)
 
     def _result(self, method: str, response: httpx.Response) -> Any:
