@@ -412,9 +412,13 @@ class Dispatcher:
         return Outcome(d, started, _ms(t0), AttemptOutcome.OK, message_id=result.message_id)
 
     def _pause(self, channel: str, error: str) -> None:
+        now = self.clock.now()
         previous = self.paused.get(channel)
+        if previous is not None and previous[0] > now:
+            return  # the other sends in flight failed with it: one outage, one pause
+        # Failing again after a pause ran out: wait twice as long, up to the maximum.
         seconds = min(previous[1] * 2, self.config.channel_pause_max) if previous else self.config.channel_pause
-        self.paused[channel] = (self.clock.now() + timedelta(seconds=seconds), seconds)
+        self.paused[channel] = (now + timedelta(seconds=seconds), seconds)
         log.error("channel %s failed as a whole (%s); paused for %.0f s, nobody disabled", channel, error, seconds)
 
     # --- record --------------------------------------------------------------------------

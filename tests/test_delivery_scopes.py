@@ -200,3 +200,30 @@ async def test_shutdown_releases_the_rows_it_had_not_started(ctx: AppContext) ->
     assert (leased, sending) == (0, 0)
     sent_before = len(channel.sent)
     assert sent_before >= 1
+
+
+async def test_sends_failing_together_on_a_broken_channel_are_one_outage_not_a_longer_pause(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    conv = Conversation(ctx)
+    chats = [await linked(ctx, conv, unit) for unit in ("VHXH", "VP", "TTPVHCC")]
+
+    class Broken(RecordingChannel):
+        broken = True
+
+        async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
+            if self.broken:
+                await asyncio.sleep(0.01)  # all three requests are out before the first answer
+                raise ChannelError("Unauthorized", scope=ErrorScope.CHANNEL)
+            return await super().send(chat_id, message)
+
+    channel = Broken()
+    for stt, unit in ((4, "VHXH"), (5, "VP"), (11, "TTPVHCC")):
+        await _nudge(ctx, stt, unit)
+    d = dispatcher(ctx, channel)
+    await d.tick()
+    assert d.paused["console"][1] == d.config.channel_pause  # three failures, one 30 s pause
+    channel.broken = False  # the token was fixed
+    clock.advance(seconds=31)
+    await d.tick()
+    assert sorted(len(channel.texts_to(c)) for c in chats) == [1, 1, 1]
