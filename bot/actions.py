@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.replies import ParsedReply
+from bot.replies import ParsedReply, needs_confirmation
 from store import people, statuses
 from store.enums import DeadlineKind, PersonRole, ReminderKind
 from store.models import Assignment, Person, Task
@@ -116,7 +116,11 @@ async def record_status(
     parsed: ParsedReply,
     now: datetime,
 ) -> Assignment:
-    """Keep the report and update the assignment's latest status."""
+    """Keep the report and update the assignment's latest status. A done the reader could
+    not be sure of ("unclear_done") is never stored as such: until the question is asked,
+    it is recorded as in progress, never as done."""
+    if needs_confirmation(parsed):
+        parsed = ParsedReply("in_progress", parsed.percent, parsed.note)
     return await statuses.record_status(
         session, assignment_id, person_id, inbound_id, parsed.status, parsed.percent, parsed.note, now
     )

@@ -19,7 +19,7 @@ from bot.context import AppContext
 from bot.periodic import PeriodicWork
 from bot.reminder_text import ReminderRenderer
 from bot.settings import Settings
-from bot.texts import plan_change
+from bot.texts import blocked_notice, plan_change
 from scheduler.clock import Clock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import PlanError, load_plan
@@ -50,6 +50,7 @@ async def open_context(
             now,
             ahead_days=settings.plan_ahead_days,
             stale_after=timedelta(hours=settings.stale_after_hours),
+            blocked_notice=blocked_notice,
         )
     if announce:
         for change in result.changes:
@@ -137,6 +138,7 @@ class Ticker:
                 now,
                 ahead_days=s.plan_ahead_days,
                 stale_after=timedelta(hours=s.stale_after_hours),
+                blocked_notice=blocked_notice,
             )
         for change in result.changes:
             log.warning("plan change: %s", plan_change(change))

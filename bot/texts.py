@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from store.sync import Change, ChangeKind
+
+if TYPE_CHECKING:
+    from store.queries import AssignmentView
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -334,3 +338,17 @@ def report_due_text(title: str, period: str, due: date, working_days: int, cutof
 
 
 DIGEST_CHART_CAPTION = "Biểu đồ tiến độ theo đơn vị chủ trì — tính đến ngày {day}"
+
+
+def blocked_notice(view: AssignmentView) -> str:
+    """To the office, once per blocker, when the unit's overdue nag is held back."""
+    return (
+        f"⏸ Nhiệm vụ {view.task_label} ({view.unit_name}) đã quá hạn {vn_date(view.due)} và đơn vị báo "
+        f"vướng mắc: {shorten(view.note or '', 300)}. Bot tạm ngừng nhắc quá hạn đơn vị này cho đến khi "
+        "đơn vị báo tình trạng khác; xin Văn phòng xem xét hỗ trợ tháo gỡ."
+    )
+
+
+def ask_fully_done(label: str | int) -> str:
+    """The question when a reply says done but also something else ("cơ bản xong")."""
+    return f"Nhiệm vụ {label} đã hoàn thành hẳn chưa ạ? (có/chưa)"

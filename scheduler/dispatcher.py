@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduler.attachments import decode as decode_attachment
 from scheduler.clock import Clock
 from scheduler.delivery import Button, ChannelError, ErrorScope, OutboundMessage, Sender
+from scheduler.nags import nag_paused
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
 from store.delivery import (
@@ -566,6 +567,8 @@ def still_wanted(
         return Closing(
             ReminderState.SKIPPED, "nhiệm vụ đã xong hoặc không còn áp dụng" if view else "không còn nhiệm vụ"
         )
+    if nag_paused(r.kind, view):
+        return Closing(ReminderState.SKIPPED, "đơn vị đang báo vướng mắc: không nhắc quá hạn, Văn phòng đã được báo")
     if not delivered and r.kind != ReminderKind.MANUAL and now - r.due_at > stale_after:
         age = (now - r.due_at).total_seconds() / 3600
         return Closing(ReminderState.DROPPED, f"quá cũ để gửi ({age:.1f} giờ sau giờ nhắc)")

@@ -54,6 +54,7 @@ class GroupSpec(UnitSpec):
 class PolicySpec(_Strict):
     before_working_days: list[int] | None = None
     on_due: bool | None = None
+    overdue_backoff_working_days: list[int] | None = Field(default=None, min_length=1)
     overdue_every_working_days: int | None = Field(default=None, ge=1)
     escalate_after_working_days: int | None = Field(default=None, ge=0)
     send_time: time | None = None
@@ -66,6 +67,13 @@ class PolicySpec(_Strict):
     def _positive(cls, v: list[int] | None) -> list[int] | None:
         if v is not None and any(x <= 0 for x in v):
             raise ValueError("số ngày làm việc trước hạn phải lớn hơn 0")
+        return v
+
+    @field_validator("overdue_backoff_working_days")
+    @classmethod
+    def _gaps(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and any(x <= 0 for x in v):
+            raise ValueError("khoảng cách giữa hai lần nhắc quá hạn phải lớn hơn 0 ngày làm việc")
         return v
 
 

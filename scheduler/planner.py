@@ -8,17 +8,21 @@ to reminder planning, so the two can never disagree about which periods exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduler.nags import blocked_with_reason
 from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
-from scheduler.reminders import horizon, plan_occurrences, plan_reminders
+from scheduler.reminders import PlannedReminder, first_escalations, horizon, plan_occurrences, plan_reminders
 from scheduler.workcal import WorkingCalendar
-from store.enums import CLOSED
+from store.enums import CLOSED, PersonRole, ReminderKind
 from store.outbox import insert_reminders, reminder_row
+from store.queries import AssignmentView, blocked_assignments, escalated_pairs, people_with_role
 from store.sync import (
     Change,
     OccurrenceRow,
@@ -79,7 +83,10 @@ async def plan_ward(
     *,
     ahead_days: int = 35,
     stale_after: timedelta = timedelta(hours=20),
+    blocked_notice: Callable[[AssignmentView], str] | None = None,
 ) -> PlanningResult:
+    """Sync the plan and queue the coming reminders. `blocked_notice` words the office's
+    notice about a blocked unit whose nag is held back (made in bot/; none without it)."""
     await lock_ward(session, ward_key)
     today = calendar.local_date(now)
     end = today + timedelta(days=ahead_days)
@@ -90,13 +97,51 @@ async def plan_ward(
 
     # A reminder older than the catch-up window is never created: it could only be dropped.
     oldest = now - stale_after
-    planned = plan_reminders(plan, calendar, calendar.local_date(oldest), end, occurrences=occurrences)
-    new_rows = []
+    planned = plan_reminders(
+        plan, calendar, calendar.local_date(oldest), end, occurrences=occurrences, escalate_once=False
+    )
+    wanted: list[tuple[PlannedReminder, int]] = []
     for r in planned:
         found = assignments.get((r.task_stt, r.occurrence_key, r.unit))
         if found is None or found[1] in CLOSED or r.at < oldest:
             continue
-        key = reminder_key(found[0], r.due, r.kind, r.seq)
-        new_rows.append(reminder_row(ward_id, key, r.kind, r.at, now, assignment_id=found[0], seq=r.seq))
+        wanted.append((r, found[0]))
+    # Leadership hears once per task and unit: the first escalation of a period still open,
+    # none once one is queued or sent (an answered period's escalation is skipped unsent, so
+    # the next missed period may still be escalated).
+    once = set(first_escalations([r for r, _ in wanted], await escalated_pairs(session, ward_id)))
+    new_rows = [
+        reminder_row(ward_id, reminder_key(aid, r.due, r.kind, r.seq), r.kind, r.at, now, assignment_id=aid, seq=r.seq)
+        for r, aid in wanted
+        if r in once
+    ]
+    if blocked_notice is not None:
+        new_rows += await _blocked_notices(session, ward_id, wanted, now, blocked_notice)
     inserted = await insert_reminders(session, new_rows)
     return PlanningResult(ward_id=ward_id, inserted=inserted, changes=report.changes)
+
+
+async def _blocked_notices(
+    session: AsyncSession,
+    ward_id: int,
+    wanted: list[tuple[PlannedReminder, int]],
+    now: datetime,
+    words: Callable[[AssignmentView], str],
+) -> list[dict[str, Any]]:
+    """The office hears once about a unit blocked with a reason, when the overdue nag it is
+    spared would have gone out (the dispatcher skips the nag: scheduler.nags.nag_paused).
+    The key carries the blocked report's time: a new blocker is told again, the same one
+    never twice."""
+    blocked = {v.id: v for v in await blocked_assignments(session, ward_id) if blocked_with_reason(v)}
+    due_now = {aid: r.at for r, aid in wanted if r.kind == "overdue" and aid in blocked and r.at <= now}
+    if not due_now:
+        return []
+    office = await people_with_role(session, ward_id, (PersonRole.OFFICE,))
+    rows = []
+    for aid, at in due_now.items():
+        view = blocked[aid]
+        stamp = f"{view.status_at:%Y%m%d%H%M%S}" if view.status_at else "0"
+        for person in office:
+            key = f"blocked:a{aid}:{stamp}:p{person.id}"
+            rows.append(reminder_row(ward_id, key, ReminderKind.NOTICE, at, now, person_id=person.id, body=words(view)))
+    return rows

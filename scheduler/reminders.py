@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from scheduler.nags import series_end
 from scheduler.occurrences import Occurrence, expand
 from scheduler.plan import Plan, Task
 from scheduler.policy import ReminderPolicy
@@ -58,9 +59,12 @@ def slots(
     policy: ReminderPolicy,
     calendar: WorkingCalendar,
     until: date,
+    stop: date | None = None,
 ) -> Iterator[Slot]:
-    """Reminder days for one occurrence and role, up to `until` (overdue nags are unbounded
-    in principle; the dispatcher skips them once the task is done)."""
+    """Reminder days for one occurrence and role, up to `until`. Overdue nags back off
+    (policy.overdue_gaps) and end the day before `stop`, when the task's next period takes
+    over (scheduler.nags.series_end); otherwise they are unbounded in principle and the
+    dispatcher skips them once the task is done, or while the unit is blocked."""
     working_due = calendar.on_or_before(occurrence.due)
     if occurrence.checkin:
         if role == "coordinate" and not policy.checkin_coordinators:
@@ -81,12 +85,12 @@ def slots(
         return
     if policy.escalate_after_working_days > 0:
         yield Slot(calendar.add_working_days(occurrence.due, policy.escalate_after_working_days), "escalate", 0)
-    step = policy.overdue_every_working_days
+    gaps = policy.overdue_gaps()
     nag = calendar.add_working_days(occurrence.due, 1)
     seq = 1
-    while nag <= until:
+    while nag <= until and (stop is None or nag < stop):
         yield Slot(nag, "overdue", seq)
-        nag = calendar.add_working_days(nag, step)
+        nag = calendar.add_working_days(nag, next(gaps))
         seq += 1
 
 
@@ -127,11 +131,12 @@ def plan_task(
     policy = task.policy
     out: list[PlannedReminder] = []
     roles: list[tuple[str, Role]] = [(u, "lead") for u in task.lead] + [(u, "coordinate") for u in task.coordinate]
-    for occ in occurrences:
+    for i, occ in enumerate(occurrences):
         working_due = calendar.on_or_before(occ.due)
+        stop = series_end(occurrences, i)
         per_role: dict[Role, list[Slot]] = {}
         for role in ("lead", "coordinate"):
-            per_role[role] = [s for s in slots(occ, role, policy, calendar, end) if start <= s.day <= end]
+            per_role[role] = [s for s in slots(occ, role, policy, calendar, end, stop) if start <= s.day <= end]
         for unit, role in roles:
             for s in per_role[role]:
                 out.append(
@@ -159,9 +164,12 @@ def plan_reminders(
     activated: dict[int, date] | None = None,
     unit: str | None = None,
     occurrences: dict[int, list[Occurrence]] | None = None,
+    escalate_once: bool = True,
 ) -> list[PlannedReminder]:
-    """The reminder calendar of a whole plan in [start, end], sorted by time.
-    `occurrences` (from plan_occurrences) saves expanding them again."""
+    """The reminder calendar of a whole plan in [start, end], sorted by time, as it runs
+    when nobody answers. `occurrences` (from plan_occurrences) saves expanding them again.
+    Leadership hears once per task and unit (`escalate_once`); the planner, which knows
+    which periods were answered, passes False and keeps the first one still wanted."""
     if occurrences is None:
         occurrences = plan_occurrences(plan, end, activated)
     out: list[PlannedReminder] = []
@@ -173,4 +181,20 @@ def plan_reminders(
     if unit is not None:
         out = [r for r in out if r.unit == unit]
     out.sort(key=lambda r: (r.at, r.task_stt, r.unit, r.kind, r.seq))
+    return first_escalations(out) if escalate_once else out
+
+
+def first_escalations(
+    reminders: list[PlannedReminder], already: set[tuple[int, str]] | None = None
+) -> list[PlannedReminder]:
+    """`reminders` (sorted by time) with one escalation per task and unit: the first, and
+    none for the pairs in `already` (task stt, unit code)."""
+    seen = set(already or ())
+    out = []
+    for r in reminders:
+        if r.kind == "escalate":
+            if (r.task_stt, r.unit) in seen:
+                continue
+            seen.add((r.task_stt, r.unit))
+        out.append(r)
     return out

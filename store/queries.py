@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import CLOSED, DeadlineKind, PersonRole
+from store.enums import CLOSED, DeadlineKind, PersonRole, ReminderKind, ReminderState, Status
 from store.labels import label_key
-from store.models import Assignment, ChatIdentity, Occurrence, Person, StatusReport, Task, Unit, Ward
+from store.models import Assignment, ChatIdentity, Occurrence, Person, Reminder, StatusReport, Task, Unit, Ward
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,16 @@ async def assignment_view(session: AsyncSession, assignment_id: int) -> Assignme
     return _view(*row) if row else None
 
 
+def takes_over(prev_due: date, next_start: date, next_due: date) -> date:
+    """The day a recurring task's next period replaces the previous one as the period its
+    unit answers for (and is nagged about). Normally the day the next period begins; when
+    a period's report is due after the next period has begun ("ngày 10 của tháng sau"),
+    the previous period stays the one asked about until the next one's due day."""
+    if next_start > prev_due:
+        return next_start
+    return max(next_due, prev_due + timedelta(days=1))
+
+
 def _active(ward_id: int) -> tuple[ColumnElement[bool], ...]:
     return (
         Task.ward_id == ward_id,
@@ -113,24 +123,44 @@ def _active(ward_id: int) -> tuple[ColumnElement[bool], ...]:
 async def current_assignments(
     session: AsyncSession, ward_id: int, today: date, unit_id: int | None = None
 ) -> list[AssignmentView]:
-    """Per task and unit, the occurrence that matters today. For a deadline: the earliest one
-    still open whose period has started (an unfinished year stays due), else the latest one.
-    For ongoing work: the current check-in period; older unanswered check-ins lapse."""
+    """Per task and unit, the occurrence that matters today.
+    - Recurring work: the period in force today (see `takes_over`), answered or not. An
+      earlier period left open is not asked about any more: it stays "không báo cáo".
+    - Ongoing work: the current check-in period; older unanswered check-ins lapse.
+    - Other deadlines (a date, milestones, a span): the earliest one still open whose period
+      has started, else the latest one."""
     stmt = _views().where(*_active(ward_id)).where((Occurrence.start.is_(None)) | (Occurrence.start <= today))
     if unit_id is not None:
         stmt = stmt.where(Assignment.unit_id == unit_id)
     rows = [_view(*r) for r in (await session.execute(stmt.order_by(Task.stt, Occurrence.due))).all()]
-    chosen: dict[tuple[int, int], AssignmentView] = {}
+    by_key: dict[tuple[int, int], list[AssignmentView]] = {}
     for v in rows:
-        key = (v.task_stt, v.unit_id)
-        prev = chosen.get(key)
+        by_key.setdefault((v.task_stt, v.unit_id), []).append(v)
+    chosen = [_current(views, today) for views in by_key.values()]
+    return sorted(chosen, key=lambda v: (v.task_stt, v.role != "lead", v.unit_code))
+
+
+def _current(views: list[AssignmentView], today: date) -> AssignmentView:
+    """`views`: one task and unit's started occurrences, by due day."""
+    if views[0].deadline_kind == DeadlineKind.RECURRING:
+        periods = sorted((v for v in views if not v.checkin and v.start is not None), key=lambda v: v.start or v.due)
+        if periods:
+            current = periods[0]
+            for nxt in periods[1:]:
+                assert nxt.start is not None
+                if takes_over(current.due, nxt.start, nxt.due) <= today:
+                    current = nxt
+            return current
+    chosen: AssignmentView | None = None
+    for v in views:
         if (
-            prev is None
-            or (v.checkin and v.due > prev.due)
-            or (not v.checkin and not prev.is_open and (v.is_open or v.due > prev.due))
+            chosen is None
+            or (v.checkin and v.due > chosen.due)
+            or (not v.checkin and not chosen.is_open and (v.is_open or v.due > chosen.due))
         ):
-            chosen[key] = v
-    return sorted(chosen.values(), key=lambda v: (v.task_stt, v.role != "lead", v.unit_code))
+            chosen = v
+    assert chosen is not None
+    return chosen
 
 
 async def open_assignments(session: AsyncSession, ward_id: int, unit_id: int, today: date) -> list[AssignmentView]:
@@ -218,3 +248,29 @@ async def waiting_conditional_tasks(session: AsyncSession, ward_id: int) -> list
 
 async def ward_id_by_key(session: AsyncSession, key: str) -> int | None:
     return await session.scalar(select(Ward.id).where(Ward.key == key))
+
+
+async def escalated_pairs(session: AsyncSession, ward_id: int) -> set[tuple[int, str]]:
+    """(task stt, unit code) whose escalation to leadership is queued or was sent, for any
+    period: leadership hears about a task and unit once."""
+    stmt = (
+        select(Task.stt, Unit.code)
+        .select_from(Reminder)
+        .join(Assignment, Reminder.assignment_id == Assignment.id)
+        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(
+            Reminder.ward_id == ward_id,
+            Reminder.kind == ReminderKind.ESCALATE,
+            Reminder.state.in_((ReminderState.PENDING, ReminderState.SENDING, ReminderState.SENT)),
+        )
+        .distinct()
+    )
+    return {(stt, code) for stt, code in (await session.execute(stmt)).all()}
+
+
+async def blocked_assignments(session: AsyncSession, ward_id: int) -> list[AssignmentView]:
+    """Active assignments whose latest status is "blocked"."""
+    stmt = _views().where(*_active(ward_id)).where(Assignment.status == Status.BLOCKED)
+    return [_view(*r) for r in (await session.execute(stmt.order_by(Assignment.id))).all()]

