@@ -31,7 +31,7 @@ from bot.channel import Attachment, InboundMessage, OutboundMessage
 from bot.commands import EVERYONE, OFFICE, Registry
 from bot.context import AppContext
 from bot.reminder_text import status_buttons, tasks_list
-from bot.replies import STATUSES, ParsedReply, parse_reply
+from bot.replies import STATUSES, ParsedReply, needs_confirmation, parse_reply, read_confirmation
 from bot.report import build_standing
 from bot.report.digest import summary_text as standing_summary_text
 from bot.report.files import write_chart, write_report_files
@@ -240,8 +240,13 @@ class Conversation:
         return await open_assignments(s, self.ctx.ward_id, person.unit_id, self.ctx.today())
 
     async def _store(self, t: Turn, view: AssignmentView, parsed: ParsedReply) -> Reply:
-        """Keep the report, clear any question asked, confirm in one line."""
+        """Keep the report, clear any question asked, confirm in one line. A done the reader
+        is not sure of ("cơ bản xong") is not recorded: the bot asks first."""
         identity = t.identity
+        if needs_confirmation(parsed):
+            identity.pending_kind, identity.pending_assignment_id = "confirm", view.id
+            identity.pending_text = parsed.note or ""
+            return [OutboundMessage(texts.ask_fully_done(view.task_label))]
         await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, self.ctx.now())
         identity.pending_kind = identity.pending_assignment_id = identity.pending_text = None
         reply = [OutboundMessage(texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note))]
@@ -299,6 +304,12 @@ class Conversation:
         """An answer to the question the bot asked last (which task, what percent, why)."""
         identity = t.identity
         kind = identity.pending_kind
+        if kind == "confirm" and identity.pending_assignment_id:
+            answered = read_confirmation(text, ParsedReply("unclear_done", None, identity.pending_text or None))
+            view = await assignment_view(t.s, identity.pending_assignment_id)
+            if answered is None or view is None:
+                return None  # not an answer to the question: read it as a new reply
+            return await self._store(t, view, answered)
         if kind == "which":
             refs = await self._task_refs(t, text)
             ref = next((r for r in refs if not r.rest and r.sep in ("", ".", ")")), None)
@@ -369,6 +380,8 @@ class Conversation:
                     lines.append(texts.NOT_YOUR_TASK.format(stt=ref.label))
                 elif parsed.status == "none":
                     lines.append(texts.ASK_AGAIN_FOR.format(stt=view.task_label))
+                elif needs_confirmation(parsed):
+                    lines.append(texts.ask_fully_done(view.task_label))
                 else:
                     await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, self.ctx.now())
                     lines.append(texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note))
