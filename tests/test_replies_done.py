@@ -147,14 +147,15 @@ def test_no_reply_with_a_negation_a_part_a_future_date_or_a_percent_below_100_is
     assert parse_reply(text, TODAY).status != "done", text
 
 
-async def test_an_unclear_done_reaching_the_store_is_recorded_as_in_progress(ctx) -> None:  # type: ignore[no-untyped-def]
+async def test_an_unclear_done_in_chat_is_asked_and_never_recorded_as_done(ctx) -> None:  # type: ignore[no-untyped-def]
     from bot.conversation import Conversation
     from store.queries import current_assignments
     from tests.helpers import linked, say
 
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
-    await say(conv, chat, "4: cơ bản hoàn thành")
+    (question,) = await say(conv, chat, "4: cơ bản hoàn thành")
+    assert question == "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? (có/chưa)"
     async with ctx.db.session() as s:
         views = await current_assignments(s, ctx.ward_id, ctx.today())
-    assert next(v for v in views if v.task_stt == 4 and v.unit_code == "VHXH").status == "in_progress"
+    assert next(v for v in views if v.task_stt == 4 and v.unit_code == "VHXH").status == "not_started"
