@@ -31,14 +31,13 @@ def storable(text: str) -> str:
 def storable_row(model: type[DeclarativeBase], row: dict[str, Any]) -> dict[str, Any]:
     """A row of `model` with every string storable and cut to its column's width (a sender
     name of 300 characters from a webhook would make PostgreSQL refuse the whole message)."""
-    columns = model.__table__.columns  # type: ignore[attr-defined]
+    columns = model.__table__.columns
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, str):
             value = storable(value)
             column = columns.get(key)
-            length = getattr(column.type, "length", None) if column is not None else None
-            if isinstance(column.type if column is not None else None, String) and length and len(value) > length:
-                value = value[:length]
+            if column is not None and isinstance(column.type, String) and column.type.length:
+                value = value[: column.type.length]
         out[key] = value
     return out
