@@ -42,8 +42,16 @@ MAX_DEPTH = 64  # real updates nest ~6 deep (update → message → reply_to_mes
 Feed = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 
 # Errors an adapter raises on an update it cannot read (de_json on a wrong shape, a list
-# where a dict was expected): not worth a re-delivery.
-UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, LookupError)
+# where a dict was expected, a date past year 9999): not worth a re-delivery.
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError, LookupError, OverflowError)
+
+
+def _unreadable(exc: BaseException) -> bool:
+    # datetime.fromtimestamp raises OSError (EOVERFLOW) on some dates; a lost connection
+    # (to the database, say) is an OSError too, but one worth a re-delivery.
+    if isinstance(exc, OSError):
+        return not isinstance(exc, ConnectionError | TimeoutError)
+    return isinstance(exc, UNREADABLE)
 
 
 class Refused(Exception):
@@ -131,10 +139,11 @@ def _route(path: str, header: str, secret: str | None, feed: Feed) -> Route:
             return PlainTextResponse(refused.text, status_code=refused.status)
         try:
             await feed(data)
-        except UNREADABLE as exc:
-            log.warning("webhook %s: update dropped, the adapter could not read it (%s)", path, type(exc).__name__)
-            return PlainTextResponse("bad update", status_code=400)
-        except Exception:
+        except Exception as exc:
+            if _unreadable(exc):
+                reason = f"{type(exc).__name__}: {str(exc)[:200]}"
+                log.warning("webhook %s: update dropped, the adapter could not read it (%s)", path, reason)
+                return PlainTextResponse("bad update", status_code=400)
             log.exception("webhook %s: update not handled; answering 503 so that it is delivered again", path)
             return PlainTextResponse("not stored, retry", status_code=503)
         return JSONResponse({"ok": True})
