@@ -24,6 +24,7 @@ from scheduler.clock import Clock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import PlanError, load_plan
 from scheduler.planner import plan_ward
+from scheduler.reminders import PolicyError, check_policy
 from scheduler.workcal import load_calendar
 from store.db import Database
 
@@ -103,7 +104,10 @@ class Ticker:
 
     def _reload_plan_if_edited(self) -> bool:
         """The office may edit tasks.yaml while the bot runs: a valid edit is picked up at
-        the next tick; an invalid one is logged and the running plan stays."""
+        the next tick. An edit that fails any check `nhacviec check` makes (the file's own
+        rules, then each task's reminder policy against the office hours) is logged and the
+        running plan stays; so does one the loader trips over in a way nobody foresaw, since
+        a tick that raises here would stop planning for good."""
         path = self.ctx.settings.plan_path
         try:
             mtime = path.stat().st_mtime
@@ -114,10 +118,22 @@ class Ticker:
             return False
         self._plan_mtime = mtime
         try:
-            self.ctx.plan = load_plan(path)
+            plan = load_plan(path)
+            problems = []
+            for policy, name in [(plan.policy, "reminders")] + [(t.policy, f"Nhiệm vụ {t.name}") for t in plan.tasks]:
+                try:
+                    check_policy(policy, self.ctx.calendar)
+                except PolicyError as exc:
+                    problems.append(f"{name}: {exc}")
+            if problems:
+                raise PlanError(str(path), problems)
         except PlanError as exc:
             log.error("the edited plan is invalid; keeping the running one:\n%s", exc)
             return False
+        except Exception:
+            log.exception("the edited plan could not be loaded; keeping the running one")
+            return False
+        self.ctx.plan = plan
         log.warning("plan %s reloaded", path)
         return True
 

@@ -14,10 +14,30 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scheduler.deadlines import Conditional, DeadlineError, DeadlineRule, Ongoing, Recurring, parse_deadline
+from scheduler.deadlines import (
+    Conditional,
+    DeadlineError,
+    DeadlineRule,
+    Milestones,
+    Once,
+    Ongoing,
+    Period,
+    Recurring,
+    parse_deadline,
+)
 from scheduler.folding import fold
 from scheduler.periods import Freq
 from scheduler.plan_messages import bad_scalar_problem, decode_plan_bytes, pydantic_problem, yaml_problem
+from scheduler.plan_yaml import (
+    MAX_PLAN_BYTES,
+    YamlBudgetError,
+    compose,
+    construct,
+    first_unstorable_line,
+    size_problem,
+    unstorable,
+    walk_strings,
+)
 from scheduler.policy import ReminderPolicy
 from store.labels import label_key
 
@@ -39,8 +59,9 @@ class _Strict(BaseModel):
 
 
 class UnitSpec(_Strict):
-    code: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    # Widths of the database columns (units.code, units.name).
+    code: str = Field(min_length=1, max_length=32)
+    name: str = Field(min_length=1, max_length=200)
     aliases: list[str] = []
 
 
@@ -51,15 +72,24 @@ class GroupSpec(UnitSpec):
     members: list[str] = []
 
 
+# About a year of working days: the furthest a reminder may sit from its due day. The
+# planner walks the working calendar day by day, and occurrences are expanded this far
+# ahead, so a larger figure would stall every tick rather than remind anybody.
+MAX_WORKING_DAYS = 250
+# Plan and deadline years the calendar and the database can hold; a year outside is a typo.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+MAX_STT = 9999  # tasks.stt is a 32-bit integer column; no appendix has more than a few hundred rows
+
+
 class PolicySpec(_Strict):
-    before_working_days: list[int] | None = None
+    before_working_days: list[int] | None = Field(default=None, max_length=10)
     on_due: bool | None = None
-    overdue_backoff_working_days: list[int] | None = Field(default=None, min_length=1)
-    overdue_every_working_days: int | None = Field(default=None, ge=1)
-    escalate_after_working_days: int | None = Field(default=None, ge=0)
+    overdue_backoff_working_days: list[int] | None = Field(default=None, min_length=1, max_length=20)
+    overdue_every_working_days: int | None = Field(default=None, ge=1, le=MAX_WORKING_DAYS)
+    escalate_after_working_days: int | None = Field(default=None, ge=0, le=MAX_WORKING_DAYS)
     send_time: time | None = None
     checkin: Freq | None = None
-    checkin_before_working_days: int | None = Field(default=None, ge=0)
+    checkin_before_working_days: int | None = Field(default=None, ge=0, le=MAX_WORKING_DAYS)
     checkin_coordinators: bool | None = None
 
     @field_validator("before_working_days")
@@ -67,6 +97,9 @@ class PolicySpec(_Strict):
     def _positive(cls, v: list[int] | None) -> list[int] | None:
         if v is not None and any(x <= 0 for x in v):
             raise ValueError("số ngày làm việc trước hạn phải lớn hơn 0")
+        if v is not None and any(x > MAX_WORKING_DAYS for x in v):
+            big = max(v)
+            raise ValueError(f"số ngày làm việc trước hạn phải nhỏ hơn hoặc bằng {MAX_WORKING_DAYS} (đang ghi {big})")
         return v
 
     @field_validator("overdue_backoff_working_days")
@@ -74,6 +107,10 @@ class PolicySpec(_Strict):
     def _gaps(cls, v: list[int] | None) -> list[int] | None:
         if v is not None and any(x <= 0 for x in v):
             raise ValueError("khoảng cách giữa hai lần nhắc quá hạn phải lớn hơn 0 ngày làm việc")
+        if v is not None and any(x > MAX_WORKING_DAYS for x in v):
+            raise ValueError(
+                f"khoảng cách giữa hai lần nhắc quá hạn phải nhỏ hơn hoặc bằng {MAX_WORKING_DAYS} ngày làm việc"
+            )
         return v
 
 
@@ -89,11 +126,13 @@ def _stt_value(v: Any) -> int | str:
     if isinstance(v, int):
         if v < 1:
             raise ValueError("STT phải lớn hơn hoặc bằng 1")
+        if v > MAX_STT:
+            raise ValueError(f"STT phải nhỏ hơn hoặc bằng {MAX_STT} (đang ghi {v})")
         return v
     if isinstance(v, str):
         text = v.strip().rstrip(".)")
-        if text.isdigit():
-            return _stt_value(int(text))
+        if text.isascii() and text.isdigit():
+            return _stt_value(int(text) if len(text) <= 9 else MAX_STT + 1)
         if _STT_TEXT.match(text):
             return text
     raise ValueError(_STT_HELP)
@@ -109,7 +148,7 @@ class SectionSpec(_Strict):
     @classmethod
     def _label(cls, v: Any) -> str:
         text = str(v).strip() if isinstance(v, str | int) and not isinstance(v, bool) else ""
-        if not _LABEL_TEXT.match(text):
+        if len(text) > LABEL_MAX or not _LABEL_TEXT.match(text):
             raise ValueError('nhãn mục phải có dạng "II", "II.1" hoặc "A"')
         return text
 
@@ -124,7 +163,7 @@ class TaskSpec(_Strict):
     deadline: str
     # A year written in the deadline column's header ("Thời gian (Năm 2026)"): the plan
     # year for this cell only; the cell itself keeps the plan's wording in `deadline`.
-    deadline_year: int | None = Field(default=None, ge=1900, le=2200)
+    deadline_year: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
     # Columns of the appendix that are not part of the model ("Ghi chú", "Theo dõi, đôn
     # đốc"): header → text, kept so that importing a plan loses nothing.
     notes: dict[str, str] = {}
@@ -198,15 +237,22 @@ class TargetSpec(_Strict):
 
 
 class PlanInfo(_Strict):
-    code: str
+    code: str = Field(max_length=100)  # wards.plan_code
     title: str
-    ward: str
+    ward: str = Field(max_length=200)  # wards.name
     issued: date
     # The year deadlines without a year belong to, when it is not the year of issue (a plan
     # signed in December for the next year).
-    year: int | None = Field(default=None, ge=1900, le=2200)
+    year: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
     signed_by: str | None = None
     coordinating_unit: str
+
+    @field_validator("issued")
+    @classmethod
+    def _issued(cls, v: date) -> date:
+        if not MIN_YEAR <= v.year <= MAX_YEAR:
+            raise ValueError(f"năm ban hành phải từ {MIN_YEAR} đến {MAX_YEAR} (đang ghi {v.isoformat()})")
+        return v
 
 
 class PlanFile(_Strict):
@@ -346,8 +392,9 @@ def task_label(section: str | None, stt: int | str) -> str:
 # --- loading -------------------------------------------------------------------------------
 
 
-def _line_index(text: str) -> dict[tuple[Any, ...], int]:
-    """Map YAML paths such as ("tasks", 3, "deadline") to 1-based line numbers."""
+def _line_index(root: yaml.Node | None) -> dict[tuple[Any, ...], int]:
+    """Map YAML paths such as ("tasks", 3, "deadline") to 1-based line numbers (the tree
+    was composed within the loader's budget, so walking it is bounded)."""
     lines: dict[tuple[Any, ...], int] = {}
 
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
@@ -360,10 +407,6 @@ def _line_index(text: str) -> dict[tuple[Any, ...], int]:
             for i, item in enumerate(node.value):
                 walk(item, (*path, i))
 
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
     if root is not None:
         walk(root, ())
     return lines
@@ -402,9 +445,17 @@ def _where(path: tuple[Any, ...], raw: dict[str, Any], lines: dict[tuple[Any, ..
 def load_plan(path: Path | str) -> Plan:
     path = Path(path)
     try:
-        data = path.read_bytes()
+        # Read at most one byte past the limit: a huge file (or /dev/zero) is never held whole.
+        with path.open("rb") as f:
+            data = f.read(MAX_PLAN_BYTES + 1)
     except OSError as exc:
         raise PlanError(str(path), [f"không đọc được tệp: {exc.strerror}"]) from None
+    if len(data) > MAX_PLAN_BYTES:
+        try:
+            size = max(path.stat().st_size, len(data))
+        except OSError:
+            size = len(data)
+        raise PlanError(str(path), [size_problem(size)])
     try:
         text = decode_plan_bytes(data)
     except ValueError as exc:
@@ -413,16 +464,33 @@ def load_plan(path: Path | str) -> Plan:
 
 
 def parse_plan(text: str, source: str = "<plan>") -> Plan:
+    if len(text) > MAX_PLAN_BYTES:
+        raise PlanError(source, [size_problem(len(text.encode("utf-8", "surrogatepass")))])
+    if (bad := first_unstorable_line(text)) is not None:
+        # PyYAML would refuse it too, in English and without the line.
+        raise PlanError(source, [f"dòng {bad[0]}: {bad[1]}"])
     try:
-        raw = yaml.safe_load(text)
+        root = compose(text)
+        raw = construct(root) if root is not None else None
+    except YamlBudgetError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise PlanError(source, [f"YAML không hợp lệ ở dòng {line}: {exc}" if line else str(exc)]) from None
     except yaml.YAMLError as exc:
         raise PlanError(source, [yaml_problem(exc, text)]) from None
-    except ValueError as exc:
-        # PyYAML builds dates itself and lets 2026-13-05 escape as a bare ValueError.
-        raise PlanError(source, [bad_scalar_problem(text, exc)]) from None
+    except (ValueError, OverflowError) as exc:
+        # PyYAML builds dates and numbers itself and lets 2026-13-05 escape as a bare ValueError.
+        raise PlanError(source, [bad_scalar_problem(text, ValueError(str(exc)))]) from None
     if not isinstance(raw, dict):
         raise PlanError(source, ["tệp kế hoạch phải là một bảng (mapping) YAML: các trường plan, units, tasks…"])
-    lines = _line_index(text)
+    lines = _line_index(root)
+    # Escapes in quoted text ("\0", "\ud800") make characters no database column can keep.
+    bad_text = [
+        f"{_where(where, raw, lines)}: {problem}"
+        for where, value in walk_strings(raw)
+        if (problem := unstorable(value)) is not None
+    ]
+    if bad_text:
+        raise PlanError(source, bad_text)
     try:
         spec = PlanFile.model_validate(raw)
     except ValidationError as exc:
@@ -523,7 +591,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             )
         coordinate = [c for c in expand(t.coordinate, ("tasks", i, "coordinate")) if c not in lead]
         try:
-            rule = parse_deadline(t.deadline, t.deadline_year or plan_year, spec.plan.issued)
+            rule = _deadline(t.deadline, t.deadline_year or plan_year, spec.plan.issued)
         except DeadlineError as exc:
             problems.append(f"{_where(('tasks', i, 'deadline'), raw, lines)}: {exc}")
             continue
@@ -554,7 +622,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             )
         for i, c in enumerate(spec.reporting.cycles):
             try:
-                rule = parse_deadline(c.due, plan_year, spec.plan.issued)
+                rule = _deadline(c.due, plan_year, spec.plan.issued)
             except DeadlineError as exc:
                 problems.append(f"{_where(('reporting', 'cycles', i, 'due'), raw, lines)}: {exc}")
                 continue
@@ -616,6 +684,41 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         report_recipient=spec.reporting.recipient if spec.reporting else "",
         _names=names,
     )
+
+
+def _rule_dates(rule: DeadlineRule) -> list[date]:
+    if isinstance(rule, Once):
+        return [rule.due]
+    if isinstance(rule, Recurring):
+        return [rule.start] + ([rule.end] if rule.end else [])
+    if isinstance(rule, Period):
+        return [rule.start, rule.end]
+    if isinstance(rule, Milestones):
+        return [m.due for m in rule.items]
+    if isinstance(rule, Ongoing):
+        return [rule.start] if rule.start else []
+    return []
+
+
+def _deadline(text: str, plan_year: int, issued: date) -> DeadlineRule:
+    """parse_deadline, with every date it names inside the years a plan can run in: the
+    working calendar, the occurrences after a due day and the database all need a year
+    after it ("Trước 10/5/9999" would end the calendar at year 10000)."""
+    try:
+        rule = parse_deadline(text, plan_year, issued)
+    except DeadlineError:
+        raise
+    except (ValueError, OverflowError):
+        # A date the calendar cannot hold (year 0, 99999) met outside the parser's own checks.
+        raise DeadlineError(
+            f'Thời hạn "{" ".join(text.split())}" có ngày không hợp lệ (năm phải từ {MIN_YEAR} đến {MAX_YEAR})'
+        ) from None
+    for day in _rule_dates(rule):
+        if not MIN_YEAR <= day.year <= MAX_YEAR:
+            raise DeadlineError(
+                f'Năm {day.year} trong thời hạn "{" ".join(text.split())}" nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR}'
+            )
+    return rule
 
 
 def _dm(text: str) -> tuple[int, int]:

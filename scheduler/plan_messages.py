@@ -169,6 +169,12 @@ def pydantic_problem(err: Any) -> str:
         return f"phải nhỏ hơn hoặc bằng {ctx.get('le')}{shown}"
     if kind == "less_than":
         return f"phải nhỏ hơn {ctx.get('lt')}{shown}"
+    if kind == "string_too_long":
+        return f"dài quá {ctx.get('max_length')} ký tự"
+    if kind == "too_long":
+        return f"có quá nhiều phần tử (tối đa {ctx.get('max_length')})"
+    if kind == "string_unicode":
+        return "có ký tự không lưu được (nửa cặp ký tự đại diện)"
     if kind == "too_short":
         return "không được để trống"
     if kind == "string_too_short":

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.enums import Status
 from store.models import Assignment, StatusReport
+from store.text import storable
 
 
 async def record_status(
@@ -22,7 +23,9 @@ async def record_status(
 ) -> Assignment:
     """Keep the report and update the assignment's latest status. A report dated before the
     assignment's latest one (a status recorded later by the office for an earlier day) is
-    kept in the history without overriding the newer status."""
+    kept in the history without overriding the newer status. The note is stored escaped
+    where a character cannot be stored as is (store.text), never dropped."""
+    note = storable(note) if note is not None else None
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None
     session.add(

@@ -126,8 +126,10 @@ class TelegramBot:
             log.warning("setMyCommands failed: %s", exc)
 
     async def feed(self, data: dict[str, object]) -> None:
-        """Webhook mode: an update received by our ASGI route."""
-        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+        """Webhook mode: an update received by our ASGI route, handled before the route
+        answers — so its 200 means the message is stored (the conversation stores it first),
+        and an update the handlers choke on cannot stop the ones after it."""
+        await self.app.process_update(Update.de_json(data, self.app.bot))
 
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Every message, commands included, goes to the conversation."""

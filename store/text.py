@@ -1,0 +1,43 @@
+"""Text from people, made storable: nothing they send is dropped because a database cannot
+hold one of its characters.
+
+PostgreSQL refuses NUL in text columns, and neither database can encode a lone surrogate
+(U+D800–U+DFFF without its pair: JSON may carry one as "\\ud800", and json.loads hands it
+over as is). Such characters are written as visible escapes ("\\x00", "\\ud800"), so the
+message and its note are kept, readable, and the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.orm import DeclarativeBase
+
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    code = ord(m[0])
+    return "\\x00" if code == 0 else f"\\u{code:04x}"
+
+
+def storable(text: str) -> str:
+    """`text` with NUL and lone surrogates written as visible escapes; unchanged otherwise."""
+    return _UNSTORABLE.sub(_escape, text) if _UNSTORABLE.search(text) else text
+
+
+def storable_row(model: type[DeclarativeBase], row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `model` with every string storable and cut to its column's width (a sender
+    name of 300 characters from a webhook would make PostgreSQL refuse the whole message)."""
+    columns = model.__table__.columns
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, str):
+            value = storable(value)
+            column = columns.get(key)
+            if column is not None and isinstance(column.type, String) and column.type.length:
+                value = value[: column.type.length]
+        out[key] = value
+    return out
