@@ -51,3 +51,22 @@ async def test_a_429_pushes_everyone_back_by_retry_after() -> None:
     t0 = loop.time()
     await limiter.process_request(_ok, (), {}, "sendMessage", {}, None)
     assert loop.time() - t0 >= 0.9
+
+
+async def test_one_chat_gets_one_message_a_second_and_others_are_not_held_up() -> None:
+    limiter = PacedRateLimiter(max_rate=50.0)
+    loop = asyncio.get_running_loop()
+    sent: dict[int, list[float]] = {}
+
+    def send_to(chat: int):  # type: ignore[no-untyped-def]
+        async def record() -> bool:
+            sent.setdefault(chat, []).append(loop.time())
+            return True
+
+        return limiter.process_request(record, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    t0 = loop.time()
+    await asyncio.gather(*(send_to(chat) for chat in (1, 2, 1, 3, 1, 4)))
+    busy = sorted(sent[1])
+    assert all(later - earlier >= 0.95 for earlier, later in zip(busy, busy[1:], strict=False))
+    assert max(sent[2] + sent[3] + sent[4]) - t0 < 0.3

@@ -9,11 +9,23 @@ runs at the configured rate. A wake-up delayed by a busy event loop could still 
 several sends together, so each send also checks the real send times of the last second
 and never starts more than `window_cap` in any second. After a 429 the grid is pushed
 back by retry_after for everyone, as Telegram expects.
+
+Telegram's limit is per bot, not per process. With `shared` (a `store.pacing.SharedPace`,
+PostgreSQL) the grid lives in the database: every worker of the bot takes its slots from
+one row, so N workers together send at `max_rate`, and a 429 seen by one pushes the grid
+back for all of them. Without it (SQLite: one process) the grid is in memory.
+
+Each chat also gets at most one message per `chat_interval` (Telegram: about 1 msg/s per
+chat). When a message's chat is not free at its slot, that slot goes unused and a fresh
+one is taken once the chat is free, so the bot's grid never bunches. With `shared` the
+chat's next free time is in the database too, so this holds across workers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
 import math
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -22,6 +34,10 @@ from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+
+from store.pacing import SharedPace
+
+log = logging.getLogger(__name__)
 
 # Reading updates and answering button presses are not messages and are not paced.
 UNPACED = frozenset(
@@ -40,28 +56,112 @@ UNPACED = frozenset(
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 
+# Chat rows in the database are pruned after this many reservations.
+PRUNE_EVERY = 2000
+
+
+def token_key(token: str) -> str:
+    """The name of a bot's pace in the database: a hash, so the token is never stored."""
+    return "telegram:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def _seconds(wait: timedelta | int | float) -> float:
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+
 
 class PacedRateLimiter(BaseRateLimiter[None]):
-    def __init__(self, max_rate: float = 29.5, window_cap: int | None = None) -> None:
+    def __init__(
+        self,
+        max_rate: float = 29.5,
+        window_cap: int | None = None,
+        *,
+        shared: SharedPace | None = None,
+        chat_interval: float = 1.0,
+    ) -> None:
         if max_rate <= 0:
             raise ValueError("max_rate must be positive")
         self.interval = 1.0 / max_rate
         self.window_cap = window_cap or max(1, math.ceil(max_rate))
+        self.shared = shared
+        self.chat_interval = chat_interval
         self._next_slot = 0.0
+        self._paused_until = 0.0
         self._recent: deque[float] = deque()
+        self._chat_next: dict[str, float] = {}
+        self._reservations = 0
+        self._shared_failing = False
 
     async def initialize(self) -> None:
         self._next_slot = 0.0
+        await self._prune()
 
     async def shutdown(self) -> None:
         return None
 
-    def _slot(self) -> float:
+    def _local_slot(self) -> float:
         # Single-threaded event loop: taking a slot needs no lock.
         now = asyncio.get_running_loop().time()
         slot = max(now, self._next_slot)
         self._next_slot = slot + self.interval
         return slot - now
+
+    def _local_chat_slot(self, chat_id: str, delay: float) -> float:
+        now = asyncio.get_running_loop().time()
+        if len(self._chat_next) > 10_000:
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+        slot = max(self._chat_next.get(chat_id, 0.0), now + delay)
+        self._chat_next[chat_id] = slot + self.chat_interval
+        return slot - now
+
+    async def _reserve(self, chat_id: str | None) -> tuple[float, float | None]:
+        """Seconds until this send's slot on the bot's grid, and until its chat is free."""
+        if self.shared is not None:
+            try:
+                slot = await self.shared.reserve(self.interval, chat_id, self.chat_interval)
+            except Exception as exc:
+                # The database is away: pace this process alone rather than stop sending.
+                if not self._shared_failing:
+                    log.warning("send pace: shared slot unavailable, pacing this worker alone: %s", exc)
+                self._shared_failing = True
+            else:
+                if self._shared_failing:
+                    log.info("send pace: shared slots available again")
+                self._shared_failing = False
+                self._reservations += 1
+                if self._reservations % PRUNE_EVERY == 0:
+                    await self._prune()
+                return slot.delay, slot.chat_delay
+        delay = self._local_slot()
+        return delay, (self._local_chat_slot(chat_id, delay) if chat_id is not None else None)
+
+    async def _prune(self) -> None:
+        if self.shared is None:
+            return
+        try:
+            await self.shared.prune()
+        except Exception as exc:  # the pace must never stop the bot from starting or sending
+            log.warning("send pace: pruning old chat rows failed: %s", exc)
+
+    async def _wait_turn(self, chat_id: str | None) -> None:
+        loop = asyncio.get_running_loop()
+        delay, chat_delay = await self._reserve(chat_id)
+        if chat_delay is not None and chat_delay > delay + 0.001:
+            # The chat had a message less than chat_interval before this slot: the slot goes
+            # unused (using it late would bunch it with the next ones) and a fresh one is
+            # taken once the chat is free.
+            await asyncio.sleep(chat_delay)
+            delay, _ = await self._reserve(None)
+        while True:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            pause = self._paused_until - loop.time()
+            if pause <= 0:
+                break
+            # A 429 in this process after this slot was taken: the slot falls in the pause,
+            # so wait it out and take a fresh one behind it.
+            await asyncio.sleep(pause)
+            delay, _ = await self._reserve(None)
+        await self._respect_window()
 
     async def _respect_window(self) -> None:
         loop = asyncio.get_running_loop()
@@ -84,15 +184,19 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         rate_limit_args: None,
     ) -> Result:
         if endpoint not in UNPACED:
-            delay = self._slot()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            await self._respect_window()
+            chat = data.get("chat_id")
+            await self._wait_turn(str(chat) if chat is not None else None)
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
-            wait = exc.retry_after
-            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            seconds = _seconds(exc.retry_after)
             # Everyone waits: Telegram's flood control is per bot, not per request.
-            self._next_slot = max(self._next_slot, asyncio.get_running_loop().time() + seconds)
+            until = asyncio.get_running_loop().time() + seconds
+            self._next_slot = max(self._next_slot, until)
+            self._paused_until = max(self._paused_until, until)
+            if self.shared is not None:
+                try:
+                    await self.shared.push_back(seconds)
+                except Exception as exc2:
+                    log.warning("send pace: could not push the shared pace back: %s", exc2)
             raise
