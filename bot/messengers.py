@@ -42,6 +42,7 @@ async def run_messengers(ctx: AppContext, stop: asyncio.Event | None = None) -> 
                 conversation,
                 webhook=settings.webhook_mode,
                 max_rate=settings.telegram_max_rate,
+                db=ctx.db,
             )
             await stack.enter_async_context(telegram.running())
             channels["telegram"] = telegram.channel
