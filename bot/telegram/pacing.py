@@ -19,6 +19,12 @@ Each chat also gets at most one message per `chat_interval` (Telegram: about 1 m
 chat). When a message's chat is not free at its slot, that slot goes unused and a fresh
 one is taken once the chat is free, so the bot's grid never bunches. With `shared` the
 chat's next free time is in the database too, so this holds across workers.
+
+A grid only keeps the limit if every slot is used on time. A worker whose event loop (or
+host) was busy wakes late, and its overdue sends would go out together with the next
+slots of every worker; a send woken more than `late_tolerance` (one interval) after its
+slot therefore leaves that slot unused and takes a fresh one. An unused slot costs 1/rate
+of a second; the 429 it avoids would stop the whole bot for retry_after.
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 # Chat rows in the database are pruned after this many reservations.
 PRUNE_EVERY = 2000
+# A send woken later than late_tolerance after its slot takes a fresh slot, at most this often.
+MAX_RETAKES = 3
 
 
 def token_key(token: str) -> str:
@@ -77,6 +85,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         *,
         shared: SharedPace | None = None,
         chat_interval: float = 1.0,
+        late_tolerance: float | None = None,
     ) -> None:
         if max_rate <= 0:
             raise ValueError("max_rate must be positive")
@@ -84,6 +93,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         self.window_cap = window_cap or max(1, math.ceil(max_rate))
         self.shared = shared
         self.chat_interval = chat_interval
+        self.late_tolerance = self.interval if late_tolerance is None else late_tolerance
         self._next_slot = 0.0
         self._paused_until = 0.0
         self._recent: deque[float] = deque()
@@ -114,8 +124,10 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         return slot - now
 
     async def _reserve(self, chat_id: str | None) -> tuple[float, float | None]:
-        """Seconds until this send's slot on the bot's grid, and until its chat is free."""
+        """When (event-loop time) this send's slot on the bot's grid comes, and when its chat is free."""
+        loop = asyncio.get_running_loop()
         if self.shared is not None:
+            asked = loop.time()
             try:
                 slot = await self.shared.reserve(self.interval, chat_id, self.chat_interval)
             except Exception as exc:
@@ -130,9 +142,12 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                 self._reservations += 1
                 if self._reservations % PRUNE_EVERY == 0:
                     await self._prune()
-                return slot.delay, slot.chat_delay
+                # The server measured the delay somewhere between asking and hearing back.
+                at = (asked + loop.time()) / 2
+                return at + slot.delay, (at + slot.chat_delay if slot.chat_delay is not None else None)
         delay = self._local_slot()
-        return delay, (self._local_chat_slot(chat_id, delay) if chat_id is not None else None)
+        now = loop.time()
+        return now + delay, (now + self._local_chat_slot(chat_id, delay) if chat_id is not None else None)
 
     async def _prune(self) -> None:
         if self.shared is None:
@@ -144,23 +159,28 @@ class PacedRateLimiter(BaseRateLimiter[None]):
 
     async def _wait_turn(self, chat_id: str | None) -> None:
         loop = asyncio.get_running_loop()
-        delay, chat_delay = await self._reserve(chat_id)
-        if chat_delay is not None and chat_delay > delay + 0.001:
+        slot_at, chat_at = await self._reserve(chat_id)
+        if chat_at is not None and chat_at > slot_at + 0.001:
             # The chat had a message less than chat_interval before this slot: the slot goes
-            # unused (using it late would bunch it with the next ones) and a fresh one is
-            # taken once the chat is free.
-            await asyncio.sleep(chat_delay)
-            delay, _ = await self._reserve(None)
+            # unused and a fresh one is taken once the chat is free.
+            await asyncio.sleep(chat_at - loop.time())
+            slot_at, _ = await self._reserve(None)
+        retakes = 0
         while True:
-            if delay > 0:
-                await asyncio.sleep(delay)
-            pause = self._paused_until - loop.time()
-            if pause <= 0:
+            await asyncio.sleep(max(0.0, slot_at - loop.time()))
+            now = loop.time()
+            if now < self._paused_until:
+                # A 429 in this process after this slot was taken: the slot falls in the
+                # pause, so wait it out and take a fresh one behind it.
+                await asyncio.sleep(self._paused_until - now)
+            elif now - slot_at <= self.late_tolerance or retakes >= MAX_RETAKES:
                 break
-            # A 429 in this process after this slot was taken: the slot falls in the pause,
-            # so wait it out and take a fresh one behind it.
-            await asyncio.sleep(pause)
-            delay, _ = await self._reserve(None)
+            else:
+                # Woken too late (a busy event loop or host): sending now would bunch with the
+                # next slots of every worker and earn a 429 that stops them all for
+                # retry_after, so this slot goes unused and a fresh one is taken.
+                retakes += 1
+            slot_at, _ = await self._reserve(None)
         await self._respect_window()
 
     async def _respect_window(self) -> None:
