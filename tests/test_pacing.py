@@ -70,3 +70,26 @@ async def test_one_chat_gets_one_message_a_second_and_others_are_not_held_up() -
     busy = sorted(sent[1])
     assert all(later - earlier >= 0.95 for earlier, later in zip(busy, busy[1:], strict=False))
     assert max(sent[2] + sent[3] + sent[4]) - t0 < 0.3
+
+
+async def test_a_send_woken_long_after_its_slot_takes_a_fresh_one() -> None:
+    from store.pacing import Slot
+
+    class ScriptedPace:
+        """A shared grid whose first slot has already passed (the worker was busy)."""
+
+        def __init__(self) -> None:
+            self.slots = [Slot(-0.5, -0.5), Slot(0.0)]
+            self.asked = 0
+
+        async def reserve(self, interval: float, chat_id: str | None = None, chat_interval: float = 1.0) -> Slot:
+            self.asked += 1
+            return self.slots.pop(0)
+
+        async def push_back(self, seconds: float) -> None:
+            raise AssertionError("no 429 here")
+
+    pace = ScriptedPace()
+    limiter = PacedRateLimiter(max_rate=30.0, shared=pace)  # type: ignore[arg-type]
+    await limiter.process_request(_ok, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert pace.asked == 2
