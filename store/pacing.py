@@ -21,8 +21,10 @@ from sqlalchemy import TextClause, text
 
 from store.db import Database
 
-# The bot's slot and, when a chat is given, the chat's: the chat's slot is the bot's slot
-# unless that chat was written to less than chat_interval before it.
+# The bot's slot and, when a chat is given, the chat's. A chat's row holds its theoretical
+# arrival time (GCRA, a token bucket in one timestamp): a message may go once that time is at
+# most (chat_burst - 1) intervals ahead, so a short burst (an answer and its files) goes at
+# the bot's pace and a longer one at one message per chat_interval.
 _RESERVE_WITH_CHAT = text(
     """
     WITH pace AS (
@@ -37,10 +39,11 @@ _RESERVE_WITH_CHAT = text(
         ON CONFLICT (key) DO UPDATE
             SET next_slot = greatest(c.next_slot, excluded.next_slot - make_interval(secs => :chat_interval))
                 + make_interval(secs => :chat_interval)
-        RETURNING c.next_slot - make_interval(secs => :chat_interval) AS slot
+        RETURNING c.next_slot AS tat
     )
     SELECT extract(epoch FROM pace.slot - clock_timestamp())::float8,
-           extract(epoch FROM chat.slot - clock_timestamp())::float8
+           extract(epoch FROM greatest(pace.slot, chat.tat - make_interval(secs => :chat_interval * :chat_burst))
+                   - clock_timestamp())::float8
     FROM pace, chat
     """
 )
@@ -97,7 +100,9 @@ class SharedPace:
             result = await conn.execute(statement, params)
             return [tuple(row) for row in result.all()] if result.returns_rows else []
 
-    async def reserve(self, interval: float, chat_id: str | None = None, chat_interval: float = 1.0) -> Slot:
+    async def reserve(
+        self, interval: float, chat_id: str | None = None, chat_interval: float = 1.0, chat_burst: int = 1
+    ) -> Slot:
         """Take the next slot of the bot's grid (and the chat's, when given)."""
         if chat_id is None:
             rows = await self._run(_RESERVE, key=self.key, interval=interval)
@@ -108,6 +113,7 @@ class SharedPace:
             interval=interval,
             chat_key=self.chat_key(chat_id),
             chat_interval=chat_interval,
+            chat_burst=chat_burst,
         )
         return Slot(rows[0][0], rows[0][1])
 

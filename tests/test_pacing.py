@@ -54,7 +54,7 @@ async def test_a_429_pushes_everyone_back_by_retry_after() -> None:
 
 
 async def test_one_chat_gets_one_message_a_second_and_others_are_not_held_up() -> None:
-    limiter = PacedRateLimiter(max_rate=50.0)
+    limiter = PacedRateLimiter(max_rate=50.0, chat_burst=1)
     loop = asyncio.get_running_loop()
     sent: dict[int, list[float]] = {}
 
@@ -82,7 +82,9 @@ async def test_a_send_woken_long_after_its_slot_takes_a_fresh_one() -> None:
             self.slots = [Slot(-0.5, -0.5), Slot(0.0)]
             self.asked = 0
 
-        async def reserve(self, interval: float, chat_id: str | None = None, chat_interval: float = 1.0) -> Slot:
+        async def reserve(
+            self, interval: float, chat_id: str | None = None, chat_interval: float = 1.0, chat_burst: int = 1
+        ) -> Slot:
             self.asked += 1
             return self.slots.pop(0)
 
@@ -93,3 +95,19 @@ async def test_a_send_woken_long_after_its_slot_takes_a_fresh_one() -> None:
     limiter = PacedRateLimiter(max_rate=30.0, shared=pace)  # type: ignore[arg-type]
     await limiter.process_request(_ok, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert pace.asked == 2
+
+
+async def test_a_chat_gets_a_short_burst_at_the_bot_pace_then_one_a_second() -> None:
+    limiter = PacedRateLimiter(max_rate=50.0, chat_burst=3)
+    loop = asyncio.get_running_loop()
+    sent: list[float] = []
+
+    async def record() -> bool:
+        sent.append(loop.time())
+        return True
+
+    t0 = loop.time()
+    for _ in range(5):  # one after another, as an answer and its files go
+        await limiter.process_request(record, (), {}, "sendMessage", {"chat_id": 9}, None)
+    assert sent[2] - t0 < 0.3  # the burst: an answer does not wait behind the reminder before it
+    assert sent[3] - t0 >= 0.95 and sent[4] - t0 >= 1.95

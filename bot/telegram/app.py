@@ -45,7 +45,7 @@ class TelegramBot:
         *,
         webhook: bool = False,
         poll_timeout: int = 10,
-        max_rate: float = 29.5,
+        max_rate: float = 28.0,
         db: Database | None = None,
     ) -> None:
         # On PostgreSQL every worker of this bot takes its slots from one shared grid, so they

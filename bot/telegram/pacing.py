@@ -16,9 +16,10 @@ one row, so N workers together send at `max_rate`, and a 429 seen by one pushes 
 back for all of them. Without it (SQLite: one process) the grid is in memory.
 
 Each chat also gets at most one message per `chat_interval` (Telegram: about 1 msg/s per
-chat). When a message's chat is not free at its slot, that slot goes unused and a fresh
-one is taken once the chat is free, so the bot's grid never bunches. With `shared` the
-chat's next free time is in the database too, so this holds across workers.
+chat, short bursts tolerated) once it has had a burst of `chat_burst` at the bot's pace.
+When a message's chat is not free at its slot, that slot goes unused and a fresh one is
+taken once the chat is free, so the bot's grid never bunches. With `shared` the chat's
+state is in the database too, so this holds across workers.
 
 A grid only keeps the limit if every slot is used on time. A worker whose event loop (or
 host) was busy wakes late, and its overdue sends would go out together with the next
@@ -64,6 +65,9 @@ Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 # Chat rows in the database are pruned after this many reservations.
 PRUNE_EVERY = 2000
+# Messages a chat may get at the bot's pace before the 1 per chat_interval applies: an
+# answer and its files, or a long text's parts, go at once (replies stay instant).
+CHAT_BURST = 5
 # A send woken later than late_tolerance after its slot takes a fresh slot, at most this often.
 MAX_RETAKES = 3
 
@@ -80,11 +84,12 @@ def _seconds(wait: timedelta | int | float) -> float:
 class PacedRateLimiter(BaseRateLimiter[None]):
     def __init__(
         self,
-        max_rate: float = 29.5,
+        max_rate: float = 28.0,
         window_cap: int | None = None,
         *,
         shared: SharedPace | None = None,
         chat_interval: float = 1.0,
+        chat_burst: int = CHAT_BURST,
         late_tolerance: float | None = None,
     ) -> None:
         if max_rate <= 0:
@@ -93,6 +98,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         self.window_cap = window_cap or max(1, math.ceil(max_rate))
         self.shared = shared
         self.chat_interval = chat_interval
+        self.chat_burst = max(1, chat_burst)
         self.late_tolerance = self.interval if late_tolerance is None else late_tolerance
         self._next_slot = 0.0
         self._paused_until = 0.0
@@ -119,9 +125,11 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         now = asyncio.get_running_loop().time()
         if len(self._chat_next) > 10_000:
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
-        slot = max(self._chat_next.get(chat_id, 0.0), now + delay)
-        self._chat_next[chat_id] = slot + self.chat_interval
-        return slot - now
+        # GCRA: the chat's theoretical arrival time may run chat_burst - 1 intervals ahead.
+        at = now + delay
+        tat = self._chat_next.get(chat_id, 0.0)
+        self._chat_next[chat_id] = max(tat, at) + self.chat_interval
+        return max(at, tat - (self.chat_burst - 1) * self.chat_interval) - now
 
     async def _reserve(self, chat_id: str | None) -> tuple[float, float | None]:
         """When (event-loop time) this send's slot on the bot's grid comes, and when its chat is free."""
@@ -129,7 +137,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         if self.shared is not None:
             asked = loop.time()
             try:
-                slot = await self.shared.reserve(self.interval, chat_id, self.chat_interval)
+                slot = await self.shared.reserve(self.interval, chat_id, self.chat_interval, self.chat_burst)
             except Exception as exc:
                 # The database is away: pace this process alone rather than stop sending.
                 if not self._shared_failing:
