@@ -66,8 +66,9 @@ Result = bool | dict[str, Any] | list[dict[str, Any]]
 # Chat rows in the database are pruned after this many reservations.
 PRUNE_EVERY = 2000
 # Messages a chat may get at the bot's pace before the 1 per chat_interval applies: an
-# answer and its files, or a long text's parts, go at once (replies stay instant).
-CHAT_BURST = 5
+# answer and its files (an /export and a chart are up to 7 messages), or a long text's
+# parts, go at once, so replies stay instant; a longer run to one chat is spaced.
+CHAT_BURST = 10
 # A send woken later than late_tolerance after its slot takes a fresh slot, at most this often.
 MAX_RETAKES = 3
 
