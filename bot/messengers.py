@@ -78,6 +78,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                 conversation,
                 webhook=settings.webhook_mode,
                 max_rate=settings.telegram_max_rate,
+                db=ctx.db,
             )
             await _retrying("Telegram getMe", telegram.connect, settings, stop)
             if settings.webhook_mode:

@@ -27,7 +27,9 @@ from bot.channel import InboundMessage
 from bot.conversation import COMMANDS, Conversation
 from bot.startup import StartupFailed, StartupUnreachable
 from bot.telegram.channel import TelegramChannel
-from bot.telegram.pacing import PacedRateLimiter
+from bot.telegram.pacing import PacedRateLimiter, token_key
+from store.db import Database
+from store.pacing import SharedPace
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +48,20 @@ class TelegramBot:
         *,
         webhook: bool = False,
         poll_timeout: int = 10,
-        max_rate: float = 29.5,
+        max_rate: float = 28.0,
+        db: Database | None = None,
     ) -> None:
+        # On PostgreSQL every worker of this bot takes its slots from one shared grid, so they
+        # keep Telegram's limit together; SQLite means one process, paced in memory.
+        shared = SharedPace(db, token_key(token)) if db is not None and db.is_postgres else None
         builder = (
             Application.builder()
             .token(token)
             .base_url(base_url)  # "https://api.telegram.org/bot"; the token is appended
             .base_file_url(base_url.replace("/bot", "/file/bot", 1))
-            # Paces sends evenly at Telegram's ~30 messages/s; a 429 still comes back to
-            # the outbox, which reschedules the reminder after retry_after.
-            .rate_limiter(PacedRateLimiter(max_rate))
+            # Paces sends evenly at Telegram's ~30 messages/s per bot and ~1/s per chat; a
+            # 429 still comes back to the outbox, which reschedules the reminder after retry_after.
+            .rate_limiter(PacedRateLimiter(max_rate, shared=shared))
             .connection_pool_size(16)
             .pool_timeout(30)
         )
