@@ -28,6 +28,10 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.waiting import until
 from tests.helpers import answered, replies_sent
 
+# These tests are about the outbox, not Telegram's ~1 message a second per chat (that is
+# tests/test_pacing*.py): bursts to the same few chats are not spaced a second apart here.
+CHAT_INTERVAL = 0.01
+
 
 @dataclass
 class Harness:
@@ -68,7 +72,7 @@ async def tg(ctx: AppContext) -> AsyncIterator[Harness]:
     fake = FakeTelegram()
     server = await serve(fake.app())
     conversation = Conversation(ctx)
-    bot = TelegramBot(fake.token, f"{server.url}/bot", conversation, poll_timeout=1)
+    bot = TelegramBot(fake.token, f"{server.url}/bot", conversation, poll_timeout=1, chat_interval=CHAT_INTERVAL)
     try:
         async with bot.running(), replies_sent(ctx, {"telegram": bot.channel}):
             yield Harness(ctx, fake, server, bot, conversation)
@@ -215,7 +219,9 @@ async def test_a_restart_mid_burst_loses_nothing(ctx: AppContext, clock: ManualC
     fake = FakeTelegram()
     server = await serve(fake.app())
     try:
-        first = TelegramBot(fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1)
+        first = TelegramBot(
+            fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1, chat_interval=CHAT_INTERVAL
+        )
         async with first.running(), replies_sent(ctx, {"telegram": first.channel}):
             tg = Harness(ctx, fake, server, first, first.conversation)
             ids = await _burst(tg, 200)
@@ -227,7 +233,9 @@ async def test_a_restart_mid_burst_loses_nothing(ctx: AppContext, clock: ManualC
                 await task
         partial = len(fake.sent) - base
         assert 0 < partial < 200
-        second = TelegramBot(fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1)
+        second = TelegramBot(
+            fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1, chat_interval=CHAT_INTERVAL
+        )
         async with second.running(), replies_sent(ctx, {"telegram": second.channel}):
             tg = Harness(ctx, fake, server, second, second.conversation)
             clock.advance(seconds=121)  # leases of rows claimed but never sent expire
@@ -349,7 +357,9 @@ async def test_a_failing_set_my_commands_is_not_fatal(ctx: AppContext, caplog: p
     fake.fail_next("setMyCommands", "500")
     server = await serve(fake.app())
     try:
-        bot = TelegramBot(fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1)
+        bot = TelegramBot(
+            fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1, chat_interval=CHAT_INTERVAL
+        )
         with caplog.at_level(logging.WARNING):
             async with bot.running(), replies_sent(ctx, {"telegram": bot.channel}):
                 fake.push_text(5050, "hi")

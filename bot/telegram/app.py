@@ -50,6 +50,7 @@ class TelegramBot:
         poll_timeout: int = 10,
         max_rate: float = 28.0,
         db: Database | None = None,
+        chat_interval: float = 1.0,
     ) -> None:
         # On PostgreSQL every worker of this bot takes its slots from one shared grid, so they
         # keep Telegram's limit together; SQLite means one process, paced in memory.
@@ -61,7 +62,7 @@ class TelegramBot:
             .base_file_url(base_url.replace("/bot", "/file/bot", 1))
             # Paces sends evenly at Telegram's ~30 messages/s per bot and ~1/s per chat; a
             # 429 still comes back to the outbox, which reschedules the reminder after retry_after.
-            .rate_limiter(PacedRateLimiter(max_rate, shared=shared))
+            .rate_limiter(PacedRateLimiter(max_rate, shared=shared, chat_interval=chat_interval))
             .connection_pool_size(16)
             .pool_timeout(30)
         )
