@@ -24,6 +24,13 @@ class AppContext:
     # Wakes the dispatcher at once after a reply is queued (set by the running bot).
     wake: Callable[[], None] = field(default=lambda: None)
 
+    def plan_of(self, ward_id: int) -> Plan:
+        """The plan of one ward (a person's, a turn's): the one place that maps a ward to its
+        plan, so that serving several wards changes this and nothing that asks it."""
+        if ward_id != self.ward_id:
+            raise LookupError(f"ward {ward_id} is not served by this process")
+        return self.plan
+
     def now(self) -> datetime:
         return self.clock.now()
 

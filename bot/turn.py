@@ -1,0 +1,36 @@
+"""What a command or a reply is handled with: the turn (one message from a linked person)
+and the registry every command module adds itself to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.channel import InboundMessage, OutboundMessage
+from bot.commands import Registry
+from scheduler.plan import Plan
+from store.models import ChatIdentity, Person
+
+Reply = list[OutboundMessage]
+
+
+@dataclass
+class Turn:
+    """One inbound message from a linked person, with what answering it needs.
+
+    `ward_id` and `plan` are the person's ward and its plan: everything a turn reads or
+    writes is scoped by them, never by a process-wide ward."""
+
+    s: AsyncSession
+    msg: InboundMessage
+    person: Person
+    identity: ChatIdentity
+    inbound_id: int
+    buttons: bool
+    ward_id: int
+    plan: Plan
+    args: str = ""
+
+
+COMMANDS = Registry()
