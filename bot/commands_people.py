@@ -207,7 +207,8 @@ class PeopleCommands(ConversationCore):
         days = int(ref.rest.strip()) if ref.rest.strip() else POSTPONE_DEFAULT
         if not 1 <= days <= POSTPONE_MAX:
             return [OutboundMessage(tp.USAGE_HOANLAI)]
-        rows = await next_pending(t.s, t.ward_id, ref.stt, t.person.unit_id, GROUPED_KINDS)
+        calendar, now = self.ctx.calendar, self.ctx.now()
+        rows = await next_pending(t.s, t.ward_id, ref.stt, t.person.unit_id, GROUPED_KINDS, now)
         if not rows:
             return [OutboundMessage(tp.NOTHING_TO_POSTPONE.format(label=ref.label))]
         first = rows[0]
@@ -215,9 +216,8 @@ class PeopleCommands(ConversationCore):
         view = await assignment_view(t.s, first.assignment_id)
         if view is None:
             return [OutboundMessage(tp.NOTHING_TO_POSTPONE.format(label=ref.label))]
-        calendar, now = self.ctx.calendar, self.ctx.now()
         local = first.due_at.astimezone(calendar.zone)
-        day = calendar.add_working_days(max(local.date(), self.ctx.today()), days)
+        day = calendar.add_working_days(local.date(), days)
         clamped_to = None
         if first.kind in _BEFORE_DEADLINE:
             # Never past the deadline: at the latest, the reminder of the due day itself.

@@ -17,10 +17,11 @@ POSTPONED_REASON = "đơn vị đã đề nghị hoãn lại"
 
 
 async def next_pending(
-    session: AsyncSession, ward_id: int, task_stt: int, unit_id: int, kinds: Iterable[str]
+    session: AsyncSession, ward_id: int, task_stt: int, unit_id: int, kinds: Iterable[str], after: datetime
 ) -> list[Reminder]:
-    """The pending reminders (of `kinds`) of the unit's open assignment of task `task_stt`
-    whose reminder comes first — any period of it — earliest first; [] when none."""
+    """The pending reminders (of `kinds`, due after `after`) of the unit's open assignment
+    of task `task_stt` whose reminder comes next — any period of it — earliest first; []
+    when none. A row already due is on its way (or too old to be sent): not "next"."""
     first = await session.scalar(
         select(Reminder)
         .join(Assignment, Assignment.id == Reminder.assignment_id)
@@ -34,17 +35,20 @@ async def next_pending(
             Assignment.status.not_in(list(CLOSED)),
             Reminder.state == ReminderState.PENDING,
             Reminder.kind.in_(list(kinds)),
+            Reminder.due_at > after,
         )
         .order_by(Reminder.due_at, Reminder.id)
         .limit(1)
     )
     if first is None or first.assignment_id is None:
         return []
-    return await pending_of(session, first.assignment_id, kinds)
+    return await pending_of(session, first.assignment_id, kinds, after)
 
 
-async def pending_of(session: AsyncSession, assignment_id: int, kinds: Iterable[str]) -> list[Reminder]:
-    """The assignment's reminders still to be sent, earliest first."""
+async def pending_of(
+    session: AsyncSession, assignment_id: int, kinds: Iterable[str], after: datetime
+) -> list[Reminder]:
+    """The assignment's reminders still to be sent after `after`, earliest first."""
     return list(
         await session.scalars(
             select(Reminder)
@@ -52,6 +56,7 @@ async def pending_of(session: AsyncSession, assignment_id: int, kinds: Iterable[
                 Reminder.assignment_id == assignment_id,
                 Reminder.state == ReminderState.PENDING,
                 Reminder.kind.in_(list(kinds)),
+                Reminder.due_at > after,
             )
             .order_by(Reminder.due_at, Reminder.id)
         )
