@@ -35,6 +35,7 @@ from scheduler.clock import Clock
 from scheduler.delivery import Button, ChannelError, ErrorScope, OutboundMessage, Sender
 from scheduler.nags import nag_paused
 from scheduler.workcal import WorkingCalendar
+from store.claim_moment import claim_rest_of_moment
 from store.db import Database
 from store.delivery import (
     AttemptResult,
@@ -131,6 +132,9 @@ class SharedSend:
 # Planned reminder kinds are combined into one message per person and moment. A nudge the
 # office sends now (/remind) stays its own message: it is an act of its own, about one task.
 GROUPED_KINDS = frozenset({ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.CHECKIN})
+# At most this many rows complete a full batch's last moment (store.claim_moment): a unit
+# has one row per task at a moment, so this bounds a batch, not a head's message.
+MOMENT_REST_MAX = 1000
 
 
 @dataclass
@@ -195,10 +199,22 @@ class Dispatcher:
             )
             if not ids:
                 return
+            full = len(ids) >= self.config.batch
+            if full:
+                # A head's rows of one moment stay in one batch, hence one message.
+                ids += await claim_rest_of_moment(
+                    self.db,
+                    self.config.worker,
+                    self.clock.now(),
+                    self.config.lease_seconds,
+                    ids,
+                    GROUPED_KINDS,
+                    MOMENT_REST_MAX,
+                )
             total.claimed += len(ids)
             for result in await self.deliver(ids):
                 setattr(total, result, getattr(total, result) + 1)
-            if len(ids) < self.config.batch:
+            if not full:
                 return
 
     async def deliver(self, ids: list[int]) -> list[str]:

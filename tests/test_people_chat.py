@@ -443,3 +443,27 @@ async def test_moi_on_telegram_answers_with_the_deep_link_of_the_bot_getme_named
     assert new_code is not None, answer
     assert f"https://t.me/{ctx.telegram_username}?start={new_code[1]}" in answer
     assert ctx.telegram_username and "Giám đốc Trung tâm Dịch vụ sự nghiệp công" in answer
+
+
+async def test_a_heads_moment_is_one_message_even_when_it_spans_a_full_batch(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    """The figures of bench/head_messages.py: with every head linked, more rows fall due at
+    08:00 than a batch holds; each head still gets one message."""
+    from scheduler.dispatcher import DispatcherConfig
+
+    conv = Conversation(ctx)
+    heads = [await linked(ctx, conv, code) for code in ("VHXH", "VP", "TTPVHCC", "TTDVSNC", "KTHTDT")]
+    channel = RecordingChannel()
+    d = Dispatcher(
+        db=ctx.db,
+        channels={channel.name: channel},
+        renderer=ReminderRenderer(ctx.calendar),
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(worker="w", batch=3),
+    )  # type: ignore[dict-item]
+    clock.current = local("2026-06-25T08:00")
+    stats = await d.tick()
+    assert stats.sent >= 15
+    assert [len(channel.texts_to(h)) for h in heads] == [1] * len(heads)
