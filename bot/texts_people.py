@@ -76,10 +76,13 @@ def roster_line(
     last_answer: date | None,
     away_until: date | None,
 ) -> str:
-    chats = ", ".join(CHANNEL_NAMES.get(c, c) for c in channels) or "chưa liên kết"
-    parts = [f"• {name} — {role}; {chats}"]
+    parts = [f"• {name} — {role}"]
+    if channels:
+        parts.append(", ".join(CHANNEL_NAMES.get(c, c) for c in channels))
     if unreachable:
         parts.append(f"⚠ không liên lạc được qua {', '.join(CHANNEL_NAMES.get(c, c) for c in unreachable)}")
+    if not channels and not unreachable:
+        parts.append("chưa liên kết (mã chưa dùng)")
     parts.append(f"trả lời gần nhất {vn_date(last_answer)}" if last_answer else "chưa trả lời lần nào")
     if away_until is not None:
         parts.append(f"vắng đến hết {vn_date(away_until)}")

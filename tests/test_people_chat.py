@@ -116,9 +116,9 @@ async def test_danhsach_lists_each_units_people_with_channels_last_answer_and_un
         "• Chánh VP B — Chánh Văn phòng HĐND và UBND phường; bảng điều khiển; "
         "trả lời gần nhất 22/06/2026; vắng đến hết 30/06/2026"
     ) in answer
-    assert "• Phạm D — cấp phó / đầu mối của Văn phòng HĐND và UBND phường; chưa liên kết" in answer
+    assert "• Phạm D — cấp phó / đầu mối của Văn phòng HĐND và UBND phường; chưa liên kết (mã chưa dùng)" in answer
     assert (
-        "• Giám đốc E — Giám đốc Trung tâm Phục vụ hành chính công phường; chưa liên kết; ⚠ không liên lạc được"
+        "• Giám đốc E — Giám đốc Trung tâm Phục vụ hành chính công phường; ⚠ không liên lạc được qua bảng điều khiển;"
         in answer
     )
     assert "KTHTDT — Phòng Kinh tế, Hạ tầng và Đô thị\n• chưa có ai" in answer
