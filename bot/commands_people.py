@@ -27,6 +27,7 @@ UNIT_PEOPLE = frozenset({PersonRole.HEAD, PersonRole.DEPUTY})
 HEADS = frozenset({PersonRole.HEAD})
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 POSTPONE_DEFAULT, POSTPONE_MAX = 3, 10
+_DAYS = re.compile(r"(\d{1,3})?\s*(?:ngay(?: lam viec)?)?")
 # Reminders that come before (or on) the deadline: never postponed past it.
 _BEFORE_DEADLINE = (ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.CHECKIN)
 
@@ -198,13 +199,16 @@ class PeopleCommands(ConversationCore):
         "không quá thời hạn",
     )
     async def _cmd_hoanlai(self, t: Turn) -> Reply:
-        ref = next(
-            (r for r in await self._task_refs(t, t.args) if r.stt is not None and re.fullmatch(r"\d*", r.rest.strip())),
-            None,
-        )
-        if ref is None or ref.stt is None or t.person.unit_id is None:
+        # "/hoanlai 4", "/hoanlai 4 3", "/hoanlai 4 3 ngày (làm việc)".
+        ref, count = None, None
+        for r in await self._task_refs(t, t.args):
+            count = _DAYS.fullmatch(fold(r.rest).strip()) if r.stt is not None else None
+            if count is not None:
+                ref = r
+                break
+        if ref is None or ref.stt is None or count is None or t.person.unit_id is None:
             return [OutboundMessage(tp.USAGE_HOANLAI)]
-        days = int(ref.rest.strip()) if ref.rest.strip() else POSTPONE_DEFAULT
+        days = int(count[1]) if count[1] else POSTPONE_DEFAULT
         if not 1 <= days <= POSTPONE_MAX:
             return [OutboundMessage(tp.USAGE_HOANLAI)]
         calendar, now = self.ctx.calendar, self.ctx.now()

@@ -285,7 +285,7 @@ async def test_hoanlai_moves_the_next_reminder_and_planning_does_not_bring_it_ba
     conv = Conversation(ctx)
     head = await linked(ctx, conv, "VHXH")
     assert (await _pending_of_task4(ctx))[0] == ("before", "25/06 08:00")
-    (answer,) = await say(conv, head, "/hoanlai 4 2")
+    (answer,) = await say(conv, head, "/hoanlai 4 2 ngày làm việc")
     assert answer == "Đã hoãn: lời nhắc tiếp theo của nhiệm vụ 4 sẽ gửi lúc 29/06/2026 08:00."
     await _replan(ctx)
     assert (await _pending_of_task4(ctx))[:2] == [("before", "29/06 08:00"), ("due", "30/06 08:00")]
