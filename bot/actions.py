@@ -61,7 +61,7 @@ async def create_person(
     session: AsyncSession, ward_id: int, name: str, role: str, unit_code: str | None, now: datetime
 ) -> Person:
     if role not in ROLES:
-        raise ActionError(f"Vai trò không hợp lệ: {role} (head, office hoặc leader)")
+        raise ActionError(f"Vai trò không hợp lệ: {role} (head, deputy, office hoặc leader)")
     unit_id = await _unit_id(session, ward_id, unit_code)
     return await people.add_person(session, ward_id, name, role, unit_id, now)
 

@@ -63,12 +63,19 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def unit_reminds_deputies(ctx: AppContext, ward_id: int, unit_code: str) -> bool:
+    """The plan's remind_deputies for one unit of a ward."""
+    unit = ctx.plan_of(ward_id).units.get(unit_code)
+    return unit is not None and unit.remind_deputies
+
+
 def make_dispatcher(ctx: AppContext, channels: dict[str, Channel]) -> Dispatcher:
     s = ctx.settings
     return Dispatcher(
         db=ctx.db,
         channels=channels,
-        renderer=ReminderRenderer(ctx.calendar),
+        renderer=ReminderRenderer(ctx.calendar, titles=ctx.plan.head_title),
+        remind_deputies=lambda ward_id, code: unit_reminds_deputies(ctx, ward_id, code),
         clock=ctx.clock,
         calendar=ctx.calendar,
         config=DispatcherConfig(

@@ -42,7 +42,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("link", help="cấp mã liên kết một lần cho một người của đơn vị")
     p.add_argument("--unit", required=True, help="mã hoặc tên đơn vị")
-    p.add_argument("--role", required=True, choices=["head", "office", "leader"], help="vai trò")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=["head", "deputy", "office", "leader"],
+        help="vai trò: head (thủ trưởng), deputy (cấp phó / đầu mối), office, leader",
+    )
     p.add_argument("--name", required=True, help="họ tên")
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_link)

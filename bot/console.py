@@ -58,8 +58,8 @@ async def ensure_console_person(ctx: AppContext, unit_code: str, role: str) -> C
         if identity is not None:
             return identity
         unit = ctx.plan.units[unit_code]
-        label = "Văn phòng" if role == "office" else "Lãnh đạo" if role == "leader" else "Trưởng"
-        person = await create_person(s, ctx.ward_id, f"{label} {unit.code}", role, unit_code, ctx.now())
+        name = f"Văn phòng {unit.code}" if role == "office" else "Lãnh đạo" if role == "leader" else unit.title
+        person = await create_person(s, ctx.ward_id, name, role, unit_code, ctx.now())
         return await people.link_chat(s, person, CHANNEL, chat_id, person.name, ctx.now())
 
 
@@ -68,7 +68,7 @@ def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
     office = ctx.plan.coordinating_unit
     out = [(office, "office", f"Văn phòng theo dõi kế hoạch — {ctx.plan.units[office].name} (/summary, /remind…)")]
     for unit in ctx.plan.units.values():
-        out.append((unit.code, "head", f"Trưởng {unit.name} ({unit.code})"))
+        out.append((unit.code, "head", f"{unit.title} ({unit.code})"))
     return out
 
 

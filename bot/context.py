@@ -23,6 +23,8 @@ class AppContext:
     ward_id: int
     # Wakes the dispatcher at once after a reply is queued (set by the running bot).
     wake: Callable[[], None] = field(default=lambda: None)
+    # The Telegram bot's @username once getMe answered (for /moi's deep link).
+    telegram_username: str | None = None
 
     def plan_of(self, ward_id: int) -> Plan:
         """The plan of one ward (a person's, a turn's): the one place that maps a ward to its

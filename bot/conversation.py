@@ -23,6 +23,7 @@ from bot.actions import (
 )
 from bot.channel import InboundMessage, OutboundMessage
 from bot.commands_office import OfficeCommands
+from bot.commands_people import PeopleCommands, refused_text
 from bot.commands_unit import UnitCommands
 from bot.replies import STATUSES, ParsedReply, needs_confirmation, parse_reply, read_confirmation
 from bot.task_refs import split_answers
@@ -48,7 +49,7 @@ INLINE_CHANNELS = frozenset({"console"})
 __all__ = ["COMMANDS", "Conversation", "INLINE_CHANNELS"]
 
 
-class Conversation(OfficeCommands, UnitCommands):
+class Conversation(PeopleCommands, OfficeCommands, UnitCommands):
     # --- entry point -----------------------------------------------------------------------
 
     async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> Reply:
@@ -108,6 +109,9 @@ class Conversation(OfficeCommands, UnitCommands):
             return await self._unlinked(s, msg, text, command)
         person = await s.get(Person, identity.person_id)
         assert person is not None
+        if person.unlinked_at is not None:
+            # Unlinked by the office (/huy): the chat is a stranger's until linked again.
+            return await self._unlinked(s, msg, text, command)
         turn = Turn(s, msg, person, identity, inbound_id, buttons, person.ward_id, self.ctx.plan_of(person.ward_id))
         if msg.callback_data:
             return await self._button(turn, msg.callback_data), "button", identity.id
@@ -117,7 +121,8 @@ class Conversation(OfficeCommands, UnitCommands):
             if registered is None:
                 return [OutboundMessage(texts.UNKNOWN_COMMAND.format(name=name))], "unknown_command", identity.id
             if not registered.allows(person.role):
-                return [OutboundMessage(texts.OFFICE_ONLY)], "refused", identity.id
+                refusal = texts.OFFICE_ONLY if registered.office_only else refused_text(registered.roles)
+                return [OutboundMessage(refusal)], "refused", identity.id
             turn.args = (command["args"] or "").strip()
             replies: Reply = await registered.handler(self, turn)
             return replies, f"/{name}", identity.id

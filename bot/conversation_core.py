@@ -14,6 +14,7 @@ from bot.context import AppContext
 from bot.reminder_text import tasks_list
 from bot.replies import ParsedReply, needs_confirmation, parse_reply
 from bot.task_refs import TaskRef, task_refs
+from bot.texts_people import role_label
 from bot.turn import Reply, Turn
 from scheduler.attachments import direct_row
 from scheduler.folding import fold
@@ -56,7 +57,8 @@ class ConversationCore:
 
     async def _welcome(self, s: AsyncSession, person: Person) -> str:
         unit = await s.get(Unit, person.unit_id) if person.unit_id else None
-        role = texts.PERSON_ROLE_LABELS.get(person.role, person.role)
+        title = self.ctx.plan_of(person.ward_id).head_title(unit.code, unit.name) if unit else ""
+        role = role_label(person.role, title, unit.name if unit else "—")
         lines = [texts.WELCOME.format(name=person.name, unit=unit.name if unit else "—", role=role)]
         if unit is not None:
             lines.append(await self._tasks_text(s, person.ward_id, unit.id))

@@ -81,6 +81,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                 db=ctx.db,
             )
             await _retrying("Telegram getMe", telegram.connect, settings, stop)
+            ctx.telegram_username = telegram.username()
             if settings.webhook_mode:
                 url, secret = webhook_url(settings, "telegram"), _secret(settings.telegram_webhook_secret)
 

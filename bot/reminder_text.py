@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -18,6 +19,7 @@ from bot.texts import (
     vn_period,
     vn_weekday_date,
 )
+from scheduler.titles import derive_head_title
 from scheduler.workcal import WorkingCalendar
 from store.queries import AssignmentView
 
@@ -50,9 +52,12 @@ def render_reminder(
     lead_units: list[str],
     *,
     buttons: bool,
+    title: str = "",
 ) -> OutboundMessage:
     working_due = calendar.on_or_before(v.due)
+    # The headline first: it is what a phone's notification shows.
     lines = [f"{HEADLINES.get(kind, '🔔 Nhắc việc')} — Nhiệm vụ {v.task_label} ({ROLE_LABELS[v.role]})"]
+    lines.append(f"Kính gửi {title or derive_head_title(v.unit_name)},")
     lines.append(shorten(v.content, 220))
     if v.product:
         lines.append(f"Sản phẩm: {shorten(v.product, 160)}")
@@ -72,14 +77,15 @@ def render_reminder(
     return OutboundMessage("\n".join(lines), status_buttons(v.id) if buttons else ())
 
 
-def render_escalation(v: AssignmentView, today: date, calendar: WorkingCalendar) -> OutboundMessage:
+def render_escalation(v: AssignmentView, today: date, calendar: WorkingCalendar, title: str = "") -> OutboundMessage:
     late = calendar.working_days_between(calendar.on_or_before(v.due), today)
     current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
     note = f"\nGhi chú gần nhất: {v.note}" if v.note else ""
     return OutboundMessage(
         f"⚠ Báo cáo lãnh đạo — Nhiệm vụ {v.task_label} quá hạn {late} ngày làm việc\n"
         f"{shorten(v.content, 200)}\n"
-        f"Đơn vị chủ trì: {v.unit_name}\nHạn: {vn_date(v.due)}\nTrạng thái: {current}{note}"
+        f"Đơn vị chủ trì: {v.unit_name}\nNgười chịu trách nhiệm: {title or derive_head_title(v.unit_name)}\n"
+        f"Hạn: {vn_date(v.due)}\nTrạng thái: {current}{note}"
     )
 
 
@@ -116,11 +122,13 @@ def render_group(
     calendar: WorkingCalendar,
     *,
     buttons: bool,
+    title: str = "",
 ) -> OutboundMessage:
     """Every reminder due for one person at one moment, as one message grouped by what it
     asks, each task on one line, ending with how to answer several at once."""
     first = items[0][1]
     lines = [f"🔔 Nhắc việc ngày {vn_date(today)} — {first.unit_name}: {len(items)} nhiệm vụ"]
+    lines.append(f"Kính gửi {title or derive_head_title(first.unit_name)},")
     for kind, heading in GROUP_ORDER:
         group = [(v, leads) for k, v, leads in items if k == kind]
         if not group:
@@ -160,19 +168,25 @@ class ReminderRenderer:
     """The dispatcher's Renderer: every word the outbox sends is made here."""
 
     calendar: WorkingCalendar
+    # The title of a unit's head by (unit code, unit name): the plan's head_title
+    # (Plan.head_title); derived from the name when not given.
+    titles: Callable[[str, str], str] | None = None
+
+    def title(self, view: AssignmentView) -> str:
+        return self.titles(view.unit_code, view.unit_name) if self.titles else derive_head_title(view.unit_name)
 
     def reminder(
         self, kind: str, view: AssignmentView, today: date, leads: list[str], *, buttons: bool
     ) -> OutboundMessage:
-        return render_reminder(kind, view, today, self.calendar, leads, buttons=buttons)
+        return render_reminder(kind, view, today, self.calendar, leads, buttons=buttons, title=self.title(view))
 
     def escalation(self, view: AssignmentView, today: date) -> OutboundMessage:
-        return render_escalation(view, today, self.calendar)
+        return render_escalation(view, today, self.calendar, self.title(view))
 
     def group(
         self, items: list[tuple[str, AssignmentView, list[str]]], today: date, *, buttons: bool
     ) -> OutboundMessage:
-        return render_group(items, today, self.calendar, buttons=buttons)
+        return render_group(items, today, self.calendar, buttons=buttons, title=self.title(items[0][1]))
 
     def unreachable(self, person: str, unit: str, channel: str, error: str) -> str:
         return unreachable_notice(person, unit, channel, error)

@@ -35,6 +35,7 @@ from scheduler.clock import Clock
 from scheduler.delivery import Button, ChannelError, ErrorScope, OutboundMessage, Sender
 from scheduler.nags import nag_paused
 from scheduler.workcal import WorkingCalendar
+from store.claim_moment import claim_rest_of_moment
 from store.db import Database
 from store.delivery import (
     AttemptResult,
@@ -131,6 +132,9 @@ class SharedSend:
 # Planned reminder kinds are combined into one message per person and moment. A nudge the
 # office sends now (/remind) stays its own message: it is an act of its own, about one task.
 GROUPED_KINDS = frozenset({ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.CHECKIN})
+# At most this many rows complete a full batch's last moment (store.claim_moment): a unit
+# has one row per task at a moment, so this bounds a batch, not a head's message.
+MOMENT_REST_MAX = 1000
 
 
 @dataclass
@@ -174,6 +178,9 @@ class Dispatcher:
     stopping: bool = False
     # Channels paused after a channel-wide error: name → (until, current pause seconds).
     paused: dict[str, tuple[datetime, float]] = field(default_factory=dict)
+    # Whether a unit's (ward id, unit code) reminders also go to its deputies: the plan's
+    # remind_deputies, read in bot/ (the scheduler does not hold the plan).
+    remind_deputies: Callable[[int, str], bool] = field(default=lambda ward_id, unit_code: False)
 
     async def tick(self) -> TickStats:
         """Drain every due row and return what happened.
@@ -192,10 +199,22 @@ class Dispatcher:
             )
             if not ids:
                 return
+            full = len(ids) >= self.config.batch
+            if full:
+                # A head's rows of one moment stay in one batch, hence one message.
+                ids += await claim_rest_of_moment(
+                    self.db,
+                    self.config.worker,
+                    self.clock.now(),
+                    self.config.lease_seconds,
+                    ids,
+                    GROUPED_KINDS,
+                    MOMENT_REST_MAX,
+                )
             total.claimed += len(ids)
             for result in await self.deliver(ids):
                 setattr(total, result, getattr(total, result) + 1)
-            if len(ids) < self.config.batch:
+            if not full:
                 return
 
     async def deliver(self, ids: list[int]) -> list[str]:
@@ -363,7 +382,8 @@ class Dispatcher:
         def reachable(p: Person) -> bool:
             return p.id in delivered or batch.identity_for(p, self.channels) is not None
 
-        for person in recipients(r, view, batch, reachable):
+        deputies = view is not None and self.remind_deputies(r.ward_id, view.unit_code)
+        for person in recipients(r, view, batch, reachable, today=today, with_deputies=deputies):
             identity = batch.identity_for(person, self.channels)
             if person.id in delivered or identity is None:
                 continue
@@ -576,10 +596,18 @@ def still_wanted(
 
 
 def recipients(
-    r: Reminder, view: AssignmentView | None, batch: _Batch, reachable: Callable[[Person], bool] = lambda p: True
+    r: Reminder,
+    view: AssignmentView | None,
+    batch: _Batch,
+    reachable: Callable[[Person], bool] = lambda p: True,
+    *,
+    today: date | None = None,
+    with_deputies: bool = False,
 ) -> list[Person]:
     """Who receives a row: its person; for an escalation the leaders (else the office);
-    otherwise the unit's head (else the unit's office staff, who answer for it).
+    otherwise the unit's head — with its deputies when `with_deputies` (the plan's
+    remind_deputies) or while the head is away on `today` (/vang) — else the unit's
+    deputies, else the unit's office staff, who answer for it.
 
     "Else" means none of them is `reachable`: a leader who was issued a code but never
     linked does not swallow an escalation — the office gets it."""
@@ -594,10 +622,14 @@ def recipients(
             batch.with_role(r.ward_id, PersonRole.LEADER, None), batch.with_role(r.ward_id, PersonRole.OFFICE, None)
         )
     assert view is not None
-    return first_reachable(
-        batch.with_role(r.ward_id, PersonRole.HEAD, view.unit_id),
-        batch.with_role(r.ward_id, PersonRole.OFFICE, view.unit_id),
-    )
+    heads = [p for p in batch.with_role(r.ward_id, PersonRole.HEAD, view.unit_id) if reachable(p)]
+    deputies = [p for p in batch.with_role(r.ward_id, PersonRole.DEPUTY, view.unit_id) if reachable(p)]
+    if heads:
+        # The head receives; the deputies too when the plan says so or while a head is away.
+        away = today is not None and any(p.away_until is not None and p.away_until >= today for p in heads)
+        return heads + deputies if (with_deputies or away) else heads
+    # A unit whose head is not linked is still reached through its deputies, then its office.
+    return deputies or first_reachable(batch.with_role(r.ward_id, PersonRole.OFFICE, view.unit_id))
 
 
 def nobody_report_due(now: datetime, calendar: WorkingCalendar) -> datetime:
@@ -685,7 +717,10 @@ class _Batch:
         return [
             p
             for p in self.people
-            if p.ward_id == ward_id and p.role == role and (unit_id is None or p.unit_id == unit_id)
+            if p.ward_id == ward_id
+            and p.role == role
+            and (unit_id is None or p.unit_id == unit_id)
+            and p.unlinked_at is None
         ]
 
     def identity_for(self, person: Person, channels: dict[str, Sender]) -> ChatIdentity | None:

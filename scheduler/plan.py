@@ -39,6 +39,7 @@ from scheduler.plan_yaml import (
     walk_strings,
 )
 from scheduler.policy import ReminderPolicy
+from scheduler.titles import derive_head_title
 from store.labels import label_key
 
 
@@ -63,6 +64,11 @@ class UnitSpec(_Strict):
     code: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)
     aliases: list[str] = []
+    # How the texts address the unit's head ("Chủ tịch UBND phường"); derived from the name
+    # when absent (scheduler.titles).
+    head_title: str | None = Field(default=None, min_length=1, max_length=120)
+    # Reminders of this unit also go to its deputies (cấp phó, đầu mối), not only to its head.
+    remind_deputies: bool | None = None
 
 
 class GroupSpec(UnitSpec):
@@ -246,6 +252,8 @@ class PlanInfo(_Strict):
     year: int | None = Field(default=None, ge=MIN_YEAR, le=MAX_YEAR)
     signed_by: str | None = None
     coordinating_unit: str
+    # Every unit's reminders also go to its deputies (a unit may say otherwise).
+    remind_deputies: bool = False
 
     @field_validator("issued")
     @classmethod
@@ -274,6 +282,13 @@ class Unit:
     code: str
     name: str
     aliases: tuple[str, ...] = ()
+    head_title: str = ""  # as the plan states it; `title` derives one when empty
+    remind_deputies: bool = False
+
+    @property
+    def title(self) -> str:
+        """How texts address the unit's head."""
+        return self.head_title or derive_head_title(self.name)
 
 
 @dataclass(frozen=True)
@@ -371,6 +386,12 @@ class Plan:
         wanted = [".".join(parts[: i + 1]) for i in range(len(parts))]
         declared = {label_key(s.label): s for s in self.sections}
         return [declared[k] for k in wanted if k in declared]
+
+    def head_title(self, code: str, name: str = "") -> str:
+        """The title of a unit's head, by code (derived from `name` for a unit the plan no
+        longer has)."""
+        unit = self.units.get(code)
+        return unit.title if unit is not None else derive_head_title(name or code)
 
     def find_unit(self, text: str) -> Unit | None:
         """A unit by its code, full name or alias, with or without diacritics."""
@@ -514,10 +535,17 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
     for i, u in enumerate(spec.units):
         if u.code in units:
             problems.append(f"{_where(('units', i, 'code'), raw, lines)}: mã đơn vị {u.code} bị trùng")
-        units[u.code] = Unit(code=u.code, name=u.name, aliases=tuple(u.aliases))
+        deputies = spec.plan.remind_deputies if u.remind_deputies is None else u.remind_deputies
+        head_title = " ".join(u.head_title.split()) if u.head_title else ""
+        units[u.code] = Unit(u.code, u.name, tuple(u.aliases), head_title, deputies)
         for n in (u.code, u.name, *u.aliases):
             register(n, u.code, ("units", i))
     for i, g in enumerate(spec.groups):
+        if g.head_title is not None or g.remind_deputies is not None:
+            problems.append(
+                f"{_where(('groups', i), raw, lines)}: nhóm {g.code} không có thủ trưởng riêng; "
+                "ghi head_title, remind_deputies ở từng đơn vị trong units"
+            )
         members = []
         for m in g.members:
             code = names.get(_unit_key(m))

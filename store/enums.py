@@ -57,6 +57,9 @@ class AssignmentRole(StrEnum):
 
 class PersonRole(StrEnum):
     HEAD = "head"
+    # A deputy (cấp phó) or the unit's contact point (đầu mối): answers for the unit, and
+    # receives its reminders when the plan says so or while the head is away.
+    DEPUTY = "deputy"
     OFFICE = "office"
     LEADER = "leader"
 

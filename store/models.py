@@ -67,9 +67,13 @@ class Person(Base):
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
     name: Mapped[str] = mapped_column(String(200))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    role: Mapped[str] = mapped_column(String(16))  # head | office | leader
+    role: Mapped[str] = mapped_column(String(16))  # head | deputy | office | leader
     preferred_channel: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A head away until this local day (/vang): the unit's deputies receive meanwhile.
+    away_until: Mapped[date | None] = mapped_column(Date)
+    # Unlinked by the office (/huy): kept, so the history still names them.
+    unlinked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ChatIdentity(Base):

@@ -154,8 +154,8 @@ async def adopt_sender(session: AsyncSession, identity: ChatIdentity, sender_id:
 
 
 async def units_with_receivers(session: AsyncSession, ward_id: int, unit_ids: Iterable[int]) -> set[int]:
-    """Of `unit_ids`, the units with someone who would receive their reminders: a head or
-    the unit's office staff with a linked chat not marked unreachable."""
+    """Of `unit_ids`, the units with someone who would receive their reminders: a head, a
+    deputy or the unit's office staff with a linked chat not marked unreachable."""
     ids = set(unit_ids)
     if not ids:
         return set()
@@ -165,7 +165,8 @@ async def units_with_receivers(session: AsyncSession, ward_id: int, unit_ids: It
         .where(
             Person.ward_id == ward_id,
             Person.unit_id.in_(ids),
-            Person.role.in_((PersonRole.HEAD, PersonRole.OFFICE)),
+            Person.role.in_((PersonRole.HEAD, PersonRole.DEPUTY, PersonRole.OFFICE)),
+            Person.unlinked_at.is_(None),
             ChatIdentity.unreachable_at.is_(None),
         )
         .distinct()

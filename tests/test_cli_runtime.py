@@ -69,7 +69,7 @@ def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "nhacviec.db").exists()
-    assert "Bạn đang là: Trưởng Phòng Văn hóa - Xã hội" in out.stdout
+    assert "Bạn đang là: Trưởng phòng Văn hóa - Xã hội" in out.stdout
     assert "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 50%." in out.stdout
 
 
@@ -239,7 +239,7 @@ def test_the_demo_shows_the_morning_to_the_unit_picked_on_a_fresh_database(tmp_p
         time.sleep(3)  # reading the list takes a while; the bot's clock must wait for the answer
         proc.stdin.write("2\n")
         proc.stdin.flush()
-        assert seen("Bạn đang là: Trưởng Phòng Văn hóa - Xã hội")
+        assert seen("Bạn đang là: Trưởng phòng Văn hóa - Xã hội")
         assert seen("🔔 Nhắc việc ngày 25/06/2026 — Phòng Văn hóa - Xã hội"), "".join(out)[-2000:]
         proc.stdin.write("/thoat\n")
         proc.stdin.flush()

@@ -90,6 +90,13 @@ class TelegramBot:
         except TelegramError as exc:
             raise StartupFailed(f"Telegram trả lỗi khi khởi động ({type(exc).__name__}).") from None
 
+    def username(self) -> str | None:
+        """The bot's @username as getMe gave it (after `connect`), for deep links."""
+        try:
+            return self.app.bot.username or None
+        except RuntimeError:  # not initialised
+            return None
+
     async def register_webhook(self, url: str, secret: str) -> None:
         """Webhook mode: tell Telegram where to post updates, with the secret it must send."""
         try:
