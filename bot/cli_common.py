@@ -12,6 +12,7 @@ from scheduler.workcal import CalendarError, WorkingCalendar, load_calendar
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+WARD_HELP = 'phường (tên như trong kế hoạch, ví dụ "Phường Nhị Chiểu", hoặc mã); không cần khi chỉ có một kế hoạch'
 
 
 class CliError(Exception):
@@ -55,5 +56,3 @@ def parse_datetime(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"thời điểm không hợp lệ: {text!r} (dạng 2026-05-06T08:00)") from None
     return value  # a naive value is read in the ward's zone by the command (settings.timezone)
-
-

@@ -121,7 +121,12 @@ def split_message(text: str, limit: int) -> list[str]:
 
 # --- conversation ----------------------------------------------------------------------------
 
-PERSON_ROLE_LABELS = {"head": "trưởng đơn vị", "office": "văn phòng theo dõi", "leader": "lãnh đạo"}
+PERSON_ROLE_LABELS = {
+    "head": "trưởng đơn vị",
+    "office": "văn phòng theo dõi",
+    "leader": "lãnh đạo",
+    "city": "theo dõi các phường (thành phố)",
+}
 
 HOW_TO_LINK = (
     "Xin chào! Tài khoản này chưa được liên kết với đơn vị nào.\n"

@@ -59,6 +59,8 @@ class PersonRole(StrEnum):
     HEAD = "head"
     OFFICE = "office"
     LEADER = "leader"
+    # A city official: no unit, oversees every ward the deployment serves (/summary rolls up).
+    CITY = "city"
 
 
 class Status(StrEnum):
