@@ -232,8 +232,8 @@ class Ticker:
         loop = asyncio.get_running_loop()
         self._reload_plans_if_edited()
         started = loop.time()
-        for path, w in list(self._new.items()):
-            if loop.time() - started > PLAN_BUDGET_SECONDS:
+        for n, (path, w) in enumerate(list(self._new.items())):
+            if n and loop.time() - started > PLAN_BUDGET_SECONDS:
                 return
             self._new.pop(path)
             try:
@@ -255,9 +255,9 @@ class Ticker:
             or loop.time() - self._planned[w.ward_id][1] >= REPLAN_EVERY.total_seconds()
         ]
         due.sort(key=lambda w: self._planned.get(w.ward_id, (None, 0.0))[1])
-        for ward in due:
-            if loop.time() - started > PLAN_BUDGET_SECONDS:
-                break
+        for n, ward in enumerate(due):
+            if n and loop.time() - started > PLAN_BUDGET_SECONDS:
+                break  # at least one ward a tick: a tiny budget slows planning, never stops it
             await self._plan(ward, now, today)
             await asyncio.sleep(0)  # let the conversation in between two wards
 
@@ -282,8 +282,14 @@ class Ticker:
         self._planned[w.ward_id] = (today, asyncio.get_running_loop().time())
 
     async def run_periodic(self) -> None:
-        """Every ward's cycles and digest (each ward's work bounded by its own check)."""
-        for w in self.ctx.served():
+        """Every ward's cycles and digest, within the tick's budget: a ward checked less than
+        a minute ago returns at once, so wards a Monday morning's digests left over are
+        reached at the next ticks."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for n, w in enumerate(self.ctx.served()):
+            if n and loop.time() - started > PLAN_BUDGET_SECONDS:
+                break
             work = self.periodics.setdefault(w.ward_id, PeriodicWork(self.ctx, ward=w.ward_id))
             await work.run()
 

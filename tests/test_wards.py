@@ -284,3 +284,27 @@ async def test_export_city_writes_a_rollup_sheet_and_a_sheet_per_ward(city: AppC
     rollup = book["Tổng hợp thành phố"]
     assert [rollup.cell(row=r, column=2).value for r in (5, 6)] == ["Phường Hồng Bàng", "Phường Nhị Chiểu"]
     assert rollup.cell(row=5, column=3).value == "42/KH-UBND"
+
+
+async def test_planning_is_shared_out_between_wards_when_a_tick_runs_out_of_time(
+    city: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.app
+
+    ticker = Ticker(city, make_dispatcher(city, {"console": RecordingChannel()}))
+    planned: list[str] = []
+    original = Ticker._plan
+
+    async def recording(self: Ticker, w: ServedWard, *args: object) -> None:
+        planned.append(w.key)
+        await original(self, w, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Ticker, "_plan", recording)
+    # No time at all: one ward a tick, and the one left waiting goes first at the next.
+    monkeypatch.setattr(bot.app, "PLAN_BUDGET_SECONDS", -1.0)
+    await ticker.plan_if_due()
+    assert len(planned) == 1
+    await ticker.plan_if_due()
+    assert sorted(planned) == sorted([A_KEY, B_KEY])
+    await ticker.plan_if_due()  # both planned within REPLAN_EVERY: nothing is due
+    assert len(planned) == 2
