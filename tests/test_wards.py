@@ -308,3 +308,16 @@ async def test_planning_is_shared_out_between_wards_when_a_tick_runs_out_of_time
     assert sorted(planned) == sorted([A_KEY, B_KEY])
     await ticker.plan_if_due()  # both planned within REPLAN_EVERY: nothing is due
     assert len(planned) == 2
+
+
+def test_check_reads_a_folder_and_refuses_two_files_of_one_ward(
+    plans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import cmd_check
+
+    settings = _settings("sqlite+aiosqlite://", plans, tmp_path)
+    assert cmd_check(_cli(["check", str(plans)]), settings) == 0
+    assert f"Hợp lệ: 2 phường: Phường Hồng Bàng ({B_KEY}); Phường Nhị Chiểu ({A_KEY})" in capsys.readouterr().out
+    shutil.copy(WARD2_PATH, plans / "z-copy.yaml")
+    with pytest.raises(CliError, match="hong-bang.yaml và z-copy.yaml cùng là kế hoạch 42/KH-UBND"):
+        cmd_check(_cli(["check", str(plans)]), settings)
