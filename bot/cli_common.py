@@ -29,8 +29,11 @@ def open_calendar(settings: Settings) -> WorkingCalendar:
 
 
 def open_plan(settings: Settings, path: str | None = None) -> Plan:
+    target = Path(path) if path else settings.plan_path
+    if target.is_dir():
+        raise CliError(f"{target} là thư mục kế hoạch (nhiều phường); hãy chỉ một tệp, ví dụ --plan {target}/…")
     try:
-        return load_plan(Path(path) if path else settings.plan_path)
+        return load_plan(target)
     except PlanError as exc:
         raise CliError(str(exc)) from None
 
