@@ -150,6 +150,7 @@ class Ticker:
     _mtimes: dict[Path, float] | None = None  # plan files as last seen
     _dirty: set[int] = field(default_factory=set)  # wards whose plan was reloaded
     _new: dict[Path, WardPlan] = field(default_factory=dict)  # plan files not yet served
+    _refused: set[Path] = field(default_factory=set)  # files refused for another's identity
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _dispatching: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
@@ -188,6 +189,11 @@ class Ticker:
                 self.periodics.pop(ward.ward_id, None)
                 log.warning("plan %s removed: ward %s is no longer served", gone, ward.key)
                 changed = True
+        if set(self._mtimes) - set(files):
+            # A file refused for its identity may be the one left now: look at it again.
+            for refused in self._refused:
+                self._mtimes.pop(refused, None)
+            self._refused.clear()
         for f, mtime in files.items():
             if self._mtimes.get(f) == mtime:
                 continue
@@ -213,6 +219,7 @@ class Ticker:
                 first=others[0].name, second=path.name, ward=plan.ward, code=plan.code
             )
             log.error("plan %s refused; keeping the running one: %s", path, same)
+            self._refused.add(path)
             return False
         if running is not None and running.key == w.key:
             self.ctx.serve(ServedWard(running.ward_id, w.key, path, plan))

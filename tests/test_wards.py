@@ -220,7 +220,11 @@ async def test_plan_files_added_and_removed_while_running_are_picked_up(city: Ap
     shutil.copy(WARD2_PATH, plans / "copy.yaml")
     await ticker.tick()
     assert len(city.served()) == 3
-    (plans / "copy.yaml").unlink()
+    # The original removed, the copy refused before is served in its place.
+    (plans / "hong-bang.yaml").unlink()
+    await ticker.tick()
+    assert {w.path.name for w in city.served()} == {"copy.yaml", "nhi-chieu.yaml", "le-chan.yaml"}
+    shutil.move(plans / "copy.yaml", plans / "hong-bang.yaml")
     third.unlink()
     await ticker.tick()
     assert [w.key for w in city.served()] == [B_KEY, A_KEY]
