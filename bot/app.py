@@ -221,6 +221,16 @@ class Ticker:
             log.error("plan %s refused; keeping the running one: %s", path, same)
             self._refused.add(path)
             return False
+        if running is not None and running.key == w.key and plan.issued != running.plan.issued:
+            # The same ward and number issued another day is another plan (numbers restart
+            # every year): it would replace this one's tasks, as claim_ward refuses at start.
+            log.error(
+                "plan %s refused; keeping the running one: issued %s, the running plan %s",
+                path,
+                plan.issued,
+                running.plan.issued,
+            )
+            return False
         if running is not None and running.key == w.key:
             self.ctx.serve(ServedWard(running.ward_id, w.key, path, plan))
             self._dirty.add(running.ward_id)

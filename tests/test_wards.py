@@ -232,6 +232,13 @@ async def test_plan_files_added_and_removed_while_running_are_picked_up(city: Ap
     b_id = _ward(city, B_KEY).ward_id
     await ticker.tick()
     assert _ward(city, B_KEY).ward_id == b_id
+    # Next year's plan of the same number written over the file: refused, the running one stays.
+    (plans / "hong-bang.yaml").write_text(
+        WARD2_PATH.read_text(encoding="utf-8").replace("issued: 2026-05-12", "issued: 2027-01-04"), encoding="utf-8"
+    )
+    os.utime(plans / "hong-bang.yaml", (2, 2))
+    await ticker.tick()
+    assert str(_ward(city, B_KEY).plan.issued) == "2026-05-12"
 
 
 async def test_people_of_a_ward_no_longer_served_are_told_so(city: AppContext, plans: Path) -> None:
