@@ -332,3 +332,17 @@ def test_check_reads_a_folder_and_refuses_two_files_of_one_ward(
     shutil.copy(WARD2_PATH, plans / "z-copy.yaml")
     with pytest.raises(CliError, match="hong-bang.yaml và z-copy.yaml cùng là kế hoạch 42/KH-UBND"):
         cmd_check(_cli(["check", str(plans)]), settings)
+
+
+async def test_a_second_worker_serves_the_same_wards_and_plans_nothing_twice(city: AppContext, plans: Path) -> None:
+    second = await open_context(city.settings, city.clock)
+    try:
+        assert {w.key: w.ward_id for w in second.served()} == {w.key: w.ward_id for w in city.served()}
+        async with city.db.session() as s:
+            before = await s.scalar(select(func.count(Reminder.id)))
+        for ctx in (city, second):
+            await Ticker(ctx, make_dispatcher(ctx, {})).plan_if_due()
+        async with city.db.session() as s:
+            assert await s.scalar(select(func.count(Reminder.id))) == before
+    finally:
+        await second.db.dispose()
