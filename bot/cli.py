@@ -27,7 +27,27 @@ from scheduler.reminders import PolicyError, check_policy, plan_reminders
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    """Validate the plan and print its tasks, units and what each deadline means."""
+    """Validate the plan and print its tasks, units and what each deadline means; a folder
+    of plans (one ward per file): each file, then that no two are one ward's same plan."""
+    folder = Path(args.plan) if args.plan else settings.plan_path
+    if folder.is_dir():
+        from bot.wards import WardError, WardPlan, check_distinct, plan_files, ward_key
+
+        wards = []
+        for path in plan_files(folder):
+            print(f"== {path.name}")
+            cmd_check(argparse.Namespace(**{**vars(args), "plan": str(path)}), settings)
+            plan = open_plan(settings, str(path))
+            wards.append(WardPlan(ward_key(plan), path, plan))
+            print()
+        if not wards:
+            raise CliError(f"Thư mục {folder} không có tệp kế hoạch nào (*.yaml, *.yml).")
+        try:
+            check_distinct(wards)
+        except WardError as exc:
+            raise CliError(str(exc)) from None
+        print(f"Hợp lệ: {len(wards)} phường: " + "; ".join(f"{w.plan.ward} ({w.key})" for w in wards))
+        return 0
     plan = open_plan(settings, args.plan)
     calendar = open_calendar(settings)
     errors = []

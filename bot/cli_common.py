@@ -12,6 +12,7 @@ from scheduler.workcal import CalendarError, WorkingCalendar, load_calendar
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+WARD_HELP = 'phường (tên như trong kế hoạch, ví dụ "Phường Nhị Chiểu", hoặc mã); không cần khi chỉ có một kế hoạch'
 
 
 class CliError(Exception):
@@ -28,8 +29,11 @@ def open_calendar(settings: Settings) -> WorkingCalendar:
 
 
 def open_plan(settings: Settings, path: str | None = None) -> Plan:
+    target = Path(path) if path else settings.plan_path
+    if target.is_dir():
+        raise CliError(f"{target} là thư mục kế hoạch (nhiều phường); hãy chỉ một tệp, ví dụ --plan {target}/…")
     try:
-        return load_plan(Path(path) if path else settings.plan_path)
+        return load_plan(target)
     except PlanError as exc:
         raise CliError(str(exc)) from None
 
@@ -55,5 +59,3 @@ def parse_datetime(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"thời điểm không hợp lệ: {text!r} (dạng 2026-05-06T08:00)") from None
     return value  # a naive value is read in the ward's zone by the command (settings.timezone)
-
-

@@ -15,8 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.cli_common import WARD_HELP
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.wards import WardPlan
+    from scheduler.workcal import WorkingCalendar
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -55,6 +61,12 @@ def register(
     p.add_argument("--out", help="tệp Excel (.xlsx) cần ghi")
     p.add_argument("--docx", help="tệp dự thảo báo cáo (.docx) cần ghi")
     p.add_argument("--chart", help="tệp biểu đồ (.png) cần ghi")
+    p.add_argument("--ward", help=WARD_HELP)
+    p.add_argument(
+        "--city",
+        action="store_true",
+        help="một tệp Excel cho mọi phường: trang tổng hợp các phường, rồi mỗi phường một trang",
+    )
     p.set_defaults(handler=cmd_export)
 
 
@@ -88,20 +100,26 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     from bot.report.rows import Report
     from bot.report.xlsx import export_xlsx
     from bot.texts import vn_date
-    from scheduler.plan import PlanError, load_plan
+    from bot.wards import WardError, load_wards, pick_ward
+    from scheduler.plan import PlanError
     from scheduler.windows import WindowError, resolve_window
     from scheduler.workcal import CalendarError, load_calendar
     from store.db import Database
-    from store.queries import ward_id_by_key
+    from store.wards import ward_id_of_plan
 
     start = parse_day(args.from_date) if args.from_date else None
     end = parse_day(args.to_date) if args.to_date else None
     try:
-        plan = load_plan(settings.plan_path)
+        wards = load_wards(settings.plan_path)
         calendar = load_calendar(settings.calendar_path, settings.hours(), settings.zone())
-    except (PlanError, CalendarError) as exc:
+        if not args.city:
+            wards = [pick_ward(wards, args.ward)]
+    except (PlanError, CalendarError, WardError) as exc:
         raise ExportError(str(exc)) from None
     today = parse_day(args.on_date) if args.on_date else datetime.now(settings.zone()).date()
+    if args.city:
+        return await _export_city(args, settings, wards, calendar, today, start, end)
+    plan, key = wards[0].plan, wards[0].key
     try:
         window = resolve_window(plan, today, cycle=args.cycle, year=args.year, start=start, end=end)
     except WindowError as exc:
@@ -114,11 +132,9 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     try:
         await db.upgrade()
         async with db.session() as s:
-            ward_id = await ward_id_by_key(s, settings.ward)
+            ward_id = await ward_id_of_plan(s, key, plan.ward, plan.code, settings.ward)
             if ward_id is None:
-                raise ExportError(
-                    f'Cơ sở dữ liệu chưa có phường "{settings.ward}"; hãy chạy "nhacviec run" một lần trước'
-                )
+                raise ExportError(f'Cơ sở dữ liệu chưa có phường "{key}"; hãy chạy "nhacviec run" một lần trước')
             standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar)
     finally:
         await db.dispose()
@@ -138,6 +154,56 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
             raise ExportError(f"Không ghi được tệp {path}: {exc.strerror}") from None
         written.append(f"Đã ghi {what}: {path}")
     return written
+
+
+async def _export_city(
+    args: argparse.Namespace,
+    settings: Settings,
+    wards: list[WardPlan],
+    calendar: WorkingCalendar,
+    today: date,
+    start: date | None,
+    end: date | None,
+) -> list[str]:
+    """One workbook for the city: the roll-up sheet (one row per ward, worst first), then a
+    sheet per ward with its appendix, each ward judged in its own plan's window."""
+    from bot.city import city_rollup, city_workbook
+    from scheduler.windows import WindowError, resolve_window
+    from store.db import Database
+    from store.wards import ward_id_of_plan
+
+    if args.docx or args.chart:
+        raise ExportError("--city chỉ ghi tệp Excel (--out); bỏ --docx, --chart", EXIT_USAGE)
+    out = _outputs_given(args).xlsx or Path(f"bao-cao-cac-phuong-{today:%Y%m%d}.xlsx")
+    try:
+        windows = {
+            w.key: resolve_window(w.plan, today, cycle=args.cycle, year=args.year, start=start, end=end) for w in wards
+        }
+    except WindowError as exc:
+        raise ExportError(str(exc), EXIT_USAGE) from None
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        async with db.session() as s:
+            ids = {
+                w.key: ward_id
+                for w in wards
+                if (ward_id := await ward_id_of_plan(s, w.key, w.plan.ward, w.plan.code, settings.ward)) is not None
+            }
+            missing = [w.key for w in wards if w.key not in ids]
+            if missing:
+                raise ExportError(
+                    f"Cơ sở dữ liệu chưa có phường {', '.join(missing)}; hãy chạy \"nhacviec run\" một lần trước"
+                )
+            served = [(ids[w.key], w.key, w.plan) for w in wards]
+            rollups = await city_rollup(s, served, calendar, today, windows.__getitem__)
+    finally:
+        await db.dispose()
+    try:
+        out.write_bytes(city_workbook(rollups, calendar, today))
+    except OSError as exc:
+        raise ExportError(f"Không ghi được tệp {out}: {exc.strerror}") from None
+    return [f"Đã ghi bảng tổng hợp các phường (Excel, {len(rollups)} phường): {out}"]
 
 
 def _outputs(args: argparse.Namespace, plan_code: str, start: date, end: date) -> _Outputs:

@@ -9,7 +9,7 @@ import asyncio
 import getpass
 from typing import TYPE_CHECKING
 
-from bot.cli_common import CliError, parse_datetime, resolve_unit
+from bot.cli_common import WARD_HELP, CliError, parse_datetime, resolve_unit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("stt", type=int, help="số thứ tự nhiệm vụ")
     p.add_argument("text", help='lời đơn vị báo, ví dụ "đã xong" hoặc "vướng: chưa có kinh phí"')
     p.add_argument("--unit", required=True, help="mã hoặc tên đơn vị báo tình trạng")
+    p.add_argument("--ward", help=WARD_HELP)
     p.add_argument("--at", type=parse_datetime, help="thời điểm đơn vị báo (mặc định: bây giờ), ví dụ 2026-06-03T09:30")
     p.set_defaults(handler=cmd_record)
 
@@ -61,7 +62,7 @@ async def _record(args: argparse.Namespace, settings: Settings) -> int:
         )
         return ctx.plan.units[unit].name, done, vn_datetime(at, settings.zone())
 
-    name, done, when = await _in_ward(settings, work)
+    name, done, when = await _in_ward(settings, work, args.ward)
     p = done.parsed
     confirm = texts.confirm(done.view.task_stt, p.status, p.percent, p.note)
     print(texts.RECORDED_ON_BEHALF.format(confirm=confirm, unit=name, at=when))

@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.cli_common import CliError, parse_datetime, resolve_unit
+from bot.cli_common import WARD_HELP, CliError, parse_datetime, resolve_unit
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,12 +41,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("link", help="cấp mã liên kết một lần cho một người của đơn vị")
-    p.add_argument("--unit", required=True, help="mã hoặc tên đơn vị")
+    p.add_argument("--ward", help=WARD_HELP)
+    p.add_argument("--unit", help="mã hoặc tên đơn vị (không cần với vai trò city)")
     p.add_argument(
         "--role",
         required=True,
-        choices=["head", "deputy", "office", "leader"],
-        help="vai trò: head (thủ trưởng), deputy (cấp phó / đầu mối), office, leader",
+        choices=["head", "deputy", "office", "leader", "city"],
+        help="vai trò: head (thủ trưởng), deputy (cấp phó / đầu mối), office, leader, city (theo dõi các phường)",
     )
     p.add_argument("--name", required=True, help="họ tên")
     p.add_argument("--json", action="store_true", help="in JSON")
@@ -54,6 +55,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("remind", help="nhắc ngay một nhiệm vụ (bot đang chạy sẽ gửi trong vài giây)")
     p.add_argument("stt", help="số hoặc nhãn nhiệm vụ, ví dụ 4 hoặc II.3")
+    p.add_argument("--ward", help=WARD_HELP)
     p.add_argument("--unit", help="chỉ nhắc đơn vị này (mã hoặc tên)")
     p.set_defaults(handler=cmd_remind)
 
@@ -91,14 +93,28 @@ def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_link(args, settings))
 
 
-async def _in_ward(settings: Settings, work: Callable[[AppContext, AsyncSession], Awaitable[T]]) -> T:
-    """Open the ward (schema upgraded, plan synced), run `work` in one transaction, close.
-    A refused action becomes a CLI error with its Vietnamese message."""
+async def _in_ward(
+    settings: Settings,
+    work: Callable[[AppContext, AsyncSession], Awaitable[T]],
+    ward: str | None = None,
+    *,
+    any_ward: bool = False,
+) -> T:
+    """Open the ward `ward` names — the only one when the deployment has one plan; the first
+    when `any_ward` and none is named — (schema upgraded, its plan synced), run `work` in one
+    transaction, close. A refused action or an unknown ward is a CLI error in Vietnamese."""
     from bot.actions import ActionError
     from bot.app import open_context
+    from bot.wards import WardError, load_wards
     from scheduler.clock import SystemClock
+    from scheduler.plan import PlanError
 
-    ctx = await open_context(settings, SystemClock())
+    try:
+        if ward is None and any_ward:
+            ward = min(load_wards(settings.plan_path), key=lambda w: w.key).key
+        ctx = await open_context(settings, SystemClock(), ward=ward, one_ward=True)
+    except (WardError, PlanError) as exc:
+        raise CliError(str(exc)) from None
     try:
         async with ctx.db.session() as s, s.begin():
             try:
@@ -113,12 +129,19 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
     from bot.actions import IssuedCode, create_person, issue_link_code
     from bot.texts import PERSON_ROLE_LABELS, vn_date
 
-    async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, IssuedCode]:
-        unit = resolve_unit(ctx.plan, args.unit)
-        person = await create_person(s, ctx.ward_id, args.name, args.role, unit, ctx.now())
-        return unit, await issue_link_code(s, person, ctx.now(), timedelta(hours=settings.link_code_ttl_hours))
+    city = args.role == "city"
+    if not city and not args.unit:
+        raise CliError("cần --unit (mã hoặc tên đơn vị) cho vai trò head, office, leader", 2)
 
-    unit, issued = await _in_ward(settings, work)
+    async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, IssuedCode]:
+        # A city official belongs to no unit; their code is kept in the ward named (or the
+        # first), and they see every ward the deployment serves.
+        unit = resolve_unit(ctx.plan, args.unit) if args.unit and not city else None
+        person = await create_person(s, ctx.ward_id, args.name, args.role, unit, ctx.now())
+        issued = await issue_link_code(s, person, ctx.now(), timedelta(hours=settings.link_code_ttl_hours))
+        return unit or ctx.plan.ward, issued
+
+    unit, issued = await _in_ward(settings, work, args.ward, any_ward=city)
     deep_link = None
     if settings.telegram_token:
         from bot.telegram import deeplink
@@ -163,7 +186,7 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
         unit = resolve_unit(ctx.plan, args.unit) if args.unit else None
         return await queue_manual_reminder(s, ctx.ward_id, args.stt, unit, ctx.now(), ctx.today())
 
-    queued = await _in_ward(settings, work)
+    queued = await _in_ward(settings, work, args.ward)
     print(remind_queued(queued.task, len(queued.units), queued.nobody))
     if queued.units:
         print("Bot đang chạy sẽ gửi trong vài giây.")
@@ -246,12 +269,15 @@ async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
     from bot.app import open_context
     from bot.logs import redact
     from bot.startup import StartupFailed, StartupUnreachable, with_retries
+    from bot.wards import WardError
     from scheduler.plan import PlanError
     from scheduler.workcal import CalendarError
 
     async def attempt() -> AppContext:
         try:
             return await open_context(settings, clock, announce=print)
+        except WardError as exc:
+            raise StartupFailed(str(exc)) from None
         except PlanError as exc:
             count = len(exc.problems)
             raise StartupFailed(
@@ -290,7 +316,7 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        report = await ward_health(db, settings.ward, datetime.now(UTC), timedelta(minutes=settings.deadman_minutes))
+        report = await ward_health(db, datetime.now(UTC), timedelta(minutes=settings.deadman_minutes))
     finally:
         await db.dispose()
     if args.json:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from store.enums import PersonRole
 
 EVERYONE = frozenset(PersonRole)
-OFFICE = frozenset({PersonRole.OFFICE, PersonRole.LEADER})
+OFFICE = frozenset({PersonRole.OFFICE, PersonRole.LEADER, PersonRole.CITY})
 
 Handler = Callable[..., Awaitable[Any]]
 H = TypeVar("H", bound=Handler)

@@ -81,7 +81,7 @@ class OfficeCommands(ConversationCore):
     async def _summary_chart(self, t: Turn) -> Reply:
         """The chart goes out through the outbox as a photo to this chat; no text reply."""
         standing = await self._live_standing(t)
-        folder = self.ctx.settings.files_path.resolve()
+        folder = self.ctx.files_for(t.ward_id)
         path = await write_chart(standing, folder, f"bieu-do-{standing.cutoff:%Y%m%d}")
         caption = texts.CHART_CAPTION.format(plan=standing.plan_code, day=texts.vn_date(standing.cutoff))
         await self._queue_file(t, f"chart:{t.inbound_id}", Attachment(str(path), path.name, "photo", caption))
@@ -107,7 +107,7 @@ class OfficeCommands(ConversationCore):
         if today < window.start:
             start = texts.vn_date(window.start)
             return [OutboundMessage(texts.EXPORT_NOT_STARTED.format(title=title, start=start))]
-        folder = self.ctx.settings.files_path.resolve()
+        folder = self.ctx.files_for(t.ward_id)
         files = await write_report_files(t.s, plan, t.ward_id, self.ctx.calendar, folder, window, today)
         period = data_period(window)
         xlsx_caption = texts.EXPORT_XLSX_CAPTION.format(title=title, period=period)
@@ -210,7 +210,7 @@ class OfficeCommands(ConversationCore):
         settings = self.ctx.settings
         await plan_ward(
             t.s,
-            settings.ward,
+            self.ctx.wards[t.ward_id].key,
             t.plan,
             self.ctx.calendar,
             self.ctx.now(),

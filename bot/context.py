@@ -1,22 +1,37 @@
-"""What the running bot shares: database, plan, calendar, clock and settings of one ward."""
+"""What the running bot shares: database, calendar, clock, settings, and the plan of every
+ward it serves."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from bot.settings import Settings
+from bot.wards import WardPlan, find_wards
 from scheduler.clock import Clock
 from scheduler.plan import Plan
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
 
 
+@dataclass(frozen=True)
+class ServedWard:
+    """One ward this process serves: its row, its identity and the plan file it comes from."""
+
+    ward_id: int
+    key: str
+    path: Path
+    plan: Plan
+
+
 @dataclass
 class AppContext:
     db: Database
     settings: Settings
+    # The first ward served (by key): what the console and single-ward tools act on. With
+    # one plan it is the ward, as it always was.
     plan: Plan
     calendar: WorkingCalendar
     clock: Clock
@@ -25,13 +40,56 @@ class AppContext:
     wake: Callable[[], None] = field(default=lambda: None)
     # The Telegram bot's @username once getMe answered (for /moi's deep link).
     telegram_username: str | None = None
+    # Every ward served, by ward id (one entry, the ward above, unless given several).
+    wards: dict[int, ServedWard] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.wards:
+            # Built by hand (tests, benches): the one ward, planned under the settings' key.
+            only = ServedWard(self.ward_id, self.settings.ward, self.settings.plan_path, self.plan)
+            self.wards = {self.ward_id: only}
 
     def plan_of(self, ward_id: int) -> Plan:
         """The plan of one ward (a person's, a turn's): the one place that maps a ward to its
-        plan, so that serving several wards changes this and nothing that asks it."""
-        if ward_id != self.ward_id:
+        plan. LookupError for a ward this process does not serve (its plan file removed)."""
+        served = self.wards.get(ward_id)
+        if served is None:
             raise LookupError(f"ward {ward_id} is not served by this process")
-        return self.plan
+        return served.plan
+
+    def served(self) -> list[ServedWard]:
+        """The wards served, in key order (a stable order for lists and round-robins)."""
+        return sorted(self.wards.values(), key=lambda w: w.key)
+
+    def serve(self, ward: ServedWard) -> None:
+        """Serve `ward` (new, or its plan reloaded)."""
+        self.wards[ward.ward_id] = ward
+        if ward.ward_id == self.ward_id:
+            self.plan = ward.plan
+
+    def stop_serving(self, ward_id: int) -> None:
+        """The ward's plan file was removed: its people are told so, nothing more is planned.
+        The first ward's slot passes to the next one, so single-ward tools keep a ward."""
+        self.wards.pop(ward_id, None)
+        if ward_id == self.ward_id and self.wards:
+            first = self.served()[0]
+            self.ward_id, self.plan = first.ward_id, first.plan
+
+    def find_served(self, text: str) -> list[ServedWard]:
+        """The served wards `text` names (name with or without diacritics or "Phường", key)."""
+        by_key = {w.key: w for w in self.served()}
+        found = find_wards([WardPlan(w.key, w.path, w.plan) for w in by_key.values()], text)
+        return [by_key[w.key] for w in found]
+
+    def files_for(self, ward_id: int) -> Path:
+        """Where a ward's files go: NHACVIEC_FILES_PATH itself with one ward (as always), a
+        folder per ward with several, so two wards' charts and reports of one week or one
+        plan number never overwrite each other before they are sent."""
+        root = self.settings.files_path.resolve()
+        served = self.wards.get(ward_id)
+        if len(self.wards) <= 1 or served is None:
+            return root
+        return root / served.key.replace(":", "_")
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -14,7 +14,7 @@ from dataclasses import asdict
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
+from bot import texts, texts_wards
 from bot.actions import (
     LinkRefusal,
     link_throttled,
@@ -22,6 +22,7 @@ from bot.actions import (
     redeem_code,
 )
 from bot.channel import InboundMessage, OutboundMessage
+from bot.commands_city import CityCommands
 from bot.commands_office import OfficeCommands
 from bot.commands_people import PeopleCommands, refused_text
 from bot.commands_unit import UnitCommands
@@ -49,7 +50,7 @@ INLINE_CHANNELS = frozenset({"console"})
 __all__ = ["COMMANDS", "Conversation", "INLINE_CHANNELS"]
 
 
-class Conversation(PeopleCommands, OfficeCommands, UnitCommands):
+class Conversation(CityCommands, PeopleCommands, OfficeCommands, UnitCommands):
     # --- entry point -----------------------------------------------------------------------
 
     async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> Reply:
@@ -81,9 +82,10 @@ class Conversation(PeopleCommands, OfficeCommands, UnitCommands):
                 # Queued with what it confirms, in the same transaction: a reply the bot
                 # gives is sent, or retried like any reminder — never lost to a 502.
                 identity = await identity_by_chat(session, msg.channel, msg.chat_id)
+                person = await session.get(Person, identity.person_id) if identity else None
                 await queue_reply(
                     session,
-                    self.ctx.ward_id,
+                    person.ward_id if person else self.ctx.ward_id,
                     inbound_id,
                     msg.channel,
                     msg.chat_id,
@@ -112,7 +114,10 @@ class Conversation(PeopleCommands, OfficeCommands, UnitCommands):
         if person.unlinked_at is not None:
             # Unlinked by the office (/huy): the chat is a stranger's until linked again.
             return await self._unlinked(s, msg, text, command)
-        turn = Turn(s, msg, person, identity, inbound_id, buttons, person.ward_id, self.ctx.plan_of(person.ward_id))
+        plan = self._home_plan(person)
+        if plan is None:
+            return [OutboundMessage(texts_wards.WARD_NOT_SERVED)], "ward_not_served", identity.id
+        turn = Turn(s, msg, person, identity, inbound_id, buttons, person.ward_id, plan)
         if msg.callback_data:
             return await self._button(turn, msg.callback_data), "button", identity.id
         if command:
@@ -124,6 +129,8 @@ class Conversation(PeopleCommands, OfficeCommands, UnitCommands):
                 refusal = texts.OFFICE_ONLY if registered.office_only else refused_text(registered.roles)
                 return [OutboundMessage(refusal)], "refused", identity.id
             turn.args = (command["args"] or "").strip()
+            if (answer := await self._choose_ward(turn, name)) is not None:
+                return answer, f"/{name}", identity.id
             replies: Reply = await registered.handler(self, turn)
             return replies, f"/{name}", identity.id
         return await self._free_text(turn, text), "text", identity.id

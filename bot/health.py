@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,8 @@ from store.db import Database
 from store.enums import PersonRole, ReminderKind
 from store.health import OutboxHealth, outbox_health
 from store.outbox import insert_reminders, reminder_row
-from store.queries import people_with_role, ward_id_by_key
+from store.queries import people_with_role
+from store.wards import all_ward_ids
 
 if TYPE_CHECKING:
     from bot.app import Ticker
@@ -154,7 +156,7 @@ def deadman_text(report: HealthReport, zone: ZoneInfo) -> str:
 
 async def read_health(
     db: Database,
-    ward_id: int | None,
+    ward_id: int | Collection[int] | None,
     now: datetime,
     threshold: timedelta,
     *,
@@ -162,15 +164,24 @@ async def read_health(
     running_since: datetime | None = None,
 ) -> HealthReport:
     async with db.session() as s:
-        outbox = await outbox_health(s, ward_id, now, now - FAILURE_WINDOW) if ward_id is not None else None
+        outbox = (
+            await outbox_health(s, ward_id, now, now - FAILURE_WINDOW)
+            if ward_id is not None and _any_ward(ward_id)
+            else None
+        )
     return HealthReport(now, threshold, outbox, last_tick, running_since)
 
 
-async def ward_health(db: Database, ward: str, now: datetime, threshold: timedelta) -> HealthReport:
-    """For `nhacviec status`: the ward by its key, read without changing anything."""
+def _any_ward(ward_id: int | Collection[int] | None) -> bool:
+    return ward_id is not None and (isinstance(ward_id, int) or len(ward_id) > 0)
+
+
+async def ward_health(db: Database, now: datetime, threshold: timedelta) -> HealthReport:
+    """For `nhacviec status`: every ward the database keeps (one bot serves them all), read
+    without changing anything."""
     async with db.session() as s:
-        ward_id = await ward_id_by_key(s, ward)
-    return await read_health(db, ward_id, now, threshold)
+        ward_ids = await all_ward_ids(s)
+    return await read_health(db, ward_ids or None, now, threshold)
 
 
 @dataclass
@@ -193,7 +204,7 @@ class HealthCheck:
     async def report(self) -> HealthReport:
         return await read_health(
             self.ctx.db,
-            self.ctx.ward_id,
+            sorted(self.ctx.wards),
             self.ctx.now(),
             self.threshold,
             last_tick=self.ticker.last_tick if self.ticker else None,
@@ -223,12 +234,11 @@ class HealthCheck:
         body = deadman_text(report, self.ctx.settings.zone())
         now = self.ctx.now()
         async with self.ctx.db.session() as s, s.begin():
-            office = await people_with_role(s, self.ctx.ward_id, (PersonRole.OFFICE,))
+            # Every ward's office hears: the outage stops the reminders of all of them.
             rows = [
-                reminder_row(
-                    self.ctx.ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, now, now, person_id=p.id, body=body
-                )
-                for p in office
+                reminder_row(ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, now, now, person_id=p.id, body=body)
+                for ward_id in sorted(self.ctx.wards)
+                for p in await people_with_role(s, ward_id, (PersonRole.OFFICE,))
             ]
             inserted = await insert_reminders(s, rows)
         if inserted:

@@ -27,6 +27,7 @@ from bot.report.wording import data_period
 from scheduler.attachments import direct_row
 from scheduler.cycles import CycleEvent, events_due
 from scheduler.delivery import Attachment
+from scheduler.plan import Plan
 from scheduler.windows import live_window
 from store.enums import CLOSED, DeadlineKind, PersonRole, ReminderKind, Status
 from store.models import Person
@@ -41,12 +42,21 @@ CHECK_EVERY = timedelta(minutes=1)
 @dataclass
 class PeriodicWork:
     ctx: AppContext
+    ward: int | None = None  # the ward served (None: the context's first ward)
     _done: set[str] = field(default_factory=set)  # moments handled by this process
     _checked_at: datetime | None = None
 
     @property
+    def ward_id(self) -> int:
+        return self.ward if self.ward is not None else self.ctx.ward_id
+
+    @property
+    def plan(self) -> Plan:
+        return self.ctx.plan_of(self.ward_id)
+
+    @property
     def folder(self) -> Path:
-        return self.ctx.settings.files_path.resolve()
+        return self.ctx.files_for(self.ward_id)
 
     async def run(self) -> int:
         """Queue what has fallen due; returns the rows inserted. Never raises: a failure is
@@ -58,7 +68,7 @@ class PeriodicWork:
         inserted = 0
         catch_up = timedelta(hours=self.ctx.settings.stale_after_hours)
         try:
-            for event in events_due(self.ctx.plan, self.ctx.calendar, now, catch_up):
+            for event in events_due(self.plan, self.ctx.calendar, now, catch_up):
                 if event.key not in self._done:
                     inserted += await (self.sweep(event, now) if event.kind == "sweep" else self.report_due(event, now))
                     self._done.add(event.key)
@@ -82,7 +92,7 @@ class PeriodicWork:
         period = data_period(event.window)
         async with ctx.db.session() as s, s.begin():
             by_unit: dict[int, list[AssignmentView]] = {}
-            for v in await current_assignments(s, ctx.ward_id, ctx.calendar.local_date(now)):
+            for v in await current_assignments(s, self.ward_id, ctx.calendar.local_date(now)):
                 if v.status == Status.NOT_APPLICABLE:
                     continue
                 if v.status not in CLOSED or v.deadline_kind in (DeadlineKind.ONGOING, DeadlineKind.RECURRING):
@@ -91,9 +101,9 @@ class PeriodicWork:
             for unit_id, views in by_unit.items():
                 tasks = [(v.task_stt, v.content, _state(v)) for v in views]
                 body = texts.sweep_text(title, period, event.due, views[0].unit_name, tasks)
-                for person in await _unit_people(s, ctx.ward_id, unit_id):
+                for person in await _unit_people(s, self.ward_id, unit_id):
                     rows.append(
-                        direct_row(ctx.ward_id, f"{event.key}:p{person.id}", ReminderKind.SWEEP, now, person.id, body)
+                        direct_row(self.ward_id, f"{event.key}:p{person.id}", ReminderKind.SWEEP, now, person.id, body)
                     )
             return await insert_reminders(s, rows)
 
@@ -104,17 +114,17 @@ class PeriodicWork:
         title = texts.cycle_title(event.cycle.name, event.window.year or event.due.year)
         period = data_period(event.window)
         async with ctx.db.session() as s, s.begin():
-            unit = await unit_by_code(s, ctx.ward_id, event.unit or "")
+            unit = await unit_by_code(s, self.ward_id, event.unit or "")
             if unit is None:
                 return 0
-            people = await people_with_role(s, ctx.ward_id, (PersonRole.OFFICE,), unit.id) or await _unit_people(
-                s, ctx.ward_id, unit.id
+            people = await people_with_role(s, self.ward_id, (PersonRole.OFFICE,), unit.id) or await _unit_people(
+                s, self.ward_id, unit.id
             )
             if not people:
                 return 0
-            files = await write_report_files(s, ctx.plan, ctx.ward_id, ctx.calendar, self.folder, event.window, today)
+            files = await write_report_files(s, self.plan, self.ward_id, ctx.calendar, self.folder, event.window, today)
             body = texts.report_due_text(
-                title, period, event.due, event.working_days, files.cutoff, ctx.plan.report_recipient
+                title, period, event.due, event.working_days, files.cutoff, self.plan.report_recipient
             )
             xlsx = Attachment(
                 str(files.xlsx),
@@ -128,9 +138,9 @@ class PeriodicWork:
             rows: list[dict[str, Any]] = []
             for p in people:
                 key = f"{event.key}:p{p.id}"
-                rows.append(direct_row(ctx.ward_id, key, ReminderKind.REPORT_DUE, now, p.id, body, attachment=xlsx))
+                rows.append(direct_row(self.ward_id, key, ReminderKind.REPORT_DUE, now, p.id, body, attachment=xlsx))
                 rows.append(
-                    direct_row(ctx.ward_id, f"{key}:docx", ReminderKind.REPORT_DUE, now, p.id, "", attachment=docx)
+                    direct_row(self.ward_id, f"{key}:docx", ReminderKind.REPORT_DUE, now, p.id, "", attachment=docx)
                 )
             return await insert_reminders(s, rows)
 
@@ -152,21 +162,21 @@ class PeriodicWork:
         leaders; the chart rides along as a photo (a file kept for Zalo and the console)."""
         ctx = self.ctx
         cutoff = day - timedelta(days=1)
-        window = live_window(ctx.plan, cutoff)
+        window = live_window(self.plan, cutoff)
         async with ctx.db.session() as s, s.begin():
-            people = await people_with_role(s, ctx.ward_id, (PersonRole.OFFICE, PersonRole.LEADER))
+            people = await people_with_role(s, self.ward_id, (PersonRole.OFFICE, PersonRole.LEADER))
             if not people:
                 return 0
-            current = await build_standing(s, ctx.plan, ctx.ward_id, window, window.cutoff(cutoff), ctx.calendar)
+            current = await build_standing(s, self.plan, self.ward_id, window, window.cutoff(cutoff), ctx.calendar)
             previous = await build_standing(
-                s, ctx.plan, ctx.ward_id, window, window.cutoff(cutoff - timedelta(days=7)), ctx.calendar
+                s, self.plan, self.ward_id, window, window.cutoff(cutoff - timedelta(days=7)), ctx.calendar
             )
             text = digest_text(current, previous, ctx.calendar, silent_after_days=ctx.settings.silent_after_days)
             path = await write_chart(current, self.folder, f"ban-tin-{key.removeprefix('digest:')}")
             caption = texts.DIGEST_CHART_CAPTION.format(day=texts.vn_date(current.cutoff))
             chart = Attachment(str(path), path.name, "photo", caption)
             rows = [
-                direct_row(ctx.ward_id, f"{key}:p{p.id}", ReminderKind.DIGEST, now, p.id, text, attachment=chart)
+                direct_row(self.ward_id, f"{key}:p{p.id}", ReminderKind.DIGEST, now, p.id, text, attachment=chart)
                 for p in people
             ]
             return await insert_reminders(s, rows)

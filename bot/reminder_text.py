@@ -168,12 +168,16 @@ class ReminderRenderer:
     """The dispatcher's Renderer: every word the outbox sends is made here."""
 
     calendar: WorkingCalendar
-    # The title of a unit's head by (unit code, unit name): the plan's head_title
-    # (Plan.head_title); derived from the name when not given.
-    titles: Callable[[str, str], str] | None = None
+    # The title of a unit's head by (ward id, unit code, unit name): the ward's plan's
+    # head_title (Plan.head_title); derived from the name when not given.
+    titles: Callable[[int, str, str], str] | None = None
 
     def title(self, view: AssignmentView) -> str:
-        return self.titles(view.unit_code, view.unit_name) if self.titles else derive_head_title(view.unit_name)
+        return (
+            self.titles(view.ward_id, view.unit_code, view.unit_name)
+            if self.titles
+            else derive_head_title(view.unit_name)
+        )
 
     def reminder(
         self, kind: str, view: AssignmentView, today: date, leads: list[str], *, buttons: bool

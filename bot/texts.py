@@ -126,6 +126,7 @@ PERSON_ROLE_LABELS = {
     "deputy": "cấp phó / đầu mối",
     "office": "văn phòng theo dõi",
     "leader": "lãnh đạo",
+    "city": "theo dõi các phường (thành phố)",
 }
 
 HOW_TO_LINK = (

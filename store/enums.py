@@ -62,6 +62,8 @@ class PersonRole(StrEnum):
     DEPUTY = "deputy"
     OFFICE = "office"
     LEADER = "leader"
+    # A city official: no unit, oversees every ward the deployment serves (/summary rolls up).
+    CITY = "city"
 
 
 class Status(StrEnum):

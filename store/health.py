@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,8 +30,12 @@ class OutboxHealth:
         return max(self.last_ok_by_channel.values(), default=None)
 
 
-async def outbox_health(session: AsyncSession, ward_id: int, now: datetime, since: datetime) -> OutboxHealth:
-    ward = Reminder.ward_id == ward_id
+async def outbox_health(
+    session: AsyncSession, ward_id: int | Collection[int], now: datetime, since: datetime
+) -> OutboxHealth:
+    """The outbox of one ward, or of several (a deployment serving a city: one process, one
+    bot, one queue — its health is all of them together)."""
+    ward = Reminder.ward_id == ward_id if isinstance(ward_id, int) else Reminder.ward_id.in_(list(ward_id))
     by_state = {
         str(state): int(count)
         for state, count in (

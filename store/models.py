@@ -49,6 +49,9 @@ class Ward(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     plan_code: Mapped[str] = mapped_column(String(100), default="")
     coordinating_unit: Mapped[str] = mapped_column(String(32), default="")
+    # The issue date of the plan the ward holds: plan numbers restart every year, so ward and
+    # number alone do not tell two plans apart (store.wards.claim_ward).
+    plan_issued: Mapped[date | None] = mapped_column(Date)
 
 
 class Unit(Base):

@@ -41,6 +41,8 @@ class AssignmentView:
     # How people name the task ("II.3"); rows written before labels existed show the STT.
     task_label: str = ""
     task_section: str | None = None
+    # The ward the task belongs to (unit codes repeat across the wards of a city).
+    ward_id: int = 0
 
     def __post_init__(self) -> None:
         if not self.task_label:
@@ -86,6 +88,7 @@ def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
         active=a.active and o.active and t.active and u.active,
         task_label=t.label or str(t.stt),
         task_section=t.section,
+        ward_id=t.ward_id,
     )
 
 

@@ -384,7 +384,7 @@ async def test_reminders_welcome_and_escalation_address_the_head_by_title(ctx: A
     assert group.split("\n")[1] == "Kính gửi Trưởng phòng Văn hóa - Xã hội,"
     async with ctx.db.session() as s:
         view = next(v for v in await current_assignments(s, ctx.ward_id, ctx.today()) if v.unit_code == "VHXH")
-    renderer = ReminderRenderer(ctx.calendar, titles=ctx.plan.head_title)
+    renderer = ReminderRenderer(ctx.calendar, titles=lambda _ward, code, name: ctx.plan.head_title(code, name))
     assert "Người chịu trách nhiệm: Trưởng phòng Văn hóa - Xã hội" in renderer.escalation(view, ctx.today()).text
     single = renderer.reminder("due", view, ctx.today(), [], buttons=False).text
     assert single.split("\n")[1] == "Kính gửi Trưởng phòng Văn hóa - Xã hội,"

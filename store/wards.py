@@ -1,0 +1,82 @@
+"""Wards by identity: which plan a ward row holds, before a plan is synced into it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import Ward
+from store.sync import lock_ward
+
+
+@dataclass(frozen=True)
+class OtherPlan:
+    """The ward row under a key holds another plan (another ward name or plan number)."""
+
+    key: str
+    ward_name: str
+    plan_code: str
+    issued: date
+
+
+async def claim_ward(
+    session: AsyncSession, key: str, ward_name: str, plan_code: str, issued: date, legacy_key: str | None = None
+) -> OtherPlan | None:
+    """Make `key` (the plan's ward and number, folded) the home of the plan issued on
+    `issued`, in the transaction that syncs it; returns what the row holds when it is
+    another plan — the same ward and number issued another day (numbers restart every
+    year) — and the caller refuses: syncing would replace that plan's tasks. A respelt name
+    ("Nhi Chiểu" → "Nhị Chiểu") folds to the same key and is an edit, not another plan.
+
+    A database written before identities came from plans keeps its ward under `legacy_key`
+    (the old `NHACVIEC_WARD`, "default"): when that row holds this same plan it takes the new
+    key, so the ward's people, statuses and reminders carry over; another plan there is left
+    alone and this one gets a ward of its own."""
+    await lock_ward(session, key)
+    ward = await session.scalar(select(Ward).where(Ward.key == key))
+    if ward is not None:
+        if ward.plan_issued is not None and ward.plan_issued != issued:
+            return OtherPlan(key, ward.name, ward.plan_code, ward.plan_issued)
+        ward.plan_issued = issued
+        await session.flush()
+        return None
+    if legacy_key and legacy_key != key:
+        old = await session.scalar(select(Ward).where(Ward.key == legacy_key))
+        same = old is not None and (old.name, old.plan_code) == (ward_name, plan_code)
+        if old is not None and same and old.plan_issued in (None, issued):
+            old.key, old.plan_issued = key, issued
+            await session.flush()
+    return None
+
+
+async def mark_issued(session: AsyncSession, key: str, issued: date) -> None:
+    """Record the issue date on a ward row the plan's first sync has just created."""
+    ward = await session.scalar(select(Ward).where(Ward.key == key))
+    if ward is not None and ward.plan_issued is None:
+        ward.plan_issued = issued
+        await session.flush()
+
+
+async def ward_ids_by_key(session: AsyncSession, keys: list[str]) -> dict[str, int]:
+    rows = await session.execute(select(Ward.key, Ward.id).where(Ward.key.in_(keys)))
+    return {key: ward_id for key, ward_id in rows.all()}
+
+
+async def all_ward_ids(session: AsyncSession) -> list[int]:
+    return list(await session.scalars(select(Ward.id).order_by(Ward.id)))
+
+
+async def ward_id_of_plan(
+    session: AsyncSession, key: str, ward_name: str, plan_code: str, legacy_key: str | None = None
+) -> int | None:
+    """Read-only: the ward row of a plan — under its key, or still under `legacy_key` when
+    the bot has not run since identities came from plans (claim_ward moves it then)."""
+    found = await session.scalar(select(Ward.id).where(Ward.key == key))
+    if found is not None or not legacy_key:
+        return found
+    return await session.scalar(
+        select(Ward.id).where(Ward.key == legacy_key, Ward.name == ward_name, Ward.plan_code == plan_code)
+    )
