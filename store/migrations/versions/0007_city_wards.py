@@ -1,7 +1,7 @@
 """wards.plan_issued: which plan a ward's identity (ward + plan number) holds
 
 Revision ID: 0007w
-Revises: 0003b
+Revises: 0004p
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007w"
-down_revision: str | None = "0003b"
+down_revision: str | None = "0004p"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
