@@ -3,6 +3,7 @@ and heads addressed by their title."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -229,6 +230,7 @@ async def test_the_plan_may_send_a_units_reminders_to_its_deputies_too(
     path = tmp_path / "plan.yaml"
     path.write_text(text, encoding="utf-8")
     ctx.plan = load_plan(path)
+    ctx.wards[ctx.ward_id] = dataclasses.replace(ctx.wards[ctx.ward_id], plan=ctx.plan)
     conv = Conversation(ctx)
     head = await linked(ctx, conv, "VHXH")
     deputy = await linked(ctx, conv, "VHXH", role="deputy")
