@@ -346,3 +346,31 @@ async def test_a_second_worker_serves_the_same_wards_and_plans_nothing_twice(cit
             assert await s.scalar(select(func.count(Reminder.id))) == before
     finally:
         await second.db.dispose()
+
+
+async def test_each_head_is_addressed_by_the_title_of_their_own_wards_plan(
+    db_url: str, plans: Path, tmp_path: Path
+) -> None:
+    # Both wards have a VHXH; each plan gives its head a title of its own.
+    unit = '  - code: VHXH\n    name: "Phòng Văn hóa - Xã hội"\n'
+    for file, ward in (("nhi-chieu.yaml", "Nhị Chiểu"), ("hong-bang.yaml", "Hồng Bàng")):
+        text = (plans / file).read_text(encoding="utf-8")
+        assert unit in text
+        titled = unit + f'    head_title: "Trưởng phòng VHXH phường {ward}"\n'
+        (plans / file).write_text(text.replace(unit, titled), "utf-8")
+    ctx = await open_context(_settings(db_url, plans, tmp_path), ManualClock(local("2026-06-22T07:00")))
+    try:
+        conv = Conversation(ctx)
+        await _link(ctx, conv, A_KEY, "VHXH", "head", "a-vhxh")
+        await _link(ctx, conv, B_KEY, "VHXH", "head", "b-vhxh")
+        channel = RecordingChannel()
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+        assert isinstance(ctx.clock, ManualClock)
+        for moment in ("2026-06-22T08:05", "2026-06-25T08:05"):
+            ctx.clock.current = local(moment)
+            await ticker.tick()
+        to_a, to_b = "\n".join(channel.texts_to("a-vhxh")), "\n".join(channel.texts_to("b-vhxh"))
+        assert "Kính gửi Trưởng phòng VHXH phường Nhị Chiểu," in to_a and "Hồng Bàng" not in to_a
+        assert "Kính gửi Trưởng phòng VHXH phường Hồng Bàng," in to_b and "Nhị Chiểu" not in to_b
+    finally:
+        await ctx.db.dispose()
