@@ -41,6 +41,8 @@ class AssignmentView:
     # How people name the task ("II.3"); rows written before labels existed show the STT.
     task_label: str = ""
     task_section: str | None = None
+    # The day the office extended this unit's deadline to (/duyet); `due` stays the original.
+    extended_due: date | None = None
 
     def __post_init__(self) -> None:
         if not self.task_label:
@@ -49,6 +51,11 @@ class AssignmentView:
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED
+
+    @property
+    def effective_due(self) -> date:
+        """The deadline the unit now works to: the approved extension, else the plan's."""
+        return self.extended_due or self.due
 
 
 def _views() -> Any:  # Select[...]; its generic form differs between SQLAlchemy 2.0 and 2.1
@@ -86,6 +93,7 @@ def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
         active=a.active and o.active and t.active and u.active,
         task_label=t.label or str(t.stt),
         task_section=t.section,
+        extended_due=a.extended_due,
     )
 
 
