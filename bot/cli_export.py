@@ -86,6 +86,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     from bot.report.chart import standing_chart
     from bot.report.docx import export_docx
     from bot.report.rows import Report
+    from bot.report.targets import target_figures
     from bot.report.xlsx import export_xlsx
     from bot.texts import vn_date
     from scheduler.plan import PlanError, load_plan
@@ -119,11 +120,14 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
                 raise ExportError(
                     f'Cơ sở dữ liệu chưa có phường "{settings.ward}"; hãy chạy "nhacviec run" một lần trước'
                 )
-            standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar)
+            standing = await build_standing(
+                s, plan, ward_id, window, window.cutoff(today), calendar, settings.on_time_against
+            )
+            figures = await target_figures(s, plan, ward_id, window)
     finally:
         await db.dispose()
 
-    report = Report(plan, standing, calendar, today)
+    report = Report(plan, standing, calendar, today, figures)
     written = []
     for path, make, what in (
         (outputs.xlsx, export_xlsx, "bảng tổng hợp (Excel)"),

@@ -370,10 +370,11 @@ class TargetFigure:
 
     target_code: str
     unit_code: str
-    value: float
+    value: float | None  # None while the unit's figures do not give it yet (e.g. no total)
     reported_at: datetime | None = None
     period: str = ""  # e.g. "6 tháng đầu năm 2026"
     note: str = ""
+    met: bool | None = None  # judged by the caller; None: not judged (see `target_met`)
 
 
 def target_met(target: Target, value: float) -> bool:

@@ -24,6 +24,7 @@ from bot.report.rows import Report, appendix_rows, count_rows
 from bot.report.wording import CLASS_LABELS, NOT_REPORTED, percent_text, quoted, reason, report_line, report_words
 from bot.report.xlsx import FILLS
 from bot.texts import vn_date
+from bot.texts_extensions import due_phrase
 from scheduler.standing import FOUR, TaskStanding, UnitStanding
 
 FONT = "Times New Roman"
@@ -184,7 +185,7 @@ def _results(doc: DocumentType, report: Report) -> None:
                     done, total = u.periods()
                     line += f": đã báo cáo {done}/{total} kỳ."
                 elif u.due is not None:
-                    line += f": hạn {report.due_text(u.due)}."
+                    line += f": {due_phrase(report.calendar.on_or_before(u.due), u.extended_due)}."
                 line += (
                     f" Báo cáo gần nhất: {report_line(u.last, zone)}." if u.last else " Đơn vị chưa báo cáo tiến độ."
                 )

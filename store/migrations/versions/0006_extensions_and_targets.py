@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["ward_id"], ["wards.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index(
-        "ix_extension_requests_assignment", "extension_requests", ["assignment_id", "state"], unique=False
-    )
+    op.create_index("ix_extension_requests_assignment", "extension_requests", ["assignment_id", "state"], unique=False)
     op.create_table(
         "target_figures",
         sa.Column("id", sa.Integer(), nullable=False),
