@@ -6,7 +6,7 @@ A ward writes its own plan in this format; nothing here knows about any one plan
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
@@ -686,6 +686,12 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             else:
                 measured.append(found)
         targets.append(_target(tg, i, measured, tasks, names, raw, lines, problems))
+    # A key means one figure across the plan ("hoinghi" for two targets): one description.
+    described: dict[str, str] = {}
+    for target in targets:
+        for key, text in target.labels:
+            described.setdefault(key, text)
+    targets = [replace(t, labels=tuple((k, described[k]) for k in t.keys if k in described)) for t in targets]
     if problems:
         raise PlanError(source, problems)
     return Plan(
