@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 
 from bot import texts
@@ -88,9 +89,9 @@ class ExtensionCommands(ConversationCore):
         if day is None:
             return [OutboundMessage(tx.USAGE_GIAHAN)]
         # The reason as written (with its diacritics): what follows the date in the message.
-        original = " ".join(text.split())
-        at = original.find(body["day"].split()[0]) if body["day"] else -1
-        tail = original[at + len(body["day"]) :] if at >= 0 else folded[body.end() :]
+        # Folding keeps one character per character of NFC text, so positions carry over.
+        original = " ".join(unicodedata.normalize("NFC", text).split())
+        tail = original[body.end() :] if len(original) == len(folded) else folded[body.end() :]
         reason = _REASON_LEAD.sub("", tail, count=1).strip()
         if label is None:
             views = [v for v in await self._open(t.s, t.person) if not v.checkin]
@@ -131,11 +132,8 @@ class ExtensionCommands(ConversationCore):
             for p in office
         ]
         await insert_reminders(t.s, rows)
-        return [
-            OutboundMessage(
-                tx.requested(view.task_label, current, day, reason, replaced[-1].new_due if replaced else None)
-            )
-        ]
+        previous = replaced[-1].new_due if replaced else None
+        return [OutboundMessage(tx.requested(view.task_label, current, day, reason, previous, len(rows)))]
 
     @COMMANDS.command(
         "duyet",

@@ -34,11 +34,16 @@ def due_phrase(due: date, extended: date | None) -> str:
     return text + (f", gia hạn đến {vn_date(extended)}" if extended is not None else "")
 
 
-def requested(label: str, due: date, new: date, reason: str, replaced: date | None) -> str:
-    text = (
-        f"Đã gửi Văn phòng đề nghị gia hạn nhiệm vụ {label} từ {vn_date(due)} đến {vn_date(new)}, "
-        f"lý do: {shorten(reason, 200)}. Văn phòng sẽ xem xét và trả lời; trong khi chờ, hạn vẫn là {vn_date(due)}."
-    )
+def requested(label: str, due: date, new: date, reason: str, replaced: date | None, told: int) -> str:
+    asked = f"đề nghị gia hạn nhiệm vụ {label} từ {vn_date(due)} đến {vn_date(new)}, lý do: {shorten(reason, 200)}."
+    if told:
+        text = f"Đã gửi Văn phòng {asked} Văn phòng sẽ xem xét và trả lời; trong khi chờ, hạn vẫn là {vn_date(due)}."
+    else:
+        # Nobody of the office is in the system yet: the request waits, and the unit knows it.
+        text = (
+            f"Đã ghi nhận {asked} Văn phòng chưa có người nhận tin trong hệ thống nên chưa được báo; "
+            f"xin báo trực tiếp. Trong khi chờ, hạn vẫn là {vn_date(due)}."
+        )
     if replaced is not None:
         text += f"\nĐề nghị trước (gia hạn đến {vn_date(replaced)}) đang chờ duyệt nay được thay bằng đề nghị này."
     return text

@@ -212,3 +212,10 @@ async def test_upcoming_window_is_the_period_targets_are_reported_for(ctx: AppCo
     # Guard for the targets tests: on 22/06/2026 the office is working on the 6-month report.
     window = upcoming_window(ctx.plan, ctx.today())
     assert (window.cycle_code, window.year) == ("six_month", 2026)
+
+
+async def test_a_request_nobody_in_the_office_can_receive_is_not_claimed_as_sent(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    head = await linked(ctx, conv, "VHXH")
+    asked = (await say(conv, head, f"/giahan 4 15/07/2026 {LEADERS}"))[0]
+    assert "Đã gửi" not in asked and "chưa được báo" in asked and "hạn vẫn là 30/06/2026" in asked
