@@ -13,10 +13,12 @@ from sqlalchemy import select
 
 from bot.context import AppContext
 from bot.conversation import Conversation
+from bot.planview import plan_text
 from bot.report.files import write_report_files
-from scheduler.plan import PlanError, parse_plan
+from scheduler.plan import Plan, PlanError, parse_plan
 from scheduler.targets import evaluate
 from scheduler.windows import upcoming_window
+from scheduler.workcal import WorkingCalendar
 from store.models import TargetFigure, Unit
 from store.targets import record_figures
 from tests.conftest import PLAN_PATH
@@ -139,3 +141,9 @@ def test_a_baseline_given_in_the_plan_is_used_and_a_share_needs_both_keys() -> N
         parse_plan(broken)
     assert 'trường "targets.0.part"' in str(err.value) and "dòng" in str(err.value)
     assert 'cần "part" và "total"' in str(err.value)
+
+
+def test_the_plan_check_shows_each_targets_keys_and_reporting_units(plan: Plan, calendar: WorkingCalendar) -> None:
+    text = plan_text(plan, calendar)
+    assert "số liệu: tructuyen/hoinghi; đơn vị báo cáo: UBND, VHXH, VP, TTPVHCC, TTDVSNC, KTHTDT" in text
+    assert "số liệu: tthc_so/tthc; đơn vị báo cáo: TTPVHCC" in text
