@@ -12,9 +12,9 @@ from bot.conversation_core import ConversationCore
 from bot.report.targets import period_text
 from bot.turn import COMMANDS, Reply, Turn
 from scheduler.folding import fold
-from scheduler.plan import Plan
+from scheduler.plan import Plan, Target
 from scheduler.plan import Unit as PlanUnit
-from scheduler.targets import by_unit, concerned, keys_of, period_key, target_results
+from scheduler.targets import by_unit, concerned, keys_of, period_key, previous_year, target_results
 from scheduler.windows import ReportWindow, upcoming_window
 from store.enums import PersonRole
 from store.models import Unit
@@ -22,6 +22,7 @@ from store.queries import unit_by_code
 from store.targets import figures, record_figures
 
 # "hoinghi 12", "hội nghị: 12", "tructuyen=8" (folded), separated by spaces, commas or ";".
+PREVIOUS = "_namtruoc"
 _PAIR = re.compile(r"\s*(?P<key>[a-z][a-z_ ]*?)\s*[:=]?\s*(?P<num>\d+(?:[.,]\d+)*)\s*[,;]?")
 
 
@@ -49,6 +50,17 @@ def _number(text: str) -> float:
 
 def _key(text: str) -> str:
     return text.replace("_", "")
+
+
+def accepted_keys(targets: list[Target]) -> dict[str, tuple[str, bool]]:
+    """What a unit may type (without "_") → (the stored key, whether it is last year's figure).
+    A reduction's figure also takes `KEY_namtruoc`: the same period a year earlier, its
+    baseline when the plan gives none."""
+    out = {_key(k): (k, False) for k in keys_of(targets)}
+    for t in targets:
+        if t.measure == "reduction":
+            out.setdefault(_key(t.figure + PREVIOUS), (t.figure, True))
+    return out
 
 
 class TargetCommands(ConversationCore):
@@ -91,7 +103,7 @@ class TargetCommands(ConversationCore):
         unit = t.plan.units.get(code or "")
         if pairs is None or unit is None:
             return None
-        known = {_key(k) for k in keys_of(concerned(t.plan, unit.code))}
+        known = accepted_keys(concerned(t.plan, unit.code))
         if not all(_key(k) in known for k, _ in pairs):
             return None
         return await self._record(t, unit, pairs, on_behalf=False)
@@ -108,9 +120,13 @@ class TargetCommands(ConversationCore):
         if not targets:
             return [OutboundMessage(tx.NOT_CONCERNED.format(unit=unit.name))]
         window = self._window(t)
-        rows = await figures(t.s, t.ward_id, [period_key(window)])
-        reported = by_unit(rows).get(unit.code, {})
+        here, before = period_key(window), period_key(previous_year(window))
+        rows = await figures(t.s, t.ward_id, [here, before])
+        reported = by_unit([r for r in rows if r.period == here]).get(unit.code, {})
+        earlier = by_unit([r for r in rows if r.period == before]).get(unit.code, {})
+        baselines = {t.figure: t.label(t.figure) for t in targets if t.measure == "reduction"}
         lines = tx.asked_lines(unit.name, period_text(window), keys_of(targets), reported)
+        lines += tx.baseline_lines(baselines, earlier, PREVIOUS)
         lines += ["", "Chỉ tiêu:"] + [
             tx.result_text(r) for r in await target_results(t.s, t.plan, t.ward_id, window, unit.code)
         ]
@@ -122,35 +138,39 @@ class TargetCommands(ConversationCore):
         targets = concerned(t.plan, unit.code)
         if not targets:
             return [OutboundMessage(tx.NOT_CONCERNED.format(unit=unit.name))]
-        keys = {_key(k): k for k in keys_of(targets)}
+        keys = accepted_keys(targets)
         unknown = [k for k, _ in pairs if _key(k) not in keys]
         if unknown:
-            known = ", ".join(keys.values())
+            known = ", ".join(k + (PREVIOUS if last_year else "") for k, last_year in keys.values())
             return [OutboundMessage(tx.UNKNOWN_KEYS.format(keys=", ".join(unknown), unit=unit.name, known=known))]
-        values = [(keys[_key(k)], v) for k, v in pairs]
-        seen: set[str] = set()
-        for k, _ in values:
-            if k in seen:
-                return [OutboundMessage(tx.REPEATED.format(key=k))]
-            seen.add(k)
+        typed = [(keys[_key(k)], v) for k, v in pairs]
+        seen: set[tuple[str, bool]] = set()
+        for key, _ in typed:
+            if key in seen:
+                return [OutboundMessage(tx.REPEATED.format(key=key[0] + (PREVIOUS if key[1] else "")))]
+            seen.add(key)
+        values = [(k + (PREVIOUS if last_year else ""), v) for (k, last_year), v in typed]
         row = await unit_by_code(t.s, t.ward_id, unit.code)
         if row is None:
             return [OutboundMessage(tx.NOT_CONCERNED.format(unit=unit.name))]
         window = self._window(t)
         period = period_text(window)
-        await record_figures(
-            t.s,
-            t.ward_id,
-            row.id,
-            period_key(window),
-            values,
-            t.person.id,
-            t.inbound_id,
-            self.ctx.now(),
-            on_behalf=on_behalf,
-        )
+        for last_year, when in ((False, window), (True, previous_year(window))):
+            given = [(k, v) for (k, was), v in typed if was == last_year]
+            if given:
+                await record_figures(
+                    t.s,
+                    t.ward_id,
+                    row.id,
+                    period_key(when),
+                    given,
+                    t.person.id,
+                    t.inbound_id,
+                    self.ctx.now(),
+                    on_behalf=on_behalf,
+                )
         results = await target_results(t.s, t.plan, t.ward_id, window, unit.code)
-        touched = [r for r in results if any(k in r.target.keys for k in seen)]
+        touched = [r for r in results if any(k in r.target.keys for k, _ in seen)]
         lines = [tx.recorded(unit.name, period, values, t.person.name if on_behalf else None)]
         lines += [tx.result_text(r) for r in touched]
         return [OutboundMessage("\n".join(lines))]

@@ -40,7 +40,10 @@ def result_text(r: TargetResult) -> str:
     elif t.measure == "reduction":
         figure = r.values[t.figure]
         if r.baseline is None:
-            return head + f"kỳ này {number_text(figure)}, chưa có số liệu cùng kỳ năm trước để so sánh."
+            return head + (
+                f"kỳ này {number_text(figure)}, chưa có số liệu cùng kỳ năm trước để so sánh "
+                f"(báo bằng {t.figure}_namtruoc SỐ)."
+            )
         if r.result is None:
             return head + f"kỳ này {number_text(figure)}, năm trước {number_text(r.baseline)}: không tính được."
         change = f"giảm {percent_text(r.result)}" if r.result >= 0 else f"tăng {percent_text(-r.result)}"
@@ -73,6 +76,17 @@ def asked_lines(unit_name: str, period: str, keys: dict[str, str], reported: dic
     for key, label in keys.items():
         value = f": đã báo {number_text(reported[key])}" if key in reported else ": chưa báo"
         lines.append(f"• {key} — {label}{value}")
+    return lines
+
+
+def baseline_lines(figures: dict[str, str], earlier: dict[str, float], suffix: str) -> list[str]:
+    """The previous year's figures a reduction is measured against, and how to give them."""
+    if not figures:
+        return []
+    lines = ["", "Số liệu cùng kỳ năm trước (để so sánh):"]
+    for key, label in figures.items():
+        value = f": đã có {number_text(earlier[key])}" if key in earlier else ": chưa có"
+        lines.append(f"• {key}{suffix} — {label}, cùng kỳ năm trước{value}")
     return lines
 
 

@@ -20,7 +20,6 @@ from scheduler.targets import evaluate
 from scheduler.windows import upcoming_window
 from scheduler.workcal import WorkingCalendar
 from store.models import TargetFigure, Unit
-from store.targets import record_figures
 from tests.conftest import PLAN_PATH
 from tests.helpers import linked, say
 
@@ -66,13 +65,18 @@ async def test_figures_in_words_are_recorded_and_the_change_is_computed_against_
     assert "hoinghi 12, tructuyen 8" in first
     assert "8/12 = 66,7% — đạt" in first
     assert "kỳ này 12, chưa có số liệu cùng kỳ năm trước để so sánh" in first
+    assert "(báo bằng hoinghi_namtruoc SỐ)" in first
     # Last year's 6-month report said 15 conferences: 12 is a 20% cut (≥ 10% asked).
-    async with ctx.db.session() as s, s.begin():
-        unit = await s.scalar(select(Unit).where(Unit.code == "VHXH", Unit.ward_id == ctx.ward_id))
-        assert unit is not None
-        await record_figures(s, ctx.ward_id, unit.id, "six_month:2025", [("hoinghi", 15)], None, None, ctx.now())
+    cut = (await say(conv, head, "hội nghị năm trước 15"))[0]
+    assert "hoinghi_namtruoc 15" in cut and "kỳ này 12, năm trước 15: giảm 20,0% — đạt" in cut
+    assert await _figures(ctx, "VHXH") == {
+        "six_month:2026/hoinghi": 12,
+        "six_month:2026/tructuyen": 8,
+        "six_month:2025/hoinghi": 15,
+    }
     asked = (await say(conv, head, "/chitieu"))[0]
     assert "kỳ này 12, năm trước 15: giảm 20,0% — đạt" in asked
+    assert "• hoinghi_namtruoc — tổng số hội nghị trong kỳ, cùng kỳ năm trước: đã có 15" in asked
     # Plain statuses are still statuses.
     assert (await say(conv, head, "4: đang làm 50%"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4")
 

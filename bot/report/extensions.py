@@ -22,7 +22,7 @@ async def extension_history(session: AsyncSession, ward_id: int, task_stt: int, 
         "refused": "không đồng ý",
         "replaced": "được thay bằng đề nghị sau",
     }
-    lines = ["", "GIA HẠN"]
+    lines = ["GIA HẠN"]
     for e in events:
         by = f" ({e.requester})" if e.requester else ""
         line = (
@@ -35,4 +35,4 @@ async def extension_history(session: AsyncSession, ward_id: int, task_stt: int, 
         if e.decision_note:
             line += f", lý do: {shorten(e.decision_note, 100)}"
         lines.append(line)
-    return "\n".join(lines)
+    return "\n\n" + "\n".join(lines)

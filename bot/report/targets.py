@@ -43,7 +43,7 @@ async def targets_summary(session: AsyncSession, plan: Plan, ward_id: int, windo
     if not plan.targets:
         return ""
     results = await target_results(session, plan, ward_id, window)
-    lines = ["", f"CHỈ TIÊU — {period_text(window)}"]
+    lines = [f"CHỈ TIÊU — {period_text(window)}"]
     for target in plan.targets:
         lines.append(f"{target.name} (yêu cầu {requirement(target)})")
         mine = [r for r in results if r.target.code == target.code]
@@ -52,4 +52,4 @@ async def targets_summary(session: AsyncSession, plan: Plan, ward_id: int, windo
         missing = [u for u in target.units if u not in {r.unit_code for r in mine}]
         if missing:
             lines.append(f"   Chưa báo số liệu: {', '.join(missing)}")
-    return "\n".join(lines)
+    return "\n\n" + "\n".join(lines)
