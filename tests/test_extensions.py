@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot import texts
 from bot.context import AppContext
 from bot.conversation import Conversation
+from bot.reminder_text import render_reminder
 from bot.report import build_standing
 from bot.report.files import write_report_files
 from scheduler.clock import ManualClock
@@ -19,6 +20,7 @@ from scheduler.planner import plan_ward
 from scheduler.windows import live_window, upcoming_window
 from store.enums import ReminderState, Status
 from store.models import Assignment, ExtensionRequest, Occurrence, Person, Reminder, StatusReport, Task, Unit
+from store.queries import assignment_view
 from tests.helpers import linked, say
 
 LEADERS = "chờ ý kiến lãnh đạo"
@@ -97,6 +99,13 @@ async def test_an_approved_extension_moves_the_units_reminders_and_keeps_both_da
     clock.advance(days=1)
     await _replan(ctx)
     assert not any(":20260630:" in k for k in await _pending_keys(ctx, lead.id))
+
+    # The reminder, rendered when sent, counts down to the new day and names the original.
+    async with ctx.db.session() as s:
+        view = await assignment_view(s, lead.id)
+    assert view is not None
+    text = render_reminder("due", view, ctx.today(), ctx.calendar, [], buttons=False).text
+    assert "Hạn: Thứ Tư, 15/07/2026" in text and "hạn gốc 30/06/2026" in text
 
     tasks = (await say(conv, head, "/tasks"))[0]
     assert "hạn 30/06/2026, gia hạn đến 15/07/2026" in tasks
