@@ -99,9 +99,10 @@ class TargetCommands(ConversationCore):
         if not t.plan.targets or t.person.unit_id is None:
             return None
         pairs = read_pairs(text)
-        code = await self._unit_code(t)
-        unit = t.plan.units.get(code or "")
-        if pairs is None or unit is None:
+        if pairs is None:
+            return None
+        unit = t.plan.units.get(await self._unit_code(t) or "")
+        if unit is None:
             return None
         known = accepted_keys(concerned(t.plan, unit.code))
         if not all(_key(k) in known for k, _ in pairs):

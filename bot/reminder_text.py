@@ -82,7 +82,7 @@ def render_escalation(v: AssignmentView, today: date, calendar: WorkingCalendar)
     return OutboundMessage(
         f"⚠ Báo cáo lãnh đạo — Nhiệm vụ {v.task_label} quá hạn {late} ngày làm việc\n"
         f"{shorten(v.content, 200)}\n"
-        f"Đơn vị chủ trì: {v.unit_name}\nHạn: {due_phrase(v.due, v.extended_due)[4:]}\nTrạng thái: {current}{note}"
+        f"Đơn vị chủ trì: {v.unit_name}\n{due_phrase(v.due, v.extended_due, 'Hạn:')}\nTrạng thái: {current}{note}"
     )
 
 

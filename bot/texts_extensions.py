@@ -27,10 +27,10 @@ NO_PENDING = "Không có đề nghị gia hạn nào đang chờ duyệt cho nhi
 WHICH_UNIT = "Nhiệm vụ {label} có {n} đề nghị gia hạn đang chờ: {units}. Xin ghi rõ đơn vị, ví dụ {example}."
 
 
-def due_phrase(due: date, extended: date | None) -> str:
+def due_phrase(due: date, extended: date | None, lead: str = "hạn") -> str:
     """ "hạn 30/06/2026, gia hạn đến 15/07/2026": the plan's deadline is always shown, the
     approved extension beside it."""
-    text = f"hạn {vn_date(due)}"
+    text = f"{lead} {vn_date(due)}"
     return text + (f", gia hạn đến {vn_date(extended)}" if extended is not None else "")
 
 
