@@ -17,7 +17,7 @@ from bot.report import build_standing
 from bot.report.files import write_report_files
 from scheduler.clock import ManualClock
 from scheduler.planner import plan_ward
-from scheduler.windows import live_window, upcoming_window
+from scheduler.windows import live_window
 from store.enums import ReminderState, Status
 from store.models import Assignment, ExtensionRequest, Occurrence, Person, Reminder, StatusReport, Task, Unit
 from store.queries import assignment_view
@@ -215,12 +215,6 @@ async def test_two_units_asking_make_the_office_name_the_unit(ctx: AppContext) -
     assert "cho Văn phòng HĐND và UBND phường" in (await say(conv, office, "/duyet 4 VP"))[0]
     assert (await _assignment(ctx, 4, "VP")).extended_due == date(2026, 7, 10)
     assert (await _assignment(ctx, 4, "VHXH")).extended_due is None
-
-
-async def test_upcoming_window_is_the_period_targets_are_reported_for(ctx: AppContext) -> None:
-    # Guard for the targets tests: on 22/06/2026 the office is working on the 6-month report.
-    window = upcoming_window(ctx.plan, ctx.today())
-    assert (window.cycle_code, window.year) == ("six_month", 2026)
 
 
 async def test_a_request_nobody_in_the_office_can_receive_is_not_claimed_as_sent(ctx: AppContext) -> None:

@@ -151,3 +151,9 @@ def test_the_plan_check_shows_each_targets_keys_and_reporting_units(plan: Plan, 
     text = plan_text(plan, calendar)
     assert "số liệu: tructuyen/hoinghi; đơn vị báo cáo: UBND, VHXH, VP, TTPVHCC, TTDVSNC, KTHTDT" in text
     assert "số liệu: tthc_so/tthc; đơn vị báo cáo: TTPVHCC" in text
+
+
+async def test_upcoming_window_is_the_period_targets_are_reported_for(ctx: AppContext) -> None:
+    # Guard for the targets tests: on 22/06/2026 the office is working on the 6-month report.
+    window = upcoming_window(ctx.plan, ctx.today())
+    assert (window.cycle_code, window.year) == ("six_month", 2026)
