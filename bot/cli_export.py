@@ -98,6 +98,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     from bot.report.chart import standing_chart
     from bot.report.docx import export_docx
     from bot.report.rows import Report
+    from bot.report.targets import target_figures
     from bot.report.xlsx import export_xlsx
     from bot.texts import vn_date
     from bot.wards import WardError, load_wards, pick_ward
@@ -135,11 +136,14 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
             ward_id = await ward_id_of_plan(s, key, plan.ward, plan.code, settings.ward)
             if ward_id is None:
                 raise ExportError(f'Cơ sở dữ liệu chưa có phường "{key}"; hãy chạy "nhacviec run" một lần trước')
-            standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar)
+            standing = await build_standing(
+                s, plan, ward_id, window, window.cutoff(today), calendar, settings.on_time_against
+            )
+            figures = await target_figures(s, plan, ward_id, window)
     finally:
         await db.dispose()
 
-    report = Report(plan, standing, calendar, today)
+    report = Report(plan, standing, calendar, today, figures)
     written = []
     for path, make, what in (
         (outputs.xlsx, export_xlsx, "bảng tổng hợp (Excel)"),
@@ -193,7 +197,7 @@ async def _export_city(
             missing = [w.key for w in wards if w.key not in ids]
             if missing:
                 raise ExportError(
-                    f"Cơ sở dữ liệu chưa có phường {', '.join(missing)}; hãy chạy \"nhacviec run\" một lần trước"
+                    f'Cơ sở dữ liệu chưa có phường {", ".join(missing)}; hãy chạy "nhacviec run" một lần trước'
                 )
             served = [(ids[w.key], w.key, w.plan) for w in wards]
             rollups = await city_rollup(s, served, calendar, today, windows.__getitem__)

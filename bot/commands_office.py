@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from bot import texts
 from bot.actions import (
@@ -18,15 +18,16 @@ from bot.commands import OFFICE
 from bot.conversation_core import ConversationCore
 from bot.report import build_standing
 from bot.report.digest import summary_text as standing_summary_text
+from bot.report.extensions import extension_history
 from bot.report.files import write_chart, write_report_files
 from bot.report.history import history_text
+from bot.report.targets import targets_summary
 from bot.report.wording import data_period, vn_datetime
 from bot.summary import Summary, build_summary, overdue_text
 from bot.turn import COMMANDS, Reply, Turn
 from scheduler.folding import fold
 from scheduler.plan import Plan
 from scheduler.plan import Unit as PlanUnit
-from scheduler.planner import plan_ward
 from scheduler.standing import PlanStanding
 from scheduler.windows import WindowError, cycle_by_word, latest_cycle_window, live_window, upcoming_window
 from store.history import task_history
@@ -57,7 +58,8 @@ class OfficeCommands(ConversationCore):
         arg = fold(t.args)
         if not arg:
             standing = await self._live_standing(t)
-            return [OutboundMessage(standing_summary_text(standing, self.ctx.calendar))]
+            targets = await targets_summary(t.s, t.plan, t.ward_id, upcoming_window(t.plan, self.ctx.today()))
+            return [OutboundMessage(standing_summary_text(standing, self.ctx.calendar) + targets)]
         if arg in ("chart", "bieu do", "bieudo"):
             return await self._summary_chart(t)
         ref = re.sub(r"^(?:nv|nhiem vu|so)\s*", "", arg)
@@ -71,12 +73,14 @@ class OfficeCommands(ConversationCore):
     async def _live_standing(self, t: Turn) -> PlanStanding:
         today = self.ctx.today()
         window = live_window(t.plan, today)
-        return await build_standing(t.s, t.plan, t.ward_id, window, window.cutoff(today), self.ctx.calendar)
+        against = self.ctx.settings.on_time_against
+        return await build_standing(t.s, t.plan, t.ward_id, window, window.cutoff(today), self.ctx.calendar, against)
 
     async def _history(self, t: Turn, task: TaskRow) -> str:
         rows = await task_history(t.s, t.ward_id, task.stt, limit=HISTORY_LIMIT)
         label = task.label or str(task.stt)
-        return history_text(label, task.content, rows, self.ctx.calendar.zone, limit=HISTORY_LIMIT)
+        text = history_text(label, task.content, rows, self.ctx.calendar.zone, limit=HISTORY_LIMIT)
+        return text + await extension_history(t.s, t.ward_id, task.stt, self.ctx.calendar.zone)
 
     async def _summary_chart(self, t: Turn) -> Reply:
         """The chart goes out through the outbox as a photo to this chat; no text reply."""
@@ -108,7 +112,9 @@ class OfficeCommands(ConversationCore):
             start = texts.vn_date(window.start)
             return [OutboundMessage(texts.EXPORT_NOT_STARTED.format(title=title, start=start))]
         folder = self.ctx.files_for(t.ward_id)
-        files = await write_report_files(t.s, plan, t.ward_id, self.ctx.calendar, folder, window, today)
+        files = await write_report_files(
+            t.s, plan, t.ward_id, self.ctx.calendar, folder, window, today, self.ctx.settings.on_time_against
+        )
         period = data_period(window)
         xlsx_caption = texts.EXPORT_XLSX_CAPTION.format(title=title, period=period)
         docx_caption = texts.EXPORT_DOCX_CAPTION.format(title=title)
@@ -207,16 +213,7 @@ class OfficeCommands(ConversationCore):
         except ActionError as exc:
             return [OutboundMessage(str(exc))]
         # Occurrences and reminders follow at once rather than at the next daily planning.
-        settings = self.ctx.settings
-        await plan_ward(
-            t.s,
-            self.ctx.wards[t.ward_id].key,
-            t.plan,
-            self.ctx.calendar,
-            self.ctx.now(),
-            ahead_days=settings.plan_ahead_days,
-            stale_after=timedelta(hours=settings.stale_after_hours),
-        )
+        await self._replan(t)
         return [OutboundMessage(texts.ACTIVATED.format(stt=task_name(task), due=texts.vn_date(due)))]
 
 

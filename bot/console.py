@@ -97,6 +97,7 @@ class ConsoleSession:
                 line: str | None = self.read(prompt)
             except (EOFError, OSError, ValueError):
                 line = None
+
             def deliver() -> None:
                 if not answer.done():
                     answer.set_result(line)

@@ -23,8 +23,10 @@ from bot.actions import (
 )
 from bot.channel import InboundMessage, OutboundMessage
 from bot.commands_city import CityCommands
+from bot.commands_extensions import ExtensionCommands
 from bot.commands_office import OfficeCommands
 from bot.commands_people import PeopleCommands, refused_text
+from bot.commands_targets import TargetCommands
 from bot.commands_unit import UnitCommands
 from bot.replies import STATUSES, ParsedReply, needs_confirmation, parse_reply, read_confirmation
 from bot.task_refs import split_answers
@@ -50,7 +52,7 @@ INLINE_CHANNELS = frozenset({"console"})
 __all__ = ["COMMANDS", "Conversation", "INLINE_CHANNELS"]
 
 
-class Conversation(CityCommands, PeopleCommands, OfficeCommands, UnitCommands):
+class Conversation(CityCommands, PeopleCommands, ExtensionCommands, TargetCommands, OfficeCommands, UnitCommands):
     # --- entry point -----------------------------------------------------------------------
 
     async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> Reply:
@@ -172,6 +174,11 @@ class Conversation(CityCommands, PeopleCommands, OfficeCommands, UnitCommands):
     # --- statuses --------------------------------------------------------------------------
 
     async def _free_text(self, t: Turn, text: str) -> Reply:
+        # "xin gia hạn nhiệm vụ 4 đến 15/7 vì …", "hội nghị 12, trực tuyến 8": requests in
+        # words, read before any status so they are never taken for one.
+        for words in (self._extension_words, self._target_words):
+            if (asked := await words(t, text)) is not None:
+                return asked
         # "1 xong; 4 đang làm 50%, 7 vướng: chờ hướng dẫn", "6, 7 xong": several at once.
         if (several := await self._several(t, text)) is not None:
             return several

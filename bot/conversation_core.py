@@ -3,6 +3,8 @@ recording a status, queuing a file for the asking chat."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -18,6 +20,7 @@ from bot.texts_people import role_label
 from bot.turn import Reply, Turn
 from scheduler.attachments import direct_row
 from scheduler.folding import fold
+from scheduler.planner import plan_ward
 from store.delivery import reply_targets
 from store.enums import ReminderKind
 from store.models import Person, Unit
@@ -140,3 +143,17 @@ class ConversationCore:
             attachment=attachment,
         )
         await insert_reminders(t.s, [row])
+
+    async def _replan(self, t: Turn) -> None:
+        """Plan the turn's ward at once (a task activated, an extension approved), so its new
+        reminders exist now rather than at the next planning run."""
+        settings = self.ctx.settings
+        await plan_ward(
+            t.s,
+            self.ctx.wards[t.ward_id].key,
+            t.plan,
+            self.ctx.calendar,
+            self.ctx.now(),
+            ahead_days=settings.plan_ahead_days,
+            stale_after=timedelta(hours=settings.stale_after_hours),
+        )

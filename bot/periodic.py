@@ -122,7 +122,9 @@ class PeriodicWork:
             )
             if not people:
                 return 0
-            files = await write_report_files(s, self.plan, self.ward_id, ctx.calendar, self.folder, event.window, today)
+            files = await write_report_files(
+                s, self.plan, self.ward_id, ctx.calendar, self.folder, event.window, today, ctx.settings.on_time_against
+            )
             body = texts.report_due_text(
                 title, period, event.due, event.working_days, files.cutoff, self.plan.report_recipient
             )
@@ -167,9 +169,12 @@ class PeriodicWork:
             people = await people_with_role(s, self.ward_id, (PersonRole.OFFICE, PersonRole.LEADER))
             if not people:
                 return 0
-            current = await build_standing(s, self.plan, self.ward_id, window, window.cutoff(cutoff), ctx.calendar)
+            against = ctx.settings.on_time_against
+            current = await build_standing(
+                s, self.plan, self.ward_id, window, window.cutoff(cutoff), ctx.calendar, against
+            )
             previous = await build_standing(
-                s, self.plan, self.ward_id, window, window.cutoff(cutoff - timedelta(days=7)), ctx.calendar
+                s, self.plan, self.ward_id, window, window.cutoff(cutoff - timedelta(days=7)), ctx.calendar, against
             )
             text = digest_text(current, previous, ctx.calendar, silent_after_days=ctx.settings.silent_after_days)
             path = await write_chart(current, self.folder, f"ban-tin-{key.removeprefix('digest:')}")

@@ -127,6 +127,10 @@ def plan_text(plan: Plan, calendar: WorkingCalendar) -> str:
             names = [task.name if (task := plan.task(stt)) else str(stt) for stt in tg.tasks]
             tasks = f" (nhiệm vụ {', '.join(names)})" if names else ""
             lines.append(f"  {tg.name}: {tg.comparator} {value}{tg.unit}{tasks}")
+            # What units type in /chitieu, and who is asked: a ward checks its keys here.
+            how = {"share": f"{tg.part}/{tg.total}", "reduction": f"giảm {tg.figure} so với năm trước"}
+            keys = how.get(tg.measure, tg.figure)
+            lines.append(f"      số liệu: {keys}; đơn vị báo cáo: {', '.join(tg.units) or '—'}")
     return "\n".join(lines)
 
 

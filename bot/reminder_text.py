@@ -19,6 +19,7 @@ from bot.texts import (
     vn_period,
     vn_weekday_date,
 )
+from bot.texts_extensions import due_phrase
 from scheduler.titles import derive_head_title
 from scheduler.workcal import WorkingCalendar
 from store.queries import AssignmentView
@@ -54,7 +55,7 @@ def render_reminder(
     buttons: bool,
     title: str = "",
 ) -> OutboundMessage:
-    working_due = calendar.on_or_before(v.due)
+    working_due = calendar.on_or_before(v.effective_due)
     # The headline first: it is what a phone's notification shows.
     lines = [f"{HEADLINES.get(kind, '🔔 Nhắc việc')} — Nhiệm vụ {v.task_label} ({ROLE_LABELS[v.role]})"]
     lines.append(f"Kính gửi {title or derive_head_title(v.unit_name)},")
@@ -66,6 +67,8 @@ def render_reminder(
     else:
         remaining = calendar.working_days_between(today, working_due)
         lines.append(f"Hạn: {vn_weekday_date(working_due)} — {remaining_phrase(remaining)}")
+        if v.extended_due is not None:
+            lines.append(f"(Đã được gia hạn; hạn gốc {vn_date(calendar.on_or_before(v.due))})")
     if v.role == "coordinate" and lead_units:
         lines.append(f"Đơn vị chủ trì: {', '.join(lead_units)}. Đề nghị đơn vị phối hợp thực hiện và báo kết quả.")
     lines.append(f"Đơn vị: {v.unit_name}")
@@ -78,14 +81,14 @@ def render_reminder(
 
 
 def render_escalation(v: AssignmentView, today: date, calendar: WorkingCalendar, title: str = "") -> OutboundMessage:
-    late = calendar.working_days_between(calendar.on_or_before(v.due), today)
+    late = calendar.working_days_between(calendar.on_or_before(v.effective_due), today)
     current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
     note = f"\nGhi chú gần nhất: {v.note}" if v.note else ""
     return OutboundMessage(
         f"⚠ Báo cáo lãnh đạo — Nhiệm vụ {v.task_label} quá hạn {late} ngày làm việc\n"
         f"{shorten(v.content, 200)}\n"
         f"Đơn vị chủ trì: {v.unit_name}\nNgười chịu trách nhiệm: {title or derive_head_title(v.unit_name)}\n"
-        f"Hạn: {vn_date(v.due)}\nTrạng thái: {current}{note}"
+        f"{due_phrase(v.due, v.extended_due, 'Hạn:')}\nTrạng thái: {current}{note}"
     )
 
 
@@ -98,8 +101,9 @@ def tasks_list(views: list[AssignmentView], calendar: WorkingCalendar, today: da
         if v.checkin:
             when = "thường xuyên"
         else:
-            working_due = calendar.on_or_before(v.due)
-            when = f"hạn {vn_date(working_due)}, {remaining_phrase(calendar.working_days_between(today, working_due))}"
+            working_due = calendar.on_or_before(v.effective_due)
+            left = remaining_phrase(calendar.working_days_between(today, working_due))
+            when = f"{due_phrase(calendar.on_or_before(v.due), v.extended_due)}, {left}"
         status = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
         lines.append(f"{v.task_label}. {shorten(v.content, 90)} ({ROLE_LABELS[v.role]}; {when}; {status})")
     return "\n".join(lines)
@@ -159,8 +163,9 @@ def render_group(
 def _when(v: AssignmentView, today: date, calendar: WorkingCalendar) -> str:
     if v.checkin:
         return f"tiến độ {vn_period(v.occurrence_key)}"
-    working_due = calendar.on_or_before(v.due)
-    return f"hạn {vn_date(working_due)}, {remaining_phrase(calendar.working_days_between(today, working_due))}"
+    working_due = calendar.on_or_before(v.effective_due)
+    left = remaining_phrase(calendar.working_days_between(today, working_due))
+    return f"{due_phrase(calendar.on_or_before(v.due), v.extended_due)}, {left}"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import time
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -50,6 +51,9 @@ class Settings(BaseSettings):
     stale_after_hours: float = 20.0
     plan_ahead_days: int = 35
     silent_after_days: int = 14
+    # Which deadline the standing (on time / late / overdue) is judged against when the office
+    # approved an extension: the approved day (as VPCP counts) or the plan's original one.
+    on_time_against: Literal["extended", "original"] = "extended"
 
     link_code_ttl_hours: int = 72
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.texts import ROLE_LABELS, STATUS_LABELS, vn_date
+from bot.texts_extensions import due_phrase
 from scheduler.workcal import VN_ZONE, WorkingCalendar
 from store.queries import (
     AssignmentView,
@@ -43,8 +44,8 @@ def classify(v: AssignmentView, today: date, zone: ZoneInfo = VN_ZONE) -> str:
         return "ongoing"
     if v.status == "done":
         done_day = v.done_at.astimezone(zone).date() if v.done_at else today
-        return "done_on_time" if done_day <= v.due else "done_late"
-    return "overdue" if today > v.due else "in_progress"
+        return "done_on_time" if done_day <= v.effective_due else "done_late"
+    return "overdue" if today > v.effective_due else "in_progress"
 
 
 @dataclass
@@ -155,6 +156,6 @@ def overdue_text(s: Summary) -> str:
     lines = [f"NHIỆM VỤ QUÁ HẠN — ngày {vn_date(s.today)}"]
     for v in rows:
         note = f" — {v.note[:60]}" if v.note else ""
-        due = vn_date(s.calendar.on_or_before(v.due))
-        lines.append(f"{v.task_label}. {v.unit_code}: hạn {due}, {_status(v)}{note}")
+        due = due_phrase(s.calendar.on_or_before(v.due), v.extended_due)
+        lines.append(f"{v.task_label}. {v.unit_code}: {due}, {_status(v)}{note}")
     return "\n".join(lines)

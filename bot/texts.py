@@ -205,8 +205,7 @@ def nobody_linked(units: list[tuple[str, list[str], int]], since: str, until: st
     """The office's daily list of reminders that went to nobody: per unit (code), the
     tasks' labels and how many reminders."""
     lines = [
-        "Nhắc việc chưa gửi được vì đơn vị chưa có người nhận (chưa ai liên kết tài khoản), "
-        f"từ {since} đến {until}:"
+        f"Nhắc việc chưa gửi được vì đơn vị chưa có người nhận (chưa ai liên kết tài khoản), từ {since} đến {until}:"
     ]
     for unit, labels, count in units:
         lines.append(f"- {unit}: nhiệm vụ {', '.join(labels)} ({count} lần nhắc)")
@@ -291,6 +290,7 @@ def file_note(filename: str, path: str, *, can_send: bool) -> str:
     be sent and where to get it (Zalo)."""
     return (FILE_WHERE if can_send else ZALO_NO_FILES).format(filename=filename, path=path)
 
+
 USAGE_SUMMARY = "Cách dùng: /summary (tổng hợp), /summary N (lịch sử nhiệm vụ N), /summary chart (biểu đồ)"
 USAGE_EXPORT = "Cách dùng: /export, /export 6thang hoặc /export nam"
 USAGE_GHINHAN = "Cách dùng: /ghinhan N ĐƠN_VỊ NỘI_DUNG, ví dụ /ghinhan 3 VP đã xong"
@@ -308,6 +308,8 @@ EXPORT_DOCX_CAPTION = "Dự thảo báo cáo — {title} (văn phòng hoàn thi�
 def cycle_title(name: str, year: int) -> str:
     """ "Báo cáo 6 tháng năm 2026", "Báo cáo năm 2026"."""
     return f"{name} {year}" if name.rstrip().endswith("năm") else f"{name} năm {year}"
+
+
 RECORDED_ON_BEHALF = "{confirm} (ghi nhận hộ {unit}, lúc {at})"
 
 
@@ -324,8 +326,7 @@ def sweep_text(title: str, period: str, due: date, unit_name: str, tasks: list[t
         lines.append(f"{stt}. {shorten(content, 110)} — hiện: {state}")
     lines += [
         "",
-        'Trả lời từng nhiệm vụ, ví dụ: "4: đã xong", "4: đang làm 50%", "4: vướng: lý do", '
-        '"4: không phát sinh".',
+        'Trả lời từng nhiệm vụ, ví dụ: "4: đã xong", "4: đang làm 50%", "4: vướng: lý do", "4: không phát sinh".',
     ]
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ A ward writes its own plan in this format; nothing here knows about any one plan
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
@@ -240,6 +240,18 @@ class TargetSpec(_Strict):
     value: float
     unit: str = ""
     tasks: list[int | str] = []  # task labels; a plan without sections may use its STT numbers
+    # What units report for it (/chitieu KEY SỐ …), each figure under a short key:
+    # value: the figure itself (key `figure`, default the target's code);
+    # share: `part` out of `total`, in percent (8 of 12 → 66.7%);
+    # reduction: the fall of `figure` against the previous year, in percent — the previous
+    # year is `baseline` (one number, or per unit code) or the unit's figure a year earlier.
+    measure: Literal["value", "share", "reduction"] = "value"
+    figure: str | None = None
+    part: str | None = None
+    total: str | None = None
+    baseline: float | dict[str, float] | None = None
+    labels: dict[str, str] = {}  # key → what it counts, as /chitieu asks for it
+    units: list[str] = []  # who reports it; default: the lead units of its tasks
 
 
 class PlanInfo(_Strict):
@@ -344,6 +356,25 @@ class Target:
     value: float
     unit: str
     tasks: tuple[int, ...]  # Task.stt of each task the target measures
+    measure: str = "value"  # value | share | reduction (see TargetSpec)
+    figure: str = ""  # value, reduction: the key of the reported figure
+    part: str = ""  # share
+    total: str = ""  # share
+    baseline: tuple[tuple[str, float], ...] = ()  # (unit code, previous year's figure); "" for every unit
+    labels: tuple[tuple[str, str], ...] = ()  # (key, what it counts)
+    units: tuple[str, ...] = ()  # unit codes that report it
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The figures a unit reports for this target, in the order /chitieu asks them."""
+        return (self.total, self.part) if self.measure == "share" else (self.figure,)
+
+    def label(self, key: str) -> str:
+        return dict(self.labels).get(key, key)
+
+    def baseline_for(self, unit: str) -> float | None:
+        given = dict(self.baseline)
+        return given.get(unit, given.get(""))
 
 
 @dataclass
@@ -682,16 +713,13 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
                 problems.append(f"{_where(('targets', i, 'tasks'), raw, lines)}: không có nhiệm vụ {ref}")
             else:
                 measured.append(found)
-        targets.append(
-            Target(
-                code=tg.code,
-                name=tg.name,
-                comparator=tg.comparator,
-                value=tg.value,
-                unit=tg.unit,
-                tasks=tuple(measured),
-            )
-        )
+        targets.append(_target(tg, i, measured, tasks, names, raw, lines, problems))
+    # A key means one figure across the plan ("hoinghi" for two targets): one description.
+    described: dict[str, str] = {}
+    for target in targets:
+        for key, text in target.labels:
+            described.setdefault(key, text)
+    targets = [replace(t, labels=tuple((k, described[k]) for k in t.keys if k in described)) for t in targets]
     if problems:
         raise PlanError(source, problems)
     return Plan(
@@ -711,6 +739,74 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         compiled_by=names.get(_unit_key(spec.reporting.compiled_by), "") if spec.reporting else "",
         report_recipient=spec.reporting.recipient if spec.reporting else "",
         _names=names,
+    )
+
+
+_TARGET_KEY = re.compile(r"[a-z][a-z0-9_]{0,30}")
+
+
+def _target(
+    tg: TargetSpec,
+    i: int,
+    measured: list[int],
+    tasks: list[Task],
+    names: dict[str, str],
+    raw: dict[str, Any],
+    lines: dict[tuple[Any, ...], int],
+    problems: list[str],
+) -> Target:
+    """A target as units report it: its keys checked, its reporting units resolved."""
+
+    def where(name: str) -> str:
+        return _where(("targets", i, name), raw, lines)
+
+    figure = tg.figure or (tg.code if tg.measure != "share" else "")
+    keys = {"figure": figure} if tg.measure != "share" else {"part": tg.part or "", "total": tg.total or ""}
+    for name, key in keys.items():
+        if not key:
+            problems.append(f'{where(name)}: chỉ tiêu đo bằng tỷ lệ (measure: share) cần "part" và "total"')
+        elif not _TARGET_KEY.fullmatch(key):
+            problems.append(f'{where(name)}: mã số liệu "{key}" chỉ gồm chữ thường không dấu, số và "_"')
+    if tg.measure == "share" and tg.part and tg.part == tg.total:
+        problems.append(f'{where("part")}: "part" và "total" phải là hai số liệu khác nhau')
+    for name in ("part", "total") if tg.measure != "share" else ("figure",):
+        if getattr(tg, name):
+            problems.append(f'{where(name)}: không dùng cho chỉ tiêu đo bằng "{tg.measure}"')
+    baseline: list[tuple[str, float]] = []
+    if isinstance(tg.baseline, dict):
+        for text, number in tg.baseline.items():
+            code = names.get(_unit_key(text))
+            if code is None:
+                problems.append(f'{where("baseline")}: không có đơn vị "{text}"')
+            else:
+                baseline.append((code, number))
+    elif tg.baseline is not None:
+        baseline.append(("", tg.baseline))
+    units: list[str] = []
+    for text in tg.units:
+        code = names.get(_unit_key(text))
+        if code is None:
+            problems.append(f'{where("units")}: không có đơn vị "{text}"')
+        elif code not in units:
+            units.append(code)
+    if not tg.units:
+        for stt in measured:
+            task = next(t for t in tasks if t.stt == stt)
+            units += [c for c in task.lead if c not in units]
+    return Target(
+        code=tg.code,
+        name=tg.name,
+        comparator=tg.comparator,
+        value=tg.value,
+        unit=tg.unit,
+        tasks=tuple(measured),
+        measure=tg.measure,
+        figure=figure if tg.measure != "share" else "",
+        part=tg.part or "" if tg.measure == "share" else "",
+        total=tg.total or "" if tg.measure == "share" else "",
+        baseline=tuple(baseline),
+        labels=tuple(tg.labels.items()),
+        units=tuple(units),
     )
 
 

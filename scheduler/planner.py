@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from scheduler.extensions import extended_keys, with_extensions
 from scheduler.nags import blocked_with_reason
 from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
@@ -100,6 +101,9 @@ async def plan_ward(
     planned = plan_reminders(
         plan, calendar, calendar.local_date(oldest), end, occurrences=occurrences, escalate_once=False
     )
+    # A unit given more time (/duyet) is reminded against its extended day instead.
+    extended = await extended_keys(session, ward_id, assignments)
+    planned = with_extensions(plan, calendar, calendar.local_date(oldest), end, occurrences, planned, extended)
     wanted: list[tuple[PlannedReminder, int]] = []
     for r in planned:
         found = assignments.get((r.task_stt, r.occurrence_key, r.unit))

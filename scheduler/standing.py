@@ -35,6 +35,7 @@ from scheduler.windows import ReportWindow
 from scheduler.workcal import VN_ZONE
 from store.reporting import AssignmentState, ReportingSnapshot, ReportRow, TaskRow
 
+OnTimeAgainst = Literal["extended", "original"]
 Standing = Literal["done_on_time", "done_late", "in_term", "overdue", "waiting", "not_applicable"]
 FOUR: tuple[Standing, ...] = ("done_on_time", "done_late", "in_term", "overdue")
 ALL: tuple[Standing, ...] = (*FOUR, "waiting", "not_applicable")
@@ -56,6 +57,13 @@ class OccurrenceStanding:
     standing: Standing
     completed_on: date | None
     last: ReportRow | None
+    extended_due: date | None = None  # the approved extension; `due` is the plan's deadline
+    against: OnTimeAgainst = "extended"  # which of the two the class was judged against
+
+    @property
+    def deciding_due(self) -> date:
+        """The deadline the class was judged against (see `classify_occurrence`)."""
+        return self.extended_due if self.extended_due is not None and self.against == "extended" else self.due
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,14 @@ class UnitStanding:
             if occ.standing == self.standing:
                 return occ.due
         return self.occurrences[-1].due if self.occurrences else None
+
+    @property
+    def extended_due(self) -> date | None:
+        """The approved extension of the occurrence that decides the class, if any."""
+        for occ in self.occurrences:
+            if occ.standing == self.standing:
+                return occ.extended_due
+        return self.occurrences[-1].extended_due if self.occurrences else None
 
     @property
     def completed_on(self) -> date | None:
@@ -180,16 +196,21 @@ def day_start(day: date, zone: ZoneInfo = VN_ZONE) -> datetime:
 # --- one occurrence ------------------------------------------------------------------------
 
 
-def classify_occurrence(a: AssignmentState, cutoff: date, zone: ZoneInfo = VN_ZONE) -> OccurrenceStanding:
+def classify_occurrence(
+    a: AssignmentState, cutoff: date, zone: ZoneInfo = VN_ZONE, on_time_against: OnTimeAgainst = "extended"
+) -> OccurrenceStanding:
+    """One occurrence's class. With an approved extension the deadline is the extended day
+    (as VPCP counts), or the plan's own when `on_time_against` is "original"."""
     status = a.last.status if a.last else None
     completed_on = local_day(a.completing.at, zone) if a.completing is not None else None
+    due = a.extended_due if a.extended_due is not None and on_time_against == "extended" else a.due
     standing: Standing
     if status == "not_applicable":
         standing = "not_applicable"
     elif completed_on is not None:
-        standing = "done_on_time" if completed_on <= a.due else "done_late"
+        standing = "done_on_time" if completed_on <= due else "done_late"
     else:
-        standing = "overdue" if cutoff > a.due else "in_term"
+        standing = "overdue" if cutoff > due else "in_term"
     return OccurrenceStanding(
         assignment_id=a.assignment_id,
         key=a.occurrence_key,
@@ -199,6 +220,8 @@ def classify_occurrence(a: AssignmentState, cutoff: date, zone: ZoneInfo = VN_ZO
         standing=standing,
         completed_on=completed_on if standing in ("done_on_time", "done_late") else None,
         last=a.last,
+        extended_due=a.extended_due,
+        against=on_time_against,
     )
 
 
@@ -240,6 +263,7 @@ def classify_plan(
     window: ReportWindow,
     cutoff: date,
     zone: ZoneInfo = VN_ZONE,
+    on_time_against: OnTimeAgainst = "extended",
 ) -> PlanStanding:
     """Every task × lead unit as of `cutoff` (a local day) in `window`.
 
@@ -270,7 +294,7 @@ def classify_plan(
                 if c in unit_names
             ]
         for code, states in leads.items():
-            occs = tuple(classify_occurrence(a, cutoff, zone) for a in states)
+            occs = tuple(classify_occurrence(a, cutoff, zone, on_time_against) for a in states)
             lead.append(
                 UnitStanding(
                     task_stt=task.stt,
@@ -346,10 +370,11 @@ class TargetFigure:
 
     target_code: str
     unit_code: str
-    value: float
+    value: float | None  # None while the unit's figures do not give it yet (e.g. no total)
     reported_at: datetime | None = None
     period: str = ""  # e.g. "6 tháng đầu năm 2026"
     note: str = ""
+    met: bool | None = None  # judged by the caller; None: not judged (see `target_met`)
 
 
 def target_met(target: Target, value: float) -> bool:

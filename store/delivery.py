@@ -152,9 +152,7 @@ async def orphaned_attempts_to_unknown(session: AsyncSession, reminder_ids: Sequ
         return 0
     result = await session.execute(
         update(DeliveryAttempt)
-        .where(
-            DeliveryAttempt.reminder_id.in_(list(reminder_ids)), DeliveryAttempt.outcome == AttemptOutcome.SENDING
-        )
+        .where(DeliveryAttempt.reminder_id.in_(list(reminder_ids)), DeliveryAttempt.outcome == AttemptOutcome.SENDING)
         .values(outcome=AttemptOutcome.UNKNOWN, error="tiến trình dừng trước khi ghi kết quả gửi")
         .execution_options(synchronize_session=False)
     )

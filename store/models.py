@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -144,6 +145,9 @@ class Assignment(Base):
     note: Mapped[str | None] = mapped_column(Text)
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The office approved more time for this unit (/duyet): reminders and the standing follow
+    # this day; the occurrence's own due day stays the original deadline.
+    extended_due: Mapped[date | None] = mapped_column(Date)
 
 
 class Reminder(Base):
@@ -259,3 +263,43 @@ class LinkFailure(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExtensionRequest(Base):
+    """A unit's request for more time on one assignment (/giahan) and the office's answer.
+    pending → approved | refused | replaced (a newer request of the same assignment)."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (Index("ix_extension_requests_assignment", "assignment_id", "state"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    # The deadline in force when asked (the original one, or an earlier extension).
+    previous_due: Mapped[date] = mapped_column(Date)
+    new_due: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class TargetFigure(Base):
+    """One number a unit reported for the plan's targets in one report period ("hoinghi" =
+    12 for the 6-month report of 2026). The latest report of a field replaces the earlier."""
+
+    __tablename__ = "target_figures"
+    __table_args__ = (UniqueConstraint("ward_id", "unit_id", "period", "field"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(64))  # "six_month:2026", or "2026-01-01:2026-12-31"
+    field: Mapped[str] = mapped_column(String(64))  # the plan's key, e.g. "hoinghi"
+    value: Mapped[float] = mapped_column(Float)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))  # who reported or recorded it
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)  # recorded by the office
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -123,4 +123,3 @@ class SharedPace:
 
     async def prune(self, older_than: float = 60.0) -> None:
         await self._run(_PRUNE, prefix=f"{self.key}/chat/%", age=older_than)
-

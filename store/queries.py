@@ -43,6 +43,8 @@ class AssignmentView:
     task_section: str | None = None
     # The ward the task belongs to (unit codes repeat across the wards of a city).
     ward_id: int = 0
+    # The day the office extended this unit's deadline to (/duyet); `due` stays the original.
+    extended_due: date | None = None
 
     def __post_init__(self) -> None:
         if not self.task_label:
@@ -51,6 +53,11 @@ class AssignmentView:
     @property
     def is_open(self) -> bool:
         return self.status not in CLOSED
+
+    @property
+    def effective_due(self) -> date:
+        """The deadline the unit now works to: the approved extension, else the plan's."""
+        return self.extended_due or self.due
 
 
 def _views() -> Any:  # Select[...]; its generic form differs between SQLAlchemy 2.0 and 2.1
@@ -89,6 +96,7 @@ def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
         task_label=t.label or str(t.stt),
         task_section=t.section,
         ward_id=t.ward_id,
+        extended_due=a.extended_due,
     )
 
 

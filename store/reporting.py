@@ -51,6 +51,7 @@ class AssignmentState:
     last: ReportRow | None  # latest report at or before the cut-off
     completing: ReportRow | None  # first report of the completing run `last` ends, if `last` completes
     last_blocked: ReportRow | None  # latest blocked report between `since` and the cut-off
+    extended_due: date | None = None  # the office's approved extension of this unit's deadline
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ async def load_snapshot(
             last_id.label("last_id"),
             broken_at.label("broken_at"),
             blocked_id.label("blocked_id"),
+            Assignment.extended_due.label("extended_due"),
         )
         .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id)
@@ -205,6 +207,7 @@ async def load_snapshot(
         base.c.last_id,
         first_id,
         base.c.blocked_id,
+        base.c.extended_due,
     ).order_by(base.c.stt, base.c.due, base.c.code)
     rows = (await session.execute(stmt)).all()
     wanted = {i for row in rows for i in row[8:11] if i is not None}
@@ -223,8 +226,9 @@ async def load_snapshot(
             # None when the latest report breaks the run (nothing comes after it).
             completing=reports.get(first) if first else None,
             last_blocked=reports.get(blocked) if blocked else None,
+            extended_due=extended,
         )
-        for aid, stt, code, role, key, start, due, checkin, last, first, blocked in rows
+        for aid, stt, code, role, key, start, due, checkin, last, first, blocked, extended in rows
     )
     return ReportingSnapshot(
         ward_name=ward.name if ward else "",

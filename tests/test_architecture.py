@@ -125,9 +125,6 @@ def test_sql_is_built_only_in_store(name: str) -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
         and (node.module or "").startswith("sqlalchemy")
-        and (
-            (node.module or "").startswith("sqlalchemy.dialects")
-            or any(a.name in SQL_BUILDERS for a in node.names)
-        )
+        and ((node.module or "").startswith("sqlalchemy.dialects") or any(a.name in SQL_BUILDERS for a in node.names))
     ]
     assert offending == []

@@ -249,12 +249,28 @@ def test_telegram_rows_come_only_from_accepted_updates(harness: Harness) -> None
 
 
 def test_an_unhashable_user_id_does_not_stop_telegram_processing(harness: Harness) -> None:
-    bad = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 1, "type": "private"},
-           "from": {"id": {"x": 1}, "is_bot": False, "first_name": "X"}, "text": "hi"}}
+    bad = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 1, "type": "private"},
+            "from": {"id": {"x": 1}, "is_bot": False, "first_name": "X"},
+            "text": "hi",
+        },
+    }
     assert harness.post("/telegram/webhook", _dumps(bad)) in ALLOWED
     harness.call(harness._drain_telegram())
-    good = {"update_id": 2, "message": {"message_id": 2, "date": 0, "chat": {"id": 77, "type": "private"},
-            "from": {"id": 77, "is_bot": False, "first_name": "Y"}, "text": "xin chào"}}
+    good = {
+        "update_id": 2,
+        "message": {
+            "message_id": 2,
+            "date": 0,
+            "chat": {"id": 77, "type": "private"},
+            "from": {"id": 77, "is_bot": False, "first_name": "Y"},
+            "text": "xin chào",
+        },
+    }
     before = harness.count("telegram")
     assert harness.post("/telegram/webhook", _dumps(good)) == 200
     harness.call(harness._drain_telegram())

@@ -151,7 +151,7 @@ def test_a_file_over_the_size_limit_is_refused_naming_the_limit(
         ('deadline: "Quý II/2026"', 'deadline: "Giai đoạn 2026 - 2999"', ['Nhiệm vụ STT 4, trường "deadline"', "2999"]),
         ("issued: 2026-05-05", "issued: 9999-05-05", ['trường "plan.issued" (dòng', "2000 đến 2100"]),
         ("  issued: 2026-05-05\n", "  issued: 2026-05-05\n  year: 9999\n", ['trường "plan.year"', "2100"]),
-        ('  - code: VP\n', f'  - code: {"V" * 40}\n', ['trường "units.1.code" (dòng', "32"]),
+        ("  - code: VP\n", f"  - code: {'V' * 40}\n", ['trường "units.1.code" (dòng', "32"]),
         (
             'name: "Phòng Văn hóa - Xã hội"',
             'name: "Phòng \\0 VHXH"',

@@ -109,8 +109,10 @@ async def test_one_chat_gets_one_message_a_second_across_workers(engines: list[D
     t0 = loop.time()
     await asyncio.gather(
         *(p.process_request(recorder(to_chat), (), {}, "sendMessage", {"chat_id": 7}, None) for p in (a, b, a, b)),
-        *(p.process_request(recorder(elsewhere), (), {}, "sendMessage", {"chat_id": 8 + i}, None)
-          for i, p in enumerate((a, b, a, b))),
+        *(
+            p.process_request(recorder(elsewhere), (), {}, "sendMessage", {"chat_id": 8 + i}, None)
+            for i, p in enumerate((a, b, a, b))
+        ),
     )
     to_chat.sort()
     gaps = [later - earlier for earlier, later in zip(to_chat, to_chat[1:], strict=False)]

@@ -11,16 +11,30 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.plan import Plan
-from scheduler.standing import CHECKIN_COMPLETING, COMPLETING, PlanStanding, classify_plan, snapshot_bounds
+from scheduler.standing import (
+    CHECKIN_COMPLETING,
+    COMPLETING,
+    OnTimeAgainst,
+    PlanStanding,
+    classify_plan,
+    snapshot_bounds,
+)
 from scheduler.windows import ReportWindow
 from scheduler.workcal import WorkingCalendar
 from store.reporting import load_snapshot
 
 
 async def build_standing(
-    session: AsyncSession, plan: Plan, ward_id: int, window: ReportWindow, cutoff: date, calendar: WorkingCalendar
+    session: AsyncSession,
+    plan: Plan,
+    ward_id: int,
+    window: ReportWindow,
+    cutoff: date,
+    calendar: WorkingCalendar,
+    on_time_against: OnTimeAgainst = "extended",
 ) -> PlanStanding:
-    """Every task × lead unit of the ward as of the local day `cutoff` within `window`."""
+    """Every task × lead unit of the ward as of the local day `cutoff` within `window`;
+    an approved extension is judged as `on_time_against` says (NHACVIEC_ON_TIME_AGAINST)."""
     bounds = snapshot_bounds(window, cutoff, calendar.zone)
     snapshot = await load_snapshot(
         session,
@@ -32,4 +46,4 @@ async def build_standing(
         completing=COMPLETING,
         checkin_completing=CHECKIN_COMPLETING,
     )
-    return classify_plan(plan, snapshot, window, cutoff, calendar.zone)
+    return classify_plan(plan, snapshot, window, cutoff, calendar.zone, on_time_against)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from bot.report.wording import CLASS_LABELS, NOT_REPORTED, percent_text, period_label, quoted, reason, report_words
 from bot.texts import vn_date, vn_weekday_date
+from bot.texts_extensions import due_phrase
 from scheduler.standing import FOUR, PlanStanding, UnitStanding, day_start, share
 from scheduler.workcal import WorkingCalendar
 
@@ -65,7 +66,7 @@ def _problems(st: PlanStanding, calendar: WorkingCalendar) -> list[str]:
             missed = [period_label(o.key) for o in u.occurrences if o.standing == "overdue" and o.checkin]
             line += f"quá hạn, chưa báo cáo {', '.join(missed)}" if missed else "quá hạn"
             if not missed and u.due is not None:
-                line += f" (hạn {vn_date(calendar.on_or_before(u.due))})"
+                line += f" ({due_phrase(calendar.on_or_before(u.due), u.extended_due)})"
         else:
             line += "đang thực hiện trong hạn"
         if u.blocked is not None:
@@ -148,8 +149,8 @@ def summary_text(st: PlanStanding, calendar: WorkingCalendar) -> str:
             if u.periodic:
                 done, total = u.periods()
                 text += f", đã báo cáo {done}/{total} kỳ"
-            elif u.standing in ("in_term", "overdue") and u.due is not None:
-                text += f", hạn {vn_date(calendar.on_or_before(u.due))}"
+            elif u.due is not None and (u.standing in ("in_term", "overdue") or u.extended_due is not None):
+                text += f", {due_phrase(calendar.on_or_before(u.due), u.extended_due)}"
             if u.last is not None and u.last.percent is not None and u.standing in ("in_term", "overdue"):
                 text += f", {u.last.percent}%"
             if u.blocked is not None and u.standing in ("in_term", "overdue"):

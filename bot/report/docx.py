@@ -21,10 +21,21 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.report.rows import Report, appendix_rows, count_rows
-from bot.report.wording import CLASS_LABELS, NOT_REPORTED, percent_text, quoted, reason, report_line, report_words
+from bot.report.wording import (
+    CLASS_LABELS,
+    NOT_REPORTED,
+    number_text,
+    percent_text,
+    quoted,
+    reason,
+    report_line,
+    report_words,
+)
 from bot.report.xlsx import FILLS
 from bot.texts import vn_date
-from scheduler.standing import FOUR, TaskStanding, UnitStanding
+from bot.texts_extensions import due_phrase
+from bot.texts_targets import requirement
+from scheduler.standing import FOUR, TaskStanding, UnitStanding, figures_by_target
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -184,11 +195,31 @@ def _results(doc: DocumentType, report: Report) -> None:
                     done, total = u.periods()
                     line += f": đã báo cáo {done}/{total} kỳ."
                 elif u.due is not None:
-                    line += f": hạn {report.due_text(u.due)}."
+                    line += f": {due_phrase(report.calendar.on_or_before(u.due), u.extended_due)}."
                 line += (
                     f" Báo cáo gần nhất: {report_line(u.last, zone)}." if u.last else " Đơn vị chưa báo cáo tiến độ."
                 )
             _para(doc, line, indent=True)
+    _targets(doc, report)
+
+
+def _targets(doc: DocumentType, report: Report) -> None:
+    """5. The quantitative targets: each unit's computed figure and verdict, or that nobody
+    reported (an absent figure is not a zero)."""
+    if not report.plan.targets:
+        return
+    _para(doc, "5. Kết quả thực hiện các chỉ tiêu", bold=True)
+    reported = figures_by_target(report.figures)
+    for target in report.plan.targets:
+        line = f"- {target.name} (yêu cầu {requirement(target)}): "
+        parts = []
+        for f in reported.get(target.code, []):
+            value = "chưa đủ số liệu" if f.value is None else f"{number_text(f.value)}{target.unit}"
+            verdict = "" if f.met is None else (", đạt" if f.met else ", chưa đạt")
+            note = f"; {f.note}" if f.note else ""
+            parts.append(f"{report.unit_name(f.unit_code)}: {value}{verdict}{note}")
+        line += "; ".join(parts) + "." if parts else "chưa có đơn vị báo cáo số liệu."
+        _para(doc, line, indent=True)
 
 
 def _difficulties(doc: DocumentType, report: Report) -> None:

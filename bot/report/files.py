@@ -16,9 +16,10 @@ from bot.report import build_standing
 from bot.report.chart import standing_chart
 from bot.report.docx import export_docx
 from bot.report.rows import Report
+from bot.report.targets import target_figures
 from bot.report.xlsx import export_xlsx
 from scheduler.plan import Plan
-from scheduler.standing import PlanStanding
+from scheduler.standing import OnTimeAgainst, PlanStanding
 from scheduler.windows import ReportWindow
 from scheduler.workcal import WorkingCalendar
 
@@ -51,11 +52,14 @@ async def write_report_files(
     folder: Path,
     window: ReportWindow,
     today: date,
+    on_time_against: OnTimeAgainst = "extended",
 ) -> ReportFiles:
-    """The Excel table and the draft Word report of `window`, judged as of `today`."""
+    """The Excel table and the draft Word report of `window`, judged as of `today`, with the
+    targets' figures reported for it."""
     cutoff = window.cutoff(today)
-    standing = await build_standing(session, plan, ward_id, window, cutoff, calendar)
-    report = Report(plan, standing, calendar, today)
+    standing = await build_standing(session, plan, ward_id, window, cutoff, calendar, on_time_against)
+    figures = await target_figures(session, plan, ward_id, window)
+    report = Report(plan, standing, calendar, today, figures)
     name = f"{_stem(plan.code)}-{window.start:%Y%m%d}-{window.end:%Y%m%d}"
     xlsx, docx = await asyncio.gather(asyncio.to_thread(export_xlsx, report), asyncio.to_thread(export_docx, report))
     return ReportFiles(

@@ -17,6 +17,7 @@ from bot.report.wording import (
     report_words,
 )
 from bot.texts import vn_date
+from bot.texts_extensions import due_phrase
 from scheduler.plan import Plan
 from scheduler.standing import FOUR, PlanStanding, Standing, TargetFigure, TaskStanding, UnitStanding, share
 from scheduler.workcal import WorkingCalendar
@@ -94,8 +95,9 @@ def unit_state(report: Report, u: UnitStanding) -> str:
         done, counted = u.periods()
         missed = [period_label(o.key) for o in u.occurrences if o.standing == "overdue"]
         text += f" (đã báo cáo {done}/{counted} kỳ" + (f"; chưa báo cáo: {', '.join(missed)}" if missed else "") + ")"
-    elif u.standing in ("in_term", "overdue") and u.due is not None:
-        text += f" (hạn {report.due_text(u.due)})"
+    elif u.due is not None and (u.standing in ("in_term", "overdue") or u.extended_due is not None):
+        # An approved extension shows beside the plan's deadline, which is never replaced.
+        text += f" ({due_phrase(report.calendar.on_or_before(u.due), u.extended_due)})"
     if u.last is not None and u.standing in ("in_term", "overdue") and u.last.percent is not None:
         text += f", đạt {u.last.percent}%"
     return text
