@@ -41,6 +41,7 @@ class AssignmentView:
     # How people name the task ("II.3"); rows written before labels existed show the STT.
     task_label: str = ""
     task_section: str | None = None
+    review: str | None = None  # store.enums.Review of the latest report
 
     def __post_init__(self) -> None:
         if not self.task_label:
@@ -86,6 +87,7 @@ def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
         active=a.active and o.active and t.active and u.active,
         task_label=t.label or str(t.stt),
         task_section=t.section,
+        review=a.review,
     )
 
 

@@ -17,6 +17,7 @@ from bot.report.wording import (
     report_words,
 )
 from bot.texts import vn_date
+from bot.texts_review import MARKER_LABELS
 from scheduler.plan import Plan
 from scheduler.standing import FOUR, PlanStanding, Standing, TargetFigure, TaskStanding, UnitStanding, share
 from scheduler.workcal import WorkingCalendar
@@ -98,6 +99,8 @@ def unit_state(report: Report, u: UnitStanding) -> str:
         text += f" (hạn {report.due_text(u.due)})"
     if u.last is not None and u.standing in ("in_term", "overdue") and u.last.percent is not None:
         text += f", đạt {u.last.percent}%"
+    if u.marker is not None:
+        text += f" ({MARKER_LABELS[u.marker]})"
     return text
 
 
