@@ -179,8 +179,9 @@ class ReviewCommands(ConversationCore):
                 now,
                 review=Review.NO_EVIDENCE,
             )
-            if ask:
-                identity.pending_kind, identity.pending_assignment_id = "evidence", view.id
+            if not ask:
+                return tr.done_without_evidence_short(view.task_label)
+            identity.pending_kind, identity.pending_assignment_id = "evidence", view.id
             return tr.done_without_evidence(view.task_label, view.product)
         await statuses.record_status(
             t.s,

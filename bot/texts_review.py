@@ -62,6 +62,14 @@ def done_without_evidence(label: str, product: str) -> str:
     return f"Đã ghi nhận: Nhiệm vụ {label} — báo xong, chưa có sản phẩm.\n{product_hint(product)}"
 
 
+def done_without_evidence_short(label: str) -> str:
+    """One answer of several: the product asked for in a few words."""
+    return (
+        f"Đã ghi nhận: Nhiệm vụ {label} — báo xong, chưa có sản phẩm "
+        f'(xin gửi: "{label}: số, ngày văn bản", đường link hoặc ảnh).'
+    )
+
+
 def evidence_added(label: str, evidence: list[str], confirm: bool) -> str:
     then = " Văn phòng sẽ xem và xác nhận." if confirm else ""
     return f"Đã nhận sản phẩm của nhiệm vụ {label}: {'; '.join(evidence)}.{then}"
