@@ -18,7 +18,7 @@ USAGE_KHONGCHAPNHAN = f"Cách dùng: /khongchapnhan N ĐƠN_VỊ LÝ_DO, ví d�
 REVIEW_LABELS = {
     "no_evidence": "Báo xong, chưa có sản phẩm",
     "pending": "Chờ xác nhận",
-    "confirmed": "Văn phòng xác nhận",
+    "confirmed": "Văn phòng xác nhận hoàn thành",
     "returned": "Văn phòng trả lại",
     "unblocked": "Văn phòng gỡ vướng",
 }
