@@ -159,6 +159,8 @@ class PlanStanding:
     tasks: list[TaskStanding]
     units: dict[str, UnitActivity]
     window_start_at: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
+    # The products units gave, per (task stt, unit code), as the office reads them.
+    products: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
     def leads(self) -> list[UnitStanding]:
         return [u for t in self.tasks for u in t.lead]

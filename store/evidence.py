@@ -74,3 +74,22 @@ async def set_notice_attachment(session: AsyncSession, ids: list[int], attachmen
             .values(attachment=attachment)
             .execution_options(synchronize_session=False)
         )
+
+
+async def evidence_by_task_unit(
+    session: AsyncSession, ward_id: int, until: datetime
+) -> dict[tuple[int, str], list[Evidence]]:
+    """Per (task stt, unit code), the evidence given up to `until`, oldest first."""
+    stmt = (
+        select(Evidence, Task.stt, Unit.code)
+        .join(Assignment, Evidence.assignment_id == Assignment.id)
+        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Evidence.ward_id == ward_id, Evidence.created_at <= until)
+        .order_by(Evidence.created_at, Evidence.id)
+    )
+    out: dict[tuple[int, str], list[Evidence]] = {}
+    for ev, stt, code in (await session.execute(stmt)).all():
+        out.setdefault((stt, code), []).append(ev)
+    return out

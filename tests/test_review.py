@@ -13,11 +13,12 @@ from bot.context import AppContext
 from bot.conversation import Conversation
 from bot.reminder_text import ReminderRenderer
 from bot.report import build_standing
+from bot.report.rows import Report, appendix_rows
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.planner import plan_ward
 from scheduler.standing import UnitStanding
-from scheduler.windows import live_window
+from scheduler.windows import custom_window, live_window
 from store.models import Assignment, Evidence, Occurrence, Reminder, Task, Unit
 from tests.conftest import RecordingChannel, local
 from tests.helpers import linked, say
@@ -306,3 +307,31 @@ async def test_the_history_shows_the_return_and_the_confirmation(ctx: AppContext
     u = await _standing(ctx, 4)
     assert (u.standing, u.completed_on) == ("done_on_time", date(2026, 6, 25))
     print(history)  # shown in the report of this work (pytest -s)
+
+
+async def _appendix_row(ctx: AppContext, stt: int) -> tuple[str, ...]:
+    async with ctx.db.session() as s:
+        window = custom_window(date(2026, 1, 1), date(2026, 6, 30))
+        standing = await build_standing(s, ctx.plan, ctx.ward_id, window, ctx.today(), ctx.calendar)
+    report = Report(ctx.plan, standing, ctx.calendar, ctx.today())
+    return next(r.cells for r in appendix_rows(report) if r.cells[0] == str(stt))
+
+
+async def test_the_export_shows_awaiting_confirmation_returned_and_confirmed_with_the_product(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    w = await _ward(ctx)
+    await say(w.conv, w.head, "4 xong, CV 45/UBND-VHXH ngày 22/6/2026")
+    state, completed, product = (await _appendix_row(ctx, 4))[6:9]
+    assert state == "Đang thực hiện trong hạn (hạn 30/06/2026) (chờ xác nhận)"
+    assert completed == "" and product == "văn bản số 45/UBND-VHXH ngày 22/06/2026"
+
+    await say(w.conv, w.office, "/tralai 4 thiếu chữ ký")
+    assert (await _appendix_row(ctx, 4))[6] == "Đang thực hiện trong hạn (hạn 30/06/2026) (bị trả lại)"
+
+    clock.current = local("2026-06-24T09:00")
+    await say(w.conv, w.head, "4 xong, bản có chữ ký https://nhichieu.gov.vn/cv45")
+    await say(w.conv, w.office, "/xacnhan 4")
+    state, completed, product = (await _appendix_row(ctx, 4))[6:9]
+    assert (state, completed) == ("Hoàn thành đúng hạn", "24/06/2026")
+    assert product.endswith("https://nhichieu.gov.vn/cv45")

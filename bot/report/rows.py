@@ -123,7 +123,10 @@ def appendix_rows(report: Report) -> list[AppendixRow]:
             states.append(p + unit_state(report, u))
             if u.completed_on is not None:
                 completed.append(p + vn_date(u.completed_on))
-            if u.standing in ("done_on_time", "done_late") and u.last is not None and report_words(u.last):
+            given = report.standing.products.get((t.task.stt, u.unit_code))
+            if given and (u.standing in ("done_on_time", "done_late") or u.marker is not None):
+                products.append(p + "; ".join(given))
+            elif u.standing in ("done_on_time", "done_late") and u.last is not None and report_words(u.last):
                 products.append(p + quoted(report_words(u.last)))
             if u.last is not None:
                 last.append(f"{report.unit_name(u.unit_code)} — {report_line(u.last, zone)}")
