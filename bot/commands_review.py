@@ -42,6 +42,7 @@ from store.enums import PersonRole, ReminderKind, Review, Status
 from store.evidence import add_evidence, evidence_between, set_notice_attachment
 from store.notices import hold_office_notice, set_notice_text
 from store.outbox import insert_reminders, reminder_row
+from store.people import identity_by_chat
 from store.queries import AssignmentView, assignment_views, current_assignments, people_with_role
 
 # Evidence that arrives within one slot reaches each office person as one message.
@@ -106,6 +107,10 @@ class ReviewCommands(ConversationCore):
         network is never waited on with the database held."""
         if not msg.attachments:
             return
+        async with self.ctx.db.session() as s:
+            identity = await identity_by_chat(s, msg.channel, msg.chat_id)
+        if identity is None or (identity.sender_id is not None and identity.sender_id != msg.sender_id):
+            return  # a stranger's file is not fetched: nobody's disk fills from outside
         folder = self.ctx.settings.evidence_folder().resolve()
         source = self.file_sources.get(msg.channel)
         self._fetched_files()[inbound_id] = [

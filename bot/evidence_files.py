@@ -18,6 +18,7 @@ from bot.channel import FileSource, InboundFile
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024  # what Telegram lets a bot download
+FETCH_ATTEMPTS = 2  # a second try at once; after that the file id is kept and the office told
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -65,11 +66,17 @@ async def fetch_and_store(
         return FetchedFile(file, error="kênh này không tải được tệp")
     if file.size is not None and file.size > max_bytes:
         return FetchedFile(file, error=f"tệp quá lớn ({file.size} byte)")
-    try:
-        content = await source.fetch(file, max_bytes)
-    except Exception as exc:  # a network or API failure: kept as an id, told to the office
-        log.warning("evidence file %s could not be fetched: %s", file.file_id[:40], type(exc).__name__)
-        return FetchedFile(file, error=f"không tải được tệp ({type(exc).__name__})")
+    content = b""
+    for attempt in range(1, FETCH_ATTEMPTS + 1):
+        try:
+            content = await source.fetch(file, max_bytes)
+            break
+        except Exception as exc:  # a network or API failure: tried again, then kept as an id
+            log.warning(
+                "evidence file %s could not be fetched (try %d): %s", file.file_id[:40], attempt, type(exc).__name__
+            )
+            if attempt == FETCH_ATTEMPTS:
+                return FetchedFile(file, error=f"không tải được tệp ({type(exc).__name__})")
     if len(content) > max_bytes:
         return FetchedFile(file, error=f"tệp quá lớn ({len(content)} byte)")
     try:

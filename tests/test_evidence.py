@@ -113,3 +113,19 @@ async def test_a_failed_fetch_keeps_the_file_id_and_says_why(tmp_path: Path) -> 
     assert not got.stored and got.file.file_id == "f9" and "ConnectionError" in (got.error or "")
     too_big = await fetch_and_store(_Source(b"x" * 11), InboundFile("f8", "photo"), tmp_path, datetime.now(UTC), 10)
     assert not too_big.stored and "quá lớn" in (too_big.error or "")
+
+
+async def test_a_fetch_that_fails_once_is_tried_again(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    class Flaky:
+        calls = 0
+
+        async def fetch(self, file: InboundFile, max_bytes: int) -> bytes:
+            Flaky.calls += 1
+            if Flaky.calls == 1:
+                raise ConnectionError("reset")
+            return b"ok"
+
+    got = await fetch_and_store(Flaky(), InboundFile("f1", "photo"), tmp_path, datetime.now(UTC))
+    assert got.stored and Flaky.calls == 2

@@ -189,3 +189,29 @@ async def test_zalo_done_then_returned_the_unit_sees_why_and_is_reminded(zl: ZL,
     clock.current = local("2026-07-01T08:00")
     await _new_day(zl.ctx, _dispatcher(zl.ctx, {"zalo": zl.bot.channel}))
     assert any("Văn phòng đã trả lại: đường link không mở được" in t for t in zl.fake.texts_to("z-h2"))
+
+
+async def test_telegram_a_photo_that_cannot_be_fetched_keeps_its_id_and_the_office_is_told(
+    tg: TG, clock: ManualClock
+) -> None:
+    await tg.link(7021, "VHXH")
+    await tg.link(7022, "VHXH", "office")
+    await tg.say(7021, "4 xong")
+    tg.fake.fail_next("getFile", "500", count=2)  # the first try and the one retry
+    tg.fake.push_photo(7021, PHOTO)
+    await until(lambda: tg.fake.texts_to(7021)[-1].startswith("Đã nhận sản phẩm"), what="the photo acknowledged")
+    assert "chưa tải được" in tg.fake.texts_to(7021)[-1]
+    (ev,) = await _evidence(tg.ctx)
+    assert (ev.file_id, ev.fetch_state, ev.sha256, ev.path) == ("photo1", "failed", None, None)
+    assert ev.fetch_error and tg.fake.file_downloads == 0
+    clock.advance(minutes=10)
+    await _dispatcher(tg.ctx, {"telegram": tg.bot.channel}).tick()
+    (notice,) = [t for t in tg.fake.texts_to(7022) if "SẢN PHẨM" in t]
+    assert "ảnh/tệp chưa tải được" in notice and "mã tệp photo1" in notice
+
+
+async def test_telegram_a_strangers_photo_is_never_fetched(tg: TG) -> None:
+    tg.fake.push_photo(7031, PHOTO)
+    await until(lambda: bool(tg.fake.texts_to(7031)), what="the answer to a stranger")
+    assert tg.fake.texts_to(7031) == [texts.HOW_TO_LINK]
+    assert tg.fake.file_downloads == 0 and await _evidence(tg.ctx) == []
