@@ -335,3 +335,15 @@ async def test_the_export_shows_awaiting_confirmation_returned_and_confirmed_wit
     state, completed, product = (await _appendix_row(ctx, 4))[6:9]
     assert (state, completed) == ("Hoàn thành đúng hạn", "24/06/2026")
     assert product.endswith("https://nhichieu.gov.vn/cv45")
+
+
+async def test_overdue_lists_a_done_past_its_deadline_until_the_office_confirms_it(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    w = await _ward(ctx)
+    clock.current = local("2026-07-02T09:00")
+    await say(w.conv, w.head, "4 xong, CV 45/UBND-VHXH ngày 1/7/2026")
+    assert "4. VHXH: hạn 30/06/2026" in (await say(w.conv, w.office, "/overdue"))[0]
+    await say(w.conv, w.office, "/xacnhan 4")
+    assert "4. VHXH" not in (await say(w.conv, w.office, "/overdue"))[0]
+    assert (await _standing(ctx, 4)).standing == "done_late"
