@@ -172,6 +172,9 @@ class ReviewCommands(ConversationCore):
         found = _unique(parse_evidence(words, self.ctx.today()) + parse_evidence(parsed.note or "", self.ctx.today()))
         files = self._files_of(t)
         confirm = t.plan.confirm_done
+        if not found and not files and view.status == Status.DONE and view.review in (Review.PENDING, Review.CONFIRMED):
+            # "xong" again for work whose product the office has (or is looking at): nothing new.
+            return tr.already_done(view.task_label, view.review == Review.CONFIRMED)
         if not found and not files:
             await statuses.record_status(
                 t.s,

@@ -70,6 +70,12 @@ def done_without_evidence_short(label: str) -> str:
     )
 
 
+def already_done(label: str, confirmed: bool) -> str:
+    if confirmed:
+        return f"Nhiệm vụ {label} đã được Văn phòng xác nhận hoàn thành."
+    return f"Nhiệm vụ {label} đã báo xong kèm sản phẩm, đang chờ Văn phòng xác nhận."
+
+
 def evidence_added(label: str, evidence: list[str], confirm: bool) -> str:
     then = " Văn phòng sẽ xem và xác nhận." if confirm else ""
     return f"Đã nhận sản phẩm của nhiệm vụ {label}: {'; '.join(evidence)}.{then}"

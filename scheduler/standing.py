@@ -237,14 +237,18 @@ def classify_occurrence(
     )
 
 
-def _in_window(a: AssignmentState, window: ReportWindow, cutoff: date, zone: ZoneInfo) -> bool:
+def _in_window(
+    a: AssignmentState, window: ReportWindow, cutoff: date, zone: ZoneInfo, confirm_done: bool = True
+) -> bool:
     if a.start is not None and a.start > cutoff:
         return False
     if a.checkin:
         return a.due >= window.start
-    # Work closed before the window began was reported in an earlier report.
-    closed = a.completing
-    if closed is None and a.last is not None and a.last.status == "not_applicable":
+    # Work closed before the window began was reported in an earlier report (a done the office
+    # has not confirmed, or a decline it has not accepted, is not closed).
+    review = a.last.review if a.last is not None else None
+    closed = a.completing if not (confirm_done and review in _UNREVIEWED) else None
+    if closed is None and a.last is not None and a.last.status == "not_applicable" and review != "pending":
         closed = a.last
     return closed is None or local_day(closed.at, zone) >= window.start
 
@@ -284,7 +288,7 @@ def classify_plan(
     """
     by_task: dict[int, list[AssignmentState]] = {}
     for a in snapshot.assignments:
-        if _in_window(a, window, cutoff, zone):
+        if _in_window(a, window, cutoff, zone, plan.confirm_done):
             by_task.setdefault(a.task_stt, []).append(a)
     unit_names = {u.code: u.name for u in snapshot.units}
 

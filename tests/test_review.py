@@ -347,3 +347,12 @@ async def test_overdue_lists_a_done_past_its_deadline_until_the_office_confirms_
     await say(w.conv, w.office, "/xacnhan 4")
     assert "4. VHXH" not in (await say(w.conv, w.office, "/overdue"))[0]
     assert (await _standing(ctx, 4)).standing == "done_late"
+
+
+async def test_saying_done_again_does_not_undo_a_product_waiting_for_the_office(ctx: AppContext) -> None:
+    w = await _ward(ctx)
+    await say(w.conv, w.head, "4 xong, CV 45/UBND-VHXH ngày 22/6")
+    assert (await say(w.conv, w.head, "4 xong")) == [
+        "Nhiệm vụ 4 đã báo xong kèm sản phẩm, đang chờ Văn phòng xác nhận."
+    ]
+    assert (await _assignment(ctx, 4)).review == "pending"
