@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from bot import texts
+from bot.commands_review import named_coordinators
 from bot.context import AppContext
 from bot.conversation import Conversation
 from bot.reminder_text import ReminderRenderer
@@ -16,6 +17,7 @@ from bot.report import build_standing
 from bot.report.rows import Report, appendix_rows
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from scheduler.plan import Plan
 from scheduler.planner import plan_ward
 from scheduler.standing import UnitStanding
 from scheduler.windows import custom_window, live_window
@@ -356,3 +358,13 @@ async def test_saying_done_again_does_not_undo_a_product_waiting_for_the_office(
         "Nhiệm vụ 4 đã báo xong kèm sản phẩm, đang chờ Văn phòng xác nhận."
     ]
     assert (await _assignment(ctx, 4)).review == "pending"
+
+
+def test_a_blockers_reason_names_a_coordinating_unit_by_name_alias_or_short_name(plan: Plan) -> None:
+    codes = ["VHXH", "VP", "TTPVHCC", "TTDVSNC", "KTHTDT"]
+    assert named_coordinators(plan, "chờ Văn phòng gửi số liệu", codes) == ["VP"]
+    assert named_coordinators(plan, "cho van phong gui so lieu", codes) == ["VP"]
+    assert named_coordinators(plan, "chờ Trung tâm Phục vụ hành chính công phường", codes) == ["TTPVHCC"]
+    assert named_coordinators(plan, "chờ VP và phòng KTHTĐT", codes) == ["VP", "KTHTDT"]
+    assert named_coordinators(plan, "chưa có kinh phí", codes) == []
+    assert named_coordinators(plan, "chờ Văn phòng", ["VHXH"]) == []  # only the task's coordinators
