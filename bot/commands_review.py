@@ -150,7 +150,8 @@ class ReviewCommands(ConversationCore):
 
     async def _report(self, t: Turn, view: AssignmentView, text: str) -> Reply:
         """ "4: CV 45/UBND-VHXH ngày 20/6" — no status, but a product: it is task 4's evidence."""
-        if parse_reply(text).status == "none":
+        asked_why = t.identity.pending_kind == "reason" and t.identity.pending_assignment_id == view.id
+        if parse_reply(text).status == "none" and not asked_why:
             found = _unique(parse_evidence(text, self.ctx.today()))
             if found or self._files_of(t):
                 return [OutboundMessage(await self._add_evidence(t, view, found))]
@@ -314,6 +315,8 @@ class ReviewCommands(ConversationCore):
         photo/file for the one task of the unit waiting for its product. None when it is
         something else (read as a new reply: a pending question never blocks others)."""
         identity = t.identity
+        if identity.pending_kind not in (None, "evidence"):
+            return None  # the answer to another question (why blocked, what percent, which task)
         found = _unique(parse_evidence(text, self.ctx.today()))
         files = self._files_of(t)
         if not found and not files:

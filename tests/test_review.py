@@ -368,3 +368,12 @@ def test_a_blockers_reason_names_a_coordinating_unit_by_name_alias_or_short_name
     assert named_coordinators(plan, "chờ VP và phòng KTHTĐT", codes) == ["VP", "KTHTDT"]
     assert named_coordinators(plan, "chưa có kinh phí", codes) == []
     assert named_coordinators(plan, "chờ Văn phòng", ["VHXH"]) == []  # only the task's coordinators
+
+
+async def test_a_blockers_reason_naming_a_document_is_the_reason_not_a_product(ctx: AppContext) -> None:
+    w = await _ward(ctx)
+    await say(w.conv, w.head, "7 xong")  # a task waiting for its product
+    assert (await say(w.conv, w.head, "4 vướng"))[-1] == texts.ASK_REASON
+    answer = (await say(w.conv, w.head, "chờ công văn 12/UBND-VP của Văn phòng"))[0]
+    assert answer == "Đã ghi nhận: Nhiệm vụ 4 — Vướng mắc. Ghi chú: chờ công văn 12/UBND-VP của Văn phòng."
+    assert await _evidence(ctx) == []
