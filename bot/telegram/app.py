@@ -94,7 +94,8 @@ class TelegramBot:
             builder = builder.updater(None)
         self.app = builder.build()
         self.conversation = conversation
-        conversation.file_sources[CHANNEL] = TelegramFiles(self.app.bot)
+        if (sources := getattr(conversation, "file_sources", None)) is not None:
+            sources[CHANNEL] = TelegramFiles(self.app.bot)  # photos and files people send
         self.channel = TelegramChannel(self.app.bot)
         self.poll_timeout = poll_timeout
         self.app.add_handler(CallbackQueryHandler(self.on_button))

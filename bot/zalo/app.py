@@ -94,7 +94,8 @@ class ZaloBot:
         self.client = ZaloClient(token, base_url)
         self.channel = ZaloChannel(self.client)
         self.conversation = conversation
-        conversation.file_sources[CHANNEL] = ZaloFiles(self.client)
+        if (sources := getattr(conversation, "file_sources", None)) is not None:
+            sources[CHANNEL] = ZaloFiles(self.client)  # images people send
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.min_poll_interval = min_poll_interval
