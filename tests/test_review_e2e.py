@@ -174,6 +174,7 @@ async def test_zalo_done_then_an_image_as_evidence_then_the_office_confirms(zl: 
     # Zalo cannot send files: the notice says where the photo is kept.
     (notice,) = [t for t in zl.fake.texts_to("z-office") if "SẢN PHẨM" in t]
     assert "NV 4 — Phòng Văn hóa - Xã hội" in notice and str(ev.path) in notice
+    assert "nhacviec export" not in notice  # a unit's photo is not a report to export
 
     assert (await zl.say("z-office", "/xacnhan 4 VHXH")).startswith("Đã xác nhận: Nhiệm vụ 4")
     await until(lambda: zl.fake.texts_to("z-head")[-1].startswith("✅ Văn phòng đã xác nhận"), what="the unit told")
