@@ -152,7 +152,7 @@ class ExtensionCommands(ConversationCore):
         # The new day's reminders exist at once, not at the next planning run.
         await self._replan(t)
         body = tx.approved_for_unit(pending.task_label, original, request.new_due)
-        told = await self._tell_unit(t, pending, "approved", body)
+        told = await self._tell_unit_of_extension(t, pending, "approved", body)
         return [
             OutboundMessage(
                 tx.approved_for_office(pending.task_label, pending.unit_name, original, request.new_due, told)
@@ -174,7 +174,7 @@ class ExtensionCommands(ConversationCore):
         request = pending.request
         await decide_extension(t.s, request, False, t.person.id, reason, self.ctx.now())
         body = tx.refused_for_unit(pending.task_label, request.new_due, request.previous_due, reason)
-        told = await self._tell_unit(t, pending, "refused", body)
+        told = await self._tell_unit_of_extension(t, pending, "refused", body)
         return [
             OutboundMessage(tx.refused_for_office(pending.task_label, pending.unit_name, request.new_due, reason, told))
         ]
@@ -213,7 +213,7 @@ class ExtensionCommands(ConversationCore):
         view: AssignmentView | None = await assignment_view(t.s, pending.request.assignment_id)
         return view.due if view is not None else pending.request.previous_due
 
-    async def _tell_unit(self, t: Turn, pending: PendingExtension, what: str, body: str) -> int:
+    async def _tell_unit_of_extension(self, t: Turn, pending: PendingExtension, what: str, body: str) -> int:
         """The person who asked and the unit's heads hear the answer; how many were told."""
         people: dict[int, Person] = {
             p.id: p for p in await people_with_role(t.s, t.ward_id, (PersonRole.HEAD,), pending.unit_id)

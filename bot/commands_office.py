@@ -43,7 +43,9 @@ _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 class OfficeCommands(ConversationCore):
     async def _summary(self, t: Turn) -> Summary:
         ctx = self.ctx
-        return await build_summary(t.s, t.ward_id, ctx.now(), ctx.settings.silent_after_days, ctx.calendar)
+        return await build_summary(
+            t.s, t.ward_id, ctx.now(), ctx.settings.silent_after_days, ctx.calendar, confirm_done=t.plan.confirm_done
+        )
 
     @COMMANDS.command(
         "summary",

@@ -18,7 +18,6 @@ from bot import texts, texts_wards
 from bot.actions import (
     LinkRefusal,
     link_throttled,
-    record_status,
     redeem_code,
 )
 from bot.channel import InboundMessage, OutboundMessage
@@ -26,6 +25,7 @@ from bot.commands_city import CityCommands
 from bot.commands_extensions import ExtensionCommands
 from bot.commands_office import OfficeCommands
 from bot.commands_people import PeopleCommands, refused_text
+from bot.commands_review import ReviewCommands
 from bot.commands_targets import TargetCommands
 from bot.commands_unit import UnitCommands
 from bot.replies import STATUSES, ParsedReply, needs_confirmation, parse_reply, read_confirmation
@@ -52,7 +52,9 @@ INLINE_CHANNELS = frozenset({"console"})
 __all__ = ["COMMANDS", "Conversation", "INLINE_CHANNELS"]
 
 
-class Conversation(CityCommands, PeopleCommands, ExtensionCommands, TargetCommands, OfficeCommands, UnitCommands):
+class Conversation(
+    ReviewCommands, CityCommands, PeopleCommands, ExtensionCommands, TargetCommands, OfficeCommands, UnitCommands
+):
     # --- entry point -----------------------------------------------------------------------
 
     async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> Reply:
@@ -77,24 +79,28 @@ class Conversation(CityCommands, PeopleCommands, ExtensionCommands, TargetComman
         if inbound_id is None:
             log.info("duplicate inbound %s/%s/%s ignored", msg.channel, msg.chat_id, msg.message_id)
             return []
-        async with self.ctx.db.session() as session, session.begin():
-            replies, outcome, identity_id = await self._interpret(session, msg, inbound_id, buttons)
-            await mark_processed(session, inbound_id, now, outcome, identity_id)
-            if replies and msg.channel not in INLINE_CHANNELS:
-                # Queued with what it confirms, in the same transaction: a reply the bot
-                # gives is sent, or retried like any reminder — never lost to a 502.
-                identity = await identity_by_chat(session, msg.channel, msg.chat_id)
-                person = await session.get(Person, identity.person_id) if identity else None
-                await queue_reply(
-                    session,
-                    person.ward_id if person else self.ctx.ward_id,
-                    inbound_id,
-                    msg.channel,
-                    msg.chat_id,
-                    identity.person_id if identity else None,
-                    *_joined(replies),
-                    now,
-                )
+        await self._fetch_files(msg, inbound_id)  # evidence files, before any transaction
+        try:
+            async with self.ctx.db.session() as session, session.begin():
+                replies, outcome, identity_id = await self._interpret(session, msg, inbound_id, buttons)
+                await mark_processed(session, inbound_id, now, outcome, identity_id)
+                if replies and msg.channel not in INLINE_CHANNELS:
+                    # Queued with what it confirms, in the same transaction: a reply the bot
+                    # gives is sent, or retried like any reminder — never lost to a 502.
+                    identity = await identity_by_chat(session, msg.channel, msg.chat_id)
+                    person = await session.get(Person, identity.person_id) if identity else None
+                    await queue_reply(
+                        session,
+                        person.ward_id if person else self.ctx.ward_id,
+                        inbound_id,
+                        msg.channel,
+                        msg.chat_id,
+                        identity.person_id if identity else None,
+                        *_joined(replies),
+                        now,
+                    )
+        finally:
+            self._forget_files(inbound_id)
         if msg.channel not in INLINE_CHANNELS:
             # The answer (or a file asked for, which has no text answer) is in the outbox.
             self.ctx.wake()
@@ -218,6 +224,8 @@ class Conversation(CityCommands, PeopleCommands, ExtensionCommands, TargetComman
     async def _pending(self, t: Turn, text: str) -> Reply | None:
         """An answer to the question the bot asked last (which task, what percent, why)."""
         identity = t.identity
+        if (product := await self._evidence_answer(t, text)) is not None:
+            return product  # a document number, a link or a file: a task's evidence
         kind = identity.pending_kind
         if kind == "confirm" and identity.pending_assignment_id:
             answered = read_confirmation(text, ParsedReply("unclear_done", None, identity.pending_text or None))
@@ -270,8 +278,7 @@ class Conversation(CityCommands, PeopleCommands, ExtensionCommands, TargetComman
                 elif needs_confirmation(parsed):
                     lines.append(texts.ask_fully_done(view.task_label))
                 else:
-                    await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, self.ctx.now())
-                    lines.append(texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note))
+                    lines.append(await self._record_piece(t, view, parsed, words))
                     if parsed.status == "blocked" and not parsed.note:
                         asked_reason = view
         identity = t.identity

@@ -11,7 +11,7 @@ from bot import texts
 from bot.actions import (
     record_status,
 )
-from bot.channel import Attachment, OutboundMessage
+from bot.channel import Attachment, FileSource, OutboundMessage
 from bot.context import AppContext
 from bot.reminder_text import tasks_list
 from bot.replies import ParsedReply, needs_confirmation, parse_reply
@@ -57,6 +57,8 @@ _STATUS_STARTERS = (
 class ConversationCore:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        # How each channel fetches a file a person sent (set by the channel adapters).
+        self.file_sources: dict[str, FileSource] = {}
 
     async def _welcome(self, s: AsyncSession, person: Person) -> str:
         unit = await s.get(Unit, person.unit_id) if person.unit_id else None
@@ -88,6 +90,11 @@ class ConversationCore:
             identity.pending_kind, identity.pending_assignment_id = "reason", view.id
             reply.append(OutboundMessage(texts.ASK_REASON))
         return reply
+
+    async def _record_piece(self, t: Turn, view: AssignmentView, parsed: ParsedReply, words: str) -> str:
+        """Record one answer of several given in one line; its line of the confirmation."""
+        await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, self.ctx.now())
+        return texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note)
 
     async def _report(self, t: Turn, view: AssignmentView, text: str) -> Reply:
         parsed = parse_reply(text)

@@ -72,7 +72,9 @@ def render_reminder(
     if v.role == "coordinate" and lead_units:
         lines.append(f"Đơn vị chủ trì: {', '.join(lead_units)}. Đề nghị đơn vị phối hợp thực hiện và báo kết quả.")
     lines.append(f"Đơn vị: {v.unit_name}")
-    if v.status != "not_started":
+    if v.review == "returned":
+        lines.append(f"Văn phòng đã trả lại: {shorten(v.note or '', 200)}")
+    elif v.status != "not_started":
         current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
         lines.append(f"Trạng thái đã ghi nhận: {current}")
     if not buttons:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     # Where /export, the report-due reminder and the digest write their files (kept for Zalo
     # and the console, which cannot receive them).
     files_path: Path = Path("nhacviec-files")
+    # Where the photos and files units send as evidence are kept (default: FILES_PATH/evidence).
+    evidence_path: Path | None = None
     # The weekly digest to the office and leaders: weekday and local time, "MON 07:45".
     digest_time: str = "MON 07:45"
 
@@ -109,6 +111,10 @@ class Settings(BaseSettings):
     def _digest_time(cls, v: str) -> str:
         parse_weekly_time(v)
         return v
+
+    def evidence_folder(self) -> Path:
+        """Where evidence files are kept."""
+        return self.evidence_path if self.evidence_path is not None else self.files_path / "evidence"
 
     def digest_at(self) -> tuple[int, time]:
         """(weekday, Monday = 0; local time) of the weekly digest."""

@@ -37,12 +37,14 @@ CATEGORY_LABELS = {
 }
 
 
-def classify(v: AssignmentView, today: date, zone: ZoneInfo = VN_ZONE) -> str:
-    if v.status == "not_applicable":
+def classify(v: AssignmentView, today: date, zone: ZoneInfo = VN_ZONE, confirm_done: bool = True) -> str:
+    """As scheduler/standing.py: a decline the office has not accepted is not "not
+    applicable", and (with confirm_done) a done the office has not confirmed is not done."""
+    if v.status == "not_applicable" and v.review != "pending":
         return "not_applicable"
     if v.checkin:
         return "ongoing"
-    if v.status == "done":
+    if v.status == "done" and not (confirm_done and v.review in ("pending", "no_evidence")):
         done_day = v.done_at.astimezone(zone).date() if v.done_at else today
         return "done_on_time" if done_day <= v.effective_due else "done_late"
     return "overdue" if today > v.effective_due else "in_progress"
@@ -56,16 +58,24 @@ class Summary:
     silent_units: list[tuple[str, str, datetime | None]] = field(default_factory=list)
     unlinked_units: list[tuple[str, str]] = field(default_factory=list)
     waiting_tasks: list[str] = field(default_factory=list)  # labels
+    confirm_done: bool = True  # the plan's setting: a done counts once the office confirms it
 
     def leads(self) -> list[AssignmentView]:
         return [v for v in self.views if v.role == "lead"]
 
     def overdue(self) -> list[AssignmentView]:
-        return [v for v in self.leads() if classify(v, self.today, self.calendar.zone) == "overdue"]
+        zone = self.calendar.zone
+        return [v for v in self.leads() if classify(v, self.today, zone, self.confirm_done) == "overdue"]
 
 
 async def build_summary(
-    session: AsyncSession, ward_id: int, now: datetime, silent_after_days: int, calendar: WorkingCalendar
+    session: AsyncSession,
+    ward_id: int,
+    now: datetime,
+    silent_after_days: int,
+    calendar: WorkingCalendar,
+    *,
+    confirm_done: bool = True,
 ) -> Summary:
     today = calendar.local_date(now)
     views = await current_assignments(session, ward_id, today)
@@ -86,7 +96,13 @@ async def build_summary(
     ]
     waiting = await waiting_conditional_tasks(session, ward_id)
     return Summary(
-        today=today, views=views, calendar=calendar, silent_units=silent, unlinked_units=unlinked, waiting_tasks=waiting
+        today=today,
+        views=views,
+        calendar=calendar,
+        silent_units=silent,
+        unlinked_units=unlinked,
+        waiting_tasks=waiting,
+        confirm_done=confirm_done,
     )
 
 
@@ -101,7 +117,7 @@ def summary_text(s: Summary) -> str:
     leads = s.leads()
     counts: dict[str, int] = defaultdict(int)
     for v in leads:
-        counts[classify(v, s.today, s.calendar.zone)] += 1
+        counts[classify(v, s.today, s.calendar.zone, s.confirm_done)] += 1
     deadlined = sum(counts[k] for k in ("done_on_time", "done_late", "in_progress", "overdue"))
     overdue_share = f" ({counts['overdue'] * 100 // deadlined}%)" if deadlined else ""
     lines = [f"TỔNG HỢP TIẾN ĐỘ — ngày {vn_date(s.today)}", ""]
@@ -122,7 +138,8 @@ def summary_text(s: Summary) -> str:
         due = "thường xuyên" if head.checkin else f"hạn {vn_date(s.calendar.on_or_before(head.due))}"
         lines.append(f"{head.task_label}. {head.content[:70]}{'…' if len(head.content) > 70 else ''} ({due})")
         for v in group:
-            mark = " ⚠ quá hạn" if v.role == "lead" and classify(v, s.today, s.calendar.zone) == "overdue" else ""
+            overdue = classify(v, s.today, s.calendar.zone, s.confirm_done) == "overdue"
+            mark = " ⚠ quá hạn" if v.role == "lead" and overdue else ""
             note = f" — {v.note[:60]}" if v.note else ""
             lines.append(f"   {v.unit_code} ({ROLE_LABELS[v.role]}): {_status(v)}{mark}{note}")
 
@@ -133,7 +150,7 @@ def summary_text(s: Summary) -> str:
     for code in sorted(by_unit):
         group = by_unit[code]
         done = sum(1 for v in group if v.status in ("done", "not_applicable"))
-        late = sum(1 for v in group if classify(v, s.today, s.calendar.zone) == "overdue")
+        late = sum(1 for v in group if classify(v, s.today, s.calendar.zone, s.confirm_done) == "overdue")
         lines.append(f"{code}: chủ trì {len(group)}, xong {done}, quá hạn {late}")
 
     lines += ["", "ĐƠN VỊ IM LẶNG (chưa báo cáo gần đây)"]

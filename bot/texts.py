@@ -283,12 +283,17 @@ ZALO_NO_FILES = (
     "Zalo chưa cho bot gửi tệp. {filename} đã sẵn sàng trên máy chạy Nhắc việc: {path}\n"
     "Văn phòng có thể lấy tệp ở đó, hoặc chạy lệnh: nhacviec export"
 )
+# A file that is not a report (a photo a unit sent as its product): no export to point to.
+ZALO_NO_FILES_KEPT = "Zalo chưa cho bot gửi tệp. {filename} được lưu trên máy chạy Nhắc việc: {path}"
 
 
 def file_note(filename: str, path: str, *, can_send: bool) -> str:
     """What a channel says about a file: where it was saved (the console), or that it cannot
     be sent and where to get it (Zalo)."""
-    return (FILE_WHERE if can_send else ZALO_NO_FILES).format(filename=filename, path=path)
+    if can_send:
+        return FILE_WHERE.format(filename=filename, path=path)
+    report = filename.endswith((".xlsx", ".docx", ".png"))
+    return (ZALO_NO_FILES if report else ZALO_NO_FILES_KEPT).format(filename=filename, path=path)
 
 
 USAGE_SUMMARY = "Cách dùng: /summary (tổng hợp), /summary N (lịch sử nhiệm vụ N), /summary chart (biểu đồ)"

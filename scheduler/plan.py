@@ -266,6 +266,9 @@ class PlanInfo(_Strict):
     coordinating_unit: str
     # Every unit's reminders also go to its deputies (a unit may say otherwise).
     remind_deputies: bool = False
+    # A done task with its product counts as done only once the office confirms it
+    # (/xacnhan); false: it counts when the unit reports it.
+    confirm_done: bool = True
 
     @field_validator("issued")
     @classmethod
@@ -394,6 +397,7 @@ class Plan:
     plan_year: int | None = None
     compiled_by: str = ""  # the unit code that compiles the report to the city (reporting.compiled_by)
     report_recipient: str = ""  # who the report goes to (reporting.recipient)
+    confirm_done: bool = True  # plan.confirm_done: a done counts once the office confirms it
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -738,6 +742,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         plan_year=spec.plan.year,
         compiled_by=names.get(_unit_key(spec.reporting.compiled_by), "") if spec.reporting else "",
         report_recipient=spec.reporting.recipient if spec.reporting else "",
+        confirm_done=spec.plan.confirm_done,
         _names=names,
     )
 

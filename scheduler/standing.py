@@ -17,6 +17,13 @@ Rules, all judged on the ward's local calendar day (Asia/Ho_Chi_Minh):
   last year is still open) takes its worst occurrence, in the order overdue, in term, done late,
   done on time — a missed month stays visible for the whole report, and the work is "done" only
   when every period is. The periods are kept so a table can show "4/6 kỳ".
+- The office's review (plan setting `confirm_done`, default true): a "done" counts only
+  once the office has confirmed it (/xacnhan); until then it is not done — "chờ xác nhận"
+  with its product, "báo xong, chưa có sản phẩm" without — and its completion date, once
+  confirmed, is the day the unit reported it. A returned task (/tralai) is open again and
+  not done. A decline ("không phát sinh") counts as not applicable only once the office has
+  accepted it; until then, or when refused, the work is not done. These states are kept as
+  a `marker` beside the class so the summary and the export can name them.
 - An occurrence belongs to a window when its period has started by the cut-off and it was not
   closed before the window began; check-in periods when they overlap the window.
 """
@@ -42,6 +49,15 @@ ALL: tuple[Standing, ...] = (*FOUR, "waiting", "not_applicable")
 # Worst first: the roll-up of several occurrences takes the first class present.
 _SEVERITY: tuple[Standing, ...] = ("overdue", "in_term", "done_late", "done_on_time", "not_applicable")
 
+# What a report still waiting for the office is shown as, beside its class.
+Marker = Literal["awaiting_confirmation", "no_product", "returned", "decline_pending"]
+MARKER_OF_REVIEW: dict[str, Marker] = {
+    "pending": "awaiting_confirmation",
+    "no_evidence": "no_product",
+    "returned": "returned",
+}
+_UNREVIEWED = ("pending", "no_evidence")
+
 # Statuses that complete an occurrence, by kind (passed down to the store's queries).
 COMPLETING = ("done",)
 CHECKIN_COMPLETING = ("done", "in_progress")
@@ -57,6 +73,7 @@ class OccurrenceStanding:
     standing: Standing
     completed_on: date | None
     last: ReportRow | None
+    marker: Marker | None = None  # waiting for the office, or returned by it
     extended_due: date | None = None  # the approved extension; `due` is the plan's deadline
     against: OnTimeAgainst = "extended"  # which of the two the class was judged against
 
@@ -81,6 +98,11 @@ class UnitStanding:
     def __post_init__(self) -> None:
         if not self.task_label:
             object.__setattr__(self, "task_label", str(self.task_stt))
+
+    @property
+    def marker(self) -> Marker | None:
+        """What the office still has to do or did (the latest occurrence that has one)."""
+        return next((o.marker for o in reversed(self.occurrences) if o.marker is not None), None)
 
     @property
     def due(self) -> date | None:
@@ -153,6 +175,8 @@ class PlanStanding:
     tasks: list[TaskStanding]
     units: dict[str, UnitActivity]
     window_start_at: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
+    # The products units gave, per (task stt, unit code), as the office reads them.
+    products: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
     def leads(self) -> list[UnitStanding]:
         return [u for t in self.tasks for u in t.lead]
@@ -197,15 +221,28 @@ def day_start(day: date, zone: ZoneInfo = VN_ZONE) -> datetime:
 
 
 def classify_occurrence(
-    a: AssignmentState, cutoff: date, zone: ZoneInfo = VN_ZONE, on_time_against: OnTimeAgainst = "extended"
+    a: AssignmentState,
+    cutoff: date,
+    zone: ZoneInfo = VN_ZONE,
+    on_time_against: OnTimeAgainst = "extended",
+    *,
+    confirm_done: bool = True,
 ) -> OccurrenceStanding:
     """One occurrence's class. With an approved extension the deadline is the extended day
     (as VPCP counts), or the plan's own when `on_time_against` is "original"."""
     status = a.last.status if a.last else None
+    review = a.last.review if a.last else None
     completed_on = local_day(a.completing.at, zone) if a.completing is not None else None
     due = a.extended_due if a.extended_due is not None and on_time_against == "extended" else a.due
+    marker: Marker | None = MARKER_OF_REVIEW.get(review or "")
+    if a.checkin:
+        marker = None  # a periodic check-in is not reviewed
+    elif status == "not_applicable" and review == "pending":
+        marker = "decline_pending"
+    elif status == "done" and review in _UNREVIEWED and confirm_done:
+        completed_on = None  # said done; not done until the office has seen the product
     standing: Standing
-    if status == "not_applicable":
+    if status == "not_applicable" and marker != "decline_pending":
         standing = "not_applicable"
     elif completed_on is not None:
         standing = "done_on_time" if completed_on <= due else "done_late"
@@ -222,17 +259,22 @@ def classify_occurrence(
         last=a.last,
         extended_due=a.extended_due,
         against=on_time_against,
+        marker=marker,
     )
 
 
-def _in_window(a: AssignmentState, window: ReportWindow, cutoff: date, zone: ZoneInfo) -> bool:
+def _in_window(
+    a: AssignmentState, window: ReportWindow, cutoff: date, zone: ZoneInfo, confirm_done: bool = True
+) -> bool:
     if a.start is not None and a.start > cutoff:
         return False
     if a.checkin:
         return a.due >= window.start
-    # Work closed before the window began was reported in an earlier report.
-    closed = a.completing
-    if closed is None and a.last is not None and a.last.status == "not_applicable":
+    # Work closed before the window began was reported in an earlier report (a done the office
+    # has not confirmed, or a decline it has not accepted, is not closed).
+    review = a.last.review if a.last is not None else None
+    closed = a.completing if not (confirm_done and review in _UNREVIEWED) else None
+    if closed is None and a.last is not None and a.last.status == "not_applicable" and review != "pending":
         closed = a.last
     return closed is None or local_day(closed.at, zone) >= window.start
 
@@ -273,7 +315,7 @@ def classify_plan(
     """
     by_task: dict[int, list[AssignmentState]] = {}
     for a in snapshot.assignments:
-        if _in_window(a, window, cutoff, zone):
+        if _in_window(a, window, cutoff, zone, plan.confirm_done):
             by_task.setdefault(a.task_stt, []).append(a)
     unit_names = {u.code: u.name for u in snapshot.units}
 
@@ -294,7 +336,9 @@ def classify_plan(
                 if c in unit_names
             ]
         for code, states in leads.items():
-            occs = tuple(classify_occurrence(a, cutoff, zone, on_time_against) for a in states)
+            occs = tuple(
+                classify_occurrence(a, cutoff, zone, on_time_against, confirm_done=plan.confirm_done) for a in states
+            )
             lead.append(
                 UnitStanding(
                     task_stt=task.stt,

@@ -81,4 +81,22 @@ class DeadlineKind(StrEnum):
     CONDITIONAL = "conditional"
 
 
+class Review(StrEnum):
+    """Where a report stands with the office (`status_reports.review`, `assignments.review`).
+
+    A done report with a product waits for the office's confirmation when the plan asks for
+    it (`confirm_done`); one without a product waits for the product. A declined task ("không
+    phát sinh", "không thuộc chức năng") waits for the office to accept it. The office's
+    decision is a report of its own: confirmed (done counts), or returned (open again)."""
+
+    NO_EVIDENCE = "no_evidence"  # báo xong, chưa có sản phẩm
+    PENDING = "pending"  # chờ xác nhận (done with a product, or a decline to accept)
+    CONFIRMED = "confirmed"  # the office confirmed the done, or accepted the decline
+    RETURNED = "returned"  # the office returned it (trả lại) or refused the decline
+    UNBLOCKED = "unblocked"  # the office cleared a blocker (/gobo)
+
+
+# Reviews that keep a "done" (or a decline) from counting until the office has seen it.
+UNREVIEWED: tuple[Review, ...] = (Review.NO_EVIDENCE, Review.PENDING)
+
 CLOSED: tuple[Status, ...] = (Status.DONE, Status.NOT_APPLICABLE)

@@ -37,6 +37,7 @@ class HistoryRow:
     person: str | None  # who sent it; for a recorded status, who recorded it
     recorded: bool  # recorded by the office on the unit's behalf
     recorder: str | None  # the recording label (a person's name, or the command line)
+    review: str | None = None  # store.enums.Review: the office's review of this report
 
 
 async def task_history(session: AsyncSession, ward_id: int, stt: int, limit: int = 60) -> list[HistoryRow]:
@@ -71,6 +72,7 @@ async def task_history(session: AsyncSession, ward_id: int, stt: int, limit: int
                 person=person,
                 recorded=recorded,
                 recorder=inbound.sender_name if recorded and inbound is not None else None,
+                review=report.review,
             )
         )
     rows.reverse()

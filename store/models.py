@@ -148,6 +148,9 @@ class Assignment(Base):
     # The office approved more time for this unit (/duyet): reminders and the standing follow
     # this day; the occurrence's own due day stays the original deadline.
     extended_due: Mapped[date | None] = mapped_column(Date)
+    # The office's review of the latest report (store.enums.Review): awaiting the product,
+    # awaiting confirmation, confirmed, returned; NULL when nothing is to be reviewed.
+    review: Mapped[str | None] = mapped_column(String(16))
 
 
 class Reminder(Base):
@@ -237,6 +240,8 @@ class StatusReport(Base):
     percent: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # store.enums.Review: where this report stands with the office (NULL: nothing to review).
+    review: Mapped[str | None] = mapped_column(String(16))
 
 
 class LinkCode(Base):
@@ -303,3 +308,38 @@ class TargetFigure(Base):
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
     on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)  # recorded by the office
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Evidence(Base):
+    """The product a unit gave for a task: a document number and date, a link, or a file.
+
+    A file is kept as the channel gave it (`channel`, `file_id`) and, once fetched, as bytes
+    in the evidence folder (`path`, `sha256`, `size`); a fetch that failed keeps the file id
+    and says why (`fetch_state` "failed", `fetch_error`), so it can be fetched again."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        Index("ix_evidence_assignment", "assignment_id", "created_at"),
+        Index("ix_evidence_ward_created", "ward_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
+    status_report_id: Mapped[int | None] = mapped_column(ForeignKey("status_reports.id"))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # document | link | file
+    text: Mapped[str] = mapped_column(Text, default="")  # the words it came with
+    doc_number: Mapped[str | None] = mapped_column(String(100))
+    doc_date: Mapped[date | None] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    file_id: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    mime: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    path: Mapped[str | None] = mapped_column(Text)
+    fetch_state: Mapped[str | None] = mapped_column(String(16))  # stored | failed (files only)
+    fetch_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -45,6 +45,7 @@ class AssignmentView:
     ward_id: int = 0
     # The day the office extended this unit's deadline to (/duyet); `due` stays the original.
     extended_due: date | None = None
+    review: str | None = None  # store.enums.Review of the latest report
 
     def __post_init__(self) -> None:
         if not self.task_label:
@@ -97,6 +98,7 @@ def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
         task_section=t.section,
         ward_id=t.ward_id,
         extended_due=a.extended_due,
+        review=a.review,
     )
 
 

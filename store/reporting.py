@@ -36,6 +36,7 @@ class ReportRow:
     text: str | None  # the words as received, when the report came from a message
     person: str | None
     at: datetime
+    review: str | None = None  # store.enums.Review: where the report stands with the office
 
 
 @dataclass(frozen=True)
@@ -264,5 +265,6 @@ async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]
                 text=text or None,
                 person=person,
                 at=report.created_at,
+                review=report.review,
             )
     return out

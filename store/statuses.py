@@ -20,11 +20,14 @@ async def record_status(
     percent: int | None,
     note: str | None,
     now: datetime,
+    *,
+    review: str | None = None,
 ) -> Assignment:
     """Keep the report and update the assignment's latest status. A report dated before the
     assignment's latest one (a status recorded later by the office for an earlier day) is
     kept in the history without overriding the newer status. The note is stored escaped
-    where a character cannot be stored as is (store.text), never dropped."""
+    where a character cannot be stored as is (store.text), never dropped. `review` is where
+    the report stands with the office (store.enums.Review; None: nothing to review)."""
     note = storable(note) if note is not None else None
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None
@@ -37,6 +40,7 @@ async def record_status(
             percent=percent,
             note=note,
             created_at=now,
+            review=review,
         )
     )
     if assignment.status_at is not None and now < assignment.status_at:
@@ -46,6 +50,7 @@ async def record_status(
     if note:
         assignment.note = note
     assignment.status_at = now
+    assignment.review = review
     if status == Status.DONE:
         assignment.done_at = assignment.done_at or now
     else:

@@ -84,7 +84,9 @@ async def test_several_open_tasks_make_the_bot_ask_which(ctx: AppContext) -> Non
 async def test_numbered_and_command_forms_always_work(ctx: AppContext) -> None:
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
-    assert (await say(conv, chat, "3: đã xong"))[0] == "Đã ghi nhận: Nhiệm vụ 3 — Đã hoàn thành."
+    assert (await say(conv, chat, "3: đã xong"))[0].splitlines()[
+        0
+    ] == "Đã ghi nhận: Nhiệm vụ 3 — báo xong, chưa có sản phẩm."
     assert (await say(conv, chat, "/status 4 đang làm 80%"))[0] == "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 80%."
     assert (await say(conv, chat, "13 dg lam"))[0].startswith("Đã ghi nhận: Nhiệm vụ 13 — Đang thực hiện")
     assert "không thuộc đơn vị" in (await say(conv, chat, "/status 99 xong"))[0]
@@ -151,7 +153,9 @@ async def test_a_reply_to_a_reminder_and_a_button_press_attach_to_its_task(ctx: 
     assert (await d.tick()).sent == 1
     # RecordingChannel numbers messages from 1: the reminder's id is its position.
     message_id = next(str(i) for i, (c, m) in enumerate(channel.sent, 1) if c == chat and "Nhiệm vụ 13" in m.text)
-    assert (await say(conv, chat, "xong rồi", reply_to=message_id))[0] == "Đã ghi nhận: Nhiệm vụ 13 — Đã hoàn thành."
+    assert (await say(conv, chat, "xong rồi", reply_to=message_id))[0].splitlines()[
+        0
+    ] == "Đã ghi nhận: Nhiệm vụ 13 — báo xong, chưa có sản phẩm."
     button = channel.sent[-1][1].buttons[1]
     replies = await say(conv, chat, "", callback=button.data)
     assert replies[0] == "Đã ghi nhận: Nhiệm vụ 13 — Đang thực hiện."
@@ -260,7 +264,9 @@ async def test_a_plan_without_sections_keeps_plain_numbers_everywhere(ctx: AppCo
     assert "Nhiệm vụ 13 (chủ trì)" in reminder and reminder.endswith(
         "Trả lời: 13 xong / 13 đang làm 50% / 13 vướng <lý do>"
     )
-    assert (await say(conv, chat, "nv 13 xong"))[0] == "Đã ghi nhận: Nhiệm vụ 13 — Đã hoàn thành."
+    assert (await say(conv, chat, "nv 13 xong"))[0].splitlines()[
+        0
+    ] == "Đã ghi nhận: Nhiệm vụ 13 — báo xong, chưa có sản phẩm."
     ask = (await say(conv, chat, "vướng: chưa có hướng dẫn"))[0]
     assert ask.startswith("Nhiệm vụ số mấy? Đơn vị đang có các nhiệm vụ: 1, 2, 3, 4,") and ", 13," not in ask
 
@@ -292,7 +298,7 @@ async def test_several_answers_in_one_line_are_each_recorded_with_one_confirmati
     chat = await linked(ctx, conv, "VHXH")
     (answer,) = await say(conv, chat, "1 xong; 4 đang làm 50%, 7 vướng: chờ hướng dẫn")
     assert answer.splitlines() == [
-        "Đã ghi nhận: Nhiệm vụ 1 — Đã hoàn thành.",
+        'Đã ghi nhận: Nhiệm vụ 1 — báo xong, chưa có sản phẩm (xin gửi: "1: số, ngày văn bản", đường link hoặc ảnh).',
         "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 50%.",
         "Đã ghi nhận: Nhiệm vụ 7 — Vướng mắc. Ghi chú: chờ hướng dẫn.",
     ]
@@ -305,7 +311,7 @@ async def test_a_list_of_tasks_shares_one_answer_also_without_diacritics(ctx: Ap
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     (answer,) = await say(conv, chat, "6, 7 xong")
-    assert answer.count("Đã hoàn thành") == 2
+    assert answer.count("báo xong, chưa có sản phẩm") == 2
     (answer,) = await say(conv, chat, "3 dang lam 20%; 4 vuong: cho y kien lanh dao")
     assert "Nhiệm vụ 3 — Đang thực hiện 20%" in answer and "Nhiệm vụ 4 — Vướng mắc" in answer
     assert await _status(ctx, 6, "VHXH") == ("done", None, None)
@@ -315,7 +321,7 @@ async def test_in_a_list_a_task_that_is_not_the_units_is_refused_and_the_others_
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     (answer,) = await say(conv, chat, "4 xong; 15 xong")
-    assert "Nhiệm vụ 4 — Đã hoàn thành" in answer
+    assert "Nhiệm vụ 4 — báo xong, chưa có sản phẩm" in answer
     assert "Nhiệm vụ số 15 không thuộc đơn vị" in answer or "Nhiệm vụ 15 không thuộc đơn vị" in answer
 
 
@@ -333,5 +339,5 @@ async def test_a_done_the_bot_is_not_sure_of_is_asked_before_anything_is_recorde
     assert await _status(ctx, 4, "VHXH") == ("not_started", None, None)
     assert (await say(conv, chat, "chưa"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện")
     assert (await say(conv, chat, "4: co ban xong"))[0].startswith("Nhiệm vụ 4 đã hoàn thành hẳn chưa")
-    assert (await say(conv, chat, "có"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — Đã hoàn thành")
+    assert (await say(conv, chat, "có"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — báo xong")
     assert (await _status(ctx, 4, "VHXH"))[0] == "done"

@@ -119,7 +119,9 @@ async def test_a_renumbered_task_is_reported_as_a_change(ctx: AppContext) -> Non
 async def test_a_reply_naming_a_label_is_recorded_on_that_task(ctx: AppContext) -> None:
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
-    assert await say(conv, chat, "II.3: xong") == ["Đã ghi nhận: Nhiệm vụ II.3 — Đã hoàn thành."]
+    assert (await say(conv, chat, "II.3: xong"))[0].splitlines()[
+        0
+    ] == "Đã ghi nhận: Nhiệm vụ II.3 — báo xong, chưa có sản phẩm."
     assert await _status(ctx, "II.3", "VHXH") == ("done", None, None)
     assert await say(conv, chat, "ii 1 b đang làm 40%") == ["Đã ghi nhận: Nhiệm vụ II.1.b — Đang thực hiện 40%."]
     assert await _status(ctx, "II.1.b", "VHXH") == ("in_progress", 40, None)
@@ -136,7 +138,9 @@ async def test_the_status_command_takes_a_label(ctx: AppContext) -> None:
         "Đã ghi nhận: Nhiệm vụ II.1.a — Đang thực hiện 30%."
     ]
     assert await _status(ctx, "II.1.a", "VP") == ("in_progress", 30, None)
-    assert (await say(conv, chat, "/status II 1 a: xong"))[0] == "Đã ghi nhận: Nhiệm vụ II.1.a — Đã hoàn thành."
+    assert (await say(conv, chat, "/status II 1 a: xong"))[0].splitlines()[
+        0
+    ] == "Đã ghi nhận: Nhiệm vụ II.1.a — báo xong, chưa có sản phẩm."
     assert (await say(conv, chat, "/status II.3 đang làm"))[0].startswith("Đã ghi nhận: Nhiệm vụ II.3")
     assert (await say(conv, chat, "/status xong"))[0].startswith("Cách dùng")
 
@@ -213,7 +217,9 @@ async def test_reminders_name_the_label_and_the_answer_uses_it(ctx: AppContext, 
     text = channel.texts_to(chat)[-1]
     assert "Nhiệm vụ II.3 (chủ trì)" in text
     assert text.endswith("Trả lời: II.3 xong / II.3 đang làm 50% / II.3 vướng <lý do>")
-    assert (await say(conv, chat, "II.3 xong"))[0] == "Đã ghi nhận: Nhiệm vụ II.3 — Đã hoàn thành."
+    assert (await say(conv, chat, "II.3 xong"))[0].splitlines()[
+        0
+    ] == "Đã ghi nhận: Nhiệm vụ II.3 — báo xong, chưa có sản phẩm."
 
 
 async def test_tasks_summary_and_overdue_show_labels(ctx: AppContext) -> None:
@@ -242,7 +248,8 @@ EXPORTED = ["I", "I.1", "I.2", "II", "II.1", "II.1.a", "II.1.b", "II.2", "II.3"]
 
 async def test_the_export_shows_labels_with_section_rows_above_their_tasks(ctx: AppContext) -> None:
     conv = Conversation(ctx)
-    await say(conv, await linked(ctx, conv, "VHXH"), "II.1.b: xong")
+    await say(conv, await linked(ctx, conv, "VHXH"), "II.1.b: xong, báo cáo số 12/BC-VHXH ngày 20/6/2026")
+    await say(conv, await linked(ctx, conv, "VHXH", role="office"), "/xacnhan II.1.b")
     report = await _report(ctx)
     assert [r.cells[0] for r in appendix_rows(report)] == EXPORTED
 

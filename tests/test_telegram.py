@@ -97,7 +97,7 @@ async def test_link_reminder_button_press_is_stored(tg: Harness, clock: ManualCl
     before = len(tg.fake.texts_to(5001))
     tg.fake.push_button(5001, buttons[0]["callback_data"], reminder["message_id"])
     await until(lambda: len(tg.fake.texts_to(5001)) > before, what="confirmation")
-    assert tg.fake.texts_to(5001)[-1] == "Đã ghi nhận: Nhiệm vụ 4 — Đã hoàn thành."
+    assert tg.fake.texts_to(5001)[-1].splitlines()[0] == "Đã ghi nhận: Nhiệm vụ 4 — báo xong, chưa có sản phẩm."
     assert tg.fake.answered_callbacks
     async with tg.ctx.db.session() as s:
         assert await s.scalar(select(func.count(StatusReport.id)).where(StatusReport.status == "done")) == 1

@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.evidence import Found, describe
 from scheduler.plan import Plan
 from scheduler.standing import (
     CHECKIN_COMPLETING,
@@ -21,6 +22,8 @@ from scheduler.standing import (
 )
 from scheduler.windows import ReportWindow
 from scheduler.workcal import WorkingCalendar
+from store.evidence import evidence_by_task_unit
+from store.models import Evidence
 from store.reporting import load_snapshot
 
 
@@ -46,4 +49,14 @@ async def build_standing(
         completing=COMPLETING,
         checkin_completing=CHECKIN_COMPLETING,
     )
-    return classify_plan(plan, snapshot, window, cutoff, calendar.zone, on_time_against)
+    standing = classify_plan(plan, snapshot, window, cutoff, calendar.zone, on_time_against)
+    given = await evidence_by_task_unit(session, ward_id, bounds.cutoff)
+    standing.products = {key: list(dict.fromkeys(evidence_words(e) for e in items)) for key, items in given.items()}
+    return standing
+
+
+def evidence_words(e: Evidence) -> str:
+    """A piece of evidence as the report shows it."""
+    if e.kind == "file":
+        return f"tệp/ảnh lưu tại {e.path}" if e.path else f"tệp/ảnh chưa tải được (mã tệp {(e.file_id or '')[:60]})"
+    return describe(Found("link" if e.kind == "link" else "document", e.doc_number, e.doc_date, e.url))

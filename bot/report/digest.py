@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.report.wording import CLASS_LABELS, NOT_REPORTED, percent_text, period_label, quoted, reason, report_words
 from bot.texts import vn_date, vn_weekday_date
 from bot.texts_extensions import due_phrase
+from bot.texts_review import MARKER_LABELS
 from scheduler.standing import FOUR, PlanStanding, UnitStanding, day_start, share
 from scheduler.workcal import WorkingCalendar
 
@@ -153,6 +154,8 @@ def summary_text(st: PlanStanding, calendar: WorkingCalendar) -> str:
                 text += f", {due_phrase(calendar.on_or_before(u.due), u.extended_due)}"
             if u.last is not None and u.last.percent is not None and u.standing in ("in_term", "overdue"):
                 text += f", {u.last.percent}%"
+            if u.marker is not None:
+                text += f" ({MARKER_LABELS[u.marker]})"
             if u.blocked is not None and u.standing in ("in_term", "overdue"):
                 text += f" — vướng: {quoted(reason(u.blocked), 60)}"
             lines.append(f"   {u.unit_code}: {text}")

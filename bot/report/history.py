@@ -6,10 +6,13 @@ from zoneinfo import ZoneInfo
 
 from bot.report.wording import period_label, quoted, vn_datetime
 from bot.texts import ROLE_LABELS, STATUS_LABELS
+from bot.texts_review import review_label
 from store.history import HistoryRow
 
 
 def _status(row: HistoryRow) -> str:
+    if (reviewed := review_label(row.status, row.review)) is not None:
+        return reviewed
     text = STATUS_LABELS.get(row.status, row.status)
     if row.percent is not None and row.status != "done":
         text += f" {row.percent}%"

@@ -18,6 +18,7 @@ from bot.report.wording import (
 )
 from bot.texts import vn_date
 from bot.texts_extensions import due_phrase
+from bot.texts_review import MARKER_LABELS
 from scheduler.plan import Plan
 from scheduler.standing import FOUR, PlanStanding, Standing, TargetFigure, TaskStanding, UnitStanding, share
 from scheduler.workcal import WorkingCalendar
@@ -100,6 +101,8 @@ def unit_state(report: Report, u: UnitStanding) -> str:
         text += f" ({due_phrase(report.calendar.on_or_before(u.due), u.extended_due)})"
     if u.last is not None and u.standing in ("in_term", "overdue") and u.last.percent is not None:
         text += f", đạt {u.last.percent}%"
+    if u.marker is not None:
+        text += f" ({MARKER_LABELS[u.marker]})"
     return text
 
 
@@ -122,7 +125,10 @@ def appendix_rows(report: Report) -> list[AppendixRow]:
             states.append(p + unit_state(report, u))
             if u.completed_on is not None:
                 completed.append(p + vn_date(u.completed_on))
-            if u.standing in ("done_on_time", "done_late") and u.last is not None and report_words(u.last):
+            given = report.standing.products.get((t.task.stt, u.unit_code))
+            if given and (u.standing in ("done_on_time", "done_late") or u.marker is not None):
+                products.append(p + "; ".join(given))
+            elif u.standing in ("done_on_time", "done_late") and u.last is not None and report_words(u.last):
                 products.append(p + quoted(report_words(u.last)))
             if u.last is not None:
                 last.append(f"{report.unit_name(u.unit_code)} — {report_line(u.last, zone)}")

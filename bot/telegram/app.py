@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, Message, Update
 from telegram.constants import ChatType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -23,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.channel import InboundMessage
+from bot.channel import InboundFile, InboundMessage
 from bot.conversation import COMMANDS, Conversation
 from bot.startup import StartupFailed, StartupUnreachable
 from bot.telegram.channel import TelegramChannel
@@ -35,6 +35,30 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+def attachments(message: Message) -> tuple[InboundFile, ...]:
+    """A photo (its largest size) or a document sent with the message."""
+    if message.photo:
+        largest = message.photo[-1]
+        return (InboundFile(largest.file_id, "photo", None, "image/jpeg", largest.file_size),)
+    if message.document is not None:
+        d = message.document
+        return (InboundFile(d.file_id, "document", d.file_name, d.mime_type, d.file_size),)
+    return ()
+
+
+class TelegramFiles:
+    """Fetches a file a person sent: getFile, then the download from the file URL."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def fetch(self, file: InboundFile, max_bytes: int) -> bytes:
+        found = await self.bot.get_file(file.file_id)
+        if found.file_size is not None and found.file_size > max_bytes:
+            raise ValueError(f"file of {found.file_size} bytes")
+        return bytes(await found.download_as_bytearray())
 
 
 class TelegramBot:
@@ -70,6 +94,8 @@ class TelegramBot:
             builder = builder.updater(None)
         self.app = builder.build()
         self.conversation = conversation
+        if (sources := getattr(conversation, "file_sources", None)) is not None:
+            sources[CHANNEL] = TelegramFiles(self.app.bot)  # photos and files people send
         self.channel = TelegramChannel(self.app.bot)
         self.poll_timeout = poll_timeout
         self.app.add_handler(CallbackQueryHandler(self.on_button))
@@ -161,6 +187,7 @@ class TelegramBot:
             reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
             raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
             private=chat.type == ChatType.PRIVATE,
+            attachments=attachments(message),
         )
         # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
         await self.conversation.handle(inbound, buttons=True)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot import texts
-from bot.channel import InboundMessage, OutboundMessage
+from bot.channel import InboundFile, InboundMessage, OutboundMessage
 from bot.conversation import Conversation
 from bot.startup import StartupFailed, StartupUnreachable
 from bot.zalo.channel import ZaloChannel, send_text
@@ -43,7 +43,16 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
     sent_at = None
     if isinstance(message.get("date"), int | float):
         sent_at = datetime.fromtimestamp(message["date"] / 1000, tz=UTC)  # Zalo dates are milliseconds
-    text = message.get("text") if data.get("event_name", "message.text.received") == "message.text.received" else ""
+    event = data.get("event_name", "message.text.received")
+    text = message.get("text") if event == "message.text.received" else ""
+    files: tuple[InboundFile, ...] = ()
+    if event == "message.image.received":
+        # The image arrives as a URL ("photo"; some clients name it "photo_url"), with an
+        # optional caption: a photo of a signed document can be a task's evidence.
+        url = message.get("photo") or message.get("photo_url") or message.get("url")
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            files = (InboundFile(url, "photo", None, "image/jpeg", None),)
+        text = message.get("caption") or ""
     return InboundMessage(
         channel=CHANNEL,
         chat_id=str(chat_id),
@@ -56,7 +65,18 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
         # Zalo names the chat type ("PRIVATE", "GROUP") when it has one; without it the
         # update is a one-to-one chat, the only kind the Zalo Bot API had at first.
         private=str(chat.get("chat_type") or "PRIVATE").upper() == "PRIVATE",
+        attachments=files,
     )
+
+
+class ZaloFiles:
+    """Fetches an image a person sent: the URL Zalo gave with the update."""
+
+    def __init__(self, client: ZaloClient) -> None:
+        self.client = client
+
+    async def fetch(self, file: InboundFile, max_bytes: int) -> bytes:
+        return await self.client.download(file.file_id, max_bytes)
 
 
 class ZaloBot:
@@ -74,6 +94,8 @@ class ZaloBot:
         self.client = ZaloClient(token, base_url)
         self.channel = ZaloChannel(self.client)
         self.conversation = conversation
+        if (sources := getattr(conversation, "file_sources", None)) is not None:
+            sources[CHANNEL] = ZaloFiles(self.client)  # images people send
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.min_poll_interval = min_poll_interval

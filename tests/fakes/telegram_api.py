@@ -60,6 +60,10 @@ class FakeTelegram:
     _window: deque[float] = field(default_factory=deque)
     _random: random.Random = field(init=False)
     _arrived: asyncio.Event | None = None
+    # Files people sent (photos, documents): file_id → (file_path, bytes), served by getFile
+    # and GET /file/bot{token}/{file_path}; `file_downloads` counts the downloads.
+    user_files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    file_downloads: int = 0
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
@@ -70,6 +74,7 @@ class FakeTelegram:
         return Starlette(
             routes=[
                 Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._file_download, methods=["GET"]),
                 Route("/_stats", self._stats, methods=["GET"]),
             ]
         )
@@ -88,6 +93,44 @@ class FakeTelegram:
                 "from": BOT_USER,
                 "text": original["text"] if original else "",
             }
+        return self._push({"message": message})
+
+    def push_photo(self, chat_id: int, content: bytes, *, caption: str = "", name: str = "Người dùng") -> int:
+        """A photo from a person (Telegram sends several sizes; the largest is last)."""
+        file_id = f"photo{len(self.user_files) + 1}"
+        self.user_files[file_id] = (f"photos/{file_id}.jpg", content)
+        message = self._user_message(chat_id, "", name)
+        del message["text"]
+        message["photo"] = [
+            {"file_id": f"{file_id}-small", "file_unique_id": f"u{file_id}s", "width": 90, "height": 90},
+            {
+                "file_id": file_id,
+                "file_unique_id": f"u{file_id}",
+                "width": 800,
+                "height": 600,
+                "file_size": len(content),
+            },
+        ]
+        if caption:
+            message["caption"] = caption
+        return self._push({"message": message})
+
+    def push_document(
+        self, chat_id: int, content: bytes, filename: str, *, caption: str = "", name: str = "Người dùng"
+    ) -> int:
+        file_id = f"doc{len(self.user_files) + 1}"
+        self.user_files[file_id] = (f"documents/{file_id}", content)
+        message = self._user_message(chat_id, "", name)
+        del message["text"]
+        message["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": filename,
+            "mime_type": "application/pdf",
+            "file_size": len(content),
+        }
+        if caption:
+            message["caption"] = caption
         return self._push({"message": message})
 
     def push_button(self, chat_id: int, data: str, message_id: int, *, name: str = "Người dùng") -> int:
@@ -198,6 +241,23 @@ class FakeTelegram:
             return _error(404, "Not Found: method not found")
         result: Response = await handler(params)
         return result
+
+    async def _m_getFile(self, params: dict[str, Any]) -> Response:
+        file_id = str(params.get("file_id", ""))
+        if file_id not in self.user_files:
+            return _error(400, "Bad Request: invalid file_id")
+        path, content = self.user_files[file_id]
+        return _ok({"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content), "file_path": path})
+
+    async def _file_download(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return Response(status_code=401)
+        wanted = request.path_params["path"]
+        for path, content in self.user_files.values():
+            if path == wanted:
+                self.file_downloads += 1
+                return Response(content, media_type="application/octet-stream")
+        return Response(status_code=404)
 
     async def _m_getMe(self, params: dict[str, Any]) -> Response:
         return _ok(BOT_USER)

@@ -43,8 +43,41 @@ class FakeZalo:
     polls: int = 0  # getUpdates calls received
     _served_at: list[int] = field(default_factory=list)  # per _served entry: the poll that served it
 
+    # Images people sent, served at GET /media/{name} (the URL an image update carries).
+    media: dict[str, bytes] = field(default_factory=dict)
+    base_url: str = ""  # set by the test once the server runs, for image URLs
+
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["POST"])])
+        return Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._endpoint, methods=["POST"]),
+                Route("/media/{name}", self._media, methods=["GET"]),
+            ]
+        )
+
+    async def _media(self, request: Request) -> Response:
+        content = self.media.get(request.path_params["name"])
+        return Response(status_code=404) if content is None else Response(content, media_type="image/jpeg")
+
+    def push_image(
+        self, chat_id: str, content: bytes, *, caption: str = "", name: str = "Người dùng"
+    ) -> dict[str, Any]:
+        """An image from a person: its URL in `photo`, with an optional caption."""
+        key = f"img{len(self.media) + 1}.jpg"
+        self.media[key] = content
+        self._next_id += 1
+        message: dict[str, Any] = {
+            "from": {"id": chat_id, "display_name": name, "is_bot": False},
+            "chat": {"id": chat_id, "chat_type": "PRIVATE"},
+            "photo": f"{self.base_url}/media/{key}",
+            "message_id": f"zmsg{self._next_id:06d}",
+            "date": int(time.time() * 1000),
+        }
+        if caption:
+            message["caption"] = caption
+        update = {"event_name": "message.image.received", "message": message}
+        self._enqueue(update)
+        return update
 
     def fail_next(self, method: str, kind: str, count: int = 1) -> None:
         self.faults.setdefault(method, []).extend([kind] * count)
