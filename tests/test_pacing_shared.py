@@ -115,8 +115,9 @@ async def test_one_chat_gets_one_message_a_second_across_workers(engines: list[D
         ),
     )
     to_chat.sort()
-    gaps = [later - earlier for earlier, later in zip(to_chat, to_chat[1:], strict=False)]
-    assert min(gaps) >= 0.95
+    # The k-th message to the chat is let go no earlier than k seconds after the first could
+    # be (a loaded machine may wake a send late, never early: gaps between late sends vary).
+    assert [round(at - t0 - k, 2) >= -0.05 for k, at in enumerate(to_chat)] == [True] * 4, to_chat
     # Other chats are not held up by the busy one.
     assert max(elsewhere) - t0 < 0.6
 
