@@ -49,6 +49,9 @@ class Ward(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     plan_code: Mapped[str] = mapped_column(String(100), default="")
     coordinating_unit: Mapped[str] = mapped_column(String(32), default="")
+    # What the last planning of this ward was computed from (scheduler/planner.py): a re-plan
+    # whose inputs hash the same has nothing to add and stops there.
+    plan_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class Unit(Base):
