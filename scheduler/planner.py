@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import holidays
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.nags import blocked_with_reason

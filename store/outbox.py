@@ -152,4 +152,3 @@ async def finish_many(session: AsyncSession, worker: str, now: datetime, closes:
     ]
     connection = await session.connection()
     await connection.execute(_FINISH, params)
-

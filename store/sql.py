@@ -126,7 +126,9 @@ async def count_insert_or_ignore(
             count += len(await insert_or_ignore(session, model, group, conflict))
             continue
         memos: list[dict[Any, Any]] = [{} for _ in driver.names]
-        steps = [(n, p, memos[slot]) for n, p, slot in zip(driver.names, driver.processors, driver.memo_slots, strict=True)]
+        steps = [
+            (n, p, memos[slot]) for n, p, slot in zip(driver.names, driver.processors, driver.memo_slots, strict=True)
+        ]
         converted_rows: list[tuple[Any, ...]] = []
         for row in group:
             values = []
