@@ -102,18 +102,47 @@ async def load_snapshot(
     Assignments are those whose period has started by `started_by`; periodic check-ins only
     when their period ends on or after `periods_from` (older ones belong to earlier reports).
     """
-    ward = await session.get(Ward, ward_id)
-    tasks = tuple(
-        TaskRow(
-            t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due, t.label or "", t.section
-        )
-        for t in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt))
+    snapshots = await load_snapshots(
+        session,
+        [ward_id],
+        cutoff=cutoff,
+        since=since,
+        started_by=started_by,
+        periods_from=periods_from,
+        completing=completing,
+        checkin_completing=checkin_completing,
     )
-    units = tuple(
-        UnitRow(u.code, u.name)
-        for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id, Unit.active).order_by(Unit.id))
-    )
+    return snapshots[ward_id]
 
+
+async def load_snapshots(
+    session: AsyncSession,
+    ward_ids: Sequence[int],
+    *,
+    cutoff: datetime,
+    since: datetime,
+    started_by: date,
+    periods_from: date,
+    completing: Sequence[str],
+    checkin_completing: Sequence[str],
+) -> dict[int, ReportingSnapshot]:
+    """`load_snapshot` for many wards at once (a city roll-up): the same few statements
+    whatever the number of wards, each ward's rows found through its own index ranges.
+    A ward id that does not exist gets an empty snapshot."""
+    ids = sorted(set(ward_ids))
+    wards = {w.id: w for w in await session.scalars(select(Ward).where(Ward.id.in_(ids)))} if ids else {}
+    tasks: dict[int, list[TaskRow]] = {i: [] for i in ids}
+    for t in await session.scalars(
+        select(Task).where(Task.ward_id.in_(ids), Task.active).order_by(Task.ward_id, Task.stt)
+    ):
+        tasks[t.ward_id].append(
+            TaskRow(
+                t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due, t.label or "", t.section
+            )
+        )
+    units: dict[int, list[UnitRow]] = {i: [] for i in ids}
+    for u in await session.scalars(select(Unit).where(Unit.ward_id.in_(ids), Unit.active).order_by(Unit.id)):
+        units[u.ward_id].append(UnitRow(u.code, u.name))
     r_last, r_break, r_first, r_blocked = (aliased(StatusReport) for _ in range(4))
     last_id = (
         select(r_last.id)
@@ -154,6 +183,7 @@ async def load_snapshot(
     base = (
         select(
             Assignment.id.label("aid"),
+            Task.ward_id.label("ward_id"),
             Task.stt.label("stt"),
             Unit.code.label("code"),
             Assignment.role.label("role"),
@@ -169,7 +199,7 @@ async def load_snapshot(
         .join(Task, Occurrence.task_id == Task.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(
-            Task.ward_id == ward_id,
+            Task.ward_id.in_(ids),
             Task.active.is_(True),
             Occurrence.active.is_(True),
             Assignment.active.is_(True),
@@ -194,6 +224,7 @@ async def load_snapshot(
         .scalar_subquery()
     )
     stmt = select(
+        base.c.ward_id,
         base.c.aid,
         base.c.stt,
         base.c.code,
@@ -205,36 +236,40 @@ async def load_snapshot(
         base.c.last_id,
         first_id,
         base.c.blocked_id,
-    ).order_by(base.c.stt, base.c.due, base.c.code)
+    ).order_by(base.c.ward_id, base.c.stt, base.c.due, base.c.code)
     rows = (await session.execute(stmt)).all()
-    wanted = {i for row in rows for i in row[8:11] if i is not None}
+    wanted = {i for row in rows for i in row[9:12] if i is not None}
     reports = await _reports(session, wanted)
-    assignments = tuple(
-        AssignmentState(
-            assignment_id=aid,
-            task_stt=stt,
-            unit_code=code,
-            role=role,
-            occurrence_key=key,
-            start=start,
-            due=due,
-            checkin=bool(checkin),
-            last=reports.get(last) if last else None,
-            # None when the latest report breaks the run (nothing comes after it).
-            completing=reports.get(first) if first else None,
-            last_blocked=reports.get(blocked) if blocked else None,
+    assignments: dict[int, list[AssignmentState]] = {i: [] for i in ids}
+    for ward, aid, stt, code, role, key, start, due, checkin, last, first, blocked in rows:
+        assignments[ward].append(
+            AssignmentState(
+                assignment_id=aid,
+                task_stt=stt,
+                unit_code=code,
+                role=role,
+                occurrence_key=key,
+                start=start,
+                due=due,
+                checkin=bool(checkin),
+                last=reports.get(last) if last else None,
+                # None when the latest report breaks the run (nothing comes after it).
+                completing=reports.get(first) if first else None,
+                last_blocked=reports.get(blocked) if blocked else None,
+            )
         )
-        for aid, stt, code, role, key, start, due, checkin, last, first, blocked in rows
-    )
-    return ReportingSnapshot(
-        ward_name=ward.name if ward else "",
-        plan_code=ward.plan_code if ward else "",
-        cutoff=cutoff,
-        since=since,
-        tasks=tasks,
-        units=units,
-        assignments=assignments,
-    )
+    return {
+        i: ReportingSnapshot(
+            ward_name=wards[i].name if i in wards else "",
+            plan_code=wards[i].plan_code if i in wards else "",
+            cutoff=cutoff,
+            since=since,
+            tasks=tuple(tasks[i]),
+            units=tuple(units[i]),
+            assignments=tuple(assignments[i]),
+        )
+        for i in ids
+    }
 
 
 async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]:
