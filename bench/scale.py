@@ -246,6 +246,7 @@ async def bench_summary(args: argparse.Namespace) -> None:
     from bot.report.digest import summary_text
     from scheduler.standing import CHECKIN_COMPLETING, COMPLETING, classify_plan, snapshot_bounds
     from scheduler.windows import live_window
+    from store.queries import last_report_at
     from store.reporting import load_snapshots
 
     plan, calendar = seed()
@@ -293,6 +294,16 @@ async def bench_summary(args: argparse.Namespace) -> None:
     print(f"  one ward, all reports on it: /summary median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms")
     if args.explain:
         for p in await _explain(db, one):
+            print("    plan:\n      " + p.replace("\n", "\n      "))
+
+    async def silent() -> None:
+        async with db.read() as s:
+            await last_report_at(s, ids[0])
+
+    ms = await timed(args.runs, silent)
+    print(f"  one ward: last report per unit (silent units) median {statistics.median(ms):.0f} ms")
+    if args.explain:
+        for p in await _explain(db, silent):
             print("    plan:\n      " + p.replace("\n", "\n      "))
     await db.dispose()
 

@@ -217,10 +217,13 @@ async def last_report_at(session: AsyncSession, ward_id: int) -> dict[int, datet
         .correlate(Assignment)
         .scalar_subquery()
     )
+    # Through the ward's tasks and their occurrences (indexed all the way); assignments have
+    # no index on unit_id, so starting from the units would scan every ward's assignments.
     per_assignment = (
         select(Assignment.unit_id.label("unit_id"), latest.label("at"))
-        .join(Unit, Unit.id == Assignment.unit_id)
-        .where(Unit.ward_id == ward_id)
+        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .where(Task.ward_id == ward_id)
         .subquery()
     )
     stmt = select(per_assignment.c.unit_id, func.max(per_assignment.c.at)).group_by(per_assignment.c.unit_id)
