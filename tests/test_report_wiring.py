@@ -166,6 +166,12 @@ async def test_export_and_chart_reach_telegram_as_a_document_and_a_photo(tg: Har
             break
         await asyncio.sleep(0.05)
     await tg.dispatcher().tick()
+    # The harness's own running dispatcher may have claimed the row first (it is woken when
+    # a turn queues something) and still be uploading: wait for the photo, whoever sends it.
+    await until(
+        lambda: any(f["method"] == "sendPhoto" and f["chat_id"] == "7001" for f in tg.fake.files),
+        what="the chart photo",
+    )
     files = {f["method"]: f for f in tg.fake.files if f["chat_id"] == "7001"}
     documents = [f for f in tg.fake.files if f["method"] == "sendDocument"]
     assert [d["filename"].rsplit(".", 1)[1] for d in documents] == ["xlsx", "docx"]
