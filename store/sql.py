@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect
@@ -126,20 +127,25 @@ async def count_insert_or_ignore(
             count += len(await insert_or_ignore(session, model, group, conflict))
             continue
         memos: list[dict[Any, Any]] = [{} for _ in driver.names]
+        # Only the columns with a bind processor (the datetimes) are touched per row; the
+        # rest are picked in C by itemgetter.
         steps = [
-            (n, p, memos[slot]) for n, p, slot in zip(driver.names, driver.processors, driver.memo_slots, strict=True)
+            (i, process, memos[slot])
+            for i, (process, slot) in enumerate(zip(driver.processors, driver.memo_slots, strict=True))
+            if process is not None
         ]
+        pick = itemgetter(*driver.names)
         converted_rows: list[tuple[Any, ...]] = []
         for row in group:
-            values = []
-            for name, process, memo in steps:
-                value = row[name]
-                if process is not None and value is not None:
+            picked = pick(row)
+            values = list(picked) if len(driver.names) > 1 else [picked]
+            for i, process, memo in steps:
+                value = values[i]
+                if value is not None:
                     converted = memo.get(value)
                     if converted is None:
                         converted = memo[value] = process(value)
-                    value = converted
-                values.append(value)
+                    values[i] = converted
             converted_rows.append(tuple(values))
         for i in range(0, len(converted_rows), CHUNK):
             chunk = converted_rows[i : i + CHUNK]
