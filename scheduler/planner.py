@@ -8,11 +8,15 @@ to reminder planning, so the two can never disagree about which periods exist.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import holidays
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.extensions import extended_keys, with_extensions
@@ -33,6 +37,9 @@ from store.sync import (
     activated_dates,
     assignment_index,
     lock_ward,
+    planned_fingerprint,
+    planning_state,
+    set_planned_fingerprint,
     sync_plan,
 )
 
@@ -75,6 +82,47 @@ def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -
     )
 
 
+@cache
+def _rules_digest() -> str:
+    """The planning rules themselves: the source of the scheduler and of the plan sync. A
+    deployment of changed rules plans every ward in full once, then incrementally again;
+    workers running the same code agree on it."""
+    h = hashlib.sha256(holidays.__version__.encode())
+    store = Path(__file__).resolve().parent.parent / "store"
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")) + [store / "sync.py", store / "outbox.py"]:
+        h.update(path.name.encode())
+        if path.exists():
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_plan_digests: dict[int, tuple[Plan, str]] = {}
+
+
+def _plan_digest(plan: Plan) -> str:
+    """A plan's content (its repr is deterministic: dataclasses, lists and dicts in file
+    order), remembered per plan object: a plan is replaced, never edited in place."""
+    known = _plan_digests.get(id(plan))
+    if known is None or known[0] is not plan:
+        if len(_plan_digests) > 4096:
+            _plan_digests.clear()
+        known = _plan_digests[id(plan)] = (plan, hashlib.sha256(repr(plan).encode()).hexdigest())
+    return known[1]
+
+
+def calendar_digest(calendar: WorkingCalendar) -> str:
+    """The calendar's content, in a fixed order (the repr of its sets of days is not)."""
+    swaps = [
+        (year, sorted(s.days_off), sorted(s.not_days_off), sorted(s.weekend_workdays))
+        for year, s in sorted(calendar.swaps.items())
+    ]
+    return hashlib.sha256(repr((swaps, calendar.office_hours, str(calendar.zone))).encode()).hexdigest()
+
+
+def _fingerprint(inputs: str, state: str) -> str:
+    return hashlib.sha256(f"{inputs}|{state}".encode()).hexdigest()
+
+
 async def plan_ward(
     session: AsyncSession,
     ward_key: str,
@@ -87,17 +135,41 @@ async def plan_ward(
     blocked_notice: Callable[[AssignmentView], str] | None = None,
 ) -> PlanningResult:
     """Sync the plan and queue the coming reminders. `blocked_notice` words the office's
-    notice about a blocked unit whose nag is held back (made in bot/; none without it)."""
+    notice about a blocked unit whose nag is held back (made in bot/; none without it).
+
+    Incremental: what a planning reads — the plan, the calendar, the planning rules, the
+    horizon's first and last day, and from the database the activated dates, the
+    assignments with their statuses and the escalations held — is kept per ward as a
+    fingerprint; a re-plan whose fingerprint is unchanged would insert nothing (every row
+    it wants exists, and within a day the set of wanted rows only shrinks as reminders go
+    stale) and stops after one read. A ward with a blocked unit is planned in full every
+    time when notices are wanted: the office's notice falls due with the clock."""
     await lock_ward(session, ward_key)
     today = calendar.local_date(now)
     end = today + timedelta(days=ahead_days)
+    # A reminder older than the catch-up window is never created: it could only be dropped.
+    oldest = now - stale_after
+    inputs = "|".join(
+        (
+            _rules_digest(),
+            _plan_digest(plan),
+            calendar_digest(calendar),
+            f"{calendar.local_date(oldest)}..{end}",
+            str(stale_after),
+            "notices" if blocked_notice is not None else "",
+        )
+    )
+    known = await planned_fingerprint(session, ward_key)
+    if known is not None and known[1] is not None:
+        state = await planning_state(session, known[0])
+        if _fingerprint(inputs, state.digest) == known[1] and not (state.blocked and blocked_notice is not None):
+            return PlanningResult(ward_id=known[0], inserted=0)
+
     occurrences = plan_occurrences(plan, end, await activated_dates(session, ward_key))
     report = await sync_plan(session, ward_key, plan_rows(plan, occurrences, end), now)
     ward_id = report.ward_id
     assignments = await assignment_index(session, ward_id)
 
-    # A reminder older than the catch-up window is never created: it could only be dropped.
-    oldest = now - stale_after
     planned = plan_reminders(
         plan, calendar, calendar.local_date(oldest), end, occurrences=occurrences, escalate_once=False
     )
@@ -122,6 +194,8 @@ async def plan_ward(
     if blocked_notice is not None:
         new_rows += await _blocked_notices(session, ward_id, wanted, now, blocked_notice)
     inserted = await insert_reminders(session, new_rows)
+    after = await planning_state(session, ward_id)
+    await set_planned_fingerprint(session, ward_id, _fingerprint(inputs, after.digest))
     return PlanningResult(ward_id=ward_id, inserted=inserted, changes=report.changes)
 
 

@@ -14,9 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+READ_ONLY = "nhacviec_read_only"
+
+
 class Database:
     """One engine per process. SQLite transactions take the write lock up front
-    (BEGIN IMMEDIATE) so a read-then-write never fails half-way with SQLITE_BUSY."""
+    (BEGIN IMMEDIATE) so a read-then-write never fails half-way with SQLITE_BUSY; read-only
+    work (`read()`) begins a plain deferred transaction instead, which in WAL mode reads a
+    consistent snapshot without taking the write lock, so a long summary or export never
+    holds up the outbox or the conversation."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -33,6 +39,11 @@ class Database:
         if self.dialect == "sqlite":
             _sqlite_pragmas(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: one snapshot for every statement of the read, as SQLite's WAL gives.
+        read_options: dict[str, Any] = {READ_ONLY: True}
+        if self.dialect == "postgresql":
+            read_options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        self.read_sessions = async_sessionmaker(self.engine.execution_options(**read_options), expire_on_commit=False)
 
     @property
     def is_postgres(self) -> bool:
@@ -40,6 +51,15 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    def read(self) -> AsyncSession:
+        """A session for reading only (summaries, exports, roll-ups). On SQLite its
+        transaction is a snapshot that takes no lock writers wait for; a write through it
+        would have to take the write lock mid-transaction and may fail busy: use
+        `session()` for anything that writes. On PostgreSQL, where reads never block
+        writers, it is a READ ONLY, REPEATABLE READ transaction: one snapshot for all its
+        statements, as on SQLite."""
+        return self.read_sessions()
 
     async def upgrade(self) -> None:
         async with self.engine.begin() as conn:
@@ -70,4 +90,4 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")

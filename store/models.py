@@ -53,6 +53,9 @@ class Ward(Base):
     # The issue date of the plan the ward holds: plan numbers restart every year, so ward and
     # number alone do not tell two plans apart (store.wards.claim_ward).
     plan_issued: Mapped[date | None] = mapped_column(Date)
+    # What the last planning of this ward was computed from (scheduler/planner.py): a re-plan
+    # whose inputs hash the same has nothing to add and stops there.
+    plan_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class Unit(Base):

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.db import Database
 from store.enums import ReminderKind, ReminderState
 from store.models import Reminder, UTCDateTime
-from store.sql import insert_or_ignore
+from store.sql import count_insert_or_ignore
 
 
 async def insert_reminders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Insert outbox rows once per (ward, key); returns how many rows were new."""
-    return len(await insert_or_ignore(session, Reminder, rows, ("ward_id", "key")))
+    return await count_insert_or_ignore(session, Reminder, rows, ("ward_id", "key"))
 
 
 def reminder_row(

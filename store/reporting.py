@@ -104,18 +104,47 @@ async def load_snapshot(
     Assignments are those whose period has started by `started_by`; periodic check-ins only
     when their period ends on or after `periods_from` (older ones belong to earlier reports).
     """
-    ward = await session.get(Ward, ward_id)
-    tasks = tuple(
-        TaskRow(
-            t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due, t.label or "", t.section
-        )
-        for t in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt))
+    snapshots = await load_snapshots(
+        session,
+        [ward_id],
+        cutoff=cutoff,
+        since=since,
+        started_by=started_by,
+        periods_from=periods_from,
+        completing=completing,
+        checkin_completing=checkin_completing,
     )
-    units = tuple(
-        UnitRow(u.code, u.name)
-        for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id, Unit.active).order_by(Unit.id))
-    )
+    return snapshots[ward_id]
 
+
+async def load_snapshots(
+    session: AsyncSession,
+    ward_ids: Sequence[int],
+    *,
+    cutoff: datetime,
+    since: datetime,
+    started_by: date,
+    periods_from: date,
+    completing: Sequence[str],
+    checkin_completing: Sequence[str],
+) -> dict[int, ReportingSnapshot]:
+    """`load_snapshot` for many wards at once (a city roll-up): the same few statements
+    whatever the number of wards, each ward's rows found through its own index ranges.
+    A ward id that does not exist gets an empty snapshot."""
+    ids = sorted(set(ward_ids))
+    wards = {w.id: w for w in await session.scalars(select(Ward).where(Ward.id.in_(ids)))} if ids else {}
+    tasks: dict[int, list[TaskRow]] = {i: [] for i in ids}
+    for t in await session.scalars(
+        select(Task).where(Task.ward_id.in_(ids), Task.active).order_by(Task.ward_id, Task.stt)
+    ):
+        tasks[t.ward_id].append(
+            TaskRow(
+                t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due, t.label or "", t.section
+            )
+        )
+    units: dict[int, list[UnitRow]] = {i: [] for i in ids}
+    for u in await session.scalars(select(Unit).where(Unit.ward_id.in_(ids), Unit.active).order_by(Unit.id)):
+        units[u.ward_id].append(UnitRow(u.code, u.name))
     r_last, r_break, r_first, r_blocked = (aliased(StatusReport) for _ in range(4))
     last_id = (
         select(r_last.id)
@@ -156,6 +185,7 @@ async def load_snapshot(
     base = (
         select(
             Assignment.id.label("aid"),
+            Task.ward_id.label("ward_id"),
             Task.stt.label("stt"),
             Unit.code.label("code"),
             Assignment.role.label("role"),
@@ -172,7 +202,7 @@ async def load_snapshot(
         .join(Task, Occurrence.task_id == Task.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(
-            Task.ward_id == ward_id,
+            Task.ward_id.in_(ids),
             Task.active.is_(True),
             Occurrence.active.is_(True),
             Assignment.active.is_(True),
@@ -197,6 +227,7 @@ async def load_snapshot(
         .scalar_subquery()
     )
     stmt = select(
+        base.c.ward_id,
         base.c.aid,
         base.c.stt,
         base.c.code,
@@ -209,37 +240,41 @@ async def load_snapshot(
         first_id,
         base.c.blocked_id,
         base.c.extended_due,
-    ).order_by(base.c.stt, base.c.due, base.c.code)
+    ).order_by(base.c.ward_id, base.c.stt, base.c.due, base.c.code)
     rows = (await session.execute(stmt)).all()
-    wanted = {i for row in rows for i in row[8:11] if i is not None}
+    wanted = {i for row in rows for i in row[9:12] if i is not None}
     reports = await _reports(session, wanted)
-    assignments = tuple(
-        AssignmentState(
-            assignment_id=aid,
-            task_stt=stt,
-            unit_code=code,
-            role=role,
-            occurrence_key=key,
-            start=start,
-            due=due,
-            checkin=bool(checkin),
-            last=reports.get(last) if last else None,
-            # None when the latest report breaks the run (nothing comes after it).
-            completing=reports.get(first) if first else None,
-            last_blocked=reports.get(blocked) if blocked else None,
-            extended_due=extended,
+    assignments: dict[int, list[AssignmentState]] = {i: [] for i in ids}
+    for ward, aid, stt, code, role, key, start, due, checkin, last, first, blocked, extended in rows:
+        assignments[ward].append(
+            AssignmentState(
+                assignment_id=aid,
+                task_stt=stt,
+                unit_code=code,
+                role=role,
+                occurrence_key=key,
+                start=start,
+                due=due,
+                checkin=bool(checkin),
+                last=reports.get(last) if last else None,
+                # None when the latest report breaks the run (nothing comes after it).
+                completing=reports.get(first) if first else None,
+                last_blocked=reports.get(blocked) if blocked else None,
+                extended_due=extended,
+            )
         )
-        for aid, stt, code, role, key, start, due, checkin, last, first, blocked, extended in rows
-    )
-    return ReportingSnapshot(
-        ward_name=ward.name if ward else "",
-        plan_code=ward.plan_code if ward else "",
-        cutoff=cutoff,
-        since=since,
-        tasks=tasks,
-        units=units,
-        assignments=assignments,
-    )
+    return {
+        i: ReportingSnapshot(
+            ward_name=wards[i].name if i in wards else "",
+            plan_code=wards[i].plan_code if i in wards else "",
+            cutoff=cutoff,
+            since=since,
+            tasks=tuple(tasks[i]),
+            units=tuple(units[i]),
+            assignments=tuple(assignments[i]),
+        )
+        for i in ids
+    }
 
 
 async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]:
@@ -247,24 +282,35 @@ async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]
         return {}
     out: dict[int, ReportRow] = {}
     ordered = sorted(ids)
-    # Bounded IN lists: SQLite caps bound parameters, and huge lists plan badly anywhere.
-    for i in range(0, len(ordered), 500):
-        chunk = ordered[i : i + 500]
+    # Plain rows, not ORM objects: a city roll-up reads ~3 reports per assignment of every
+    # ward (over 100,000), and building entities was most of its time. Bounded IN lists:
+    # SQLite caps bound parameters, and huge lists plan badly anywhere.
+    for i in range(0, len(ordered), 2000):
+        chunk = ordered[i : i + 2000]
         stmt: Any = (
-            select(StatusReport, Person.name, InboundMessage.text)
+            select(
+                StatusReport.id,
+                StatusReport.status,
+                StatusReport.percent,
+                StatusReport.note,
+                InboundMessage.text,
+                Person.name,
+                StatusReport.created_at,
+                StatusReport.review,
+            )
             .outerjoin(Person, StatusReport.person_id == Person.id)
             .outerjoin(InboundMessage, StatusReport.inbound_id == InboundMessage.id)
             .where(StatusReport.id.in_(chunk))
         )
-        for report, person, text in (await session.execute(stmt)).all():
-            out[report.id] = ReportRow(
-                id=report.id,
-                status=report.status,
-                percent=report.percent,
-                note=report.note,
+        for rid, status, percent, note, text, person, at, review in (await session.execute(stmt)).all():
+            out[rid] = ReportRow(
+                id=rid,
+                status=status,
+                percent=percent,
+                note=note,
                 text=text or None,
                 person=person,
-                at=report.created_at,
-                review=report.review,
+                at=at,
+                review=review,
             )
     return out

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import Dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.dml import Insert
 
-CHUNK = 500
+# Rows per executemany call: bounds the memory of one call, not the statement size.
+CHUNK = 5000
+
+
+@lru_cache(maxsize=64)
+def _insert_ignore(dialect: str, table: Any, conflict: tuple[str, ...]) -> Insert:
+    """One statement per dialect, table and conflict target, built once: SQLAlchemy then
+    compiles it once per column set (its compiled cache is keyed by the statement) and runs
+    it executemany-style ("insertmanyvalues" batches with RETURNING), instead of compiling
+    a new multi-VALUES statement for every chunk of rows, which cost ~77% of planning."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c.id)
+
+
+def _group(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    """executemany needs every row to carry the same keys: rows grouped by key set (callers
+    build rows with one helper, so there is normally a single group)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row), []).append(row)
+    return groups
 
 
 async def insert_or_ignore(
@@ -23,15 +48,111 @@ async def insert_or_ignore(
     the ids of the rows that were new (in no particular order)."""
     if not rows:
         return []
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table: Any = model.__table__
+    stmt = _insert_ignore(session.get_bind().dialect.name, table, tuple(conflict))
+    connection = await session.connection()
     ids: list[int] = []
-    for i in range(0, len(rows), CHUNK):
-        stmt = (
-            insert(table)
-            .values(list(rows[i : i + CHUNK]))
-            .on_conflict_do_nothing(index_elements=list(conflict))
-            .returning(table.c.id)
-        )
-        ids.extend(row[0] for row in (await session.execute(stmt)).all())
+    for group in _group(rows).values():
+        for i in range(0, len(group), CHUNK):
+            result = await connection.execute(stmt, group[i : i + CHUNK])
+            ids.extend(row[0] for row in result.all())
     return ids
+
+
+@dataclass(frozen=True)
+class _Driver:
+    """An INSERT … ON CONFLICT DO NOTHING compiled once to the driver's SQL, with the bind
+    processors of its columns, for `count_insert_or_ignore`."""
+
+    sql: str
+    names: tuple[str, ...]  # the parameters in the order the statement takes them
+    processors: tuple[Callable[[Any], Any] | None, ...]
+    memo_slots: tuple[int, ...]  # columns of one type share a memo of converted values
+    arrays: bool  # PostgreSQL: one array per column, unnested server-side
+
+
+@lru_cache(maxsize=64)
+def _driver_insert(dialect: Dialect, table: Any, conflict: tuple[str, ...], columns: tuple[str, ...]) -> _Driver | None:
+    postgres = dialect.name == "postgresql"
+    insert = pg_insert if postgres else sqlite_insert
+    compiled: Any = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        .compile(dialect=dialect, column_keys=list(columns))
+    )
+    names = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.binds)
+    if set(names) != set(columns) or (not postgres and not compiled.positional):
+        # A column default the rows do not carry (computed per row by SQLAlchemy), or a
+        # driver this path does not know: left to the general path.
+        return None
+    processors = tuple(table.c[name].type.bind_processor(dialect) for name in names)
+    kinds = [type(table.c[name].type) for name in names]
+    slots = tuple(kinds.index(kind) for kind in kinds)
+    if not postgres:
+        return _Driver(str(compiled), names, processors, slots, arrays=False)
+    # PostgreSQL: a row per round trip, even pipelined, costs more than the row itself;
+    # one array per column and unnest() send a chunk as one statement.
+    cols = ", ".join(dialect.identifier_preparer.quote(n) for n in names)
+    arrays = ", ".join(f"%({n})s::{table.c[n].type.compile(dialect=dialect)}[]" for n in names)
+    target = ", ".join(dialect.identifier_preparer.quote(c) for c in conflict)
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({cols}) "
+        f"SELECT * FROM unnest({arrays}) ON CONFLICT ({target}) DO NOTHING"
+    )
+    return _Driver(sql, names, processors, slots, arrays=True)
+
+
+async def count_insert_or_ignore(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    rows: Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+) -> int:
+    """`insert_or_ignore` when only the number of new rows matters (the planner's outbox
+    rows: 100,000 in a year of 114 wards). The statement is compiled once; SQLite runs it
+    through the driver's own executemany, PostgreSQL unnests one array per column. Each
+    distinct value is converted once (a plan's rows share a few instants: created_at is one
+    `now`, next_attempt_at equals due_at), since SQLAlchemy's per-value bind processing was
+    the largest cost left. Same conversions as the general path; the count is the
+    driver's rowcount (ignored rows are not counted on either database)."""
+    if not rows:
+        return 0
+    table: Any = model.__table__
+    connection = await session.connection()
+    dialect = connection.dialect
+    count = 0
+    for columns, group in _group(rows).items():
+        driver = _driver_insert(dialect, table, tuple(conflict), columns)
+        if driver is None:
+            count += len(await insert_or_ignore(session, model, group, conflict))
+            continue
+        memos: list[dict[Any, Any]] = [{} for _ in driver.names]
+        # Only the columns with a bind processor (the datetimes) are touched per row; the
+        # rest are picked in C by itemgetter.
+        steps = [
+            (i, process, memos[slot])
+            for i, (process, slot) in enumerate(zip(driver.processors, driver.memo_slots, strict=True))
+            if process is not None
+        ]
+        pick = itemgetter(*driver.names)
+        converted_rows: list[tuple[Any, ...]] = []
+        for row in group:
+            picked = pick(row)
+            values = list(picked) if len(driver.names) > 1 else [picked]
+            for i, process, memo in steps:
+                value = values[i]
+                if value is not None:
+                    converted = memo.get(value)
+                    if converted is None:
+                        converted = memo[value] = process(value)
+                    values[i] = converted
+            converted_rows.append(tuple(values))
+        for i in range(0, len(converted_rows), CHUNK):
+            chunk = converted_rows[i : i + CHUNK]
+            if driver.arrays:
+                columns_of = {n: list(col) for n, col in zip(driver.names, zip(*chunk, strict=True), strict=True)}
+                result = await connection.exec_driver_sql(driver.sql, columns_of)
+            else:
+                result = await connection.exec_driver_sql(driver.sql, chunk)
+            count += result.rowcount
+    return count

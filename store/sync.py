@@ -10,6 +10,7 @@ changed is returned as `Change` records; the words for them are made in `bot/`.
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from enum import StrEnum
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import AssignmentRole, ReminderState, Status
+from store.enums import AssignmentRole, ReminderKind, ReminderState, Status
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
 
 
@@ -310,3 +311,57 @@ async def assignment_index(session: AsyncSession, ward_id: int) -> dict[tuple[in
         )
     ).all()
     return {(stt, key, code): (aid, status) for aid, status, stt, key, code in rows}
+
+
+async def planned_fingerprint(session: AsyncSession, ward_key: str) -> tuple[int, str | None] | None:
+    """(ward id, fingerprint of its last planning), or None for a ward never planned."""
+    row = (await session.execute(select(Ward.id, Ward.plan_fingerprint).where(Ward.key == ward_key))).first()
+    return (row[0], row[1]) if row else None
+
+
+async def set_planned_fingerprint(session: AsyncSession, ward_id: int, fingerprint: str) -> None:
+    await session.execute(update(Ward).where(Ward.id == ward_id).values(plan_fingerprint=fingerprint))
+
+
+@dataclass(frozen=True)
+class PlanningState:
+    """What planning reads from the database besides the plan, reduced to a digest: the
+    activated dates of conditional tasks, every active assignment with its status (and its
+    task, period and unit still active), and the outbox rows that hold back an escalation.
+    Planning itself changes the last two (new periods, queued escalations), so the digest to
+    keep is the one taken after planning."""
+
+    digest: str
+    blocked: int  # active assignments reported blocked: their office notice falls due with time
+
+
+async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
+    h = hashlib.sha256()
+    activated = await session.execute(
+        select(Task.stt, Task.activated_due)
+        .where(Task.ward_id == ward_id, Task.activated_due.is_not(None))
+        .order_by(Task.stt)
+    )
+    h.update(repr(activated.all()).encode())
+    assignments = await session.execute(
+        # Extensions move an assignment's reminders; a review (a return, a refused decline)
+        # reopens it: both are planning inputs like the status.
+        select(Assignment.id, Assignment.status, Assignment.extended_due, Assignment.review)
+        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
+        .order_by(Assignment.id)
+    )
+    blocked = 0
+    for aid, status, extended_due, review in assignments.all():
+        h.update(f"{aid}:{status}:{extended_due}:{review};".encode())
+        blocked += status == Status.BLOCKED
+    escalations = await session.execute(
+        select(Reminder.state, func.count())
+        .where(Reminder.ward_id == ward_id, Reminder.kind == ReminderKind.ESCALATE)
+        .group_by(Reminder.state)
+        .order_by(Reminder.state)
+    )
+    h.update(repr(escalations.all()).encode())
+    return PlanningState(h.hexdigest(), blocked)

@@ -178,6 +178,20 @@ async def test_a_person_on_both_channels_gets_one_copy_on_the_preferred_one(zl: 
     # "/prefer" on Telegram moves the next reminders there.
     replies = await zl.conversation.handle(Msg(channel="telegram", chat_id="t-both", message_id="2", text="/prefer"))
     assert replies[0].text == "Từ nay nhắc việc sẽ được gửi qua Telegram."
+
+    async def reply_dispatcher_done() -> bool:
+        # The answer woke the harness's reply dispatcher (Zalo only): once it has put the
+        # Telegram answer back for a worker that serves Telegram, its tick is over, and it
+        # cannot claim the next reminder after the clock moves and send it on Zalo.
+        async with zl.ctx.db.session() as s:
+            waiting = await s.scalar(
+                select(func.count(Reminder.id)).where(
+                    Reminder.chat_id == "t-both", Reminder.state == "pending", Reminder.last_error.is_(None)
+                )
+            )
+        return waiting == 0
+
+    await until(reply_dispatcher_done, what="the reply dispatcher's tick")
     async with zl.ctx.db.session() as s, s.begin():
         await queue_manual_reminder(
             s, zl.ctx.ward_id, 4, "VHXH", clock.now() + timedelta(seconds=1), clock.now().date()
