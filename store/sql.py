@@ -85,7 +85,10 @@ def _driver_insert(dialect: Dialect, table: Any, conflict: tuple[str, ...], colu
         # A column default the rows do not carry (computed per row by SQLAlchemy), or a
         # driver this path does not know: left to the general path.
         return None
-    processors = tuple(table.c[name].type.bind_processor(dialect) for name in names)
+    # The dialect's own type (dialect_impl): the generic type's processor skips the dialect's
+    # formatting, and SQLite compares datetimes as text, so every row must be written in the
+    # one format SQLAlchemy writes ("2026-06-25 01:00:00.000000") or equality and order break.
+    processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
     kinds = [type(table.c[name].type) for name in names]
     slots = tuple(kinds.index(kind) for kind in kinds)
     if not postgres:
