@@ -20,7 +20,7 @@ from bot.report.wording import percent_text
 from bot.report.xlsx import FONT, _appendix, _cell, _header, _print_setup, fill
 from bot.texts import vn_date
 from scheduler.plan import Plan
-from scheduler.standing import FOUR, PlanStanding, share
+from scheduler.standing import FOUR, OnTimeAgainst, PlanStanding, share
 from scheduler.windows import ReportWindow, live_window
 from scheduler.workcal import WorkingCalendar
 
@@ -58,13 +58,14 @@ async def city_rollup(
     calendar: WorkingCalendar,
     today: date,
     window_of: Callable[[str], ReportWindow] | None = None,
+    on_time_against: OnTimeAgainst = "extended",
 ) -> list[WardRollup]:
     """Each ward's standing as of `today` (in its live window unless `window_of` gives
     another for its key), worst first. One ward at a time: the cost is linear in wards."""
     out = []
     for ward_id, key, plan in wards:
         window = window_of(key) if window_of else live_window(plan, today)
-        standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar)
+        standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar, on_time_against)
         out.append(WardRollup(ward_id, key, plan, standing))
     return worst_first(out)
 

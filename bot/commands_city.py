@@ -55,7 +55,9 @@ class CityCommands(ConversationCore):
             return None
         if command == "summary" and not t.args:
             wards = [(w.ward_id, w.key, w.plan) for w in self.ctx.served()]
-            rollups = await city_rollup(t.s, wards, self.ctx.calendar, self.ctx.today())
+            rollups = await city_rollup(
+                t.s, wards, self.ctx.calendar, self.ctx.today(), on_time_against=self.ctx.settings.on_time_against
+            )
             return [OutboundMessage(rollup_text(rollups, self.ctx.today()))]
         served = self.ctx.served()
         example = f"/{command} {served[0].plan.ward}" if served else f"/{command}"
