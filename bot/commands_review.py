@@ -402,9 +402,10 @@ class ReviewCommands(ConversationCore):
         )
 
     async def _tell_unit_of_review(self, t: Turn, view: AssignmentView, key: str, body: str) -> None:
-        """A message to the unit's heads (else its own office staff), at once."""
+        """A message to the unit's head and deputies (a deputy may be the one who reported),
+        else its own office staff, at once."""
         now = self.ctx.now()
-        people = await people_with_role(t.s, t.ward_id, (PersonRole.HEAD,), view.unit_id)
+        people = await people_with_role(t.s, t.ward_id, (PersonRole.HEAD, PersonRole.DEPUTY), view.unit_id)
         if not people:
             people = await people_with_role(t.s, t.ward_id, (PersonRole.OFFICE,), view.unit_id)
         await insert_reminders(

@@ -7,7 +7,7 @@ import re
 
 from bot import texts_targets as tx
 from bot.channel import OutboundMessage
-from bot.commands import EVERYONE
+from bot.commands import EVERYONE, OFFICE
 from bot.conversation_core import ConversationCore
 from bot.report.targets import period_text
 from bot.turn import COMMANDS, Reply, Turn
@@ -16,7 +16,6 @@ from scheduler.plan import Plan, Target
 from scheduler.plan import Unit as PlanUnit
 from scheduler.targets import by_unit, concerned, keys_of, period_key, previous_year, target_results
 from scheduler.windows import ReportWindow, upcoming_window
-from store.enums import PersonRole
 from store.models import Unit
 from store.queries import unit_by_code
 from store.targets import figures, record_figures
@@ -76,7 +75,7 @@ class TargetCommands(ConversationCore):
         if not t.plan.targets:
             return [OutboundMessage(tx.NO_TARGETS)]
         unit, rest = _leading_unit(t.plan, t.args)
-        office = t.person.role in (PersonRole.OFFICE, PersonRole.LEADER)
+        office = t.person.role in OFFICE
         if unit is None:
             row = await t.s.get(Unit, t.person.unit_id) if t.person.unit_id else None
             if row is None:

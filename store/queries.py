@@ -212,7 +212,9 @@ async def task_by_label(session: AsyncSession, ward_id: int, text: str) -> Task 
 async def people_with_role(
     session: AsyncSession, ward_id: int, roles: tuple[str, ...], unit_id: int | None = None
 ) -> list[Person]:
-    stmt = select(Person).where(Person.ward_id == ward_id, Person.role.in_(roles))
+    # People the office unlinked (/huy) no longer act or receive: a count of who was told
+    # must not include them.
+    stmt = select(Person).where(Person.ward_id == ward_id, Person.role.in_(roles), Person.unlinked_at.is_(None))
     if unit_id is not None:
         stmt = stmt.where(Person.unit_id == unit_id)
     return list(await session.scalars(stmt.order_by(Person.id)))

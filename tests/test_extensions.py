@@ -222,3 +222,18 @@ async def test_a_request_nobody_in_the_office_can_receive_is_not_claimed_as_sent
     head = await linked(ctx, conv, "VHXH")
     asked = (await say(conv, head, f"/giahan 4 15/07/2026 {LEADERS}"))[0]
     assert "Đã gửi" not in asked and "chưa được báo" in asked and "hạn vẫn là 30/06/2026" in asked
+
+
+async def test_an_office_person_the_office_unlinked_is_not_counted_as_told(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    head = await linked(ctx, conv, "VHXH")
+    office = await linked(ctx, conv, "VHXH", role="office", chat_id="office", name="Chị Lan")
+    await linked(ctx, conv, "VP", role="office", chat_id="office-2", name="Anh Nam")
+    assert "Đã hủy" in (await say(conv, office, "/huy Anh Nam"))[0]
+    await say(conv, office, "/huy Chị Lan")  # refused: nobody unlinks themselves
+    async with ctx.db.session() as s, s.begin():
+        lan = await s.scalar(select(Person).where(Person.name == "Chị Lan"))
+        assert lan is not None and lan.unlinked_at is None
+        lan.unlinked_at = ctx.now()  # unlinked too (by the CLI or another office person)
+    asked = (await say(conv, head, f"/giahan 4 15/07/2026 {LEADERS}"))[0]
+    assert "Đã gửi" not in asked and "chưa được báo" in asked

@@ -377,3 +377,14 @@ async def test_a_blockers_reason_naming_a_document_is_the_reason_not_a_product(c
     answer = (await say(w.conv, w.head, "chờ công văn 12/UBND-VP của Văn phòng"))[0]
     assert answer == "Đã ghi nhận: Nhiệm vụ 4 — Vướng mắc. Ghi chú: chờ công văn 12/UBND-VP của Văn phòng."
     assert await _evidence(ctx) == []
+
+
+async def test_a_deputy_who_reported_done_is_told_why_the_office_returned_it(ctx: AppContext) -> None:
+    w = await _ward(ctx)
+    deputy = await linked(ctx, w.conv, "VHXH", role="deputy", chat_id="vhxh-deputy", name="Phó phòng")
+    await say(w.conv, deputy, "4 xong, CV 45/UBND-VHXH ngày 22/6")
+    await say(w.conv, w.office, "/tralai 4 VHXH công văn chưa có chữ ký")
+    await w.tick()
+    told = [t for t in w.to(deputy) if t.startswith("↩")]
+    assert len(told) == 1 and "Lý do: công văn chưa có chữ ký" in told[0]
+    assert len([t for t in w.to(w.head) if t.startswith("↩")]) == 1
