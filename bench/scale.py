@@ -242,12 +242,11 @@ async def _explain(db: Database, work: Any) -> list[str]:
 
 
 async def bench_summary(args: argparse.Namespace) -> None:
+    from bot.city import city_rollup
     from bot.report import build_standing
     from bot.report.digest import summary_text
-    from scheduler.standing import CHECKIN_COMPLETING, COMPLETING, classify_plan, snapshot_bounds
     from scheduler.windows import live_window
     from store.queries import last_report_at
-    from store.reporting import load_snapshots
 
     plan, calendar = seed()
     today = SUMMARY_AT.date()
@@ -309,22 +308,12 @@ async def bench_summary(args: argparse.Namespace) -> None:
 
     if args.wards > 1:
         db, ids = await loaded(args.wards)
-        bounds = snapshot_bounds(window, cutoff, calendar.zone)
 
         async def rollup() -> None:
+            # The bot's own roll-up (a city person's /summary): wards asking the store the
+            # same thing are loaded together, then each is classified.
             async with db.read() as s:
-                snaps = await load_snapshots(
-                    s,
-                    ids,
-                    cutoff=bounds.cutoff,
-                    since=bounds.since,
-                    started_by=bounds.started_by,
-                    periods_from=bounds.periods_from,
-                    completing=COMPLETING,
-                    checkin_completing=CHECKIN_COMPLETING,
-                )
-            for snap in snaps.values():
-                classify_plan(plan, snap, window, cutoff, calendar.zone).counts()
+                await city_rollup(s, [(i, ward_key(n), plan) for n, i in enumerate(ids)], calendar, today)
 
         ms = await timed(args.runs, rollup)
         print(

@@ -20,9 +20,20 @@ from bot.report.wording import percent_text
 from bot.report.xlsx import FONT, _appendix, _cell, _header, _print_setup, fill
 from bot.texts import vn_date
 from scheduler.plan import Plan
-from scheduler.standing import FOUR, OnTimeAgainst, PlanStanding, share
+from scheduler.standing import (
+    CHECKIN_COMPLETING,
+    COMPLETING,
+    FOUR,
+    OnTimeAgainst,
+    PlanStanding,
+    SnapshotBounds,
+    classify_plan,
+    share,
+    snapshot_bounds,
+)
 from scheduler.windows import ReportWindow, live_window
 from scheduler.workcal import WorkingCalendar
+from store.reporting import load_snapshots
 
 
 @dataclass(frozen=True)
@@ -59,14 +70,42 @@ async def city_rollup(
     today: date,
     window_of: Callable[[str], ReportWindow] | None = None,
     on_time_against: OnTimeAgainst = "extended",
+    *,
+    with_products: bool = False,
 ) -> list[WardRollup]:
     """Each ward's standing as of `today` (in its live window unless `window_of` gives
-    another for its key), worst first. One ward at a time: the cost is linear in wards."""
+    another for its key), worst first.
+
+    The chat's roll-up needs counts only: wards whose windows ask the store the same thing
+    are loaded together (`load_snapshots`: a few statements for all of them, not a few per
+    ward). The workbook (`with_products`) also shows each ward's products, one ward at a time."""
     out = []
+    if with_products:
+        for ward_id, key, plan in wards:
+            window = window_of(key) if window_of else live_window(plan, today)
+            standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar, on_time_against)
+            out.append(WardRollup(ward_id, key, plan, standing))
+        return worst_first(out)
+    groups: dict[SnapshotBounds, list[tuple[int, str, Plan, ReportWindow]]] = {}
     for ward_id, key, plan in wards:
         window = window_of(key) if window_of else live_window(plan, today)
-        standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar, on_time_against)
-        out.append(WardRollup(ward_id, key, plan, standing))
+        bounds = snapshot_bounds(window, window.cutoff(today), calendar.zone)
+        groups.setdefault(bounds, []).append((ward_id, key, plan, window))
+    for bounds, members in groups.items():
+        snapshots = await load_snapshots(
+            s,
+            [ward_id for ward_id, _, _, _ in members],
+            cutoff=bounds.cutoff,
+            since=bounds.since,
+            started_by=bounds.started_by,
+            periods_from=bounds.periods_from,
+            completing=COMPLETING,
+            checkin_completing=CHECKIN_COMPLETING,
+        )
+        for ward_id, key, plan, window in members:
+            cutoff = window.cutoff(today)
+            standing = classify_plan(plan, snapshots[ward_id], window, cutoff, calendar.zone, on_time_against)
+            out.append(WardRollup(ward_id, key, plan, standing))
     return worst_first(out)
 
 

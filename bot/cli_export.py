@@ -200,7 +200,9 @@ async def _export_city(
                     f'Cơ sở dữ liệu chưa có phường {", ".join(missing)}; hãy chạy "nhacviec run" một lần trước'
                 )
             served = [(ids[w.key], w.key, w.plan) for w in wards]
-            rollups = await city_rollup(s, served, calendar, today, windows.__getitem__, settings.on_time_against)
+            rollups = await city_rollup(
+                s, served, calendar, today, windows.__getitem__, settings.on_time_against, with_products=True
+            )
     finally:
         await db.dispose()
     try:

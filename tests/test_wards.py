@@ -374,3 +374,17 @@ async def test_each_head_is_addressed_by_the_title_of_their_own_wards_plan(
         assert "Kính gửi Trưởng phòng VHXH phường Hồng Bàng," in to_b and "Nhị Chiểu" not in to_b
     finally:
         await ctx.db.dispose()
+
+
+async def test_the_chats_rollup_counts_what_each_wards_own_standing_counts(city: AppContext) -> None:
+    from bot.city import city_rollup
+
+    conv = Conversation(city)
+    await _link(city, conv, B_KEY, "VHXH", "head", "b-vhxh")
+    await say(conv, "b-vhxh", "1 xong")
+    wards = [(w.ward_id, w.key, w.plan) for w in city.served()]
+    async with city.db.session() as s:
+        together = await city_rollup(s, wards, city.calendar, city.today())
+        one_by_one = await city_rollup(s, wards, city.calendar, city.today(), with_products=True)
+    assert [(r.key, r.counts) for r in together] == [(r.key, r.counts) for r in one_by_one]
+    assert sum(r.total for r in together) > 0
