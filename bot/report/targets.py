@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.report.wording import data_period
+from bot.texts import cycle_title
 from bot.texts_targets import figure_note, requirement, result_text
 from scheduler.plan import Plan
 from scheduler.standing import TargetFigure
@@ -15,7 +16,7 @@ from scheduler.windows import ReportWindow
 def period_text(window: ReportWindow) -> str:
     """ "Báo cáo 6 tháng năm 2026" for a cycle, else the data period."""
     if window.cycle_name and window.year:
-        return f"{window.cycle_name} năm {window.year}"
+        return cycle_title(window.cycle_name, window.year)
     return data_period(window)
 
 
