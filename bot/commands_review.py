@@ -401,6 +401,24 @@ class ReviewCommands(ConversationCore):
             ],
         )
 
+    async def _decide(
+        self,
+        t: Turn,
+        view: AssignmentView,
+        status: str,
+        percent: int | None,
+        note: str | None,
+        review: Review,
+        what: str,
+        body: str,
+    ) -> None:
+        """The office's decision on a unit's report, kept as a status report of its own (so
+        `/summary N` shows it), and the unit told at once."""
+        await statuses.record_status(
+            t.s, view.id, t.person.id, t.inbound_id, status, percent, note, self.ctx.now(), review=review
+        )
+        await self._tell_unit_of_review(t, view, f"{what}:a{view.id}:{t.inbound_id}", body)
+
     async def _tell_unit_of_review(self, t: Turn, view: AssignmentView, key: str, body: str) -> None:
         """A message to the unit's head and deputies (a deputy may be the one who reported),
         else its own office staff, at once."""
@@ -478,12 +496,8 @@ class ReviewCommands(ConversationCore):
             return found
         view, _ = found
         reported = self.ctx.calendar.local_date(self._reported_day(view))
-        await statuses.record_status(
-            t.s, view.id, t.person.id, t.inbound_id, "done", view.percent, None, self.ctx.now(), review=Review.CONFIRMED
-        )
-        await self._tell_unit_of_review(
-            t, view, f"confirmed:a{view.id}:{t.inbound_id}", tr.confirmed_to_unit(view.task_label, reported)
-        )
+        body = tr.confirmed_to_unit(view.task_label, reported)
+        await self._decide(t, view, "done", view.percent, None, Review.CONFIRMED, "confirmed", body)
         return [OutboundMessage(tr.confirmed_reply(view.task_label, view.unit_name, reported))]
 
     @COMMANDS.command(
@@ -500,11 +514,8 @@ class ReviewCommands(ConversationCore):
         if isinstance(found, list):
             return found
         view, reason = found
-        await statuses.record_status(
-            t.s, view.id, t.person.id, t.inbound_id, "in_progress", None, reason, self.ctx.now(), review=Review.RETURNED
-        )
         body = tr.returned_to_unit(view.task_label, view.content, reason, view.product)
-        await self._tell_unit_of_review(t, view, f"returned:a{view.id}:{t.inbound_id}", body)
+        await self._decide(t, view, "in_progress", None, reason, Review.RETURNED, "returned", body)
         return [OutboundMessage(tr.returned_reply(view.task_label, view.unit_name))]
 
     @COMMANDS.command(
@@ -521,20 +532,8 @@ class ReviewCommands(ConversationCore):
         if isinstance(found, list):
             return found
         view, _ = found
-        await statuses.record_status(
-            t.s,
-            view.id,
-            t.person.id,
-            t.inbound_id,
-            "in_progress",
-            view.percent,
-            None,
-            self.ctx.now(),
-            review=Review.UNBLOCKED,
-        )
-        await self._tell_unit_of_review(
-            t, view, f"unblocked:a{view.id}:{t.inbound_id}", tr.unblocked_to_unit(view.task_label)
-        )
+        body = tr.unblocked_to_unit(view.task_label)
+        await self._decide(t, view, "in_progress", view.percent, None, Review.UNBLOCKED, "unblocked", body)
         return [OutboundMessage(tr.unblocked_reply(view.task_label, view.unit_name))]
 
     @COMMANDS.command(
@@ -551,20 +550,8 @@ class ReviewCommands(ConversationCore):
         if isinstance(found, list):
             return found
         view, _ = found
-        await statuses.record_status(
-            t.s,
-            view.id,
-            t.person.id,
-            t.inbound_id,
-            "not_applicable",
-            None,
-            None,
-            self.ctx.now(),
-            review=Review.CONFIRMED,
-        )
-        await self._tell_unit_of_review(
-            t, view, f"accepted:a{view.id}:{t.inbound_id}", tr.decline_accepted_to_unit(view.task_label)
-        )
+        body = tr.decline_accepted_to_unit(view.task_label)
+        await self._decide(t, view, "not_applicable", None, None, Review.CONFIRMED, "accepted", body)
         return [OutboundMessage(tr.accepted_reply(view.task_label, view.unit_name))]
 
     @COMMANDS.command(
@@ -586,11 +573,8 @@ class ReviewCommands(ConversationCore):
         if isinstance(found, list):
             return found
         view, reason = found
-        await statuses.record_status(
-            t.s, view.id, t.person.id, t.inbound_id, "not_started", None, reason, self.ctx.now(), review=Review.RETURNED
-        )
         body = tr.decline_refused_to_unit(view.task_label, view.content, reason)
-        await self._tell_unit_of_review(t, view, f"refused:a{view.id}:{t.inbound_id}", body)
+        await self._decide(t, view, "not_started", None, reason, Review.RETURNED, "refused", body)
         return [OutboundMessage(tr.refused_reply(view.task_label, view.unit_name))]
 
 
