@@ -38,7 +38,7 @@ from scheduler.planner import plan_ward
 from scheduler.reminders import plan_reminders
 from scheduler.workcal import VN_ZONE, WorkingCalendar, load_calendar
 from store.db import Database
-from store.models import ChatIdentity, Reminder
+from store.models import ChatIdentity, Reminder, UTCDateTime
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD_NAGS = ("overdue_backoff_working_days: [3, 5, 10]", "overdue_every_working_days: 3")
@@ -81,7 +81,7 @@ async def dispatched_per_day(plan: Plan, calendar: WorkingCalendar, year: int, u
     dispatcher = Dispatcher(
         db=db,
         channels={"console": channel},
-        renderer=ReminderRenderer(calendar, titles=plan.head_title),
+        renderer=ReminderRenderer(calendar, titles=lambda _ward, code, name: plan.head_title(code, name)),
         clock=clock,
         calendar=calendar,
         config=DispatcherConfig(worker="bench"),
@@ -89,8 +89,9 @@ async def dispatched_per_day(plan: Plan, calendar: WorkingCalendar, year: int, u
     next_plan = start + timedelta(days=7)
     while clock.now() < end:
         async with db.session() as s:
-            due = await s.scalar(sa.select(sa.func.min(Reminder.next_attempt_at)).where(Reminder.state == "pending"))
-        due_at = Reminder.__table__.c.next_attempt_at.type.process_result_value(due, None) if due else None
+            due_at = await s.scalar(
+                sa.select(sa.func.min(Reminder.next_attempt_at, type_=UTCDateTime)).where(Reminder.state == "pending")
+            )
         if due_at is not None and due_at < next_plan and due_at < end:
             clock.current = max(due_at, clock.now())
             await dispatcher.tick()

@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.actions import create_person
 from bot.conversation import Conversation
@@ -85,7 +85,7 @@ async def main() -> None:
                 rows.append(
                     reminder_row(ward, f"burst:{i}", "notice", clock.now(), clock.now(), person_id=person.id, body=BODY)
                 )
-            await s.execute(Reminder.__table__.delete())
+            await s.execute(delete(Reminder))
             await insert_reminders(s, rows)
         bot = TelegramBot(TOKEN, f"http://127.0.0.1:{port}/bot", Conversation.__new__(Conversation), webhook=True)
         dispatcher = Dispatcher(
