@@ -38,6 +38,7 @@ from scheduler.plan import Plan, load_plan
 from scheduler.planner import plan_ward
 from scheduler.windows import cycle_window
 from scheduler.workcal import VN_ZONE, WorkingCalendar, load_calendar
+from store import progress
 from store.db import Database
 from store.models import Assignment, Occurrence, StatusReport, Task
 
@@ -91,6 +92,8 @@ async def prepare(url: str, reports: int, index: bool, plan: Plan, calendar: Wor
             await _insert(db, batch)
             batch = []
     async with db.engine.begin() as conn:
+        # Written around record_status: set each assignment's report pointers as it would have.
+        await conn.execute(progress.rebuild())
         if not index:
             await conn.execute(sa.text("DROP INDEX ix_status_reports_assignment"))
         await conn.execute(sa.text("ANALYZE"))
@@ -104,7 +107,7 @@ async def prepare(url: str, reports: int, index: bool, plan: Plan, calendar: Wor
 async def _insert(db: Database, batch: list[dict[str, Any]]) -> None:
     if not db.is_postgres:
         async with db.engine.begin() as conn:
-            await conn.execute(sa.insert(StatusReport.__table__), batch)
+            await conn.execute(sa.insert(StatusReport), batch)
         return
     async with db.engine.begin() as conn:
         raw: Any = (await conn.get_raw_connection()).driver_connection

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from scheduler.plan import Plan, Target
 from scheduler.windows import ReportWindow
 from scheduler.workcal import VN_ZONE
+from store.progress import COMPLETES_CHECKIN, COMPLETES_DEADLINE
 from store.reporting import AssignmentState, ReportingSnapshot, ReportRow, TaskRow
 
 OnTimeAgainst = Literal["extended", "original"]
@@ -59,8 +60,10 @@ MARKER_OF_REVIEW: dict[str, Marker] = {
 _UNREVIEWED = ("pending", "no_evidence")
 
 # Statuses that complete an occurrence, by kind (passed down to the store's queries).
-COMPLETING = ("done",)
-CHECKIN_COMPLETING = ("done", "in_progress")
+# What completes a deadline and a periodic check-in: the store keeps each assignment's
+# completing run by the same sets (store/progress.py).
+COMPLETING = COMPLETES_DEADLINE
+CHECKIN_COMPLETING = COMPLETES_CHECKIN
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,13 @@ class Assignment(Base):
     # The office's review of the latest report (store.enums.Review): awaiting the product,
     # awaiting confirmation, confirmed, returned; NULL when nothing is to be reviewed.
     review: Mapped[str | None] = mapped_column(String(16))
+    # Pointers into status_reports kept by store/progress.py (no foreign keys: reports point
+    # here already): the latest report, the first of the completing run the latest one ends,
+    # the latest blocked one. NULL when there is none.
+    last_report_id: Mapped[int | None] = mapped_column(Integer)
+    run_report_id: Mapped[int | None] = mapped_column(Integer)
+    run_report_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # that report's created_at
+    blocked_report_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Reminder(Base):

@@ -7,7 +7,9 @@ so a ward with a million status reports sends back a few rows per assignment. Wh
 statuses complete a deadline and which complete a periodic check-in is the caller's rule
 (scheduler/standing.py); this module only evaluates it.
 
-The per-assignment lookups are index seeks on ix_status_reports_assignment
+As of now (no report newer than the cut-off: every live standing) the three are the
+assignment's own pointers (store/progress.py), read with the reports in one statement; as
+of an earlier instant they are index seeks on ix_status_reports_assignment
 (status_reports.assignment_id, created_at; migration 0002).
 """
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, not_, or_, select
+from sqlalchemy import and_, case, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -133,18 +135,31 @@ async def load_snapshots(
     A ward id that does not exist gets an empty snapshot."""
     ids = sorted(set(ward_ids))
     wards = {w.id: w for w in await session.scalars(select(Ward).where(Ward.id.in_(ids)))} if ids else {}
+    # Plain rows, not ORM entities: a city roll-up reads every ward's tasks and units.
     tasks: dict[int, list[TaskRow]] = {i: [] for i in ids}
-    for t in await session.scalars(
-        select(Task).where(Task.ward_id.in_(ids), Task.active).order_by(Task.ward_id, Task.stt)
-    ):
-        tasks[t.ward_id].append(
-            TaskRow(
-                t.stt, t.content, t.product, t.deadline_text, t.deadline_kind, t.activated_due, t.label or "", t.section
-            )
+    task_rows = await session.execute(
+        select(
+            Task.ward_id,
+            Task.stt,
+            Task.content,
+            Task.product,
+            Task.deadline_text,
+            Task.deadline_kind,
+            Task.activated_due,
+            Task.label,
+            Task.section,
         )
+        .where(Task.ward_id.in_(ids), Task.active)
+        .order_by(Task.ward_id, Task.stt)
+    )
+    for ward, stt, content, product, deadline_text, kind, activated, label, section in task_rows:
+        tasks[ward].append(TaskRow(stt, content, product, deadline_text, kind, activated, label or "", section))
     units: dict[int, list[UnitRow]] = {i: [] for i in ids}
-    for u in await session.scalars(select(Unit).where(Unit.ward_id.in_(ids), Unit.active).order_by(Unit.id)):
-        units[u.ward_id].append(UnitRow(u.code, u.name))
+    unit_rows = await session.execute(
+        select(Unit.ward_id, Unit.code, Unit.name).where(Unit.ward_id.in_(ids), Unit.active).order_by(Unit.id)
+    )
+    for ward, code, name in unit_rows:
+        units[ward].append(UnitRow(code, name))
     r_last, r_break, r_first, r_blocked = (aliased(StatusReport) for _ in range(4))
     last_id = (
         select(r_last.id)
@@ -180,6 +195,12 @@ async def load_snapshots(
         .correlate(Assignment)
         .scalar_subquery()
     )
+    # The assignment's own pointers (store/progress.py) hold the three reports as of now: they
+    # answer whenever no report is newer than the cut-off, and the seeks run only otherwise
+    # (CASE evaluates the branch it takes, on both databases).
+    r_latest, r_blocked_now = aliased(StatusReport), aliased(StatusReport)
+    fresh = or_(Assignment.last_report_id.is_(None), r_latest.created_at <= cutoff)
+    blocked_now = case((r_blocked_now.created_at >= since, Assignment.blocked_report_id))
     # Materialised so the completing run's start is computed once per assignment: inlined,
     # the lookup below would re-run it for every report it scans.
     base = (
@@ -193,14 +214,18 @@ async def load_snapshots(
             Occurrence.start.label("start"),
             Occurrence.due.label("due"),
             Occurrence.checkin.label("checkin"),
-            last_id.label("last_id"),
-            broken_at.label("broken_at"),
-            blocked_id.label("blocked_id"),
+            fresh.label("fresh"),
+            case((fresh, Assignment.last_report_id), else_=last_id).label("last_id"),
+            case((fresh, Assignment.run_report_id)).label("run_id"),
+            case((fresh, None), else_=broken_at).label("broken_at"),
+            case((fresh, blocked_now), else_=blocked_id).label("blocked_id"),
             Assignment.extended_due.label("extended_due"),
         )
         .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id)
         .join(Unit, Assignment.unit_id == Unit.id)
+        .outerjoin(r_latest, r_latest.id == Assignment.last_report_id)
+        .outerjoin(r_blocked_now, r_blocked_now.id == Assignment.blocked_report_id)
         .where(
             Task.ward_id.in_(ids),
             Task.active.is_(True),
@@ -226,7 +251,7 @@ async def load_snapshots(
         .correlate(base)
         .scalar_subquery()
     )
-    stmt = select(
+    picked = select(
         base.c.ward_id,
         base.c.aid,
         base.c.stt,
@@ -236,16 +261,50 @@ async def load_snapshots(
         base.c.start,
         base.c.due,
         base.c.checkin,
-        base.c.last_id,
-        first_id,
-        base.c.blocked_id,
         base.c.extended_due,
-    ).order_by(base.c.ward_id, base.c.stt, base.c.due, base.c.code)
-    rows = (await session.execute(stmt)).all()
-    wanted = {i for row in rows for i in row[9:12] if i is not None}
-    reports = await _reports(session, wanted)
+        base.c.last_id,
+        case((base.c.fresh, base.c.run_id), else_=first_id).label("first_id"),
+        base.c.blocked_id,
+    ).cte("picked")
+    # The three reports in the same statement (primary-key lookups), with who gave them and
+    # the words as received.
+    joined: list[Any] = []
+    columns: list[Any] = []
+    for pointer in (picked.c.last_id, picked.c.first_id, picked.c.blocked_id):
+        r, who, said = aliased(StatusReport), aliased(Person), aliased(InboundMessage)
+        joined.append((r, r.id == pointer, who, r.person_id == who.id, said, r.inbound_id == said.id))
+        columns += [r.id, r.status, r.percent, r.note, said.text, who.name, r.created_at, r.review]
+    stmt: Any = select(
+        picked.c.ward_id,
+        picked.c.aid,
+        picked.c.stt,
+        picked.c.code,
+        picked.c.role,
+        picked.c.key,
+        picked.c.start,
+        picked.c.due,
+        picked.c.checkin,
+        picked.c.extended_due,
+        *columns,
+    ).select_from(picked)
+    for r, on_r, who, on_who, said, on_said in joined:
+        stmt = stmt.outerjoin(r, on_r).outerjoin(who, on_who).outerjoin(said, on_said)
+    stmt = stmt.order_by(picked.c.ward_id, picked.c.stt, picked.c.due, picked.c.code)
     assignments: dict[int, list[AssignmentState]] = {i: [] for i in ids}
-    for ward, aid, stt, code, role, key, start, due, checkin, last, first, blocked, extended in rows:
+    seen: dict[int, ReportRow] = {}  # the latest report is often also the completing one
+
+    def report(values: Sequence[Any]) -> ReportRow | None:
+        rid = values[0]
+        if rid is None:
+            return None
+        found = seen.get(rid)
+        if found is None:
+            status, percent, note, text, person, at, review = values[1:]
+            found = seen[rid] = ReportRow(rid, status, percent, note, text or None, person, at, review)
+        return found
+
+    for row in await session.execute(stmt):
+        ward, aid, stt, code, role, key, start, due, checkin, extended = row[:10]
         assignments[ward].append(
             AssignmentState(
                 assignment_id=aid,
@@ -256,10 +315,10 @@ async def load_snapshots(
                 start=start,
                 due=due,
                 checkin=bool(checkin),
-                last=reports.get(last) if last else None,
+                last=report(row[10:18]),
                 # None when the latest report breaks the run (nothing comes after it).
-                completing=reports.get(first) if first else None,
-                last_blocked=reports.get(blocked) if blocked else None,
+                completing=report(row[18:26]),
+                last_blocked=report(row[26:34]),
                 extended_due=extended,
             )
         )
@@ -275,42 +334,3 @@ async def load_snapshots(
         )
         for i in ids
     }
-
-
-async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]:
-    if not ids:
-        return {}
-    out: dict[int, ReportRow] = {}
-    ordered = sorted(ids)
-    # Plain rows, not ORM objects: a city roll-up reads ~3 reports per assignment of every
-    # ward (over 100,000), and building entities was most of its time. Bounded IN lists:
-    # SQLite caps bound parameters, and huge lists plan badly anywhere.
-    for i in range(0, len(ordered), 2000):
-        chunk = ordered[i : i + 2000]
-        stmt: Any = (
-            select(
-                StatusReport.id,
-                StatusReport.status,
-                StatusReport.percent,
-                StatusReport.note,
-                InboundMessage.text,
-                Person.name,
-                StatusReport.created_at,
-                StatusReport.review,
-            )
-            .outerjoin(Person, StatusReport.person_id == Person.id)
-            .outerjoin(InboundMessage, StatusReport.inbound_id == InboundMessage.id)
-            .where(StatusReport.id.in_(chunk))
-        )
-        for rid, status, percent, note, text, person, at, review in (await session.execute(stmt)).all():
-            out[rid] = ReportRow(
-                id=rid,
-                status=status,
-                percent=percent,
-                note=note,
-                text=text or None,
-                person=person,
-                at=at,
-                review=review,
-            )
-    return out

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import progress
 from store.enums import Status
-from store.models import Assignment, StatusReport
+from store.models import Assignment, Occurrence, StatusReport
 from store.text import storable
 
 
@@ -31,18 +32,20 @@ async def record_status(
     note = storable(note) if note is not None else None
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None
-    session.add(
-        StatusReport(
-            assignment_id=assignment_id,
-            person_id=person_id,
-            inbound_id=inbound_id,
-            status=status,
-            percent=percent,
-            note=note,
-            created_at=now,
-            review=review,
-        )
+    report = StatusReport(
+        assignment_id=assignment_id,
+        person_id=person_id,
+        inbound_id=inbound_id,
+        status=status,
+        percent=percent,
+        note=note,
+        created_at=now,
+        review=review,
     )
+    session.add(report)
+    await session.flush()
+    occurrence = await session.get(Occurrence, assignment.occurrence_id)
+    await progress.advance(session, assignment, report, bool(occurrence and occurrence.checkin))
     if assignment.status_at is not None and now < assignment.status_at:
         return assignment
     assignment.status = status
