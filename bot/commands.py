@@ -24,6 +24,9 @@ class ChatCommand:
     usage: str  # "/status N NỘI_DUNG"
     description: str
     handler: Handler
+    # Answered from a read session (store.db.Database.read): the handler reads only and
+    # queues its files on the turn, so on SQLite a long summary holds no write lock.
+    reads_only: bool = False
 
     def allows(self, role: str) -> bool:
         return role in self.roles
@@ -37,13 +40,15 @@ class Registry:
     def __init__(self) -> None:
         self._commands: dict[str, ChatCommand] = {}
 
-    def command(self, name: str, *, roles: frozenset[PersonRole], usage: str, description: str) -> Callable[[H], H]:
+    def command(
+        self, name: str, *, roles: frozenset[PersonRole], usage: str, description: str, reads_only: bool = False
+    ) -> Callable[[H], H]:
         """Register the decorated handler under `/name`."""
 
         def register(handler: H) -> H:
             if name in self._commands:
                 raise ValueError(f"/{name} registered twice")
-            self._commands[name] = ChatCommand(name, roles, usage, description, handler)
+            self._commands[name] = ChatCommand(name, roles, usage, description, handler, reads_only)
             return handler
 
         return register

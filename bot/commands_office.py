@@ -53,6 +53,7 @@ class OfficeCommands(ConversationCore):
         usage="/summary [N|chart]",
         description="tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị chưa báo cáo; "
         "/summary N: lịch sử báo cáo nhiệm vụ N; /summary chart: biểu đồ",
+        reads_only=True,
     )
     async def _cmd_summary(self, t: Turn) -> Reply:
         """The standing of the plan (office): the same classification as the export and the
@@ -90,7 +91,7 @@ class OfficeCommands(ConversationCore):
         folder = self.ctx.files_for(t.ward_id)
         path = await write_chart(standing, folder, f"bieu-do-{standing.cutoff:%Y%m%d}")
         caption = texts.CHART_CAPTION.format(plan=standing.plan_code, day=texts.vn_date(standing.cutoff))
-        await self._queue_file(t, f"chart:{t.inbound_id}", Attachment(str(path), path.name, "photo", caption))
+        self._queue_file(t, f"chart:{t.inbound_id}", Attachment(str(path), path.name, "photo", caption))
         return []
 
     @COMMANDS.command(
@@ -98,6 +99,7 @@ class OfficeCommands(ConversationCore):
         roles=OFFICE,
         usage="/export [6thang|nam]",
         description="bảng tổng hợp (Excel) và dự thảo báo cáo (Word) của kỳ báo cáo gửi thành phố",
+        reads_only=True,
     )
     async def _cmd_export(self, t: Turn) -> Reply:
         """The report files of a cycle (office), sent to this chat as documents."""
@@ -120,10 +122,10 @@ class OfficeCommands(ConversationCore):
         period = data_period(window)
         xlsx_caption = texts.EXPORT_XLSX_CAPTION.format(title=title, period=period)
         docx_caption = texts.EXPORT_DOCX_CAPTION.format(title=title)
-        await self._queue_file(
+        self._queue_file(
             t, f"export:{t.inbound_id}:xlsx", Attachment(str(files.xlsx), files.xlsx.name, "document", xlsx_caption)
         )
-        await self._queue_file(
+        self._queue_file(
             t, f"export:{t.inbound_id}:docx", Attachment(str(files.docx), files.docx.name, "document", docx_caption)
         )
         cutoff = texts.vn_date(files.cutoff)
@@ -164,7 +166,7 @@ class OfficeCommands(ConversationCore):
         at = vn_datetime(now, self.ctx.calendar.zone)
         return [OutboundMessage(texts.RECORDED_ON_BEHALF.format(confirm=confirm, unit=unit.name, at=at))]
 
-    @COMMANDS.command("overdue", roles=OFFICE, usage="/overdue", description="nhiệm vụ quá hạn")
+    @COMMANDS.command("overdue", roles=OFFICE, usage="/overdue", description="nhiệm vụ quá hạn", reads_only=True)
     async def _cmd_overdue(self, t: Turn) -> Reply:
         """Overdue tasks (office)."""
         return [OutboundMessage(overdue_text(await self._summary(t)))]

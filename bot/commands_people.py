@@ -88,6 +88,7 @@ class PeopleCommands(ConversationCore):
         roles=OFFICE,
         usage="/danhsach",
         description="người đã thêm của từng đơn vị: vai trò, kênh, lần trả lời gần nhất, ai không liên lạc được",
+        reads_only=True,
     )
     async def _cmd_danhsach(self, t: Turn) -> Reply:
         entries = await roster(t.s, t.ward_id)

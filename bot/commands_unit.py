@@ -21,7 +21,9 @@ class UnitCommands(ConversationCore):
         """List the commands."""
         return [OutboundMessage(COMMANDS.help_text(t.person.role))]
 
-    @COMMANDS.command("tasks", roles=EVERYONE, usage="/tasks", description="nhiệm vụ đang mở của đơn vị")
+    @COMMANDS.command(
+        "tasks", roles=EVERYONE, usage="/tasks", description="nhiệm vụ đang mở của đơn vị", reads_only=True
+    )
     async def _cmd_tasks(self, t: Turn) -> Reply:
         """My unit's open tasks."""
         if t.person.unit_id is None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +35,7 @@ from bot.turn import COMMANDS, Reply, Turn
 from scheduler.folding import fold
 from store.inbound import mark_processed, store_inbound
 from store.models import ChatIdentity, Person
-from store.outbox import queue_reply
+from store.outbox import insert_reminders, queue_reply
 from store.people import adopt_sender, identity_by_chat
 from store.queries import (
     AssignmentView,
@@ -81,10 +82,19 @@ class Conversation(
             return []
         await self._fetch_files(msg, inbound_id)  # evidence files, before any transaction
         try:
+            answered = None
+            if self._reads_only(msg):
+                # A summary or an export: read in a read session (on SQLite no write lock is
+                # held while it reads), then answered in a short write transaction below.
+                async with self.ctx.db.read() as session:
+                    answered = await self._interpret(session, msg, inbound_id, buttons, reading=True)
             async with self.ctx.db.session() as session, session.begin():
-                replies, outcome, identity_id = await self._interpret(session, msg, inbound_id, buttons)
-                await mark_processed(session, inbound_id, now, outcome, identity_id)
-                if replies and msg.channel not in INLINE_CHANNELS:
+                if answered is None:  # anything that writes: read and written in one transaction
+                    answered = await self._interpret(session, msg, inbound_id, buttons)
+                assert answered is not None
+                await mark_processed(session, inbound_id, now, answered.outcome, answered.identity_id)
+                await insert_reminders(session, answered.queued)
+                if answered.replies and msg.channel not in INLINE_CHANNELS:
                     # Queued with what it confirms, in the same transaction: a reply the bot
                     # gives is sent, or retried like any reminder — never lost to a 502.
                     identity = await identity_by_chat(session, msg.channel, msg.chat_id)
@@ -96,7 +106,7 @@ class Conversation(
                         msg.channel,
                         msg.chat_id,
                         identity.person_id if identity else None,
-                        *_joined(replies),
+                        *_joined(answered.replies),
                         now,
                     )
         finally:
@@ -104,44 +114,57 @@ class Conversation(
         if msg.channel not in INLINE_CHANNELS:
             # The answer (or a file asked for, which has no text answer) is in the outbox.
             self.ctx.wake()
-        return replies
+        return answered.replies
+
+    @staticmethod
+    def _reads_only(msg: InboundMessage) -> bool:
+        command = _COMMAND.match((msg.text or "").strip())
+        registered = COMMANDS.get(command["name"].lower()) if command else None
+        return registered is not None and registered.reads_only and not msg.callback_data
 
     async def _interpret(
-        self, s: AsyncSession, msg: InboundMessage, inbound_id: int, buttons: bool
-    ) -> tuple[Reply, str, int | None]:
+        self, s: AsyncSession, msg: InboundMessage, inbound_id: int, buttons: bool, *, reading: bool = False
+    ) -> Answered | None:
+        """The answer to `msg`. `reading`: `s` is a read session and the message a reads-only
+        command; None when it turns out to need a write (a stranger, a sender to adopt), to be
+        interpreted again in a write transaction."""
         text = (msg.text or "").strip()
         identity = await identity_by_chat(s, msg.channel, msg.chat_id)
+        if reading and identity is not None and identity.sender_id is None and msg.private and msg.sender_id:
+            return None  # _same_sender records the sender: a write
         if identity is not None and not await _same_sender(s, identity, msg):
             # Someone other than the person who linked this chat: a stranger here.
             identity = None
         command = _COMMAND.match(text)
         if identity is None:
-            return await self._unlinked(s, msg, text, command)
+            return None if reading else Answered(*await self._unlinked(s, msg, text, command))
         person = await s.get(Person, identity.person_id)
         assert person is not None
         if person.unlinked_at is not None:
             # Unlinked by the office (/huy): the chat is a stranger's until linked again.
-            return await self._unlinked(s, msg, text, command)
+            return None if reading else Answered(*await self._unlinked(s, msg, text, command))
         plan = self._home_plan(person)
         if plan is None:
-            return [OutboundMessage(texts_wards.WARD_NOT_SERVED)], "ward_not_served", identity.id
+            return Answered([OutboundMessage(texts_wards.WARD_NOT_SERVED)], "ward_not_served", identity.id)
         turn = Turn(s, msg, person, identity, inbound_id, buttons, person.ward_id, plan)
         if msg.callback_data:
-            return await self._button(turn, msg.callback_data), "button", identity.id
+            return Answered(await self._button(turn, msg.callback_data), "button", identity.id)
         if command:
             name = command["name"].lower()
             registered = COMMANDS.get(name)
             if registered is None:
-                return [OutboundMessage(texts.UNKNOWN_COMMAND.format(name=name))], "unknown_command", identity.id
+                return Answered(
+                    [OutboundMessage(texts.UNKNOWN_COMMAND.format(name=name))], "unknown_command", identity.id
+                )
             if not registered.allows(person.role):
                 refusal = texts.OFFICE_ONLY if registered.office_only else refused_text(registered.roles)
-                return [OutboundMessage(refusal)], "refused", identity.id
+                return Answered([OutboundMessage(refusal)], "refused", identity.id)
             turn.args = (command["args"] or "").strip()
             if (answer := await self._choose_ward(turn, name)) is not None:
-                return answer, f"/{name}", identity.id
+                return Answered(answer, f"/{name}", identity.id)
             replies: Reply = await registered.handler(self, turn)
-            return replies, f"/{name}", identity.id
-        return await self._free_text(turn, text), "text", identity.id
+            return Answered(replies, f"/{name}", identity.id, turn.queued)
+        return Answered(await self._free_text(turn, text), "text", identity.id)
 
     # --- linking ---------------------------------------------------------------------------
 
@@ -316,6 +339,17 @@ async def _same_sender(s: AsyncSession, identity: ChatIdentity, msg: InboundMess
             await adopt_sender(s, identity, msg.sender_id)
         return True
     return msg.sender_id == identity.sender_id
+
+
+@dataclass
+class Answered:
+    """What a message is answered with: the replies, how it was handled (inbound outcome),
+    the chat identity it came through, and the files queued for the chat."""
+
+    replies: Reply
+    outcome: str
+    identity_id: int | None
+    queued: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _joined(replies: Reply) -> tuple[str, list[tuple[str, str]]]:

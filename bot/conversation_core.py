@@ -24,7 +24,6 @@ from scheduler.planner import plan_ward
 from store.delivery import reply_targets
 from store.enums import ReminderKind
 from store.models import Person, Unit
-from store.outbox import insert_reminders
 from store.queries import (
     AssignmentView,
     assignment_views,
@@ -136,8 +135,8 @@ class ConversationCore:
         views = await open_assignments(s, ward_id, unit_id, self.ctx.today())
         return tasks_list(views, self.ctx.calendar, self.ctx.today())
 
-    async def _queue_file(self, t: Turn, key: str, attachment: Attachment, body: str = "") -> None:
-        """A file for the asking chat, as an outbox row addressed to it."""
+    def _queue_file(self, t: Turn, key: str, attachment: Attachment, body: str = "") -> None:
+        """A file for the asking chat, as an outbox row addressed to it (queued with the answer)."""
         row = direct_row(
             t.ward_id,
             key,
@@ -149,7 +148,7 @@ class ConversationCore:
             chat_id=t.msg.chat_id,
             attachment=attachment,
         )
-        await insert_reminders(t.s, [row])
+        t.queued.append(row)
 
     async def _replan(self, t: Turn) -> None:
         """Plan the turn's ward at once (a task activated, an extension approved), so its new

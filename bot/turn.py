@@ -3,7 +3,8 @@ and the registry every command module adds itself to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +32,9 @@ class Turn:
     ward_id: int
     plan: Plan
     args: str = ""
+    # Outbox rows (files for this chat) the turn queues: written with its answer, in the
+    # transaction that marks the message processed, so a command may read in a read session.
+    queued: list[dict[str, Any]] = field(default_factory=list)
 
 
 COMMANDS = Registry()
