@@ -4,6 +4,7 @@ overdue share), worst first, in chat (`/summary` of a city person) and as a work
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -34,6 +35,7 @@ from scheduler.standing import (
 from scheduler.windows import ReportWindow, live_window
 from scheduler.workcal import WorkingCalendar
 from store.reporting import load_snapshots
+from store.rollup import CountBounds, count_standings, fixed_offset
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,13 @@ class WardRollup:
     ward_id: int
     key: str
     plan: Plan
-    standing: PlanStanding
+    counts: dict[str, int]  # the four classes (scheduler.standing.FOUR)
+    standing: PlanStanding | None = None  # the whole standing, when the workbook needs it
 
-    @property
-    def counts(self) -> dict[str, int]:
-        c = self.standing.counts()
-        return {k: c[k] for k in FOUR}
+    @classmethod
+    def of(cls, ward_id: int, key: str, plan: Plan, standing: PlanStanding) -> WardRollup:
+        c = standing.counts()
+        return cls(ward_id, key, plan, {k: c[k] for k in FOUR}, standing)
 
     @property
     def total(self) -> int:
@@ -76,25 +79,47 @@ async def city_rollup(
     """Each ward's standing as of `today` (in its live window unless `window_of` gives
     another for its key), worst first.
 
-    The chat's roll-up needs counts only: wards whose windows ask the store the same thing
-    are loaded together (`load_snapshots`: a few statements for all of them, not a few per
-    ward). The workbook (`with_products`) also shows each ward's products, one ward at a time."""
+    The chat's roll-up needs counts only: wards whose windows ask the same thing are
+    classified and counted together in SQL (`store.rollup.count_standings`, the standing's
+    rules on each assignment's own columns); a ward it cannot count (a view of an earlier
+    day) is classified from its history. The workbook (`with_products`) builds each ward's
+    whole standing, with its products, one ward at a time."""
     out = []
     if with_products:
         for ward_id, key, plan in wards:
             window = window_of(key) if window_of else live_window(plan, today)
             standing = await build_standing(s, plan, ward_id, window, window.cutoff(today), calendar, on_time_against)
-            out.append(WardRollup(ward_id, key, plan, standing))
+            out.append(WardRollup.of(ward_id, key, plan, standing))
         return worst_first(out)
-    groups: dict[SnapshotBounds, list[tuple[int, str, Plan, ReportWindow]]] = {}
+    offset = fixed_offset(calendar.zone, today)
+    groups: dict[tuple[SnapshotBounds, bool], list[tuple[int, str, Plan, ReportWindow]]] = {}
     for ward_id, key, plan in wards:
         window = window_of(key) if window_of else live_window(plan, today)
         bounds = snapshot_bounds(window, window.cutoff(today), calendar.zone)
-        groups.setdefault(bounds, []).append((ward_id, key, plan, window))
-    for bounds, members in groups.items():
+        groups.setdefault((bounds, plan.confirm_done), []).append((ward_id, key, plan, window))
+    for (bounds, confirm_done), members in groups.items():
+        counted: dict[int, Counter[str] | None] = {}
+        if offset is not None:
+            counted = await count_standings(
+                s,
+                [ward_id for ward_id, _, _, _ in members],
+                CountBounds(bounds.cutoff, bounds.started_by, bounds.since, bounds.started_by, bounds.periods_from),
+                confirm_done=confirm_done,
+                extended=on_time_against == "extended",
+                offset=offset,
+            )
+        rest = []
+        for ward_id, key, plan, window in members:
+            counts = counted.get(ward_id)
+            if counts is None:
+                rest.append((ward_id, key, plan, window))
+            else:
+                out.append(WardRollup(ward_id, key, plan, {k: counts[k] for k in FOUR}))
+        if not rest:
+            continue
         snapshots = await load_snapshots(
             s,
-            [ward_id for ward_id, _, _, _ in members],
+            [ward_id for ward_id, _, _, _ in rest],
             cutoff=bounds.cutoff,
             since=bounds.since,
             started_by=bounds.started_by,
@@ -102,10 +127,10 @@ async def city_rollup(
             completing=COMPLETING,
             checkin_completing=CHECKIN_COMPLETING,
         )
-        for ward_id, key, plan, window in members:
+        for ward_id, key, plan, window in rest:
             cutoff = window.cutoff(today)
             standing = classify_plan(plan, snapshots[ward_id], window, cutoff, calendar.zone, on_time_against)
-            out.append(WardRollup(ward_id, key, plan, standing))
+            out.append(WardRollup.of(ward_id, key, plan, standing))
     return worst_first(out)
 
 
@@ -176,6 +201,7 @@ def city_workbook(rollups: list[WardRollup], calendar: WorkingCalendar, today: d
     _print_setup(ws, header, (5, 30, 16, 10, 12, 12, 12, 10, 11))
     taken = {ws.title.lower()}
     for r in rollups:
+        assert r.standing is not None, "the workbook's roll-up is built with_products"
         _appendix(wb.create_sheet(_sheet_title(r.plan.ward, taken)), Report(r.plan, r.standing, calendar, today))
     out = BytesIO()
     wb.save(out)
