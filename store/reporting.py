@@ -251,7 +251,7 @@ async def load_snapshots(
         .correlate(base)
         .scalar_subquery()
     )
-    picked = select(
+    stmt = select(
         base.c.ward_id,
         base.c.aid,
         base.c.stt,
@@ -261,50 +261,18 @@ async def load_snapshots(
         base.c.start,
         base.c.due,
         base.c.checkin,
-        base.c.extended_due,
         base.c.last_id,
-        case((base.c.fresh, base.c.run_id), else_=first_id).label("first_id"),
+        case((base.c.fresh, base.c.run_id), else_=first_id),
         base.c.blocked_id,
-    ).cte("picked")
-    # The three reports in the same statement (primary-key lookups), with who gave them and
-    # the words as received.
-    joined: list[Any] = []
-    columns: list[Any] = []
-    for pointer in (picked.c.last_id, picked.c.first_id, picked.c.blocked_id):
-        r, who, said = aliased(StatusReport), aliased(Person), aliased(InboundMessage)
-        joined.append((r, r.id == pointer, who, r.person_id == who.id, said, r.inbound_id == said.id))
-        columns += [r.id, r.status, r.percent, r.note, said.text, who.name, r.created_at, r.review]
-    stmt: Any = select(
-        picked.c.ward_id,
-        picked.c.aid,
-        picked.c.stt,
-        picked.c.code,
-        picked.c.role,
-        picked.c.key,
-        picked.c.start,
-        picked.c.due,
-        picked.c.checkin,
-        picked.c.extended_due,
-        *columns,
-    ).select_from(picked)
-    for r, on_r, who, on_who, said, on_said in joined:
-        stmt = stmt.outerjoin(r, on_r).outerjoin(who, on_who).outerjoin(said, on_said)
-    stmt = stmt.order_by(picked.c.ward_id, picked.c.stt, picked.c.due, picked.c.code)
+        base.c.extended_due,
+    ).order_by(base.c.ward_id, base.c.stt, base.c.due, base.c.code)
+    rows = (await session.execute(stmt)).all()
+    # The reports in a second statement, by primary key: joined above, PostgreSQL's planner
+    # hashed or merged the whole status_reports table for a roll-up's 10,000 rows.
+    wanted = {i for row in rows for i in row[9:12] if i is not None}
+    reports = await _reports(session, wanted)
     assignments: dict[int, list[AssignmentState]] = {i: [] for i in ids}
-    seen: dict[int, ReportRow] = {}  # the latest report is often also the completing one
-
-    def report(values: Sequence[Any]) -> ReportRow | None:
-        rid = values[0]
-        if rid is None:
-            return None
-        found = seen.get(rid)
-        if found is None:
-            status, percent, note, text, person, at, review = values[1:]
-            found = seen[rid] = ReportRow(rid, status, percent, note, text or None, person, at, review)
-        return found
-
-    for row in await session.execute(stmt):
-        ward, aid, stt, code, role, key, start, due, checkin, extended = row[:10]
+    for ward, aid, stt, code, role, key, start, due, checkin, last, first, blocked, extended in rows:
         assignments[ward].append(
             AssignmentState(
                 assignment_id=aid,
@@ -315,10 +283,10 @@ async def load_snapshots(
                 start=start,
                 due=due,
                 checkin=bool(checkin),
-                last=report(row[10:18]),
+                last=reports.get(last) if last else None,
                 # None when the latest report breaks the run (nothing comes after it).
-                completing=report(row[18:26]),
-                last_blocked=report(row[26:34]),
+                completing=reports.get(first) if first else None,
+                last_blocked=reports.get(blocked) if blocked else None,
                 extended_due=extended,
             )
         )
@@ -334,3 +302,42 @@ async def load_snapshots(
         )
         for i in ids
     }
+
+
+async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]:
+    if not ids:
+        return {}
+    out: dict[int, ReportRow] = {}
+    ordered = sorted(ids)
+    # Plain rows, not ORM objects: a city roll-up reads ~3 reports per assignment of every
+    # ward (over 100,000), and building entities was most of its time. Bounded IN lists:
+    # SQLite caps bound parameters, and huge lists plan badly anywhere.
+    for i in range(0, len(ordered), 2000):
+        chunk = ordered[i : i + 2000]
+        stmt: Any = (
+            select(
+                StatusReport.id,
+                StatusReport.status,
+                StatusReport.percent,
+                StatusReport.note,
+                InboundMessage.text,
+                Person.name,
+                StatusReport.created_at,
+                StatusReport.review,
+            )
+            .outerjoin(Person, StatusReport.person_id == Person.id)
+            .outerjoin(InboundMessage, StatusReport.inbound_id == InboundMessage.id)
+            .where(StatusReport.id.in_(chunk))
+        )
+        for rid, status, percent, note, text, person, at, review in (await session.execute(stmt)).all():
+            out[rid] = ReportRow(
+                id=rid,
+                status=status,
+                percent=percent,
+                note=note,
+                text=text or None,
+                person=person,
+                at=at,
+                review=review,
+            )
+    return out

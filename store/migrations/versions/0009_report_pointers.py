@@ -42,7 +42,9 @@ def upgrade() -> None:
             blocked_report_id = {_LATEST.format(extra=" AND r.status = 'blocked'")},
             run_report_id = {_RUN}"""
     )
-    op.execute("UPDATE assignments SET run_report_at = (SELECT r.created_at FROM status_reports r WHERE r.id = run_report_id)")
+    op.execute(
+        "UPDATE assignments SET run_report_at = (SELECT r.created_at FROM status_reports r WHERE r.id = run_report_id)"
+    )
 
 
 def downgrade() -> None:
