@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from operator import countOf, itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect
@@ -105,6 +105,19 @@ def _driver_insert(dialect: Dialect, table: Any, conflict: tuple[str, ...], colu
     return _Driver(sql, names, processors, slots, arrays=True)
 
 
+def _carried(table: Any, columns: tuple[str, ...], group: Sequence[dict[str, Any]]) -> tuple[str, ...]:
+    """The columns worth sending: one that is None in every row and has no default would be
+    NULL anyway. An outbox row leaves half its columns empty (no body, no chat, no lock…),
+    and every value sent is picked, converted and bound once per row."""
+    return tuple(
+        name
+        for name in columns
+        if table.c[name].default is not None
+        or table.c[name].server_default is not None
+        or countOf(map(itemgetter(name), group), None) != len(group)
+    )
+
+
 async def count_insert_or_ignore(
     session: AsyncSession,
     model: type[DeclarativeBase],
@@ -124,7 +137,8 @@ async def count_insert_or_ignore(
     connection = await session.connection()
     dialect = connection.dialect
     count = 0
-    for columns, group in _group(rows).items():
+    for all_columns, group in _group(rows).items():
+        columns = _carried(table, all_columns, group)
         driver = _driver_insert(dialect, table, tuple(conflict), columns)
         if driver is None:
             count += len(await insert_or_ignore(session, model, group, conflict))

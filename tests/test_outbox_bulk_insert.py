@@ -27,3 +27,32 @@ async def test_bulk_inserted_times_compare_equal_to_the_same_instant(db: Databas
         latest = await s.scalar(select(func.max(Reminder.due_at)))
         not_after = await s.scalar(select(func.count(Reminder.id)).where(Reminder.due_at <= due))
     assert (at_due, latest, not_after) == (3, due, 3)
+
+
+async def test_columns_empty_in_every_row_are_left_out_and_read_back_empty(db: Database) -> None:
+    now = datetime(2026, 6, 24, 1, 0, tzinfo=UTC)
+    async with db.session() as s, s.begin():
+        ward = Ward(key="w")
+        s.add(ward)
+        await s.flush()
+        # A body in one row of the first call: the column is sent for all three; none in the
+        # second call: left out of the statement, stored NULL all the same.
+        first = [reminder_row(ward.id, "a", "notice", now, now, body="Kính gửi")]
+        first += [reminder_row(ward.id, k, "before", now, now) for k in ("b", "c")]
+        assert await insert_reminders(s, first) == 3
+        assert await insert_reminders(s, [reminder_row(ward.id, k, "due", now, now) for k in ("d", "e", "a")]) == 2
+    async with db.session() as s:
+        rows = (
+            await s.execute(
+                select(Reminder.key, Reminder.body, Reminder.state, Reminder.attempts, Reminder.chat_id).order_by(
+                    Reminder.key
+                )
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("a", "Kính gửi", "pending", 0, None),
+        ("b", None, "pending", 0, None),
+        ("c", None, "pending", 0, None),
+        ("d", None, "pending", 0, None),
+        ("e", None, "pending", 0, None),
+    ]
