@@ -130,7 +130,13 @@ class Conversation(
         interpreted again in a write transaction."""
         text = (msg.text or "").strip()
         identity = await identity_by_chat(s, msg.channel, msg.chat_id)
-        if reading and identity is not None and identity.sender_id is None and msg.private and msg.sender_id:
+        if (
+            reading
+            and identity is not None
+            and identity.sender_id is None
+            and msg.private
+            and msg.sender_id is not None
+        ):
             return None  # _same_sender records the sender: a write
         if identity is not None and not await _same_sender(s, identity, msg):
             # Someone other than the person who linked this chat: a stranger here.

@@ -50,8 +50,7 @@ async def advance(session: AsyncSession, assignment: Assignment, report: StatusR
     assignment's mirror of its latest report (`status`, `status_at`…) is updated."""
     if assignment.status_at is not None and report.created_at < assignment.status_at:
         # Dated before the latest: it may start or break the completing run in the middle.
-        await session.execute(rebuild([assignment.id]))
-        await session.refresh(assignment, [*POINTERS, *MIRROR])
+        await rebuild_now(session, [assignment.id])
         return
     if not completes(report.status, checkin):
         assignment.run_report_id, assignment.run_report_at = None, None
@@ -61,6 +60,19 @@ async def advance(session: AsyncSession, assignment: Assignment, report: StatusR
     assignment.last_report_id = report.id
     if report.status == Status.BLOCKED:
         assignment.blocked_report_id = report.id
+
+
+async def rebuild_now(session: AsyncSession, assignment_ids: Sequence[int]) -> None:
+    """`rebuild` these assignments in the session's transaction, and refresh the ones the
+    session holds (the UPDATE does not touch objects already loaded)."""
+    if not assignment_ids:
+        return
+    await session.flush()
+    await session.execute(rebuild(assignment_ids))
+    wanted = set(assignment_ids)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Assignment) and obj.id in wanted:
+            await session.refresh(obj, [*POINTERS, *MIRROR])
 
 
 def rebuild(assignment_ids: Sequence[int] | None = None) -> Update:

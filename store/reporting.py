@@ -174,14 +174,16 @@ async def load_snapshots(
         and_(Occurrence.checkin.is_(True), r_break.status.not_in(list(checkin_completing))),
         and_(not_(Occurrence.checkin.is_(True)), r_break.status.not_in(list(completing))),
     )
-    broken_at = (
-        select(r_break.created_at)
+    broken_id = (
+        select(r_break.id)
         .where(r_break.assignment_id == Assignment.id, r_break.created_at <= cutoff, breaks)
         .order_by(r_break.created_at.desc(), r_break.id.desc())
         .limit(1)
         .correlate(Assignment, Occurrence)
         .scalar_subquery()
     )
+    r_break_at = aliased(StatusReport)
+    broken_at = select(r_break_at.created_at).where(r_break_at.id == broken_id).scalar_subquery()
     blocked_id = (
         select(r_blocked.id)
         .where(
@@ -217,6 +219,7 @@ async def load_snapshots(
             fresh.label("fresh"),
             case((fresh, Assignment.last_report_id), else_=last_id).label("last_id"),
             case((fresh, Assignment.run_report_id)).label("run_id"),
+            case((fresh, None), else_=broken_id).label("broken_id"),
             case((fresh, None), else_=broken_at).label("broken_at"),
             case((fresh, blocked_now), else_=blocked_id).label("blocked_id"),
             Assignment.extended_due.label("extended_due"),
@@ -243,8 +246,10 @@ async def load_snapshots(
         .where(
             r_first.assignment_id == base.c.aid,
             r_first.created_at <= cutoff,
-            # COALESCE, not "IS NULL OR >": a single lower bound lets the index seek to it.
-            r_first.created_at > func.coalesce(base.c.broken_at, literal(_EPOCH, UTCDateTime)),
+            # COALESCE, not "IS NULL OR >": a single lower bound lets the index seek to it;
+            # then after the break in (created_at, id) order, as store/progress.py orders.
+            r_first.created_at >= func.coalesce(base.c.broken_at, literal(_EPOCH, UTCDateTime)),
+            or_(base.c.broken_id.is_(None), r_first.created_at > base.c.broken_at, r_first.id > base.c.broken_id),
         )
         .order_by(r_first.created_at, r_first.id)
         .limit(1)

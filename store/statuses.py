@@ -32,6 +32,10 @@ async def record_status(
     note = storable(note) if note is not None else None
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None
+    # Read again under a row lock (FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises):
+    # two reports on one assignment at once would otherwise both move the pointers from the
+    # same old values, and the one committed last would undo the other.
+    await session.refresh(assignment, [*progress.POINTERS, *progress.MIRROR], with_for_update=True)
     report = StatusReport(
         assignment_id=assignment_id,
         person_id=person_id,

@@ -20,6 +20,7 @@ from enum import StrEnum
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store import progress
 from store.enums import AssignmentRole, ReminderKind, ReminderState, Status
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
 
@@ -216,6 +217,7 @@ async def _sync_occurrences(
     for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids))):
         by_task[occ.task_id][occ.key] = occ
     result: dict[int, list[Occurrence]] = {}
+    flipped: list[int] = []
     for spec in wanted:
         task = tasks[spec.stt]
         rows = by_task[task.id]
@@ -229,6 +231,8 @@ async def _sync_occurrences(
             elif row.due != want.due or not row.active or row.checkin != want.checkin:
                 if row.due != want.due:
                     await _drop_pending(session, row.id)
+                if row.checkin != want.checkin:
+                    flipped.append(row.id)
                 row.due, row.start, row.checkin, row.active = want.due, want.start, want.checkin, True
         keys = {o.key for o in spec.occurrences}
         for key, row in rows.items():
@@ -238,6 +242,12 @@ async def _sync_occurrences(
                 row.active = False
                 await _drop_pending(session, row.id)
         result[spec.stt] = [r for r in rows.values() if r.active]
+    if flipped:
+        # Which statuses complete the occurrence changed ("đang làm" completes a check-in,
+        # not a deadline): its assignments' completing runs are read again.
+        await session.flush()
+        ids = await session.scalars(select(Assignment.id).where(Assignment.occurrence_id.in_(flipped)))
+        await progress.rebuild_now(session, list(ids))
     await session.flush()
     return result
 

@@ -4,8 +4,9 @@ one, with the same answer; the migration sets them for the history already there
 
 from __future__ import annotations
 
+import asyncio
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from alembic import command
@@ -15,11 +16,14 @@ from sqlalchemy.engine import Connection
 
 from bot.context import AppContext
 from scheduler.clock import ManualClock
+from scheduler.planner import plan_rows
+from scheduler.reminders import plan_occurrences
 from store import progress
 from store.db import MIGRATIONS
 from store.models import Assignment, Occurrence, StatusReport, Task
 from store.reporting import load_snapshot
 from store.statuses import record_status
+from store.sync import activated_dates, sync_plan
 
 STATUSES = ("done", "in_progress", "blocked", "not_started", "not_applicable")
 
@@ -123,8 +127,10 @@ async def test_a_standing_as_of_an_earlier_day_reads_the_history_and_a_live_one_
     histories: dict[int, tuple[bool, list[Said]]] = {}
     for checkin, aid in (await _assignments(ctx)).items():
         histories[aid] = (checkin, [])
-        # Distinct instants, recorded in a shuffled order.
+        # Recorded in a shuffled order; some at the very instant of another (a time given
+        # to the minute with `nhacviec record --at`), ordered by id then.
         instants = [base + timedelta(hours=7 * n + rng.randrange(0, 5)) for n in range(24)]
+        instants += rng.sample(instants, 6)
         rng.shuffle(instants)
         for at in instants:
             histories[aid][1].append(await _record(ctx, aid, rng.choice(STATUSES), at))
@@ -172,3 +178,90 @@ async def test_the_upgrade_sets_the_pointers_of_the_history_already_there(ctx: A
     async with ctx.db.engine.begin() as conn:
         await conn.run_sync(_migrate, "head")
     assert {aid: await _pointers(ctx, aid) for aid in aids.values()} == kept
+
+
+async def test_an_occurrence_that_becomes_a_check_in_has_its_completing_run_read_again(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    # "Đang làm" does not complete a deadline but fulfils a periodic check-in: when the plan's
+    # new wording turns the occurrence into a check-in, the run the pointers keep changes.
+    aid = (await _assignments(ctx))[False]
+    said = await _record(ctx, aid, "in_progress", clock.now())
+    assert (await _pointers(ctx, aid))[1] is None
+    async with ctx.db.session() as s:
+        occurrence_id = await s.scalar(select(Assignment.occurrence_id).where(Assignment.id == aid))
+        key, stt = (
+            await s.execute(
+                select(Occurrence.key, Task.stt)
+                .join(Task, Occurrence.task_id == Task.id)
+                .where(Occurrence.id == occurrence_id)
+            )
+        ).one()
+    end = clock.now().date() + timedelta(days=35)
+    async with ctx.db.session() as s, s.begin():
+        occurrences = plan_occurrences(ctx.plan, end, await activated_dates(s, ctx.settings.ward))
+        rows = plan_rows(ctx.plan, occurrences, end)
+        tasks = [
+            replace(t, occurrences=[replace(o, checkin=True) if o.key == key else o for o in t.occurrences])
+            if t.stt == stt
+            else t
+            for t in rows.tasks
+        ]
+        await sync_plan(s, ctx.settings.ward, replace(rows, tasks=tasks), clock.now())
+    assert await _pointers(ctx, aid) == (said.id, said.id, None)
+
+
+async def test_a_done_given_at_the_instant_of_a_blocker_completes_as_of_an_earlier_day(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    # Two reports to the minute (`nhacviec record --at`): blocked, then done. A view of the
+    # next day, after a later report exists, reads the history: the done ends the run there.
+    aid = (await _assignments(ctx))[False]
+    at = clock.now()
+    await _record(ctx, aid, "blocked", at)
+    done = await _record(ctx, aid, "done", at)
+    await _record(ctx, aid, "in_progress", at + timedelta(days=3))
+    async with ctx.db.read() as s:
+        snap = await load_snapshot(
+            s,
+            ctx.ward_id,
+            cutoff=at + timedelta(days=1),
+            since=at - timedelta(days=1),
+            started_by=date(2100, 1, 1),
+            periods_from=date(2000, 1, 1),
+            completing=progress.COMPLETES_DEADLINE,
+            checkin_completing=progress.COMPLETES_CHECKIN,
+        )
+    state = next(a for a in snap.assignments if a.assignment_id == aid)
+    assert state.last is not None and state.last.id == done.id
+    assert state.completing is not None and state.completing.id == done.id
+
+
+async def test_two_reports_at_once_on_one_assignment_both_move_the_pointers(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    # After a done, a blocker (recorded, not yet committed) and a done a minute later from
+    # another worker: the second waits for the first's row lock (SQLite: its write lock) and
+    # starts its completing run anew after the blocker; read before the blocker committed,
+    # it would have carried on the first done's run.
+    aid = (await _assignments(ctx))[False]
+    start = await _record(ctx, aid, "done", clock.now())
+    first = ctx.db.session()
+    async with first.begin():
+        await record_status(first, aid, None, None, "blocked", None, None, clock.now() + timedelta(minutes=1))
+
+        async def second() -> None:
+            async with ctx.db.session() as s, s.begin():
+                await record_status(s, aid, None, None, "done", None, None, clock.now() + timedelta(minutes=2))
+
+        racing = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        assert not racing.done()  # held until the first commits
+    await first.close()
+    await asyncio.wait_for(racing, 10)
+    async with ctx.db.session() as s:
+        ids = list(
+            await s.scalars(select(StatusReport.id).where(StatusReport.assignment_id == aid).order_by(StatusReport.id))
+        )
+    assert ids[0] == start.id
+    assert await _pointers(ctx, aid) == (ids[2], ids[2], ids[1])

@@ -199,8 +199,10 @@ async def _ok_counts(tg: Harness, ids: list[int]) -> dict[int, int]:
     return {rid: n for rid, n in rows}
 
 
-async def test_a_429_storm_during_a_burst_of_200_delivers_all_none_twice(tg: Harness, clock: ManualClock) -> None:
-    ids = await _burst(tg, 200)
+async def test_a_429_storm_during_a_burst_delivers_all_none_twice(tg: Harness, clock: ManualClock) -> None:
+    # 80 rows: every 429 holds the whole bot for its retry_after (1 s, real time), so 200
+    # rows took ~100 s per database for no more than 80 show.
+    ids = await _burst(tg, 80)
     sent_before = len(tg.fake.sent)
     tg.fake.storm_ratio = 0.3
     d = tg.dispatcher(batch=50)
@@ -210,9 +212,9 @@ async def test_a_429_storm_during_a_burst_of_200_delivers_all_none_twice(tg: Har
         if len(counts) == len(ids):
             break
         clock.advance(seconds=1)
-    assert len(counts) == 200 and set(counts.values()) == {1}
-    assert len(tg.fake.sent) - sent_before == 200  # no message reached Telegram twice
-    assert d.stats.retried > 20  # the storm really happened
+    assert len(counts) == 80 and set(counts.values()) == {1}
+    assert len(tg.fake.sent) - sent_before == 80  # no message reached Telegram twice
+    assert d.stats.retried > 15  # the storm really happened
 
 
 async def test_a_restart_mid_burst_loses_nothing(ctx: AppContext, clock: ManualClock) -> None:

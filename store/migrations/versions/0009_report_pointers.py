@@ -24,10 +24,18 @@ _BREAK_ID = _LATEST.format(
               THEN r.status NOT IN ('done', 'in_progress') ELSE r.status NOT IN ('done') END"""
 )
 _BREAK_AT = f"(SELECT b.created_at FROM status_reports b WHERE b.id = {_BREAK_ID})"
+# After the latest break in (created_at, id) order; the lower bound lets the index seek.
 _RUN = f"""(SELECT f.id FROM status_reports f WHERE f.assignment_id = assignments.id
-           AND ({_BREAK_ID} IS NULL OR f.created_at > {_BREAK_AT}
-                OR (f.created_at = {_BREAK_AT} AND f.id > {_BREAK_ID}))
+           AND f.created_at >= COALESCE({_BREAK_AT}, '1970-01-01 00:00:00')
+           AND ({_BREAK_ID} IS NULL OR f.created_at > {_BREAK_AT} OR f.id > {_BREAK_ID})
            ORDER BY f.created_at, f.id LIMIT 1)"""
+# The assignment's copy of its latest report, which the city roll-up counts from: record_status
+# has kept it all along; set again from the report it mirrors, in case it ever drifted.
+_MIRROR = """UPDATE assignments SET
+    status = (SELECT r.status FROM status_reports r WHERE r.id = last_report_id),
+    review = (SELECT r.review FROM status_reports r WHERE r.id = last_report_id),
+    status_at = (SELECT r.created_at FROM status_reports r WHERE r.id = last_report_id)
+    WHERE last_report_id IS NOT NULL"""
 
 
 def upgrade() -> None:
@@ -45,6 +53,7 @@ def upgrade() -> None:
     op.execute(
         "UPDATE assignments SET run_report_at = (SELECT r.created_at FROM status_reports r WHERE r.id = run_report_id)"
     )
+    op.execute(_MIRROR)
 
 
 def downgrade() -> None:
