@@ -232,7 +232,10 @@ def classify_occurrence(
     confirm_done: bool = True,
 ) -> OccurrenceStanding:
     """One occurrence's class. With an approved extension the deadline is the extended day
-    (as VPCP counts), or the plan's own when `on_time_against` is "original"."""
+    (as VPCP counts), or the plan's own when `on_time_against` is "original".
+
+    The city roll-up counts with these rules (and `_in_window`'s, `roll_up`'s) restated in
+    SQL, store/rollup.py: a change here is made there too (tests/test_rollup_counts.py)."""
     status = a.last.status if a.last else None
     review = a.last.review if a.last else None
     completed_on = local_day(a.completing.at, zone) if a.completing is not None else None
