@@ -90,7 +90,9 @@ class PeriodicWork:
         ctx = self.ctx
         title = texts.cycle_title(event.cycle.name, event.window.year or event.due.year)
         period = data_period(event.window)
-        async with ctx.db.session() as s, s.begin():
+        # Read in a read session, written in a short transaction: on SQLite the reading (every
+        # unit's open work) holds no write lock the dispatcher and the chat would wait for.
+        async with ctx.db.read() as s:
             by_unit: dict[int, list[AssignmentView]] = {}
             for v in await current_assignments(s, self.ward_id, ctx.calendar.local_date(now)):
                 if v.status == Status.NOT_APPLICABLE:
@@ -105,7 +107,7 @@ class PeriodicWork:
                     rows.append(
                         direct_row(self.ward_id, f"{event.key}:p{person.id}", ReminderKind.SWEEP, now, person.id, body)
                     )
-            return await insert_reminders(s, rows)
+        return await self._queue(rows)
 
     async def report_due(self, event: CycleEvent, now: datetime) -> int:
         """Tell the compiling unit the report is due, with the table and the draft attached."""
@@ -113,7 +115,9 @@ class PeriodicWork:
         today = ctx.calendar.local_date(now)
         title = texts.cycle_title(event.cycle.name, event.window.year or event.due.year)
         period = data_period(event.window)
-        async with ctx.db.session() as s, s.begin():
+        # The standing and the two files are made in a read session: writing them took the
+        # write lock for as long as the workbook and the draft took to write.
+        async with ctx.db.read() as s:
             unit = await unit_by_code(s, self.ward_id, event.unit or "")
             if unit is None:
                 return 0
@@ -137,14 +141,14 @@ class PeriodicWork:
             docx = Attachment(
                 str(files.docx), files.docx.name, "document", texts.EXPORT_DOCX_CAPTION.format(title=title)
             )
-            rows: list[dict[str, Any]] = []
-            for p in people:
-                key = f"{event.key}:p{p.id}"
-                rows.append(direct_row(self.ward_id, key, ReminderKind.REPORT_DUE, now, p.id, body, attachment=xlsx))
-                rows.append(
-                    direct_row(self.ward_id, f"{key}:docx", ReminderKind.REPORT_DUE, now, p.id, "", attachment=docx)
-                )
-            return await insert_reminders(s, rows)
+        rows: list[dict[str, Any]] = []
+        for p in people:
+            key = f"{event.key}:p{p.id}"
+            rows.append(direct_row(self.ward_id, key, ReminderKind.REPORT_DUE, now, p.id, body, attachment=xlsx))
+            rows.append(
+                direct_row(self.ward_id, f"{key}:docx", ReminderKind.REPORT_DUE, now, p.id, "", attachment=docx)
+            )
+        return await self._queue(rows)
 
     # --- the weekly digest -----------------------------------------------------------------
 
@@ -165,7 +169,8 @@ class PeriodicWork:
         ctx = self.ctx
         cutoff = day - timedelta(days=1)
         window = live_window(self.plan, cutoff)
-        async with ctx.db.session() as s, s.begin():
+        # Two standings and a chart, made in a read session (see report_due).
+        async with ctx.db.read() as s:
             people = await people_with_role(s, self.ward_id, (PersonRole.OFFICE, PersonRole.LEADER))
             if not people:
                 return 0
@@ -176,14 +181,19 @@ class PeriodicWork:
             previous = await build_standing(
                 s, self.plan, self.ward_id, window, window.cutoff(cutoff - timedelta(days=7)), ctx.calendar, against
             )
-            text = digest_text(current, previous, ctx.calendar, silent_after_days=ctx.settings.silent_after_days)
-            path = await write_chart(current, self.folder, f"ban-tin-{key.removeprefix('digest:')}")
-            caption = texts.DIGEST_CHART_CAPTION.format(day=texts.vn_date(current.cutoff))
-            chart = Attachment(str(path), path.name, "photo", caption)
-            rows = [
-                direct_row(self.ward_id, f"{key}:p{p.id}", ReminderKind.DIGEST, now, p.id, text, attachment=chart)
-                for p in people
-            ]
+        text = digest_text(current, previous, ctx.calendar, silent_after_days=ctx.settings.silent_after_days)
+        path = await write_chart(current, self.folder, f"ban-tin-{key.removeprefix('digest:')}")
+        caption = texts.DIGEST_CHART_CAPTION.format(day=texts.vn_date(current.cutoff))
+        chart = Attachment(str(path), path.name, "photo", caption)
+        rows = [
+            direct_row(self.ward_id, f"{key}:p{p.id}", ReminderKind.DIGEST, now, p.id, text, attachment=chart)
+            for p in people
+        ]
+        return await self._queue(rows)
+
+    async def _queue(self, rows: list[dict[str, Any]]) -> int:
+        """The messages made in a read session, queued (once per key: a second run adds none)."""
+        async with self.ctx.db.session() as s, s.begin():
             return await insert_reminders(s, rows)
 
 

@@ -351,3 +351,29 @@ async def test_task_occurrence_tables_are_untouched_by_the_cycles_act(ctx: AppCo
     await PeriodicWork(ctx).run()
     async with ctx.db.session() as s:
         assert [len(list(await s.scalars(select(m.id)))) for m in (Task, Occurrence, Assignment, Unit)] == before
+
+
+async def test_the_digest_and_the_report_files_are_made_in_read_sessions(
+    ctx: AppContext, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Their standings, workbook, draft and chart take a while to make: on SQLite, made in a
+    # write transaction they held the lock the dispatcher and every chat answer wait for.
+    import bot.periodic
+    from store.db import READ_ONLY
+
+    seen: list[bool] = []
+    for name in ("build_standing", "write_report_files"):
+        real = getattr(bot.periodic, name)
+
+        async def spy(s: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
+            seen.append(bool((await s.connection()).sync_connection.get_execution_options().get(READ_ONLY)))
+            return await _real(s, *args, **kwargs)
+
+        monkeypatch.setattr(bot.periodic, name, spy)
+    conv = Conversation(ctx)
+    await linked(ctx, conv, "VHXH", role="office", chat_id="office")
+    clock.current = local("2026-06-04T08:01")
+    assert await PeriodicWork(ctx).run() == 2  # the report-due table and draft
+    clock.current = local("2026-06-22T07:50")
+    assert await PeriodicWork(ctx).run() == 1  # the digest, to the office
+    assert seen == [True, True, True]
