@@ -132,7 +132,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        async with db.session() as s:
+        async with db.read() as s:
             ward_id = await ward_id_of_plan(s, key, plan.ward, plan.code, settings.ward)
             if ward_id is None:
                 raise ExportError(f'Cơ sở dữ liệu chưa có phường "{key}"; hãy chạy "nhacviec run" một lần trước')
@@ -188,7 +188,7 @@ async def _export_city(
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        async with db.session() as s:
+        async with db.read() as s:
             ids = {
                 w.key: ward_id
                 for w in wards

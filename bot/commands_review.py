@@ -107,7 +107,7 @@ class ReviewCommands(ConversationCore):
         network is never waited on with the database held."""
         if not msg.attachments:
             return
-        async with self.ctx.db.session() as s:
+        async with self.ctx.db.read() as s:
             identity = await identity_by_chat(s, msg.channel, msg.chat_id)
         if identity is None or (identity.sender_id is not None and identity.sender_id != msg.sender_id):
             return  # a stranger's file is not fetched: nobody's disk fills from outside

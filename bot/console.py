@@ -73,7 +73,7 @@ def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
 
 
 async def chat_names(ctx: AppContext) -> dict[str, str]:
-    async with ctx.db.session() as s:
+    async with ctx.db.read() as s:
         return await people.chat_names(s, CHANNEL)
 
 

@@ -163,7 +163,7 @@ async def read_health(
     last_tick: datetime | None = None,
     running_since: datetime | None = None,
 ) -> HealthReport:
-    async with db.session() as s:
+    async with db.read() as s:
         outbox = (
             await outbox_health(s, ward_id, now, now - FAILURE_WINDOW)
             if ward_id is not None and _any_ward(ward_id)
@@ -179,7 +179,7 @@ def _any_ward(ward_id: int | Collection[int] | None) -> bool:
 async def ward_health(db: Database, now: datetime, threshold: timedelta) -> HealthReport:
     """For `nhacviec status`: every ward the database keeps (one bot serves them all), read
     without changing anything."""
-    async with db.session() as s:
+    async with db.read() as s:
         ward_ids = await all_ward_ids(s)
     return await read_health(db, ward_ids or None, now, threshold)
 
