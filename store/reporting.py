@@ -90,6 +90,27 @@ class ReportingSnapshot:
     assignments: tuple[AssignmentState, ...]
 
 
+def in_standing(stmt: Any, ward_ids: Sequence[int], started_by: date, periods_from: date) -> Any:
+    """`stmt` over the assignments a standing judges: active assignments of active tasks and
+    units in these wards, whose period has started by `started_by`; periodic check-ins only
+    when their period ends on or after `periods_from`. Shared with store/rollup.py, so the
+    roll-up counts exactly the rows the standing classifies."""
+    return (
+        stmt.join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+        .join(Task, Occurrence.task_id == Task.id)
+        .join(Unit, Assignment.unit_id == Unit.id)
+        .where(
+            Task.ward_id.in_(ward_ids),
+            Task.active.is_(True),
+            Occurrence.active.is_(True),
+            Assignment.active.is_(True),
+            Unit.active.is_(True),
+            or_(Occurrence.start.is_(None), Occurrence.start <= started_by),
+            or_(Occurrence.checkin.is_(False), Occurrence.due >= periods_from),
+        )
+    )
+
+
 async def load_snapshot(
     session: AsyncSession,
     ward_id: int,
@@ -203,41 +224,30 @@ async def load_snapshots(
     r_latest, r_blocked_now = aliased(StatusReport), aliased(StatusReport)
     fresh = or_(Assignment.last_report_id.is_(None), r_latest.created_at <= cutoff)
     blocked_now = case((r_blocked_now.created_at >= since, Assignment.blocked_report_id))
+    columns = select(
+        Assignment.id.label("aid"),
+        Task.ward_id.label("ward_id"),
+        Task.stt.label("stt"),
+        Unit.code.label("code"),
+        Assignment.role.label("role"),
+        Occurrence.key.label("key"),
+        Occurrence.start.label("start"),
+        Occurrence.due.label("due"),
+        Occurrence.checkin.label("checkin"),
+        fresh.label("fresh"),
+        case((fresh, Assignment.last_report_id), else_=last_id).label("last_id"),
+        case((fresh, Assignment.run_report_id)).label("run_id"),
+        case((fresh, None), else_=broken_id).label("broken_id"),
+        case((fresh, None), else_=broken_at).label("broken_at"),
+        case((fresh, blocked_now), else_=blocked_id).label("blocked_id"),
+        Assignment.extended_due.label("extended_due"),
+    )
     # Materialised so the completing run's start is computed once per assignment: inlined,
     # the lookup below would re-run it for every report it scans.
     base = (
-        select(
-            Assignment.id.label("aid"),
-            Task.ward_id.label("ward_id"),
-            Task.stt.label("stt"),
-            Unit.code.label("code"),
-            Assignment.role.label("role"),
-            Occurrence.key.label("key"),
-            Occurrence.start.label("start"),
-            Occurrence.due.label("due"),
-            Occurrence.checkin.label("checkin"),
-            fresh.label("fresh"),
-            case((fresh, Assignment.last_report_id), else_=last_id).label("last_id"),
-            case((fresh, Assignment.run_report_id)).label("run_id"),
-            case((fresh, None), else_=broken_id).label("broken_id"),
-            case((fresh, None), else_=broken_at).label("broken_at"),
-            case((fresh, blocked_now), else_=blocked_id).label("blocked_id"),
-            Assignment.extended_due.label("extended_due"),
-        )
-        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-        .join(Task, Occurrence.task_id == Task.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
+        in_standing(columns, ids, started_by, periods_from)
         .outerjoin(r_latest, r_latest.id == Assignment.last_report_id)
         .outerjoin(r_blocked_now, r_blocked_now.id == Assignment.blocked_report_id)
-        .where(
-            Task.ward_id.in_(ids),
-            Task.active.is_(True),
-            Occurrence.active.is_(True),
-            Assignment.active.is_(True),
-            Unit.active.is_(True),
-            or_(Occurrence.start.is_(None), Occurrence.start <= started_by),
-            or_(Occurrence.checkin.is_(False), Occurrence.due >= periods_from),
-        )
         .cte("base")
         .prefix_with("MATERIALIZED")
     )

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.enums import UNREVIEWED, AssignmentRole, Review, Status
 from store.models import Assignment, Occurrence, Task, Unit, UTCDateTime
+from store.reporting import in_standing
 
 # scheduler.standing's classes, worst first: a task × unit takes its worst occurrence's.
 SEVERITY = ("overdue", "in_term", "done_late", "done_on_time", "not_applicable")
@@ -106,25 +107,14 @@ async def count_standings(
         (due < bounds.cutoff_day, _RANK["overdue"]),
         else_=_RANK["in_term"],
     )
+    judged = select(
+        Task.ward_id.label("ward_id"),
+        func.min(case((in_window, rank))).label("worst"),
+        func.max(case((Assignment.status_at > bounds.cutoff, 1), else_=0)).label("newer"),
+    )
     per_unit = (
-        select(
-            Task.ward_id.label("ward_id"),
-            func.min(case((in_window, rank))).label("worst"),
-            func.max(case((Assignment.status_at > bounds.cutoff, 1), else_=0)).label("newer"),
-        )
-        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-        .join(Task, Occurrence.task_id == Task.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-        .where(
-            Task.ward_id.in_(ids),
-            Task.active.is_(True),
-            Occurrence.active.is_(True),
-            Assignment.active.is_(True),
-            Unit.active.is_(True),
-            Assignment.role == AssignmentRole.LEAD,
-            or_(Occurrence.start.is_(None), Occurrence.start <= bounds.started_by),
-            or_(Occurrence.checkin.is_(False), Occurrence.due >= bounds.periods_from),
-        )
+        in_standing(judged, ids, bounds.started_by, bounds.periods_from)
+        .where(Assignment.role == AssignmentRole.LEAD)
         .group_by(Task.ward_id, Task.id, Unit.code)
         .subquery()
     )
