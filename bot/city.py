@@ -103,7 +103,13 @@ async def city_rollup(
             counted = await count_standings(
                 s,
                 [ward_id for ward_id, _, _, _ in members],
-                CountBounds(bounds.cutoff, bounds.started_by, bounds.since, bounds.started_by, bounds.periods_from),
+                CountBounds(
+                    cutoff=bounds.cutoff,
+                    cutoff_day=bounds.started_by,  # snapshot_bounds: assignments started by the cut-off day
+                    since=bounds.since,
+                    started_by=bounds.started_by,
+                    periods_from=bounds.periods_from,
+                ),
                 confirm_done=confirm_done,
                 extended=on_time_against == "extended",
                 offset=offset,
