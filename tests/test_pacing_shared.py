@@ -171,5 +171,8 @@ async def test_an_unreachable_database_falls_back_to_pacing_the_worker_alone() -
         *(limiter.process_request(record, (), {}, "sendMessage", {"chat_id": i}, None) for i in range(10))
     )
     assert len(starts) == 10
-    assert max(starts) - min(starts) >= 9 / 20.0 * 0.97
+    # Paced, not all at once: 9 intervals of the grid, less one for the first send's wake-up,
+    # which a loaded event loop can run late (the grid keeps the others on time: a CI run saw
+    # the first two 34 ms apart and the ten spread over 0.435 s).
+    assert max(starts) - min(starts) >= 8 / 20.0
     await db.dispose()
