@@ -20,9 +20,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.actions import create_person
-from bot.channel import DeliveryResult, OutboundMessage
-from bot.reminder_text import ReminderRenderer
+from bot.actions.people import create_person
+from bot.messages import DeliveryResult, OutboundMessage
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import load_plan

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from bot.replies import parse_reply
+from bot.reading.replies import parse_reply
 
 SAMPLES = [
     "đã xong",

@@ -22,11 +22,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.actions import create_person, issue_link_code
-from bot.app import Ticker, make_dispatcher
-from bot.channel import DeliveryResult, InboundMessage, OutboundMessage
+from bot.actions.people import create_person, issue_link_code
+from bot.app.service import Ticker, make_dispatcher
 from bot.context import AppContext
-from bot.conversation import Conversation
+from bot.conversation.handle import Conversation
+from bot.messages import DeliveryResult, InboundMessage, OutboundMessage
 from bot.settings import Settings
 from scheduler.clock import ManualClock
 from scheduler.plan import load_plan

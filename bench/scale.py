@@ -244,8 +244,8 @@ async def _explain(db: Database, work: Any, table: str = "status_reports") -> li
 
 
 async def bench_summary(args: argparse.Namespace) -> None:
-    from bot.city import city_rollup
     from bot.report import build_standing
+    from bot.report.city import city_rollup
     from bot.report.digest import summary_text
     from scheduler.standing import CHECKIN_COMPLETING, COMPLETING, classify_plan, snapshot_bounds
     from scheduler.windows import live_window
@@ -375,7 +375,7 @@ async def timed(runs: int, work: Any) -> list[float]:
 async def bench_startup(args: argparse.Namespace) -> None:
     """open_context (plan loaded, schema checked, the ward planned) then the dispatcher's
     first tick that finds nothing due, with `--pending` reminders queued for later."""
-    from bot.app import open_context
+    from bot.app.service import open_context
     from bot.settings import Settings
     from scheduler.clock import ManualClock
 

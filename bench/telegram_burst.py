@@ -23,10 +23,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import delete, func, select
 
-from bot.actions import create_person
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
-from bot.telegram.app import TelegramBot
+from bot.actions.people import create_person
+from bot.channels.telegram.app import TelegramBot
+from bot.conversation.handle import Conversation
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import SystemClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import load_plan

@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import texts_wards
+from bot.texts import wards as texts_wards
 from scheduler.folding import fold
 from scheduler.plan import Plan, PlanError, load_plan
 from scheduler.reminders import PolicyError, check_policy

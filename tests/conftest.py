@@ -57,8 +57,8 @@ from datetime import datetime  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot.channel import ChannelError, DeliveryResult, OutboundMessage  # noqa: E402
 from bot.context import AppContext  # noqa: E402
+from bot.messages import ChannelError, DeliveryResult, OutboundMessage  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from scheduler.clock import ManualClock  # noqa: E402
 from scheduler.planner import plan_ward  # noqa: E402

@@ -12,12 +12,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-import bot.logs
-from bot.actions import create_person, issue_link_code
-from bot.channel import InboundMessage
+import bot.app.logs
+from bot.actions.people import create_person, issue_link_code
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
+from bot.conversation.handle import Conversation
+from bot.messages import InboundMessage
+from bot.texts.reminders import ReminderRenderer
 from scheduler.delivery import Sender
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.enums import ReminderState
@@ -152,20 +152,20 @@ def _loggers() -> dict[str, logging.Logger]:
 def isolated_logging() -> Iterator[None]:
     """Logging is process-global: whatever the body installs is undone on the way out.
 
-    `bot.logs.install_redaction` replaces the log-record factory and remembers secrets in
+    `bot.app.logs.install_redaction` replaces the log-record factory and remembers secrets in
     module state; `nhacviec run` calls logging.basicConfig. Left in place, one test's
     redaction would make another test's "the token is never logged" pass on its own."""
     factory = logging.getLogRecordFactory()
-    secrets, installed = set(bot.logs._secrets), bot.logs._installed
+    secrets, installed = set(bot.app.logs._secrets), bot.app.logs._installed
     disabled = logging.root.manager.disable
     states = {name: _LoggerState.of(logger) for name, logger in _loggers().items()}
     try:
         yield
     finally:
         logging.setLogRecordFactory(factory)
-        bot.logs._secrets.clear()
-        bot.logs._secrets.update(secrets)
-        bot.logs._installed = installed
+        bot.app.logs._secrets.clear()
+        bot.app.logs._secrets.update(secrets)
+        bot.app.logs._installed = installed
         logging.disable(disabled)
         # Loggers first created during the body keep what their library gave them.
         loggers = _loggers()

@@ -24,9 +24,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from bot.actions import activate_task, create_person, record_status
+from bot.actions.people import create_person
+from bot.actions.status import record_status
+from bot.actions.tasks import activate_task
 from bot.context import AppContext
-from bot.replies import parse_reply
+from bot.reading.replies import parse_reply
 from bot.report import build_standing
 from scheduler.clock import ManualClock
 from scheduler.plan import Plan, parse_plan

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 def test_deadline_json_for_a_once_phrase(capsys: pytest.CaptureFixture[str]) -> None:
@@ -78,7 +78,7 @@ def test_schedule_refuses_an_unknown_unit(capsys: pytest.CaptureFixture[str]) ->
 def test_every_command_has_help_text() -> None:
     import argparse
 
-    from bot.cli import build_parser
+    from bot.cli.main import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
@@ -100,7 +100,7 @@ def test_every_command_has_help_text() -> None:
 
 def test_the_console_script_runs() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "deadline", "Quý IV/2026", "--json"],
+        [sys.executable, "-m", "bot.cli.main", "deadline", "Quý IV/2026", "--json"],
         capture_output=True,
         text=True,
         check=True,

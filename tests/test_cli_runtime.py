@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
     env |= {"NHACVIEC_PLAN_PATH": str(PLAN_PATH), "NHACVIEC_CALENDAR_PATH": str(CALENDAR_PATH)}
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run", "--now", "2026-06-25T07:59:58", "--speed", "1"],
+        [sys.executable, "-m", "bot.cli.main", "run", "--now", "2026-06-25T07:59:58", "--speed", "1"],
         input="2\n/tasks\n4: đang làm 50%\n/thoat\n",
         capture_output=True,
         text=True,
@@ -119,7 +119,7 @@ def test_link_without_reaching_telegram_still_gives_the_code(
 
 
 async def test_an_edited_plan_is_picked_up_by_the_running_bot(tmp_path: Path) -> None:
-    from bot.app import Ticker, make_dispatcher, open_context
+    from bot.app.service import Ticker, make_dispatcher, open_context
     from bot.settings import Settings
     from scheduler.clock import ManualClock
     from tests.conftest import PLAN_PATH, RecordingChannel, local
@@ -156,8 +156,8 @@ async def test_an_edited_plan_is_picked_up_by_the_running_bot(tmp_path: Path) ->
 async def test_shutdown_lets_the_batch_in_hand_finish_and_claims_no_more(tmp_path: Path) -> None:
     import asyncio
 
-    from bot.app import Ticker, make_dispatcher, open_context
-    from bot.channel import DeliveryResult, OutboundMessage
+    from bot.app.service import Ticker, make_dispatcher, open_context
+    from bot.messages import DeliveryResult, OutboundMessage
     from bot.settings import Settings
     from scheduler.clock import ManualClock
     from store.outbox import insert_reminders, reminder_row
@@ -177,7 +177,7 @@ async def test_shutdown_lets_the_batch_in_hand_finish_and_claims_no_more(tmp_pat
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", claim_batch=10, _env_file=None)  # type: ignore[call-arg]
     ctx = await open_context(settings, ManualClock(local("2026-06-22T07:00")))
     try:
-        from bot.actions import create_person
+        from bot.actions.people import create_person
         from store.models import ChatIdentity
 
         async with ctx.db.session() as s, s.begin():
@@ -213,7 +213,7 @@ def test_the_demo_shows_the_morning_to_the_unit_picked_on_a_fresh_database(tmp_p
     env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
     root = Path(__file__).resolve().parent.parent
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "--now", "2026-06-25T07:59:30", "--speed", "60"],
+        [sys.executable, "-m", "bot.cli.main", "run", "--now", "2026-06-25T07:59:30", "--speed", "60"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

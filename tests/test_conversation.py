@@ -2,10 +2,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from bot.actions import create_person, issue_link_code
+from bot.actions.people import create_person, issue_link_code
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
+from bot.conversation.handle import Conversation
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.models import Assignment, InboundMessage, Occurrence, Reminder, StatusReport, Task, Unit
@@ -146,7 +146,7 @@ async def test_a_reply_to_a_reminder_and_a_button_press_attach_to_its_task(ctx: 
         calendar=ctx.calendar,
         config=DispatcherConfig(worker="w"),
     )
-    from bot.actions import queue_manual_reminder
+    from bot.actions.tasks import queue_manual_reminder
 
     async with ctx.db.session() as s, s.begin():
         await queue_manual_reminder(s, ctx.ward_id, 13, "VHXH", clock.now(), clock.now().date())
@@ -234,9 +234,9 @@ async def test_unknown_commands_and_help(ctx: AppContext) -> None:
 
 
 async def test_a_plan_without_sections_keeps_plain_numbers_everywhere(ctx: AppContext, clock: ManualClock) -> None:
-    from bot.planview import plan_text, schedule_text
     from bot.report import build_standing
     from bot.report.rows import Report, appendix_rows
+    from bot.texts.plan import plan_text, schedule_text
     from scheduler.reminders import plan_reminders
     from scheduler.windows import custom_window
 
@@ -255,7 +255,7 @@ async def test_a_plan_without_sections_keeps_plain_numbers_everywhere(ctx: AppCo
         calendar=ctx.calendar,
         config=DispatcherConfig(worker="w"),
     )
-    from bot.actions import queue_manual_reminder
+    from bot.actions.tasks import queue_manual_reminder
 
     async with ctx.db.session() as s, s.begin():
         await queue_manual_reminder(s, ctx.ward_id, "13", "VHXH", clock.now(), ctx.today())

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from bot.actions import create_person, issue_link_code, queue_manual_reminder
+from bot.actions.people import create_person, issue_link_code
+from bot.actions.tasks import queue_manual_reminder
 from bot.context import AppContext
-from bot.conversation import Conversation
+from bot.conversation.handle import Conversation
 from scheduler.clock import ManualClock
 from store.enums import ReminderKind
 from store.models import ChatIdentity, Reminder, Unit

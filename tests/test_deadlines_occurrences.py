@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.planview import describe_rule
-from bot.texts import vn_date
+from bot.texts.common import vn_date
+from bot.texts.plan import describe_rule
 from scheduler.deadlines import parse_deadline, rule_to_json
 from scheduler.occurrences import Occurrence, expand
 from scheduler.policy import ReminderPolicy
@@ -177,7 +177,7 @@ def test_vietnamese_descriptions_read_naturally(calendar: WorkingCalendar) -> No
     assert describe("trước 16 giờ thứ Sáu hằng tuần").startswith("Hằng tuần, vào Thứ Sáu, trước 16:00")
     assert describe("Giai đoạn 2026-2030") == "Giai đoạn 2026–2030, hạn 31/12/2030, hỏi tiến độ hằng năm"
     assert describe("Tháng 10, 11/2026") == "Từ 01/10/2026 đến 30/11/2026, hạn 30/11/2026"
-    # Dates go through the shared vn_date, whose format is decided in bot/texts.py.
+    # Dates go through the shared vn_date, whose format is decided in bot/texts/common.py.
     assert describe("Ban hành kế hoạch trước 30/7/2026; hoàn thành trong quý IV/2026") == (
         f"2 mốc: Ban hành kế hoạch, hạn {vn_date(date(2026, 7, 29))}; hoàn thành, hạn 31/12/2026"
     )

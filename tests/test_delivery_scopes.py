@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions import queue_manual_reminder
-from bot.channel import ChannelError, DeliveryResult, OutboundMessage
+from bot.actions.tasks import queue_manual_reminder
 from bot.context import AppContext
-from bot.conversation import Conversation
+from bot.conversation.handle import Conversation
+from bot.messages import ChannelError, DeliveryResult, OutboundMessage
 from scheduler.clock import ManualClock
 from scheduler.delivery import ErrorScope
 from store.models import ChatIdentity, DeliveryAttempt, Reminder

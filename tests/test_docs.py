@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser
-from bot.conversation import COMMANDS
+from bot.cli.main import build_parser
+from bot.conversation.handle import COMMANDS
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

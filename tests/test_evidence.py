@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.channel import InboundFile
-from bot.evidence import Found, describe, parse_evidence
-from bot.evidence_files import fetch_and_store, safe_name
+from bot.actions.evidence_files import fetch_and_store, safe_name
+from bot.messages import InboundFile
+from bot.reading.evidence import Found, describe, parse_evidence
 
 TODAY = date(2026, 6, 25)
 

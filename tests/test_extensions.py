@@ -9,12 +9,12 @@ from io import BytesIO
 import openpyxl
 from sqlalchemy import select
 
-from bot import texts
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import render_reminder
+from bot.conversation.handle import Conversation
 from bot.report import build_standing
 from bot.report.files import write_report_files
+from bot.texts import common as texts
+from bot.texts.reminders import render_reminder
 from scheduler.clock import ManualClock
 from scheduler.planner import plan_ward
 from scheduler.windows import live_window

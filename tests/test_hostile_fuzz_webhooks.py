@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.channels.telegram.app import TelegramBot
+from bot.channels.webhooks import webhook_app
+from bot.channels.zalo.app import ZaloBot
 from bot.context import AppContext
-from bot.conversation import Conversation
+from bot.conversation.handle import Conversation
 from bot.settings import Settings
-from bot.telegram.app import TelegramBot
-from bot.webhooks import webhook_app
-from bot.zalo.app import ZaloBot
 from scheduler.clock import ManualClock
 from scheduler.planner import plan_ward
 from store.db import Database

@@ -286,7 +286,7 @@ def test_fuzz_yaml_punctuation_soup_never_crashes(tmp_path: Path, text: str) -> 
 async def test_a_live_edit_that_fails_any_check_keeps_the_running_plan(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from bot.app import Ticker, make_dispatcher, open_context
+    from bot.app.service import Ticker, make_dispatcher, open_context
     from bot.settings import Settings
     from scheduler.clock import ManualClock
     from tests.conftest import RecordingChannel, local
@@ -311,7 +311,7 @@ async def test_a_live_edit_that_fails_any_check_keeps_the_running_plan(
             os.utime(plan_file, (n, n))
             caplog.clear()
             started = time.perf_counter()
-            with caplog.at_level(logging.ERROR, logger="bot.app"):
+            with caplog.at_level(logging.ERROR, logger="bot.app.service"):
                 await ticker.tick()
             assert time.perf_counter() - started < 5
             assert ctx.plan is running, edit[:80]

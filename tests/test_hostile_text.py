@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.context import AppContext
-from bot.conversation import Conversation
+from bot.conversation.handle import Conversation
 from store.models import InboundMessage, StatusReport
 from store.text import storable
 from tests.helpers import linked, say
@@ -47,7 +47,7 @@ async def test_nul_and_lone_surrogates_are_stored_escaped_and_the_status_recorde
 
 
 async def test_over_long_ids_and_names_from_a_platform_are_cut_not_lost(ctx: AppContext) -> None:
-    from bot.channel import InboundMessage as Msg
+    from bot.messages import InboundMessage as Msg
 
     conv = Conversation(ctx)
     msg = Msg(

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels.webhooks import MAX_BODY, json_depth, webhook_app
+from bot.channels.zalo.app import ZaloBot
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.webhooks import MAX_BODY, json_depth, webhook_app
-from bot.zalo.app import ZaloBot
+from bot.conversation.handle import Conversation
 from store.models import InboundMessage
 from tests.fakes.server import free_port
 
@@ -120,7 +120,7 @@ async def test_json_nested_too_deep_is_refused_400_without_recursion(
     path: str, header: str, body: bytes, caplog: pytest.LogCaptureFixture
 ) -> None:
     feed = Recorder()
-    with caplog.at_level(logging.WARNING, logger="bot.webhooks"):
+    with caplog.at_level(logging.WARNING, logger="bot.channels.webhooks"):
         status, text, _ = await asgi_post(_apps(feed), path, [body], {header: SECRET})
     assert status == 400 and feed.updates == []
     assert b"deeper than 64" in text
@@ -167,7 +167,7 @@ async def test_a_wrong_secret_is_refused_403_before_the_body_is_read(path: str, 
 async def test_an_update_the_adapter_cannot_read_is_dropped_400_and_a_failure_is_503(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="bot.webhooks"):
+    with caplog.at_level(logging.WARNING, logger="bot.channels.webhooks"):
         status, _, _ = await asgi_post(_apps(Recorder(TypeError("x"))), "/zalo/webhook", [b"{}"], {ZALO_HEADER: SECRET})
         assert status == 400 and "update dropped" in caplog.text
         status, _, _ = await asgi_post(

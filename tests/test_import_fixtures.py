@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli.main import main
 from scheduler.deadlines import Once
 from scheduler.plan import PlanError, load_plan
 

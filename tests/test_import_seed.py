@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli.main import main
 from scheduler.plan import Plan, load_plan
 from tests.conftest import PLAN_PATH
 

@@ -17,17 +17,17 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions import queue_manual_reminder
+from bot.actions.tasks import queue_manual_reminder
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.planview import plan_text, schedule_row, schedule_text
-from bot.reminder_text import ReminderRenderer
+from bot.conversation.handle import Conversation
 from bot.report import build_standing
 from bot.report.digest import summary_text as report_summary_text
 from bot.report.docx import export_docx
 from bot.report.rows import Report, appendix_rows
 from bot.report.xlsx import export_xlsx
-from bot.texts import plan_change
+from bot.texts.common import plan_change
+from bot.texts.plan import plan_text, schedule_row, schedule_text
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import Plan, load_plan, parse_plan

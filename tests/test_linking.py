@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from bot import texts
-from bot.actions import LINK_FAILURE_GLOBAL_LIMIT, LINK_FAILURE_LIMIT, create_person, issue_link_code
-from bot.channel import InboundMessage
+from bot.actions.people import LINK_FAILURE_GLOBAL_LIMIT, LINK_FAILURE_LIMIT, create_person, issue_link_code
+from bot.channels.zalo.app import parse_update
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.zalo.app import parse_update
+from bot.conversation.handle import Conversation
+from bot.messages import InboundMessage
+from bot.texts import common as texts
 from scheduler.clock import ManualClock
 from store.db import Database
 from store.models import Assignment, ChatIdentity, LinkCode, LinkFailure
@@ -237,7 +237,7 @@ def test_zalo_updates_say_whether_the_chat_is_private() -> None:
 async def test_telegram_updates_say_whether_the_chat_is_private() -> None:
     from telegram import Update
 
-    from bot.telegram.app import TelegramBot
+    from bot.channels.telegram.app import TelegramBot
 
     seen: list[InboundMessage] = []
 

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.logs import install_redaction
+from bot.app.logs import install_redaction
 from tests.helpers import isolated_logging
 
 SECRET = "987654:isolation-secret"

@@ -4,11 +4,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions import queue_manual_reminder
-from bot.channel import ChannelError
+from bot.actions.tasks import queue_manual_reminder
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
+from bot.conversation.handle import Conversation
+from bot.messages import ChannelError
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.db import Database
@@ -269,7 +269,7 @@ async def test_two_dispatchers_send_each_reminder_exactly_once(ctx: AppContext, 
 
 
 async def test_a_person_on_two_channels_gets_one_copy_on_the_preferred_one(ctx: AppContext, clock: ManualClock) -> None:
-    from bot.actions import issue_link_code
+    from bot.actions.people import issue_link_code
     from store.models import Person
 
     conv = Conversation(ctx)
@@ -350,7 +350,7 @@ from scheduler.planner import plan_ward  # noqa: E402
 
 
 async def test_a_stop_between_two_recipients_neither_repeats_nor_loses(ctx: AppContext, clock: ManualClock) -> None:
-    from bot.channel import DeliveryResult, OutboundMessage
+    from bot.messages import DeliveryResult, OutboundMessage
 
     conv = Conversation(ctx)
     first = await linked(ctx, conv, "VP", chat_id="vp-1", name="Anh Một")

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram.pacing import PacedRateLimiter
+from bot.channels.telegram.pacing import PacedRateLimiter
 
 
 async def _ok() -> bool:

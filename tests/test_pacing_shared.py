@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram.app import TelegramBot
-from bot.telegram.pacing import PacedRateLimiter, token_key
+from bot.channels.telegram.app import TelegramBot
+from bot.channels.telegram.pacing import PacedRateLimiter, token_key
 from store.db import Database
 from store.pacing import SharedPace
 from tests.conftest import POSTGRES_URL, reset_postgres

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import make_dispatcher
-from bot.console import choices, ensure_console_person
+from bot.app.service import make_dispatcher
+from bot.channels.console import choices, ensure_console_person
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
-from bot.texts import HOW_TO_LINK, OFFICE_ONLY
+from bot.conversation.handle import Conversation
+from bot.texts.common import HOW_TO_LINK, OFFICE_ONLY
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher
 from scheduler.plan import PlanError, load_plan
@@ -373,7 +373,7 @@ async def test_reminders_welcome_and_escalation_address_the_head_by_title(ctx: A
     conv = Conversation(ctx)
     head = await linked(ctx, conv, "VHXH")
     async with ctx.db.session() as s, s.begin():
-        from bot.actions import create_person, issue_link_code
+        from bot.actions.people import create_person, issue_link_code
 
         person = await create_person(s, ctx.ward_id, "Lãnh Duy Tiên", "head", "UBND", ctx.now())
         code = await issue_link_code(s, person, ctx.now(), timedelta(hours=1))
@@ -406,7 +406,7 @@ def test_the_cli_link_issues_a_deputys_code(
 ) -> None:
     import json
 
-    from bot.cli import main
+    from bot.cli.main import main
 
     monkeypatch.setenv("NHACVIEC_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     assert main(["link", "--unit", "VHXH", "--role", "deputy", "--name", "Đỗ Văn G", "--json"]) == 0
@@ -417,8 +417,8 @@ def test_the_cli_link_issues_a_deputys_code(
 
 
 async def test_moi_on_telegram_answers_with_the_deep_link_of_the_bot_getme_named(ctx: AppContext) -> None:
-    from bot.actions import create_person, issue_link_code
-    from bot.telegram.app import TelegramBot
+    from bot.actions.people import create_person, issue_link_code
+    from bot.channels.telegram.app import TelegramBot
     from tests.fakes.server import serve
     from tests.fakes.telegram_api import FakeTelegram
     from tests.fakes.waiting import until

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import texts
-from bot.actions import create_person, issue_link_code
-from bot.cli import main
+from bot.actions.people import create_person, issue_link_code
+from bot.cli.main import main
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
+from bot.conversation.handle import Conversation
 from bot.settings import Settings
+from bot.texts import common as texts
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import parse_plan

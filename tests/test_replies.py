@@ -1,6 +1,6 @@
 import pytest
 
-from bot.replies import parse_reply
+from bot.reading.replies import parse_reply
 
 CASES = [
     # done

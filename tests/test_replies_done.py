@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import texts
-from bot.replies import ParsedReply, needs_confirmation, parse_reply, read_confirmation
+from bot.reading.replies import ParsedReply, needs_confirmation, parse_reply, read_confirmation
+from bot.texts import common as texts
 from scheduler.folding import fold
 
 TODAY = date(2026, 6, 20)
@@ -98,7 +98,7 @@ def test_unclear_done_is_asked_and_the_answer_read() -> None:
 
 
 def test_unclear_done_is_never_a_status_to_store() -> None:
-    from bot.replies import STATUSES
+    from bot.reading.replies import STATUSES
 
     assert "unclear_done" not in STATUSES
 
@@ -148,7 +148,7 @@ def test_no_reply_with_a_negation_a_part_a_future_date_or_a_percent_below_100_is
 
 
 async def test_an_unclear_done_in_chat_is_asked_and_never_recorded_as_done(ctx) -> None:  # type: ignore[no-untyped-def]
-    from bot.conversation import Conversation
+    from bot.conversation.handle import Conversation
     from store.queries import current_assignments
     from tests.helpers import linked, say
 

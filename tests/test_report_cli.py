@@ -13,7 +13,7 @@ import docx
 import openpyxl
 import pytest
 
-from bot.cli_export import ExportError, cmd_export, parse_day, register
+from bot.cli.export import ExportError, cmd_export, parse_day, register
 from bot.context import AppContext
 from bot.settings import Settings
 from scheduler.clock import ManualClock

@@ -14,8 +14,8 @@ from bot.report.chart import standing_chart
 from bot.report.digest import digest_text, summary_text
 from bot.report.docx import export_docx
 from bot.report.rows import APPENDIX_HEADERS, Report
-from bot.report.wording import percent_text, period_label
 from bot.report.xlsx import FILLS, export_xlsx
+from bot.texts.report import percent_text, period_label
 from scheduler.clock import ManualClock
 from scheduler.plan import Plan
 from scheduler.standing import TargetFigure

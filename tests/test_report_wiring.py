@@ -14,14 +14,14 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.app import Ticker
-from bot.channel import Attachment, OutboundMessage
-from bot.cli import main
+from bot.app.periodic import PeriodicWork
+from bot.app.service import Ticker
+from bot.channels.zalo.channel import ZaloChannel
+from bot.cli.main import main
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.periodic import PeriodicWork
-from bot.reminder_text import ReminderRenderer
-from bot.zalo.channel import ZaloChannel
+from bot.conversation.handle import Conversation
+from bot.messages import Attachment, OutboundMessage
+from bot.texts.reminders import ReminderRenderer
 from scheduler.attachments import decode
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
@@ -83,7 +83,7 @@ async def test_summary_history_and_a_status_recorded_on_a_units_behalf(ctx: AppC
 
 
 async def test_a_status_recorded_for_an_earlier_time_does_not_override_a_newer_one(ctx: AppContext) -> None:
-    from bot.actions import record_on_behalf
+    from bot.actions.status import record_on_behalf
 
     conv = Conversation(ctx)
     head = await linked(ctx, conv, "VHXH")
@@ -198,7 +198,7 @@ async def test_zalo_says_where_the_file_is_and_the_console_prints_it(tmp_path: P
 
     import io
 
-    from bot.console import ConsoleChannel
+    from bot.channels.console import ConsoleChannel
 
     out = io.StringIO()
     await ConsoleChannel(out).send("c", message)
@@ -358,18 +358,18 @@ async def test_the_digest_and_the_report_files_are_made_in_read_sessions(
 ) -> None:
     # Their standings, workbook, draft and chart take a while to make: on SQLite, made in a
     # write transaction they held the lock the dispatcher and every chat answer wait for.
-    import bot.periodic
+    import bot.app.periodic
     from store.db import READ_ONLY
 
     seen: list[bool] = []
     for name in ("build_standing", "write_report_files"):
-        real = getattr(bot.periodic, name)
+        real = getattr(bot.app.periodic, name)
 
         async def spy(s: Any, *args: Any, _real: Any = real, **kwargs: Any) -> Any:
             seen.append(bool((await s.connection()).sync_connection.get_execution_options().get(READ_ONLY)))
             return await _real(s, *args, **kwargs)
 
-        monkeypatch.setattr(bot.periodic, name, spy)
+        monkeypatch.setattr(bot.app.periodic, name, spy)
     conv = Conversation(ctx)
     await linked(ctx, conv, "VHXH", role="office", chat_id="office")
     clock.current = local("2026-06-04T08:01")

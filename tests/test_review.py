@@ -8,13 +8,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot import texts
-from bot.commands_review import named_coordinators
+from bot.commands.review import named_coordinators
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
+from bot.conversation.handle import Conversation
 from bot.report import build_standing
 from bot.report.rows import Report, appendix_rows
+from bot.texts import common as texts
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import Plan

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import texts
-from bot.actions import create_person, issue_link_code
+from bot.actions.people import create_person, issue_link_code
+from bot.channels.telegram.app import TelegramBot
+from bot.channels.zalo.app import ZaloBot
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
-from bot.telegram.app import TelegramBot
-from bot.zalo.app import ZaloBot
+from bot.conversation.handle import Conversation
+from bot.texts import common as texts
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.delivery import Sender
 from scheduler.dispatcher import Dispatcher, DispatcherConfig

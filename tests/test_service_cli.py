@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import bot.logs
-from bot.cli import main
+import bot.app.logs
+from bot.app.logs import RedactingFormatter, install_redaction, redact_handlers
+from bot.cli.main import main
 from bot.context import AppContext
-from bot.logs import RedactingFormatter, install_redaction, redact_handlers
 from store.db import Database
 from tests.conftest import POSTGRES_URL
 
@@ -133,14 +133,14 @@ def test_backup_names_the_real_postgresql_database(
 @pytest.fixture
 def clean_logging() -> Iterator[None]:
     factory = logging.getLogRecordFactory()
-    secrets, installed = set(bot.logs._secrets), bot.logs._installed
+    secrets, installed = set(bot.app.logs._secrets), bot.app.logs._installed
     try:
         yield
     finally:
         logging.setLogRecordFactory(factory)
-        bot.logs._secrets.clear()
-        bot.logs._secrets.update(secrets)
-        bot.logs._installed = installed
+        bot.app.logs._secrets.clear()
+        bot.app.logs._secrets.update(secrets)
+        bot.app.logs._installed = installed
 
 
 def _logger(name: str, formatter: logging.Formatter | None) -> tuple[logging.Logger, io.StringIO]:
@@ -193,7 +193,7 @@ def test_cmd_run_redacts_the_root_handlers_before_anything_runs(
     clean_logging: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """What `nhacviec run` installs: the token from the settings, on the root handlers."""
-    from bot.cli_runtime import cmd_run
+    from bot.cli.runtime import cmd_run
     from bot.settings import Settings
 
     root = logging.getLogger()
@@ -207,7 +207,7 @@ def test_cmd_run_redacts_the_root_handlers_before_anything_runs(
         except ConnectionError:
             logging.getLogger("bot.test").exception("crashed")
 
-    monkeypatch.setattr("bot.cli_runtime._run", fails)
+    monkeypatch.setattr("bot.cli.runtime._run", fails)
     try:
         settings = Settings(
             telegram_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", _env_file=None

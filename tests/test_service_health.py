@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select, update
 
-from bot.actions import create_person
+from bot.actions.people import create_person
+from bot.app.health import HealthCheck, read_health
+from bot.channels.webhooks import webhook_app
 from bot.context import AppContext
-from bot.health import HealthCheck, read_health
-from bot.webhooks import webhook_app
 from scheduler.clock import ManualClock
 from store.enums import AttemptOutcome, ReminderKind, ReminderState
 from store.models import DeliveryAttempt, Reminder

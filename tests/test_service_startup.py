@@ -15,8 +15,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from bot.channels.startup import StartupFailed
 from bot.context import AppContext
-from bot.startup import StartupFailed
 from tests.fakes.server import RunningServer, free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.waiting import until
@@ -47,7 +47,7 @@ async def nhacviec_run(tmp_path: Path, env: dict[str, str], *args: str, timeout:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.main",
         "run",
         *args,
         cwd=tmp_path,
@@ -143,7 +143,7 @@ async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Pat
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.cli.main",
         "run",
         cwd=tmp_path,
         env={
@@ -230,7 +230,7 @@ async def test_webhook_mode_without_an_https_url_or_a_secret_refuses_to_start(
 
 
 async def test_webhook_mode_registers_both_webhooks_with_their_secrets_and_serves_healthz(ctx: AppContext) -> None:
-    from bot.messengers import run_messengers
+    from bot.app.messengers import run_messengers
 
     telegram, zalo = FakeTelegram(), FakeZalo()
     tg_server, zalo_server = await serve(telegram.app()), await serve(zalo.app())
@@ -273,7 +273,7 @@ async def test_webhook_mode_registers_both_webhooks_with_their_secrets_and_serve
 
 
 async def test_run_messengers_refuses_webhook_mode_without_secrets(ctx: AppContext) -> None:
-    from bot.messengers import run_messengers
+    from bot.app.messengers import run_messengers
 
     ctx.settings = ctx.settings.model_copy(
         update={
@@ -289,8 +289,8 @@ async def test_run_messengers_refuses_webhook_mode_without_secrets(ctx: AppConte
 async def test_a_stop_after_polling_ended_on_a_401_is_clean(ctx: AppContext) -> None:
     """python-telegram-bot ends getUpdates for good on a 401 and re-raises it when the updater
     is stopped: the bot must still stop cleanly (it used to exit 1 on SIGTERM after that)."""
-    from bot.conversation import Conversation
-    from bot.telegram.app import TelegramBot
+    from bot.channels.telegram.app import TelegramBot
+    from bot.conversation.handle import Conversation
 
     fake = FakeTelegram()
     server = await serve(fake.app())

@@ -3,8 +3,8 @@ from datetime import date
 from sqlalchemy import func, select, update
 
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.texts import plan_change
+from bot.conversation.handle import Conversation
+from bot.texts.common import plan_change
 from scheduler.clock import ManualClock
 from scheduler.plan import parse_plan
 from scheduler.planner import plan_ward

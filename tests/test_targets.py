@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.planview import plan_text
+from bot.conversation.handle import Conversation
 from bot.report.files import write_report_files
+from bot.texts.plan import plan_text
 from scheduler.plan import Plan, PlanError, parse_plan
 from scheduler.targets import evaluate
 from scheduler.windows import upcoming_window

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.task_refs import task_refs
+from bot.reading.task_refs import task_refs
 
 SECTIONED = {1: "I.1", 2: "I.2", 3: "II.1.a", 4: "II.1.b", 5: "II.2", 6: "II.3"}
 FLAT = {n: str(n) for n in range(1, 20)}

@@ -12,12 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions import create_person, issue_link_code, queue_manual_reminder
+from bot.actions.people import create_person, issue_link_code
+from bot.actions.tasks import queue_manual_reminder
+from bot.channels.telegram.app import TelegramBot
+from bot.channels.webhooks import webhook_app
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.reminder_text import ReminderRenderer
-from bot.telegram.app import TelegramBot
-from bot.webhooks import webhook_app
+from bot.conversation.handle import Conversation
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.models import ChatIdentity, DeliveryAttempt, InboundMessage, Reminder, StatusReport
@@ -332,7 +333,7 @@ async def test_a_dropped_connection_is_recorded_as_an_unknown_outcome(tg: Harnes
 
 
 async def test_long_output_is_split_at_line_boundaries(tg: Harness) -> None:
-    from bot.channel import OutboundMessage
+    from bot.messages import OutboundMessage
 
     lines = [f"Dòng {i}: " + "nội dung dài " * 8 for i in range(120)]
     await tg.bot.channel.send("5030", OutboundMessage("\n".join(lines)))
@@ -407,7 +408,7 @@ async def test_webhook_with_a_wrong_or_missing_secret_is_refused(ctx: AppContext
 
 
 async def test_nhacviec_run_with_a_token_serves_telegram(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.messengers import run_messengers
+    from bot.app.messengers import run_messengers
 
     fake = FakeTelegram()
     server = await serve(fake.app())

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import bot.commands_office
+import bot.commands.office
 from bot.context import AppContext
-from bot.conversation import Conversation
+from bot.conversation.handle import Conversation
 from store.db import READ_ONLY
 from store.enums import ReminderKind
 from store.models import InboundMessage as InboundRow
@@ -23,13 +23,13 @@ from tests.helpers import linked, say
 def sessions_read(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each standing the office asks for is built in a read session."""
     seen: list[bool] = []
-    real = bot.commands_office.build_standing
+    real = bot.commands.office.build_standing
 
     async def spy(s: Any, *args: Any, **kwargs: Any) -> Any:
         seen.append(bool((await s.connection()).sync_connection.get_execution_options().get(READ_ONLY)))
         return await real(s, *args, **kwargs)
 
-    monkeypatch.setattr(bot.commands_office, "build_standing", spy)
+    monkeypatch.setattr(bot.commands.office, "build_standing", spy)
     return seen
 
 

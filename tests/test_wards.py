@@ -18,11 +18,11 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions import create_person, issue_link_code
-from bot.app import Ticker, make_dispatcher, open_context
-from bot.cli_common import CliError
+from bot.actions.people import create_person, issue_link_code
+from bot.app.service import Ticker, make_dispatcher, open_context
+from bot.cli.common import CliError
 from bot.context import AppContext, ServedWard
-from bot.conversation import Conversation
+from bot.conversation.handle import Conversation
 from bot.settings import Settings
 from bot.wards import WardError
 from scheduler.clock import ManualClock
@@ -252,7 +252,7 @@ async def test_people_of_a_ward_no_longer_served_are_told_so(city: AppContext, p
 
 
 def _cli(argv: list[str]) -> argparse.Namespace:
-    from bot.cli import build_parser
+    from bot.cli.main import build_parser
 
     return build_parser().parse_args(argv)
 
@@ -260,7 +260,7 @@ def _cli(argv: list[str]) -> argparse.Namespace:
 async def test_link_and_remind_take_the_ward_when_there_are_several(
     city: AppContext, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli_runtime import cmd_link, cmd_remind
+    from bot.cli.runtime import cmd_link, cmd_remind
 
     settings = city.settings
     with pytest.raises(CliError, match="Có nhiều phường, hãy chọn một bằng --ward"):
@@ -285,7 +285,7 @@ async def test_link_and_remind_take_the_ward_when_there_are_several(
 
 
 async def test_export_city_writes_a_rollup_sheet_and_a_sheet_per_ward(city: AppContext, tmp_path: Path) -> None:
-    from bot.cli_export import cmd_export
+    from bot.cli.export import cmd_export
 
     out = tmp_path / "thanh-pho.xlsx"
     args = _cli(["export", "--city", "--on", "22/06/2026", "--out", str(out)])
@@ -300,7 +300,7 @@ async def test_export_city_writes_a_rollup_sheet_and_a_sheet_per_ward(city: AppC
 async def test_planning_is_shared_out_between_wards_when_a_tick_runs_out_of_time(
     city: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.app
+    import bot.app.service
 
     ticker = Ticker(city, make_dispatcher(city, {"console": RecordingChannel()}))
     planned: list[str] = []
@@ -312,7 +312,7 @@ async def test_planning_is_shared_out_between_wards_when_a_tick_runs_out_of_time
 
     monkeypatch.setattr(Ticker, "_plan", recording)
     # No time at all: one ward a tick, and the one left waiting goes first at the next.
-    monkeypatch.setattr(bot.app, "PLAN_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(bot.app.service, "PLAN_BUDGET_SECONDS", -1.0)
     await ticker.plan_if_due()
     assert len(planned) == 1
     await ticker.plan_if_due()
@@ -324,7 +324,7 @@ async def test_planning_is_shared_out_between_wards_when_a_tick_runs_out_of_time
 def test_check_reads_a_folder_and_refuses_two_files_of_one_ward(
     plans: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.cli import cmd_check
+    from bot.cli.main import cmd_check
 
     settings = _settings("sqlite+aiosqlite://", plans, tmp_path)
     assert cmd_check(_cli(["check", str(plans)]), settings) == 0
@@ -377,7 +377,7 @@ async def test_each_head_is_addressed_by_the_title_of_their_own_wards_plan(
 
 
 async def test_the_chats_rollup_counts_what_each_wards_own_standing_counts(city: AppContext) -> None:
-    from bot.city import city_rollup
+    from bot.report.city import city_rollup
 
     conv = Conversation(city)
     await _link(city, conv, B_KEY, "VHXH", "head", "b-vhxh")

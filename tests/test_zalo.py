@@ -12,15 +12,16 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions import create_person, issue_link_code, queue_manual_reminder
-from bot.channel import ChannelError, OutboundMessage
+from bot.actions.people import create_person, issue_link_code
+from bot.actions.tasks import queue_manual_reminder
+from bot.app.logs import install_redaction
+from bot.channels.webhooks import webhook_app
+from bot.channels.zalo.app import ZaloBot, parse_update
+from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.context import AppContext
-from bot.conversation import Conversation
-from bot.logs import install_redaction
-from bot.reminder_text import ReminderRenderer
-from bot.webhooks import webhook_app
-from bot.zalo.app import ZaloBot, parse_update
-from bot.zalo.client import ZaloClient, ZaloError
+from bot.conversation.handle import Conversation
+from bot.messages import ChannelError, OutboundMessage
+from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.models import DeliveryAttempt, InboundMessage, Reminder, StatusReport
@@ -160,7 +161,7 @@ async def test_a_person_on_both_channels_gets_one_copy_on_the_preferred_one(zl: 
         assert person is not None and person.preferred_channel == "zalo"
         second = await issue_link_code(s, person, clock.now(), timedelta(hours=1))
     telegram = RecordingChannel("telegram")
-    from bot.channel import InboundMessage as Msg
+    from bot.messages import InboundMessage as Msg
 
     await zl.conversation.handle(
         Msg(channel="telegram", chat_id="t-both", message_id="1", text=f"/start {second.code}")
@@ -309,7 +310,7 @@ def test_update_parsing_reads_millisecond_dates_string_ids_and_skips_bots() -> N
 async def test_nhacviec_run_with_a_zalo_token_serves_zalo(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
     from pydantic import SecretStr
 
-    from bot.messengers import run_messengers
+    from bot.app.messengers import run_messengers
 
     fake = FakeZalo(idle_timeout=0.2)
     api = await serve(fake.app())

@@ -165,7 +165,7 @@ def _installed_package() -> tuple[list[str], str]:
         if not origin.startswith(str(target)):
             return [f"installed package check imported {origin!r}, not the installed copy"], "inconclusive"
         run = subprocess.run(
-            [sys.executable, "-I", "-c", prelude + "from bot.cli import main; sys.exit(main())"]
+            [sys.executable, "-I", "-c", prelude + "from bot.cli.main import main; sys.exit(main())"]
             + ["link", "--unit", "VHXH", "--role", "office", "--name", "Kiểm tra"],
             cwd=work,
             env=env,

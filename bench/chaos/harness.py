@@ -111,7 +111,7 @@ def seed_database(url: str, count: int) -> list[str]:
 async def _seed(url: str, count: int) -> list[str]:
     from sqlalchemy import insert
 
-    from bot.app import open_context
+    from bot.app.service import open_context
     from bot.settings import Settings
     from scheduler.clock import SystemClock
     from store.models import ChatIdentity, Person
@@ -251,7 +251,7 @@ def nhacviec_command() -> list[str]:
     return [
         sys.executable,
         "-c",
-        "import sys; from bot.cli import main; sys.argv[0] = 'nhacviec'; sys.exit(main())",
+        "import sys; from bot.cli.main import main; sys.argv[0] = 'nhacviec'; sys.exit(main())",
         "run",
     ]
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.evidence import Found, describe
+from bot.reading.evidence import Found, describe
 from scheduler.plan import Plan
 from scheduler.standing import (
     CHECKIN_COMPLETING,

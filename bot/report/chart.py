@@ -13,8 +13,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from bot.report.wording import CLASS_LABELS
-from bot.texts import vn_date
+from bot.texts.common import vn_date
+from bot.texts.report import CLASS_LABELS
 from scheduler.standing import FOUR, PlanStanding
 
 FONT = "DejaVu Sans"

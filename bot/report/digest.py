@@ -1,16 +1,16 @@
 """Chat texts built on the standing: the weekly digest for the office and leaders, and the
 classification-backed /summary. Pure functions of standings; the caller splits long texts
-(bot.texts.split_message) for the channel.
+(bot.texts.common.split_message) for the channel.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.report.wording import CLASS_LABELS, NOT_REPORTED, percent_text, period_label, quoted, reason, report_words
-from bot.texts import vn_date, vn_weekday_date
-from bot.texts_extensions import due_phrase
-from bot.texts_review import MARKER_LABELS
+from bot.texts.common import vn_date, vn_weekday_date
+from bot.texts.extensions import due_phrase
+from bot.texts.report import CLASS_LABELS, NOT_REPORTED, percent_text, period_label, quoted, reason, report_words
+from bot.texts.review import MARKER_LABELS
 from scheduler.standing import FOUR, PlanStanding, UnitStanding, day_start, share
 from scheduler.workcal import WorkingCalendar
 

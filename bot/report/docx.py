@@ -21,7 +21,10 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from bot.report.rows import Report, appendix_rows, count_rows
-from bot.report.wording import (
+from bot.report.xlsx import FILLS
+from bot.texts.common import vn_date
+from bot.texts.extensions import due_phrase
+from bot.texts.report import (
     CLASS_LABELS,
     NOT_REPORTED,
     number_text,
@@ -31,10 +34,7 @@ from bot.report.wording import (
     report_line,
     report_words,
 )
-from bot.report.xlsx import FILLS
-from bot.texts import vn_date
-from bot.texts_extensions import due_phrase
-from bot.texts_targets import requirement
+from bot.texts.targets import requirement
 from scheduler.standing import FOUR, TaskStanding, UnitStanding, figures_by_target
 
 FONT = "Times New Roman"

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.report.wording import vn_datetime
-from bot.texts import shorten, vn_date
+from bot.texts.common import shorten, vn_date
+from bot.texts.report import vn_datetime
 from store.extensions import task_extensions
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.report.wording import period_label, quoted, vn_datetime
-from bot.texts import ROLE_LABELS, STATUS_LABELS
-from bot.texts_review import review_label
+from bot.texts.common import ROLE_LABELS, STATUS_LABELS
+from bot.texts.report import period_label, quoted, vn_datetime
+from bot.texts.review import review_label
 from store.history import HistoryRow
 
 

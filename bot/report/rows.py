@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.report.wording import (
+from bot.texts.common import vn_date
+from bot.texts.extensions import due_phrase
+from bot.texts.report import (
     CLASS_LABELS,
     data_period,
     percent_text,
@@ -16,9 +18,7 @@ from bot.report.wording import (
     report_line,
     report_words,
 )
-from bot.texts import vn_date
-from bot.texts_extensions import due_phrase
-from bot.texts_review import MARKER_LABELS
+from bot.texts.review import MARKER_LABELS
 from scheduler.plan import Plan
 from scheduler.standing import FOUR, PlanStanding, Standing, TargetFigure, TaskStanding, UnitStanding, share
 from scheduler.workcal import WorkingCalendar

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.report.wording import data_period
-from bot.texts import cycle_title
-from bot.texts_targets import figure_note, requirement, result_text
+from bot.texts.common import cycle_title
+from bot.texts.report import data_period
+from bot.texts.targets import figure_note, requirement, result_text
 from scheduler.plan import Plan
 from scheduler.standing import TargetFigure
 from scheduler.targets import target_results

@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.report.rows import APPENDIX_HEADERS, Report, appendix_rows, count_rows
-from bot.report.wording import CLASS_LABELS, NOT_REPORTED, number_text
-from bot.texts import vn_date
+from bot.texts.common import vn_date
+from bot.texts.report import CLASS_LABELS, NOT_REPORTED, number_text
 from scheduler.standing import FOUR, Standing, figures_by_target, target_met
 
 FONT = "Times New Roman"

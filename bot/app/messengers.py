@@ -1,0 +1,184 @@
+"""`nhacviec run` with messenger tokens: Telegram and/or Zalo, polling or webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
+
+from pydantic import SecretStr
+
+from bot.app.health import HealthCheck
+from bot.app.logs import install_redaction
+from bot.app.service import Ticker, make_dispatcher, run_with_scheduler
+from bot.channels.startup import StartupStopped, check_webhook_settings, webhook_url, with_retries
+from bot.context import AppContext
+from bot.conversation.handle import Conversation
+from bot.messages import Channel
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret a log line or a message could leak: tokens, webhook secrets, and the
+    database password."""
+    from sqlalchemy.engine import make_url
+
+    out = [
+        s.get_secret_value()
+        for s in (
+            settings.telegram_token,
+            settings.zalo_token,
+            settings.telegram_webhook_secret,
+            settings.zalo_webhook_secret,
+        )
+        if s
+    ]
+    try:
+        password = make_url(settings.database_url).password
+    except Exception:  # an unparsable URL fails later, with its own message
+        password = None
+    if password:
+        out.append(str(password))
+    return out
+
+
+async def run_messengers(ctx: AppContext, stop: asyncio.Event | None = None) -> None:
+    """Start the configured channels (getMe, webhook registration: retried while the API
+    is unreachable, a refusal ends the start with one line), then run until `stop`."""
+    settings = ctx.settings
+    install_redaction(secrets_of(settings))
+    check_webhook_settings(settings)
+    stop = stop or asyncio.Event()
+    try:
+        await _run_messengers(ctx, stop)
+    except StartupStopped:
+        log.warning("stopped while starting")
+
+
+async def _retrying(what: str, attempt: Callable[[], Awaitable[None]], settings: Settings, stop: asyncio.Event) -> None:
+    await with_retries(what, attempt, retries=settings.startup_retries, delay=settings.startup_retry_seconds, stop=stop)
+
+
+async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
+    settings = ctx.settings
+    conversation = Conversation(ctx)
+    channels: dict[str, Channel] = {}
+    feeds = {}
+    async with AsyncExitStack() as stack:
+        if settings.telegram_token:
+            from bot.channels.telegram.app import TelegramBot
+
+            telegram = TelegramBot(
+                settings.telegram_token.get_secret_value(),
+                settings.telegram_base_url,
+                conversation,
+                webhook=settings.webhook_mode,
+                max_rate=settings.telegram_max_rate,
+                db=ctx.db,
+            )
+            await _retrying("Telegram getMe", telegram.connect, settings, stop)
+            ctx.telegram_username = telegram.username()
+            if settings.webhook_mode:
+                url, secret = webhook_url(settings, "telegram"), _secret(settings.telegram_webhook_secret)
+
+                async def register_telegram() -> None:
+                    await telegram.register_webhook(url, secret)
+
+                await _retrying("Telegram setWebhook", register_telegram, settings, stop)
+            await stack.enter_async_context(telegram.running())
+            channels["telegram"] = telegram.channel
+            feeds["telegram"] = telegram.feed
+            log.info("Telegram channel running (%s)", "webhook" if settings.webhook_mode else "polling")
+        if settings.zalo_token:
+            from bot.channels.zalo.app import ZaloBot
+
+            zalo = ZaloBot(
+                settings.zalo_token.get_secret_value(),
+                settings.zalo_base_url,
+                conversation,
+                webhook=settings.webhook_mode,
+            )
+            stack.push_async_callback(zalo.client.aclose)  # also when the start fails
+            await _retrying("Zalo getMe", zalo.connect, settings, stop)
+            if settings.webhook_mode:
+                zalo_url, zalo_secret = webhook_url(settings, "zalo"), _secret(settings.zalo_webhook_secret)
+
+                async def register_zalo() -> None:
+                    await zalo.register_webhook(zalo_url, zalo_secret)
+
+                await _retrying("Zalo setWebhook", register_zalo, settings, stop)
+            await stack.enter_async_context(zalo.running())
+            channels["zalo"] = zalo.channel
+            feeds["zalo"] = zalo.feed
+            log.info("Zalo channel running (%s)", "webhook" if settings.webhook_mode else "polling")
+        ticker = Ticker(ctx, make_dispatcher(ctx, channels))
+        health = HealthCheck(ctx, ticker)
+        if settings.webhook_mode:
+            import uvicorn
+
+            from bot.channels.webhooks import webhook_app
+
+            _Server = _server_class()
+
+            app = webhook_app(
+                telegram=feeds.get("telegram"),
+                telegram_secret=settings.telegram_webhook_secret.get_secret_value()
+                if settings.telegram_webhook_secret
+                else None,
+                zalo=feeds.get("zalo"),
+                zalo_secret=settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None,
+                health=health.http,
+            )
+            server = _Server(
+                uvicorn.Config(
+                    app,
+                    host=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    log_level="warning",
+                    lifespan="off",
+                    # uvicorn's loggers go through the root handlers, which redact secrets.
+                    log_config=None,
+                )
+            )
+            serving = asyncio.create_task(server.serve())
+
+            async def _stop_server() -> None:
+                server.should_exit = True
+                await serving
+
+            stack.push_async_callback(_stop_server)
+        # The dead-man's switch: the office is told when nothing could be sent for a while.
+        watchdog = asyncio.create_task(health.watch(stop), name="deadman-switch")
+        stack.push_async_callback(_cancel, watchdog)
+        print(f"Nhắc việc đang chạy: {', '.join(channels)}. Nhấn Ctrl+C để dừng.")
+        await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
+
+
+def _secret(value: SecretStr | None) -> str:
+    assert value is not None  # check_webhook_settings refused to start without it
+    return value.get_secret_value()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn without its own signal handling: it would swallow SIGTERM and raise it
+        again after serving, killing the process before the batch in hand is recorded.
+        Our handlers (bot.app.service.stop_on_signals) stop the bot, and the bot stops uvicorn."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return Server

@@ -1,0 +1,416 @@
+"""App wiring: the only place that reads real time and builds the long-lived objects."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app.periodic import PeriodicWork
+from bot.context import AppContext, ServedWard
+from bot.messages import Channel
+from bot.settings import Settings
+from bot.texts import wards as texts_wards
+from bot.texts.common import blocked_notice, plan_change, vn_date
+from bot.texts.reminders import ReminderRenderer
+from bot.wards import WardError, WardPlan, check_plan, load_wards, pick_ward, plan_files, ward_key
+from scheduler.clock import Clock
+from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from scheduler.plan import PlanError
+from scheduler.planner import PlanningResult, plan_ward
+from scheduler.titles import derive_head_title
+from scheduler.workcal import WorkingCalendar, load_calendar
+from store.db import Database
+from store.wards import claim_ward, mark_issued
+
+log = logging.getLogger(__name__)
+
+REPLAN_EVERY = timedelta(minutes=10)
+# Planning of all wards in one tick stops after this long; the wards left wait for the next
+# tick, first in line (the least recently planned go first), so a big ward or a hundred of
+# them never hold the outbox and the conversation back for long.
+PLAN_BUDGET_SECONDS = 2.0
+
+
+async def open_context(
+    settings: Settings,
+    clock: Clock,
+    *,
+    announce: Callable[[str], None] | None = None,
+    ward: str | None = None,
+    one_ward: bool = False,
+) -> AppContext:
+    """Load the plans and the calendar, upgrade the schema and sync every ward's plan into
+    the database. `one_ward` (the command line): only the ward `ward` names — or the only
+    one — is opened and synced; WardError when that is not one ward."""
+    wards = load_wards(settings.plan_path)
+    if one_ward:
+        wards = [pick_ward(wards, ward)]
+    calendar = load_calendar(settings.calendar_path, settings.hours(), settings.zone())
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        now = clock.now()
+        served = []
+        for w in wards:
+            # One transaction per ward: a big ward holds no lock over the others' sync.
+            async with db.session() as s, s.begin():
+                result = await plan_one_ward(s, settings, w, calendar, now)
+            served.append(ServedWard(result.ward_id, w.key, w.path, w.plan))
+            if announce:
+                where = f" ({w.plan.ward})" if len(wards) > 1 else ""
+                for change in result.changes:
+                    announce(f"Kế hoạch thay đổi{where}: {plan_change(change)}")
+    except BaseException:
+        await db.dispose()
+        raise
+    first = min(served, key=lambda w: w.key)
+    return AppContext(
+        db=db,
+        settings=settings,
+        plan=first.plan,
+        calendar=calendar,
+        clock=clock,
+        ward_id=first.ward_id,
+        wards={w.ward_id: w for w in served},
+    )
+
+
+async def plan_one_ward(
+    s: AsyncSession, settings: Settings, w: WardPlan, calendar: WorkingCalendar, now: datetime
+) -> PlanningResult:
+    """Claim the ward's identity (WardError when the database holds another plan under it),
+    sync its plan and queue its coming reminders, in the caller's transaction."""
+    other = await claim_ward(s, w.key, w.plan.ward, w.plan.code, w.plan.issued, legacy_key=settings.ward)
+    if other is not None:
+        raise WardError(
+            texts_wards.OTHER_PLAN_IN_DB.format(
+                key=other.key,
+                code=other.plan_code,
+                ward=other.ward_name,
+                old_issued=vn_date(other.issued),
+                path=w.path,
+                issued=vn_date(w.plan.issued),
+            )
+        )
+    result = await plan_ward(
+        s,
+        w.key,
+        w.plan,
+        calendar,
+        now,
+        ahead_days=settings.plan_ahead_days,
+        stale_after=timedelta(hours=settings.stale_after_hours),
+        blocked_notice=blocked_notice,
+    )
+    await mark_issued(s, w.key, w.plan.issued)
+    return result
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def unit_reminds_deputies(ctx: AppContext, ward_id: int, unit_code: str) -> bool:
+    """The plan's remind_deputies for one unit of a ward."""
+    unit = ctx.plan_of(ward_id).units.get(unit_code)
+    return unit is not None and unit.remind_deputies
+
+
+def head_title(ctx: AppContext, ward_id: int, unit_code: str, unit_name: str) -> str:
+    """The title of a unit's head in its own ward's plan (derived from the name for a ward no
+    longer served)."""
+    try:
+        return ctx.plan_of(ward_id).head_title(unit_code, unit_name)
+    except LookupError:
+        return derive_head_title(unit_name)
+
+
+def make_dispatcher(ctx: AppContext, channels: dict[str, Channel]) -> Dispatcher:
+    s = ctx.settings
+    return Dispatcher(
+        db=ctx.db,
+        channels=channels,
+        renderer=ReminderRenderer(
+            ctx.calendar, titles=lambda ward_id, code, name: head_title(ctx, ward_id, code, name)
+        ),
+        remind_deputies=lambda ward_id, code: unit_reminds_deputies(ctx, ward_id, code),
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(
+            worker=worker_name(),
+            batch=s.claim_batch,
+            lease_seconds=s.lease_seconds,
+            max_attempts=s.max_attempts,
+            stale_after=timedelta(hours=s.stale_after_hours),
+        ),
+    )
+
+
+@dataclass
+class Ticker:
+    """APScheduler only ticks: each tick re-plans each ward whose bot day changed (or every
+    few minutes, or whose plan file was edited) and drains the outbox of every ward. The
+    database stays the schedule."""
+
+    ctx: AppContext
+    dispatcher: Dispatcher
+    _planned: dict[int, tuple[date, float]] = field(default_factory=dict)  # ward → (day, loop time)
+    _mtimes: dict[Path, float] | None = None  # plan files as last seen
+    _dirty: set[int] = field(default_factory=set)  # wards whose plan was reloaded
+    _new: dict[Path, WardPlan] = field(default_factory=dict)  # plan files not yet served
+    _refused: set[Path] = field(default_factory=set)  # files refused for another's identity
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _dispatching: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
+    woken: asyncio.Event = field(default_factory=asyncio.Event)
+    periodic: PeriodicWork | None = None  # the first ward's cycles' sweep and report-due, digest
+    periodics: dict[int, PeriodicWork] = field(default_factory=dict)  # every ward's
+    last_tick: datetime | None = None  # when the last tick completed (bot.app.health reads it)
+
+    def __post_init__(self) -> None:
+        self.ctx.wake = self.woken.set
+        self.periodic = self.periodic or PeriodicWork(self.ctx, ward=self.ctx.ward_id)
+        self.periodics[self.ctx.ward_id] = self.periodic
+
+    def _reload_plans_if_edited(self) -> bool:
+        """The office may add, edit or remove plan files while the bot runs: a valid edit is
+        picked up at the next tick. An edit that fails any check `nhacviec check` makes (the
+        file's own rules, then each task's reminder policy against the office hours), or
+        whose ward and number another served plan has, is logged and the running plan stays;
+        so does one the loader trips over in a way nobody foresaw, since a tick that raises
+        here would stop planning for good. A removed file (in a folder of plans) stops its
+        ward; a lone plan file that vanished is kept running, as a half-saved edit may."""
+        path = self.ctx.settings.plan_path
+        try:
+            files = {f: f.stat().st_mtime for f in plan_files(path)}
+        except OSError:
+            return False
+        if self._mtimes is None:
+            self._mtimes = files
+            return False
+        changed = False
+        by_path = {w.path: w for w in self.ctx.served()}
+        for gone in set(self._mtimes) - set(files):
+            self._new.pop(gone, None)
+            if (ward := by_path.get(gone)) is not None:
+                self.ctx.stop_serving(ward.ward_id)
+                self.periodics.pop(ward.ward_id, None)
+                log.warning("plan %s removed: ward %s is no longer served", gone, ward.key)
+                changed = True
+        if set(self._mtimes) - set(files):
+            # A file refused for its identity may be the one left now: look at it again.
+            for refused in self._refused:
+                self._mtimes.pop(refused, None)
+            self._refused.clear()
+        for f, mtime in files.items():
+            if self._mtimes.get(f) == mtime:
+                continue
+            self._mtimes[f] = mtime
+            changed |= self._reload(f, by_path.get(f))
+        self._mtimes = {f: m for f, m in self._mtimes.items() if f in files}
+        return changed
+
+    def _reload(self, path: Path, running: ServedWard | None) -> bool:
+        try:
+            plan = check_plan(path, self.ctx.calendar)
+        except PlanError as exc:
+            log.error("the edited plan is invalid; keeping the running one:\n%s", exc)
+            return False
+        except Exception:
+            log.exception("the edited plan could not be loaded; keeping the running one")
+            return False
+        w = WardPlan(ward_key(plan), path, plan)
+        others = [o.path for o in self.ctx.served() if o.key == w.key and o.path != path]
+        others += [p for p, n in self._new.items() if n.key == w.key and p != path]
+        if others:
+            same = texts_wards.SAME_IDENTITY.format(
+                first=others[0].name, second=path.name, ward=plan.ward, code=plan.code
+            )
+            log.error("plan %s refused; keeping the running one: %s", path, same)
+            self._refused.add(path)
+            return False
+        if running is not None and running.key == w.key and plan.issued != running.plan.issued:
+            # The same ward and number issued another day is another plan (numbers restart
+            # every year): it would replace this one's tasks, as claim_ward refuses at start.
+            log.error(
+                "plan %s refused; keeping the running one: issued %s, the running plan %s",
+                path,
+                plan.issued,
+                running.plan.issued,
+            )
+            return False
+        if running is not None and running.key == w.key:
+            self.ctx.serve(ServedWard(running.ward_id, w.key, path, plan))
+            self._dirty.add(running.ward_id)
+            log.warning("plan %s reloaded", path)
+            return True
+        if running is not None:  # another ward and number now: the old ward stops
+            self.ctx.stop_serving(running.ward_id)
+            self.periodics.pop(running.ward_id, None)
+        self._new[path] = w
+        log.warning("plan %s added (ward %s)", path, w.key)
+        return True
+
+    async def plan_if_due(self) -> None:
+        now = self.ctx.now()
+        today = self.ctx.calendar.local_date(now)
+        loop = asyncio.get_running_loop()
+        self._reload_plans_if_edited()
+        started = loop.time()
+        for n, (path, w) in enumerate(list(self._new.items())):
+            if n and loop.time() - started > PLAN_BUDGET_SECONDS:
+                return
+            self._new.pop(path)
+            try:
+                async with self.ctx.db.session() as session, session.begin():
+                    result = await plan_one_ward(session, self.ctx.settings, w, self.ctx.calendar, now)
+            except WardError as exc:
+                log.error("plan %s refused: %s", path, exc)
+                continue
+            self.ctx.serve(ServedWard(result.ward_id, w.key, path, w.plan))
+            self.periodics.setdefault(result.ward_id, PeriodicWork(self.ctx, ward=result.ward_id))
+            self._planned[result.ward_id] = (today, loop.time())
+            log.warning("ward %s served from %s", w.key, path)
+        # The least recently planned first: wards a tick's budget left over go first next time.
+        due: list[ServedWard] = [
+            w
+            for w in self.ctx.served()
+            if w.ward_id in self._dirty
+            or self._planned.get(w.ward_id, (None, 0.0))[0] != today
+            or loop.time() - self._planned[w.ward_id][1] >= REPLAN_EVERY.total_seconds()
+        ]
+        due.sort(key=lambda w: self._planned.get(w.ward_id, (None, 0.0))[1])
+        for n, ward in enumerate(due):
+            if n and loop.time() - started > PLAN_BUDGET_SECONDS:
+                break  # at least one ward a tick: a tiny budget slows planning, never stops it
+            await self._plan(ward, now, today)
+            await asyncio.sleep(0)  # let the conversation in between two wards
+
+    async def _plan(self, w: ServedWard, now: datetime, today: date) -> None:
+        s = self.ctx.settings
+        async with self.ctx.db.session() as session, session.begin():
+            result = await plan_ward(
+                session,
+                w.key,
+                w.plan,
+                self.ctx.calendar,
+                now,
+                ahead_days=s.plan_ahead_days,
+                stale_after=timedelta(hours=s.stale_after_hours),
+                blocked_notice=blocked_notice,
+            )
+        for change in result.changes:
+            log.warning("plan change (%s): %s", w.key, plan_change(change))
+        if result.inserted:
+            log.info("planned %d new reminders for %s", result.inserted, w.key)
+        self._dirty.discard(w.ward_id)
+        self._planned[w.ward_id] = (today, asyncio.get_running_loop().time())
+
+    async def run_periodic(self) -> None:
+        """Every ward's cycles and digest, within the tick's budget: a ward checked less than
+        a minute ago returns at once, so wards a Monday morning's digests left over are
+        reached at the next ticks."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for n, w in enumerate(self.ctx.served()):
+            if n and loop.time() - started > PLAN_BUDGET_SECONDS:
+                break
+            work = self.periodics.setdefault(w.ward_id, PeriodicWork(self.ctx, ward=w.ward_id))
+            await work.run()
+
+    async def shutdown(self, timeout: float = 60.0) -> None:
+        """Let the tick in progress finish its batch (so what was sent is recorded)."""
+        self.dispatcher.stopping = True
+        self.woken.set()
+        try:
+            async with asyncio.timeout(timeout), self._lock, self._dispatching:
+                pass
+        except TimeoutError:
+            log.warning("the last dispatch batch did not finish within %.0f s", timeout)
+
+    async def tick(self) -> None:
+        if self._lock.locked() or self.dispatcher.stopping:
+            return
+        async with self._lock:
+            try:
+                await self.plan_if_due()
+                await self.run_periodic()
+                await self.dispatch()
+                self.last_tick = self.ctx.now()
+            except Exception:
+                log.exception("tick failed; the next tick retries")
+
+    async def dispatch(self) -> None:
+        async with self._dispatching:
+            if not self.dispatcher.stopping:
+                await self.dispatcher.tick()
+
+    async def serve_wakeups(self) -> None:
+        """Drain the outbox whenever a reply is queued. The event is cleared before the
+        drain, so a reply queued during it triggers one more drain rather than waiting."""
+        while not self.dispatcher.stopping:
+            await self.woken.wait()
+            self.woken.clear()
+            try:
+                await self.dispatch()
+            except Exception:
+                log.exception("dispatch after a wake-up failed; the next tick retries")
+
+
+async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_seconds: float) -> None:
+    scheduler = AsyncIOScheduler()
+    scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True, id="outbox-tick")
+    scheduler.start()
+    wakeups = asyncio.create_task(ticker.serve_wakeups(), name="outbox-wakeups")
+    # The first tick may drain a long backlog: it runs beside `main`, so a stop request
+    # during it is honoured after the batch in hand rather than after the whole backlog.
+    first = asyncio.create_task(ticker.tick(), name="first-tick")
+    try:
+        await main
+    finally:
+        scheduler.shutdown(wait=False)
+        await ticker.shutdown()
+        for task in (first, wakeups):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def stop_on_signals() -> asyncio.Event:
+    """An event set by SIGTERM or SIGINT (a second signal ends the process at once)."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal(sig: signal.Signals) -> None:
+        if stop.is_set():
+            log.warning("second %s: exiting now", sig.name)
+            os._exit(1)
+        log.warning("%s received: finishing the batch in hand, then stopping", sig.name)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, on_signal, sig)
+    return stop
+
+
+async def first_of(*waits: Awaitable[object]) -> None:
+    """Wait until the first of `waits` ends; cancel the others."""
+    tasks = [asyncio.ensure_future(w) for w in waits]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

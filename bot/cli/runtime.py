@@ -1,0 +1,357 @@
+"""CLI commands that need the database and the running bot.
+
+Imports sit inside the commands so `nhacviec check` and `nhacviec deadline` start without
+loading SQLAlchemy, python-telegram-bot and the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.context import AppContext
+    from scheduler.clock import Clock
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("run", help="chạy bot: lịch nhắc + trò chuyện (console, Telegram, Zalo)")
+    p.add_argument("--now", type=parse_datetime, help="bắt đầu đồng hồ của bot tại thời điểm này")
+    p.add_argument("--speed", type=float, default=1.0, help="đồng hồ chạy nhanh gấp bao nhiêu lần (với --now)")
+    p.add_argument("--verbose", action="store_true", help="in nhật ký chi tiết")
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser("link", help="cấp mã liên kết một lần cho một người của đơn vị")
+    p.add_argument("--ward", help=WARD_HELP)
+    p.add_argument("--unit", help="mã hoặc tên đơn vị (không cần với vai trò city)")
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=["head", "deputy", "office", "leader", "city"],
+        help="vai trò: head (thủ trưởng), deputy (cấp phó / đầu mối), office, leader, city (theo dõi các phường)",
+    )
+    p.add_argument("--name", required=True, help="họ tên")
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.set_defaults(handler=cmd_link)
+
+    p = sub.add_parser("remind", help="nhắc ngay một nhiệm vụ (bot đang chạy sẽ gửi trong vài giây)")
+    p.add_argument("stt", help="số hoặc nhãn nhiệm vụ, ví dụ 4 hoặc II.3")
+    p.add_argument("--ward", help=WARD_HELP)
+    p.add_argument("--unit", help="chỉ nhắc đơn vị này (mã hoặc tên)")
+    p.set_defaults(handler=cmd_remind)
+
+    p = sub.add_parser("reply", help="xem bot hiểu một câu trả lời thế nào")
+    p.add_argument("text", help='ví dụ "đang làm 50%%"')
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.set_defaults(handler=cmd_reply)
+
+    p = sub.add_parser("status", help="tình trạng bot: hàng đợi, lần gửi gần nhất, lỗi trong 24 giờ, cảnh báo")
+    p.add_argument("--json", action="store_true", help="in JSON")
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu SQLite khi bot đang chạy (PostgreSQL: in lệnh pg_dump)")
+    p.add_argument("--out", help="tệp sao lưu, hoặc thư mục để đặt tệp có dấu thời gian")
+    p.set_defaults(handler=cmd_backup)
+
+
+def cmd_reply(args: argparse.Namespace, settings: Settings) -> int:
+    """How a reply is understood: status, percent, note."""
+    from bot.reading.replies import parse_reply
+    from bot.texts.common import STATUS_LABELS
+
+    parsed = parse_reply(args.text)
+    if args.json:
+        print(json.dumps(asdict(parsed), ensure_ascii=False))
+    else:
+        extra = f", {parsed.percent}%" if parsed.percent is not None else ""
+        note = f", ghi chú: {parsed.note}" if parsed.note else ""
+        print(f"{STATUS_LABELS[parsed.status]} ({parsed.status}{extra}{note})")
+    return 0
+
+
+def cmd_link(args: argparse.Namespace, settings: Settings) -> int:
+    """Issue a one-time link code."""
+    return asyncio.run(_link(args, settings))
+
+
+async def _in_ward(
+    settings: Settings,
+    work: Callable[[AppContext, AsyncSession], Awaitable[T]],
+    ward: str | None = None,
+    *,
+    any_ward: bool = False,
+) -> T:
+    """Open the ward `ward` names — the only one when the deployment has one plan; the first
+    when `any_ward` and none is named — (schema upgraded, its plan synced), run `work` in one
+    transaction, close. A refused action or an unknown ward is a CLI error in Vietnamese."""
+    from bot.actions.tasks import ActionError
+    from bot.app.service import open_context
+    from bot.wards import WardError, load_wards
+    from scheduler.clock import SystemClock
+    from scheduler.plan import PlanError
+
+    try:
+        if ward is None and any_ward:
+            ward = min(load_wards(settings.plan_path), key=lambda w: w.key).key
+        ctx = await open_context(settings, SystemClock(), ward=ward, one_ward=True)
+    except (WardError, PlanError) as exc:
+        raise CliError(str(exc)) from None
+    try:
+        async with ctx.db.session() as s, s.begin():
+            try:
+                return await work(ctx, s)
+            except ActionError as exc:
+                raise CliError(str(exc)) from None
+    finally:
+        await ctx.db.dispose()
+
+
+async def _link(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.actions.people import IssuedCode, create_person, issue_link_code
+    from bot.texts.common import PERSON_ROLE_LABELS, vn_date
+
+    city = args.role == "city"
+    if not city and not args.unit:
+        raise CliError("cần --unit (mã hoặc tên đơn vị) cho vai trò head, office, leader", 2)
+
+    async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, IssuedCode]:
+        # A city official belongs to no unit; their code is kept in the ward named (or the
+        # first), and they see every ward the deployment serves.
+        unit = resolve_unit(ctx.plan, args.unit) if args.unit and not city else None
+        person = await create_person(s, ctx.ward_id, args.name, args.role, unit, ctx.now())
+        issued = await issue_link_code(s, person, ctx.now(), timedelta(hours=settings.link_code_ttl_hours))
+        return unit or ctx.plan.ward, issued
+
+    unit, issued = await _in_ward(settings, work, args.ward, any_ward=city)
+    deep_link = None
+    if settings.telegram_token:
+        from bot.channels.telegram.username import bot_username
+        from bot.texts.links import deep_link as make_deep_link
+
+        username = settings.telegram_bot_username or await bot_username(
+            settings.telegram_token.get_secret_value(), settings.telegram_base_url
+        )
+        deep_link = make_deep_link(username, issued.code) if username else None
+    if args.json:
+        out = {
+            "code": issued.code,
+            "expires_at": issued.expires_at.isoformat(),
+            "person_id": issued.person_id,
+            "unit": unit,
+            "role": args.role,
+            "name": args.name,
+        }
+        if deep_link:
+            out["deep_link"] = deep_link
+        print(json.dumps(out, ensure_ascii=False))
+    else:
+        role = PERSON_ROLE_LABELS.get(args.role, args.role)
+        expires = issued.expires_at.astimezone(settings.zone())
+        print(f"Mã liên kết cho {args.name} ({role}, {unit}): {issued.code}")
+        print(f"Hết hạn: {vn_date(expires.date())} {expires:%H:%M}. Dùng một lần.")
+        print(f"Gửi cho bot: /start {issued.code}  (Zalo: LIENKET {issued.code})")
+        if deep_link:
+            print(f"Hoặc mở: {deep_link}")
+    return 0
+
+
+def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
+    """Queue an immediate reminder."""
+    return asyncio.run(_remind(args, settings))
+
+
+async def _remind(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.actions.tasks import Queued, queue_manual_reminder
+    from bot.texts.common import remind_queued
+
+    async def work(ctx: AppContext, s: AsyncSession) -> Queued:
+        unit = resolve_unit(ctx.plan, args.unit) if args.unit else None
+        return await queue_manual_reminder(s, ctx.ward_id, args.stt, unit, ctx.now(), ctx.today())
+
+    queued = await _in_ward(settings, work, args.ward)
+    print(remind_queued(queued.task, len(queued.units), queued.nobody))
+    if queued.units:
+        print("Bot đang chạy sẽ gửi trong vài giây.")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot."""
+    from bot.app.logs import install_redaction, redact, redact_handlers
+    from bot.app.messengers import secrets_of
+    from bot.channels.startup import StartupFailed
+
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
+    # Secrets are redacted from messages and from formatted tracebacks, before anything runs.
+    install_redaction(secrets_of(settings))
+    redact_handlers()
+    try:
+        asyncio.run(_run(args, settings))
+    except KeyboardInterrupt:
+        pass
+    except StartupFailed as exc:
+        raise CliError(f"không khởi động được — {redact(str(exc))}") from None
+    print("\nTạm biệt!")
+    if any(t.name == "console-input" and t.is_alive() for t in threading.enumerate()):
+        # Stopped by a signal while the console waited for a line: that thread cannot be
+        # interrupted, and the interpreter would abort on it at exit. Everything is
+        # recorded and the database closed by now, so leave at once.
+        sys.stdout.flush()
+        os._exit(0)
+    return 0
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> None:
+    from bot.app.service import Ticker, first_of, make_dispatcher, run_with_scheduler, stop_on_signals
+    from bot.channels.startup import check_webhook_settings
+    from scheduler.clock import ShiftedClock, SystemClock
+
+    start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
+    clock: Clock = ShiftedClock(start, args.speed) if start else SystemClock()
+    if settings.telegram_token or settings.zalo_token:
+        check_webhook_settings(settings)  # before the database is touched
+    ctx = await _open_for_run(settings, clock)
+    # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
+    # batch in hand is sent and recorded, rows not started are released, exit code 0.
+    stop = stop_on_signals()
+    try:
+        if settings.telegram_token or settings.zalo_token:
+            from bot.app.messengers import run_messengers
+
+            await run_messengers(ctx, stop)
+            return
+        from bot.channels.console import ConsoleChannel, ConsoleSession
+        from bot.conversation.handle import Conversation
+
+        channel = ConsoleChannel()
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+        session = ConsoleSession(ctx, Conversation(ctx), channel)
+        # Who the newcomer is comes first, and the bot's clock starts after: a demo started
+        # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
+        chosen = asyncio.ensure_future(session.start())
+        await first_of(chosen, stop.wait())
+        if stop.is_set() or not chosen.result():
+            return
+        if isinstance(clock, ShiftedClock):
+            clock.restart()
+        await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
+    finally:
+        await ctx.db.dispose()
+
+
+async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
+    """open_context, with what can go wrong at start said in one line: an invalid plan or
+    calendar (final), a database not reachable yet (retried: it may boot after us)."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot.app.logs import redact
+    from bot.app.service import open_context
+    from bot.channels.startup import StartupFailed, StartupUnreachable, with_retries
+    from bot.wards import WardError
+    from scheduler.plan import PlanError
+    from scheduler.workcal import CalendarError
+
+    async def attempt() -> AppContext:
+        try:
+            return await open_context(settings, clock, announce=print)
+        except WardError as exc:
+            raise StartupFailed(str(exc)) from None
+        except PlanError as exc:
+            count = len(exc.problems)
+            raise StartupFailed(
+                f"kế hoạch {exc.path} không hợp lệ ({count} lỗi; lỗi đầu: {exc.problems[0] if count else '?'}). "
+                f"Xem tất cả: nhacviec check {exc.path}"
+            ) from None
+        except CalendarError as exc:
+            raise StartupFailed(f"lịch {settings.calendar_path} không hợp lệ: {' '.join(str(exc).split())}") from None
+        except OperationalError as exc:
+            first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+            raise StartupUnreachable(f"không kết nối được cơ sở dữ liệu ({redact(first)[:200]})") from None
+
+    return await with_retries(
+        "database", attempt, retries=settings.startup_retries, delay=settings.startup_retry_seconds
+    )
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    """The outbox by state, the last sends, the failures of the last day, the dead-man's switch."""
+    return asyncio.run(_status(args, settings))
+
+
+async def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from bot.app.health import ward_health
+    from bot.cli.backup import sqlite_path
+    from store.db import Database
+
+    try:
+        path = sqlite_path(settings.database_url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if path is not None and not path.exists():  # a wrong path must not look like a healthy, empty bot
+        raise CliError(f"không có tệp cơ sở dữ liệu {path} (NHACVIEC_DATABASE_URL)")
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        report = await ward_health(db, datetime.now(UTC), timedelta(minutes=settings.deadman_minutes))
+    finally:
+        await db.dispose()
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(report.text(settings.zone()))
+    return 0 if report.healthy else 1
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    """SQLite: an online backup, consistent while the bot writes. PostgreSQL: the pg_dump to run."""
+    from datetime import datetime
+
+    from bot.cli.backup import backup_sqlite, pg_dump_command, sqlite_path
+
+    stamp = datetime.now(settings.zone()).strftime("%Y%m%d-%H%M%S")
+    try:
+        path = sqlite_path(settings.database_url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    if path is None:
+        if not settings.database_url.startswith("postgresql"):
+            raise CliError(f"không biết sao lưu loại cơ sở dữ liệu này: {settings.database_url.split(':', 1)[0]}")
+        print("PostgreSQL: sao lưu bằng pg_dump (nhất quán khi bot đang chạy); mật khẩu qua PGPASSWORD hoặc ~/.pgpass:")
+        print(pg_dump_command(settings.database_url, f"nhacviec-{stamp}.dump"))
+        print("Khôi phục: pg_restore --clean --if-exists -d <CSDL> tệp.dump (dừng bot trước). Xem docs/deploying.md.")
+        return 0
+    if not path.exists():
+        raise CliError(f"không có tệp cơ sở dữ liệu {path}")
+    out = Path(args.out) if args.out else Path(".")
+    if out.is_dir() or (args.out or "").endswith(("/", os.sep)):
+        out = out / f"{path.stem}-{stamp}.db"
+    if out.exists():
+        raise CliError(f"tệp {out} đã có; chọn tên khác với --out")
+    pages = backup_sqlite(path, out)
+    print(f"Đã sao lưu {path} → {out} ({pages} trang, kiểm tra toàn vẹn: ok).")
+    return 0

@@ -1,0 +1,1 @@
+"""Pure readers of what people type: status replies, task labels, document evidence."""
