@@ -8,9 +8,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from bot.commands.review import named_coordinators
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
+from bot.conversation.recording import named_coordinators
 from bot.report import build_standing
 from bot.report.rows import Report, appendix_rows
 from bot.texts import common as texts

@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack
 
 from pydantic import SecretStr
 
+import bot.commands  # noqa: F401  (registers every chat command)
 from bot.app.health import HealthCheck
 from bot.app.logs import install_redaction
 from bot.app.service import Ticker, make_dispatcher, run_with_scheduler

@@ -19,6 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+import bot.commands  # noqa: F401  (registers every chat command)
 from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
 from bot.settings import Settings
 

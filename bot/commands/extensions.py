@@ -7,9 +7,9 @@ import re
 import unicodedata
 from datetime import date
 
-from bot.conversation.core import ConversationCore
-from bot.conversation.registry import EVERYONE, OFFICE
-from bot.conversation.turn import COMMANDS, Reply, Turn
+from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
+from bot.conversation.tasks import open_views, refs_in, replan, task_view
+from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import common as texts
 from bot.texts import extensions as tx
@@ -53,182 +53,180 @@ def read_day(text: str, today: date) -> date | None:
         return None
 
 
-class ExtensionCommands(ConversationCore):
-    @COMMANDS.command(
-        "giahan",
-        roles=EVERYONE,
-        usage="/giahan N DD/MM/YYYY LÝ_DO",
-        description="xin gia hạn nhiệm vụ N đến ngày mới, ví dụ /giahan 4 15/07/2026 chờ ý kiến lãnh đạo",
+@COMMANDS.command(
+    "giahan",
+    roles=EVERYONE,
+    usage="/giahan N DD/MM/YYYY LÝ_DO",
+    description="xin gia hạn nhiệm vụ N đến ngày mới, ví dụ /giahan 4 15/07/2026 chờ ý kiến lãnh đạo",
+)
+async def cmd_giahan(t: Turn) -> Reply:
+    """/giahan N DATE REASON — a unit asks the office for more time on task N."""
+    refs = await refs_in(t, t.args)
+    ref = next((r for r in refs if r.rest and r.separated and not r.sep), None)
+    if ref is None:
+        return [OutboundMessage(tx.USAGE_GIAHAN)]
+    day_text, _, reason = ref.rest.partition(" ")
+    day = read_day(day_text, t.ctx.today())
+    if day is None:
+        return [OutboundMessage(tx.USAGE_GIAHAN)]
+    return await _ask_extension(t, ref.stt, ref.label, day, day_text, reason.strip())
+
+
+@COMMANDS.words
+async def extension_words(t: Turn, text: str) -> Reply | None:
+    """ "xin gia hạn nhiệm vụ 4 đến 15/7 vì chờ ý kiến lãnh đạo": a request in words, or
+    None when the text does not ask for an extension (it is read as a report then)."""
+    folded = fold(text)
+    asks = _ASKS.match(folded)
+    if asks is None:
+        return None
+    body = _BODY.search(folded, asks.end() - len("gia han"))
+    if body is None:
+        return [OutboundMessage(tx.USAGE_GIAHAN)]
+    label = body["label"] or asks["pre"]
+    day_text = re.sub(r"\s+", "", body["day"])
+    day = read_day(day_text, t.ctx.today())
+    if day is None:
+        return [OutboundMessage(tx.USAGE_GIAHAN)]
+    # The reason as written (with its diacritics): what follows the date in the message.
+    # Folding keeps one character per character of NFC text, so positions carry over.
+    original = " ".join(unicodedata.normalize("NFC", text).split())
+    tail = original[body.end() :] if len(original) == len(folded) else folded[body.end() :]
+    reason = _REASON_LEAD.sub("", tail, count=1).strip()
+    if label is None:
+        views = [v for v in await open_views(t) if not v.checkin]
+        if len(views) != 1:
+            return [OutboundMessage(tx.USAGE_GIAHAN)]
+        return await _ask_extension(t, views[0].task_stt, views[0].task_label, day, day_text, reason)
+    task = await task_by_label(t.s, t.ward_id, label)
+    return await _ask_extension(t, task.stt if task else None, label, day, day_text, reason)
+
+
+async def _ask_extension(t: Turn, stt: int | None, label: str, day: date, day_text: str, reason: str) -> Reply:
+    view = await task_view(t, stt)
+    if view is None:
+        return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=label))]
+    if not reason:
+        return [OutboundMessage(tx.NEED_REASON.format(label=view.task_label, day=day_text))]
+    if view.checkin:
+        return [OutboundMessage(tx.CHECKIN.format(label=view.task_label))]
+    if not view.is_open:
+        return [OutboundMessage(tx.CLOSED.format(label=view.task_label))]
+    today, now = t.ctx.today(), t.ctx.now()
+    if day <= today:
+        return [OutboundMessage(tx.IN_PAST.format(day=texts.vn_date(day)))]
+    current = view.effective_due
+    if day <= current:
+        due = texts.vn_date(current)
+        return [OutboundMessage(tx.NOT_LATER.format(label=view.task_label, due=due, day=texts.vn_date(day)))]
+    request, replaced = await request_extension(
+        t.s, t.ward_id, view.id, t.person.id, t.inbound_id, current, day, reason, now
     )
-    async def _cmd_giahan(self, t: Turn) -> Reply:
-        """/giahan N DATE REASON — a unit asks the office for more time on task N."""
-        refs = await self._task_refs(t, t.args)
-        ref = next((r for r in refs if r.rest and r.separated and not r.sep), None)
-        if ref is None:
-            return [OutboundMessage(tx.USAGE_GIAHAN)]
-        day_text, _, reason = ref.rest.partition(" ")
-        day = read_day(day_text, self.ctx.today())
-        if day is None:
-            return [OutboundMessage(tx.USAGE_GIAHAN)]
-        return await self._ask_extension(t, ref.stt, ref.label, day, day_text, reason.strip())
-
-    async def _extension_words(self, t: Turn, text: str) -> Reply | None:
-        """ "xin gia hạn nhiệm vụ 4 đến 15/7 vì chờ ý kiến lãnh đạo": a request in words, or
-        None when the text does not ask for an extension (it is read as a report then)."""
-        folded = fold(text)
-        asks = _ASKS.match(folded)
-        if asks is None:
-            return None
-        body = _BODY.search(folded, asks.end() - len("gia han"))
-        if body is None:
-            return [OutboundMessage(tx.USAGE_GIAHAN)]
-        label = body["label"] or asks["pre"]
-        day_text = re.sub(r"\s+", "", body["day"])
-        day = read_day(day_text, self.ctx.today())
-        if day is None:
-            return [OutboundMessage(tx.USAGE_GIAHAN)]
-        # The reason as written (with its diacritics): what follows the date in the message.
-        # Folding keeps one character per character of NFC text, so positions carry over.
-        original = " ".join(unicodedata.normalize("NFC", text).split())
-        tail = original[body.end() :] if len(original) == len(folded) else folded[body.end() :]
-        reason = _REASON_LEAD.sub("", tail, count=1).strip()
-        if label is None:
-            views = [v for v in await self._open(t.s, t.person) if not v.checkin]
-            if len(views) != 1:
-                return [OutboundMessage(tx.USAGE_GIAHAN)]
-            return await self._ask_extension(t, views[0].task_stt, views[0].task_label, day, day_text, reason)
-        task = await task_by_label(t.s, t.ward_id, label)
-        return await self._ask_extension(t, task.stt if task else None, label, day, day_text, reason)
-
-    async def _ask_extension(
-        self, t: Turn, stt: int | None, label: str, day: date, day_text: str, reason: str
-    ) -> Reply:
-        view = await self._task_view(t, stt)
-        if view is None:
-            return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=label))]
-        if not reason:
-            return [OutboundMessage(tx.NEED_REASON.format(label=view.task_label, day=day_text))]
-        if view.checkin:
-            return [OutboundMessage(tx.CHECKIN.format(label=view.task_label))]
-        if not view.is_open:
-            return [OutboundMessage(tx.CLOSED.format(label=view.task_label))]
-        today, now = self.ctx.today(), self.ctx.now()
-        if day <= today:
-            return [OutboundMessage(tx.IN_PAST.format(day=texts.vn_date(day)))]
-        current = view.effective_due
-        if day <= current:
-            due = texts.vn_date(current)
-            return [OutboundMessage(tx.NOT_LATER.format(label=view.task_label, due=due, day=texts.vn_date(day)))]
-        request, replaced = await request_extension(
-            t.s, t.ward_id, view.id, t.person.id, t.inbound_id, current, day, reason, now
-        )
-        body = tx.office_notice(
-            view.unit_name, view.unit_code, view.task_label, view.content, current, day, reason, t.person.name
-        )
-        office = await people_with_role(t.s, t.ward_id, (PersonRole.OFFICE,))
-        rows = [
-            direct_row(t.ward_id, f"ext:{request.id}:asked:p{p.id}", ReminderKind.NOTICE, now, p.id, body)
-            for p in office
-        ]
-        await insert_reminders(t.s, rows)
-        previous = replaced[-1].new_due if replaced else None
-        return [OutboundMessage(tx.requested(view.task_label, current, day, reason, previous, len(rows)))]
-
-    @COMMANDS.command(
-        "duyet",
-        roles=OFFICE,
-        usage="/duyet N [ĐƠN_VỊ]",
-        description="đồng ý đề nghị gia hạn nhiệm vụ N của đơn vị",
+    body = tx.office_notice(
+        view.unit_name, view.unit_code, view.task_label, view.content, current, day, reason, t.person.name
     )
-    async def _cmd_duyet(self, t: Turn) -> Reply:
-        """/duyet N [UNIT] — approve a pending extension (office)."""
-        found = await self._pending_request(t, tx.USAGE_DUYET, reason_needed=False)
-        if isinstance(found, list):
-            return found
-        pending, _ = found
-        request, now = pending.request, self.ctx.now()
-        original = await self._original_due(t, pending)
-        await decide_extension(t.s, request, True, t.person.id, "", now)
-        # The new day's reminders exist at once, not at the next planning run.
-        await self._replan(t)
-        body = tx.approved_for_unit(pending.task_label, original, request.new_due)
-        told = await self._tell_unit_of_extension(t, pending, "approved", body)
-        return [
-            OutboundMessage(
-                tx.approved_for_office(pending.task_label, pending.unit_name, original, request.new_due, told)
-            )
-        ]
+    office = await people_with_role(t.s, t.ward_id, (PersonRole.OFFICE,))
+    rows = [
+        direct_row(t.ward_id, f"ext:{request.id}:asked:p{p.id}", ReminderKind.NOTICE, now, p.id, body) for p in office
+    ]
+    await insert_reminders(t.s, rows)
+    previous = replaced[-1].new_due if replaced else None
+    return [OutboundMessage(tx.requested(view.task_label, current, day, reason, previous, len(rows)))]
 
-    @COMMANDS.command(
-        "tuchoi",
-        roles=OFFICE,
-        usage="/tuchoi N [ĐƠN_VỊ] LÝ_DO",
-        description="không đồng ý đề nghị gia hạn nhiệm vụ N, kèm lý do",
-    )
-    async def _cmd_tuchoi(self, t: Turn) -> Reply:
-        """/tuchoi N [UNIT] REASON — refuse a pending extension (office)."""
-        found = await self._pending_request(t, tx.USAGE_TUCHOI, reason_needed=True)
-        if isinstance(found, list):
-            return found
-        pending, reason = found
-        request = pending.request
-        await decide_extension(t.s, request, False, t.person.id, reason, self.ctx.now())
-        body = tx.refused_for_unit(pending.task_label, request.new_due, request.previous_due, reason)
-        told = await self._tell_unit_of_extension(t, pending, "refused", body)
-        return [
-            OutboundMessage(tx.refused_for_office(pending.task_label, pending.unit_name, request.new_due, reason, told))
-        ]
 
-    async def _pending_request(
-        self, t: Turn, usage: str, *, reason_needed: bool
-    ) -> tuple[PendingExtension, str] | Reply:
-        """The request a /duyet or /tuchoi is about, and the words after it; or the answer
-        explaining why there is none."""
-        refs = await self._task_refs(t, t.args)
-        ref = next((r for r in refs if not r.sep and (not r.rest or r.separated)), None)
-        if ref is None:
-            return [OutboundMessage(usage)]
-        if ref.stt is None:
-            return [OutboundMessage(texts.NO_SUCH_TASK.format(stt=ref.label))]
-        unit, words = _leading_unit(t.plan, ref.rest)
-        if not reason_needed and words:
-            return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=words) + "\n" + usage)]
-        if reason_needed and not words:
-            return [OutboundMessage(usage)]
-        pending = await pending_extensions(t.s, t.ward_id, ref.stt)
-        if unit is not None:
-            pending = [p for p in pending if p.unit_code == unit.code]
-        if not pending:
-            where = f" của {unit.name}" if unit is not None else ""
-            return [OutboundMessage(tx.NO_PENDING.format(label=ref.label, unit=where))]
-        if len(pending) > 1:
-            units = ", ".join(p.unit_code for p in pending)
-            example = f"/{'tuchoi' if reason_needed else 'duyet'} {ref.label} {pending[0].unit_code}"
-            return [
-                OutboundMessage(tx.WHICH_UNIT.format(label=ref.label, n=len(pending), units=units, example=example))
-            ]
-        return pending[0], words
+@COMMANDS.command(
+    "duyet",
+    roles=OFFICE,
+    usage="/duyet N [ĐƠN_VỊ]",
+    description="đồng ý đề nghị gia hạn nhiệm vụ N của đơn vị",
+)
+async def cmd_duyet(t: Turn) -> Reply:
+    """/duyet N [UNIT] — approve a pending extension (office)."""
+    found = await _pending_request(t, tx.USAGE_DUYET, reason_needed=False)
+    if isinstance(found, list):
+        return found
+    pending, _ = found
+    request, now = pending.request, t.ctx.now()
+    original = await _original_due(t, pending)
+    await decide_extension(t.s, request, True, t.person.id, "", now)
+    # The new day's reminders exist at once, not at the next planning run.
+    await replan(t)
+    body = tx.approved_for_unit(pending.task_label, original, request.new_due)
+    told = await _tell_unit_of_extension(t, pending, "approved", body)
+    return [
+        OutboundMessage(tx.approved_for_office(pending.task_label, pending.unit_name, original, request.new_due, told))
+    ]
 
-    async def _original_due(self, t: Turn, pending: PendingExtension) -> date:
-        view: AssignmentView | None = await assignment_view(t.s, pending.request.assignment_id)
-        return view.due if view is not None else pending.request.previous_due
 
-    async def _tell_unit_of_extension(self, t: Turn, pending: PendingExtension, what: str, body: str) -> int:
-        """The person who asked and the unit's heads hear the answer; how many were told."""
-        people: dict[int, Person] = {
-            p.id: p for p in await people_with_role(t.s, t.ward_id, (PersonRole.HEAD,), pending.unit_id)
-        }
-        if pending.request.person_id is not None and pending.request.person_id not in people:
-            asker = await t.s.get(Person, pending.request.person_id)
-            if asker is not None:
-                people[asker.id] = asker
-        now = self.ctx.now()
-        rows = [
-            direct_row(t.ward_id, f"ext:{pending.request.id}:{what}:p{pid}", ReminderKind.NOTICE, now, pid, body)
-            for pid in people
-        ]
-        await insert_reminders(t.s, rows)
-        return len(rows)
+@COMMANDS.command(
+    "tuchoi",
+    roles=OFFICE,
+    usage="/tuchoi N [ĐƠN_VỊ] LÝ_DO",
+    description="không đồng ý đề nghị gia hạn nhiệm vụ N, kèm lý do",
+)
+async def cmd_tuchoi(t: Turn) -> Reply:
+    """/tuchoi N [UNIT] REASON — refuse a pending extension (office)."""
+    found = await _pending_request(t, tx.USAGE_TUCHOI, reason_needed=True)
+    if isinstance(found, list):
+        return found
+    pending, reason = found
+    request = pending.request
+    await decide_extension(t.s, request, False, t.person.id, reason, t.ctx.now())
+    body = tx.refused_for_unit(pending.task_label, request.new_due, request.previous_due, reason)
+    told = await _tell_unit_of_extension(t, pending, "refused", body)
+    return [
+        OutboundMessage(tx.refused_for_office(pending.task_label, pending.unit_name, request.new_due, reason, told))
+    ]
+
+
+async def _pending_request(t: Turn, usage: str, *, reason_needed: bool) -> tuple[PendingExtension, str] | Reply:
+    """The request a /duyet or /tuchoi is about, and the words after it; or the answer
+    explaining why there is none."""
+    refs = await refs_in(t, t.args)
+    ref = next((r for r in refs if not r.sep and (not r.rest or r.separated)), None)
+    if ref is None:
+        return [OutboundMessage(usage)]
+    if ref.stt is None:
+        return [OutboundMessage(texts.NO_SUCH_TASK.format(stt=ref.label))]
+    unit, words = _leading_unit(t.plan, ref.rest)
+    if not reason_needed and words:
+        return [OutboundMessage(texts.UNKNOWN_UNIT.format(unit=words) + "\n" + usage)]
+    if reason_needed and not words:
+        return [OutboundMessage(usage)]
+    pending = await pending_extensions(t.s, t.ward_id, ref.stt)
+    if unit is not None:
+        pending = [p for p in pending if p.unit_code == unit.code]
+    if not pending:
+        where = f" của {unit.name}" if unit is not None else ""
+        return [OutboundMessage(tx.NO_PENDING.format(label=ref.label, unit=where))]
+    if len(pending) > 1:
+        units = ", ".join(p.unit_code for p in pending)
+        example = f"/{'tuchoi' if reason_needed else 'duyet'} {ref.label} {pending[0].unit_code}"
+        return [OutboundMessage(tx.WHICH_UNIT.format(label=ref.label, n=len(pending), units=units, example=example))]
+    return pending[0], words
+
+
+async def _original_due(t: Turn, pending: PendingExtension) -> date:
+    view: AssignmentView | None = await assignment_view(t.s, pending.request.assignment_id)
+    return view.due if view is not None else pending.request.previous_due
+
+
+async def _tell_unit_of_extension(t: Turn, pending: PendingExtension, what: str, body: str) -> int:
+    """The person who asked and the unit's heads hear the answer; how many were told."""
+    people: dict[int, Person] = {
+        p.id: p for p in await people_with_role(t.s, t.ward_id, (PersonRole.HEAD,), pending.unit_id)
+    }
+    if pending.request.person_id is not None and pending.request.person_id not in people:
+        asker = await t.s.get(Person, pending.request.person_id)
+        if asker is not None:
+            people[asker.id] = asker
+    now = t.ctx.now()
+    rows = [
+        direct_row(t.ward_id, f"ext:{pending.request.id}:{what}:p{pid}", ReminderKind.NOTICE, now, pid, body)
+        for pid in people
+    ]
+    await insert_reminders(t.s, rows)
+    return len(rows)
 
 
 def _leading_unit(plan: Plan, rest: str) -> tuple[PlanUnit | None, str]:

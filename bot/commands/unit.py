@@ -2,62 +2,64 @@
 
 from __future__ import annotations
 
-from bot.conversation.core import ConversationCore
-from bot.conversation.registry import EVERYONE
-from bot.conversation.turn import COMMANDS, Reply, Turn
+from bot.conversation.recording import report
+from bot.conversation.registry import COMMANDS, EVERYONE
+from bot.conversation.tasks import open_views, refs_in, task_view, welcome
+from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import common as texts
 from bot.texts.reminders import status_buttons, tasks_list
 
 
-class UnitCommands(ConversationCore):
-    @COMMANDS.command("start", roles=EVERYONE, usage="/start", description="chào lại và xem nhiệm vụ đang mở")
-    async def _cmd_start(self, t: Turn) -> Reply:
-        """Welcome again (the chat is already linked)."""
-        return [OutboundMessage(await self._welcome(t.s, t.person))]
+@COMMANDS.command("start", roles=EVERYONE, usage="/start", description="chào lại và xem nhiệm vụ đang mở")
+async def cmd_start(t: Turn) -> Reply:
+    """Welcome again (the chat is already linked)."""
+    return [OutboundMessage(await welcome(t.ctx, t.s, t.person))]
 
-    @COMMANDS.command("help", roles=EVERYONE, usage="/help", description="danh sách lệnh")
-    async def _cmd_help(self, t: Turn) -> Reply:
-        """List the commands."""
-        return [OutboundMessage(COMMANDS.help_text(t.person.role))]
 
-    @COMMANDS.command(
-        "tasks", roles=EVERYONE, usage="/tasks", description="nhiệm vụ đang mở của đơn vị", reads_only=True
-    )
-    async def _cmd_tasks(self, t: Turn) -> Reply:
-        """My unit's open tasks."""
-        if t.person.unit_id is None:
-            return [OutboundMessage(texts.NO_UNIT)]
-        views = await self._open(t.s, t.person)
-        text = tasks_list(views, self.ctx.calendar, self.ctx.today())
-        if t.buttons and len(views) == 1:
-            return [OutboundMessage(text, status_buttons(views[0].id))]
-        return [OutboundMessage(text)]
+@COMMANDS.command("help", roles=EVERYONE, usage="/help", description="danh sách lệnh")
+async def cmd_help(t: Turn) -> Reply:
+    """List the commands."""
+    return [OutboundMessage(COMMANDS.help_text(t.person.role))]
 
-    @COMMANDS.command(
-        "status",
-        roles=EVERYONE,
-        usage="/status N NỘI_DUNG",
-        description="báo cáo nhiệm vụ số N, ví dụ /status 3 đang làm 50%",
-    )
-    async def _cmd_status(self, t: Turn) -> Reply:
-        """/status N TEXT — report on task N (a number or a label such as II.3)."""
-        ref = next((r for r in await self._task_refs(t, t.args) if r.rest and r.separated), None)
-        if ref is None:
-            return [OutboundMessage(texts.USAGE_STATUS)]
-        view = await self._task_view(t, ref.stt)
-        if view is None:
-            return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=ref.label))]
-        return await self._report(t, view, ref.rest)
 
-    @COMMANDS.command(
-        "prefer",
-        roles=EVERYONE,
-        usage="/prefer",
-        description="nhận nhắc việc qua kênh đang dùng (khi liên kết cả Telegram và Zalo)",
-    )
-    async def _cmd_prefer(self, t: Turn) -> Reply:
-        """Receive reminders on this channel (a person linked on Telegram and Zalo gets one copy)."""
-        channel = t.identity.channel
-        t.person.preferred_channel = channel
-        return [OutboundMessage(texts.PREFERRED.format(channel=texts.CHANNEL_NAMES.get(channel, channel)))]
+@COMMANDS.command("tasks", roles=EVERYONE, usage="/tasks", description="nhiệm vụ đang mở của đơn vị", reads_only=True)
+async def cmd_tasks(t: Turn) -> Reply:
+    """My unit's open tasks."""
+    if t.person.unit_id is None:
+        return [OutboundMessage(texts.NO_UNIT)]
+    views = await open_views(t)
+    text = tasks_list(views, t.ctx.calendar, t.ctx.today())
+    if t.buttons and len(views) == 1:
+        return [OutboundMessage(text, status_buttons(views[0].id))]
+    return [OutboundMessage(text)]
+
+
+@COMMANDS.command(
+    "status",
+    roles=EVERYONE,
+    usage="/status N NỘI_DUNG",
+    description="báo cáo nhiệm vụ số N, ví dụ /status 3 đang làm 50%",
+)
+async def cmd_status(t: Turn) -> Reply:
+    """/status N TEXT — report on task N (a number or a label such as II.3)."""
+    ref = next((r for r in await refs_in(t, t.args) if r.rest and r.separated), None)
+    if ref is None:
+        return [OutboundMessage(texts.USAGE_STATUS)]
+    view = await task_view(t, ref.stt)
+    if view is None:
+        return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=ref.label))]
+    return await report(t, view, ref.rest)
+
+
+@COMMANDS.command(
+    "prefer",
+    roles=EVERYONE,
+    usage="/prefer",
+    description="nhận nhắc việc qua kênh đang dùng (khi liên kết cả Telegram và Zalo)",
+)
+async def cmd_prefer(t: Turn) -> Reply:
+    """Receive reminders on this channel (a person linked on Telegram and Zalo gets one copy)."""
+    channel = t.identity.channel
+    t.person.preferred_channel = channel
+    return [OutboundMessage(texts.PREFERRED.format(channel=texts.CHANNEL_NAMES.get(channel, channel)))]

@@ -1,20 +1,36 @@
 """The one registry of chat commands: name, who may use it, usage, a one-line Vietnamese
-description and its handler. `/help` per role, the Telegram command menu and the README's
-command table (checked by a test) all come from here, so they cannot drift apart."""
+description and its handler; and the readers of requests made in words. `/help` per role,
+the Telegram command menu and the README's command table (checked by a test) all come from
+here, so they cannot drift apart. The command modules (bot/commands/) fill it when imported."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Protocol
 
+from bot.conversation.turn import Reply, Turn
+from bot.texts import common as texts
+from bot.texts import people as texts_people
 from store.enums import PersonRole
 
 EVERYONE = frozenset(PersonRole)
 OFFICE = frozenset({PersonRole.OFFICE, PersonRole.LEADER, PersonRole.CITY})
+UNIT_PEOPLE = frozenset({PersonRole.HEAD, PersonRole.DEPUTY})
+HEADS = frozenset({PersonRole.HEAD})
 
-Handler = Callable[..., Awaitable[Any]]
-H = TypeVar("H", bound=Handler)
+
+class Handler(Protocol):
+    """A chat command: the turn in, the replies out."""
+
+    def __call__(self, t: Turn, /) -> Awaitable[Reply]: ...
+
+
+class WordsReader(Protocol):
+    """A request made in words ("xin gia hạn nhiệm vụ 4 đến 15/7", "hội nghị 12"): the
+    answer, or None when the words are not such a request."""
+
+    def __call__(self, t: Turn, text: str, /) -> Awaitable[Reply | None]: ...
 
 
 @dataclass(frozen=True)
@@ -35,23 +51,36 @@ class ChatCommand:
     def office_only(self) -> bool:
         return not self.allows(PersonRole.HEAD)
 
+    def refusal(self) -> str:
+        """Why someone whose role this command does not allow is refused."""
+        if self.office_only:
+            return texts.OFFICE_ONLY
+        return texts_people.HEAD_ONLY if self.roles == HEADS else texts_people.UNIT_ONLY
+
 
 class Registry:
     def __init__(self) -> None:
         self._commands: dict[str, ChatCommand] = {}
+        self.words_readers: list[WordsReader] = []
 
     def command(
         self, name: str, *, roles: frozenset[PersonRole], usage: str, description: str, reads_only: bool = False
-    ) -> Callable[[H], H]:
+    ) -> Callable[[Handler], Handler]:
         """Register the decorated handler under `/name`."""
 
-        def register(handler: H) -> H:
+        def register(handler: Handler) -> Handler:
             if name in self._commands:
                 raise ValueError(f"/{name} registered twice")
             self._commands[name] = ChatCommand(name, roles, usage, description, handler, reads_only)
             return handler
 
         return register
+
+    def words(self, reader: WordsReader) -> WordsReader:
+        """Register a reader of requests in words; they are tried, in registration order,
+        before a free text is read as a status, so such a request is never taken for one."""
+        self.words_readers.append(reader)
+        return reader
 
     def get(self, name: str) -> ChatCommand | None:
         return self._commands.get(name)
@@ -79,3 +108,6 @@ class Registry:
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+COMMANDS = Registry()

@@ -1,5 +1,7 @@
-"""What a command or a reply is handled with: the turn (one message from a linked person)
-and the registry every command module adds itself to."""
+"""The turn: one inbound message from a linked person, with everything answering it needs.
+
+Handlers are plain functions of the turn. What belongs to one message (the files fetched with
+it, the files its answer queues) rides on the turn, never on a shared object."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation.registry import Registry
+from bot.actions.evidence_files import FetchedFile
+from bot.context import AppContext
 from bot.messages import InboundMessage, OutboundMessage
 from scheduler.plan import Plan
 from store.models import ChatIdentity, Person
@@ -23,6 +26,7 @@ class Turn:
     `ward_id` and `plan` are the person's ward and its plan: everything a turn reads or
     writes is scoped by them, never by a process-wide ward."""
 
+    ctx: AppContext
     s: AsyncSession
     msg: InboundMessage
     person: Person
@@ -32,9 +36,14 @@ class Turn:
     ward_id: int
     plan: Plan
     args: str = ""
+    # The files that came with the message, fetched before any transaction was opened.
+    files: list[FetchedFile] = field(default_factory=list)
     # Outbox rows (files for this chat) the turn queues: written with its answer, in the
     # transaction that marks the message processed, so a command may read in a read session.
     queued: list[dict[str, Any]] = field(default_factory=list)
 
-
-COMMANDS = Registry()
+    def ask(self, kind: str | None, assignment_id: int | None = None, text: str | None = None) -> None:
+        """Remember the question the bot asks this chat (None: no question pending)."""
+        self.identity.pending_kind = kind
+        self.identity.pending_assignment_id = assignment_id
+        self.identity.pending_text = text
