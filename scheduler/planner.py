@@ -88,9 +88,11 @@ def _rules_digest() -> str:
     deployment of changed rules plans every ward in full once, then incrementally again;
     workers running the same code agree on it."""
     h = hashlib.sha256(holidays.__version__.encode())
-    store = Path(__file__).resolve().parent.parent / "store"
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")) + [store / "sync.py", store / "outbox.py"]:
-        h.update(path.name.encode())
+    here = Path(__file__).resolve().parent
+    store = here.parent / "store"
+    # Every module of the scheduler, its packages (scheduler/plan/) included.
+    for path in sorted(here.rglob("*.py")) + [store / "sync.py", store / "outbox.py"]:
+        h.update(path.relative_to(here.parent).as_posix().encode())
         if path.exists():
             h.update(path.read_bytes())
     return h.hexdigest()
