@@ -25,7 +25,7 @@ from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder, first_escalations, horizon, plan_occurrences, plan_reminders
 from scheduler.workcal import WorkingCalendar
-from store.enums import CLOSED, PersonRole, ReminderKind
+from store.enums import CLOSED, AssignmentRole, DeadlineKind, PersonRole, ReminderKind
 from store.outbox import insert_reminders, reminder_row
 from store.queries import AssignmentView, blocked_assignments, escalated_pairs, people_with_role
 from store.sync import (
@@ -70,8 +70,9 @@ def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -
                 content=t.content,
                 product=t.product,
                 deadline_text=t.deadline_text,
-                deadline_kind=t.rule.kind,
-                roles={code: "lead" for code in t.lead} | {code: "coordinate" for code in t.coordinate},
+                deadline_kind=DeadlineKind(t.rule.kind),
+                roles={code: AssignmentRole.LEAD for code in t.lead}
+                | {code: AssignmentRole.COORDINATE for code in t.coordinate},
                 occurrences=[OccurrenceRow(o.key, o.due, o.start, o.checkin) for o in occurrences[t.stt]],
                 horizon=horizon(t, end),
                 label=t.label,
@@ -213,7 +214,7 @@ async def _blocked_notices(
     The key carries the blocked report's time: a new blocker is told again, the same one
     never twice."""
     blocked = {v.id: v for v in await blocked_assignments(session, ward_id) if blocked_with_reason(v)}
-    due_now = {aid: r.at for r, aid in wanted if r.kind == "overdue" and aid in blocked and r.at <= now}
+    due_now = {aid: r.at for r, aid in wanted if r.kind == ReminderKind.OVERDUE and aid in blocked and r.at <= now}
     if not due_now:
         return []
     office = await people_with_role(session, ward_id, (PersonRole.OFFICE,))

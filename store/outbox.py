@@ -25,7 +25,7 @@ async def insert_reminders(session: AsyncSession, rows: Sequence[dict[str, Any]]
 def reminder_row(
     ward_id: int,
     key: str,
-    kind: str,
+    kind: str,  # a ReminderKind; a string outside it is refused when the row is written
     due_at: datetime,
     now: datetime,
     *,
@@ -111,7 +111,7 @@ class Close:
     """How a claimed row ends (or is rescheduled, with state "pending")."""
 
     reminder_id: int
-    state: str
+    state: ReminderState
     error: str | None = None
     next_attempt_at: datetime | None = None
     failures: int = 0  # added to the row's attempts

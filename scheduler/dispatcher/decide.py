@@ -26,7 +26,7 @@ from store.delivery import (
     people_of_wards,
     reachable_identities,
 )
-from store.enums import CLOSED, PersonRole, ReminderKind, ReminderState
+from store.enums import CLOSED, AssignmentRole, PersonRole, ReminderKind, ReminderState
 from store.models import ChatIdentity, Person, Reminder
 from store.notices import hold_office_notice, set_notice_text, skipped_by_unit
 from store.outbox import Close, finish_many
@@ -119,7 +119,7 @@ def _group_per_chat(
         for r, _ in members:
             view = batch.views[r.assignment_id] if r.assignment_id else None
             assert view is not None
-            leads = batch.leads.get(view.occurrence_id, []) if view.role == "coordinate" else []
+            leads = batch.leads.get(view.occurrence_id, []) if view.role == AssignmentRole.COORDINATE else []
             items.append((str(r.kind), view, leads))
         message = w.renderer.group(items, today, buttons=w.channels[channel].supports_buttons)
         shared = SharedSend()
@@ -169,7 +169,7 @@ def _message(
     assert view is not None
     if r.kind == ReminderKind.ESCALATE:
         return w.renderer.escalation(view, today)
-    leads = batch.leads.get(view.occurrence_id, []) if view.role == "coordinate" else []
+    leads = batch.leads.get(view.occurrence_id, []) if view.role == AssignmentRole.COORDINATE else []
     buttons = w.channels[identity.channel].supports_buttons
     return w.renderer.reminder(r.kind, view, today, leads, buttons=buttons)
 
@@ -185,7 +185,7 @@ def direct_message(r: Reminder) -> OutboundMessage:
 
 @dataclass(frozen=True)
 class Closing:
-    state: str
+    state: ReminderState
     reason: str
 
 
@@ -270,7 +270,9 @@ class Batch:
             delivered=await delivered_people(s, [r.id for r in rows]),
             people=people,
             identities=await reachable_identities(s, [p.id for p in people]),
-            leads=await lead_unit_names(s, {v.occurrence_id for v in views.values() if v.role == "coordinate"}),
+            leads=await lead_unit_names(
+                s, {v.occurrence_id for v in views.values() if v.role == AssignmentRole.COORDINATE}
+            ),
         )
 
     def with_role(self, ward_id: int, role: str, unit_id: int | None) -> list[Person]:

@@ -141,7 +141,7 @@ class Verdict:
     """How a sent row ends: its new state, why, when to retry, how it is counted and how
     many failures it adds to the row's attempts."""
 
-    state: str
+    state: ReminderState
     counted: str  # a TickStats field
     reason: str | None = None
     retry_in: float | None = None  # seconds, for state "pending"
