@@ -26,7 +26,7 @@ from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder, first_escalations, horizon, plan_occurrences, plan_reminders
 from scheduler.workcal import WorkingCalendar
 from store.enums import CLOSED, AssignmentRole, DeadlineKind, PersonRole, ReminderKind
-from store.outbox import insert_reminders, reminder_row
+from store.outbox import insert_reminders, notice_rows, reminder_row
 from store.queries import AssignmentView, blocked_assignments, escalated_pairs, people_with_role
 from store.sync import (
     Change,
@@ -222,7 +222,5 @@ async def _blocked_notices(
     for aid, at in due_now.items():
         view = blocked[aid]
         stamp = f"{view.status_at:%Y%m%d%H%M%S}" if view.status_at else "0"
-        for person in office:
-            key = f"blocked:a{aid}:{stamp}:p{person.id}"
-            rows.append(reminder_row(ward_id, key, ReminderKind.NOTICE, at, now, person_id=person.id, body=words(view)))
+        rows += notice_rows(ward_id, office, f"blocked:a{aid}:{stamp}", words(view), now, due_at=at)
     return rows

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from scheduler.dispatcher.base import DispatcherConfig, Outcome, Wiring
 from store.db import Database
 from store.delivery import AttemptResult, delete_attempts, mark_unreachable, rows_by_id, update_attempts
-from store.enums import AttemptOutcome, PersonRole, ReminderKind, ReminderState
+from store.enums import AttemptOutcome, ReminderState
 from store.models import Reminder
-from store.outbox import Close, finish_many, insert_reminders, reminder_row
-from store.queries import people_with_role
+from store.notices import queue_office_notice
+from store.outbox import Close, finish_many
 
 log = logging.getLogger("scheduler.dispatcher")
 
@@ -87,24 +87,25 @@ async def record(s: AsyncSession, w: Wiring, finished: list[Finished]) -> dict[i
             if o.kind == AttemptOutcome.PERMANENT and o.delivery.identity_id is not None:
                 await _mark_unreachable(s, w, r.ward_id, o, now)
             if o.kind == AttemptOutcome.CHANNEL and o.duration_ms > 0:
-                await _notify_office(
+                # Told once per channel and day, through the same outbox.
+                await queue_office_notice(
                     s,
                     r.ward_id,
                     f"channel:{o.delivery.channel}:{w.calendar.local_date(now).isoformat()}",
-                    now,
                     w.renderer.channel_down(o.delivery.channel, o.error or ""),
+                    now,
                 )
         verdict = after_send(f.outcomes, r, bool(f.unsent), now, w.config, _pause_left(w, now))
         next_at = now + timedelta(seconds=verdict.retry_in) if verdict.retry_in is not None else None
         closes.append(Close(r.id, verdict.state, verdict.reason, next_at, verdict.failures))
         counted[r.id] = verdict.counted
         if verdict.gave_up:
-            await _notify_office(
+            await queue_office_notice(
                 s,
                 r.ward_id,
                 f"failed:{r.id}",
-                now,
                 w.renderer.gave_up(r.id, r.attempts + verdict.failures, verdict.reason),
+                now,
             )
     await s.flush()
     await finish_many(s, w.config.worker, now, closes)
@@ -123,17 +124,7 @@ async def _mark_unreachable(s: AsyncSession, w: Wiring, ward_id: int, o: Outcome
         return
     body = w.renderer.unreachable(marked.person_name, marked.unit_name, marked.channel, o.error or "")
     key = f"unreachable:{marked.identity_id}:{int(marked.linked_at.timestamp())}"
-    await _notify_office(s, ward_id, key, now, body)
-
-
-async def _notify_office(s: AsyncSession, ward_id: int, key: str, now: datetime, body: str) -> None:
-    """Tell the office once (the key makes it once) through the same outbox."""
-    office = await people_with_role(s, ward_id, (PersonRole.OFFICE,))
-    rows = [
-        reminder_row(ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, now, now, person_id=p.id, body=body)
-        for p in office
-    ]
-    await insert_reminders(s, rows)
+    await queue_office_notice(s, ward_id, key, body, now)
 
 
 @dataclass(frozen=True)
