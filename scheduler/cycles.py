@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 
 from scheduler.plan import Plan, ReportCycle
 from scheduler.windows import ReportWindow, cycle_window
 from scheduler.workcal import WorkingCalendar
-
-CycleKind = Literal["sweep", "report_due"]
+from store.enums import ReminderKind
 
 
 @dataclass(frozen=True)
 class CycleEvent:
     at: datetime  # aware, local zone
-    kind: CycleKind
+    kind: ReminderKind  # SWEEP or REPORT_DUE
     cycle: ReportCycle
     window: ReportWindow
     working_days: int  # before the due date
@@ -39,9 +37,9 @@ def cycle_events(plan: Plan, calendar: WorkingCalendar, start: date, end: date) 
     out: list[CycleEvent] = []
     send_time = plan.policy.send_time
     for cycle in plan.cycles:
-        offsets: list[tuple[CycleKind, int | None]] = [
-            ("sweep", cycle.sweep_before_working_days),
-            ("report_due", cycle.report_due_before_working_days),
+        offsets: list[tuple[ReminderKind, int | None]] = [
+            (ReminderKind.SWEEP, cycle.sweep_before_working_days),
+            (ReminderKind.REPORT_DUE, cycle.report_due_before_working_days),
         ]
         # The window whose due date falls in the range: its data period ends near the due date.
         for year in range(max(start.year - 1, plan.issued.year), end.year + 2):
@@ -50,7 +48,7 @@ def cycle_events(plan: Plan, calendar: WorkingCalendar, start: date, end: date) 
                 continue
             due = calendar.on_or_before(window.due)
             for kind, before in offsets:
-                if before is None or (kind == "report_due" and not plan.compiled_by):
+                if before is None or (kind == ReminderKind.REPORT_DUE and not plan.compiled_by):
                     continue
                 day = calendar.add_working_days(due, -before)
                 if start <= day <= end and day >= plan.issued:
@@ -62,10 +60,10 @@ def cycle_events(plan: Plan, calendar: WorkingCalendar, start: date, end: date) 
                             window=window,
                             working_days=before,
                             due=due,
-                            unit=plan.compiled_by if kind == "report_due" else None,
+                            unit=plan.compiled_by if kind == ReminderKind.REPORT_DUE else None,
                         )
                     )
-    out.sort(key=lambda e: (e.at, e.kind != "sweep", e.cycle.code))
+    out.sort(key=lambda e: (e.at, e.kind != ReminderKind.SWEEP, e.cycle.code))
     return out
 
 

@@ -25,8 +25,8 @@ from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder, first_escalations, horizon, plan_occurrences, plan_reminders
 from scheduler.workcal import WorkingCalendar
-from store.enums import CLOSED, PersonRole, ReminderKind
-from store.outbox import insert_reminders, reminder_row
+from store.enums import CLOSED, AssignmentRole, DeadlineKind, PersonRole, ReminderKind
+from store.outbox import insert_reminders, notice_rows, reminder_row
 from store.queries import AssignmentView, blocked_assignments, escalated_pairs, people_with_role
 from store.sync import (
     Change,
@@ -70,8 +70,9 @@ def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -
                 content=t.content,
                 product=t.product,
                 deadline_text=t.deadline_text,
-                deadline_kind=t.rule.kind,
-                roles={code: "lead" for code in t.lead} | {code: "coordinate" for code in t.coordinate},
+                deadline_kind=DeadlineKind(t.rule.kind),
+                roles={code: AssignmentRole.LEAD for code in t.lead}
+                | {code: AssignmentRole.COORDINATE for code in t.coordinate},
                 occurrences=[OccurrenceRow(o.key, o.due, o.start, o.checkin) for o in occurrences[t.stt]],
                 horizon=horizon(t, end),
                 label=t.label,
@@ -88,9 +89,11 @@ def _rules_digest() -> str:
     deployment of changed rules plans every ward in full once, then incrementally again;
     workers running the same code agree on it."""
     h = hashlib.sha256(holidays.__version__.encode())
-    store = Path(__file__).resolve().parent.parent / "store"
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")) + [store / "sync.py", store / "outbox.py"]:
-        h.update(path.name.encode())
+    here = Path(__file__).resolve().parent
+    store = here.parent / "store"
+    # Every module of the scheduler, its packages (scheduler/plan/) included.
+    for path in sorted(here.rglob("*.py")) + [store / "sync.py", store / "outbox.py"]:
+        h.update(path.relative_to(here.parent).as_posix().encode())
         if path.exists():
             h.update(path.read_bytes())
     return h.hexdigest()
@@ -211,7 +214,7 @@ async def _blocked_notices(
     The key carries the blocked report's time: a new blocker is told again, the same one
     never twice."""
     blocked = {v.id: v for v in await blocked_assignments(session, ward_id) if blocked_with_reason(v)}
-    due_now = {aid: r.at for r, aid in wanted if r.kind == "overdue" and aid in blocked and r.at <= now}
+    due_now = {aid: r.at for r, aid in wanted if r.kind == ReminderKind.OVERDUE and aid in blocked and r.at <= now}
     if not due_now:
         return []
     office = await people_with_role(session, ward_id, (PersonRole.OFFICE,))
@@ -219,7 +222,5 @@ async def _blocked_notices(
     for aid, at in due_now.items():
         view = blocked[aid]
         stamp = f"{view.status_at:%Y%m%d%H%M%S}" if view.status_at else "0"
-        for person in office:
-            key = f"blocked:a{aid}:{stamp}:p{person.id}"
-            rows.append(reminder_row(ward_id, key, ReminderKind.NOTICE, at, now, person_id=person.id, body=words(view)))
+        rows += notice_rows(ward_id, office, f"blocked:a{aid}:{stamp}", words(view), now, due_at=at)
     return rows

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 
 from scheduler.nags import series_end
 from scheduler.occurrences import Occurrence, expand
 from scheduler.plan import Plan, Task
 from scheduler.policy import ReminderPolicy
 from scheduler.workcal import WorkingCalendar
-
-Kind = Literal["before", "due", "overdue", "checkin", "escalate"]
-Role = Literal["lead", "coordinate"]
+from store.enums import AssignmentRole, ReminderKind
 
 
 class PolicyError(ValueError):
@@ -26,21 +23,21 @@ class Slot:
     """One reminder of one occurrence for one role: the day, the kind and its sequence."""
 
     day: date
-    kind: Kind
+    kind: ReminderKind  # before, due, overdue, checkin or escalate
     seq: int  # before: working days ahead; overdue: nag number; otherwise 0
 
 
 @dataclass(frozen=True)
 class PlannedReminder:
     at: datetime  # aware, local zone
-    kind: Kind
+    kind: ReminderKind
     seq: int
     task_stt: int
     occurrence_key: str
     due: date  # nominal last day on time
     working_due: date  # the last working day on or before `due`
     unit: str
-    role: Role
+    role: AssignmentRole
     task_label: str = ""  # how people name the task ("II.3"); the STT when not given
 
     def __post_init__(self) -> None:
@@ -55,7 +52,7 @@ def check_policy(policy: ReminderPolicy, calendar: WorkingCalendar) -> None:
 
 def slots(
     occurrence: Occurrence,
-    role: Role,
+    role: AssignmentRole,
     policy: ReminderPolicy,
     calendar: WorkingCalendar,
     until: date,
@@ -67,9 +64,9 @@ def slots(
     dispatcher skips them once the task is done, or while the unit is blocked."""
     working_due = calendar.on_or_before(occurrence.due)
     if occurrence.checkin:
-        if role == "coordinate" and not policy.checkin_coordinators:
+        if role == AssignmentRole.COORDINATE and not policy.checkin_coordinators:
             return
-        yield Slot(calendar.add_working_days(working_due, -policy.checkin_before_working_days), "checkin", 0)
+        yield Slot(calendar.add_working_days(working_due, -policy.checkin_before_working_days), ReminderKind.CHECKIN, 0)
         return
     for n in policy.before_working_days:
         day = calendar.add_working_days(working_due, -n)
@@ -77,19 +74,21 @@ def slots(
         # ten working days before Friday is two weeks back) and read as that one's reminder.
         if occurrence.start is not None and day < occurrence.start:
             continue
-        yield Slot(day, "before", n)
+        yield Slot(day, ReminderKind.BEFORE, n)
     if policy.on_due:
-        yield Slot(working_due, "due", 0)
+        yield Slot(working_due, ReminderKind.DUE, 0)
     # Overdue nags and the escalation go to the lead unit only: it answers for the task.
-    if role != "lead":
+    if role != AssignmentRole.LEAD:
         return
     if policy.escalate_after_working_days > 0:
-        yield Slot(calendar.add_working_days(occurrence.due, policy.escalate_after_working_days), "escalate", 0)
+        yield Slot(
+            calendar.add_working_days(occurrence.due, policy.escalate_after_working_days), ReminderKind.ESCALATE, 0
+        )
     gaps = policy.overdue_gaps()
     nag = calendar.add_working_days(occurrence.due, 1)
     seq = 1
     while nag <= until and (stop is None or nag < stop):
-        yield Slot(nag, "overdue", seq)
+        yield Slot(nag, ReminderKind.OVERDUE, seq)
         nag = calendar.add_working_days(nag, next(gaps))
         seq += 1
 
@@ -130,12 +129,12 @@ def plan_task(
     """All reminders of one task whose day falls in [start, end]."""
     policy = task.policy
     out: list[PlannedReminder] = []
-    roles: list[tuple[str, Role]] = [(u, "lead") for u in task.lead] + [(u, "coordinate") for u in task.coordinate]
+    roles = [(u, AssignmentRole.LEAD) for u in task.lead] + [(u, AssignmentRole.COORDINATE) for u in task.coordinate]
     for i, occ in enumerate(occurrences):
         working_due = calendar.on_or_before(occ.due)
         stop = series_end(occurrences, i)
-        per_role: dict[Role, list[Slot]] = {}
-        for role in ("lead", "coordinate"):
+        per_role: dict[AssignmentRole, list[Slot]] = {}
+        for role in AssignmentRole:
             per_role[role] = [s for s in slots(occ, role, policy, calendar, end, stop) if start <= s.day <= end]
         for unit, role in roles:
             for s in per_role[role]:
@@ -192,7 +191,7 @@ def first_escalations(
     seen = set(already or ())
     out = []
     for r in reminders:
-        if r.kind == "escalate":
+        if r.kind == ReminderKind.ESCALATE:
             if (r.task_stt, r.unit) in seen:
                 continue
             seen.add((r.task_stt, r.unit))

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from scheduler.plan import Plan, Target
 from scheduler.windows import ReportWindow
 from scheduler.workcal import VN_ZONE
+from store.enums import UNREVIEWED, AssignmentRole, DeadlineKind, Review, Status
 from store.progress import COMPLETES_CHECKIN, COMPLETES_DEADLINE
 from store.reporting import AssignmentState, ReportingSnapshot, ReportRow, TaskRow
 
@@ -52,12 +53,11 @@ _SEVERITY: tuple[Standing, ...] = ("overdue", "in_term", "done_late", "done_on_t
 
 # What a report still waiting for the office is shown as, beside its class.
 Marker = Literal["awaiting_confirmation", "no_product", "returned", "decline_pending"]
-MARKER_OF_REVIEW: dict[str, Marker] = {
-    "pending": "awaiting_confirmation",
-    "no_evidence": "no_product",
-    "returned": "returned",
+MARKER_OF_REVIEW: dict[Review, Marker] = {
+    Review.PENDING: "awaiting_confirmation",
+    Review.NO_EVIDENCE: "no_product",
+    Review.RETURNED: "returned",
 }
-_UNREVIEWED = ("pending", "no_evidence")
 
 # Statuses that complete an occurrence, by kind (passed down to the store's queries).
 # What completes a deadline and a periodic check-in: the store keeps each assignment's
@@ -240,15 +240,15 @@ def classify_occurrence(
     review = a.last.review if a.last else None
     completed_on = local_day(a.completing.at, zone) if a.completing is not None else None
     due = a.extended_due if a.extended_due is not None and on_time_against == "extended" else a.due
-    marker: Marker | None = MARKER_OF_REVIEW.get(review or "")
+    marker: Marker | None = MARKER_OF_REVIEW.get(review) if review is not None else None
     if a.checkin:
         marker = None  # a periodic check-in is not reviewed
-    elif status == "not_applicable" and review == "pending":
+    elif status == Status.NOT_APPLICABLE and review == Review.PENDING:
         marker = "decline_pending"
-    elif status == "done" and review in _UNREVIEWED and confirm_done:
+    elif status == Status.DONE and review in UNREVIEWED and confirm_done:
         completed_on = None  # said done; not done until the office has seen the product
     standing: Standing
-    if status == "not_applicable" and marker != "decline_pending":
+    if status == Status.NOT_APPLICABLE and marker != "decline_pending":
         standing = "not_applicable"
     elif completed_on is not None:
         standing = "done_on_time" if completed_on <= due else "done_late"
@@ -279,8 +279,8 @@ def _in_window(
     # Work closed before the window began was reported in an earlier report (a done the office
     # has not confirmed, or a decline it has not accepted, is not closed).
     review = a.last.review if a.last is not None else None
-    closed = a.completing if not (confirm_done and review in _UNREVIEWED) else None
-    if closed is None and a.last is not None and a.last.status == "not_applicable" and review != "pending":
+    closed = a.completing if not (confirm_done and review in UNREVIEWED) else None
+    if closed is None and a.last is not None and a.last.status == Status.NOT_APPLICABLE and review != Review.PENDING:
         closed = a.last
     return closed is None or local_day(closed.at, zone) >= window.start
 
@@ -332,9 +332,9 @@ def classify_plan(
         leads: dict[str, list[AssignmentState]] = {}
         coordinating: dict[str, list[AssignmentState]] = {}
         for a in rows:
-            (leads if a.role == "lead" else coordinating).setdefault(a.unit_code, []).append(a)
+            (leads if a.role == AssignmentRole.LEAD else coordinating).setdefault(a.unit_code, []).append(a)
         lead: list[UnitStanding] = []
-        if task.deadline_kind == "conditional" and task.activated_due is None:
+        if task.deadline_kind == DeadlineKind.CONDITIONAL and task.activated_due is None:
             codes = spec.lead if spec else ()
             lead = [
                 UnitStanding(task.stt, c, "waiting", (), None, None, task_label=task.label)

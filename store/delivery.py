@@ -102,7 +102,7 @@ async def add_attempts(
 @dataclass(frozen=True)
 class AttemptResult:
     attempt_id: int
-    outcome: str
+    outcome: AttemptOutcome
     duration_ms: int
     error: str | None
     provider_message_id: str | None

@@ -74,9 +74,22 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"
 
 
+class ExtensionState(StrEnum):
+    """A request for more time (`extension_requests.state`)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    REPLACED = "replaced"  # a newer request of the same assignment took its place
+
+
 class DeadlineKind(StrEnum):
+    """`tasks.deadline_kind`: the kind of the task's deadline rule (scheduler.deadlines)."""
+
     ONCE = "once"
     RECURRING = "recurring"
+    PERIOD = "period"  # "từ 01/6 đến 30/6"
+    MILESTONES = "milestones"  # several dated steps
     ONGOING = "ongoing"
     CONDITIONAL = "conditional"
 

@@ -5,21 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import ReminderKind, ReminderState
+from store.enums import ExtensionState, ReminderKind, ReminderState
 from store.models import Assignment, ExtensionRequest, Occurrence, Person, Reminder, Task, Unit
-
-
-class ExtensionState(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REFUSED = "refused"
-    REPLACED = "replaced"  # a newer request of the same assignment took its place
-
 
 # The reminder kinds that count towards a deadline; an extension re-plans exactly these.
 DEADLINE_KINDS = (ReminderKind.BEFORE, ReminderKind.DUE, ReminderKind.OVERDUE, ReminderKind.ESCALATE)
@@ -144,7 +135,7 @@ class ExtensionEvent:
     previous_due: date
     new_due: date
     reason: str
-    state: str
+    state: ExtensionState
     decided_by: str
     decided_at: datetime | None
     decision_note: str

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.enums import AssignmentRole, Review, Status
 from store.models import Assignment, InboundMessage, Occurrence, Person, StatusReport, Task, Unit
 
 RECORDED_CHANNEL = "office"
@@ -27,17 +28,17 @@ class HistoryRow:
     at: datetime
     unit_code: str
     unit_name: str
-    role: str
+    role: AssignmentRole
     occurrence_key: str
     due: date
-    status: str
+    status: Status
     percent: int | None
     note: str | None
     text: str | None  # the words as received (or as recorded by the office)
     person: str | None  # who sent it; for a recorded status, who recorded it
     recorded: bool  # recorded by the office on the unit's behalf
     recorder: str | None  # the recording label (a person's name, or the command line)
-    review: str | None = None  # store.enums.Review: the office's review of this report
+    review: Review | None = None  # the office's review of this report
 
 
 async def task_history(session: AsyncSession, ward_id: int, stt: int, limit: int = 60) -> list[HistoryRow]:

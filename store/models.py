@@ -6,12 +6,14 @@ Times are stored as naive UTC (SQLite has no time zones) and come back as aware 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Enum,
     Float,
     ForeignKey,
     Index,
@@ -22,6 +24,18 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from store.enums import (
+    AssignmentRole,
+    AttemptOutcome,
+    DeadlineKind,
+    ExtensionState,
+    PersonRole,
+    ReminderKind,
+    ReminderState,
+    Review,
+    Status,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -37,6 +51,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def vocabulary(enum: type[StrEnum]) -> Enum:
+    """A column holding one of `enum`'s values: the VARCHAR(16) and the stored strings it had
+    as a plain string column (no native type, no CHECK constraint: nothing to migrate), read
+    back as members. Writing a string outside the vocabulary fails before it reaches the row."""
+    return Enum(
+        enum,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):
@@ -74,7 +102,7 @@ class Person(Base):
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
     name: Mapped[str] = mapped_column(String(200))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    role: Mapped[str] = mapped_column(String(16))  # head | deputy | office | leader
+    role: Mapped[PersonRole] = mapped_column(vocabulary(PersonRole))
     preferred_channel: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A head away until this local day (/vang): the unit's deputies receive meanwhile.
@@ -115,7 +143,7 @@ class Task(Base):
     content: Mapped[str] = mapped_column(Text)
     product: Mapped[str] = mapped_column(Text, default="")
     deadline_text: Mapped[str] = mapped_column(Text)
-    deadline_kind: Mapped[str] = mapped_column(String(16))
+    deadline_kind: Mapped[DeadlineKind] = mapped_column(vocabulary(DeadlineKind))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # A conditional task's date, set by the office with /activate.
     activated_due: Mapped[date | None] = mapped_column(Date)
@@ -141,9 +169,9 @@ class Assignment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    role: Mapped[str] = mapped_column(String(16))  # lead | coordinate
+    role: Mapped[AssignmentRole] = mapped_column(vocabulary(AssignmentRole))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(16), default="not_started")
+    status: Mapped[Status] = mapped_column(vocabulary(Status), default=Status.NOT_STARTED)
     percent: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -151,9 +179,9 @@ class Assignment(Base):
     # The office approved more time for this unit (/duyet): reminders and the standing follow
     # this day; the occurrence's own due day stays the original deadline.
     extended_due: Mapped[date | None] = mapped_column(Date)
-    # The office's review of the latest report (store.enums.Review): awaiting the product,
-    # awaiting confirmation, confirmed, returned; NULL when nothing is to be reviewed.
-    review: Mapped[str | None] = mapped_column(String(16))
+    # The office's review of the latest report: awaiting the product, awaiting confirmation,
+    # confirmed, returned; NULL when nothing is to be reviewed.
+    review: Mapped[Review | None] = mapped_column(vocabulary(Review))
     # Pointers into status_reports kept by store/progress.py (no foreign keys: reports point
     # here already): the latest report, the first of the completing run the latest one ends,
     # the latest blocked one. NULL when there is none.
@@ -178,7 +206,7 @@ class Reminder(Base):
     key: Mapped[str] = mapped_column(String(120))
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ReminderKind] = mapped_column(vocabulary(ReminderKind))
     seq: Mapped[int] = mapped_column(Integer, default=0)
     body: Mapped[str | None] = mapped_column(Text)
     # A reply is addressed to the chat it answers rather than to a person's preferred chat.
@@ -188,7 +216,7 @@ class Reminder(Base):
     attachment: Mapped[str | None] = mapped_column(Text)  # JSON {"path", "filename", "kind", "caption"}
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # pending → sending → sent | skipped | dropped | failed
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[ReminderState] = mapped_column(vocabulary(ReminderState), default=ReminderState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locked_by: Mapped[str | None] = mapped_column(String(64))
@@ -213,7 +241,7 @@ class DeliveryAttempt(Base):
     worker: Mapped[str] = mapped_column(String(64), default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
-    outcome: Mapped[str] = mapped_column(String(16))  # store.enums.AttemptOutcome
+    outcome: Mapped[AttemptOutcome] = mapped_column(vocabulary(AttemptOutcome))
     error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(64))
 
@@ -246,12 +274,12 @@ class StatusReport(Base):
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[Status] = mapped_column(vocabulary(Status))
     percent: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # store.enums.Review: where this report stands with the office (NULL: nothing to review).
-    review: Mapped[str | None] = mapped_column(String(16))
+    # Where this report stands with the office (NULL: nothing to review).
+    review: Mapped[Review | None] = mapped_column(vocabulary(Review))
 
 
 class LinkCode(Base):
@@ -295,7 +323,7 @@ class ExtensionRequest(Base):
     previous_due: Mapped[date] = mapped_column(Date)
     new_due: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[ExtensionState] = mapped_column(vocabulary(ExtensionState), default=ExtensionState.PENDING)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

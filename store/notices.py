@@ -1,4 +1,5 @@
-"""The office's daily notice of reminders nobody could receive.
+"""Notices to the office: one at once (`queue_office_notice`), and the daily notice of
+reminders nobody could receive.
 
 A reminder skipped because its unit has nobody linked is counted where it is recorded (the
 outbox row: state "skipped", its reason, `finished_at`). The notice is one outbox row per
@@ -14,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import PersonRole, ReminderKind, ReminderState
+from store.enums import PersonRole, ReminderState
 from store.models import Assignment, Occurrence, Reminder, Task, Unit
-from store.outbox import insert_reminders, reminder_row
+from store.outbox import insert_reminders, notice_rows, queue_notice
 from store.queries import people_with_role
 
 
@@ -48,6 +49,13 @@ async def skipped_by_unit(
     return list(out.values())
 
 
+async def queue_office_notice(session: AsyncSession, ward_id: int, key: str, body: str, now: datetime) -> int:
+    """Tell the ward's office `body` at once, each office person once (the key makes it
+    once); how many rows were new."""
+    office = await people_with_role(session, ward_id, (PersonRole.OFFICE,))
+    return await queue_notice(session, ward_id, office, key, body, now)
+
+
 async def hold_office_notice(
     session: AsyncSession, ward_id: int, key: str, due_at: datetime, now: datetime
 ) -> list[int]:
@@ -58,10 +66,7 @@ async def hold_office_notice(
     waits for the first to commit, then reads the skipped rows (the first's included) afresh,
     so no worker's units are lost by another writing the text it computed before."""
     office = await people_with_role(session, ward_id, (PersonRole.OFFICE,))
-    rows = [
-        reminder_row(ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, due_at, now, person_id=p.id, body="")
-        for p in office
-    ]
+    rows = notice_rows(ward_id, office, key, "", now, due_at=due_at)
     await insert_reminders(session, rows)
     if not rows:
         return []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
 from store.enums import ReminderKind, ReminderState
-from store.models import Reminder, UTCDateTime
+from store.models import Person, Reminder, UTCDateTime
 from store.sql import count_insert_or_ignore
 
 
@@ -25,7 +25,7 @@ async def insert_reminders(session: AsyncSession, rows: Sequence[dict[str, Any]]
 def reminder_row(
     ward_id: int,
     key: str,
-    kind: str,
+    kind: str,  # a ReminderKind; a string outside it is refused when the row is written
     due_at: datetime,
     now: datetime,
     *,
@@ -52,6 +52,39 @@ def reminder_row(
         "next_attempt_at": due_at,
         "created_at": now,
     }
+
+
+def notice_rows(
+    ward_id: int,
+    people: Iterable[Person | int],
+    key: str,
+    body: str,
+    now: datetime,
+    *,
+    kind: str = ReminderKind.NOTICE,
+    due_at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """One outbox row per person (a Person or its id) carrying `body`, keyed
+    `{key}:p{person id}` so that each person hears once however often it is queued; due at
+    `due_at`, by default `now`. For rows inserted with others; `queue_notice` inserts them."""
+    at = due_at if due_at is not None else now
+    ids = [p if isinstance(p, int) else p.id for p in people]
+    return [reminder_row(ward_id, f"{key}:p{pid}", kind, at, now, person_id=pid, body=body) for pid in ids]
+
+
+async def queue_notice(
+    session: AsyncSession,
+    ward_id: int,
+    people: Iterable[Person | int],
+    key: str,
+    body: str,
+    now: datetime,
+    *,
+    kind: str = ReminderKind.NOTICE,
+    due_at: datetime | None = None,
+) -> int:
+    """Queue `body` to each of `people` once (see `notice_rows`); how many rows were new."""
+    return await insert_reminders(session, notice_rows(ward_id, people, key, body, now, kind=kind, due_at=due_at))
 
 
 async def queue_reply(
@@ -111,7 +144,7 @@ class Close:
     """How a claimed row ends (or is rescheduled, with state "pending")."""
 
     reminder_id: int
-    state: str
+    state: ReminderState
     error: str | None = None
     next_attempt_at: datetime | None = None
     failures: int = 0  # added to the row's attempts

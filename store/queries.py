@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import CLOSED, DeadlineKind, PersonRole, ReminderKind, ReminderState, Status
+from store.enums import CLOSED, AssignmentRole, DeadlineKind, PersonRole, ReminderKind, ReminderState, Review, Status
 from store.labels import label_key
 from store.models import Assignment, ChatIdentity, Occurrence, Person, Reminder, StatusReport, Task, Unit, Ward
 
@@ -23,16 +23,16 @@ class AssignmentView:
     content: str
     product: str
     deadline_text: str
-    deadline_kind: str
+    deadline_kind: DeadlineKind
     unit_id: int
     unit_code: str
     unit_name: str
-    role: str
+    role: AssignmentRole
     occurrence_key: str
     start: date | None
     due: date
     checkin: bool
-    status: str
+    status: Status
     percent: int | None
     note: str | None
     status_at: datetime | None
@@ -45,7 +45,7 @@ class AssignmentView:
     ward_id: int = 0
     # The day the office extended this unit's deadline to (/duyet); `due` stays the original.
     extended_due: date | None = None
-    review: str | None = None  # store.enums.Review of the latest report
+    review: Review | None = None  # of the latest report
 
     def __post_init__(self) -> None:
         if not self.task_label:
@@ -150,7 +150,7 @@ async def current_assignments(
     for v in rows:
         by_key.setdefault((v.task_stt, v.unit_id), []).append(v)
     chosen = [_current(views, today) for views in by_key.values()]
-    return sorted(chosen, key=lambda v: (v.task_stt, v.role != "lead", v.unit_code))
+    return sorted(chosen, key=lambda v: (v.task_stt, v.role != AssignmentRole.LEAD, v.unit_code))
 
 
 def _current(views: list[AssignmentView], today: date) -> AssignmentView:

@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from store.enums import AssignmentRole, DeadlineKind, Review, Status
 from store.models import Assignment, InboundMessage, Occurrence, Person, StatusReport, Task, Unit, UTCDateTime, Ward
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -32,13 +33,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 @dataclass(frozen=True)
 class ReportRow:
     id: int
-    status: str
+    status: Status
     percent: int | None
     note: str | None
     text: str | None  # the words as received, when the report came from a message
     person: str | None
     at: datetime
-    review: str | None = None  # store.enums.Review: where the report stands with the office
+    review: Review | None = None  # where the report stands with the office
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class AssignmentState:
     assignment_id: int
     task_stt: int
     unit_code: str
-    role: str  # lead | coordinate
+    role: AssignmentRole
     occurrence_key: str
     start: date | None
     due: date
@@ -63,7 +64,7 @@ class TaskRow:
     content: str
     product: str
     deadline_text: str
-    deadline_kind: str
+    deadline_kind: DeadlineKind
     activated_due: date | None
     label: str = ""  # "II.3"; the STT where the plan has no sections (or the row predates labels)
     section: str | None = None
@@ -211,7 +212,7 @@ async def load_snapshots(
             r_blocked.assignment_id == Assignment.id,
             r_blocked.created_at <= cutoff,
             r_blocked.created_at >= since,
-            r_blocked.status == "blocked",
+            r_blocked.status == Status.BLOCKED,
         )
         .order_by(r_blocked.created_at.desc(), r_blocked.id.desc())
         .limit(1)

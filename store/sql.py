@@ -8,7 +8,7 @@ from functools import lru_cache
 from operator import countOf, itemgetter
 from typing import Any
 
-from sqlalchemy import Dialect
+from sqlalchemy import Dialect, Enum
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,7 +89,8 @@ def _driver_insert(dialect: Dialect, table: Any, conflict: tuple[str, ...], colu
     # formatting, and SQLite compares datetimes as text, so every row must be written in the
     # one format SQLAlchemy writes ("2026-06-25 01:00:00.000000") or equality and order break.
     processors = tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
-    kinds = [type(table.c[name].type) for name in names]
+    # A vocabulary column (store.models.vocabulary) checks its own values: one memo per column.
+    kinds = [t if isinstance(t := table.c[name].type, Enum) else type(t) for name in names]
     slots = tuple(kinds.index(kind) for kind in kinds)
     if not postgres:
         return _Driver(str(compiled), names, processors, slots, arrays=False)
@@ -144,7 +145,7 @@ async def count_insert_or_ignore(
             count += len(await insert_or_ignore(session, model, group, conflict))
             continue
         memos: list[dict[Any, Any]] = [{} for _ in driver.names]
-        # Only the columns with a bind processor (the datetimes) are touched per row; the
+        # Only the columns with a bind processor (datetimes, vocabularies) are touched per row; the
         # rest are picked in C by itemgetter.
         steps = [
             (i, process, memos[slot])

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import progress
-from store.enums import Status
+from store.enums import Review, Status
 from store.models import Assignment, Occurrence, StatusReport
 from store.text import storable
 
@@ -29,6 +29,8 @@ async def record_status(
     kept in the history without overriding the newer status. The note is stored escaped
     where a character cannot be stored as is (store.text), never dropped. `review` is where
     the report stands with the office (store.enums.Review; None: nothing to review)."""
+    # Callers hand over what a reply was read as; what is kept is one of the stored statuses.
+    status, review = Status(status), Review(review) if review is not None else None
     note = storable(note) if note is not None else None
     assignment = await session.get(Assignment, assignment_id)
     assert assignment is not None

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import progress
-from store.enums import AssignmentRole, ReminderKind, ReminderState, Status
+from store.enums import AssignmentRole, DeadlineKind, ReminderKind, ReminderState, Status
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
 
 
@@ -45,8 +45,8 @@ class TaskRow:
     content: str
     product: str
     deadline_text: str
-    deadline_kind: str
-    roles: dict[str, str]  # unit code → "lead" | "coordinate"
+    deadline_kind: DeadlineKind
+    roles: dict[str, AssignmentRole]  # unit code → its role in the task
     occurrences: list[OccurrenceRow]
     horizon: date  # occurrences starting later are simply not expanded yet
     label: str = ""  # how people name the task ("II.3"); the STT in a plan without sections

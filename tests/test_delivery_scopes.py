@@ -16,6 +16,7 @@ from bot.conversation.handle import Conversation
 from bot.messages import ChannelError, DeliveryResult, OutboundMessage
 from scheduler.clock import ManualClock
 from scheduler.delivery import ErrorScope
+from scheduler.dispatcher.decide import decide
 from store.models import ChatIdentity, DeliveryAttempt, Reminder
 from store.outbox import claim
 from tests.conftest import RecordingChannel
@@ -164,7 +165,7 @@ async def test_a_crash_mid_send_leaves_an_attempt_that_becomes_unknown_and_is_co
     dead = dispatcher(ctx, RecordingChannel(), worker="dead")
     ids = await claim(ctx.db, "dead", clock.now(), 10, 120)
     async with ctx.db.session() as s, s.begin():
-        await dead._decide(s, ids)
+        await decide(s, ids, dead)
     assert await _outcomes(ctx) == ["sending"]
     clock.advance(seconds=121)
     channel = RecordingChannel()

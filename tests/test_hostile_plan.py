@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.plan import PlanError, load_plan, parse_plan
-from scheduler.plan_yaml import MAX_PLAN_BYTES
+from scheduler.plan.yaml import MAX_PLAN_BYTES
 from tests.conftest import PLAN_PATH
 
 TEXT = PLAN_PATH.read_text(encoding="utf-8")
@@ -324,3 +324,18 @@ async def test_a_live_edit_that_fails_any_check_keeps_the_running_plan(
         assert ctx.plan is not running and ctx.plan.task(4).deadline_text == "Quý III/2026"  # type: ignore[union-attr]
     finally:
         await ctx.db.dispose()
+
+
+def test_a_target_about_a_task_with_an_unreadable_deadline_lists_the_deadline_problem() -> None:
+    # Before: StopIteration escaped parse_plan (a traceback for `nhacviec check`).
+    text = """
+plan: {code: "1/KH", title: T, ward: W, issued: 2026-01-05, coordinating_unit: VP}
+units: [{code: VP, name: Văn phòng}]
+targets: [{code: x, name: X, comparator: ">=", value: 1, tasks: [1]}]
+tasks:
+  - {stt: 1, content: A, lead: [VP], deadline: "ngày vớ vẩn"}
+"""
+    with pytest.raises(PlanError) as err:
+        parse_plan(text)
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith('Nhiệm vụ STT 1, trường "deadline" (dòng 6): ')

@@ -1,5 +1,6 @@
-"""Vietnamese words for what goes wrong below the plan's own rules: encoding, YAML syntax,
-wrong value types.
+"""Vietnamese words for what is wrong with a plan file: the PlanError that carries them, the
+place a problem is named by (task, field, line), and the errors below the plan's own rules —
+encoding, YAML syntax, wrong value types.
 
 The office edits the plan in Notepad or Word; PyYAML and pydantic explain problems in English
 for programmers. Each function here turns one of their errors into one Vietnamese line that
@@ -13,6 +14,18 @@ from datetime import date
 from typing import Any
 
 import yaml
+
+from scheduler.plan.model import task_label
+
+
+class PlanError(ValueError):
+    """An invalid plan file; `problems` names task, field and line for each problem."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: kế hoạch không hợp lệ\n" + "\n".join(f"- {p}" for p in problems))
+
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -188,3 +201,36 @@ def pydantic_problem(err: Any) -> str:
     # An error type we have not met yet: say so in Vietnamese and keep the technical word
     # so that the IT person can look it up, rather than showing English prose to the clerk.
     return f"giá trị không hợp lệ (mã lỗi: {kind}){shown}"
+
+
+# --- places in a parsed file ----------------------------------------------------------------
+
+
+def _task_name(raw: dict[str, Any], index: int) -> str:
+    """How the checker names a task: "Nhiệm vụ STT 3" or, in a plan with sections, "Nhiệm vụ II.3"."""
+    tasks = raw.get("tasks") or []
+    item = tasks[index] if isinstance(tasks, list) and index < len(tasks) else None
+    if not isinstance(item, dict) or item.get("stt") is None:
+        return f"Nhiệm vụ thứ {index + 1}"
+    stt, section = item.get("stt"), item.get("section")
+    if section is not None:
+        return f"Nhiệm vụ {task_label(str(section), str(stt).strip())}"
+    return f"Nhiệm vụ STT {stt}"
+
+
+def where(path: tuple[Any, ...], raw: dict[str, Any], lines: dict[tuple[Any, ...], int]) -> str:
+    """'Nhiệm vụ STT 3, trường "deadline" (dòng 120)' for a path into the file."""
+    parts: list[str] = []
+    if len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+        parts.append(_task_name(raw, path[1]))
+        if len(path) >= 3:
+            parts.append(f'trường "{".".join(str(p) for p in path[2:])}"')
+    else:
+        parts.append(f'trường "{".".join(str(p) for p in path)}"')
+    line = None
+    for cut in range(len(path), 0, -1):
+        line = lines.get(tuple(path[:cut]))
+        if line is not None:
+            break
+    text = ", ".join(parts)
+    return f"{text} (dòng {line})" if line else text

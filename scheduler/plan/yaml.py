@@ -149,3 +149,23 @@ def walk_strings(data: Any, path: tuple[Any, ...] = ()) -> Any:
     elif isinstance(data, list):
         for i, item in enumerate(data):
             yield from walk_strings(item, (*path, i))
+
+
+def line_index(root: yaml.Node | None) -> dict[tuple[Any, ...], int]:
+    """Map YAML paths such as ("tasks", 3, "deadline") to 1-based line numbers (the tree
+    was composed within the loader's budget, so walking it is bounded)."""
+    lines: dict[tuple[Any, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[Any, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, (*path, key.value))
+                lines[(*path, key.value)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    if root is not None:
+        walk(root, ())
+    return lines
