@@ -1,0 +1,161 @@
+"""One phrase, the whole of it: the strict grammar behind `parse_deadline`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, time
+
+from scheduler.deadlines.dates import _parse_once, _parse_span, _parse_year_span
+from scheduler.deadlines.recurring import _CONDITIONAL, _parse_ongoing, _parse_recurring
+from scheduler.deadlines.rules import (
+    Conditional,
+    DeadlineError,
+    DeadlineRule,
+    Milestone,
+    Milestones,
+    Once,
+    Period,
+    Recurring,
+    _Ctx,
+)
+from scheduler.deadlines.wording import _DESCRIPTIVE, _extract_clock, _normalise, _strip_descriptive
+from scheduler.folding import fold
+
+# --- one phrase ----------------------------------------------------------------------------
+
+Parser = Callable[[str, _Ctx], DeadlineRule | None]
+# Year spans before single periods: "đến năm 2030" is a span, "đến hết ngày 30/9" a date.
+_TIMED_PARSERS: list[Parser] = [_parse_ongoing, _parse_recurring, _parse_year_span, _parse_once, _parse_span]
+
+
+_NAMES_A_DAY = re.compile(r"\d{1,2}\s*[/.\-]\s*\d{1,2}|\bngay\s+\d")
+
+
+def _with_time(rule: DeadlineRule, at: time | None, rest: str, ctx: _Ctx) -> DeadlineRule:
+    """A clock time belongs to a day: a date, or a day of each period. "2026, 10 giờ" has
+    no day to hold it, so it is refused rather than pinned to 31/12."""
+    if at is None:
+        return rule
+    if isinstance(rule, Once) and _NAMES_A_DAY.search(rest):
+        return replace(rule, time=at)
+    if isinstance(rule, Recurring) and rule.day_in_period is not None:
+        return replace(rule, time=at)
+    raise DeadlineError(f'Giờ {at:%H:%M} không gắn với một ngày cụ thể trong "{ctx.original}"')
+
+
+def _parse_phrase(original: str, ctx: _Ctx) -> DeadlineRule | None:
+    """One phrase, the whole of it, or None when no rule of the grammar places it."""
+    s = _strip_descriptive(_normalise(fold(original)))
+    if not s:
+        return None
+    if _CONDITIONAL.match(s):
+        return Conditional(condition=original.rstrip(" ."))
+    s, at = _extract_clock(s, ctx)
+    s = _strip_descriptive(s)
+    for parser in _TIMED_PARSERS:
+        if (rule := parser(s, ctx)) is not None:
+            return _with_time(rule, at, s, ctx)
+    return None
+
+
+def _parses(text: str, ctx: _Ctx) -> bool:
+    try:
+        return _parse_phrase(text, ctx) is not None
+    except DeadlineError:
+        return False
+
+
+def _unplaced(original: str, ctx: _Ctx) -> str:
+    """The words no rule could place: what is left around the longest part we understand."""
+    words = original.split()
+    for n in range(len(words) - 1, 0, -1):
+        if _parses(" ".join(words[:n]), ctx):
+            return " ".join(words[n:])
+        if _parses(" ".join(words[len(words) - n :]), ctx):
+            return " ".join(words[: len(words) - n])
+    return original
+
+
+# --- milestones ----------------------------------------------------------------------------
+
+_MILESTONE_SPLIT = re.compile(r"\s*[;\n]\s*|\.\s+(?=\S)|\s*,\s*")
+_DIGIT = re.compile(r"\d")
+
+
+def _dated(text: str, ctx: _Ctx) -> tuple[date, time | None] | None:
+    """The due day of a dated phrase (a date, a period or a span), or None."""
+    try:
+        rule = _parse_phrase(text, ctx)
+    except DeadlineError:
+        return None
+    if isinstance(rule, Once):
+        return rule.due, rule.time
+    if isinstance(rule, Period):
+        return rule.end, rule.time
+    return None  # a recurrence or a condition is not one dated step
+
+
+def _milestone(clause: str, ctx: _Ctx) -> Milestone | None:
+    """A clause "<label words> <time>", "<label>: <time>" or "<time>: <label>"."""
+    if ":" in clause:
+        # A colon marks the label explicitly, so it may hold numbers ("Giai đoạn 1: 2026-2027").
+        head, tail = (part.strip() for part in clause.split(":", 1))
+        if head and tail and (found := _dated(tail, ctx)) and _dated(head, ctx) is None:
+            return Milestone(label=head, due=found[0], time=found[1])
+        if head and tail and (found := _dated(head, ctx)) and not _DIGIT.search(tail):
+            return Milestone(label=tail, due=found[0], time=found[1])
+    words = clause.split()
+    for n in range(len(words)):
+        if _DIGIT.search(" ".join(words[:n])):
+            return None  # numbers in an unmarked label would be a date we failed to read
+        if (found := _dated(" ".join(words[n:]), ctx)) is not None:
+            return Milestone(label=_with_descriptive(words, n), due=found[0], time=found[1])
+    return None
+
+
+def _with_descriptive(words: list[str], n: int) -> str:
+    """The label words, with the descriptive words that follow them ("hoàn thành"): in a
+    milestone they tell one step from another, so they are kept rather than dropped."""
+    m = _DESCRIPTIVE.match(fold(" ".join(words[n:])))
+    if m is not None:
+        n += len(m[0].split())
+    return " ".join(words[:n]).strip(" :-")
+
+
+def _parse_milestones(text: str, ctx: _Ctx) -> Milestones | None:
+    clauses = [c for c in _MILESTONE_SPLIT.split(text.strip(" .;")) if c.strip(" .;")]
+    if len(clauses) < 2:
+        return None
+    items: list[Milestone] = []
+    for clause in clauses:
+        item = _milestone(" ".join(clause.split()).strip(" .;"), ctx)
+        if item is None:
+            if not items:
+                return None
+            raise DeadlineError(f'Không hiểu mốc "{clause.strip()}" trong thời hạn "{ctx.original}"')
+        items.append(item)
+    return Milestones(tuple(items))
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def parse_deadline(text: str, plan_year: int, plan_date: date | None = None) -> DeadlineRule:
+    """Parse one deadline phrase. `plan_year` fills dates written without a year; a
+    recurrence or span without a start begins with the period containing `plan_date`
+    (or 1/1)."""
+    original = " ".join(text.split())
+    if not original.strip(" .;"):
+        raise DeadlineError("Thời hạn đang để trống")
+    ctx = _Ctx(plan_year=plan_year, default_start=plan_date or date(plan_year, 1, 1), original=original)
+    if (rule := _parse_phrase(original, ctx)) is not None:
+        return rule
+    # Cells from Word keep their line breaks: milestones are split on them before joining.
+    if (milestones := _parse_milestones(text, ctx)) is not None:
+        return milestones
+    leftover = _unplaced(original, ctx)
+    if leftover == original:
+        raise DeadlineError(f'Không hiểu thời hạn "{original}"')
+    raise DeadlineError(f'Không hiểu "{leftover}" trong thời hạn "{original}"')
