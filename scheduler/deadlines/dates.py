@@ -77,7 +77,7 @@ def parse_period(folded: str, plan_year: int, original: str) -> tuple[date, date
 # Qualifiers before a date or period. "strict" ones mean "before the start of it".
 _STRICT = re.compile(r"^truoc(?:\s+ngay)?\s+")
 _INCLUSIVE = re.compile(
-    r"^(?:cham nhat(?:\s+la)?(?:\s+(?:vao|trong))?(?:\s+ngay)?"
+    r"^(?:cham nhat(?:\s+la)?(?:\s+(?:vao|trong|den(?:\s+het)?))?(?:\s+ngay)?"
     r"|han(?:\s+chot)?(?:\s+la)?(?:\s*:)?(?:\s+ngay)?"
     r"|den(?:\s+het)?(?:\s+ngay)?|trong(?:\s+thoi gian)?|vao(?:\s+ngay)?|xong)\s*"
 )
@@ -183,7 +183,9 @@ def _borrowing(part: str, first: str, following: tuple[date, date], ctx: _Ctx, w
     return None
 
 
-_SPAN_LEAD = re.compile(r"^(?:(?:trong|suot)\s+)?(?:(?:cac|2|3|4|hai|ba|bon)\s+)?(?:tu\s+)?")
+_SPAN_LEAD = re.compile(
+    r"^(?:(?:trong|suot)\s+)?(?:khoang\s+)?(?:thoi gian\s+)?(?:(?:cac|2|3|4|hai|ba|bon)\s+)?(?:tu\s+)?"
+)
 
 
 def _parse_range(s: str, ctx: _Ctx) -> tuple[date, date] | None:

@@ -20,7 +20,13 @@ from scheduler.deadlines.rules import (
     Recurring,
     _Ctx,
 )
-from scheduler.deadlines.wording import _DESCRIPTIVE, _extract_clock, _normalise, _strip_descriptive
+from scheduler.deadlines.wording import (
+    _DESCRIPTIVE,
+    _extract_clock,
+    _normalise,
+    _strip_descriptive,
+    number_words_to_digits,
+)
 from scheduler.folding import fold
 
 # --- one phrase ----------------------------------------------------------------------------
@@ -42,12 +48,14 @@ def _with_time(rule: DeadlineRule, at: time | None, rest: str, ctx: _Ctx) -> Dea
         return replace(rule, time=at)
     if isinstance(rule, Recurring) and rule.day_in_period is not None:
         return replace(rule, time=at)
+    if isinstance(rule, Period) and _NAMES_A_DAY.search(rest):
+        return replace(rule, time=at)  # "đến 17 giờ 00, ngày 01/02/2026": the hour of the last day
     raise DeadlineError(f'Giờ {at:%H:%M} không gắn với một ngày cụ thể trong "{ctx.original}"')
 
 
 def _parse_phrase(original: str, ctx: _Ctx) -> DeadlineRule | None:
     """One phrase, the whole of it, or None when no rule of the grammar places it."""
-    s = _strip_descriptive(_normalise(fold(original)))
+    s = _strip_descriptive(_normalise(fold(number_words_to_digits(original))))
     if not s:
         return None
     if _CONDITIONAL.match(s):
@@ -82,6 +90,12 @@ def _unplaced(original: str, ctx: _Ctx) -> str:
 
 _MILESTONE_SPLIT = re.compile(r"\s*[;\n]\s*|\.\s+(?=\S)|\s*,\s*")
 _DIGIT = re.compile(r"\d")
+# A step's own number ("Đợt 1", "Giai đoạn 2", "Lần 3") is a name, not a date.
+_STEP_NUMBER = re.compile(r"\b(?:dot|lan|giai doan|buoc|ky|phan)\s+(?:\d{1,2}|[ivx]{1,4})\b")
+
+
+def _names_a_number(label: str) -> bool:
+    return _DIGIT.search(_STEP_NUMBER.sub("", fold(label))) is not None
 
 
 def _dated(text: str, ctx: _Ctx) -> tuple[date, time | None] | None:
@@ -108,7 +122,7 @@ def _milestone(clause: str, ctx: _Ctx) -> Milestone | None:
             return Milestone(label=tail, due=found[0], time=found[1])
     words = clause.split()
     for n in range(len(words)):
-        if _DIGIT.search(" ".join(words[:n])):
+        if _names_a_number(" ".join(words[:n])):
             return None  # numbers in an unmarked label would be a date we failed to read
         if (found := _dated(" ".join(words[n:]), ctx)) is not None:
             return Milestone(label=_with_descriptive(words, n), due=found[0], time=found[1])

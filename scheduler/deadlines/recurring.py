@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from scheduler.deadlines.dates import _INCLUSIVE, _bounds_of, _check_month, _make_date, _parse_range, _year_span
+from scheduler.deadlines.dates import (
+    _INCLUSIVE,
+    _bounds_of,
+    _check_month,
+    _make_date,
+    _parse_once,
+    _parse_range,
+    _year_span,
+)
 from scheduler.deadlines.rules import WEEKDAYS, DayInPeriod, DeadlineError, Ongoing, Recurring, _Ctx
 from scheduler.periods import FRIDAY, Freq, period_start
 
@@ -22,8 +30,9 @@ _FREQ_PATTERNS: list[tuple[Freq, re.Pattern[str]]] = [
     (
         "semiannual",
         re.compile(
-            r"(?:dinh ky\s+)?(?:hang|moi)\s+(?:6|sau)\s+thang\s+(?:mot|1)\s+lan|(?:6|sau)\s+thang\s+(?:mot|1)\s+lan"
-            r"|dinh ky\s+(?:(?:moi|hang)\s+)?(?:6|sau)\s+thang|(?:hang|moi)\s+(?:6|sau)\s+thang"
+            r"(?:dinh ky\s+)?(?:hang|moi)\s+(?:0?6|sau)\s+thang\s*(?:/\s*|\s)(?:mot|1)?\s*lan"
+            r"|(?:0?6|sau)\s+thang\s*(?:/\s*|\s)(?:mot|1)?\s*lan"
+            r"|dinh ky\s+(?:(?:moi|hang)\s+)?(?:0?6|sau)\s+thang|(?:hang|moi)\s+(?:0?6|sau)\s+thang"
             r"|(?:dinh ky\s+)?(?:hang|moi)\s+nua\s+nam|dinh ky\s+nua\s+nam"
         ),
     ),
@@ -31,7 +40,7 @@ _FREQ_PATTERNS: list[tuple[Freq, re.Pattern[str]]] = [
         "quarterly",
         re.compile(
             r"(?:dinh ky\s+)?(?:hang|moi)\s+quy|dinh ky\s+(?:theo\s+)?quy"
-            r"|(?:dinh ky\s+)?(?:3|ba)\s+thang\s+(?:mot|1)\s+lan|dinh ky\s+(?:3|ba)\s+thang"
+            r"|(?:dinh ky\s+)?(?:0?3|ba)\s+thang\s*(?:/\s*|\s)(?:mot|1)?\s*lan|dinh ky\s+(?:0?3|ba)\s+thang"
         ),
     ),
     ("monthly", re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+thang|dinh ky\s+(?:theo\s+)?thang")),
@@ -41,7 +50,7 @@ _FREQ_PATTERNS: list[tuple[Freq, re.Pattern[str]]] = [
     ),
 ]
 
-_QUALIFIER = r"(?P<q>truoc|cham nhat(?:\s+la)?(?:\s+vao)?|han(?:\s+chot)?|vao|den(?:\s+het)?|trong)?\s*"
+_QUALIFIER = r"(?P<q>truoc|cham nhat(?:\s+la)?(?:\s+(?:vao|den))?|han(?:\s+chot)?|vao|den(?:\s+het)?|trong)?\s*"
 _NEXT = r"(?:\s*,?\s+(?:cua\s+)?(?P<next>thang|quy|nam|tuan)\s+(?:ke tiep|tiep theo|sau|lien ke|lien sau|toi))?"
 _START = re.compile(r"^(?:bat dau\s+)?(?:ke\s+)?(?:tu|bat dau)\s+(?P<what>.+)$")
 _DAY_IN_PERIOD = re.compile(
@@ -82,10 +91,31 @@ def _recurring_clause(clause: str, freq: Freq, parts: _RecurringParts, ctx: _Ctx
         parts.day = _day_in_period(freq, dm, ctx)
     elif wm := _WEEKDAY.match(clause):
         parts.day = _weekday(freq, wm, ctx)
+    elif freq == "yearly" and (day := _day_of_each_year(clause, ctx)) is not None:
+        parts.day = day
     elif (bounds := _bounds_of(_INCLUSIVE.sub("", clause, count=1), ctx)) is not None:
         parts.start, parts.end = bounds  # "Hằng tháng trong năm 2026"
     else:
         raise DeadlineError(f'Không hiểu "{clause}" trong thời hạn "{ctx.original}"')
+
+
+_YEAR_DIGITS = re.compile(r"\b\d{4}\b")
+_PERIODICALLY = re.compile(r"^dinh ky\s+")
+
+
+def _day_of_each_year(clause: str, ctx: _Ctx) -> DayInPeriod | None:
+    """A period without a year inside a yearly recurrence is its place in every year:
+    "Tháng 12 hằng năm" is due at the end of each December, not once in the plan's year."""
+    if _YEAR_DIGITS.search(clause):
+        return None
+    # A year without 29/2, so that "tháng 2" ends on a day every year has.
+    once = _parse_once(clause, replace(ctx, plan_year=_COMMON_YEAR))
+    if once is None or once.due.year != _COMMON_YEAR:
+        return None  # "trước tháng 1" would fall in the year before
+    return DayInPeriod(day=once.due.day, month=once.due.month, strict=False)
+
+
+_COMMON_YEAR = 2025
 
 
 def _parse_recurring(s: str, ctx: _Ctx) -> Recurring | None:
@@ -98,7 +128,8 @@ def _parse_recurring(s: str, ctx: _Ctx) -> Recurring | None:
     freq, rest = found
     parts = _RecurringParts()
     for clause in _CLAUSE_SPLIT.split(rest):
-        clause = clause.strip(" .:")
+        # "định kỳ trước ngày 15 hàng tháng": "định kỳ" repeats what "hàng tháng" says.
+        clause = _PERIODICALLY.sub("", clause.strip(" .:"))
         if clause:
             _recurring_clause(clause, freq, parts, ctx)
     first = period_start(freq, parts.start or ctx.default_start)
@@ -189,6 +220,7 @@ def _weekday(freq: Freq, m: re.Match[str], ctx: _Ctx) -> DayInPeriod:
 _ONGOING = re.compile(
     r"^(?:thuong xuyen|lien tuc|hang ngay|moi ngay)(?:\s*(?:,|va)?\s*(?:thuong xuyen|lien tuc|hang ngay))*"
 )
+_THE_YEAR = re.compile(r"^(?:trong|ca|quanh|suot)(?:\s+ca)?\s+nam(?:\s+nay)?$")
 _EVENT_WORDS = (
     r"co|nhan duoc|duoc|cap tren|yeu cau|huong dan|chi dao|van ban|phe duyet|ban hanh|thanh pho|tinh|trung uong"
 )
@@ -212,6 +244,8 @@ def _parse_ongoing(s: str, ctx: _Ctx) -> Ongoing | Recurring | None:
     # "Thường xuyên hằng năm": the words say it is regular; the time is the recurrence.
     if rest and (recurring := _parse_recurring(rest, ctx)) is not None:
         return recurring
+    if _THE_YEAR.match(rest):
+        return Ongoing(start=None)  # "Thường xuyên trong năm": all through the plan's year
     start: date | None = None
     for clause in _CLAUSE_SPLIT.split(rest):
         clause = clause.strip(" .")
