@@ -23,6 +23,7 @@ from scheduler.deadlines import (
     Ongoing,
     Period,
     Recurring,
+    checked_reading,
     parse_deadline,
 )
 from scheduler.folding import fold
@@ -331,6 +332,7 @@ class Task:
     section: str | None = None
     deadline_year: int | None = None
     notes: tuple[tuple[str, str], ...] = ()
+    deadline_ignored: tuple[str, ...] = ()  # words of the deadline cell set aside when it was read
 
     @property
     def name(self) -> str:
@@ -654,7 +656,9 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
             )
         coordinate = [c for c in expand(t.coordinate, ("tasks", i, "coordinate")) if c not in lead]
         try:
-            rule = _deadline(t.deadline, t.deadline_year or plan_year, spec.plan.issued)
+            # exact or read; unsure/unknown raise the one question the office must answer
+            reading = checked_reading(t.deadline, t.deadline_year or plan_year, spec.plan.issued)
+            rule = _deadline(reading.kept, t.deadline_year or plan_year, spec.plan.issued)
         except DeadlineError as exc:
             problems.append(f"{_where(('tasks', i, 'deadline'), raw, lines)}: {exc}")
             continue
@@ -674,6 +678,7 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
                 section=t.section,
                 deadline_year=t.deadline_year,
                 notes=tuple((k, " ".join(v.split())) for k, v in t.notes.items()),
+                deadline_ignored=reading.ignored,
             )
         )
 

@@ -88,7 +88,10 @@ def _unplaced(original: str, ctx: _Ctx) -> str:
 
 # --- milestones ----------------------------------------------------------------------------
 
-_MILESTONE_SPLIT = re.compile(r"\s*[;\n]\s*|\.\s+(?=\S)|\s*,\s*")
+# A numbered step starts a milestone even without a separator ("Đợt 1 … Đợt 2 …").
+_MILESTONE_SPLIT = re.compile(
+    r"\s*[;\n]\s*|\.\s+(?=\S)|\s*,\s*|\s+(?=(?:đợt|dot|lần|giai đoạn)\s+\d{1,2}\b(?!\s*[-–/]))", re.IGNORECASE
+)
 _DIGIT = re.compile(r"\d")
 # A step's own number ("Đợt 1", "Giai đoạn 2", "Lần 3") is a name, not a date.
 _STEP_NUMBER = re.compile(r"\b(?:dot|lan|giai doan|buoc|ky|phan)\s+(?:\d{1,2}|[ivx]{1,4})\b")

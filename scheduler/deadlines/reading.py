@@ -1,0 +1,272 @@
+"""A deadline cell read the way a clerk reads it, with the confidence of the reading.
+
+The grammar (`parse_deadline`) places every word or refuses. A real cell wraps the time in
+words that say what is done ("Ban hành kế hoạch … và tổ chức thực hiện"), in a legal basis
+("(theo Kế hoạch số 12/KH-UBND ngày 05/01/2026)") or in a trailing clause. This layer finds
+the time expression inside them and says how sure it is:
+
+- `exact`: the grammar placed every word;
+- `read`: the grammar placed one stretch of the cell and every word set aside is listed in
+  `ignored`. Words that could change a time's meaning (numbers, "năm", "hằng", "trước",
+  "hoặc", "nếu", "sau" …) are never set aside, so the words kept mean what they say alone:
+  "Tháng 12 hằng năm" is never read as "Tháng 12";
+- `unsure`: two or more stretches read to different deadlines ("Trước 10/5/2026 hoặc trước
+  10/6/2026"): the candidates are listed and the office chooses;
+- `unknown`: nothing read, or only a part whose surroundings could change it (the part, if
+  any, is listed as a candidate).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from scheduler.deadlines.phrase import parse_deadline
+from scheduler.deadlines.rules import DeadlineError, DeadlineRule
+from scheduler.folding import fold
+
+Confidence = Literal["exact", "read", "unsure", "unknown"]
+CONFIDENCES: tuple[Confidence, ...] = ("exact", "read", "unsure", "unknown")
+# Cells longer than this are not searched word by word (a pasted paragraph, not a deadline).
+MAX_WORDS = 40
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str  # the cell, spaces collapsed
+    confidence: Confidence
+    rule: DeadlineRule | None = None  # exact and read only
+    kept: str = ""  # the words the rule was read from, line breaks kept (the whole cell when exact)
+    ignored: tuple[str, ...] = ()  # read: the words set aside, in the cell's order
+    candidates: tuple[DeadlineRule, ...] = ()  # unsure: ≥ 2; unknown: the part read, if any
+    reason: str = ""  # unknown: why, in Vietnamese (the grammar's own message)
+
+    @property
+    def runs_unattended(self) -> bool:
+        return self.confidence in ("exact", "read")
+
+
+# --- the words of a cell -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+    folded: str
+
+
+def _words(text: str) -> list[_Word]:
+    return [_Word(m[0], m.start(), m.end(), fold(m[0])) for m in re.finditer(r"\S+", text)]
+
+
+# Words that carry or change a time. They are never set aside: a stretch read without them
+# could mean something else. "quy định", "Việt Nam", "hạn chế" are not times.
+_TEMPORAL = re.compile(
+    r"\d"
+    r"|\b(?:ngay|thang|qui|tuan|hang|moi|dinh ky|chu ky|thuong xuyen|lien tuc|truoc|cham|cuoi|giua|gio|phut"
+    r"|giai doan|khi|muon|som|hoac|neu|tru|sau|tien do|lo trinh|tro di|tiep theo|ke tu|hom|luc"
+    r"|dot|lan|dau|het|tu|den|toi|trong|vao|suot|khoang|nua)\b"
+    r"|\bquy\b(?!\s+(?:dinh|che|trinh|hoach|mo|chuan|pham|tac|doi|tu|trach))"
+    r"|(?<!viet )\bnam\b"
+    r"|\bhan\b(?!\s+che)"
+)
+# Connectors that are temporal inside a time but ordinary words in a description ("tổ
+# chức thực hiện trong toàn phường"): they may be set aside when no time word is with them.
+_CONNECTORS = frozenset({"tu", "den", "toi", "trong", "vao", "suot", "khoang", "dau", "het", "lan", "dot", "moi"})
+# A step's own number ("Đợt 1") is a name, not a date.
+_STEP_NUMBER = re.compile(r"\b(?:dot|lan|giai doan|buoc|phan)\s+(?:\d{1,2}|[ivx]{1,4})\b(?!\s*[-/])")
+
+
+def _time_flags(words: list[_Word]) -> list[bool]:
+    """For each word, whether it carries or changes a time (connectors alone do not)."""
+    joined = " ".join(w.folded for w in words)
+    owner: list[int] = []
+    for i, w in enumerate(words):
+        owner += [i] * (len(w.folded) + 1)
+    flags = [False] * len(words)
+    steps = {owner[k] for m in _STEP_NUMBER.finditer(joined) for k in range(m.start(), m.end())}
+    for m in _TEMPORAL.finditer(joined):
+        for i in {owner[k] for k in range(m.start(), max(m.end(), m.start() + 1))}:
+            if i not in steps and m[0].strip() not in _CONNECTORS:
+                flags[i] = True
+    return flags
+
+
+# --- legal bases ---------------------------------------------------------------------------
+
+_DOC_NUMBER = re.compile(r"\d+/(?:\d{4}/)?[a-z]")
+_BASIS_START = re.compile(r"^\(?(?:theo|tai|can|kem|quy|ghi)\b")
+_DOC_WORDS = frozenset(
+    {"theo", "tai", "can", "cu", "quyet", "ke", "cong", "van", "ban", "thong", "tu", "nghi", "chi", "thi", "luat",
+     "so", "dinh", "hoach", "bao", "quy", "huong", "dan", "chuong", "trinh", "de", "an"}
+)  # fmt: skip
+_DATE_WORD = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}[,;.)]*$")
+
+
+def _bracket_spans(words: list[_Word]) -> list[tuple[int, int]]:
+    """Word ranges of bracketed groups that hold a legal basis ("(theo Quyết định số …)")."""
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        if words[i].text.startswith("(") or words[i].text.startswith("["):
+            j = i
+            while j < len(words) and not words[j].text.rstrip(".,;:").endswith((")", "]")):
+                j += 1
+            if j < len(words):
+                group = words[i : j + 1]
+                if any(_DOC_NUMBER.search(w.folded) for w in group) or _BASIS_START.match(group[0].folded):
+                    spans.append((i, j + 1))
+                i = j
+        i += 1
+    return spans
+
+
+def _basis_spans(words: list[_Word]) -> list[tuple[int, int]]:
+    """Unbracketed references ("theo Kế hoạch số 12/KH-UBND ngày 05/01/2026 của UBND tỉnh"):
+    the document's own date is part of the reference, never a deadline."""
+    spans: list[tuple[int, int]] = []
+    for k, w in enumerate(words):
+        if not _DOC_NUMBER.search(w.folded):
+            continue
+        start = k
+        while start > 0 and k - start < 6 and words[start - 1].folded.strip("(,:") in _DOC_WORDS:
+            start -= 1
+        if start == k:
+            continue  # "12/2026" alone is a month, not a document
+        end = k + 1
+        if end + 1 < len(words) and words[end].folded == "ngay" and _DATE_WORD.match(words[end + 1].folded):
+            end += 2
+        if end < len(words) and words[end].folded == "cua":
+            while end < len(words) and not _time_flags([words[end]])[0]:
+                end += 1
+                if words[end - 1].text.endswith((",", ";", ".")):
+                    break
+        spans.append((start, end))
+    return spans
+
+
+def _aside_spans(words: list[_Word]) -> list[tuple[int, int]]:
+    spans = sorted(_bracket_spans(words) + _basis_spans(words))
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+# --- stretches -----------------------------------------------------------------------------
+
+
+def _stretch(text: str, words: list[_Word]) -> str:
+    """The words as written, keeping line breaks between them (milestones split on them)."""
+    out = words[0].text
+    for prev, w in zip(words, words[1:], strict=False):
+        out += ("\n" if "\n" in text[prev.end : w.start] else " ") + w.text
+    return out
+
+
+def _clean(words: list[_Word], text: str) -> str:
+    return _stretch(text, words).strip(" ,;:.-–()[]") if words else ""
+
+
+@dataclass(frozen=True)
+class _Found:
+    i: int
+    j: int
+    rule: DeadlineRule
+    kept: str
+
+
+def _try(text: str, words: list[_Word], i: int, j: int, year: int, plan_date: date | None) -> _Found | None:
+    kept = _stretch(text, words[i:j]).strip(" ,;:")
+    if not kept:
+        return None
+    try:
+        return _Found(i, j, parse_deadline(kept, year, plan_date), kept)
+    except (ValueError, OverflowError):  # DeadlineError, or a date the calendar cannot hold
+        return None
+
+
+def _covering(text: str, words: list[_Word], flags: list[bool], year: int, plan_date: date | None) -> list[_Found]:
+    """The largest stretches that hold every time word of the cell and read."""
+    timed = [k for k, f in enumerate(flags) if f]
+    if not timed:
+        return []
+    first, last = timed[0], timed[-1]
+    windows = sorted(
+        ((i, j) for i in range(first + 1) for j in range(last + 1, len(words) + 1)), key=lambda w: w[0] - w[1]
+    )
+    found: list[_Found] = []
+    for i, j in windows:
+        if found and j - i < found[0].j - found[0].i:
+            break
+        if (f := _try(text, words, i, j, year, plan_date)) is not None:
+            found.append(f)
+    return found
+
+
+def _parts(text: str, words: list[_Word], year: int, plan_date: date | None) -> list[_Found]:
+    """Every stretch that reads and is not inside a longer one, in the cell's order."""
+    found: list[_Found] = []
+    for i in range(len(words)):
+        if found and i < found[-1].j:
+            continue
+        for j in range(len(words), i, -1):
+            if (f := _try(text, words, i, j, year, plan_date)) is not None:
+                found.append(f)
+                break
+    return found
+
+
+def _distinct(rules: list[DeadlineRule]) -> tuple[DeadlineRule, ...]:
+    out: list[DeadlineRule] = []
+    for r in rules:
+        if r not in out:
+            out.append(r)
+    return tuple(out)
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def read_deadline(text: str, plan_year: int, plan_date: date | None = None) -> Reading:
+    """Read one deadline cell; never raises for wording (unknown carries the reason)."""
+    cell = unicodedata.normalize("NFC", text)
+    flat = " ".join(cell.split())
+    try:
+        return Reading(flat, "exact", parse_deadline(cell, plan_year, plan_date), kept=cell)
+    except DeadlineError as exc:
+        reason = str(exc)
+    except (ValueError, OverflowError):
+        return Reading(flat, "unknown", reason=f'Thời hạn "{flat}" có ngày không hợp lệ')
+    words = _words(cell)
+    if not words or len(words) > MAX_WORDS:
+        return Reading(flat, "unknown", reason=reason)
+    aside = _aside_spans(words)
+    inside = {k for a, b in aside for k in range(a, b)}
+    kept = [w for k, w in enumerate(words) if k not in inside]
+    if not kept:
+        return Reading(flat, "unknown", reason=reason)
+    found = _covering(cell, kept, _time_flags(kept), plan_year, plan_date)
+    rules = _distinct([f.rule for f in found])
+    if len(rules) > 1:
+        return Reading(flat, "unsure", candidates=rules)
+    if len(rules) == 1:
+        best = found[0]
+        runs = [(words[a].start, _clean(words[a:b], cell)) for a, b in aside]
+        runs += [(kept[0].start, _clean(kept[: best.i], cell))]
+        if best.j < len(kept):
+            runs += [(kept[best.j].start, _clean(kept[best.j :], cell))]
+        ignored = tuple(run for _, run in sorted(runs) if run)
+        return Reading(flat, "read", best.rule, kept=best.kept, ignored=ignored)
+    parts = _distinct([f.rule for f in _parts(cell, kept, plan_year, plan_date)])
+    if len(parts) > 1:
+        return Reading(flat, "unsure", candidates=parts)
+    return Reading(flat, "unknown", candidates=parts, reason=reason)
