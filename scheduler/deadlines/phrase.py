@@ -59,13 +59,32 @@ def _parse_phrase(original: str, ctx: _Ctx) -> DeadlineRule | None:
     if not s:
         return None
     if _CONDITIONAL.match(s):
+        # "Thực hiện theo quy định, hoàn thành trước 30/6/2026": a clause with its own
+        # time says when; the condition's words alone do not make the whole cell conditional.
+        if any(_has_time(clause, ctx) for clause in _CLAUSES.split(s)[1:]):
+            return None
         return Conditional(condition=original.rstrip(" ."))
+    return _timed(s, ctx)
+
+
+_CLAUSES = re.compile(r"\s*[,;]\s*")
+
+
+def _timed(s: str, ctx: _Ctx) -> DeadlineRule | None:
+    """The timed grammar (everything but conditions) on normalised text."""
     s, at = _extract_clock(s, ctx)
     s = _strip_descriptive(s)
     for parser in _TIMED_PARSERS:
         if (rule := parser(s, ctx)) is not None:
             return _with_time(rule, at, s, ctx)
     return None
+
+
+def _has_time(clause: str, ctx: _Ctx) -> bool:
+    try:
+        return _timed(clause, ctx) is not None
+    except DeadlineError:
+        return False
 
 
 def _parses(text: str, ctx: _Ctx) -> bool:
@@ -167,12 +186,30 @@ def parse_deadline(text: str, plan_year: int, plan_date: date | None = None) -> 
     if not original.strip(" .;"):
         raise DeadlineError("Thời hạn đang để trống")
     ctx = _Ctx(plan_year=plan_year, default_start=plan_date or date(plan_year, 1, 1), original=original)
-    if (rule := _parse_phrase(original, ctx)) is not None:
+    if (rule := _whole(text, original, ctx)) is not None:
         return rule
-    # Cells from Word keep their line breaks: milestones are split on them before joining.
-    if (milestones := _parse_milestones(text, ctx)) is not None:
-        return milestones
     leftover = _unplaced(original, ctx)
     if leftover == original:
         raise DeadlineError(f'Không hiểu thời hạn "{original}"')
     raise DeadlineError(f'Không hiểu "{leftover}" trong thời hạn "{original}"')
+
+
+def _whole(text: str, original: str, ctx: _Ctx) -> DeadlineRule | None:
+    if (rule := _parse_phrase(original, ctx)) is not None:
+        return rule
+    # Cells from Word keep their line breaks: milestones are split on them before joining.
+    return _parse_milestones(text, ctx)
+
+
+def try_parse(text: str, plan_year: int, plan_date: date | None = None) -> DeadlineRule | None:
+    """`parse_deadline` without the error message: None when the grammar cannot place the
+    phrase. For searching many stretches of a cell, where naming the unplaced words (a
+    search of its own) would cost more than the reading."""
+    original = " ".join(text.split())
+    if not original.strip(" .;"):
+        return None
+    ctx = _Ctx(plan_year=plan_year, default_start=plan_date or date(plan_year, 1, 1), original=original)
+    try:
+        return _whole(text, original, ctx)
+    except (ValueError, OverflowError):  # DeadlineError, or a date the calendar cannot hold
+        return None

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from scheduler.deadlines.phrase import parse_deadline
-from scheduler.deadlines.rules import DeadlineError, DeadlineRule
+from scheduler.deadlines.phrase import parse_deadline, try_parse
+from scheduler.deadlines.rules import Conditional, DeadlineError, DeadlineRule
 from scheduler.folding import fold
 
 Confidence = Literal["exact", "read", "unsure", "unknown"]
@@ -70,16 +70,36 @@ _TEMPORAL = re.compile(
     r"\d"
     r"|\b(?:ngay|thang|qui|tuan|hang|moi|dinh ky|chu ky|thuong xuyen|lien tuc|truoc|cham|cuoi|giua|gio|phut"
     r"|giai doan|khi|muon|som|hoac|neu|tru|sau|tien do|lo trinh|tro di|tiep theo|ke tu|hom|luc"
-    r"|dot|lan|dau|het|tu|den|toi|trong|vao|suot|khoang|nua)\b"
+    r"|dot|lan|het|tu|den|toi|trong|vao|suot|khoang|nua|chu nhat)\b"
+    r"|\bthu\s+(?:hai|ba|tu|nam|sau|bay|[2-7])\b|\bt[2-7]\b"
+    r"|\bdau\s+(?:thang|quy|nam|tuan|ky|nam)\b"
     r"|\bquy\b(?!\s+(?:dinh|che|trinh|hoach|mo|chuan|pham|tac|doi|tu|trach))"
     r"|(?<!viet )\bnam\b"
     r"|\bhan\b(?!\s+che)"
 )
 # Connectors that are temporal inside a time but ordinary words in a description ("tổ
 # chức thực hiện trong toàn phường"): they may be set aside when no time word is with them.
-_CONNECTORS = frozenset({"tu", "den", "toi", "trong", "vao", "suot", "khoang", "dau", "het", "lan", "dot", "moi"})
+_CONNECTORS = frozenset({"tu", "den", "toi", "trong", "vao", "suot", "khoang", "het", "lan", "dot", "moi"})
 # A step's own number ("Đợt 1") is a name, not a date.
 _STEP_NUMBER = re.compile(r"\b(?:dot|lan|giai doan|buoc|phan)\s+(?:\d{1,2}|[ivx]{1,4})\b(?!\s*[-/])")
+
+
+# Without marks, time words share their letters with others ("sâu", "thắng", "nam", "quy
+# định"): when the cell has marks, a word counts only in a time word's own spelling.
+_SPELLINGS = {
+    "sau": {"sau", "sáu"}, "nam": {"năm"}, "thang": {"tháng"}, "quy": {"quý", "quí"}, "qui": {"quý", "quí"},
+    "hang": {"hằng", "hàng"}, "han": {"hạn"}, "truoc": {"trước"}, "cham": {"chậm"}, "som": {"sớm"},
+    "muon": {"muộn"}, "tu": {"từ", "tư"}, "den": {"đến"}, "dau": {"đầu"}, "gio": {"giờ"}, "lan": {"lần"},
+    "dot": {"đợt"}, "moi": {"mỗi"}, "luc": {"lúc"}, "het": {"hết"}, "hom": {"hôm"}, "tuan": {"tuần"},
+    "cuoi": {"cuối"}, "giua": {"giữa"}, "ky": {"kỳ", "kì"}, "nua": {"nửa"}, "neu": {"nếu"}, "hoac": {"hoặc"},
+    "tru": {"trừ"}, "toi": {"tới"}, "vao": {"vào"}, "suot": {"suốt"}, "phut": {"phút"}, "tuc": {"tục"},
+}  # fmt: skip
+
+
+def _misspelled_time(w: _Word) -> bool:
+    bare = w.text.strip(".,;:()[]-–\"'").lower()
+    spellings = _SPELLINGS.get(bare if bare.isascii() else fold(bare))
+    return spellings is not None and not bare.isascii() and bare not in spellings
 
 
 def _time_flags(words: list[_Word]) -> list[bool]:
@@ -89,11 +109,23 @@ def _time_flags(words: list[_Word]) -> list[bool]:
     for i, w in enumerate(words):
         owner += [i] * (len(w.folded) + 1)
     flags = [False] * len(words)
+    connectors = [False] * len(words)
     steps = {owner[k] for m in _STEP_NUMBER.finditer(joined) for k in range(m.start(), m.end())}
     for m in _TEMPORAL.finditer(joined):
         for i in {owner[k] for k in range(m.start(), max(m.end(), m.start() + 1))}:
-            if i not in steps and m[0].strip() not in _CONNECTORS:
+            if i in steps:
+                continue
+            if m[0].strip() in _CONNECTORS:
+                connectors[i] = True
+            else:
                 flags[i] = True
+    for i, w in enumerate(words):
+        if _misspelled_time(w):
+            flags[i] = connectors[i] = False
+    # A connector next to a time belongs to it ("Đến năm 2020" is not "năm 2020").
+    for i, is_connector in enumerate(connectors):
+        if is_connector and ((i > 0 and flags[i - 1]) or (i + 1 < len(words) and flags[i + 1])):
+            flags[i] = True
     return flags
 
 
@@ -188,10 +220,8 @@ def _try(text: str, words: list[_Word], i: int, j: int, year: int, plan_date: da
     kept = _stretch(text, words[i:j]).strip(" ,;:")
     if not kept:
         return None
-    try:
-        return _Found(i, j, parse_deadline(kept, year, plan_date), kept)
-    except (ValueError, OverflowError):  # DeadlineError, or a date the calendar cannot hold
-        return None
+    rule = try_parse(kept, year, plan_date)
+    return None if rule is None else _Found(i, j, rule, kept)
 
 
 def _covering(text: str, words: list[_Word], flags: list[bool], year: int, plan_date: date | None) -> list[_Found]:
@@ -213,15 +243,26 @@ def _covering(text: str, words: list[_Word], flags: list[bool], year: int, plan_
 
 
 def _parts(text: str, words: list[_Word], year: int, plan_date: date | None) -> list[_Found]:
-    """Every stretch that reads and is not inside a longer one, in the cell's order."""
+    """Every stretch that reads and is not inside a longer one, in the cell's order. A
+    stretch begins and ends with a time word, so the search stays small in a long cell."""
+    flags = _time_flags(words)
+
+    def clause_end(j: int) -> bool:
+        return j == len(words) or words[j - 1].text.endswith((",", ";", "."))
+
     found: list[_Found] = []
     for i in range(len(words)):
-        if found and i < found[-1].j:
+        if not flags[i] or (found and i < found[-1].j):
             continue
         for j in range(len(words), i, -1):
-            if (f := _try(text, words, i, j, year, plan_date)) is not None:
-                found.append(f)
-                break
+            if not (flags[j - 1] or clause_end(j)) or (f := _try(text, words, i, j, year, plan_date)) is None:
+                continue
+            # A condition runs to the end of its clause: "Sau khi được phê duyệt, chậm"
+            # would take the next clause's first word with it.
+            if isinstance(f.rule, Conditional) and not clause_end(j):
+                continue
+            found.append(f)
+            break
     return found
 
 
