@@ -160,9 +160,24 @@ def _with_descriptive(words: list[str], n: int) -> str:
     return " ".join(words[:n]).strip(" :-")
 
 
+_YEAR = re.compile(r"\b\d{4}\b")
+_STRONG_SPLIT = re.compile(r"[;\n]|\.\s+\S")
+_COMMA = re.compile(r"\s*,\s*")
+
+
+def _shares_a_year(text: str) -> bool:
+    """ "… Quý I, Quý II năm 2027": a comma-separated part without a year before one with a
+    year is a list sharing that year, not a step in the plan's year."""
+    parts = [p for p in _COMMA.split(text) if p.strip()]
+    return any(
+        _YEAR.search(a) is None and _YEAR.search(b) is not None and ";" not in a and "\n" not in a
+        for a, b in zip(parts, parts[1:], strict=False)
+    )
+
+
 def _parse_milestones(text: str, ctx: _Ctx) -> Milestones | None:
     clauses = [c for c in _MILESTONE_SPLIT.split(text.strip(" .;")) if c.strip(" .;")]
-    if len(clauses) < 2:
+    if len(clauses) < 2 or _shares_a_year(text.strip(" .;")):
         return None
     items: list[Milestone] = []
     for clause in clauses:
@@ -172,6 +187,8 @@ def _parse_milestones(text: str, ctx: _Ctx) -> Milestones | None:
                 return None
             raise DeadlineError(f'Không hiểu mốc "{clause.strip()}" trong thời hạn "{ctx.original}"')
         items.append(item)
+    if any(not item.label for item in items[1:]) and not _STRONG_SPLIT.search(text.strip(" .;")):
+        return None  # "Ban hành kế hoạch năm 2026, 2027": one list of years, not two steps
     return Milestones(tuple(items))
 
 

@@ -32,7 +32,8 @@ _FREQ_PATTERNS: list[tuple[Freq, re.Pattern[str]]] = [
         re.compile(
             r"(?:dinh ky\s+)?(?:hang|moi)\s+(?:0?6|sau)\s+thang\s*(?:/\s*|\s)(?:mot|1)?\s*lan"
             r"|(?:0?6|sau)\s+thang\s*(?:/\s*|\s)(?:mot|1)?\s*lan"
-            r"|dinh ky\s+(?:(?:moi|hang)\s+)?(?:0?6|sau)\s+thang|(?:hang|moi)\s+(?:0?6|sau)\s+thang"
+            r"|dinh ky\s+(?:(?:moi|hang)\s+)?(?:0?6|sau)\s+thang(?:\s*(?:/\s*|\s)(?:mot|1)?\s*lan)?"
+            r"|(?:hang|moi)\s+(?:0?6|sau)\s+thang"
             r"|(?:dinh ky\s+)?(?:hang|moi)\s+nua\s+nam|dinh ky\s+nua\s+nam"
         ),
     ),
@@ -40,7 +41,8 @@ _FREQ_PATTERNS: list[tuple[Freq, re.Pattern[str]]] = [
         "quarterly",
         re.compile(
             r"(?:dinh ky\s+)?(?:hang|moi)\s+quy|dinh ky\s+(?:theo\s+)?quy"
-            r"|(?:dinh ky\s+)?(?:0?3|ba)\s+thang\s*(?:/\s*|\s)(?:mot|1)?\s*lan|dinh ky\s+(?:0?3|ba)\s+thang"
+            r"|(?:dinh ky\s+)?(?:0?3|ba)\s+thang\s*(?:/\s*|\s)(?:mot|1)?\s*lan"
+            r"|dinh ky\s+(?:0?3|ba)\s+thang(?:\s*(?:/\s*|\s)(?:mot|1)?\s*lan)?"
         ),
     ),
     ("monthly", re.compile(r"(?:dinh ky\s+)?(?:hang|moi)\s+thang|dinh ky\s+(?:theo\s+)?thang")),

@@ -77,13 +77,17 @@ def _extract_clock(s: str, ctx: _Ctx) -> tuple[str, time | None]:
 
 # Month and day numbers written out ("tháng Mười Hai", "ngày hai mươi lăm"). Read before
 # folding: without marks "sáu" (six) and "sau" (after, "tháng sau") are one word.
-_UNITS = {"một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8,
-          "chín": 9}  # fmt: skip
-_NAMED_MONTHS = {"giêng": 1, "chạp": 12}
+# Unmarked forms only where no other word shares them ("sau" is "after", "nam" "south").
+_UNITS = {"một": 1, "mot": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "bon": 4, "tư": 4, "năm": 5, "lăm": 5,
+          "lam": 5, "sáu": 6, "bảy": 7, "bay": 7, "tám": 8, "tam": 8, "chín": 9, "chin": 9}  # fmt: skip
+_NAMED_MONTHS = {"giêng": 1, "gieng": 1, "chạp": 12, "chap": 12}
+_TENS = {"mười", "muoi"}
+_UNIT_AFTER_TEN = r"(?:một|mot|mốt|hai|ba|bốn|bon|tư|lăm|lam|năm|sáu|bảy|bay|tám|tam|chín|chin)"
 _NUMBER_WORDS = re.compile(
-    r"\b(?P<unit>tháng|ngày)\s+(?P<n>giêng|chạp|mười(?:\s+(?:một|hai|ba|bốn|lăm|năm|sáu|bảy|tám|chín))?"
-    r"|(?:hai|ba)\s+mươi(?:\s+(?:mốt|một|hai|ba|bốn|tư|lăm|năm|sáu|bảy|tám|chín))?"
-    r"|một|hai|ba|bốn|tư|sáu|bảy|tám|chín)\b",
+    r"\b(?P<unit>tháng|thang|ngày|ngay)\s+(?P<n>giêng|gieng|chạp|chap"
+    rf"|(?:mười|muoi)(?:\s+{_UNIT_AFTER_TEN})?"
+    rf"|(?:hai|ba)\s+(?:mươi|muoi)(?:\s+{_UNIT_AFTER_TEN})?"
+    r"|một|mot|hai|ba|bốn|bon|tư|sáu|bảy|bay|tám|tam|chín|chin)\b",
     re.IGNORECASE,
 )
 
@@ -92,9 +96,9 @@ def _number_value(words: str) -> int:
     parts = words.lower().split()
     if parts[0] in _NAMED_MONTHS:
         return _NAMED_MONTHS[parts[0]]
-    if parts[0] == "mười":
+    if parts[0] in _TENS:
         return 10 + (_UNITS[parts[1]] if len(parts) > 1 else 0)
-    if len(parts) >= 2 and parts[1] == "mươi":
+    if len(parts) >= 2 and parts[1] in ("mươi", "muoi"):
         return 10 * _UNITS[parts[0]] + (_UNITS[parts[2]] if len(parts) > 2 else 0)
     return _UNITS[parts[0]]
 
