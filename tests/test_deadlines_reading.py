@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -217,7 +218,7 @@ def test_the_plan_check_asks_one_question_for_an_unsure_deadline() -> None:
     assert "(1) một lần, hạn 09/05/2026; (2) một lần, hạn 09/06/2026" in problems[0]
 
 
-def test_check_prints_the_words_set_aside(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_prints_the_words_set_aside(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "tasks.yaml"
     path.write_text(_plan_with_deadline("Nhiệm vụ thường xuyên"), encoding="utf-8")
     assert main(["check", str(path)]) == 0
