@@ -15,6 +15,9 @@ from hypothesis import strategies as st
 from bot.cli import main
 from scheduler.deadlines import (
     DayInPeriod,
+    DeadlineError,
+    Milestone,
+    Milestones,
     Once,
     Period,
     Recurring,
@@ -285,3 +288,18 @@ def test_the_reading_is_the_same_for_composed_and_decomposed_marks() -> None:
     text = "Ban hành kế hoạch chậm nhất là ngày 15/01/2026 và tổ chức thực hiện"
     decomposed = unicodedata.normalize("NFD", text)
     assert read_deadline(decomposed, Y) == read_deadline(text, Y)
+
+
+def test_two_due_days_in_one_recurrence_are_refused_not_cut_to_the_last() -> None:
+    with pytest.raises(DeadlineError, match="Hai ngày hạn trong một kỳ lặp lại"):
+        parse_deadline("Trước ngày 15/6 và 15/12 hằng năm", Y)
+    reading = read_deadline("Tháng 6 và tháng 12 hằng năm", Y)
+    assert reading.confidence == "unknown" and reading.candidates == ()
+
+
+def test_dated_parts_that_are_not_alternatives_offer_all_of_them_first() -> None:
+    reading = read_deadline("Trước 30/6/2026 và trước 30/12/2026", Y)
+    assert reading.confidence == "unsure"
+    assert reading.candidates[0] == Milestones((Milestone("", date(2026, 6, 29)), Milestone("", date(2026, 12, 29))))
+    either = read_deadline("Trước 30/6/2026 hoặc trước 30/12/2026", Y)
+    assert either.candidates == (Once(date(2026, 6, 29)), Once(date(2026, 12, 29)))

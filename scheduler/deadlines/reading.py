@@ -25,7 +25,17 @@ from datetime import date
 from typing import Literal
 
 from scheduler.deadlines.phrase import parse_deadline, try_parse
-from scheduler.deadlines.rules import Conditional, DeadlineError, DeadlineRule
+from scheduler.deadlines.rules import (
+    Conditional,
+    DeadlineError,
+    DeadlineRule,
+    Milestone,
+    Milestones,
+    Once,
+    Ongoing,
+    Period,
+    Recurring,
+)
 from scheduler.folding import fold
 
 Confidence = Literal["exact", "read", "unsure", "unknown"]
@@ -205,7 +215,17 @@ def _stretch(text: str, words: list[_Word]) -> str:
 
 
 def _clean(words: list[_Word], text: str) -> str:
-    return _stretch(text, words).strip(" ,;:.-–()[]") if words else ""
+    """The words set aside as written, without the punctuation and brackets at their edges
+    (a bracket closed inside them stays)."""
+    out = _stretch(text, words).strip(" ,;:.-–") if words else ""
+    for opening, closing in (("(", ")"), ("[", "]")):
+        if out.startswith(opening) and out.count(opening) > out.count(closing):
+            out = out[1:]
+        if out.endswith(closing) and out.count(closing) > out.count(opening):
+            out = out[:-1]
+        if out.startswith(opening) and out.endswith(closing) and out.count(opening) == 1:
+            out = out[1:-1]
+    return out.strip(" ,;:.-–")
 
 
 @dataclass(frozen=True)
@@ -307,7 +327,31 @@ def read_deadline(text: str, plan_year: int, plan_date: date | None = None) -> R
             runs += [(kept[best.j].start, _clean(kept[best.j :], cell))]
         ignored = tuple(run for _, run in sorted(runs) if run)
         return Reading(flat, "read", best.rule, kept=best.kept, ignored=ignored)
-    parts = _distinct([f.rule for f in _parts(cell, kept, plan_year, plan_date)])
+    found = _parts(cell, kept, plan_year, plan_date)
+    parts = _distinct([f.rule for f in found])
+    if len(parts) > 1 and any(isinstance(r, Recurring | Ongoing) for r in parts):
+        # "Tháng 6 và tháng 12 hằng năm": the recurrence belongs to every part; read apart,
+        # each choice would mean something else. The grammar's own message says why.
+        return Reading(flat, "unknown", reason=reason)
     if len(parts) > 1:
-        return Reading(flat, "unsure", candidates=parts)
+        return Reading(flat, "unsure", candidates=_with_all_steps(cell, kept, found) + parts)
     return Reading(flat, "unknown", candidates=parts, reason=reason)
+
+
+_EITHER = re.compile(r"\b(?:hoac|hay|hoac la)\b")
+
+
+def _with_all_steps(cell: str, words: list[_Word], found: list[_Found]) -> tuple[DeadlineRule, ...]:
+    """Dated parts not offered as alternatives ("Tháng 3/2026 (đợt 1), tháng 9/2026 (đợt
+    2)") may be all due: that reading comes first among the choices."""
+    dues: list[Milestone] = []
+    for f in found:
+        if isinstance(f.rule, Once | Period):
+            rule = f.rule
+            dues.append(Milestone(label="", due=rule.due if isinstance(rule, Once) else rule.end, time=rule.time))
+        else:
+            return ()
+    between = " ".join(w.folded for w in words[found[0].i : found[-1].j])
+    if _EITHER.search(between) or any(b.due <= a.due for a, b in zip(dues, dues[1:], strict=False)):
+        return ()
+    return (Milestones(tuple(dues)),)

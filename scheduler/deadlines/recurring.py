@@ -85,20 +85,26 @@ class _RecurringParts:
 
 
 def _recurring_clause(clause: str, freq: Freq, parts: _RecurringParts, ctx: _Ctx) -> None:
+    day: DayInPeriod | None = None
     if (span := _year_span(clause, ctx)) or (span := _parse_range(clause, ctx)):
         parts.start, parts.end = span
     elif sm := _START.match(clause):
         parts.start = _parse_start(sm["what"], ctx)
     elif dm := _DAY_IN_PERIOD.match(clause):
-        parts.day = _day_in_period(freq, dm, ctx)
+        day = _day_in_period(freq, dm, ctx)
     elif wm := _WEEKDAY.match(clause):
-        parts.day = _weekday(freq, wm, ctx)
-    elif freq == "yearly" and (day := _day_of_each_year(clause, ctx)) is not None:
-        parts.day = day
+        day = _weekday(freq, wm, ctx)
+    elif freq == "yearly" and (yearly := _day_of_each_year(clause, ctx)) is not None:
+        day = yearly
     elif (bounds := _bounds_of(_INCLUSIVE.sub("", clause, count=1), ctx)) is not None:
         parts.start, parts.end = bounds  # "Hằng tháng trong năm 2026"
     else:
         raise DeadlineError(f'Không hiểu "{clause}" trong thời hạn "{ctx.original}"')
+    if day is not None and parts.day is not None:
+        # "Trước ngày 15/6 và 15/12 hằng năm": two due days; one rule holds one, and keeping
+        # the last would drop the first without a word.
+        raise DeadlineError(f'Hai ngày hạn trong một kỳ lặp lại: "{ctx.original}" — mỗi ngày hạn cần ghi riêng')
+    parts.day = day or parts.day
 
 
 _YEAR_DIGITS = re.compile(r"\b\d{4}\b")
