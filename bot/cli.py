@@ -59,7 +59,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     print(plan_text(plan, calendar))
     notes = [n for t in plan.tasks if (n := deadline_note(t.name, t.deadline_text, t.deadline_ignored))]
     if notes:
-        print("\nThời hạn đọc được sau khi bỏ qua những chữ không nói về thời gian:")
+        print("\nThời hạn đọc được sau khi bỏ qua những chữ không phải thời hạn:")
         for n in notes:
             print(f"  · {n}")
     warnings = six_clear_warnings(plan)

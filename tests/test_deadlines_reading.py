@@ -190,7 +190,7 @@ def test_exact_and_read_ask_nothing_and_read_leaves_a_note() -> None:
     assert deadline_question("4", "Ban hành kế hoạch trước 30/7/2026", read) is None
     assert deadline_note("4", "Ban hành kế hoạch trước 30/7/2026", read.ignored) == (
         'Nhiệm vụ 4: Thời gian hoàn thành "Ban hành kế hoạch trước 30/7/2026" — đã bỏ qua "Ban hành kế hoạch" '
-        "(không nói về thời gian)."
+        "(không phải thời hạn)."
     )
     assert deadline_note("4", "Quý II/2026", exact.ignored) is None
 
@@ -277,7 +277,7 @@ def test_deadline_json_carries_confidence_ignored_and_candidates(
 def test_deadline_plain_output_says_the_confidence_in_vietnamese(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deadline", "Nhiệm vụ thường xuyên", "--plan-year", "2026"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Mức chắc chắn: đọc được (bỏ qua những chữ không nói về thời gian)\n")
+    assert out.startswith("Mức chắc chắn: đọc được (bỏ qua những chữ không phải thời hạn)\n")
     assert 'Đã bỏ qua: "Nhiệm vụ"' in out
     assert main(["deadline", "Trước 10/5/2026 hoặc trước 10/6/2026", "--plan-year", "2026"]) == 0
     out = capsys.readouterr().out

@@ -25,7 +25,7 @@ from scheduler.deadlines.rules import (
 FIELD = "Thời gian hoàn thành"
 CONFIDENCE_TEXT: dict[Confidence, str] = {
     "exact": "chắc chắn (đọc được mọi chữ)",
-    "read": "đọc được (bỏ qua những chữ không nói về thời gian)",
+    "read": "đọc được (bỏ qua những chữ không phải thời hạn)",
     "unsure": "chưa chắc (có nhiều cách hiểu)",
     "unknown": "không đọc được",
 }
@@ -105,7 +105,8 @@ def _question_body(phrase: str, reading: Reading) -> str | None:
     partial = ""
     if reading.candidates:
         partial = f" Phần đọc được: {rule_summary(reading.candidates[0])} — nhưng các chữ còn lại có thể đổi nghĩa."
-    why = f" ({reading.reason})" if reading.reason else ""
+    # The grammar's reason, unless it only repeats that the whole cell was not understood.
+    why = f" ({reading.reason})" if reading.reason and reading.reason != f'Không hiểu thời hạn "{text}"' else ""
     return f'chưa đọc được {FIELD} "{text}"{why}.{partial} Hãy ghi lại ô {FIELD} theo một cách viết như {_EXAMPLES}.'
 
 
@@ -142,4 +143,4 @@ def deadline_note(task_label: str, phrase: str, ignored: tuple[str, ...]) -> str
     if not ignored:
         return None
     words = ", ".join(f'"{w}"' for w in ignored)
-    return f'Nhiệm vụ {task_label}: {FIELD} "{" ".join(phrase.split())}" — đã bỏ qua {words} (không nói về thời gian).'
+    return f'Nhiệm vụ {task_label}: {FIELD} "{" ".join(phrase.split())}" — đã bỏ qua {words} (không phải thời hạn).'
