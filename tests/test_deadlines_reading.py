@@ -303,3 +303,23 @@ def test_dated_parts_that_are_not_alternatives_offer_all_of_them_first() -> None
     assert reading.candidates[0] == Milestones((Milestone("", date(2026, 6, 29)), Milestone("", date(2026, 12, 29))))
     either = read_deadline("Trước 30/6/2026 hoặc trước 30/12/2026", Y)
     assert either.candidates == (Once(date(2026, 6, 29)), Once(date(2026, 12, 29)))
+
+
+@pytest.mark.parametrize(
+    ("cell", "confidence", "ignored"),
+    [
+        (
+            "Trước 30/6/2026 (theo Kế hoạch số 12/KH-UBND ngày 05/01/2026)",
+            "read",
+            ("theo Kế hoạch số 12/KH-UBND ngày 05/01/2026",),
+        ),
+        ("Quý IV/2026 (theo quy định)", "read", ("theo quy định",)),
+        ("Thực hiện (theo quy định, trước 30/6/2026)", "read", ("Thực hiện theo quy định",)),
+        ("Năm 2026 (Quý III)", "unsure", ()),  # a bracket with a time of its own is not a legal basis
+    ],
+)
+def test_a_bracket_is_set_aside_only_when_it_holds_no_time_but_a_documents_date(
+    cell: str, confidence: str, ignored: tuple[str, ...]
+) -> None:
+    reading = read_deadline(cell, Y)
+    assert (reading.confidence, reading.ignored) == (confidence, ignored)

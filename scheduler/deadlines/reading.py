@@ -142,12 +142,25 @@ def _time_flags(words: list[_Word]) -> list[bool]:
 # --- legal bases ---------------------------------------------------------------------------
 
 _DOC_NUMBER = re.compile(r"\d+/(?:\d{4}/)?[a-z]")
-_BASIS_START = re.compile(r"^\(?(?:theo|tai|can|kem|quy|ghi)\b")
+_BASIS_START = re.compile(r"^(?:theo|tai|can cu|kem theo|quy dinh|ghi chu|can)\b")
 _DOC_WORDS = frozenset(
     {"theo", "tai", "can", "cu", "quyet", "ke", "cong", "van", "ban", "thong", "tu", "nghi", "chi", "thi", "luat",
      "so", "dinh", "hoach", "bao", "quy", "huong", "dan", "chuong", "trinh", "de", "an"}
 )  # fmt: skip
 _DATE_WORD = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}[,;.)]*$")
+
+
+def _is_basis(group: list[_Word]) -> bool:
+    """A bracket naming a document or a basis, with no time of its own besides the
+    document's date: "(theo Kế hoạch số 12/KH-UBND ngày 05/01/2026)" is one, "(Quý III)"
+    and "(theo quy định, trước 30/6)" are not."""
+    folded = " ".join(w.folded for w in group).lstrip("([")
+    if not (_BASIS_START.match(folded) or any(_DOC_NUMBER.search(w.folded) for w in group)):
+        return False
+    reference = {k for a, b in _basis_spans(group) for k in range(a, b)}
+    reference |= {k for k, w in enumerate(group) if _DOC_NUMBER.search(w.folded)}
+    flags = _time_flags(group)
+    return not any(f for k, f in enumerate(flags) if k not in reference)
 
 
 def _bracket_spans(words: list[_Word]) -> list[tuple[int, int]]:
@@ -160,8 +173,7 @@ def _bracket_spans(words: list[_Word]) -> list[tuple[int, int]]:
             while j < len(words) and not words[j].text.rstrip(".,;:").endswith((")", "]")):
                 j += 1
             if j < len(words):
-                group = words[i : j + 1]
-                if any(_DOC_NUMBER.search(w.folded) for w in group) or _BASIS_START.match(group[0].folded):
+                if _is_basis(words[i : j + 1]):
                     spans.append((i, j + 1))
                 i = j
         i += 1
@@ -219,12 +231,11 @@ def _clean(words: list[_Word], text: str) -> str:
     (a bracket closed inside them stays)."""
     out = _stretch(text, words).strip(" ,;:.-–") if words else ""
     for opening, closing in (("(", ")"), ("[", "]")):
-        if out.startswith(opening) and out.count(opening) > out.count(closing):
-            out = out[1:]
-        if out.endswith(closing) and out.count(closing) > out.count(opening):
-            out = out[:-1]
+        if out.count(opening) != out.count(closing):  # the other half stayed with the time
+            out = out.replace(opening, " ").replace(closing, " ")
         if out.startswith(opening) and out.endswith(closing) and out.count(opening) == 1:
             out = out[1:-1]
+    out = " ".join(out.split())
     return out.strip(" ,;:.-–")
 
 
