@@ -8,8 +8,10 @@ the time expression inside them and says how sure it is:
 - `exact`: the grammar placed every word;
 - `read`: the grammar placed one stretch of the cell and every word set aside is listed in
   `ignored`. Words that could change a time's meaning (numbers, "năm", "hằng", "trước",
-  "hoặc", "nếu", "sau" …) are never set aside, so the words kept mean what they say alone:
-  "Tháng 12 hằng năm" is never read as "Tháng 12";
+  "hoặc", "nếu", "sau", a weekday, a connector next to a time …) are never set aside, so
+  the words kept mean what they say alone: "Tháng 12 hằng năm" is never read as "Tháng 12".
+  The one exception is a legal basis (a document number, with its own date), set aside
+  whole when it holds no other time;
 - `unsure`: two or more stretches read to different deadlines ("Trước 10/5/2026 hoặc trước
   10/6/2026"): the candidates are listed and the office chooses;
 - `unknown`: nothing read, or only a part whose surroundings could change it (the part, if
