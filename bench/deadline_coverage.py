@@ -1,17 +1,23 @@
-"""Understood / refused counts over every deadline phrase in the tests.
+"""Deadline coverage: the cells of tests/data/deadline_cells.tsv by family, then the grammar's
+understood / refused counts over every deadline phrase in the tests.
 
 Run: .venv/bin/python -m bench.deadline_coverage
 
-Each phrase is counted as written and without diacritics. A phrase "understood" parses to a
-rule; "refused" raises DeadlineError. The expected column says what the tests demand, so a
+Cells: "read" runs unattended (exact or read) with the expected meaning and words set aside;
+"refused" is unsure or unknown (the office is asked: right when the cell expects it);
+"wrong" runs unattended with another meaning. The words set aside are listed per family.
+
+Phrases: each counted as written and without diacritics. "understood" parses to a rule;
+"refused" raises DeadlineError. The expected column says what the tests demand, so a
 mismatch shows up here as well as in pytest.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from scheduler.deadlines import DeadlineError, parse_deadline
+from tests.deadline_cells import load_cells, read_cell, verdict
 from tests.test_deadlines import FAMILIES, SEED_PHRASES
 from tests.test_deadlines_wording import (
     DAYS_AND_WEEKS,
@@ -35,7 +41,33 @@ def _understood(phrase: str) -> bool:
     return True
 
 
+def cells_by_family() -> None:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    aside: dict[str, list[str]] = defaultdict(list)
+    asked_right: Counter[str] = Counter()
+    for cell in load_cells():
+        reading = read_cell(cell)
+        v = verdict(cell, reading)
+        counts[cell.family][v] += 1
+        if v == "refused" and reading.confidence == cell.confidence:
+            asked_right[cell.family] += 1
+        aside[cell.family] += [f'"{w}"' for w in reading.ignored]
+    print(f"{'family':<24} {'cells':>5} {'read':>5} {'refused':>8} {'asked ok':>8} {'wrong':>6}  words set aside")
+    total: Counter[str] = Counter()
+    for family, c in counts.items():
+        n = sum(c.values())
+        total.update(c, cells=n, asked=asked_right[family])
+        words = ", ".join(aside[family]) or "—"
+        print(f"{family:<24} {n:>5} {c['read']:>5} {c['refused']:>8} {asked_right[family]:>8} {c['wrong']:>6}  {words}")
+    print(
+        f"{'total':<24} {total['cells']:>5} {total['read']:>5} {total['refused']:>8} {total['asked']:>8} "
+        f"{total['wrong']:>6}"
+    )
+
+
 def main() -> None:
+    cells_by_family()
+    print()
     tables: dict[str, tuple[list[str], bool]] = {
         "seed plan + earlier families": ([p for p, _ in SEED_PHRASES + FAMILIES], True),
         "descriptive words": ([p for p, _ in DESCRIPTIVE], True),

@@ -9,16 +9,32 @@ from bot.cli.main import main
 
 def test_deadline_json_for_a_once_phrase(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["deadline", "Trước 10/5/2026", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"kind": "once", "due": "2026-05-09"}
+    assert json.loads(capsys.readouterr().out) == {
+        "kind": "once",
+        "due": "2026-05-09",
+        "confidence": "exact",
+        "ignored": [],
+    }
 
 
 def test_deadline_json_for_recurring_ongoing_conditional(capsys: pytest.CaptureFixture[str]) -> None:
     main(["deadline", "Hàng năm, bắt đầu từ 2026", "--json"])
-    assert json.loads(capsys.readouterr().out) == {"kind": "recurring", "freq": "yearly", "start": "2026-01-01"}
+    assert json.loads(capsys.readouterr().out) == {
+        "kind": "recurring",
+        "freq": "yearly",
+        "start": "2026-01-01",
+        "confidence": "exact",
+        "ignored": [],
+    }
     main(["deadline", "Thường xuyên", "--json"])
     assert json.loads(capsys.readouterr().out)["kind"] == "ongoing"
     main(["deadline", "Khi có yêu cầu", "--json"])
-    assert json.loads(capsys.readouterr().out) == {"kind": "conditional", "condition": "Khi có yêu cầu"}
+    assert json.loads(capsys.readouterr().out) == {
+        "kind": "conditional",
+        "condition": "Khi có yêu cầu",
+        "confidence": "exact",
+        "ignored": [],
+    }
 
 
 def test_deadline_without_year_takes_the_plan_year(capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from bot.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open
 from bot.settings import Settings
 from bot.texts.plan import describe_rule, plan_text, schedule_event_row, schedule_row, schedule_text
 from scheduler.cycles import cycle_events
-from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
+from scheduler.deadlines import CONFIDENCE_TEXT, deadline_note, read_deadline, reading_to_json
 from scheduler.plan import six_clear_warnings
 from scheduler.reminders import PolicyError, check_policy, plan_reminders
 
@@ -59,6 +59,11 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         except PolicyError as exc:
             errors.append(f"Nhiệm vụ {task.name}: {exc}")
     print(plan_text(plan, calendar))
+    notes = [n for t in plan.tasks if (n := deadline_note(t.name, t.deadline_text, t.deadline_ignored))]
+    if notes:
+        print("\nThời hạn đọc được sau khi bỏ qua những chữ không phải thời hạn:")
+        for n in notes:
+            print(f"  · {n}")
     warnings = six_clear_warnings(plan)
     if warnings:
         print('\nCảnh báo "một việc – một đầu mối, 6 rõ":')
@@ -94,19 +99,25 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_deadline(args: argparse.Namespace, settings: Settings) -> int:
-    """Explain one deadline phrase."""
+    """Explain one deadline phrase and how sure the reading is."""
     year = args.plan_year or datetime.now(settings.zone()).year
-    try:
-        rule = parse_deadline(args.phrase, year)
-    except DeadlineError as exc:
-        if args.json:
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    reading = read_deadline(args.phrase, year)
     if args.json:
-        print(json.dumps(rule_to_json(rule), ensure_ascii=False))
-    else:
-        print(describe_rule(rule, open_calendar(settings)))
+        print(json.dumps(reading_to_json(reading), ensure_ascii=False))
+    if reading.confidence == "unknown":
+        print(f"Lỗi: {reading.reason}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.json:
+        calendar = open_calendar(settings)
+        print(f"Mức chắc chắn: {CONFIDENCE_TEXT[reading.confidence]}")
+        if reading.ignored:
+            print("Đã bỏ qua: " + "; ".join(f'"{w}"' for w in reading.ignored))
+        if reading.rule is not None:
+            print(describe_rule(reading.rule, calendar))
+        for n, candidate in enumerate(reading.candidates, 1):
+            print(f"  Cách hiểu {n}: {describe_rule(candidate, calendar)}")
+        if reading.confidence == "unsure":
+            print("Hãy chọn một cách hiểu và ghi lại thời hạn chỉ với cách đó.")
     return 0
 
 

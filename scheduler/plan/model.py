@@ -56,6 +56,7 @@ class Task:
     section: str | None = None
     deadline_year: int | None = None
     notes: tuple[tuple[str, str], ...] = ()
+    deadline_ignored: tuple[str, ...] = ()  # words of the deadline cell set aside when it was read
 
     @property
     def name(self) -> str:

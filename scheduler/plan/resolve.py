@@ -23,6 +23,7 @@ from scheduler.deadlines import (
     Ongoing,
     Period,
     Recurring,
+    checked_reading,
     parse_deadline,
 )
 from scheduler.plan.messages import PlanError, where
@@ -221,8 +222,11 @@ def _task(
             "nhóm chủ trì chưa có đơn vị thành viên — điền members của nhóm hoặc ghi đơn vị chủ trì cụ thể",
         )
     coordinate = [c for c in directory.expand(t.coordinate, ("tasks", i, "coordinate")) if c not in lead]
+    year = t.deadline_year or _plan_year(spec)
     try:
-        rule = _deadline(t.deadline, t.deadline_year or _plan_year(spec), spec.plan.issued)
+        # exact or read; unsure/unknown raise the one question the office must answer
+        reading = checked_reading(t.deadline, year, spec.plan.issued)
+        rule = _deadline(reading.kept, year, spec.plan.issued)
     except DeadlineError as exc:
         directory.problems.add(("tasks", i, "deadline"), str(exc))
         return None
@@ -240,6 +244,7 @@ def _task(
         section=t.section,
         deadline_year=t.deadline_year,
         notes=tuple((k, " ".join(v.split())) for k, v in t.notes.items()),
+        deadline_ignored=reading.ignored,
     )
 
 
