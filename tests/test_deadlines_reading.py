@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.cli import main
+from bot.cli.main import main
 from scheduler.deadlines import (
     DayInPeriod,
     DeadlineError,
