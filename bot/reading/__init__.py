@@ -1,0 +1,8 @@
+"""Reading the short Vietnamese messages units send back: a status reply, several answers in
+one line, an answer to the bot's question, a retraction.
+
+`normalize` turns chat spellings into plain folded words, `numbers` reads percentages,
+fractions and counts, `clauses` reads each clause of a message, `reader` decides the status
+of the whole message, `answers` reads the answers to the bot's own questions, and `wording`
+holds every sentence a person sees. `bot.replies` and `bot.task_refs` are the public faces.
+"""
