@@ -105,7 +105,6 @@ def task_refs(text: str, labels: Mapping[int, str]) -> list[TaskRef]:
     return found
 
 
-
 # --- several answers in one message --------------------------------------------------------
 
 _INTRO_ANY = r"(?:(?:nv|nhiệm\s*vụ|nhiem\s*vu|việc|viec|cv|công\s*việc|cong\s*viec|số|so|#)\.?\s*)?"

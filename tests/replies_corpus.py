@@ -82,7 +82,9 @@ def score(case: Case) -> Outcome:
         got = _read_multi(case)
         elapsed = time.perf_counter() - started
         expected, found = _parts(case.expected), _parts(got) if "=" in got else {}
-        false_done = any(v.split(":")[0] == "done" and expected.get(k, "").split(":")[0] != "done" for k, v in found.items())
+        false_done = any(
+            v.split(":")[0] == "done" and expected.get(k, "").split(":")[0] != "done" for k, v in found.items()
+        )
         return Outcome(case, got, found == expected, false_done, elapsed)
     parsed = parse_reply(case.text)
     elapsed = time.perf_counter() - started

@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 from bot.reading import lexicon as lx
 
-_SPLIT = re.compile(r" ?([;:,.!?]) ?")
+# Marks, and the words that turn a sentence: "xong rồi nhưng chưa in" is two clauses.
+_SPLIT = re.compile(r" ?([;:,.!?]|\bnhung\b|\btuy nhien\b) ?")
 
 # Roles in the order they are tried; a role's words are masked for the ones after it.
 _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("declined", lx.DECLINED),
     ("blocked", lx.CANNOT),
-    ("not_done", lx.NOT_DONE),
     ("not_started", lx.NOT_STARTED),
+    ("not_done", lx.NOT_DONE),
     ("blocked", lx.BLOCKED),
     ("progress", lx.NEAR),
     ("done", lx.DONE_WORD),
@@ -61,14 +62,26 @@ def _has_aspect(text: str, start: int, end: int) -> bool:
     return bool(lx.ASPECT_BEFORE.search(text[:start]) or lx.ASPECT_AFTER.search(text[end:]))
 
 
+def _delivered(text: str, tags: list[tuple[int, str]]) -> str:
+    """Tag the delivery verbs: done with their aspect, a promise beside a day to come ("mai em
+    gửi", "thứ 6 này nộp"), otherwise nothing yet ("triển khai" is read as weak work later)."""
+    promise = lx.FUTURE.search(text) or lx.SOFT_FUTURE.search(text)
+    for m in list(lx.DELIVERED.finditer(text)):
+        if _has_aspect(text, m.start(), m.end()):
+            tags.append((m.start(), "deliver"))
+        elif promise and m[0] != "bao cao":  # "em sẽ báo cáo sau" promises a message, not work
+            tags.append((m.start(), "progress"))
+        else:
+            continue
+        text = text[: m.start()] + "#" * len(m[0]) + text[m.end() :]
+    return text
+
+
 def _tags(text: str) -> list[tuple[int, str]]:
     tags: list[tuple[int, str]] = []
     for role, pattern in _ROLES:
         if role == "deliver":
-            for m in list(pattern.finditer(text)):
-                if _has_aspect(text, m.start(), m.end()):
-                    tags.append((m.start(), role))
-                    text = text[: m.start()] + "#" * len(m[0]) + text[m.end() :]
+            text = _delivered(text, tags)
             continue
         text, starts = mask(text, pattern)
         tags.extend((start, role) for start in starts)

@@ -33,13 +33,20 @@ def _c(*parts: str) -> re.Pattern[str]:
 NO_BLOCKER = _c(
     r"\b(?:khong|chua|het|khong con|chang)(?: co)?(?: gi)?(?: (?:vuong|kho khan|van de|tro ngai)(?: mac)?)+(?: gi)?\b",
     r"\bkhong phat sinh (?:vuong|kho khan|van de|sai sot|loi|su co)",
-    r"\b(?:vuong(?: mac)?|kho khan)(?: ,)?(?: (?:vuong(?: mac)?|kho khan))* : (?:khong|chua)(?: co)?(?: gi)?(?= [.;,]|$)",
+    r"\b(?:vuong(?: mac)?|kho khan)(?: ,)?(?: (?:vuong(?: mac)?|kho khan))* :"
+    r" (?:khong|chua)(?: co)?(?: gi)?(?= [.;,]|$)",
 )
-# Not done because it cannot be done now: a blocker.
-CANNOT = _c(r"\b(?:khong|chua) the\b")
+# Not done because it cannot be done now, or because something it needs is missing: a
+# blocker, read before the negations ("chưa có văn bản chỉ đạo" is no negated "có văn bản").
+CANNOT = _c(
+    r"\b(?:khong|chua) the\b",
+    r"\bkhong (?!xong|hoan|kip|biet|co\b|phai|sao|ro)\w+(?: \w+)? duoc\b",  # "không nhập được"
+    r"\b(?:chua|khong) co (?:kinh phi|huong dan|chi dao|van ban (?:chi dao|huong dan)|so lieu|mat bang"
+    r"|y kien chi dao|quyet dinh|nguon)",
+)
 NOT_DONE = _c(
     rf"\b{NEG}{_BETWEEN} {FINISH}\b",
-    rf"\b{FINISH}(?: \w+){{0,2}} dau\b",  # "xong đâu", "đã xong đâu", "xong gì đâu"
+    rf"\b{FINISH}(?: \w+){{0,2}} (?<!bat )dau\b",  # "xong đâu", "đã xong đâu", "xong gì đâu"
     rf"\bdau (?:da|co|ma)(?: \w+)? {FINISH}\b",  # "đâu đã xong"
     rf"\b{FINISH}(?: \w+)? thi (?:chua|khong)\b",  # "hoàn thành thì chưa"
     rf"\bcon lau moi(?: \w+)? {FINISH}\b",  # "còn lâu mới xong"
@@ -48,7 +55,8 @@ NOT_DONE = _c(
     rf"\b{NEG}(?: \w+)? kip\b",  # "không kịp", "chưa gửi kịp"
 )
 NOT_STARTED = _c(
-    r"\b(?:van )?chua (?:lam|trien khai|bat dau|thuc hien|dong (?:toi|den|vao)|co ke hoach|tien hanh)\b",
+    r"\b(?:van )?chua (?:lam|trien khai|bat dau|thuc hien|dong (?:toi|den|vao)|co ke hoach|tien hanh)\b"
+    r"(?! (?:xong|duoc|het|kip|hoan thanh))",
     r"\b(?:tuan|thang|nam) (?:sau|toi) moi (?:trien khai|bat dau|lam|thuc hien)\b",
     rf"^(?:vang |em |van |ben em |phong em )*chua(?: dau)?{PARTICLES}$",
 )
@@ -57,15 +65,12 @@ BLOCKED = _c(
     r"\b(?:gap )?kho khan\b",
     r"\b(?:bi tac|un tac|tac nghen|bi ket|dang ket)\b|\bket (?:o|tai|thu tuc|khau|ben)\b",
     r"(?<!con )\bthieu (?:kinh phi|nguoi|nhan luc|can bo|so lieu|may|thiet bi|van ban|huong dan|nhan su|mat bang)",
-    r"\b(?:chua|khong) co (?:kinh phi|huong dan|chi dao|van ban (?:chi dao|huong dan)|so lieu|mat bang"
-    r"|y kien chi dao|quyet dinh|nguon)",
     r"\bchua co van ban\b",
     r"\bcho (?:huong dan|chi dao|kinh phi|y kien chi dao|van ban (?:huong dan|chi dao))",
     r"\btam (?:dung|hoan|ngung|gac)\b|\bhoan lai\b|\bdung lai\b|\bgia han\b",
     r"\b(?:bi|dang) loi\b|\b(?:phan_ mem|he thong|mang|may(?: tinh)?|web|trang) (?:\w+ )?loi\b"
     r"|\bloi (?:he thong|phan_ mem|mang|ky thuat|ket noi)\b",
     r"\b(?:bi )?hong\b",
-    r"\bkhong (?!xong|hoan|kip|biet|co\b|phai|sao|ro)\w+(?: \w+)? duoc\b",  # "không nhập được"
     r"\b(?:vi|do|boi vi|tai vi) (?:chua co|khong co|thieu|chua nhan duoc)\b",
     r"\bkhong hop tac\b|\b(?:chua|khong) (?:duyet|cap|bo tri|phan bo|giao) kinh phi\b|\bhet kinh phi\b",
 )
@@ -76,13 +81,14 @@ DECLINED = _c(
     r"\bkhong (?:co|duoc giao) (?:nhiem vu|doi tuong|truong hop)",
     r"\bkhong duoc giao\b",
     r"\bkhong phai (?:la )?(?:viec|nhiem vu|cua|ben|phong|don vi)\b",
-    r"\b(?:viec|nhiem vu|cai) (?:nay|do|ay) (?:la )?(?:cua|ben|thuoc) (?!em\b|minh\b|toi\b|chung\b|phong em|don vi em|ben em)",
+    r"\b(?:viec|nhiem vu|cai) (?:nay|do|ay) (?:la )?(?:cua|ben|thuoc)"
+    r" (?!em\b|minh\b|toi\b|chung\b|phong em|don vi em|ben em)",
     r"\bde nghi chuyen (?:nhiem vu|viec|cong viec)\b",
     r"\bnham don vi\b",
     r"\b(?:nam nay|ky nay|ki nay|trong ky|trong ki|dot nay) khong (?:to chuc|thuc hien|trien khai)\b",
 )
 # A completion said to come: "sắp xong", "đang hoàn thành", "gần như xong", "sẽ gửi".
-NEAR = _c(rf"\b(?:dang|sap|gan|gan nhu|hau nhu|se|sap sua|chuan bi)(?: \w+)? {FINISH}\b")
+NEAR = _c(rf"\b(?:dang|sap|gan|gan nhu|hau nhu|se|sap sua|chuan bi)(?: \w+)? (?!bao cao){FINISH}\b")
 # A completion whose object is itself work ("hoàn thành việc rà soát"): one completion.
 DONE_WORD = _c(
     rf"\b{DONE}(?: (?:viec|cong tac|nhiem vu))?(?: (?:ra soat|khao sat|tong hop|trien khai|thuc hien|xay dung"
@@ -136,6 +142,7 @@ COUNTERFACTUAL = _c(
     r"\b(?:tuong|le ra|dang le|suyt|ai de|hoa ra)\b",
     r"\bdinh (?=gui|nop|lam|xong)",
 )
+THOUGHT_DONE = re.compile(r"\b(?:tuong|le ra|dang le)\b(?: \w+){0,3} roi\b")
 QUESTION = _c(
     r"\b(?:khi nao|bao gio|o dau|qua dau|di dau|gui dau|the nao|nhu the nao|ra sao|la gi|cho ai|ai phu trach"
     r"|ai lam|gi vay|gi the|mau nao|hay khong|phai khong|duoc khong)\b",

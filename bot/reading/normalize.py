@@ -46,6 +46,7 @@ _SPELLINGS = {
 }  # fmt: skip
 # Several words → plain words, applied after the single spellings.
 _PHRASES = (
+    (re.compile(r"\bbat dau_"), "bat dau"),
     (re.compile(r"\bin lam\b"), "dang lam"),  # "in progress"
     (re.compile(r"\bon going\b"), "dang lam"),
     (re.compile(r"\bkhong yet\b"), "chua"),  # "not yet"
@@ -53,7 +54,7 @@ _PHRASES = (
     (re.compile(r"\bkhong xong\b(?= *$)"), "chua xong"),
     (re.compile(r"\bhoang thanh\b"), "hoan thanh"),  # voice typing
     (re.compile(r"\bxong (?:doi|gioi|dzoi)\b"), "xong roi"),
-    (re.compile(r"\b(da|lam|chua|sap|gan|moi|vua) song\b"), r"\1 xong"),
+    (re.compile(r"\b(da|lam|chua|sap|gan|moi|vua|mai|se) song\b"), r"\1 xong"),
     (re.compile(r"\bsong (roi|a|nhe|nha|het|xuoi)\b"), r"xong \1"),
     (re.compile(r"^song$"), "xong"),
     (re.compile(r"\b(?:mot|1) nua\b"), "nuah"),

@@ -57,13 +57,17 @@ def _future_date(original: str, today: date | None) -> bool:
     return False
 
 
-def _done(readings: list[str], figure: Amount | None, counterfactual: bool, note: str | None) -> ParsedReply:
+def _done(
+    readings: list[str], figure: Amount | None, counterfactual: bool, hedged: bool, note: str | None
+) -> ParsedReply:
     """A reply with a completion in it: done only when nothing in it says otherwise."""
     percent = figure.percent if figure is not None and not figure.target and not figure.whole else None
     negative = [r for r in readings if r in _NEGATIVE]
-    if negative and set(negative) == {"remaining"} and "maybe" in readings:
+    if set(negative) <= {"remaining"} and ("maybe" in readings or hedged):
         return ParsedReply(UNCLEAR_DONE, None, note)  # "cơ bản xong: còn chờ số liệu": ask
     if counterfactual or negative or (percent is not None and percent < 100):
+        if percent is None and hedged and not counterfactual and set(negative) <= {"remaining"}:
+            return ParsedReply(UNCLEAR_DONE, None, note)
         return ParsedReply("in_progress", percent if percent is not None and percent < 100 else None, note)
     if "maybe" in readings:
         return ParsedReply(UNCLEAR_DONE, None, note)
@@ -91,7 +95,7 @@ def read(text: str, today: date | None = None) -> ParsedReply:
     note = _note(original)
     said: list[Clause] = [c for c in clauses(plain) if not c.question]
     readings = [c.reading for c in said]
-    figure = amount(" ".join(c.text for c in said))
+    figure = amount(" , ".join(c.text for c in said))
     if "declined" in readings:
         return ParsedReply("not_applicable", None, note)
     if "blocked" in readings:
@@ -102,7 +106,8 @@ def read(text: str, today: date | None = None) -> ParsedReply:
         if any(lx.PARTIAL.search(c.text) for c in said):
             readings.append("partial")  # "xong, phần 2 đang làm": a part named anywhere
         counterfactual = any(c.finishing for c in said) and bool(lx.COUNTERFACTUAL.search(plain))
-        return _done(readings, figure, counterfactual, note)
-    if lx.COUNTERFACTUAL.search(plain) and any(c.finishing for c in said):
-        return ParsedReply("in_progress", None, note)
+        hedged = any(lx.HEDGE.search(c.text) for c in said)
+        return _done(readings, figure, counterfactual, hedged, note)
+    if lx.COUNTERFACTUAL.search(plain) and (any(c.finishing for c in said) or lx.THOUGHT_DONE.search(plain)):
+        return ParsedReply("in_progress", None, note)  # "tưởng ok rồi ai dè sai số liệu"
     return _not_done(readings, figure, note)

@@ -19,7 +19,9 @@ RETRACTED = (
     '"{label} xong", "{label} đang làm 50%", "{label} vướng: lý do".'
 )
 # A part of a message with several answers that could not be read.
-UNREADABLE_PART = 'Nhiệm vụ {label}: tôi chưa hiểu "{words}". Xin báo lại, ví dụ: "{label} xong" hoặc "{label} đang làm 50%".'
+UNREADABLE_PART = (
+    'Nhiệm vụ {label}: tôi chưa hiểu "{words}". Xin báo lại, ví dụ: "{label} xong" hoặc "{label} đang làm 50%".'
+)
 NO_TASK_PART = 'Tôi chưa rõ "{words}" là của nhiệm vụ nào. Xin ghi kèm số nhiệm vụ, ví dụ: "3 xong".'
 
 STATUS_WORDS = {
