@@ -4,7 +4,8 @@ A clause is the text between two marks (",", ";", ".", ":", "?", "!", a line bre
 are tagged role by role in a fixed order (see `lexicon`); the words a role takes are masked,
 so a later role cannot read them again. The clause's reading is then one of:
 
-done, maybe (done likely, not certain), partial (a part of the work done), not_done (a
+done, maybe (a done hedged: "cơ bản xong"), likely (a bare "rồi ạ": done likely, not said),
+partial (a part of the work done), not_done (a
 completion negated or denied), progress, remaining ("còn chờ số liệu"), not_started, blocked, declined, weak (work named
 without saying it goes on: "triển khai"), other_negated ("chưa in"), or neutral.
 """
@@ -27,12 +28,13 @@ _ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("not_done", lx.NOT_DONE),
     ("blocked", lx.BLOCKED),
     ("progress", lx.NEAR),
+    ("progress", lx.PENDING),
     ("done", lx.DONE_WORD),
     ("deliver", lx.DELIVERED),
     ("remaining", lx.REMAINING),
     ("progress", lx.PROGRESS),
     ("weak", lx.WEAK_PROGRESS),
-    ("maybe", lx.MAYBE_DONE),
+    ("likely", lx.MAYBE_DONE),
     ("other_negated", lx.NEGATED_OTHER),
 )
 _FINISHING = ("done", "deliver", "progress", "remaining")
@@ -111,9 +113,9 @@ def _reading(text: str, tags: list[tuple[int, str]]) -> str:
         if finishing[-1] != "progress" and ("done" in finishing or "deliver" in finishing):
             return _finished(text, roles)
         return "remaining" if finishing[-1] == "remaining" else "progress"
-    for role in ("not_started", "maybe", "weak", "other_negated"):
+    for role in ("not_started", "likely", "weak", "other_negated"):
         if role in roles:
-            if role == "maybe" and lx.FUTURE.search(text):
+            if role == "likely" and lx.FUTURE.search(text):
                 return "progress"  # "mai là xong rồi"
             return role
     return "neutral"
@@ -132,5 +134,5 @@ def clauses(text: str) -> list[Clause]:
         question = mark == "?" or bool(lx.QUESTION.search(words))
         tags = [] if question else _tags(words)
         roles = {role for _, role in tags}
-        out.append(Clause(words, _reading(words, tags), question, bool(roles & {"done", "deliver", "maybe"})))
+        out.append(Clause(words, _reading(words, tags), question, bool(roles & {"done", "deliver", "likely"})))
     return out

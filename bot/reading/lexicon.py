@@ -18,7 +18,7 @@ DONE = r"(?:xong(?: xuoi)?|hoan thanh|hoan tat|ket thuc|thanh cong)"
 # Verbs that finish the task when said with their aspect ("đã gửi", "gửi rồi").
 DELIVER = (
     r"(?:gui|nop|ban hanh|phat hanh|post|chuyen|to chuc|bao cao|thuc hien|tham muu|xay dung|ky"
-    r"|co (?:van ban|bao cao|ke hoach|quyet dinh|cong van|<doc>))"
+    r"|in|phat (?:cho|den|toi|ve)|co (?:van ban|bao cao|ke hoach|quyet dinh|cong van|<doc>))"
 )
 FINISH = rf"(?:{DONE}|{DELIVER})"
 NEG = r"(?:khong|chua|chang|van chua|van khong|chua he|khong he)"
@@ -42,7 +42,7 @@ CANNOT = _c(
     r"\b(?:khong|chua) the\b",
     r"\bkhong (?!xong|hoan|kip|biet|co\b|phai|sao|ro)\w+(?: \w+)? duoc\b",  # "không nhập được"
     r"\b(?:chua|khong) co (?:kinh phi|huong dan|chi dao|van ban (?:chi dao|huong dan)|so lieu|mat bang"
-    r"|y kien chi dao|quyet dinh|nguon)",
+    r"|y kien chi dao|quyet dinh|nguon|nguoi|can bo|nhan luc|may|tien)",
 )
 NOT_DONE = _c(
     rf"\b{NEG}{_BETWEEN} {FINISH}\b",
@@ -66,8 +66,10 @@ BLOCKED = _c(
     r"\b(?:bi tac|un tac|tac nghen|bi ket|dang ket)\b|\bket (?:o|tai|thu tuc|khau|ben)\b",
     r"(?<!con )\bthieu (?:kinh phi|nguoi|nhan luc|can bo|so lieu|may|thiet bi|van ban|huong dan|nhan su|mat bang)",
     r"\bchua co van ban\b",
-    r"\bcho (?:huong dan|chi dao|kinh phi|y kien chi dao|van ban (?:huong dan|chi dao))",
-    r"\btam (?:dung|hoan|ngung|gac)\b|\bhoan lai\b|\bdung lai\b|\bgia han\b",
+    r"\bcho (?:\w+ )?(?:huong dan|chi dao|kinh phi|y kien chi dao|van ban (?:huong dan|chi dao))",
+    r"\bkho (?:qua|lam)\b",
+    r"\btam (?:dung|hoan|ngung|gac)\b|\bhoan lai\b|\bdung lai\b|\bgia han\b|\b(?:lui|doi|dời) han\b"
+    r"|\bxin (?:them|keo dai) thoi gian\b",
     r"\b(?:bi|dang) loi\b|\b(?:phan_ mem|he thong|mang|may(?: tinh)?|web|trang) (?:\w+ )?loi\b"
     r"|\bloi (?:he thong|phan_ mem|mang|ky thuat|ket noi)\b",
     r"\b(?:bi )?hong\b",
@@ -75,11 +77,11 @@ BLOCKED = _c(
     r"\bkhong hop tac\b|\b(?:chua|khong) (?:duyet|cap|bo tri|phan bo|giao) kinh phi\b|\bhet kinh phi\b",
 )
 DECLINED = _c(
-    r"\bkhong phat sinh\b(?! (?:vuong|kho khan|van de|sai sot|loi|su co))",
+    r"\bkhong (?:co )?phat sinh\b(?! (?:vuong|kho khan|van de|sai sot|loi|su co))",
     r"\bkhong (?:ap dung|lien quan)\b",
-    r"\bkhong thuoc (?:chuc nang|nhiem vu|tham quyen|pham vi|linh vuc|trach nhiem)",
+    r"\bkhong thuoc\b",
     r"\bkhong (?:co|duoc giao) (?:nhiem vu|doi tuong|truong hop)",
-    r"\bkhong duoc giao\b",
+    r"\bkhong duoc (?:giao|phan_? cong)\b",
     r"\bkhong phai (?:la )?(?:viec|nhiem vu|cua|ben|phong|don vi)\b",
     r"\b(?:viec|nhiem vu|cai) (?:nay|do|ay) (?:la )?(?:cua|ben|thuoc)"
     r" (?!em\b|minh\b|toi\b|chung\b|phong em|don vi em|ben em)",
@@ -88,7 +90,12 @@ DECLINED = _c(
     r"\b(?:nam nay|ky nay|ki nay|trong ky|trong ki|dot nay) khong (?:to chuc|thuc hien|trien khai)\b",
 )
 # A completion said to come: "sắp xong", "đang hoàn thành", "gần như xong", "sẽ gửi".
-NEAR = _c(rf"\b(?:dang|sap|gan|gan nhu|hau nhu|se|sap sua|chuan bi)(?: \w+)? (?!bao cao){FINISH}\b")
+NEAR = _c(rf"\b(?:dang|sap|gan|gan nhu|hau nhu|se|sap sua|chuan bi)(?: \w+){{0,2}} (?!bao cao){FINISH}\b")
+# Waiting for a signature or an approval: "đã trình chủ tịch ký", "chờ lãnh đạo duyệt".
+PENDING = _c(
+    r"\btrinh(?: \w+){0,3} (?:ky|duyet|phe duyet)\b",
+    r"\bcho (?:lanh dao |chu tich |sep |phong \w+ |\w+ )?(?:ky|duyet|phe duyet|ban hanh)\b",
+)
 # A completion whose object is itself work ("hoàn thành việc rà soát"): one completion.
 DONE_WORD = _c(
     rf"\b{DONE}(?: (?:viec|cong tac|nhiem vu))?(?: (?:ra soat|khao sat|tong hop|trien khai|thuc hien|xay dung"
@@ -97,7 +104,7 @@ DONE_WORD = _c(
 DELIVERED = _c(rf"\b{DELIVER}\b")
 REMAINING = _c(
     r"(?<!khong )\bcon (?!lau\b|gi\b|nua\b|khong\b)\w+",
-    r"\b(?:tra lai|tra ve|lam lai|sua lai|bo sung)\b",
+    r"(?<!kiem )\btra (?:lai|ve)\b|\b(?:lam lai|sua lai|bo sung)\b",
 )
 PROGRESS = _c(
     r"\bdang (?!(?:hop|ban|di|nghi|om|benh|o|xem|doc|hoc|cong tac)\b)\w+",
@@ -105,13 +112,14 @@ PROGRESS = _c(
     r"\bcho (?:lanh dao |chu tich |phong \w+ )?(?:ky|duyet|phe duyet|y kien|ket qua|tham dinh|xac nhan)\b",
     r"\b(?:lay|xin|tiep thu) y kien\b|\btong hop\b|\btiep thu\b|\btrinh\b|\bhoan thien\b|\bsoan thao\b",
     r"\bra soat\b|\bkhao sat\b|\bbat dau\b|\btien hanh\b|\bdang cho\b",
+    r"\bduoc (?:mot it|mot chut|it|kha nhieu|nhieu|mot phan|phan nao|mot so)\b",
 )
 WEAK_PROGRESS = _c(r"\btrien khai\b|\bthuc hien\b|\bphoi hop\b|\bxay dung\b")
 # A bare "rồi" ("rồi ạ", "làm rồi anh", "ok rồi"): done is likely, not certain.
-MAYBE_DONE = _c(rf"^(?:vang |ok |da |em |lam |da lam |em lam |co |cung |lam het )*roi{PARTICLES}$")
+MAYBE_DONE = _c(rf"^(?:vang |ok |da |em |lam |da lam |em lam |co |cung |lam het |tam |on )*roi{PARTICLES}$")
 # Something else the clause says not to be done: "chưa in", "bước 2 chưa".
 NEGATED_OTHER = _c(
-    r"\b(?:chua|khong|chang) (?!co\b|phai\b|sao\b|gi\b|con\b)\w+",
+    r"\b(?:chua|khong|chang) (?!co\b|phai\b|sao\b|gi\b|con\b|chac\b)\w+",
     rf"\b(?:chua|khong|chang){PARTICLES}$",
 )
 
@@ -125,9 +133,12 @@ FUTURE = _c(
     r"\b(?:truoc|den) (?:ngay|\d)",
 )
 # A day named without "đã"/"rồi": "thứ 6 này em gửi", "chiều nay xong".
-SOFT_FUTURE = _c(r"(?<!hom )(?<!tu )\bthu (?:\d|hai|ba|tu|nam|sau|bay)\b(?! (?:tuan )?truoc)", r"\b(?:chieu|toi) nay\b")
+SOFT_FUTURE = _c(
+    r"(?<!hom )(?<!tu )\bthu (?:\d|hai|ba|tu|nam|sau|bay)\b(?! (?:tuan )?truoc)",
+    r"\b(?:chieu|toi|sang|trua|hom|tuan|thang) nay\b",
+)
 HEDGE = _c(
-    r"\b(?:co ban|hinh nhu|coi nhu|thi phai|tuong doi|chinh sua|xem lai|kiem tra lai)\b",
+    r"\b(?:co ban|hinh nhu|coi nhu|thi phai|tuong doi|chinh sua|xem lai|kiem tra lai|chua chac|khong chac)\b",
     r"\bchac(?! chan)\b",
     r"\btam (?=(?:xong|on|hoan thanh|duoc))",
 )
@@ -135,7 +146,8 @@ PARTIAL = _c(
     r"\bphan\b(?! tram)",
     r"\b(?:buoc|giai doan|dot|muc|noi dung|khau) (?:\d+|mot|hai|ba|dau|dau_)\b",
     r"\b(?:mot so|hau het|phan lon|mot vai|da so|mot it)\b",
-    r"\b(?:ban )?du thao\b|\bban nhap\b|\btru\b",
+    r"\b(?:ban )?du thao\b|\bban nhap\b|\bkhung\b|\bde cuong\b|\btru\b",
+    r"\bmoi (?:xong|hoan thanh|lam) duoc\b",
 )
 # "tưởng xong rồi ai dè…", "lẽ ra xong rồi", "định gửi hôm qua": the done did not happen.
 COUNTERFACTUAL = _c(

@@ -3,8 +3,9 @@
 
 A figure after "đạt" or "tỷ lệ" is a target's result ("tỷ lệ bao phủ đạt 92%"), not the
 share of the task that is done: a done word beside it wins. "X/Y" is a count only where a
-date cannot be meant: after "được", "đạt" or "khoảng", or before a counted noun ("8/12 tổ");
-"xong 8/12" alone stays a day and month.
+date cannot be meant: after "được", "đạt", "khoảng" or a completion ("xong 1/3 rồi": a third,
+the safe reading, not 1 March), or before a counted noun ("8/12 tổ"); after "ngày", "trước",
+"hạn"… it is a day.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ _SLASH = re.compile(r"(?<![\d/])(\d{1,4})/(\d{1,4})(?![\d/])")
 _OF = re.compile(r"(?<![\d/])(\d{1,4}) (?:tren|trong)(?: tong so| so| tong)? (\d{1,4})\b")
 _TARGET_BEFORE = re.compile(r"\b(?:dat|ty le|ti le)(?: \S+){0,3} $")
 _DATE_BEFORE = re.compile(r"\b(?:ngay|truoc|sau|tu|den|hom|han|vao|luc|thang)(?: \S+)? $")
-_COUNT_BEFORE = re.compile(r"\b(?:duoc|dat|khoang|gan|hon|chung|tam|khoang|moi)(?: \S+)? $")
+# After a completion a count is the safe reading: "xong 1/3 rồi" is a third, not 1 March.
+_COUNT_BEFORE = re.compile(r"\b(?:duoc|dat|khoang|gan|hon|chung|tam|moi|xong|hoan thanh|gui|nop|lam)(?: \S+)? $")
 _NOT_A_NOUN = frozenset("roi a anh chi em nhe nha oi , . ; : ! ? nay".split())
 
 

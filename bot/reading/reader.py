@@ -24,7 +24,7 @@ from bot.reading.result import UNCLEAR_DONE, ParsedReply
 _DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}|\d{2}))?(?![\d/])")
 _PERCENT_TEXT = re.compile(r"(?<!\d)\d{1,3}\s*(?:%|phần trăm|phan tram)", re.I)
 _NEGATIVE = ("not_done", "progress", "not_started", "other_negated", "partial", "remaining")
-_DONEISH = ("done", "maybe")
+_DONEISH = ("done", "maybe", "likely")
 
 
 def _note(original: str) -> str | None:
@@ -62,15 +62,16 @@ def _done(
 ) -> ParsedReply:
     """A reply with a completion in it: done only when nothing in it says otherwise."""
     percent = figure.percent if figure is not None and not figure.target and not figure.whole else None
-    negative = [r for r in readings if r in _NEGATIVE]
-    if set(negative) <= {"remaining"} and ("maybe" in readings or hedged):
-        return ParsedReply(UNCLEAR_DONE, None, note)  # "cơ bản xong: còn chờ số liệu": ask
-    if counterfactual or negative or (percent is not None and percent < 100):
-        if percent is None and hedged and not counterfactual and set(negative) <= {"remaining"}:
-            return ParsedReply(UNCLEAR_DONE, None, note)
-        return ParsedReply("in_progress", percent if percent is not None and percent < 100 else None, note)
-    if "maybe" in readings:
+    short = percent if percent is not None and percent < 100 else None
+    negative = {r for r in readings if r in _NEGATIVE}
+    if counterfactual or short is not None or negative - {"remaining"}:
+        return ParsedReply("in_progress", short, note)
+    # A hedge ("cơ bản xong", "xem lại giúp em") or a bare "rồi ạ": ask. A bare "rồi" beside a
+    # plain done ("dạ rồi, em gửi hôm qua rồi") is that done.
+    if hedged or "maybe" in readings or ("likely" in readings and "done" not in readings):
         return ParsedReply(UNCLEAR_DONE, None, note)
+    if negative:
+        return ParsedReply("in_progress", None, note)  # "tập huấn xong rồi, còn kiểm tra"
     return ParsedReply("done", percent, note)
 
 
