@@ -121,10 +121,11 @@ _SHAPED_ANY = re.compile(
 # Between two tasks that share one answer: "6, 7", "17 18", "việc 2 với việc 4", "2 và 3".
 _CONNECTOR = re.compile(r"^\s*(?:,|&|\+|và|va|với|voi|vs|cùng|cung)?\s*$", re.I)
 _SEPARATOR = re.compile(r"^\s*[:.)\-–]{0,2}\s*")
-# Words before a number that make it a quantity, not a task: "phần 2", "còn 5", "số 5" of a
-# document ("văn bản số 5").
+# Words before a number that make it a quantity, not a task: "phần 2", "được 5", "số 5" of a
+# document ("văn bản số 5"). ("còn 5 tổ" is a count by the word after it; "còn 5 thì mai" names
+# task 5.)
 _QUANTITY_BEFORE = frozenset(
-    "phan buoc doan dot muc dung to pho lan ngay thang tuan thu nam tren trong duoc dat con khoang gan hon tam"
+    "phan buoc doan dot muc dung to pho lan ngay thang tuan thu nam tren trong duoc dat khoang gan hon tam"
     " chung moi luc gio truoc sau tu den han hom ho lop khoa tang quy ky ki buoi nguoi vi top".split()
 )
 _DOCUMENT_BEFORE = frozenset("ban cao dinh hoach van trinh bao cv dien".split())
@@ -136,7 +137,7 @@ _COUNTED_AFTER = frozenset(
 # Words that open an answer ("xong", "đang làm", "vướng…"), after normalising.
 _ANSWER_START = frozenset(
     "xong da dang vuong chua hoan khong cho tam ok bi con duoc gui nop moi sap mai tuan du gan kho thieu het"
-    " roi lam trien thuc ban tuong cung van deu se vua post ky to bao cap phan_ tiep hop nhap".split()
+    " roi lam trien thuc ban tuong cung van deu se vua post ky to bao cap phan_ tiep hop nhap thi".split()
 )
 _ALL_OPEN = re.compile(
     r"\b(?:ca|tat ca)(?: cac)?(?: (?P<n>\d{1,2}|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi))?"
@@ -271,6 +272,7 @@ def _answers_of(text: str, runs: list[tuple[list[_Mention], int]], today: date |
         end = kept[i + 1][0].start if i + 1 < len(kept) else len(text)
         words = _SEPARATOR.sub("", text[run[-1].end : end], count=1).strip(" ,;\n")
         words = re.sub(r"(?:\s+(?:và|va|còn|con))+$", "", words, flags=re.I).strip(" ,;")
+        words = re.sub(r"^(?:thì|thi)\s+", "", words, flags=re.I)  # "3 thì chưa": a topic, then the answer
         refs = tuple(ref for mention in run for ref in mention.refs)
         answers.append(Answer(refs, words, read(words, today) if words else ParsedReply("none")))
     return answers

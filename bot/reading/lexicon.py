@@ -113,6 +113,9 @@ PROGRESS = _c(
     r"\b(?:lay|xin|tiep thu) y kien\b|\btong hop\b|\btiep thu\b|\btrinh\b|\bhoan thien\b|\bsoan thao\b",
     r"\bra soat\b|\bkhao sat\b|\bbat dau\b|\btien hanh\b|\bdang cho\b",
     r"\bduoc (?:mot it|mot chut|it|kha nhieu|nhieu|mot phan|phan nao|mot so)\b",
+    # A day alone as the answer ("mai ạ", "thứ 6 tuần sau"): a promise.
+    rf"^(?:chac |khoang |tam |de )?(?:mai|ngay mai|mai mot|tuan (?:sau|toi|nay)|thang (?:sau|toi)|cuoi (?:tuan|thang)"
+    rf"|thu \w+(?: (?:nay|tuan sau|tuan toi))?|(?:chieu|toi) nay){PARTICLES}$",
 )
 WEAK_PROGRESS = _c(r"\btrien khai\b|\bthuc hien\b|\bphoi hop\b|\bxay dung\b")
 # A bare "rồi" ("rồi ạ", "làm rồi anh", "ok rồi"): done is likely, not certain.
