@@ -200,3 +200,26 @@ def test_the_understood_line_says_status_and_percent() -> None:
     assert understood_line("II.3", parse_reply("dang lam 40%")) == "Đã hiểu: nhiệm vụ II.3 — đang thực hiện, 40%."
     assert understood_line(4, parse_reply("xong r")) == "Đã hiểu: nhiệm vụ 4 — đã hoàn thành."
     assert understood_line(4, parse_reply("vg kp"), hint=True).endswith('xin trả lời "sai" trong 10 phút.')
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "xong em báo anh nhé",  # when it is done, I will say so
+        "em làm xong thì báo anh",
+        "nếu xong em báo",
+        "hy vọng xong sớm",
+        "xong sớm thôi anh",
+        "cố gắng hoàn thành trong tuần",
+        "phải xong trước 30/6",
+        "tuần này xong",
+        "đã trình chủ tịch ký",
+        "đang chờ lãnh đạo duyệt",
+        "xong gần hết rồi",
+        "mới xong được cái khung",
+        "đang gấp rút hoàn thành",
+        "xong 1/3 rồi",
+    ],
+)
+def test_a_condition_a_wish_a_promise_or_a_part_is_not_done(text: str) -> None:
+    assert parse_reply(text).status == "in_progress", parse_reply(text)

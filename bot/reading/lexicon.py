@@ -43,6 +43,7 @@ CANNOT = _c(
     r"\bkhong (?!xong|hoan|kip|biet|co\b|phai|sao|ro)\w+(?: \w+)? duoc\b",  # "không nhập được"
     r"\b(?:chua|khong) co (?:kinh phi|huong dan|chi dao|van ban (?:chi dao|huong dan)|so lieu|mat bang"
     r"|y kien chi dao|quyet dinh|nguon|nguoi|can bo|nhan luc|may|tien)",
+    r"\b(?:chua|khong) (?:nhan|duoc cap|duoc giao|co) (?:duoc )?(?:van ban|huong dan|kinh phi|chi dao|so lieu)",
 )
 NOT_DONE = _c(
     rf"\b{NEG}{_BETWEEN} {FINISH}\b",
@@ -86,7 +87,7 @@ DECLINED = _c(
     r"\b(?:viec|nhiem vu|cai) (?:nay|do|ay) (?:la )?(?:cua|ben|thuoc)"
     r" (?!em\b|minh\b|toi\b|chung\b|phong em|don vi em|ben em)",
     r"\bde nghi chuyen (?:nhiem vu|viec|cong viec)\b",
-    r"\bnham don vi\b",
+    r"\bnham don vi\b|\bkhong (?:phai )?(?:la )?(?:don vi )?chu tri\b",
     r"\b(?:nam nay|ky nay|ki nay|trong ky|trong ki|dot nay) khong (?:to chuc|thuc hien|trien khai)\b",
 )
 # A completion said to come: "sắp xong", "đang hoàn thành", "gần như xong", "sẽ gửi".
@@ -108,7 +109,7 @@ REMAINING = _c(
 )
 PROGRESS = _c(
     r"\bdang (?!(?:hop|ban|di|nghi|om|benh|o|xem|doc|hoc|cong tac)\b)\w+",
-    r"\btiep tuc\b|\blam (?:tiep|do)\b",
+    r"\btiep tuc\b|\blam (?:tiep|do)\b|\b(?:sap|gan) roi\b",
     r"\bcho (?:lanh dao |chu tich |phong \w+ )?(?:ky|duyet|phe duyet|y kien|ket qua|tham dinh|xac nhan)\b",
     r"\b(?:lay|xin|tiep thu) y kien\b|\btong hop\b|\btiep thu\b|\btrinh\b|\bhoan thien\b|\bsoan thao\b",
     r"\bra soat\b|\bkhao sat\b|\bbat dau\b|\btien hanh\b|\bdang cho\b",
@@ -134,6 +135,11 @@ FUTURE = _c(
     r"|lat|de em|trong tuan|cham nhat|ngay day|toi day)\b",
     r"\bcuoi (?:tuan|thang|nam)\b(?! truoc)",
     r"\b(?:truoc|den) (?:ngay|\d)",
+    # a wish or a must, not a fact: "hy vọng xong sớm", "cố gắng xong", "phải xong trước 30/6"
+    r"\b(?:hy vong|mong|co gang|du dinh|muon|can phai|som thoi|nhanh thoi)\b|\bphai (?:xong|hoan thanh|gui|nop)\b",
+    # a condition: "nếu xong", "khi xong", "xong em báo anh", "làm xong thì gửi"
+    r"\b(?:neu|khi)\b",
+    rf"\b{DONE} (?:thi|la)\b|\b{DONE} (?:em|minh|toi|ben em) (?:se )?(?:bao|gui|nop|chuyen)\b",
 )
 # A day named without "đã"/"rồi": "thứ 6 này em gửi", "chiều nay xong".
 SOFT_FUTURE = _c(
@@ -150,7 +156,7 @@ PARTIAL = _c(
     r"\b(?:buoc|giai doan|dot|muc|noi dung|khau) (?:\d+|mot|hai|ba|dau|dau_)\b",
     r"\b(?:mot so|hau het|phan lon|mot vai|da so|mot it)\b",
     r"\b(?:ban )?du thao\b|\bban nhap\b|\bkhung\b|\bde cuong\b|\btru\b",
-    r"\bmoi (?:xong|hoan thanh|lam) duoc\b",
+    r"\bmoi (?:xong|hoan thanh|lam) duoc\b|\bgan het\b",
 )
 # "tưởng xong rồi ai dè…", "lẽ ra xong rồi", "định gửi hôm qua": the done did not happen.
 COUNTERFACTUAL = _c(
