@@ -160,10 +160,10 @@ PARTIAL = _c(
 )
 # "tưởng xong rồi ai dè…", "lẽ ra xong rồi", "định gửi hôm qua": the done did not happen.
 COUNTERFACTUAL = _c(
-    r"\b(?:tuong|le ra|dang le|suyt|ai de|hoa ra)\b",
+    r"\b(?:tuong|le ra|dang_? le|suyt|ai de|hoa ra)\b",
     r"\bdinh (?=gui|nop|lam|xong)",
 )
-THOUGHT_DONE = re.compile(r"\b(?:tuong|le ra|dang le)\b(?: \w+){0,3} roi\b")
+THOUGHT_DONE = re.compile(r"\b(?:tuong|le ra|dang_? le)\b(?: \w+){0,3} roi\b")
 QUESTION = _c(
     r"\b(?:khi nao|bao gio|o dau|qua dau|di dau|gui dau|the nao|nhu the nao|ra sao|la gi|cho ai|ai phu trach"
     r"|ai lam|gi vay|gi the|mau nao|hay khong|phai khong|duoc khong)\b",

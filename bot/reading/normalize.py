@@ -69,6 +69,16 @@ _ACCENTED = {
     "mắc": "mac", "mặc": "mac_", "đang": "dang", "ký": "ky", "hỏng": "hong", "tạm": "tam",
     "tám": "tam", "nữa": "nua",
 }  # fmt: skip
+# Folded twins: the accented spellings that are the status word. Any other accented spelling
+# of the same letters is another word ("dạng", "phân", "đầu", "chùa", "mãi") and reads as
+# `word_`; written without diacritics, the neighbours decide (`_twin`).
+_TWINS = {
+    "dang": {"đang"}, "vuong": {"vướng"}, "ky": {"ký", "kí"}, "tuong": {"tưởng"}, "dau": {"đâu"},
+    "phan": {"phần"}, "loi": {"lỗi"}, "tam": {"tạm", "tám"}, "nua": {"nữa"}, "da": {"đã"},
+    "song": {"sông"}, "xong": {"xông"}, "con": {"còn"}, "gui": {"gửi"}, "nop": {"nộp"}, "hong": {"hỏng"},
+    "chua": {"chưa"}, "khong": {"không"}, "roi": {"rồi"}, "het": {"hết"}, "mai": set(), "se": {"sẽ"},
+    "sap": {"sắp"}, "cho": {"chờ"}, "trinh": {"trình"},
+}  # fmt: skip
 # Words that follow "phan" when it is "phân"/"phản"/"phấn"/"phần mềm", not a part of the work.
 # ("phan cong" stays a part: without marks "đã phân công xong" is not read as done.)
 _PHAN_COMPOUND = frozenset(
@@ -101,19 +111,23 @@ def _tokens(original: str) -> list[tuple[str, str]]:
     return out
 
 
-def _plain(raw: str, accented: str, marked: bool) -> str:
+def _plain(raw: str, accented: str) -> tuple[str, bool]:
+    """The plain word(s) of one token, and whether the token was written without diacritics
+    (then its neighbours decide which folded twin it is)."""
     if raw == "KH":
-        return "ke hoach"  # a plan in capitals ("KH số 12"), never "không"
+        return "ke hoach", False  # a plan in capitals ("KH số 12"), never "không"
     if raw == "Mai":
-        return "mai_"  # a name
-    if marked and accented in _ACCENTED:
-        return _ACCENTED[accented]
+        return "mai_", False  # a name
     word = fold(accented)
-    if _DOC.match(word):
-        return "<doc>"
-    if marked and word in ("vuong", "dang", "ky", "tuong", "dau", "song", "phan", "loi", "tam", "nua", "da"):
-        return word  # written with marks as these letters: the word itself
-    return _SPELLINGS.get(word, word)
+    if word == accented or not word.isalpha():
+        if _DOC.match(word):
+            return "<doc>", False
+        return _SPELLINGS.get(word, word), True
+    if accented in _ACCENTED:
+        return _ACCENTED[accented], False
+    if word in _TWINS and accented not in _TWINS[word]:
+        return word + "_", False  # "dạng", "phân", "đầu", "chùa": not the status word
+    return _SPELLINGS.get(word, word), False
 
 
 def _twin(w: str, before: str, after: str) -> str:
@@ -129,14 +143,15 @@ def _twin(w: str, before: str, after: str) -> str:
     return w
 
 
-def _context(words: list[str], marked: bool) -> list[str]:
-    """Resolve what the neighbours decide: folded twins (only without diacritics: with them,
-    the accented word has decided), "ch" (chưa or chị), "vương mắc"."""
+def _context(tokens: list[tuple[str, bool]]) -> list[str]:
+    """Resolve what the neighbours decide: folded twins written without diacritics (with
+    them, the accented word has decided), "ch" (chưa or chị), "vương mắc"."""
+    words = [w for w, _ in tokens]
     out = list(words)
-    for i, w in enumerate(words):
+    for i, (w, bare) in enumerate(tokens):
         before = words[i - 1] if i else ""
         after = words[i + 1] if i + 1 < len(words) else ""
-        if not marked:
+        if bare:
             out[i] = _twin(w, before, after)
         if w == "phan" and after == "mem":
             out[i] = "phan_"  # "phần mềm": software, not a part of the work
@@ -150,8 +165,11 @@ def _context(words: list[str], marked: bool) -> list[str]:
 def normalize(text: str) -> Normalized:
     original = unicodedata.normalize("NFC", text)
     marked = fold(original) != " ".join(original.lower().split())
-    words = [_plain(raw, acc, marked) for raw, acc in _tokens(original)]
-    plain = " ".join(_context(" ".join(words).split(), marked))
+    tokens: list[tuple[str, bool]] = []
+    for raw, accented in _tokens(original):
+        plain, bare = _plain(raw, accented)
+        tokens.extend((word, bare) for word in plain.split())
+    plain = " ".join(_context(tokens))
     for pattern, replacement in _PHRASES:
         plain = pattern.sub(replacement, plain)
     return Normalized(plain, marked)
