@@ -132,7 +132,8 @@ _DOCUMENT_BEFORE = frozenset("ban cao dinh hoach van trinh bao cv dien".split())
 # Words after a number that make it a count: "2 ngày", "5 tổ", "3 việc".
 _COUNTED_AFTER = frozenset(
     "ngay thang tuan nam gio lan to ho nguoi khu don vi truong lop buoi bao cao viec nhiem phan muoi tram"
-    " trieu nghin ngan dong hop van ke xa phuong chi tieu nuah nua % tren trong".split()
+    " trieu nghin ngan dong hop van ke xa phuong chi tieu nuah nua % tren trong hom tieng phut ban file trang"
+    " cuon quyen bo tap dot".split()
 )
 # Words that open an answer ("xong", "đang làm", "vướng…"), after normalising.
 _ANSWER_START = frozenset(

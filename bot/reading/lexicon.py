@@ -114,6 +114,7 @@ PROGRESS = _c(
     r"\b(?:lay|xin|tiep thu) y kien\b|\btong hop\b|\btiep thu\b|\btrinh\b|\bhoan thien\b|\bsoan thao\b",
     r"\bra soat\b|\bkhao sat\b|\bbat dau\b|\btien hanh\b|\bdang cho\b",
     r"\bduoc (?:mot it|mot chut|it|kha nhieu|nhieu|mot phan|phan nao|mot so)\b",
+    r"\bco (?:ban )?(?:du thao|ban nhap|de cuong)\b",  # "đã có bản dự thảo": a draft, work going on
     # A day alone as the answer ("mai ạ", "thứ 6 tuần sau"): a promise.
     rf"^(?:chac |khoang |tam |de )?(?:mai|ngay mai|mai mot|tuan (?:sau|toi|nay)|thang (?:sau|toi)|cuoi (?:tuan|thang)"
     rf"|thu \w+(?: (?:nay|tuan sau|tuan toi))?|(?:chieu|toi) nay){PARTICLES}$",
