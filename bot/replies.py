@@ -3,7 +3,10 @@
 
 The parser never guesses: a message that states no status gives `none` and the bot asks
 again; a done it doubts is `unclear_done` (`ParsedReply.certain` is False): the bot asks
-`confirm_done_question(label)` and reads the answer with `read_confirmation`.
+`confirm_done_question(label)` and reads the answer with `read_confirmation`. Several
+answers in one message: `read_answers` (each read on its own; an unreadable part is asked
+about). "sai" / "nhầm" after a record: `is_retraction`. The line saying what was understood:
+`understood_line`. Person-facing wording: `bot.reading.wording`.
 """
 
 from __future__ import annotations
@@ -14,17 +17,23 @@ from bot.reading.answers import is_retraction, read_confirmation
 from bot.reading.reader import read
 from bot.reading.result import STATUSES, UNCLEAR_DONE, ParsedReply, Status
 from bot.reading.wording import confirm_done_question, understood_line
+from bot.task_refs import Answer, TaskRef, read_answers, split_answers, task_refs
 
 __all__ = [
     "STATUSES",
     "UNCLEAR_DONE",
+    "Answer",
     "ParsedReply",
     "Status",
+    "TaskRef",
     "confirm_done_question",
     "is_retraction",
     "needs_confirmation",
     "parse_reply",
+    "read_answers",
     "read_confirmation",
+    "split_answers",
+    "task_refs",
     "understood_line",
 ]
 

@@ -29,7 +29,7 @@ STATUS_WORDS = {
     "in_progress": "đang thực hiện",
     "blocked": "vướng mắc",
     "not_started": "chưa triển khai",
-    "not_applicable": "không phát sinh / không thuộc nhiệm vụ của đơn vị",
+    "not_applicable": "không phát sinh hoặc không thuộc nhiệm vụ của đơn vị",
 }
 
 
