@@ -16,7 +16,7 @@ from datetime import date
 from bot.reading.answers import is_retraction, read_confirmation
 from bot.reading.reader import read
 from bot.reading.result import STATUSES, UNCLEAR_DONE, ParsedReply, Status
-from bot.reading.wording import confirm_done_question, understood_line
+from bot.reading.wording import confirm_done_question, question_for, understood_line
 from bot.task_refs import Answer, TaskRef, read_answers, split_answers, task_refs
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "is_retraction",
     "needs_confirmation",
     "parse_reply",
+    "question_for",
     "read_answers",
     "read_confirmation",
     "split_answers",

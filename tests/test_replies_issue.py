@@ -11,6 +11,7 @@ from bot.replies import (
     is_retraction,
     needs_confirmation,
     parse_reply,
+    question_for,
     read_confirmation,
     understood_line,
 )
@@ -165,17 +166,21 @@ def test_a_doubtful_done_is_not_certain_and_the_question_has_numbered_answers() 
     assert needs_confirmation(asked) and not asked.certain and not asked.records
     assert parse_reply("đã xong").certain
     assert confirm_done_question(4) == "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? 1 = đã xong, 2 = chưa xong"
+    assert question_for(4, asked) == confirm_done_question(4)
+    assert question_for(4, parse_reply("đang làm 50%")) is None
 
 
 @pytest.mark.parametrize(
-    "answer", ["1", "1.", "số 1", "1 ạ", "đúng", "đúng rồi", "rồi", "rồi ạ", "có", "xong rồi", "dạ xong"]
+    "answer", ["1", "1.", "số 1", "1 ạ", "1 = đã xong", "đúng", "đúng rồi", "rồi", "rồi ạ", "có", "xong rồi", "dạ xong"]
 )
 def test_a_yes_to_the_done_question_is_done(answer: str) -> None:
     asked = ParsedReply("unclear_done", None, "ghi chú")
     assert read_confirmation(answer, asked) == ParsedReply("done", None, "ghi chú")
 
 
-@pytest.mark.parametrize("answer", ["2", "2.", "số 2", "chưa", "chưa ạ", "chưa xong", "ko", "chưa xong hẳn"])
+@pytest.mark.parametrize(
+    "answer", ["2", "2.", "số 2", "2 = chưa xong", "chưa", "chưa ạ", "chưa xong", "ko", "chưa xong hẳn"]
+)
 def test_a_no_to_the_done_question_is_in_progress(answer: str) -> None:
     asked = ParsedReply("unclear_done", None, "ghi chú")
     assert read_confirmation(answer, asked) == ParsedReply("in_progress", None, "ghi chú")

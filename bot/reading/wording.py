@@ -37,6 +37,12 @@ def confirm_done_question(label: str | int) -> str:
     return CONFIRM_DONE.format(label=label)
 
 
+def question_for(label: str | int, parsed: ParsedReply) -> str | None:
+    """What to ask before recording `parsed` for task `label`: the done question when the done
+    is doubtful, otherwise None (record it)."""
+    return None if parsed.certain else confirm_done_question(label)
+
+
 def understood_line(label: str | int, parsed: ParsedReply, *, hint: bool = False) -> str:
     """ "Đã hiểu: nhiệm vụ 3 — đang thực hiện, 40%." for a reading the bot records."""
     what = STATUS_WORDS.get(parsed.status, "chưa rõ tình trạng")
