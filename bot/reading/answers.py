@@ -11,13 +11,11 @@ from bot.reading.result import ParsedReply
 
 _LEAD = r"^(?:vang |da |a |ok |em |anh |chi |dung la )*"
 _YES = re.compile(
-    _LEAD
-    + r"(?:(?:1|so 1)(?: da xong| xong)?|mot|co|roi|dung|dung roi|xong|da xong|xong roi|hoan thanh|da hoan thanh"
+    _LEAD + r"(?:(?:1|so 1)(?: da xong| xong)?|mot|co|roi|dung|dung roi|xong|da xong|xong roi|hoan thanh|da hoan thanh"
     r"|hoan thanh roi|co roi|ok xong|xong het|xong han|hoan thanh han|vang|ok|yes)" + lx.PARTICLES + "$"
 )
 _NO = re.compile(
-    _LEAD
-    + r"(?:(?:2|so 2)(?: chua xong)?|hai|chua|khong|chua xong|chua hoan thanh|chua het|chua han|chua xong han"
+    _LEAD + r"(?:(?:2|so 2)(?: chua xong)?|hai|chua|khong|chua xong|chua hoan thanh|chua het|chua han|chua xong han"
     r"|khong phai|van chua|chua dau)" + lx.PARTICLES + "$"
 )
 _RETRACTION = re.compile(
