@@ -107,9 +107,9 @@ def task_refs(text: str, labels: Mapping[int, str]) -> list[TaskRef]:
 
 # --- several answers in one message --------------------------------------------------------
 
-_INTRO_ANY = r"(?:(?:nv|nhiệm\s*vụ|nhiem\s*vu|việc|viec|cv|công\s*việc|cong\s*viec|số|so|#)\.?\s*)?"
+_INTRO_ANY = r"(?:(?:nv|nhiệm\s*vụ|nhiem\s*vu|việc|viec|cv|công\s*việc|cong\s*viec|số|so|#)\.?\s*){0,2}"
 _EDGE_BEFORE = r"(?<![\w/.%\-–])"
-_EDGE_AFTER = r"(?![\w/%]|[.\-–]\d)"
+_EDGE_AFTER = r"(?![\w%]|[./\-–]\d)"  # "1/ xong" names task 1; "1/3", "1.2", "1-3" do not
 _RANGE = re.compile(
     _EDGE_BEFORE + _INTRO_ANY + r"(?:từ\s+|tu\s+)?(?P<a>\d{1,3})\s*(?:[-–]|\s(?:đến|den|tới|toi)\s)\s*"
     + _INTRO_ANY + r"(?P<b>\d{1,3})" + _EDGE_AFTER,
@@ -120,7 +120,7 @@ _SHAPED_ANY = re.compile(
 )
 # Between two tasks that share one answer: "6, 7", "17 18", "việc 2 với việc 4", "2 và 3".
 _CONNECTOR = re.compile(r"^\s*(?:,|&|\+|và|va|với|voi|vs|cùng|cung)?\s*$", re.I)
-_SEPARATOR = re.compile(r"^\s*[:.)\-–]{0,2}\s*")
+_SEPARATOR = re.compile(r"^\s*[:.)/\-–]{0,2}\s*")
 # Words before a number that make it a quantity, not a task: "phần 2", "được 5", "số 5" of a
 # document ("văn bản số 5"). ("còn 5 tổ" is a count by the word after it; "còn 5 thì mai" names
 # task 5.)
@@ -271,7 +271,7 @@ def _answers_of(text: str, runs: list[tuple[list[_Mention], int]], today: date |
         answers.append(Answer((), preamble, reply))  # words before the first task: asked about
     for i, run in enumerate(kept):
         end = kept[i + 1][0].start if i + 1 < len(kept) else len(text)
-        words = _SEPARATOR.sub("", text[run[-1].end : end], count=1).strip(" ,;\n")
+        words = _SEPARATOR.sub("", text[run[-1].end : end], count=1).strip(" ,;.\n-+*•")
         words = re.sub(r"(?:\s+(?:và|va|còn|con))+$", "", words, flags=re.I).strip(" ,;")
         words = re.sub(r"^(?:thì|thi)\s+", "", words, flags=re.I)  # "3 thì chưa": a topic, then the answer
         refs = tuple(ref for mention in run for ref in mention.refs)
