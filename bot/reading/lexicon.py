@@ -91,7 +91,7 @@ DECLINED = _c(
     r"\b(?:nam nay|ky nay|ki nay|trong ky|trong ki|dot nay) khong (?:to chuc|thuc hien|trien khai)\b",
 )
 # A completion said to come: "sắp xong", "đang hoàn thành", "gần như xong", "sẽ gửi".
-NEAR = _c(rf"\b(?:dang|sap|gan|gan nhu|hau nhu|se|sap sua|chuan bi)(?: \w+){{0,2}} (?!bao cao){FINISH}\b")
+NEAR = _c(rf"\b(?:dang|sap|gan|gan nhu|hau nhu|se|sap sua|chuan bi|de|nham)(?: \w+){{0,2}} (?!bao cao){FINISH}\b")
 # Waiting for a signature or an approval: "đã trình chủ tịch ký", "chờ lãnh đạo duyệt".
 PENDING = _c(
     r"\btrinh(?: \w+){0,3} (?:ky|duyet|phe duyet)\b",
