@@ -4,6 +4,8 @@ it, and the reader's side of "a done only when certain"."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.replies import (
     ParsedReply,
@@ -16,6 +18,7 @@ from bot.replies import (
     understood_line,
 )
 from bot.task_refs import read_answers, split_answers
+from scheduler.folding import fold
 
 FLAT = {n: str(n) for n in range(1, 21)}
 
@@ -228,3 +231,50 @@ def test_the_understood_line_says_status_and_percent() -> None:
 )
 def test_a_condition_a_wish_a_promise_or_a_part_is_not_done(text: str) -> None:
     assert parse_reply(text).status == "in_progress", parse_reply(text)
+
+
+# --- the property, for the new ways a done is taken back ----------------------------------
+
+_DONE_SAID = ["xong", "đã xong", "xong rồi", "hoàn thành", "xog r", "finish rồi", "đã gửi", "nộp rồi", "done"]
+_TAKEN_BACK = [
+    # a promise, a wish, a condition
+    "mai",
+    "thứ 6 tuần sau",
+    "tuần sau",
+    "dự kiến",
+    "sắp",
+    "hy vọng",
+    "nếu",
+    # a counterfactual
+    "tưởng",
+    "lẽ ra",
+    # a part, a count, a fraction
+    "phần 1",
+    "8/12 tổ",
+    "3 trên 5 báo cáo",
+    "hai phần ba",
+    "tám mươi phần trăm",
+    "một nửa",
+    # a negation said after
+    "đâu mà xong",
+    "thì chưa",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_DONE_SAID),
+    st.sampled_from(_TAKEN_BACK),
+    st.sampled_from(["", "anh", "ạ", "nhé", "em"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_a_done_taken_back_by_time_a_counterfactual_a_part_or_a_late_negation_is_never_done(
+    done: str, back: str, filler: str, back_first: bool, plain: bool
+) -> None:
+    words = [back, done] if back_first else [done, back]
+    text = " ".join(w for w in [*words, filler] if w)
+    text = fold(text) if plain else text
+    if back in ("tưởng", "lẽ ra", "mai", "sắp", "dự kiến", "hy vọng", "nếu") and not back_first:
+        return  # "xong mai" is not a sentence; these words come before what they qualify
+    assert parse_reply(text).status != "done", text
