@@ -117,6 +117,8 @@ def _reading(text: str, tags: list[tuple[int, str]]) -> str:
         if role in roles:
             if role == "likely" and lx.FUTURE.search(text):
                 return "progress"  # "mai là xong rồi"
+            if role == "weak" and lx.FUTURE.search(text):
+                return "not_started"  # "em sẽ triển khai", "dự kiến thực hiện trong tháng 6"
             return role
     return "neutral"
 

@@ -75,13 +75,14 @@ BLOCKED = _c(
     r"|\bloi (?:he thong|phan_ mem|mang|ky thuat|ket noi)\b",
     r"\b(?:bi )?hong\b",
     r"\b(?:vi|do|boi vi|tai vi) (?:chua co|khong co|thieu|chua nhan duoc)\b",
-    r"\bkhong hop tac\b|\b(?:chua|khong) (?:duyet|cap|bo tri|phan bo|giao) kinh phi\b|\bhet kinh phi\b",
+    r"\bkhong hop tac\b|\b(?:chua|khong) (?:duyet|cap|bo tri|phan bo|giao) (?:kinh phi|tien|von)\b|\bhet kinh phi\b",
 )
 DECLINED = _c(
     r"\bkhong (?:co )?phat sinh\b(?! (?:vuong|kho khan|van de|sai sot|loi|su co))",
     r"\bkhong (?:ap dung|lien quan)\b",
     r"\bkhong thuoc\b",
     r"\bkhong (?:co|duoc giao) (?:nhiem vu|doi tuong|truong hop)",
+    r"\bkhong co (?:ho|nguoi|doi tuong|truong hop|don vi|to chuc|co so)(?: \w+)? nao\b",
     r"\bkhong duoc (?:giao|phan_? cong)\b",
     r"\bkhong phai (?:la )?(?:viec|nhiem vu|cua|ben|phong|don vi)\b",
     r"\b(?:viec|nhiem vu|cai) (?:nay|do|ay) (?:la )?(?:cua|ben|thuoc)"

@@ -67,7 +67,7 @@ _ACCENTED = {
     "tường": "tuong_", "tượng": "tuong_", "tướng": "tuong_", "tầm": "khoang", "tâm": "tam_",
     "nửa": "nuah", "chả": "chang", "sông": "song", "hông": "khong", "hồng": "hong_",
     "mắc": "mac", "mặc": "mac_", "đang": "dang", "ký": "ky", "hỏng": "hong", "tạm": "tam",
-    "tám": "tam", "nữa": "nua",
+    "tám": "tam", "nữa": "nua", "đợi": "cho",
 }  # fmt: skip
 # Folded twins: the accented spellings that are the status word. Any other accented spelling
 # of the same letters is another word ("dạng", "phân", "đầu", "chùa", "mãi") and reads as
