@@ -1,11 +1,12 @@
 """How well and how fast the reply reader reads the labelled corpus.
 
-python bench/replies.py [--heldout] [--wrong] [--repeat 20]
+python -m bench.replies [--heldout | --probes] [--wrong] [--repeat 20]
 
 Prints accuracy by category, every false "done" (the costliest mistake), and the time per
 reply (p50/p99 over `--repeat` passes; a multi-task line counts as one reply). `--heldout`
-scores tests/data/replies_heldout.tsv, kept apart from the tuning; `--wrong` lists every
-reply read wrong.
+scores tests/data/replies_heldout.tsv, kept apart from the tuning; `--probes` the replies
+written after the first tuning (tests/data/replies_probes.tsv); `--wrong` lists every reply
+read wrong.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import gc
 import statistics
 from collections import defaultdict
 
-from tests.replies_corpus import CORPUS, HELD_OUT, Case, Outcome, load, score
+from tests.replies_corpus import CORPUS, HELD_OUT, PROBES, Case, Outcome, load, score
 
 
 def _table(outcomes: list[Outcome]) -> list[str]:
@@ -45,10 +46,11 @@ def _percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--heldout", action="store_true", help="score the held-out set")
+    parser.add_argument("--probes", action="store_true", help="score the replies written after the first tuning")
     parser.add_argument("--wrong", action="store_true", help="list every reply read wrong")
     parser.add_argument("--repeat", type=int, default=20, help="passes for the timing")
     args = parser.parse_args()
-    path = HELD_OUT if args.heldout else CORPUS
+    path = HELD_OUT if args.heldout else PROBES if args.probes else CORPUS
     cases = load(path)
     outcomes = [score(case) for case in cases]
     print(f"corpus: {path.name} ({len(cases)} replies)")

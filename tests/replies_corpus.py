@@ -1,4 +1,5 @@
-"""The labelled reply corpus (tests/data/replies.tsv and the held-out replies_heldout.tsv):
+"""The labelled reply corpus (tests/data/replies.tsv, the held-out replies_heldout.tsv and the
+later probes replies_probes.tsv):
 loading it and scoring the reader on it. Used by tests/test_replies_corpus.py and
 bench/replies.py."""
 
@@ -14,6 +15,7 @@ from bot.task_refs import read_answers
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "replies.tsv"
 HELD_OUT = DATA / "replies_heldout.tsv"
+PROBES = DATA / "replies_probes.tsv"  # written after the first tuning; failures there were fixed
 # Multi-task lines name tasks of a flat plan numbered 1..20.
 FLAT_LABELS = {n: str(n) for n in range(1, 21)}
 

@@ -4,7 +4,7 @@ multi-task line). `python -m bench.replies` prints the table by category."""
 
 from __future__ import annotations
 
-from tests.replies_corpus import CORPUS, HELD_OUT, load, score
+from tests.replies_corpus import CORPUS, HELD_OUT, PROBES, load, score
 
 ACCURACY = 0.97
 
@@ -30,9 +30,10 @@ def test_the_corpus_is_large_and_labelled() -> None:
     }
 
 
-def test_no_reply_of_the_corpus_is_read_as_a_false_done() -> None:
-    false_done = [(o.case.line, o.case.text, o.got) for o in map(score, load(CORPUS)) if o.false_done]
-    assert false_done == []
+def test_no_reply_of_the_corpus_or_the_probes_is_read_as_a_false_done() -> None:
+    for path in (CORPUS, PROBES):
+        false_done = [(o.case.line, o.case.text, o.got) for o in map(score, load(path)) if o.false_done]
+        assert false_done == [], path.name
 
 
 def test_no_reply_of_the_held_out_set_is_read_as_a_false_done() -> None:
@@ -43,7 +44,7 @@ def test_no_reply_of_the_held_out_set_is_read_as_a_false_done() -> None:
 
 
 def test_the_corpus_is_read_right_at_the_stated_accuracy() -> None:
-    outcomes = [score(case) for case in load(CORPUS)]
+    outcomes = [score(case) for case in [*load(CORPUS), *load(PROBES)]]
     wrong = [(o.case.line, o.case.text, o.case.expected, o.got) for o in outcomes if not o.right]
     assert 1 - len(wrong) / len(outcomes) >= ACCURACY, wrong
 
