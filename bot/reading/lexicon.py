@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 # Words that end a reply without adding to it.
-PARTICLES = r"(?: (?:a|anh|chi|em|nhe|nha|nhi|oi|u|vang|day|do|ne|thoi|ban|sep|ha|luon|roi|nhe|ca|het|nhe|ak))*"
+PARTICLES = r"(?: (?:a|anh|chi|em|nhe|nha|nhi|oi|u|vang|day|do|ne|thoi|ban|sep|ha|luon|roi|ca|het|ak))*"
 DONE = r"(?:xong(?: xuoi)?|hoan thanh|hoan tat|ket thuc|thanh cong)"
 # Verbs that finish the task when said with their aspect ("đã gửi", "gửi rồi").
 DELIVER = (
@@ -69,7 +69,7 @@ BLOCKED = _c(
     r"\bchua co van ban\b",
     r"\bcho (?:\w+ )?(?:huong dan|chi dao|kinh phi|y kien chi dao|van ban (?:huong dan|chi dao))",
     r"\bkho (?:qua|lam)\b",
-    r"\btam (?:dung|hoan|ngung|gac)\b|\bhoan lai\b|\bdung lai\b|\bgia han\b|\b(?:lui|doi|dời) han\b"
+    r"\btam (?:dung|hoan|ngung|gac)\b|\bhoan lai\b|\bdung lai\b|\bgia han\b|\b(?:lui|doi) han\b"
     r"|\bxin (?:them|keo dai) thoi gian\b",
     r"\b(?:bi|dang) loi\b|\b(?:phan_ mem|he thong|mang|may(?: tinh)?|web|trang) (?:\w+ )?loi\b"
     r"|\bloi (?:he thong|phan_ mem|mang|ky thuat|ket noi)\b",
