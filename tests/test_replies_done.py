@@ -41,7 +41,6 @@ FORMS = [
     ("cơ bản hoàn thành", "unclear_done"),
     ("tạm xong", "unclear_done"),
     ("xong nhưng còn phải chỉnh sửa", "unclear_done"),
-    ("đã xong, không có vướng mắc gì", "unclear_done"),
     # English and short forms
     ("done", "done"),
     ("Done!", "done"),
@@ -56,6 +55,8 @@ FORMS = [
     ("hoàn thành trước hạn", "done"),
     ("đã xong 100%", "done"),
     ("đã phân công xong", "done"),
+    # a negation scopes what it negates: here the blockers, not the done (issue 23)
+    ("đã xong, không có vướng mắc gì", "done"),
 ]
 
 
