@@ -22,6 +22,7 @@ _WARD_KINDS = {"phuong": "Phường", "xa": "Xã", "thi tran": "Thị trấn", "
 # Bodies above a ward: a plan they issue names no ward (the ward that adopts it fills it in).
 _UPPER_KINDS = {"tinh": "Tỉnh", "thanh pho": "Thành phố", "huyen": "Huyện", "quan": "Quận", "thi xa": "Thị xã"}
 _TITLE_STOP = re.compile(r"^(?:căn cứ|thực hiện|để|nhằm|i\.|1\.|ủy ban nhân dân|uỷ ban nhân dân|ubnd)", re.IGNORECASE)
+_FIRST_STOP = re.compile(r"^(?:căn cứ|i\.|1\.|ủy ban nhân dân|uỷ ban nhân dân|ubnd)", re.IGNORECASE)
 _SIGN_ROLE = re.compile(r"\b(?:KT\.\s*)?(?:PHÓ\s+)?CHỦ\s+TỊCH\b", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
 
@@ -122,7 +123,10 @@ def _title(lines: list[str]) -> str | None:
             continue
         parts: list[str] = []
         for nxt in lines[i + 1 : i + 5]:
-            if not nxt or _TITLE_STOP.match(nxt) or len(nxt) > 400:
+            # "Thực hiện …" right under "KẾ HOẠCH" is the title ("Thực hiện chuyển đổi số …");
+            # further down it is the legal basis.
+            stop = _FIRST_STOP if not parts else _TITLE_STOP
+            if not nxt or stop.match(nxt) or len(nxt) > 400:
                 break
             parts.append(nxt)
             if not nxt.endswith((",", "và", "của", "về")) and len(parts) >= 1 and not _continues(lines, i, parts):

@@ -82,6 +82,7 @@ class DraftTask:
     # What a lead cell said besides the unit ("Lãnh đạo" in "Lãnh đạo Sở …") or instead of
     # one (a document reference): kept in notes, never turned into a unit.
     lead_written: str = ""
+    heading: str = ""  # an unnumbered title just above it in the source, if any
 
     @property
     def label(self) -> str:

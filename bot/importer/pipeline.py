@@ -136,7 +136,7 @@ def draft_plan(path: Path, *, out_name: str = "", plan_year: int | None = None, 
 
 def _read_document(path: Path) -> _Read:
     found = _Read()
-    candidates: list[TableLayout] = []
+    candidates: list[tuple[TableLayout, str]] = []
     para = 0
     recent: list[str] = []  # the paragraphs just above a table: its title
     for block in read_blocks(path):
@@ -158,13 +158,13 @@ def _read_document(path: Path) -> _Read:
         above = _grid_lines(Grid(block.name, block.rows[: layout.header_row]))
         # Titles printed above the header inside the table (common in Excel) are body text.
         found.other_lines.extend(above)
-        if any(_FORM_TITLE.search(fold(line)) for line in [*recent, *above]):
+        titles, recent = [*recent, *above], []
+        if any(_FORM_TITLE.search(fold(line)) for line in titles):
             found.skipped.append(
                 f"{block.name}: mẫu biểu để điền (tiêu đề ghi mẫu/phiếu/biên bản) — không phải nhiệm vụ"
             )
             continue
-        candidates.append(layout)
-        recent = []
+        candidates.append((layout, titles[-1] if titles and len(titles[-1]) <= 120 else ""))
     prose = read_prose(found.prose_lines)
     _take_tables(found, candidates, letters=bool(prose.tasks))
     if prose.tasks:
@@ -183,9 +183,9 @@ def _read_document(path: Path) -> _Read:
     return found
 
 
-def _take_tables(found: _Read, candidates: list[TableLayout], *, letters: bool) -> None:
+def _take_tables(found: _Read, candidates: list[tuple[TableLayout, str]], *, letters: bool) -> None:
     filled = []
-    for layout in candidates:
+    for layout, title in candidates:
         rows = read_rows(layout, None)
         if not any(_filled(t) for t in rows.tasks):
             found.skipped.append(
@@ -193,8 +193,8 @@ def _take_tables(found: _Read, candidates: list[TableLayout], *, letters: bool) 
                 "— không phải nhiệm vụ"
             )
             continue
-        filled.append(layout)
-    for n, layout in enumerate(filled, start=1):
+        filled.append((layout, title))
+    for n, (layout, title) in enumerate(filled, start=1):
         # Several task tables that each start again at 1, or a table beside prose tasks: each
         # table's tasks under its own section, so that every label stays unique.
         prefix = None
@@ -205,8 +205,9 @@ def _take_tables(found: _Read, candidates: list[TableLayout], *, letters: bool) 
         rows = read_rows(layout, prefix)
         found.skipped += rows.skipped
         found.notices += rows.notices
-        if prefix and prefix not in {s.label for s in rows.sections}:
-            found.sections.append(DraftSection(label=prefix, title=f"Nhiệm vụ tại {layout.grid.name}"))
+        for section in rows.sections:
+            if section.label == prefix:  # the table's own section: titled by the words above it
+                section.title = f"{title} ({layout.grid.name})" if title else section.title
         found.layouts.append(layout)
         found.sections += rows.sections
         found.tasks += rows.tasks
@@ -217,7 +218,15 @@ def _take_tables(found: _Read, candidates: list[TableLayout], *, letters: bool) 
 
 def _filled(task: DraftTask) -> bool:
     texts = [task.deadline, *task.lead, *task.coordinate]
-    return any(t.strip() and not _PLACEHOLDER.match(t) for t in texts)
+    return any(t.strip() and not _is_placeholder(t) for t in texts)
+
+
+def _is_placeholder(text: str) -> bool:
+    """Dots to fill in: "……", "…/…/2026", "….%"."""
+    if _PLACEHOLDER.match(text):
+        return True
+    dotted = "…" in text or ".." in text or "__" in text
+    return dotted and not any(ch.isalpha() for ch in text)
 
 
 def _unique_labels(found: _Read) -> None:
@@ -237,7 +246,7 @@ def _unique_labels(found: _Read) -> None:
             if label_key(candidate) not in section_keys:
                 break
         section_keys.add(label_key(candidate))
-        title = next((s.title for s in found.sections if s.label == original), "")
+        title = task.heading or next((s.title for s in found.sections if s.label == original), "")
         found.sections.append(DraftSection(label=candidate, title=f"{title} (đánh số lại từ {task.where})".strip()))
         runs[original] = candidate
         task.section = candidate
