@@ -137,13 +137,19 @@ def test_the_provincial_draft_carries_its_questions_and_check_names_what_to_fill
 
 def test_prose_items_closed_by_field_lines_in_any_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = _draft(tmp_path, plans.prose_fields)
-    assert result.shape == "văn xuôi" and result.places == ["đoạn 14–23"]
+    assert result.shape == "văn xuôi" and result.places == ["đoạn 14–25"]
     assert _tasks(result) == {
         "II.1.a": (["Phòng Văn hóa - Xã hội"], ["Trung tâm Dịch vụ sự nghiệp công"], "Quý II/2026"),
         "II.1.b": (["Văn phòng HĐND và UBND phường"], [], "Tháng 9/2026"),
         "II.2": (["Trung tâm Phục vụ hành chính công"], ["Phòng VHXH"], "Trước 30/6/2026"),
     }
     assert [t.product for t in result.tasks] == ["Tin, bài được phát", "Hội nghị; báo cáo kết quả", ""]
+    # Lines that describe an item are its notes, before or after its fields.
+    assert [t.notes for t in result.tasks] == [
+        {"Hình thức": "phát thanh và đăng trên trang thông tin điện tử"},
+        {"Nội dung": "lấy ý kiến về giải quyết thủ tục hành chính"},
+        {},
+    ]
     assert [(s.label, s.title) for s in result.sections] == [
         ("II", "NHIỆM VỤ, GIẢI PHÁP"),
         ("II.1", "Công tác tuyên truyền"),
@@ -151,7 +157,7 @@ def test_prose_items_closed_by_field_lines_in_any_order(tmp_path: Path, capsys: 
     assert result.questions == []
     assert result.metadata.signed_by == "Lê Văn Bình, Chủ tịch UBND phường"
     report, check, _ = _import_and_check(tmp_path, plans.prose_fields, capsys)
-    assert "Dạng kế hoạch: văn xuôi — đọc nhiệm vụ ở đoạn 14–23" in report
+    assert "Dạng kế hoạch: văn xuôi — đọc nhiệm vụ ở đoạn 14–25" in report
     assert "Hợp lệ: 3 nhiệm vụ, 4 đơn vị" in check
 
 

@@ -45,6 +45,11 @@ _FIELD_LABELS: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("product", re.compile(r"^(?:ket qua|san pham)(?: (?:dau ra|dat duoc|can dat|chinh))?$|^hinh thuc san pham$")),
 ]
+# Lines that describe the item ("- Hình thức: trực tuyến"): kept as its notes, never items.
+_DETAIL_LABEL = re.compile(
+    r"^(?:noi dung(?: cu the)?|hinh thuc|doi tuong|dia diem|yeu cau|muc tieu|(?:nguon )?kinh phi|chi tieu|"
+    r"phuong thuc|quy mo|thanh phan|ghi chu|pham vi)$"
+)
 # Field text over several lines: "Đợt 1: …", "Đợt 2: …" under "Thời gian hoàn thành:".
 _CONTINUES = re.compile(r"^(?:dot|giai doan|lan|buoc|ky|truoc|trong|cham nhat|quy|thang)\b")
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
@@ -59,6 +64,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("dot", re.compile(r"^[•·●▪]\s*(?P<t>\S.*)$", re.DOTALL)),
 ]
 _BULLETS = {"dash", "plus", "dot"}
+_HEADINGS = {"roman", "upper"}
 
 
 @dataclass
@@ -70,12 +76,17 @@ class Item:
     parent: Item | None
     children: list[Item] = field(default_factory=list)
     fields: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
     detail: list[str] = field(default_factory=list)  # unnumbered lines under it, before its fields
     label: str = ""
 
     @property
     def is_task(self) -> bool:
-        return bool(self.fields.get("lead") or self.fields.get("deadline") or self.fields.get("coordinate"))
+        if self.fields.get("lead") or self.fields.get("coordinate"):
+            return True
+        # A date under a heading ("II. NHIỆM VỤ" then "Thời gian thực hiện: năm 2026") is the
+        # period of the whole part, not a task.
+        return bool(self.fields.get("deadline")) and self.kind not in _HEADINGS
 
 
 @dataclass
@@ -94,10 +105,13 @@ def field_role(label: str) -> str | None:
 
 
 def _field_line(text: str) -> tuple[str, str] | None:
+    """(role, value) of a field line; role "note:<label>" for a line that describes the item."""
     m = _FIELD.match(text)
     if m is None:
         return None
     role = field_role(m["label"])
+    if role is None and _DETAIL_LABEL.match(fold(m["label"]).strip(" .*-+")):
+        role = "note:" + " ".join(m["label"].split()).strip(" .*-+")
     return None if role is None else (role, m["value"].strip())
 
 
@@ -146,13 +160,17 @@ def read_prose(lines: list[Line]) -> ProseRead:
 
 def _line(state: _State, para: int, text: str) -> None:
     found = _field_line(text)
+    if found is not None and found[0].startswith("note:"):
+        _note(state, found[0][5:], found[1])
+        return
     if found is not None:
         role, value = found
         _field(state, role, value)
         return
     if state.block and state.last_role is not None and _continues(state, text):
+        body = re.sub(r"^[-+•–*]\s*", "", text)
         for item in state.block:
-            item.fields[state.last_role] = "\n".join(x for x in (item.fields.get(state.last_role, ""), text) if x)
+            item.fields[state.last_role] = "\n".join(x for x in (item.fields.get(state.last_role, ""), body) if x)
         return
     state.block, state.last_role = [], None
     marked = _item(text)
@@ -187,6 +205,14 @@ def _continues(state: _State, text: str) -> bool:
         return True
     # "- Đơn vị chủ trì:" with the units on the lines below.
     return value.endswith(":") or value == "" or (role in ("lead", "coordinate") and value.endswith((",", ";")))
+
+
+def _note(state: _State, label: str, value: str) -> None:
+    targets = state.block or state.stack[-1:]
+    for item in targets:
+        item.notes[label] = value
+    if state.block:
+        state.last_role = None  # the lines below a note are not the field above it
 
 
 def _field(state: _State, role: str, value: str) -> None:
@@ -285,6 +311,7 @@ def _task(item: Item, sections: dict[str, DraftSection]) -> DraftTask:
         coordinate=[item.fields.get("coordinate", "")],
         product=item.fields.get("product", ""),
         deadline=_one_line(item.fields.get("deadline", "")),
+        notes=dict(item.notes),
         where=f"đoạn {item.para}",
     )
     return task
