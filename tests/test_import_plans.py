@@ -115,6 +115,8 @@ def test_the_provincial_draft_carries_its_questions_and_check_names_what_to_fill
     assert "Dạng kế hoạch: bảng — đọc nhiệm vụ ở bảng 1" in report
     assert "Câu hỏi cần người nhập trả lời (4):" in report
     assert "Bản nháp còn lỗi khác" not in report  # nothing the importer made is wrong
+    assert "       – SGDDT – Sở Giáo dục và Đào tạo" in report
+    assert "       … và 2 lựa chọn khác (xem bản nháp)" in report  # the group's 8 units
     text = out.read_text(encoding="utf-8")
     assert "  # CÂU HỎI: Nhiệm vụ II.3: Thời gian hoàn thành" in text
     assert 'deadline: "Trước 10/5/2026 hoặc trước 10/6/2026"  # CÂU HỎI ở trên' in text

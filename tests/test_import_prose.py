@@ -88,6 +88,19 @@ def test_units_on_the_lines_under_an_empty_field_are_that_field() -> None:
     assert coordinate == ["Trung tâm Dịch vụ sự nghiệp công;\nCông an phường"]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Cơ quan thực hiện: Công an phường chủ trì, phối hợp với Trạm Y tế phường",
+        "- Chủ trì: Công an phường; phối hợp: Trạm Y tế phường",
+        "- Đơn vị chủ trì: Công an phường. Đơn vị phối hợp: Trạm Y tế phường",
+    ],
+)
+def test_lead_and_coordinating_units_written_on_one_line(line: str) -> None:
+    tasks = _read(f"1. Kiểm tra cơ sở lưu trú\n{line}\n- Thời gian: Quý II/2026")
+    assert tasks["1"][1:3] == (["Công an phường"], ["Trạm Y tế phường"])
+
+
 def test_a_date_under_a_heading_and_items_without_fields_are_not_tasks() -> None:
     tasks = _read(
         """

@@ -250,12 +250,16 @@ _LEAD_LABEL = re.compile(r"^\s*chu tri\s*:?\s*", re.IGNORECASE)
 _COORD_LABEL = re.compile(r"[;,.]?\s*(?:don vi |co quan )?phoi hop(?: thuc hien)?\s*:\s*")
 
 
+# "Phòng A chủ trì, phối hợp với Phòng B"
+_LEAD_THEN_COORD = re.compile(r"\s+chu tri\s*[,;]?\s*phoi hop(?: voi)?\s+")
+
+
 def split_labelled(value: str) -> tuple[str, str]:
-    """ "Phòng A; phối hợp: Phòng B" → ("Phòng A", "Phòng B")."""
+    """ "Phòng A; phối hợp: Phòng B" or "Phòng A chủ trì, phối hợp với Phòng B" → ("Phòng A", "Phòng B")."""
     folded = fold(value)
     if len(folded) != len(value):
         return value, ""
-    m = _COORD_LABEL.search(folded)
+    m = _COORD_LABEL.search(folded) or _LEAD_THEN_COORD.search(folded)
     if m is None:
         return value, ""
     return value[: m.start()].strip(" ;,.-"), value[m.end() :].strip(" ;,.-")

@@ -97,9 +97,13 @@ def _question_lines(result: ImportResult) -> list[str]:
         lines.append("  không có")
     for n, q in enumerate(result.questions, start=1):
         lines.append(f"  {n}. [{q.where}] {q.text}")
-        lines += [f"       – {choice}" for choice in q.choices]
+        lines += [f"       – {choice}" for choice in q.choices[:_SHOWN_CHOICES]]
+        if len(q.choices) > _SHOWN_CHOICES:
+            lines.append(f"       … và {len(q.choices) - _SHOWN_CHOICES} lựa chọn khác (xem bản nháp)")
     return lines
 
+
+_SHOWN_CHOICES = 6
 
 _ROLE_WORDS = {
     "stt": "STT",
