@@ -178,6 +178,9 @@ def test_one_field_block_applies_to_each_sibling_item(tmp_path: Path, capsys: py
         "Xây dựng phương án ứng phó thiên tai theo cấp độ rủi ro",
         "Tổ chức diễn tập ứng phó bão lũ",
     ]
+    meta = result.metadata
+    assert (meta.code, meta.issued, meta.ward) == ("18/KH-UBND", date(2026, 1, 15), "Xã Tân Lập")
+    assert meta.issuing_body == "Ủy ban nhân dân xã Tân Lập"
     assert result.metadata.title == "Kế hoạch thực hiện chuyển đổi số và phòng, chống thiên tai năm 2026"
     assert result.metadata.signed_by == "Phạm Thị Hoa, Phó Chủ tịch UBND xã (ký thay Chủ tịch)"
     assert result.questions == []
@@ -234,6 +237,30 @@ def test_a_mixed_document_reads_prose_and_the_appendix_and_never_a_form(
     assert "Dạng kế hoạch: cả hai — đọc nhiệm vụ ở đoạn 7, bảng 1" in report
     assert "Hợp lệ: 3 nhiệm vụ, 2 đơn vị" in check
     assert load_plan(out).task_by_label("P.2").rule == Once(due=date(2026, 12, 31))  # type: ignore[union-attr]
+
+
+def test_a_plan_headed_by_another_body_names_it_as_printed(tmp_path: Path) -> None:
+    source = plans.build(
+        tmp_path / "ban-chi-dao.docx",
+        [
+            (
+                "p",
+                [
+                    "BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ PHƯỜNG AN KHÁNH",
+                    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                    "Số: 03/KH-BCĐ",
+                    "KẾ HOẠCH",
+                    "Chuyển đổi số năm 2026 của UBND phường An Khánh",
+                    "1. Số hóa hồ sơ",
+                    "- Chủ trì: Văn phòng HĐND và UBND phường",
+                    "- Thời gian: Quý IV/2026",
+                ],
+            )
+        ],
+    )
+    meta = draft_plan(source, today=TODAY).metadata
+    assert meta.issuing_body == "BAN CHỈ ĐẠO CHUYỂN ĐỔI SỐ PHƯỜNG AN KHÁNH"
+    assert (meta.code, meta.ward) == ("03/KH-BCĐ", "Phường An Khánh")
 
 
 def test_every_fixture_writes_itself_for_a_person_to_open(tmp_path: Path) -> None:

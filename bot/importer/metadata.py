@@ -103,11 +103,23 @@ def _ward_and_body(lines: list[str], meta: Metadata) -> None:
         if found is not None:
             _set_body(meta, *found)
             return
+    # Another body heads the plan ("BAN CHỈ ĐẠO …", "ĐẢNG ỦY …"): named as printed.
+    other = next((line for line in lines[:title] if _is_body_line(line)), None)
     for line in lines:
         found = _body_of(line)
         if found is not None and found[0] in _WARD_KINDS:
             _set_body(meta, *found)
-            return
+            break
+    if other is not None:
+        meta.issuing_body = other
+
+
+_NOT_BODY = re.compile(r"^(?:cong hoa|doc lap|ke hoach|so\b|v/v|ve viec)")
+
+
+def _is_body_line(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return len(letters) >= 6 and line.upper() == line and _NOT_BODY.match(fold(line)) is None
 
 
 def _set_body(meta: Metadata, key: str, kind: str, name: str) -> None:
