@@ -239,6 +239,15 @@ def test_a_mixed_document_reads_prose_and_the_appendix_and_never_a_form(
     assert load_plan(out).task_by_label("P.2").rule == Once(due=date(2026, 12, 31))  # type: ignore[union-attr]
 
 
+def test_items_numbered_by_word_itself_are_items(tmp_path: Path) -> None:
+    result = _draft(tmp_path, plans.prose_word_numbering)
+    assert _tasks(result) == {
+        "1": (["Trạm Y tế phường"], [], "Quý II/2026"),
+        "2": (["Trạm Y tế phường"], ["các tổ dân phố"], "Tháng 7/2026"),
+    }
+    assert [t.content for t in result.tasks] == ["Tiêm chủng mở rộng", "Phun hóa chất diệt muỗi"]
+
+
 def test_a_plan_headed_by_another_body_names_it_as_printed(tmp_path: Path) -> None:
     source = plans.build(
         tmp_path / "ban-chi-dao.docx",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
 import pytest
 
+from bot.importer.autonumber import Level, ListNumbers
 from bot.importer.prose import field_role, read_prose
 from scheduler.plan import PlanError, load_plan
 from tests.conftest import PLAN_PATH
@@ -132,3 +134,24 @@ def test_the_plan_check_refuses_an_empty_number_or_ward(tmp_path: Path) -> None:
             load_plan(path)
         assert len(err.value.problems) == 1
         assert f"điền plan.{field}" in err.value.problems[0] and f'"plan.{field}"' in err.value.problems[0]
+
+
+def test_word_list_levels_count_and_start_again_under_each_item() -> None:
+    document = docx.Document()
+    numbers = ListNumbers(
+        levels={
+            ("7", 0): Level("upperRoman", "%1.", 1),
+            ("7", 1): Level("decimal", "%2.", 1),
+            ("7", 2): Level("lowerLetter", "%3)", 1),
+            ("7", 3): Level("bullet", "", 1),
+        }
+    )
+    markers = []
+    for ilvl in (0, 1, 2, 2, 3, 1, 2, 0, 1):
+        paragraph = document.add_paragraph("x")
+        num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = ilvl
+        num_pr.get_or_add_numId().val = 7
+        markers.append(numbers.marker(paragraph))
+    assert markers == ["I. ", "1. ", "a) ", "b) ", "- ", "2. ", "a) ", "II. ", "1. "]
+    assert numbers.marker(document.add_paragraph("không đánh số")) == ""
