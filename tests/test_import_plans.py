@@ -102,7 +102,7 @@ def test_the_provincial_plan_asks_four_questions_with_their_choices(tmp_path: Pa
     ]
     ward, group, lead, deadline = questions
     assert "Ủy ban nhân dân tỉnh Lâm Đồng" in ward.text and "plan.ward" in ward.text
-    assert "nhóm có ở 1 nhiệm vụ (II.B.1)" in group.text and len(group.choices) == 8
+    assert "nhóm được ghi ở nhiệm vụ II.B.1. Hãy chọn" in group.text and len(group.choices) == 8
     assert 'Kế hoạch ghi: "Theo phân công tại Quyết định số 1441/QĐ-UBND' in lead.text
     assert lead.choices[0] == "CAT – Công an tỉnh"  # its coordinating unit first
     assert deadline.choices == ("một lần, hạn 09/05/2026", "một lần, hạn 09/06/2026")
@@ -181,6 +181,7 @@ def test_one_field_block_applies_to_each_sibling_item(tmp_path: Path, capsys: py
     meta = result.metadata
     assert (meta.code, meta.issued, meta.ward) == ("18/KH-UBND", date(2026, 1, 15), "Xã Tân Lập")
     assert meta.issuing_body == "Ủy ban nhân dân xã Tân Lập"
+    assert result.skipped == ["bảng 1: đầu văn bản (cơ quan ban hành, số, ngày) — đã đọc thông tin kế hoạch"]
     assert result.metadata.title == "Kế hoạch thực hiện chuyển đổi số và phòng, chống thiên tai năm 2026"
     assert result.metadata.signed_by == "Phạm Thị Hoa, Phó Chủ tịch UBND xã (ký thay Chủ tịch)"
     assert result.questions == []

@@ -29,6 +29,7 @@ from store.labels import label_key
 
 # A table under a title like these is a form to fill in, never the plan's tasks.
 _FORM_TITLE = re.compile(r"\b(?:mau|bieu mau|mau so|phieu|bien ban)\b")
+_HEADER_BLOCK = re.compile(r"cong hoa xa hoi chu nghia|\bso\s*:\s*\S+/")
 _PLACEHOLDER = re.compile(r"^[\W_]*$")
 # Tables read beside prose tasks are numbered under these letters (none is a Roman numeral).
 _TABLE_LETTERS = "PQRSTUYZ"
@@ -150,7 +151,11 @@ def _read_document(path: Path) -> _Read:
         layout = find_layout(block)
         if layout is None:
             found.other_lines.extend(_grid_lines(block))
-            if len(block.rows) > 1:
+            if _HEADER_BLOCK.search(fold(" ".join(_grid_lines(block)))):
+                found.skipped.append(
+                    f"{block.name}: đầu văn bản (cơ quan ban hành, số, ngày) — đã đọc thông tin kế hoạch"
+                )
+            elif len(block.rows) > 1:
                 found.skipped.append(
                     f"{block.name}: không phải bảng phân công nhiệm vụ (không thấy cột nội dung và chủ trì/thời hạn)"
                 )

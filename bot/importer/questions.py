@@ -95,8 +95,9 @@ def group_questions(
                 task=group.code,
                 field="members",
                 where=", ".join(f"nhiệm vụ {label}" for label in used[:8]) + (" …" if len(used) > 8 else ""),
-                text=f'Nhóm {group.code} ("{group.name}") chưa rõ gồm những đơn vị nào; nhóm có ở '
-                f"{len(used)} nhiệm vụ ({', '.join(used)}). Hãy chọn các đơn vị thành viên (members).",
+                text=f'Nhóm {group.code} ("{group.name}") chưa rõ gồm những đơn vị nào; nhóm được ghi ở '
+                + (f"nhiệm vụ {used[0]}" if len(used) == 1 else f"{len(used)} nhiệm vụ: {', '.join(used)}")
+                + ". Hãy chọn các đơn vị thành viên (members).",
                 choices=tuple(f"{u.code} – {u.name}" for u in units),
             )
         )
