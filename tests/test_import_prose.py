@@ -33,6 +33,9 @@ def _read(text: str) -> dict[str, tuple[str, list[str], list[str], str]]:
         ("Thời gian hoàn thành", "deadline"),
         ("THỜI GIAN THỰC HIỆN", "deadline"),
         ("Thời hạn", "deadline"),
+        ("Hoàn thành", "deadline"),
+        ("Đơn vị tham mưu", "lead"),
+        ("Cơ quan chủ trì, phối hợp", "lead"),
         ("Tiến độ thực hiện", "deadline"),
         ("Kết quả", "product"),
         ("Sản phẩm đầu ra", "product"),
@@ -96,6 +99,7 @@ def test_units_on_the_lines_under_an_empty_field_are_that_field() -> None:
         "- Cơ quan thực hiện: Công an phường chủ trì, phối hợp với Trạm Y tế phường",
         "- Chủ trì: Công an phường; phối hợp: Trạm Y tế phường",
         "- Đơn vị chủ trì: Công an phường. Đơn vị phối hợp: Trạm Y tế phường",
+        "- Cơ quan chủ trì, phối hợp: Công an phường chủ trì; Trạm Y tế phường phối hợp",
     ],
 )
 def test_lead_and_coordinating_units_written_on_one_line(line: str) -> None:

@@ -32,14 +32,15 @@ _FIELD_LABELS: list[tuple[str, re.Pattern[str]]] = [
     (
         "lead",
         re.compile(
-            rf"^{_UNIT_WORDS}(?:chu tri|thuc hien|chiu trach nhiem|dau moi)(?: thuc hien| tham muu)?$"
+            rf"^{_UNIT_WORDS}(?:chu tri|thuc hien|chiu trach nhiem|dau moi|tham muu)(?: thuc hien| tham muu)?"
+            r"(?:,? (?:va )?phoi hop)?$"
             r"|^trach nhiem (?:thuc hien|chu tri)$|^phan cong$"
         ),
     ),
     (
         "deadline",
         re.compile(
-            r"^(?:thoi gian|thoi han|tien do|moc thoi gian|han)"
+            r"^(?:thoi gian|thoi han|tien do|moc thoi gian|han|hoan thanh)"
             r"(?: (?:hoan thanh|thuc hien|trien khai|bao cao))?(?: thuc hien)?$"
         ),
     ),
@@ -251,6 +252,7 @@ _COORD_LABEL = re.compile(r"[;,.]?\s*(?:don vi |co quan )?phoi hop(?: thuc hien)
 
 
 # "Phòng A chủ trì, phối hợp với Phòng B"
+_EACH_NAMED = re.compile(r"^(?P<lead>.+?)\s+chu tri\s*[,;.]\s*(?P<coord>.+?)\s+phoi hop\.?$")
 _LEAD_THEN_COORD = re.compile(r"\s+chu tri\s*[,;]?\s*phoi hop(?: voi)?\s+")
 
 
@@ -259,6 +261,9 @@ def split_labelled(value: str) -> tuple[str, str]:
     folded = fold(value)
     if len(folded) != len(value):
         return value, ""
+    both = _EACH_NAMED.match(folded)
+    if both is not None:  # "Phòng A chủ trì; Phòng B phối hợp"
+        return value[: both.end("lead")].strip(" ;,.-"), value[both.start("coord") : both.end("coord")].strip(" ;,.-")
     m = _COORD_LABEL.search(folded) or _LEAD_THEN_COORD.search(folded)
     if m is None:
         return value, ""
