@@ -240,6 +240,38 @@ def test_a_mixed_document_reads_prose_and_the_appendix_and_never_a_form(
     assert load_plan(out).task_by_label("P.2").rule == Once(due=date(2026, 12, 31))  # type: ignore[union-attr]
 
 
+def test_beside_a_task_table_a_body_item_with_only_a_date_is_not_a_task(tmp_path: Path) -> None:
+    source = plans.build(
+        tmp_path / "bang-va-muc-dich.docx",
+        [
+            (
+                "p",
+                [
+                    "ỦY BAN NHÂN DÂN PHƯỜNG HÒA BÌNH",
+                    "Số: 60/KH-UBND",
+                    "KẾ HOẠCH",
+                    "Bảo vệ môi trường năm 2026",
+                    "I. MỤC ĐÍCH, YÊU CẦU",
+                    "- Nâng cao ý thức bảo vệ môi trường",
+                    "- Thời gian thực hiện: năm 2026",
+                    "II. NHIỆM VỤ (Phụ lục kèm theo)",
+                ],
+            ),
+            (
+                "t",
+                ["STT", "Nội dung", "Chủ trì", "Thời hạn"],
+                [["1", "Ra quân dọn vệ sinh", "Phòng VHXH", "Quý II/2026"]],
+            ),
+        ],
+    )
+    result = draft_plan(source, today=TODAY)
+    assert result.shape == "bảng" and [t.label for t in result.tasks] == ["1"]
+    assert result.skipped == [
+        'đoạn 6: mục "Nâng cao ý thức bảo vệ môi trường" chỉ ghi thời gian, không ghi đơn vị — '
+        "kế hoạch đã có bảng nhiệm vụ nên không coi là nhiệm vụ"
+    ]
+
+
 def test_items_numbered_by_word_itself_are_items(tmp_path: Path) -> None:
     result = _draft(tmp_path, plans.prose_word_numbering)
     assert _tasks(result) == {

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.importer.headers import find_layout
 from bot.importer.metadata import read_metadata
 from bot.importer.model import DraftSection, DraftTask, Grid, ImportFailure, ImportQuestion, ImportResult, TableLayout
-from bot.importer.prose import read_prose
+from bot.importer.prose import ProseRead, read_prose
 from bot.importer.questions import (
     deadline_questions,
     group_questions,
@@ -171,7 +171,10 @@ def _read_document(path: Path) -> _Read:
             continue
         candidates.append((layout, titles[-1] if titles and len(titles[-1]) <= 120 else ""))
     prose = read_prose(found.prose_lines)
-    _take_tables(found, candidates, letters=bool(prose.tasks))
+    filled = _filled_tables(found, candidates)
+    if filled:
+        _only_assigned(found, prose)
+    _add_tables(found, filled, letters=bool(prose.tasks))
     if prose.tasks:
         found.sections[:0] = prose.sections
         found.tasks[:0] = prose.tasks
@@ -188,7 +191,7 @@ def _read_document(path: Path) -> _Read:
     return found
 
 
-def _take_tables(found: _Read, candidates: list[tuple[TableLayout, str]], *, letters: bool) -> None:
+def _filled_tables(found: _Read, candidates: list[tuple[TableLayout, str]]) -> list[tuple[TableLayout, str]]:
     filled = []
     for layout, title in candidates:
         rows = read_rows(layout, None)
@@ -199,6 +202,33 @@ def _take_tables(found: _Read, candidates: list[tuple[TableLayout, str]], *, let
             )
             continue
         filled.append((layout, title))
+    return filled
+
+
+def _only_assigned(found: _Read, prose: ProseRead) -> None:
+    """Beside a task table, a body item with a date but no unit ("Thời gian thực hiện: năm
+    2026" under the aims) is the body's wording, not a task."""
+    kept = [t for t in prose.tasks if t.lead[0].strip() or t.coordinate[0].strip()]
+    for task in prose.tasks:
+        if task not in kept:
+            found.skipped.append(
+                f'{task.where}: mục "{_short(task.content)}" chỉ ghi thời gian, không ghi đơn vị — '
+                "kế hoạch đã có bảng nhiệm vụ nên không coi là nhiệm vụ"
+            )
+    used = {t.section for t in kept if t.section}
+    prose.sections = [s for s in prose.sections if any(u == s.label or u.startswith(s.label + ".") for u in used)]
+    prose.tasks = kept
+    if kept:
+        paras = [int(t.where.split()[-1]) for t in kept]
+        prose.first, prose.last = min(paras), max(paras)
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _add_tables(found: _Read, filled: list[tuple[TableLayout, str]], *, letters: bool) -> None:
     for n, (layout, title) in enumerate(filled, start=1):
         # Several task tables that each start again at 1, or a table beside prose tasks: each
         # table's tasks under its own section, so that every label stays unique.
