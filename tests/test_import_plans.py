@@ -106,6 +106,14 @@ def test_the_provincial_plan_asks_four_questions_with_their_choices(tmp_path: Pa
     assert 'Kế hoạch ghi: "Theo phân công tại Quyết định số 1441/QĐ-UBND' in lead.text
     assert lead.choices[0] == "CAT – Công an tỉnh"  # its coordinating unit first
     assert deadline.choices == ("một lần, hạn 09/05/2026", "một lần, hạn 09/06/2026")
+    # Each question points at its field in the draft, for the desk to show it there.
+    draft = _draft(tmp_path, plans.provincial_table).yaml_text.split("\n")
+    assert [draft[q.line - 1].strip().split(":")[0] for q in questions if q.line] == [
+        "ward",
+        "members",
+        "lead",
+        "deadline",
+    ]
 
 
 def test_the_provincial_draft_carries_its_questions_and_check_names_what_to_fill(

@@ -127,6 +127,7 @@ class ImportQuestion:
     where: str
     text: str
     choices: tuple[str, ...] = ()
+    line: int | None = None  # the line of that field in the YAML draft (1-based)
 
 
 @dataclass(frozen=True)

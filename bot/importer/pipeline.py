@@ -18,6 +18,7 @@ from bot.importer.questions import (
     lead_questions,
     plan_questions,
     unit_questions,
+    with_lines,
 )
 from bot.importer.rows import read_rows
 from bot.importer.sources import read_blocks
@@ -110,6 +111,7 @@ def draft_plan(path: Path, *, out_name: str = "", plan_year: int | None = None, 
         questions=questions,
         title_fallback=f"Kế hoạch {path.stem}",
     )
+    questions = with_lines(questions, text)
     return ImportResult(
         source_name=path.name,
         out_path=out_name,

@@ -8,7 +8,11 @@ it in its report and as a comment in the YAML.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
+from typing import Any
+
+import yaml
 
 from bot.importer.model import DeadlineRead, DraftGroup, DraftTask, DraftUnit, ImportQuestion, Metadata
 from bot.importer.units import Proposal, edit_distance
@@ -156,3 +160,40 @@ def deadline_questions(
             )
         )
     return questions, read
+
+
+def with_lines(questions: list[ImportQuestion], text: str) -> list[ImportQuestion]:
+    """Each question with the line of its field in the draft, for the desk to show it there."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return questions
+    out = []
+    for q in questions:
+        node = _field_node(root, q)
+        out.append(replace(q, line=node.start_mark.line + 1) if node is not None else q)
+    return out
+
+
+def _get(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if k.value == key), None)
+    return None
+
+
+def _field_node(root: Any, q: ImportQuestion) -> Any:
+    if q.kind == "plan":
+        return _get(_get(root, "plan"), q.field)
+    if q.kind in ("lead", "deadline"):
+        for task in getattr(_get(root, "tasks"), "value", []):
+            section, stt = _get(task, "section"), _get(task, "stt")
+            label = f"{section.value}.{stt.value}" if section is not None else getattr(stt, "value", "")
+            if label == q.task:
+                return _get(task, q.field)
+        return None
+    entries = _get(root, "groups" if q.kind == "group" else "units")
+    for entry in getattr(entries, "value", []):
+        code = _get(entry, "code")
+        if code is not None and code.value == q.task:
+            return _get(entry, q.field) or code
+    return None
