@@ -142,6 +142,32 @@ def test_the_provincial_draft_carries_its_questions_and_check_names_what_to_fill
     assert len(plan.tasks) == 7 and len({t.label for t in plan.tasks}) == 7
 
 
+def test_a_lead_column_first_merged_down_over_its_tasks(tmp_path: Path) -> None:
+    source = plans.build(
+        tmp_path / "chu-tri-truoc.docx",
+        [
+            ("p", ["ỦY BAN NHÂN DÂN TỈNH GIA LAI", "Số: 88/KH-UBND", "KẾ HOẠCH", "Cải cách hành chính năm 2026"]),
+            (
+                "t",
+                ["CƠ QUAN CHỦ TRÌ", "STT", "NỘI DUNG CÔNG VIỆC", "THỜI HẠN", "GHI CHÚ"],
+                [
+                    ["Sở Nội vụ", "1", "Kiểm tra công vụ", "Quý I/2026", ""],
+                    [plans.DOWN, "2", "Đánh giá chỉ số cải cách hành chính", "Quý II/2026", "Báo cáo UBND tỉnh"],
+                    ["Sở Tư pháp", "3", "Rà soát văn bản quy phạm pháp luật", "Quý III/2026", ""],
+                ],
+            ),
+        ],
+    )
+    result = draft_plan(source, today=TODAY)
+    assert _tasks(result) == {
+        "1": (["Sở Nội vụ"], [], "Quý I/2026"),
+        "2": (["Sở Nội vụ"], [], "Quý II/2026"),
+        "3": (["Sở Tư pháp"], [], "Quý III/2026"),
+    }
+    assert result.tasks[1].notes == {"GHI CHÚ": "Báo cáo UBND tỉnh"}
+    assert [q.field for q in result.questions] == ["ward"]
+
+
 # --- (b) prose plans ---------------------------------------------------------------------------
 
 
