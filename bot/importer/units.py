@@ -394,7 +394,8 @@ def _merge_acronyms(clusters: list[_Cluster], names: UnitNames) -> list[_Cluster
                     forms.add((s.head, fold(s.hint)))
             exact = (sp.head, sp.acronym) in forms
             near = not exact and any(
-                h == sp.head and len(a) >= 3 and edit_distance(a, sp.acronym) == 1 for h, a in forms
+                h == sp.head and len(a) >= 3 and edit_distance(a, sp.acronym) == 1 and _same_numbers(a, sp.acronym)
+                for h, a in forms
             )
             if exact or near:
                 target, reason = candidate, "viết tắt" if exact else "viết tắt, có thể gõ nhầm"
@@ -403,7 +404,13 @@ def _merge_acronyms(clusters: list[_Cluster], names: UnitNames) -> list[_Cluster
             # Two abbreviations one keystroke apart ("VHXH", "VHXXH") with no full name.
             for other in result:
                 o = other.spellings[0]
-                if not other.full and o.head == sp.head and o.acronym and edit_distance(o.acronym, sp.acronym) == 1:
+                if (
+                    not other.full
+                    and o.head == sp.head
+                    and o.acronym
+                    and edit_distance(o.acronym, sp.acronym) == 1
+                    and _same_numbers(o.acronym, sp.acronym)
+                ):
                     target, reason = other, "có thể gõ nhầm"
                     break
         if target is None:
@@ -445,10 +452,14 @@ _PLACE_WORDS = re.compile(
 )
 
 
+def _same_numbers(a: str, b: str) -> bool:
+    return re.findall(r"\d+", a) == re.findall(r"\d+", b)
+
+
 def _may_be_typo(a: str, b: str) -> bool:
     """Named places are merged only when names and numbers match exactly: "Phường 1" and
     "Phường 3", "xã Tân Lập" and "xã Tân Lạc" are different bodies, not a slip of the keyboard."""
-    if re.findall(r"\d+", a) != re.findall(r"\d+", b):
+    if not _same_numbers(a, b):
         return False
     return not (_PLACE_WORDS.search(a) or _PLACE_WORDS.search(b))
 
