@@ -107,14 +107,15 @@ class DraftGroup:
     all_units: bool  # "Các phòng, đơn vị": every unit of the ward but its People's Committee
 
 
-QuestionKind = Literal["plan", "lead", "group", "unit", "deadline"]
+QuestionKind = Literal["plan", "content", "lead", "group", "unit", "deadline"]
 
 
 @dataclass(frozen=True)
 class ImportQuestion:
     """Something only the clerk can decide, asked once, with the choices.
 
-    `kind`: "plan" (a plan field such as ward or code), "lead" (a task without a lead unit),
+    `kind`: "plan" (a plan field such as ward or code), "content" (a task row with no words
+    of work), "lead" (a task without a lead unit),
     "group" (a group with no members; `task` lists its tasks), "unit" (a spelling merged on
     a guess; `choices` are the closest known units), "deadline" (an unsure or unknown
     deadline, from `deadline_question`). `where` points into the source ("bảng 1, dòng 7",

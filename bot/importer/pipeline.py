@@ -13,6 +13,7 @@ from bot.importer.metadata import read_metadata
 from bot.importer.model import DraftSection, DraftTask, Grid, ImportFailure, ImportQuestion, ImportResult, TableLayout
 from bot.importer.prose import ProseRead, read_prose
 from bot.importer.questions import (
+    content_questions,
     deadline_questions,
     group_questions,
     lead_questions,
@@ -92,9 +93,10 @@ def draft_plan(path: Path, *, out_name: str = "", plan_year: int | None = None, 
     found.notices.append(f"Đơn vị theo dõi chung (coordinating_unit) {coordinating} là đoán {how} — cần kiểm tra.")
     asked_deadlines, deadlines_read = deadline_questions(tasks, year, issued)
     questions: list[ImportQuestion] = [
-        *plan_questions(meta),
+        *plan_questions(meta, proposal.units),
         *group_questions(proposal.groups, tasks, proposal.units, proposal),
         *unit_questions(proposal.units),
+        *content_questions(tasks),
         *lead_questions(tasks, proposal.units, proposal),
         *asked_deadlines,
     ]
@@ -125,7 +127,7 @@ def draft_plan(path: Path, *, out_name: str = "", plan_year: int | None = None, 
         plan_year=year,
         skipped=found.skipped,
         notices=found.notices,
-        check_problems=_check(text, out_name or path.name),
+        check_problems=_check(text, out_name or path.name, questions),
         questions=questions,
         deadlines_read=deadlines_read,
         shape="cả hai" if len(found.shapes) > 1 else found.shapes[0],
@@ -361,14 +363,22 @@ def _coordinating_unit(proposal: Proposal, tasks: list[DraftTask], lines: list[s
     return proposal.units[0].code if proposal.units else "", "vì không có căn cứ nào khác"
 
 
-# What the questions already ask: the check's own words for them are not repeated.
-_ASKED = ('"deadline"', "thiếu cơ quan chủ trì", "nhóm chủ trì chưa có đơn vị thành viên", "plan.ward", "plan.code")
-
-
-def _check(text: str, out: str) -> list[str]:
-    """What `nhacviec check` will say about the draft besides what the questions ask."""
+def _check(text: str, out: str, questions: list[ImportQuestion]) -> list[str]:
+    """What `nhacviec check` will say about the draft besides what the questions ask: each
+    problem the check names for a task field, a plan field or a group that a question is
+    about is that question."""
+    asked: list[str] = []
+    for q in questions:
+        if q.kind == "plan":
+            asked.append(f'trường "plan.{q.field}"')
+        elif q.kind in ("content", "lead", "deadline"):
+            asked += [f'Nhiệm vụ {q.task}, trường "{q.field}"', f'Nhiệm vụ STT {q.task}, trường "{q.field}"']
+        elif q.kind == "group":
+            asked.append("nhóm chủ trì chưa có đơn vị thành viên")
+    if any(q.field == "units" for q in questions):
+        asked += ['trường "units"', "trong danh sách units/groups"]
     try:
         parse_plan(text, out)
     except PlanError as exc:
-        return [p for p in exc.problems if not any(a in p for a in _ASKED)]
+        return [p for p in exc.problems if not any(a in p for a in asked)]
     return []

@@ -27,8 +27,19 @@ def _short(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def plan_questions(meta: Metadata) -> list[ImportQuestion]:
+def plan_questions(meta: Metadata, units: list[DraftUnit]) -> list[ImportQuestion]:
     out: list[ImportQuestion] = []
+    if not units:
+        out.append(
+            ImportQuestion(
+                kind="plan",
+                task="",
+                field="units",
+                where="cả văn bản",
+                text="Kế hoạch không ghi đơn vị chủ trì hay phối hợp nào: hãy khai báo các đơn vị (units), "
+                "chọn đơn vị theo dõi chung (coordinating_unit) và ghi đơn vị chủ trì cho từng nhiệm vụ.",
+            )
+        )
     if not meta.ward:
         by = f" (văn bản do {meta.issuing_body} ban hành)" if meta.issuing_body else ""
         out.append(
@@ -52,6 +63,22 @@ def plan_questions(meta: Metadata) -> list[ImportQuestion]:
             )
         )
     return out
+
+
+def content_questions(tasks: list[DraftTask]) -> list[ImportQuestion]:
+    """A numbered row with a unit or a date but no words of work: only the clerk knows them."""
+    return [
+        ImportQuestion(
+            kind="content",
+            task=task.label,
+            field="content",
+            where=task.where,
+            text=f"Nhiệm vụ {task.label} có đơn vị hoặc thời hạn nhưng không ghi nội dung công việc: "
+            "hãy ghi nội dung (content) theo văn bản gốc, hoặc xóa nhiệm vụ này nếu không phải nhiệm vụ.",
+        )
+        for task in tasks
+        if not task.content.strip()
+    ]
 
 
 def lead_questions(tasks: list[DraftTask], units: list[DraftUnit], proposal: Proposal) -> list[ImportQuestion]:
@@ -184,7 +211,7 @@ def _get(node: Any, key: str) -> Any:
 def _field_node(root: Any, q: ImportQuestion) -> Any:
     if q.kind == "plan":
         return _get(_get(root, "plan"), q.field)
-    if q.kind in ("lead", "deadline"):
+    if q.kind in ("content", "lead", "deadline"):
         for task in getattr(_get(root, "tasks"), "value", []):
             section, stt = _get(task, "section"), _get(task, "stt")
             label = f"{section.value}.{stt.value}" if section is not None else getattr(stt, "value", "")

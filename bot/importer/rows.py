@@ -251,8 +251,6 @@ def _outline(entries: list[Entry], layout: TableLayout, label_prefix: str | None
                     f"{entry.where}: ô chủ trì và ô phối hợp của nhiệm vụ {label} gộp làm một — "
                     "đã coi tất cả là đơn vị chủ trì, cần kiểm tra"
                 )
-            if not entry.fields.get("content"):
-                notices.append(f"{entry.where}: nhiệm vụ {label} không có nội dung")
             tasks.append(task)
         stack.append(node)
     return TableRows(sections=list(sections.values()), tasks=tasks, skipped=skipped, notices=notices)

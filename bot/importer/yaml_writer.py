@@ -79,7 +79,7 @@ def write_plan_yaml(
         out.append(f"  year: {plan_year}  # năm của các thời hạn không ghi năm")
     if meta.signed_by:
         out.append(f"  signed_by: {_q(meta.signed_by)}")
-    out.append(f"  coordinating_unit: {coordinating_unit}  # KIỂM TRA: đơn vị theo dõi chung, nhận /summary")
+    out.append(f"  coordinating_unit: {coordinating_unit or _q('')}  # KIỂM TRA: đơn vị theo dõi chung, nhận /summary")
     if sections:
         out += ["", "sections:"]
         for s in sections:
@@ -95,7 +95,7 @@ def write_plan_yaml(
 def _units_and_groups(
     units: list[DraftUnit], groups: list[DraftGroup], about: dict[tuple[str, str], list[ImportQuestion]]
 ) -> list[str]:
-    out = ["", "units:"]
+    out = ["", "units:" if units else "units: []  # KIỂM TRA: kế hoạch không ghi đơn vị nào — hãy khai báo"]
     for u in units:
         out += _asked(about.get(("unit", u.code), []), 2)
         out += [f"  - code: {u.code}", f"    name: {_q(u.name)}"]
@@ -117,7 +117,8 @@ def _units_and_groups(
 
 def _task_lines(t: DraftTask, about: dict[tuple[str, str], list[ImportQuestion]]) -> list[str]:
     out: list[str] = []
-    out += _asked(about.get(("lead", t.label), []) + about.get(("deadline", t.label), []), 2)
+    asked = [q for kind in ("content", "lead", "deadline") for q in about.get((kind, t.label), [])]
+    out += _asked(asked, 2)
     stt = str(t.stt) if isinstance(t.stt, int) else _q(t.stt)
     out.append(f"  - stt: {stt}")
     if t.section:
