@@ -159,3 +159,20 @@ def test_word_list_levels_count_and_start_again_under_each_item() -> None:
         markers.append(numbers.marker(paragraph))
     assert markers == ["I. ", "1. ", "a) ", "b) ", "- ", "2. ", "a) ", "II. ", "1. "]
     assert numbers.marker(document.add_paragraph("không đánh số")) == ""
+
+
+def test_a_line_after_a_filled_deadline_continues_it_only_for_another_round() -> None:
+    tasks = _read(
+        """
+1. Tập huấn nghiệp vụ
+- Chủ trì: Phòng Văn hóa - Xã hội
+- Thời gian: Đợt 1: Quý I/2026
++ Đợt 2: Quý III/2026
+2. Kiểm tra
+- Chủ trì: Văn phòng HĐND và UBND
+- Thời gian: Quý IV/2026
+- Trong quá trình thực hiện, nếu có vướng mắc, báo cáo UBND phường.
+"""
+    )
+    assert tasks["1"][3] == "Đợt 1: Quý I/2026; Đợt 2: Quý III/2026"
+    assert tasks["2"][3] == "Quý IV/2026"

@@ -52,7 +52,7 @@ _DETAIL_LABEL = re.compile(
     r"phuong thuc|quy mo|thanh phan|ghi chu|pham vi)$"
 )
 # Field text over several lines: "Đợt 1: …", "Đợt 2: …" under "Thời gian hoàn thành:".
-_CONTINUES = re.compile(r"^(?:dot|giai doan|lan|buoc|ky|truoc|trong|cham nhat|quy|thang)\b")
+_CONTINUES = re.compile(r"^(?:dot|giai doan|lan|buoc|ky|nam|hang (?:nam|quy|thang))\b")
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("dotted", re.compile(r"^(?P<n>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<t>\S.*)$", re.DOTALL)),
     ("arabic", re.compile(r"^(?P<n>\d{1,2})\s*[.)]\s*(?P<t>\S.*)$", re.DOTALL)),
