@@ -79,7 +79,10 @@ def test_the_report_names_tables_units_merges_and_nothing_unread(imported: tuple
     assert 'gộp cách viết "Phòng VHXXH" (viết tắt, có thể gõ nhầm)' in report
     assert 'gộp cách viết "Trung tâm Phục vụ hành chính công" (có/không có "phường")' in report
     assert "CAC_DON_VI: Các phòng, đơn vị" in report
-    assert "Thời hạn chưa đọc được (0)" in report
+    assert "Dạng kế hoạch: bảng — đọc nhiệm vụ ở bảng 1" in report
+    # The body's numbered paragraphs (I. MỤC ĐÍCH…) have no field lines: they are not tasks.
+    assert "Câu hỏi cần người nhập trả lời (1):" in report
+    assert 'Cách viết "Phòng VHXXH" gần giống VHXH ("Phòng Văn hóa - Xã hội")' in report
     assert "Ngày ban hành: 05/05/2026" in report
     assert "Traceback" not in report
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.importer.units import propose, split_mentions
+from bot.importer.units import is_reference, propose, split_mentions, split_role, without_references
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,56 @@ def test_groups_are_declared_not_split() -> None:
     assert groups["CAC_DON_VI"].members == ["VHXH", "VP"]  # every unit but the People's Committee
     assert groups["CAC_DON_VI"].aliases == ["Các phòng, cơ quan, đơn vị"]
     assert groups["CAC_DVLQ"].members == [] and groups["CAC_SBN"].members == []
+
+
+def test_places_merge_only_when_names_and_numbers_match() -> None:
+    proposal = propose(
+        [
+            "UBND Phường 1 Bảo Lộc",
+            "UBND Phường 3 Bảo Lộc",
+            "UBND xã Tân Lập",
+            "UBND xã Tân Lạc",
+            "UBND P1",
+            "UBND P3",
+            "Trung tâm Y tế khu vực 1",
+            "Trung tâm Y tế khu vực 2",
+        ],
+        None,
+    )
+    assert all(u.merged == [] for u in proposal.units)
+    assert len(proposal.units) == 8
+
+
+@pytest.mark.parametrize(
+    ("mention", "unit", "role"),
+    [
+        ("Lãnh đạo Sở Giáo dục và Đào tạo", "Sở Giáo dục và Đào tạo", "Lãnh đạo"),
+        ("Giám đốc Trung tâm Y tế", "Trung tâm Y tế", "Giám đốc"),
+        ("Lãnh đạo UBND Phường 1 Bảo Lộc", "UBND Phường 1 Bảo Lộc", "Lãnh đạo"),
+        ("Chủ tịch UBND phường", "Chủ tịch UBND phường", None),  # the ward's own committee
+        ("Lãnh đạo UBND phường", "Lãnh đạo UBND phường", None),
+        ("Phòng Văn hóa - Xã hội", "Phòng Văn hóa - Xã hội", None),
+    ],
+)
+def test_a_role_before_another_bodys_name_is_that_body(mention: str, unit: str, role: str | None) -> None:
+    assert split_role(mention) == (unit, role)
+
+
+@pytest.mark.parametrize(
+    ("cell", "reference"),
+    [
+        ("Theo phân công tại Quyết định số 1441/QĐ-UBND ngày 29/12/2025 của UBND tỉnh", True),
+        ("Các đơn vị theo Kế hoạch số 12/KH-UBND", True),
+        ("Sở Văn hóa, Thể thao và Du lịch", False),
+        ("Phòng Văn hóa - Xã hội (VHXH)", False),
+    ],
+)
+def test_document_references_are_never_units(cell: str, reference: bool) -> None:
+    assert is_reference(cell) is reference
+
+
+def test_a_bracketed_reference_is_set_aside_and_the_unit_kept() -> None:
+    assert without_references("Sở Nội vụ (theo Quyết định số 12/QĐ-UBND)") == (
+        "Sở Nội vụ",
+        ["theo Quyết định số 12/QĐ-UBND"],
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 
 class ImportFailure(Exception):
@@ -77,7 +78,11 @@ class DraftTask:
     deadline: str
     deadline_year: int | None = None
     notes: dict[str, str] = field(default_factory=dict)
-    where: str = ""  # "bảng 1, dòng 7" for the report
+    where: str = ""  # "bảng 1, dòng 7" or "đoạn 12" for the report
+    # What a lead cell said besides the unit ("Lãnh đạo" in "Lãnh đạo Sở …") or instead of
+    # one (a document reference): kept in notes, never turned into a unit.
+    lead_written: str = ""
+    heading: str = ""  # an unnumbered title just above it in the source, if any
 
     @property
     def label(self) -> str:
@@ -102,6 +107,39 @@ class DraftGroup:
     all_units: bool  # "Các phòng, đơn vị": every unit of the ward but its People's Committee
 
 
+QuestionKind = Literal["plan", "content", "lead", "group", "unit", "deadline"]
+
+
+@dataclass(frozen=True)
+class ImportQuestion:
+    """Something only the clerk can decide, asked once, with the choices.
+
+    `kind`: "plan" (a plan field such as ward or code), "content" (a task row with no words
+    of work), "lead" (a task without a lead unit),
+    "group" (a group with no members; `task` lists its tasks), "unit" (a spelling merged on
+    a guess; `choices` are the closest known units), "deadline" (an unsure or unknown
+    deadline, from `deadline_question`). `where` points into the source ("bảng 1, dòng 7",
+    "đoạn 12"); `text` is the question in Vietnamese.
+    """
+
+    kind: QuestionKind
+    task: str  # the task label ("II.1.a"), the group or unit code, or "" for the plan
+    field: str  # the draft's field: "ward", "code", "lead", "members", "aliases", "deadline"
+    where: str
+    text: str
+    choices: tuple[str, ...] = ()
+    line: int | None = None  # the line of that field in the YAML draft (1-based)
+
+
+@dataclass(frozen=True)
+class DeadlineRead:
+    """A deadline read with words set aside (confidence `read`): listed in the report."""
+
+    task: str
+    text: str
+    ignored: tuple[str, ...]
+
+
 @dataclass
 class Metadata:
     code: str | None = None
@@ -112,6 +150,7 @@ class Metadata:
     title: str | None = None
     signer: str | None = None
     signer_role: str | None = None
+    body_kind: str | None = None  # "tỉnh", "thành phố", "phường", "xã" … of the issuing body
 
     @property
     def signed_by(self) -> str | None:
@@ -132,7 +171,11 @@ class ImportResult:
     groups: list[DraftGroup]
     coordinating_unit: str
     plan_year: int
-    unread_deadlines: list[tuple[str, str, str]]  # (label, cell text, reason)
     skipped: list[str]  # Vietnamese lines: what was left out and why
     notices: list[str]  # Vietnamese lines: guesses the clerk should check
-    check_problems: list[str]  # what `nhacviec check` would still report besides deadlines
+    check_problems: list[str]  # what `nhacviec check` would still report besides the questions
+    questions: list[ImportQuestion] = field(default_factory=list)
+    deadlines_read: list[DeadlineRead] = field(default_factory=list)
+    shape: str = ""  # "bảng", "văn xuôi" or "cả hai"
+    places: list[str] = field(default_factory=list)  # where the tasks were read: "bảng 1", "đoạn 12–40"
+    yaml_text: str = ""  # the draft as written to out_path

@@ -25,6 +25,15 @@ class Number:
         return int(self.text) if self.kind == "arabic" else self.text
 
 
+def roman_text(value: int) -> str:
+    """4 → "IV" (list numbers Word writes as Roman numerals)."""
+    out = ""
+    for number, letters in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while value >= number:
+            out, value = out + letters, value - number
+    return out
+
+
 def roman_value(text: str) -> int:
     total = 0
     for i, ch in enumerate(text):

@@ -29,6 +29,7 @@ class Entry:
     where: str
     spanning_title: bool = False
     merged_lead_coordinate: bool = False
+    heading: str = ""  # an unnumbered title row just above it ("Nhiệm vụ bổ sung")
     last_cells: dict[int, Cell] = field(default_factory=dict)
 
     @property
@@ -67,6 +68,7 @@ def _entries(layout: TableLayout) -> tuple[list[Entry], list[str], list[str]]:
     notices: list[str] = []
     repeated = 0
     previous_upper: str | None = None
+    heading = ""
     header_cells = grid.rows[layout.header_row]
     for r in range(layout.header_row + 1, len(grid.rows)):
         row = grid.rows[r]
@@ -85,6 +87,7 @@ def _entries(layout: TableLayout) -> tuple[list[Entry], list[str], list[str]]:
                 entries.append(Entry(number, {"content": titled[1]}, {}, where, spanning_title=True))
             else:
                 skipped.append(f'{where}: dòng tiêu đề không có số thứ tự, không phải nhiệm vụ ("{_short(text)}")')
+                heading = " ".join(text.split())
             continue
         fields, notes, merged = _fields(layout, row)
         stt_text = row[stt_col.index].text if stt_col is not None else ""
@@ -104,7 +107,8 @@ def _entries(layout: TableLayout) -> tuple[list[Entry], list[str], list[str]]:
             continue
         if number.kind == "upper":
             previous_upper = number.text
-        entry = Entry(number, fields, notes, where, merged_lead_coordinate=merged)
+        entry = Entry(number, fields, notes, where, merged_lead_coordinate=merged, heading=heading)
+        heading = ""
         entry.last_cells = {j: cell for j, cell in enumerate(row)}
         entries.append(entry)
     if repeated:
@@ -237,6 +241,7 @@ def _outline(entries: list[Entry], layout: TableLayout, label_prefix: str | None
                 deadline_year=layout.deadline_year,
                 notes=dict(entry.notes),
                 where=entry.where,
+                heading=entry.heading,
             )
             # Raw cell text until units.py splits it into unit names.
             task.lead = [entry.fields.get("lead", "")]
@@ -246,8 +251,6 @@ def _outline(entries: list[Entry], layout: TableLayout, label_prefix: str | None
                     f"{entry.where}: ô chủ trì và ô phối hợp của nhiệm vụ {label} gộp làm một — "
                     "đã coi tất cả là đơn vị chủ trì, cần kiểm tra"
                 )
-            if not entry.fields.get("content"):
-                notices.append(f"{entry.where}: nhiệm vụ {label} không có nội dung")
             tasks.append(task)
         stack.append(node)
     return TableRows(sections=list(sections.values()), tasks=tasks, skipped=skipped, notices=notices)

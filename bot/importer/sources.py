@@ -10,6 +10,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.importer.autonumber import ListNumbers
 from bot.importer.model import Cell, Grid, ImportFailure
 
 Block = str | Grid
@@ -55,9 +56,12 @@ def _read_docx(path: Path, shown_name: str) -> list[Block]:
         ) from None
     blocks: list[Block] = []
     count = 0
+    numbers = ListNumbers.of(document)
     for item in document.iter_inner_content():
         if isinstance(item, Paragraph):
-            blocks.append(item.text)
+            # Word's own list numbers are not in the text: written back, prose items keep them.
+            marker = numbers.marker(item)
+            blocks.append(marker + item.text if item.text.strip() else item.text)
         elif isinstance(item, Table):
             count += 1
             blocks.append(_docx_grid(item, f"bảng {count}"))

@@ -84,6 +84,58 @@ def _is_group(text: str) -> bool:
     return _GROUP_START.match(fold(text)) is not None
 
 
+# --- what is not a unit ------------------------------------------------------------------------
+
+_REFERENCE = re.compile(
+    r"^theo\b|\b(?:quyet dinh|ke hoach|cong van|thong bao|nghi quyet|chi thi|huong dan|van ban|thong tu|nghi dinh)"
+    r"\s+(?:so\s*)?\d|\b\d+/\d{0,4}/?[a-z]{2,}(?:-[a-z]+)*\b|\bphan cong tai\b"
+)
+_BRACKET = re.compile(r"\s*\(([^()]*)\)")
+# A person's role in front of another body's name: the unit is the body.
+_ROLE = re.compile(
+    r"^(?P<role>(?:ban )?lanh dao|(?:pho )?giam doc|ban giam doc|thu truong|nguoi dung dau|(?:pho )?truong"
+    r"|(?:pho )?chu tich|(?:pho )?chanh van phong)\s+(?=\S)"
+)
+# The ward's own committee, as the ward's plans name it: its leadership is a unit of its own.
+_OWN_COMMITTEE = re.compile(r"^(?:ubnd|uy ban nhan dan)(?:\s+(?:phuong|xa|thi tran|dac khu))?$")
+
+
+def is_reference(text: str) -> bool:
+    """A document reference ("Theo phân công tại Quyết định số 1441/QĐ-UBND…"), never a unit."""
+    return _REFERENCE.search(fold(text)) is not None
+
+
+def without_references(cell: str) -> tuple[str, list[str]]:
+    """The cell without bracketed document references, and the references set aside."""
+    refs: list[str] = []
+
+    def drop(m: re.Match[str]) -> str:
+        if is_reference(m[1]):
+            refs.append(m[1].strip())
+            return ""
+        return m[0]
+
+    return _BRACKET.sub(drop, cell).strip(), refs
+
+
+def split_role(mention: str) -> tuple[str, str | None]:
+    """ "Lãnh đạo Sở Giáo dục và Đào tạo" → ("Sở Giáo dục và Đào tạo", "Lãnh đạo"). A role in
+    front of the ward's own committee ("Chủ tịch UBND phường") is left as written."""
+    folded = fold(mention)
+    if len(folded) != len(mention):
+        return mention, None
+    m = _ROLE.match(folded)
+    if m is None:
+        return mention, None
+    rest = mention[m.end() :].strip()
+    rest_folded = fold(rest)
+    if not _starts_with_head(rest_folded) or _OWN_COMMITTEE.match(rest_folded) or not rest[0].isupper():
+        return mention, None
+    if rest_folded.startswith(("chu tich", "pho ", "lanh dao", "thu truong", "cong chuc")):
+        return mention, None  # "Chủ tịch …" after a role: a person, not a body
+    return rest, mention[: m.end()].strip()
+
+
 # --- splitting a cell ----------------------------------------------------------------------
 
 
@@ -220,7 +272,7 @@ def _head_and_rest(words: list[str]) -> tuple[str, list[str]]:
     return "", words
 
 
-def _distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance; names are short."""
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
@@ -341,7 +393,10 @@ def _merge_acronyms(clusters: list[_Cluster], names: UnitNames) -> list[_Cluster
                 if s.hint:
                     forms.add((s.head, fold(s.hint)))
             exact = (sp.head, sp.acronym) in forms
-            near = not exact and any(h == sp.head and len(a) >= 3 and _distance(a, sp.acronym) == 1 for h, a in forms)
+            near = not exact and any(
+                h == sp.head and len(a) >= 3 and edit_distance(a, sp.acronym) == 1 and _same_numbers(a, sp.acronym)
+                for h, a in forms
+            )
             if exact or near:
                 target, reason = candidate, "viết tắt" if exact else "viết tắt, có thể gõ nhầm"
                 break
@@ -349,7 +404,13 @@ def _merge_acronyms(clusters: list[_Cluster], names: UnitNames) -> list[_Cluster
             # Two abbreviations one keystroke apart ("VHXH", "VHXXH") with no full name.
             for other in result:
                 o = other.spellings[0]
-                if not other.full and o.head == sp.head and o.acronym and _distance(o.acronym, sp.acronym) == 1:
+                if (
+                    not other.full
+                    and o.head == sp.head
+                    and o.acronym
+                    and edit_distance(o.acronym, sp.acronym) == 1
+                    and _same_numbers(o.acronym, sp.acronym)
+                ):
                     target, reason = other, "có thể gõ nhầm"
                     break
         if target is None:
@@ -371,7 +432,9 @@ def _merge_near(clusters: list[_Cluster]) -> list[_Cluster]:
             (
                 c
                 for c in result
-                if len(key) >= 10 and _distance(c.spellings[0].key, key) <= (2 if len(key) >= 25 else 1)
+                if len(key) >= 10
+                and _may_be_typo(c.spellings[0].key, key)
+                and edit_distance(c.spellings[0].key, key) <= (2 if len(key) >= 25 else 1)
             ),
             None,
         )
@@ -382,6 +445,26 @@ def _merge_near(clusters: list[_Cluster]) -> list[_Cluster]:
             target.spellings.append(s)
             target.reasons[s.text] = "gần giống, có thể gõ nhầm"
     return result
+
+
+_PLACE_WORDS = re.compile(
+    r"\b(?:phuong|xa|thi tran|thi xa|huyen|quan|tinh|thanh pho|dac khu|ap|thon|khu pho|to dan pho)\b"
+)
+
+
+def _same_numbers(a: str, b: str) -> bool:
+    return re.findall(r"\d+", a) == re.findall(r"\d+", b)
+
+
+def _may_be_typo(a: str, b: str) -> bool:
+    """Named places are merged only when names and numbers match exactly: "Phường 1" and
+    "Phường 3", "xã Tân Lập" and "xã Tân Lạc" are different bodies, not a slip of the keyboard."""
+    if not _same_numbers(a, b):
+        return False
+    return not (_PLACE_WORDS.search(a) or _PLACE_WORDS.search(b))
+
+
+_CODE_MAX = 12
 
 
 def _unit_code(name: str, hint: str | None, names: UnitNames) -> str:
@@ -396,7 +479,7 @@ def _unit_code(name: str, hint: str | None, names: UnitNames) -> str:
         return "UBND"
     head, _ = _head_and_rest(words)
     initials = names.initials(name, skip_head=head == "phong")
-    return (initials or "DV").upper()
+    return (initials or "DV").upper()[:_CODE_MAX]
 
 
 def _unique(code: str, taken: set[str]) -> str:

@@ -11,7 +11,7 @@ import re
 from datetime import date, time
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scheduler.periods import Freq
 
@@ -219,6 +219,12 @@ class TargetSpec(_Strict):
     units: list[str] = []  # who reports it; default: the lead units of its tasks
 
 
+_EMPTY_PLAN_FIELD = {
+    "code": 'chưa ghi số kế hoạch: điền plan.code theo số trên văn bản, ví dụ "158/KH-UBND"',
+    "ward": 'chưa ghi tên phường/xã dùng kế hoạch: điền plan.ward, ví dụ "Phường Nhị Chiểu"',
+}
+
+
 class PlanInfo(_Strict):
     code: str = Field(max_length=100)  # wards.plan_code
     title: str
@@ -234,6 +240,14 @@ class PlanInfo(_Strict):
     # A done task with its product counts as done only once the office confirms it
     # (/xacnhan); false: it counts when the unit reports it.
     confirm_done: bool = True
+
+    @field_validator("code", "ward")
+    @classmethod
+    def _filled(cls, v: str, info: ValidationInfo) -> str:
+        # An empty ward or number runs as "Nhắc việc — , kế hoạch ." in every message.
+        if not v.strip():
+            raise ValueError(_EMPTY_PLAN_FIELD[str(info.field_name)])
+        return v
 
     @field_validator("issued")
     @classmethod
