@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import cli_export, cli_record, cli_runtime
+from bot import cli_export, cli_ops, cli_record, cli_runtime
 from bot.cli_common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
 from bot.logs import redact
 from bot.planview import describe_rule, plan_text, schedule_event_row, schedule_row, schedule_text
@@ -22,6 +22,7 @@ from scheduler.cycles import cycle_events
 from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
 from scheduler.plan import six_clear_warnings
 from scheduler.reminders import PolicyError, check_policy, plan_reminders
+from store.versioning import SchemaTooNew, version_line
 
 # --- plan commands -------------------------------------------------------------------------
 
@@ -132,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nhacviec",
         description="Nhắc việc: nhắc các đơn vị thực hiện nhiệm vụ của kế hoạch đúng hạn.",
     )
+    parser.add_argument("--version", action="version", version=version_line(), help="in phiên bản rồi thoát")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
     p = sub.add_parser("check", help="kiểm tra tệp kế hoạch và giải thích từng thời hạn")
@@ -162,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_runtime.register(sub)
     cli_export.register(sub)
     cli_record.register(sub)
+    cli_ops.register(sub)
     return parser
 
 
@@ -183,7 +186,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`nhacviec schedule | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except SchemaTooNew as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:
+        known = database_failure(exc)
+        if known is not None:
+            print(f"Lỗi: {known}", file=sys.stderr)
+            return EXIT_ERROR
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
         print(
             f"Lỗi không mong đợi ({type(exc).__name__}): {redact(str(exc))[:300]}. "
@@ -191,6 +201,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def database_failure(exc: BaseException) -> str | None:
+    """One line for a database that cannot be reached or used (stopped, wrong address or
+    password, a locked or unreadable file); None for any other error. SQLAlchemy is looked
+    at only when a command has loaded it."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None or not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return None
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    first = redact(detail.splitlines()[0] if detail else type(exc).__name__)[:200]
+    return (
+        f"không dùng được cơ sở dữ liệu ({first}). Kiểm tra NHACVIEC_DATABASE_URL và máy chủ cơ sở dữ liệu "
+        "có đang chạy không, rồi chạy lại."
+    )
 
 
 def load_settings() -> Settings:

@@ -28,6 +28,7 @@ from store.enums import PersonRole, ReminderKind
 from store.health import OutboxHealth, outbox_health
 from store.outbox import insert_reminders, reminder_row
 from store.queries import people_with_role
+from store.versioning import SCHEMA_HEAD, app_version
 from store.wards import all_ward_ids
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class HealthReport:
     def to_json(self) -> dict[str, Any]:
         o = self.outbox
         return {
+            "version": app_version(),
+            "schema": SCHEMA_HEAD,
             "status": self.status,
             "healthy": self.healthy,
             "now": _iso(self.now),

@@ -18,6 +18,7 @@ from bot.health import HealthCheck
 from bot.logs import install_redaction
 from bot.settings import Settings
 from bot.startup import StartupStopped, check_webhook_settings, webhook_url, with_retries
+from store.versioning import version_line
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
         # The dead-man's switch: the office is told when nothing could be sent for a while.
         watchdog = asyncio.create_task(health.watch(stop), name="deadman-switch")
         stack.push_async_callback(_cancel, watchdog)
-        print(f"Nhắc việc đang chạy: {', '.join(channels)}. Nhấn Ctrl+C để dừng.")
+        print(f"Nhắc việc đang chạy ({version_line()}): {', '.join(channels)}. Nhấn Ctrl+C để dừng.", flush=True)
         await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
 
 

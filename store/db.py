@@ -7,14 +7,21 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from store.versioning import SchemaTooNew
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 READ_ONLY = "nhacviec_read_only"
+# pg_advisory_xact_lock key for schema changes ("nhacviec" in ASCII, fits a bigint): every
+# worker starting on one PostgreSQL migrates in turn, the later ones finding nothing to do.
+MIGRATION_LOCK = 0x6E68_6163_7669_6563
 
 
 class Database:
@@ -61,19 +68,65 @@ class Database:
         statements, as on SQLite."""
         return self.read_sessions()
 
-    async def upgrade(self) -> None:
+    async def upgrade(self, target: str = "head") -> tuple[str | None, str | None]:
+        """Bring the schema to `target` (a revision lower than the database's downgrades);
+        returns (revision before, revision after). Several processes may call it at once:
+        on PostgreSQL they take a transaction-scoped advisory lock first, so one migrates
+        and the others wait, then find the schema current (two workers starting on an
+        empty database both start). SQLite's BEGIN IMMEDIATE serialises them the same way.
+        SchemaTooNew when the database is at a revision this code does not have."""
         async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade)
+            if self.is_postgres:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            return await conn.run_sync(_upgrade, target)
+
+    async def revision(self) -> str | None:
+        """The schema revision of the database (None: never migrated)."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_current)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-def _upgrade(connection: Connection) -> None:
+def _config(connection: Connection) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def _current(connection: Connection) -> str | None:
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(heads) if heads else None
+
+
+def _upgrade(connection: Connection, target: str = "head") -> tuple[str | None, str | None]:
+    cfg = _config(connection)
+    script = ScriptDirectory.from_config(cfg)
+    before = _current(connection)
+    for rev in (before or "").split(","):
+        if rev and not _known(script, rev):
+            raise SchemaTooNew(rev, script.get_current_head() or "?")
+    if target == "head" or before is None or _is_ahead(script, target, before):
+        command.upgrade(cfg, target)
+    else:
+        command.downgrade(cfg, target)
+    return before, _current(connection)
+
+
+def _known(script: ScriptDirectory, rev: str) -> bool:
+    try:
+        return script.get_revision(rev) is not None
+    except Exception:  # alembic raises its own errors for an unknown id
+        return False
+
+
+def _is_ahead(script: ScriptDirectory, target: str, current: str) -> bool:
+    """Whether `target` descends from `current` (so reaching it is an upgrade)."""
+    if target == current:
+        return True
+    return any(r.revision == current for r in script.iterate_revisions(target, "base"))
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
