@@ -327,10 +327,13 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    """SQLite: an online backup, consistent while the bot writes. PostgreSQL: the pg_dump to run."""
+    """SQLite: an online backup, consistent while the bot writes. PostgreSQL: pg_dump when it
+    is installed, else the pg_dump line to run. Either way the copy is readable by its owner
+    only and records when it was taken (for `nhacviec restore`)."""
     from datetime import datetime
 
-    from bot.backup import backup_sqlite, pg_dump_command, sqlite_path
+    from bot.backup import backup_sqlite, sqlite_path
+    from store.versioning import app_version
 
     stamp = datetime.now(settings.zone()).strftime("%Y%m%d-%H%M%S")
     try:
@@ -340,17 +343,61 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     if path is None:
         if not settings.database_url.startswith("postgresql"):
             raise CliError(f"không biết sao lưu loại cơ sở dữ liệu này: {settings.database_url.split(':', 1)[0]}")
-        print("PostgreSQL: sao lưu bằng pg_dump (nhất quán khi bot đang chạy); mật khẩu qua PGPASSWORD hoặc ~/.pgpass:")
-        print(pg_dump_command(settings.database_url, f"nhacviec-{stamp}.dump"))
-        print("Khôi phục: pg_restore --clean --if-exists -d <CSDL> tệp.dump (dừng bot trước). Xem docs/deploying.md.")
-        return 0
+        return _backup_postgres(args, settings, stamp)
     if not path.exists():
         raise CliError(f"không có tệp cơ sở dữ liệu {path}")
-    out = Path(args.out) if args.out else Path(".")
-    if out.is_dir() or (args.out or "").endswith(("/", os.sep)):
-        out = out / f"{path.stem}-{stamp}.db"
-    if out.exists():
-        raise CliError(f"tệp {out} đã có; chọn tên khác với --out")
-    pages = backup_sqlite(path, out)
+    out = _backup_target(args.out, f"{path.stem}-{stamp}.db")
+    pages = backup_sqlite(path, out, mark=app_version())
     print(f"Đã sao lưu {path} → {out} ({pages} trang, kiểm tra toàn vẹn: ok).")
     return 0
+
+
+def _backup_target(given: str | None, name: str) -> Path:
+    """--out as given, or a timestamped file in it when it is a folder; never an existing file."""
+    out = Path(given) if given else Path(".")
+    if out.is_dir() or (given or "").endswith(("/", os.sep)):
+        out = out / name
+    if out.exists():
+        raise CliError(f"tệp {out} đã có; chọn tên khác với --out")
+    return out
+
+
+def _backup_postgres(args: argparse.Namespace, settings: Settings, stamp: str) -> int:
+    import shutil
+
+    from bot.backup import pg_dump, pg_dump_command
+
+    out = _backup_target(args.out, f"nhacviec-{stamp}.dump")
+    if shutil.which("pg_dump") is None:
+        print("PostgreSQL: sao lưu bằng pg_dump (nhất quán khi bot đang chạy); mật khẩu qua PGPASSWORD hoặc ~/.pgpass:")
+        print(pg_dump_command(settings.database_url, str(out)))
+        print(
+            "Khôi phục: dừng bot, pg_restore --clean --if-exists -d <CSDL> tệp.dump, rồi nhacviec restore "
+            "--database-restored. Xem docs/deploying.md."
+        )
+        return 0
+    asyncio.run(_mark_backup(settings, str(out)))
+    try:
+        pg_dump(settings.database_url, out)
+    except RuntimeError as exc:
+        from bot.logs import redact
+
+        raise CliError(redact(str(exc))) from None
+    print(f"Đã sao lưu PostgreSQL → {out} (pg_dump, định dạng custom; khôi phục: xem docs/deploying.md).")
+    return 0
+
+
+async def _mark_backup(settings: Settings, target: str) -> None:
+    """Committed just before pg_dump takes its snapshot: the dump holds its own moment."""
+    from datetime import UTC, datetime
+
+    from store.db import Database
+    from store.restore import record_backup
+    from store.versioning import app_version
+
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as s, s.begin():
+            await record_backup(s, datetime.now(UTC), target, app_version())
+    finally:
+        await db.dispose()
