@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -178,7 +179,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = args.handler
         return handler(args, settings)
     except CliError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:
+            print(f"Lỗi: {line}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -219,15 +221,40 @@ def database_failure(exc: BaseException) -> str | None:
 
 
 def load_settings() -> Settings:
-    """Settings from NHACVIEC_* and .env; a wrong value is a CliError naming the variable."""
+    """Settings from NHACVIEC_* and .env; every wrong value and every NHACVIEC_* name that is
+    no setting is a line of one CliError naming the variable."""
+    from bot.settings import environment_names, unknown_names
+
+    problems = unknown_names(environment_names())
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"NHACVIEC_{'_'.join(str(p) for p in err['loc']).upper()}: {str(err['msg']).removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
-        raise CliError(f"cấu hình không hợp lệ — {problems}") from None
+        problems += [_problem(err) for err in exc.errors()]
+    if problems:
+        raise CliError("\n".join(problems))
+    return settings
+
+
+def _problem(err: Any) -> str:
+    message = str(err["msg"]).removeprefix("Value error, ")
+    ctx = {k: str(v).replace(" or ", " hoặc ") for k, v in (err.get("ctx") or {}).items()}
+    message = _RANGE_WORDS.get(str(err.get("type")), "").format(**ctx) or message
+    loc = "_".join(str(p) for p in err["loc"]).upper()
+    value = f" (đang là {err['input']!r})" if loc and not loc.endswith(("TOKEN", "SECRET", "URL")) else ""
+    return f"NHACVIEC_{loc}: {message}{value}" if loc else message
+
+
+# pydantic's range errors, said in Vietnamese.
+_RANGE_WORDS = {
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than": "phải nhỏ hơn {lt}",
+    "less_than_equal": "phải không quá {le}",
+    "int_parsing": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "literal_error": "phải là một trong: {expected}",
+}
 
 
 if __name__ == "__main__":

@@ -225,19 +225,24 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.app import Ticker, first_of, make_dispatcher, run_with_scheduler, stop_on_signals
-    from bot.startup import check_webhook_settings
+    from bot.startup import check_port_free, check_webhook_settings, check_writable
     from scheduler.clock import ShiftedClock, SystemClock
 
     start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
     clock: Clock = ShiftedClock(start, args.speed) if start else SystemClock()
-    if settings.telegram_token or settings.zalo_token:
-        check_webhook_settings(settings)  # before the database is touched
+    if settings.messengers():
+        # Before the database is touched and any webhook registered: what would stop the
+        # start later, said now in one line.
+        check_webhook_settings(settings)
+        if settings.webhook_mode or settings.health_server:
+            check_port_free(settings.webhook_listen, settings.webhook_port)
+        check_writable(settings.files_path, settings.evidence_folder())
     ctx = await _open_for_run(settings, clock)
     # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
     # batch in hand is sent and recorded, rows not started are released, exit code 0.
     stop = stop_on_signals()
     try:
-        if settings.telegram_token or settings.zalo_token:
+        if settings.messengers():
             from bot.messengers import run_messengers
 
             await run_messengers(ctx, stop)
@@ -288,6 +293,8 @@ async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
             raise StartupFailed(f"lịch {settings.calendar_path} không hợp lệ: {' '.join(str(exc).split())}") from None
         except OperationalError as exc:
             first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+            if settings.database_url.startswith("sqlite"):  # a file: a permission or a path, not a network
+                raise StartupFailed(f"không mở được cơ sở dữ liệu SQLite ({redact(first)[:200]})") from None
             raise StartupUnreachable(f"không kết nối được cơ sở dữ liệu ({redact(first)[:200]})") from None
 
     return await with_retries(

@@ -70,7 +70,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
     channels: dict[str, Channel] = {}
     feeds = {}
     async with AsyncExitStack() as stack:
-        if settings.telegram_token:
+        if settings.telegram_token and "telegram" in settings.channel_list():
             from bot.telegram.app import TelegramBot
 
             telegram = TelegramBot(
@@ -94,7 +94,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
             channels["telegram"] = telegram.channel
             feeds["telegram"] = telegram.feed
             log.info("Telegram channel running (%s)", "webhook" if settings.webhook_mode else "polling")
-        if settings.zalo_token:
+        if settings.zalo_token and "zalo" in settings.channel_list():
             from bot.zalo.app import ZaloBot
 
             zalo = ZaloBot(
