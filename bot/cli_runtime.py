@@ -195,15 +195,13 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot."""
-    from bot.logs import install_redaction, redact, redact_handlers
+    from bot.logs import configure_logging, install_redaction, redact, redact_handlers
     from bot.messengers import secrets_of
     from bot.startup import StartupFailed
+    from store.versioning import version_line
 
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
+    configure_logging(args.verbose, settings.log_format)
+    log.info("%s starting: channels %s", version_line(), ", ".join(settings.channel_list()))
     # Secrets are redacted from messages and from formatted tracebacks, before anything runs.
     install_redaction(secrets_of(settings))
     redact_handlers()

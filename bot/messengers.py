@@ -16,6 +16,7 @@ from bot.context import AppContext
 from bot.conversation import Conversation
 from bot.health import HealthCheck
 from bot.logs import install_redaction
+from bot.observe import Metrics, metrics_source, observed
 from bot.settings import Settings
 from bot.startup import StartupStopped, check_webhook_settings, webhook_url, with_retries
 from store.versioning import version_line
@@ -116,23 +117,26 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
             channels["zalo"] = zalo.channel
             feeds["zalo"] = zalo.feed
             log.info("Zalo channel running (%s)", "webhook" if settings.webhook_mode else "polling")
-        ticker = Ticker(ctx, make_dispatcher(ctx, channels))
+        metrics = Metrics()
+        ticker = Ticker(ctx, make_dispatcher(ctx, observed(channels, metrics)))
         health = HealthCheck(ctx, ticker)
-        if settings.webhook_mode:
+        if settings.webhook_mode or settings.health_server:
             import uvicorn
 
             from bot.webhooks import webhook_app
 
             _Server = _server_class()
-
+            # Polling mode serves /healthz and /metrics only: no webhook route to post to.
+            hooks = feeds if settings.webhook_mode else {}
             app = webhook_app(
-                telegram=feeds.get("telegram"),
+                telegram=hooks.get("telegram"),
                 telegram_secret=settings.telegram_webhook_secret.get_secret_value()
                 if settings.telegram_webhook_secret
                 else None,
-                zalo=feeds.get("zalo"),
+                zalo=hooks.get("zalo"),
                 zalo_secret=settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None,
                 health=health.http,
+                metrics=metrics_source(metrics, health.report),
             )
             server = _Server(
                 uvicorn.Config(
