@@ -257,5 +257,14 @@ _RANGE_WORDS = {
 }
 
 
+def entry() -> int:
+    """The `nhacviec` console script: `main` with group-readable, never world-readable files
+    (reports, charts, evidence 0640, folders 0750; the database and backups are 0600 on
+    their own), whatever the shell's umask, unless it is stricter already."""
+    current = os.umask(0o027)
+    os.umask(current | 0o027)
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

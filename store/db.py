@@ -38,7 +38,13 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                path = Path(parsed.database)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Every message and chat id is in it: its owner's only. SQLite gives its
+                # -wal and -shm files the database's own mode.
+                if not path.exists():
+                    path.touch(mode=0o600)
+                    path.chmod(0o600)
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
