@@ -10,20 +10,15 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from bot import cli_export, cli_ops, cli_record, cli_runtime
 from bot.cli_common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
 from bot.logs import redact
-from bot.planview import describe_rule, plan_text, schedule_event_row, schedule_row, schedule_text
-from bot.settings import Settings
-from scheduler.cycles import cycle_events
-from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
-from scheduler.plan import six_clear_warnings
-from scheduler.reminders import PolicyError, check_policy, plan_reminders
 from store.versioning import SchemaTooNew, version_line
+
+if TYPE_CHECKING:  # the commands import what they use: `nhacviec --help` stays light
+    from bot.settings import Settings
 
 # --- plan commands -------------------------------------------------------------------------
 
@@ -31,6 +26,10 @@ from store.versioning import SchemaTooNew, version_line
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the plan and print its tasks, units and what each deadline means; a folder
     of plans (one ward per file): each file, then that no two are one ward's same plan."""
+    from bot.planview import plan_text
+    from scheduler.plan import six_clear_warnings
+    from scheduler.reminders import PolicyError, check_policy
+
     folder = Path(args.plan) if args.plan else settings.plan_path
     if folder.is_dir():
         from bot.wards import WardError, WardPlan, check_distinct, plan_files, ward_key
@@ -72,6 +71,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     """Print the reminder calendar: when, to which unit, for which task, which kind."""
+    from bot.planview import schedule_event_row, schedule_row, schedule_text
+    from scheduler.cycles import cycle_events
+    from scheduler.reminders import PolicyError, plan_reminders
+
     plan = open_plan(settings, args.plan)
     calendar = open_calendar(settings)
     start = args.from_date or plan.issued
@@ -95,6 +98,9 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_deadline(args: argparse.Namespace, settings: Settings) -> int:
     """Explain one deadline phrase."""
+    from bot.planview import describe_rule
+    from scheduler.deadlines import DeadlineError, parse_deadline, rule_to_json
+
     year = args.plan_year or datetime.now(settings.zone()).year
     try:
         rule = parse_deadline(args.phrase, year)
@@ -126,7 +132,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- wiring --------------------------------------------------------------------------------
 
-Handler = Callable[[argparse.Namespace, Settings], int]
+Handler = Callable[[argparse.Namespace, "Settings"], int]
+
+
+class _Version(argparse.Action):
+    """--version, the release read only when asked (importlib.metadata costs ~40 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(version_line())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nhacviec",
         description="Nhắc việc: nhắc các đơn vị thực hiện nhiệm vụ của kế hoạch đúng hạn.",
     )
-    parser.add_argument("--version", action="version", version=version_line(), help="in phiên bản rồi thoát")
+    parser.add_argument("--version", action=_Version, nargs=0, help="in phiên bản rồi thoát")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
     p = sub.add_parser("check", help="kiểm tra tệp kế hoạch và giải thích từng thời hạn")
@@ -223,7 +237,9 @@ def database_failure(exc: BaseException) -> str | None:
 def load_settings() -> Settings:
     """Settings from NHACVIEC_* and .env; every wrong value and every NHACVIEC_* name that is
     no setting is a line of one CliError naming the variable."""
-    from bot.settings import environment_names, unknown_names
+    from pydantic import ValidationError
+
+    from bot.settings import Settings, environment_names, unknown_names
 
     problems = unknown_names(environment_names())
     try:

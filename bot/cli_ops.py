@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli_common import CliError, parse_datetime
-from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.context import AppContext
+    from bot.settings import Settings
     from store.restore import WardGap
 
 

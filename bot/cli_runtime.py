@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.cli_common import WARD_HELP, CliError, parse_datetime, resolve_unit
-from bot.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import AppContext
+    from bot.settings import Settings
     from scheduler.clock import Clock
 
 T = TypeVar("T")
