@@ -223,11 +223,18 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.app import Ticker, first_of, make_dispatcher, run_with_scheduler, stop_on_signals
-    from bot.startup import check_port_free, check_webhook_settings, check_writable
+    from bot.startup import StartupFailed, check_port_free, check_webhook_settings, check_writable
     from scheduler.clock import ShiftedClock, SystemClock
 
     start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
     clock: Clock = ShiftedClock(start, args.speed) if start else SystemClock()
+    if not settings.messengers() and _stdin_is_null():
+        # systemd and Docker give a service /dev/null: the console demo would read nothing
+        # and exit 0, and the supervisor would never restart what looks like a clean stop.
+        raise StartupFailed(
+            "không có kênh nhắn tin nào để chạy: đặt NHACVIEC_CHANNELS (telegram, zalo) và token của kênh; "
+            "bản thử console cần bàn phím."
+        )
     if settings.messengers():
         # Before the database is touched and any webhook registered: what would stop the
         # start later, said now in one line.
@@ -262,6 +269,15 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
     finally:
         await ctx.db.dispose()
+
+
+def _stdin_is_null() -> bool:
+    """Whether standard input is /dev/null (a service), not a terminal or a pipe."""
+    try:
+        given, null = os.fstat(sys.stdin.fileno()), os.stat(os.devnull)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (given.st_dev, given.st_ino) == (null.st_dev, null.st_ino) or (given.st_rdev == null.st_rdev != 0)
 
 
 async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:

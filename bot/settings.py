@@ -203,7 +203,7 @@ def normalise_database_url(url: str) -> str:
     """The async driver added to a plain postgresql:// or sqlite:// URL; ValueError for a URL
     the bot cannot use."""
     scheme, sep, rest = url.partition("://")
-    if not sep or not rest:
+    if not sep or not (rest or scheme.startswith("sqlite")):  # sqlite:// alone: in memory
         raise ValueError(
             f"không phải địa chỉ cơ sở dữ liệu: {url.split('@')[-1]!r} (ví dụ sqlite+aiosqlite:///nhacviec.db)"
         )

@@ -121,7 +121,13 @@ def test_run_with_a_database_newer_than_the_code_exits_with_one_line(tmp_path: P
     env = _env(url) | {"NHACVIEC_PLAN_PATH": os.environ["NHACVIEC_PLAN_PATH"]}
     env["NHACVIEC_CALENDAR_PATH"] = os.environ["NHACVIEC_CALENDAR_PATH"]
     out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "run"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input="",
     )
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1 and "0042z" in out.stderr and SCHEMA_HEAD in out.stderr

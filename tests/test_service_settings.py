@@ -93,6 +93,13 @@ async def test_a_service_whose_token_is_missing_exits_non_zero_instead_of_a_cons
     assert not (tmp_path / "bot.db").exists()  # refused before the database was touched
 
 
+async def test_a_service_without_any_channel_does_not_run_a_console_on_dev_null(tmp_path: Path) -> None:
+    """systemd and Docker give /dev/null as input: the console demo would end at once, exit 0."""
+    run = await nhacviec_run(tmp_path, {})
+    assert_one_clean_line(run)
+    assert "không có kênh nhắn tin nào để chạy: đặt NHACVIEC_CHANNELS" in run.last_line()
+
+
 async def test_a_busy_port_is_one_line_before_any_webhook_is_registered(
     tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
 ) -> None:
