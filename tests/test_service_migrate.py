@@ -141,3 +141,35 @@ def test_status_with_the_database_away_is_one_line(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("Lỗi: không dùng được cơ sở dữ liệu")
     assert "s3cr3t-pass" not in err
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs NHACVIEC_TEST_POSTGRES_URL")
+async def test_two_workers_opening_an_empty_postgresql_together_both_start(tmp_path: Path) -> None:
+    """The whole first start of two workers at once (two engines): schema, wards, plans and
+    the first planning; then the same plan is there once."""
+    from bot.app import open_context
+    from bot.settings import Settings
+    from scheduler.clock import ManualClock
+    from tests.conftest import local
+
+    assert POSTGRES_URL
+    for run in range(3):
+        url = await _fresh_postgres(f"{make_url(POSTGRES_URL).database}_first_start")
+        settings = Settings(database_url=url, files_path=tmp_path / "files", _env_file=None)  # type: ignore[call-arg]
+        clock = ManualClock(local("2026-06-22T07:00"))
+        results = await asyncio.gather(
+            open_context(settings, clock), open_context(settings, clock), return_exceptions=True
+        )
+        failures = [r for r in results if isinstance(r, BaseException)]
+        for r in results:
+            if not isinstance(r, BaseException):
+                await r.db.dispose()
+        assert failures == [], (run, failures)
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            wards = (await conn.execute(sa.text("SELECT count(*) FROM wards"))).scalar_one()
+            keys = (
+                await conn.execute(sa.text("SELECT count(*) - count(DISTINCT (ward_id, key)) FROM reminders"))
+            ).scalar_one()
+        await engine.dispose()
+        assert wards == 1 and keys == 0
