@@ -113,6 +113,7 @@ def _put_sqlite_backup(backup: Path, database: Path, now: datetime, settings: Se
             "bot có vẻ đang chạy trên cơ sở dữ liệu này (có tin đang được gửi). Dừng bot rồi chạy lại; "
             "nếu chắc chắn bot đã dừng, thêm --force."
         )
+    _refuse_newer_schema(backup)
     aside = database.with_name(f"{database.stem}-truoc-khoi-phuc-{now.astimezone(settings.zone()):%Y%m%d-%H%M%S}.db")
     try:
         restore_sqlite(backup, database, aside if database.exists() else None)
@@ -121,6 +122,35 @@ def _put_sqlite_backup(backup: Path, database: Path, now: datetime, settings: Se
     if database.exists() and aside.exists():
         print(f"Cơ sở dữ liệu cũ được giữ lại ở {aside}.")
     print(f"Đã đặt bản sao lưu {backup} vào {database}.")
+
+
+def _refuse_newer_schema(backup: Path) -> None:
+    """A backup made by a newer release cannot be run by this code: refused before anything
+    is replaced, naming both versions."""
+    import sqlite3
+
+    from store.db import MIGRATIONS
+    from store.versioning import SchemaTooNew
+
+    try:
+        with sqlite3.connect(f"file:{backup}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        return  # restore_sqlite says what is wrong with the file
+    if row is None:
+        return
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    try:
+        known = script.get_revision(row[0]) is not None
+    except Exception:  # alembic's own error for an id it does not have
+        known = False
+    if not known:
+        raise CliError(f"không khôi phục: bản sao lưu — {SchemaTooNew(row[0], script.get_current_head() or '?')}")
 
 
 async def _running(settings: Settings, now: datetime) -> bool:

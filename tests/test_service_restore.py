@@ -158,6 +158,23 @@ def test_backup_then_restore_from_the_command_line(
     assert err.count("\n") == 2 and "Traceback" not in err
 
 
+def test_a_backup_of_a_newer_release_is_refused_before_anything_is_replaced(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not ctx.db.url.startswith("sqlite"):
+        pytest.skip("SQLite")
+    database = Path(ctx.db.url.split("///", 1)[1])
+    backup_sqlite(database, tmp_path / "newer.db", mark="t")
+    with sqlite3.connect(tmp_path / "newer.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0042z'")
+    before = database.read_bytes()
+    monkeypatch.setenv("NHACVIEC_DATABASE_URL", ctx.db.url)
+    assert main(["restore", str(tmp_path / "newer.db")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "0042z" in err and "mới hơn mã đang chạy" in err
+    assert database.read_bytes() == before
+
+
 def test_restore_refuses_while_a_bot_is_sending(
     ctx: AppContext, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
