@@ -21,12 +21,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     NHACVIEC_PLAN_PATH=/app/data/tasks.yaml \
     NHACVIEC_CALENDAR_PATH=/app/data/calendar.yaml \
     NHACVIEC_DATABASE_URL=sqlite+aiosqlite:////var/lib/nhacviec/nhacviec.db \
+    NHACVIEC_FILES_PATH=/var/lib/nhacviec/files \
     NHACVIEC_WEBHOOK_LISTEN=0.0.0.0 \
-    NHACVIEC_WEBHOOK_PORT=8080
+    NHACVIEC_WEBHOOK_PORT=8080 \
+    NHACVIEC_HEALTH_SERVER=true
 RUN groupadd --system --gid 10001 nhacviec \
     && useradd --system --uid 10001 --gid nhacviec --home-dir /var/lib/nhacviec --shell /usr/sbin/nologin nhacviec \
-    && mkdir -p /var/lib/nhacviec \
-    && chown nhacviec:nhacviec /var/lib/nhacviec
+    && mkdir -p /var/lib/nhacviec/files \
+    && chown -R nhacviec:nhacviec /var/lib/nhacviec \
+    && chmod -R 0750 /var/lib/nhacviec
 COPY --from=build /opt/nhacviec /opt/nhacviec
 # The plan and the calendar swaps; mount your ward's own over /app/data (read-only is fine).
 COPY data /app/data
@@ -38,8 +41,8 @@ EXPOSE 8080
 STOPSIGNAL SIGTERM
 # GET /healthz on the webhook port: 200 while healthy; 503 when the dead-man's switch has
 # tripped (rows due for NHACVIEC_DEADMAN_MINUTES, nothing sent) or the bot stopped ticking,
-# which urlopen raises on. Served in webhook mode (the mode of compose.yaml); a polling-mode
-# container should set `healthcheck: disable: true` and be watched with `nhacviec status`.
+# which urlopen raises on. Served in webhook mode and, with NHACVIEC_HEALTH_SERVER=true (set
+# above), in polling mode too; /metrics beside it for Prometheus.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD python -c 'import os, urllib.request as u; u.urlopen("http://127.0.0.1:%s/healthz" % os.environ.get("NHACVIEC_WEBHOOK_PORT", "8080"), timeout=4)' || exit 1
 ENTRYPOINT ["nhacviec"]

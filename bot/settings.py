@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scheduler.workcal import OfficeHours
@@ -43,19 +47,19 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
 
     # Outbox dispatch.
-    tick_seconds: float = 2.0
-    claim_batch: int = 50
-    lease_seconds: int = 120
-    max_attempts: int = 8
+    tick_seconds: float = Field(default=2.0, gt=0, le=3600)
+    claim_batch: int = Field(default=50, ge=1, le=10_000)
+    lease_seconds: int = Field(default=120, ge=10, le=86_400)
+    max_attempts: int = Field(default=8, ge=1, le=100)
     # A reminder that fell due while the bot was down is still sent when younger than this.
-    stale_after_hours: float = 20.0
-    plan_ahead_days: int = 35
-    silent_after_days: int = 14
+    stale_after_hours: float = Field(default=20.0, gt=0, le=24 * 30)
+    plan_ahead_days: int = Field(default=35, ge=1, le=400)
+    silent_after_days: int = Field(default=14, ge=1, le=365)
     # Which deadline the standing (on time / late / overdue) is judged against when the office
     # approved an extension: the approved day (as VPCP counts) or the plan's original one.
     on_time_against: Literal["extended", "original"] = "extended"
 
-    link_code_ttl_hours: int = 72
+    link_code_ttl_hours: int = Field(default=72, ge=1, le=24 * 60)
 
     # Where /export, the report-due reminder and the digest write their files (kept for Zalo
     # and the console, which cannot receive them).
@@ -72,24 +76,87 @@ class Settings(BaseSettings):
     # Sending pace of the whole bot (all workers on PostgreSQL together); Telegram allows
     # about 30 messages/s counted over any 1-second window at its end, and 2/s of margin
     # absorbs ~70 ms of network and scheduling jitter, each 429 costing a pause of all sends.
-    telegram_max_rate: float = 28.0
+    telegram_max_rate: float = Field(default=28.0, gt=0, le=30)
     zalo_token: SecretStr | None = None
     zalo_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8080
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_mode: bool = False
     # The public HTTPS address Telegram and Zalo call in webhook mode; the bot registers
     # {public_url}/telegram/webhook and {public_url}/zalo/webhook itself at start.
     public_url: str | None = None
+    # Which messengers `nhacviec run` serves: "console" (the demo), or "telegram", "zalo" or
+    # both ("telegram,zalo"). Unset: the channels whose token is set, else the console. A
+    # service sets it, so a missing token is refused instead of a silent console that exits.
+    channels: str | None = None
+    # Serve /healthz and /metrics on WEBHOOK_LISTEN:WEBHOOK_PORT in polling mode too (webhook
+    # mode always serves them): for a container's health check and Prometheus.
+    health_server: bool = False
+    # Log lines as plain text or as one JSON object per line (for a log collector).
+    log_format: Literal["text", "json"] = "text"
 
     # Dead-man's switch: when rows have been due this long and nothing could be sent
     # meanwhile, the office is told (once per outage) and /healthz answers 503.
-    deadman_minutes: float = Field(default=30.0, gt=0)
+    deadman_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
     # At start, Telegram/Zalo unreachable (a server boots before its network) is retried
     # this many times, waiting startup_retry_seconds, doubling up to 30 s, between tries.
-    startup_retries: int = Field(default=8, ge=0)
-    startup_retry_seconds: float = Field(default=2.0, ge=0)
+    startup_retries: int = Field(default=8, ge=0, le=1000)
+    startup_retry_seconds: float = Field(default=2.0, ge=0, le=300)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, v: str) -> str:
+        return normalise_database_url(v)
+
+    @field_validator("telegram_base_url", "zalo_base_url")
+    @classmethod
+    def _api_url(cls, v: str) -> str:
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"phải là địa chỉ http(s)://…, không phải {v!r}")
+        return v
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, v: str | None) -> str | None:
+        if v in (None, ""):
+            return None
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"phải là địa chỉ https://… công khai, không phải {v!r}")
+        return v
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        names = [n.strip().lower() for n in v.replace("|", ",").replace(" ", ",").split(",") if n.strip()]
+        unknown = [n for n in names if n not in CHANNELS]
+        if unknown:
+            raise ValueError(f"kênh không có: {', '.join(unknown)} (chọn trong: {', '.join(CHANNELS)})")
+        if "console" in names and len(names) > 1:
+            raise ValueError("console chỉ chạy một mình (bản thử trên máy), không cùng telegram/zalo")
+        return ",".join(dict.fromkeys(names))
+
+    @model_validator(mode="after")
+    def _tokens_for_channels(self) -> Settings:
+        for name, token in (("telegram", self.telegram_token), ("zalo", self.zalo_token)):
+            if self.channels and name in self.channels.split(",") and not token:
+                raise ValueError(f"NHACVIEC_CHANNELS có {name} nhưng chưa đặt NHACVIEC_{name.upper()}_TOKEN")
+        return self
+
+    def channel_list(self) -> list[str]:
+        """The channels `nhacviec run` serves (see `channels`)."""
+        if self.channels:
+            return self.channels.split(",")
+        found = [n for n, t in (("telegram", self.telegram_token), ("zalo", self.zalo_token)) if t]
+        return found or ["console"]
+
+    def messengers(self) -> bool:
+        """Whether `run` serves Telegram/Zalo (not the console demo)."""
+        return self.channel_list() != ["console"]
 
     @field_validator("office_hours")
     @classmethod
@@ -125,6 +192,53 @@ class Settings(BaseSettings):
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+CHANNELS = ("console", "telegram", "zalo")
+# NHACVIEC_* names that are not settings of the bot (the test suite's and benchmarks').
+NOT_SETTINGS = frozenset({"NHACVIEC_TEST_POSTGRES_URL", "NHACVIEC_BENCH_POSTGRES_URL"})
+
+
+def normalise_database_url(url: str) -> str:
+    """The async driver added to a plain postgresql:// or sqlite:// URL; ValueError for a URL
+    the bot cannot use."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or not (rest or scheme.startswith("sqlite")):  # sqlite:// alone: in memory
+        raise ValueError(
+            f"không phải địa chỉ cơ sở dữ liệu: {url.split('@')[-1]!r} (ví dụ sqlite+aiosqlite:///nhacviec.db)"
+        )
+    drivers = {"postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg", "sqlite": "sqlite+aiosqlite"}
+    scheme = drivers.get(scheme, scheme)
+    if scheme not in ("postgresql+psycopg", "sqlite+aiosqlite"):
+        raise ValueError(f"chỉ dùng được sqlite+aiosqlite:// hoặc postgresql+psycopg://, không phải {scheme}://")
+    return f"{scheme}://{rest}"
+
+
+def unknown_names(environ: Mapping[str, str | None]) -> list[str]:
+    """One line per NHACVIEC_* name in `environ` that is no setting, with the closest one
+    (a misspelt token must stop the bot, not leave it running on the console)."""
+    known = {f"NHACVIEC_{name.upper()}" for name in Settings.model_fields}
+    problems = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith("NHACVIEC_") or upper in known or upper in NOT_SETTINGS:
+            continue
+        # Compared without the shared prefix, which would make every name look close.
+        suffixes = sorted(k.removeprefix("NHACVIEC_") for k in known)
+        close = difflib.get_close_matches(upper.removeprefix("NHACVIEC_"), suffixes, n=1, cutoff=0.7)
+        hint = f"; có phải NHACVIEC_{close[0]}?" if close else "; xem .env.example"
+        problems.append(f"{name}: không có thiết lập này{hint}")
+    return problems
+
+
+def environment_names(env_file: Path = Path(".env")) -> dict[str, str | None]:
+    """The process environment and the .env file Settings reads, as one mapping."""
+    names: dict[str, str | None] = dict(os.environ)
+    if env_file.is_file():
+        from dotenv import dotenv_values
+
+        names.update(dotenv_values(env_file))
+    return names
 
 
 def parse_office_hours(text: str) -> OfficeHours:

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from store.versioning import SCHEMA_HEAD, SchemaTooNew
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 READ_ONLY = "nhacviec_read_only"
+# pg_advisory_xact_lock key for schema changes ("nhacviec" in ASCII, fits a bigint): every
+# worker starting on one PostgreSQL migrates in turn, the later ones finding nothing to do.
+MIGRATION_LOCK = 0x6E68_6163_7669_6563
 
 
 class Database:
@@ -31,7 +38,13 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                path = Path(parsed.database)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Every message and chat id is in it: its owner's only. SQLite gives its
+                # -wal and -shm files the database's own mode.
+                if not path.exists():
+                    path.touch(mode=0o600)
+                    path.chmod(0o600)
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -61,19 +74,82 @@ class Database:
         statements, as on SQLite."""
         return self.read_sessions()
 
-    async def upgrade(self) -> None:
+    async def upgrade(self, target: str = "head") -> tuple[str | None, str | None]:
+        """Bring the schema to `target` (a revision lower than the database's downgrades);
+        returns (revision before, revision after). Several processes may call it at once:
+        on PostgreSQL they take a transaction-scoped advisory lock first, so one migrates
+        and the others wait, then find the schema current (two workers starting on an
+        empty database both start). SQLite's BEGIN IMMEDIATE serialises them the same way.
+        SchemaTooNew when the database is at a revision this code does not have."""
+        if target == "head":
+            # The usual case, every command and every start: the schema is current, said by
+            # one query, without loading Alembic (~150 ms of imports).
+            current = await self._recorded_revision()
+            if current == SCHEMA_HEAD:
+                return current, current
         async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade)
+            if self.is_postgres:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            return await conn.run_sync(_upgrade, target)
+
+    async def _recorded_revision(self) -> str | None:
+        """alembic_version's one row, or None (no table yet, or several heads)."""
+        try:
+            async with self.read() as s:
+                rows = (await s.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+        except Exception:  # no table yet: the migration below creates it
+            return None
+        return rows[0] if len(rows) == 1 else None
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
-def _upgrade(connection: Connection) -> None:
+def _config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def _current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(heads) if heads else None
+
+
+def _upgrade(connection: Connection, target: str = "head") -> tuple[str | None, str | None]:
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    cfg = _config(connection)
+    script = ScriptDirectory.from_config(cfg)
+    before = _current(connection)
+    for rev in (before or "").split(","):
+        if rev and not _known(script, rev):
+            raise SchemaTooNew(rev, script.get_current_head() or "?")
+    if target == "head" or before is None or _is_ahead(script, target, before):
+        command.upgrade(cfg, target)
+    else:
+        command.downgrade(cfg, target)
+    return before, _current(connection)
+
+
+def _known(script: ScriptDirectory, rev: str) -> bool:
+    try:
+        return script.get_revision(rev) is not None
+    except Exception:  # alembic raises its own errors for an unknown id
+        return False
+
+
+def _is_ahead(script: ScriptDirectory, target: str, current: str) -> bool:
+    """Whether `target` descends from `current` (so reaching it is an upgrade)."""
+    if target == current:
+        return True
+    return any(r.revision == current for r in script.iterate_revisions(target, "base"))
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

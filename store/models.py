@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -165,7 +166,16 @@ class Assignment(Base):
     """Occurrence × unit. Holds the latest status; every report stays in status_reports."""
 
     __tablename__ = "assignments"
-    __table_args__ = (UniqueConstraint("occurrence_id", "unit_id"),)
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "unit_id"),
+        # store.extensions.extended_assignments: few rows have an extension (migration 0011i).
+        Index(
+            "ix_assignments_extended",
+            "unit_id",
+            sqlite_where=text("extended_due IS NOT NULL"),
+            postgresql_where=text("extended_due IS NOT NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
@@ -224,6 +234,17 @@ class Reminder(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BackupMark(Base):
+    """When a backup was taken: written into the copy by `nhacviec backup`, read by
+    `nhacviec restore` (store.restore)."""
+
+    __tablename__ = "backup_marks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    target: Mapped[str | None] = mapped_column(Text)
+    code_version: Mapped[str | None] = mapped_column(String(40))
 
 
 class DeliveryAttempt(Base):

@@ -106,25 +106,38 @@ def test_backup_of_sqlite_is_a_consistent_timestamped_copy_while_a_writer_is_bus
     assert "đã có" in capsys.readouterr().err
 
 
-def test_backup_of_postgresql_prints_the_pg_dump_command_without_the_password(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_backup_of_postgresql_without_pg_dump_prints_the_command_for_out_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("NHACVIEC_DATABASE_URL", "postgresql+psycopg://nhacviec:hunter2-secret@db:5432/nhacviec")
-    assert main(["backup"]) == 0
+    monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump here
+    assert main(["backup", "--out", str(tmp_path / "nightly.dump")]) == 0
     out = capsys.readouterr().out
-    assert "pg_dump -Fc postgresql://nhacviec@db:5432/nhacviec > nhacviec-" in out
+    assert f"pg_dump -Fc postgresql://nhacviec@db:5432/nhacviec > {tmp_path / 'nightly.dump'}" in out
     assert "hunter2" not in out and "+psycopg" not in out and "pg_restore" in out
+    assert main(["backup"]) == 0
+    assert "/nhacviec > nhacviec-" in capsys.readouterr().out
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="NHACVIEC_TEST_POSTGRES_URL not set")
-def test_backup_names_the_real_postgresql_database(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_backup_of_postgresql_runs_pg_dump_into_out_privately_with_its_moment(
+    db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert POSTGRES_URL
-    monkeypatch.setenv("NHACVIEC_DATABASE_URL", POSTGRES_URL)
-    assert main(["backup"]) == 0
-    database = POSTGRES_URL.rsplit("/", 1)[1].split("?")[0]
-    assert f"/{database} > nhacviec-" in capsys.readouterr().out
+    import os
+    import shutil
+    import stat
+    import subprocess
+
+    if not db.is_postgres or shutil.which("pg_dump") is None:
+        pytest.skip("needs PostgreSQL and pg_dump")
+    monkeypatch.setenv("NHACVIEC_DATABASE_URL", db.url)
+    out = tmp_path / "nightly.dump"
+    assert main(["backup", "--out", str(out)]) == 0
+    assert str(out) in capsys.readouterr().out
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    listing = subprocess.run(["pg_restore", "-l", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "backup_marks" in listing
+    assert main(["backup", "--out", str(out)]) == 1  # never overwritten
 
 
 # --- tracebacks in the log -----------------------------------------------------------------

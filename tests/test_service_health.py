@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from sqlalchemy import select, update
 
 from bot.actions.people import create_person
@@ -99,7 +101,7 @@ async def test_the_report_counts_the_queue_the_last_sends_and_the_failures_of_th
 
 
 async def test_the_switch_trips_after_the_threshold_and_tells_the_office_once_per_outage(
-    ctx: AppContext, clock: ManualClock
+    ctx: AppContext, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     await quiet_outbox(ctx)
     person = await office_person(ctx)
@@ -133,7 +135,12 @@ async def test_the_switch_trips_after_the_threshold_and_tells_the_office_once_pe
     async with ctx.db.session() as s, s.begin():
         await s.execute(update(Reminder).values(state=ReminderState.SENT).where(Reminder.due_at <= ctx.now()))
     check.ticker.last_tick = ctx.now()  # type: ignore[union-attr]
-    assert (await check.check()).healthy
+    with caplog.at_level(logging.WARNING, logger="bot.app.health"):
+        assert (await check.check()).healthy
+        assert (await check.check()).healthy
+    assert [r.getMessage() for r in caplog.records if "recovered" in r.getMessage()] == [
+        f"dead-man's switch: sending recovered (last successful send: {ctx.now().astimezone(UTC).isoformat()})"
+    ]
     assert (await check.http())[0] == 200
     await due_row(ctx, "t:stuck-again", ctx.now(), person)
     clock.advance(minutes=45)

@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from bot.channels.startup import StartupFailed
 from bot.context import AppContext
+from store.versioning import version_line
 from tests.fakes.server import RunningServer, free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.waiting import until
@@ -177,7 +178,7 @@ async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Pat
     stderr = "".join(early) + err.decode()
     assert proc.returncode == 0, stderr
     assert "Traceback" not in stderr
-    assert "Nhắc việc đang chạy: telegram" in out.decode()
+    assert f"Nhắc việc đang chạy ({version_line()}): telegram" in out.decode()
 
 
 async def test_a_rejected_zalo_token_is_one_line_without_the_token(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from store.enums import PersonRole, ReminderKind
 from store.health import OutboxHealth, outbox_health
 from store.outbox import insert_reminders, reminder_row
 from store.queries import people_with_role
+from store.versioning import SCHEMA_HEAD, app_version
 from store.wards import all_ward_ids
 
 if TYPE_CHECKING:
@@ -84,6 +85,8 @@ class HealthReport:
     def to_json(self) -> dict[str, Any]:
         o = self.outbox
         return {
+            "version": app_version(),
+            "schema": SCHEMA_HEAD,
             "status": self.status,
             "healthy": self.healthy,
             "now": _iso(self.now),
@@ -193,6 +196,7 @@ class HealthCheck:
     running_since: datetime | None = None
     check_every: float = 60.0  # seconds between dead-man checks
     _alerted: set[str] = field(default_factory=set)
+    _tripped: bool = False  # at the last check: a recovery is logged once
 
     def __post_init__(self) -> None:
         self.running_since = self.running_since or self.ctx.now()
@@ -219,7 +223,14 @@ class HealthCheck:
         """One dead-man check: on a trip, an error line and an office notice, once per outage."""
         report = await self.report()
         if not report.tripped:
+            if self._tripped:
+                self._tripped = False
+                o = report.outbox
+                log.warning(
+                    "dead-man's switch: sending recovered (last successful send: %s)", _iso(o.last_ok_at if o else None)
+                )
             return report
+        self._tripped = True
         key = report.outage_key()
         if key in self._alerted:
             return report

@@ -11,14 +11,17 @@ from contextlib import AsyncExitStack
 from pydantic import SecretStr
 
 import bot.commands  # noqa: F401  (registers every chat command)
+import bot.conversation.registry  # noqa: F401  (registers every chat command)
 from bot.app.health import HealthCheck
 from bot.app.logs import install_redaction
+from bot.app.observe import Metrics, metrics_source, observed
 from bot.app.service import Ticker, make_dispatcher, run_with_scheduler
 from bot.channels.startup import StartupStopped, check_webhook_settings, webhook_url, with_retries
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
 from bot.messages import Channel
 from bot.settings import Settings
+from store.versioning import version_line
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +73,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
     channels: dict[str, Channel] = {}
     feeds = {}
     async with AsyncExitStack() as stack:
-        if settings.telegram_token:
+        if settings.telegram_token and "telegram" in settings.channel_list():
             from bot.channels.telegram.app import TelegramBot
 
             telegram = TelegramBot(
@@ -94,7 +97,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
             channels["telegram"] = telegram.channel
             feeds["telegram"] = telegram.feed
             log.info("Telegram channel running (%s)", "webhook" if settings.webhook_mode else "polling")
-        if settings.zalo_token:
+        if settings.zalo_token and "zalo" in settings.channel_list():
             from bot.channels.zalo.app import ZaloBot
 
             zalo = ZaloBot(
@@ -116,23 +119,26 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
             channels["zalo"] = zalo.channel
             feeds["zalo"] = zalo.feed
             log.info("Zalo channel running (%s)", "webhook" if settings.webhook_mode else "polling")
-        ticker = Ticker(ctx, make_dispatcher(ctx, channels))
+        metrics = Metrics()
+        ticker = Ticker(ctx, make_dispatcher(ctx, observed(channels, metrics)))
         health = HealthCheck(ctx, ticker)
-        if settings.webhook_mode:
+        if settings.webhook_mode or settings.health_server:
             import uvicorn
 
             from bot.channels.webhooks import webhook_app
 
             _Server = _server_class()
-
+            # Polling mode serves /healthz and /metrics only: no webhook route to post to.
+            hooks = feeds if settings.webhook_mode else {}
             app = webhook_app(
-                telegram=feeds.get("telegram"),
+                telegram=hooks.get("telegram"),
                 telegram_secret=settings.telegram_webhook_secret.get_secret_value()
                 if settings.telegram_webhook_secret
                 else None,
-                zalo=feeds.get("zalo"),
+                zalo=hooks.get("zalo"),
                 zalo_secret=settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None,
                 health=health.http,
+                metrics=metrics_source(metrics, health.report),
             )
             server = _Server(
                 uvicorn.Config(
@@ -155,7 +161,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
         # The dead-man's switch: the office is told when nothing could be sent for a while.
         watchdog = asyncio.create_task(health.watch(stop), name="deadman-switch")
         stack.push_async_callback(_cancel, watchdog)
-        print(f"Nhắc việc đang chạy: {', '.join(channels)}. Nhấn Ctrl+C để dừng.")
+        print(f"Nhắc việc đang chạy ({version_line()}): {', '.join(channels)}. Nhấn Ctrl+C để dừng.", flush=True)
         await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
 
 

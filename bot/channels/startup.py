@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -106,3 +107,38 @@ def check_webhook_settings(settings: Settings) -> None:
             raise StartupFailed("chế độ webhook cần NHACVIEC_ZALO_WEBHOOK_SECRET (một chuỗi ngẫu nhiên dài).")
         if not 8 <= len(secret) <= 256:
             raise StartupFailed("NHACVIEC_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
+
+
+def check_port_free(host: str, port: int) -> None:
+    """The health/webhook port can be bound here: a busy port (another worker, another
+    service) is one line at start, not a server that "runs" without a listener."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        raise StartupFailed(f"không dùng được địa chỉ lắng nghe {host!r} (NHACVIEC_WEBHOOK_LISTEN).") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise StartupFailed(
+                f"cổng {port} trên {host} đang được dùng hoặc không được phép ({exc.strerror}). "
+                "Dừng tiến trình đang giữ cổng, hoặc đặt NHACVIEC_WEBHOOK_PORT khác."
+            ) from None
+
+
+def check_writable(*folders: Path) -> None:
+    """The folders for report files and evidence exist (made when missing) and take files."""
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / ".nhacviec-write-check"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StartupFailed(
+                f"không ghi được vào thư mục {folder} ({exc.strerror}); kiểm tra quyền hoặc NHACVIEC_FILES_PATH."
+            ) from None

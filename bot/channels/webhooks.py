@@ -42,6 +42,9 @@ MAX_DEPTH = 64  # real updates nest ~6 deep (update → message → reply_to_mes
 Feed = Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
 # GET /healthz: (HTTP status, JSON body), from bot.app.health.
 Health = Callable[[], Coroutine[Any, Any, tuple[int, dict[str, Any]]]]
+# GET /metrics: the Prometheus text exposition, from bot.observe.
+MetricsText = Callable[[], Coroutine[Any, Any, bytes]]
+METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 # Errors an adapter raises on an update it cannot read (de_json on a wrong shape, a list
 # where a dict was expected, a date past year 9999): not worth a re-delivery.
@@ -160,8 +163,11 @@ def webhook_app(
     zalo: Feed | None = None,
     zalo_secret: str | None = None,
     health: Health | None = None,
+    metrics: MetricsText | None = None,
 ) -> Starlette:
     routes = [_health_route(health)]
+    if metrics is not None:
+        routes.append(_metrics_route(metrics))
     if telegram is not None:
         routes.append(_route("/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token", telegram_secret, telegram))
     if zalo is not None:
@@ -183,3 +189,10 @@ def _health_route(health: Health | None) -> Route:
         return JSONResponse(body, status_code=status)
 
     return Route("/healthz", endpoint, methods=["GET"])
+
+
+def _metrics_route(metrics: MetricsText) -> Route:
+    async def endpoint(request: Request) -> Response:
+        return Response(await metrics(), media_type=METRICS_TYPE)
+
+    return Route("/metrics", endpoint, methods=["GET"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.settings import Settings
-from scheduler.plan import Plan, PlanError, load_plan
-from scheduler.workcal import CalendarError, WorkingCalendar, load_calendar
+if TYPE_CHECKING:  # imported where used: `nhacviec --help` loads none of them
+    from bot.settings import Settings
+    from scheduler.plan import Plan
+    from scheduler.workcal import WorkingCalendar
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -22,6 +24,8 @@ class CliError(Exception):
 
 
 def open_calendar(settings: Settings) -> WorkingCalendar:
+    from scheduler.workcal import CalendarError, load_calendar
+
     try:
         return load_calendar(settings.calendar_path, settings.hours(), settings.zone())
     except CalendarError as exc:
@@ -29,6 +33,8 @@ def open_calendar(settings: Settings) -> WorkingCalendar:
 
 
 def open_plan(settings: Settings, path: str | None = None) -> Plan:
+    from scheduler.plan import PlanError, load_plan
+
     target = Path(path) if path else settings.plan_path
     if target.is_dir():
         raise CliError(f"{target} là thư mục kế hoạch (nhiều phường); hãy chỉ một tệp, ví dụ --plan {target}/…")

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.common import WARD_HELP
-from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.settings import Settings
     from bot.wards import WardPlan
     from scheduler.workcal import WorkingCalendar
 

@@ -10,20 +10,18 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from bot.app.logs import redact
 from bot.cli import export as cli_export
+from bot.cli import ops as cli_ops
 from bot.cli import record as cli_record
 from bot.cli import runtime as cli_runtime
 from bot.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
-from bot.settings import Settings
-from bot.texts.plan import describe_rule, plan_text, schedule_event_row, schedule_row, schedule_text
-from scheduler.cycles import cycle_events
-from scheduler.deadlines import CONFIDENCE_TEXT, deadline_note, read_deadline, reading_to_json
-from scheduler.plan import six_clear_warnings
-from scheduler.reminders import PolicyError, check_policy, plan_reminders
+from store.versioning import SchemaTooNew, version_line
+
+if TYPE_CHECKING:  # the commands import what they use: `nhacviec --help` stays light
+    from bot.settings import Settings
 
 # --- plan commands -------------------------------------------------------------------------
 
@@ -31,6 +29,11 @@ from scheduler.reminders import PolicyError, check_policy, plan_reminders
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the plan and print its tasks, units and what each deadline means; a folder
     of plans (one ward per file): each file, then that no two are one ward's same plan."""
+    from bot.texts.plan import plan_text
+    from scheduler.deadlines import deadline_note
+    from scheduler.plan import six_clear_warnings
+    from scheduler.reminders import PolicyError, check_policy
+
     folder = Path(args.plan) if args.plan else settings.plan_path
     if folder.is_dir():
         from bot.wards import WardError, WardPlan, check_distinct, plan_files, ward_key
@@ -77,6 +80,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     """Print the reminder calendar: when, to which unit, for which task, which kind."""
+    from bot.texts.plan import schedule_event_row, schedule_row, schedule_text
+    from scheduler.cycles import cycle_events
+    from scheduler.reminders import PolicyError, plan_reminders
+
     plan = open_plan(settings, args.plan)
     calendar = open_calendar(settings)
     start = args.from_date or plan.issued
@@ -100,6 +107,9 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_deadline(args: argparse.Namespace, settings: Settings) -> int:
     """Explain one deadline phrase and how sure the reading is."""
+    from bot.texts.plan import describe_rule
+    from scheduler.deadlines import CONFIDENCE_TEXT, read_deadline, reading_to_json
+
     year = args.plan_year or datetime.now(settings.zone()).year
     reading = read_deadline(args.phrase, year)
     if args.json:
@@ -137,7 +147,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- wiring --------------------------------------------------------------------------------
 
-Handler = Callable[[argparse.Namespace, Settings], int]
+Handler = Callable[[argparse.Namespace, "Settings"], int]
+
+
+class _Version(argparse.Action):
+    """--version, the release read only when asked (importlib.metadata costs ~40 ms)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(version_line())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nhacviec",
         description="Nhắc việc: nhắc các đơn vị thực hiện nhiệm vụ của kế hoạch đúng hạn.",
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="in phiên bản rồi thoát")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
     p = sub.add_parser("check", help="kiểm tra tệp kế hoạch và giải thích từng thời hạn")
@@ -175,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_runtime.register(sub)
     cli_export.register(sub)
     cli_record.register(sub)
+    cli_ops.register(sub)
     return parser
 
 
@@ -188,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = args.handler
         return handler(args, settings)
     except CliError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:
+            print(f"Lỗi: {line}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -196,7 +217,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`nhacviec schedule | head`): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except SchemaTooNew as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:
+        known = database_failure(exc)
+        if known is not None:
+            print(f"Lỗi: {known}", file=sys.stderr)
+            return EXIT_ERROR
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
         print(
             f"Lỗi không mong đợi ({type(exc).__name__}): {redact(str(exc))[:300]}. "
@@ -206,17 +234,68 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def database_failure(exc: BaseException) -> str | None:
+    """One line for a database that cannot be reached or used (stopped, wrong address or
+    password, a locked or unreadable file); None for any other error. SQLAlchemy is looked
+    at only when a command has loaded it."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None or not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return None
+    detail = str(getattr(exc, "orig", None) or exc).strip()
+    first = redact(detail.splitlines()[0] if detail else type(exc).__name__)[:200]
+    return (
+        f"không dùng được cơ sở dữ liệu ({first}). Kiểm tra NHACVIEC_DATABASE_URL và máy chủ cơ sở dữ liệu "
+        "có đang chạy không, rồi chạy lại."
+    )
+
+
 def load_settings() -> Settings:
-    """Settings from NHACVIEC_* and .env; a wrong value is a CliError naming the variable."""
+    """Settings from NHACVIEC_* and .env; every wrong value and every NHACVIEC_* name that is
+    no setting is a line of one CliError naming the variable."""
+    from pydantic import ValidationError
+
+    from bot.settings import Settings, environment_names, unknown_names
+
+    problems = unknown_names(environment_names())
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"NHACVIEC_{'_'.join(str(p) for p in err['loc']).upper()}: {str(err['msg']).removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
-        raise CliError(f"cấu hình không hợp lệ — {problems}") from None
+        problems += [_problem(err) for err in exc.errors()]
+    if problems:
+        raise CliError("\n".join(problems))
+    return settings
+
+
+def _problem(err: Any) -> str:
+    message = str(err["msg"]).removeprefix("Value error, ")
+    ctx = {k: str(v).replace(" or ", " hoặc ") for k, v in (err.get("ctx") or {}).items()}
+    message = _RANGE_WORDS.get(str(err.get("type")), "").format(**ctx) or message
+    loc = "_".join(str(p) for p in err["loc"]).upper()
+    value = f" (đang là {err['input']!r})" if loc and not loc.endswith(("TOKEN", "SECRET", "URL")) else ""
+    return f"NHACVIEC_{loc}: {message}{value}" if loc else message
+
+
+# pydantic's range errors, said in Vietnamese.
+_RANGE_WORDS = {
+    "greater_than": "phải lớn hơn {gt}",
+    "greater_than_equal": "phải từ {ge} trở lên",
+    "less_than": "phải nhỏ hơn {lt}",
+    "less_than_equal": "phải không quá {le}",
+    "int_parsing": "phải là số nguyên",
+    "float_parsing": "phải là số",
+    "bool_parsing": "phải là true hoặc false",
+    "literal_error": "phải là một trong: {expected}",
+}
+
+
+def entry() -> int:
+    """The `nhacviec` console script: `main` with group-readable, never world-readable files
+    (reports, charts, evidence 0640, folders 0750; the database and backups are 0600 on
+    their own), whatever the shell's umask, unless it is stricter already."""
+    current = os.umask(0o027)
+    os.umask(current | 0o027)
+    return main()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

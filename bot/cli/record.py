@@ -10,13 +10,13 @@ import getpass
 from typing import TYPE_CHECKING
 
 from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
-from bot.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.actions.status import Recorded
     from bot.context import AppContext
+    from bot.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -19,14 +19,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import bot.commands  # noqa: F401  (registers every chat command)
+import bot.conversation.registry  # noqa: F401  (registers every chat command)
 from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
-from bot.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import AppContext
+    from bot.settings import Settings
     from scheduler.clock import Clock
 
 T = TypeVar("T")
@@ -197,15 +197,13 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot."""
-    from bot.app.logs import install_redaction, redact, redact_handlers
+    from bot.app.logs import configure_logging, install_redaction, redact, redact_handlers
     from bot.app.messengers import secrets_of
     from bot.channels.startup import StartupFailed
+    from store.versioning import version_line
 
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
+    configure_logging(args.verbose, settings.log_format)
+    log.info("%s starting: channels %s", version_line(), ", ".join(settings.channel_list()))
     # Secrets are redacted from messages and from formatted tracebacks, before anything runs.
     install_redaction(secrets_of(settings))
     redact_handlers()
@@ -227,23 +225,36 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.app.service import Ticker, first_of, make_dispatcher, run_with_scheduler, stop_on_signals
-    from bot.channels.startup import check_webhook_settings
+    from bot.channels.startup import StartupFailed, check_port_free, check_webhook_settings, check_writable
     from scheduler.clock import ShiftedClock, SystemClock
 
     start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
     clock: Clock = ShiftedClock(start, args.speed) if start else SystemClock()
-    if settings.telegram_token or settings.zalo_token:
-        check_webhook_settings(settings)  # before the database is touched
+    if not settings.messengers() and _stdin_is_null():
+        # systemd and Docker give a service /dev/null: the console demo would read nothing
+        # and exit 0, and the supervisor would never restart what looks like a clean stop.
+        raise StartupFailed(
+            "không có kênh nhắn tin nào để chạy: đặt NHACVIEC_CHANNELS (telegram, zalo) và token của kênh; "
+            "bản thử console cần bàn phím."
+        )
+    if settings.messengers():
+        # Before the database is touched and any webhook registered: what would stop the
+        # start later, said now in one line.
+        check_webhook_settings(settings)
+        if settings.webhook_mode or settings.health_server:
+            check_port_free(settings.webhook_listen, settings.webhook_port)
+        check_writable(settings.files_path, settings.evidence_folder())
     ctx = await _open_for_run(settings, clock)
     # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
     # batch in hand is sent and recorded, rows not started are released, exit code 0.
     stop = stop_on_signals()
     try:
-        if settings.telegram_token or settings.zalo_token:
+        if settings.messengers():
             from bot.app.messengers import run_messengers
 
             await run_messengers(ctx, stop)
             return
+        import bot.commands  # noqa: F401  (registers every chat command)
         from bot.channels.console import ConsoleChannel, ConsoleSession
         from bot.conversation.handle import Conversation
 
@@ -261,6 +272,15 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
     finally:
         await ctx.db.dispose()
+
+
+def _stdin_is_null() -> bool:
+    """Whether standard input is /dev/null (a service), not a terminal or a pipe."""
+    try:
+        given, null = os.fstat(sys.stdin.fileno()), os.stat(os.devnull)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (given.st_dev, given.st_ino) == (null.st_dev, null.st_ino) or (given.st_rdev == null.st_rdev != 0)
 
 
 async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
@@ -290,6 +310,8 @@ async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
             raise StartupFailed(f"lịch {settings.calendar_path} không hợp lệ: {' '.join(str(exc).split())}") from None
         except OperationalError as exc:
             first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+            if settings.database_url.startswith("sqlite"):  # a file: a permission or a path, not a network
+                raise StartupFailed(f"không mở được cơ sở dữ liệu SQLite ({redact(first)[:200]})") from None
             raise StartupUnreachable(f"không kết nối được cơ sở dữ liệu ({redact(first)[:200]})") from None
 
     return await with_retries(
@@ -329,10 +351,13 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    """SQLite: an online backup, consistent while the bot writes. PostgreSQL: the pg_dump to run."""
+    """SQLite: an online backup, consistent while the bot writes. PostgreSQL: pg_dump when it
+    is installed, else the pg_dump line to run. Either way the copy is readable by its owner
+    only and records when it was taken (for `nhacviec restore`)."""
     from datetime import datetime
 
-    from bot.cli.backup import backup_sqlite, pg_dump_command, sqlite_path
+    from bot.cli.backup import backup_sqlite, sqlite_path
+    from store.versioning import app_version
 
     stamp = datetime.now(settings.zone()).strftime("%Y%m%d-%H%M%S")
     try:
@@ -342,17 +367,61 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     if path is None:
         if not settings.database_url.startswith("postgresql"):
             raise CliError(f"không biết sao lưu loại cơ sở dữ liệu này: {settings.database_url.split(':', 1)[0]}")
-        print("PostgreSQL: sao lưu bằng pg_dump (nhất quán khi bot đang chạy); mật khẩu qua PGPASSWORD hoặc ~/.pgpass:")
-        print(pg_dump_command(settings.database_url, f"nhacviec-{stamp}.dump"))
-        print("Khôi phục: pg_restore --clean --if-exists -d <CSDL> tệp.dump (dừng bot trước). Xem docs/deploying.md.")
-        return 0
+        return _backup_postgres(args, settings, stamp)
     if not path.exists():
         raise CliError(f"không có tệp cơ sở dữ liệu {path}")
-    out = Path(args.out) if args.out else Path(".")
-    if out.is_dir() or (args.out or "").endswith(("/", os.sep)):
-        out = out / f"{path.stem}-{stamp}.db"
-    if out.exists():
-        raise CliError(f"tệp {out} đã có; chọn tên khác với --out")
-    pages = backup_sqlite(path, out)
+    out = _backup_target(args.out, f"{path.stem}-{stamp}.db")
+    pages = backup_sqlite(path, out, mark=app_version())
     print(f"Đã sao lưu {path} → {out} ({pages} trang, kiểm tra toàn vẹn: ok).")
     return 0
+
+
+def _backup_target(given: str | None, name: str) -> Path:
+    """--out as given, or a timestamped file in it when it is a folder; never an existing file."""
+    out = Path(given) if given else Path(".")
+    if out.is_dir() or (given or "").endswith(("/", os.sep)):
+        out = out / name
+    if out.exists():
+        raise CliError(f"tệp {out} đã có; chọn tên khác với --out")
+    return out
+
+
+def _backup_postgres(args: argparse.Namespace, settings: Settings, stamp: str) -> int:
+    import shutil
+
+    from bot.cli.backup import pg_dump, pg_dump_command
+
+    out = _backup_target(args.out, f"nhacviec-{stamp}.dump")
+    if shutil.which("pg_dump") is None:
+        print("PostgreSQL: sao lưu bằng pg_dump (nhất quán khi bot đang chạy); mật khẩu qua PGPASSWORD hoặc ~/.pgpass:")
+        print(pg_dump_command(settings.database_url, str(out)))
+        print(
+            "Khôi phục: dừng bot, pg_restore --clean --if-exists -d <CSDL> tệp.dump, rồi nhacviec restore "
+            "--database-restored. Xem docs/deploying.md."
+        )
+        return 0
+    asyncio.run(_mark_backup(settings, str(out)))
+    try:
+        pg_dump(settings.database_url, out)
+    except RuntimeError as exc:
+        from bot.app.logs import redact
+
+        raise CliError(redact(str(exc))) from None
+    print(f"Đã sao lưu PostgreSQL → {out} (pg_dump, định dạng custom; khôi phục: xem docs/deploying.md).")
+    return 0
+
+
+async def _mark_backup(settings: Settings, target: str) -> None:
+    """Committed just before pg_dump takes its snapshot: the dump holds its own moment."""
+    from datetime import UTC, datetime
+
+    from store.db import Database
+    from store.restore import record_backup
+    from store.versioning import app_version
+
+    db = Database(settings.database_url)
+    try:
+        async with db.session() as s, s.begin():
+            await record_backup(s, datetime.now(UTC), target, app_version())
+    finally:
+        await db.dispose()

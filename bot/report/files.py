@@ -13,11 +13,8 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.report import build_standing
-from bot.report.chart import standing_chart
-from bot.report.docx import export_docx
 from bot.report.rows import Report
 from bot.report.targets import target_figures
-from bot.report.xlsx import export_xlsx
 from scheduler.plan import Plan
 from scheduler.standing import OnTimeAgainst, PlanStanding
 from scheduler.windows import ReportWindow
@@ -61,6 +58,11 @@ async def write_report_files(
     figures = await target_figures(session, plan, ward_id, window)
     report = Report(plan, standing, calendar, today, figures)
     name = f"{_stem(plan.code)}-{window.start:%Y%m%d}-{window.end:%Y%m%d}"
+    # openpyxl, python-docx and matplotlib are loaded here, where they are used, not by
+    # every command that imports the bot (`nhacviec link` loaded them all).
+    from bot.report.docx import export_docx
+    from bot.report.xlsx import export_xlsx
+
     xlsx, docx = await asyncio.gather(asyncio.to_thread(export_xlsx, report), asyncio.to_thread(export_docx, report))
     return ReportFiles(
         window=window,
@@ -72,5 +74,7 @@ async def write_report_files(
 
 async def write_chart(standing: PlanStanding, folder: Path, name: str) -> Path:
     """The four classes by lead unit as a PNG in the files folder."""
+    from bot.report.chart import standing_chart
+
     png = await asyncio.to_thread(standing_chart, standing)
     return _write(folder / f"{name}.png", png)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from store.sync import Change, ChangeKind
-
 if TYPE_CHECKING:
     from store.queries import AssignmentView
+    from store.sync import Change
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -249,6 +248,9 @@ def unreachable_notice(name: str, unit: str, channel: str, error: str) -> str:
 
 def plan_change(change: Change) -> str:
     """One line per change a plan edit made, for the log and the console."""
+    # Here, not at the top: `nhacviec --help` imports this module, and store.sync loads SQLAlchemy.
+    from store.sync import ChangeKind
+
     k, subject = change.kind, change.subject
     if k == ChangeKind.UNIT_ADDED:
         return f"Thêm đơn vị {subject} ({change.new})"

@@ -1,0 +1,126 @@
+"""Settings are checked before anything runs: one line per problem, unknown NHACVIEC_* names
+refused with the closest known one, an explicit list of channels, a busy port said at start."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.settings import Settings, unknown_names
+from tests.fakes.server import free_port
+from tests.test_service_startup import FakeTelegram, RunningServer, assert_one_clean_line, nhacviec_run, telegram_api
+
+__all__ = ["telegram_api"]  # the fixture, shared with test_service_startup
+
+
+def _errors(capsys: pytest.CaptureFixture[str]) -> list[str]:
+    return capsys.readouterr().err.strip().splitlines()
+
+
+def test_a_misspelt_setting_is_refused_with_the_closest_name(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NHACVIEC_TELEGRAM_TOKN", "123:abc")
+    assert main(["status"]) == 1
+    assert _errors(capsys) == ["Lỗi: NHACVIEC_TELEGRAM_TOKN: không có thiết lập này; có phải NHACVIEC_TELEGRAM_TOKEN?"]
+
+
+def test_a_misspelt_setting_in_dot_env_is_refused_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text('NHACVIEC_DEADMAN_MINUTE="45"\nPOSTGRES_PASSWORD=x\n', encoding="utf-8")
+    assert main(["status"]) == 1
+    assert _errors(capsys) == [
+        "Lỗi: NHACVIEC_DEADMAN_MINUTE: không có thiết lập này; có phải NHACVIEC_DEADMAN_MINUTES?"
+    ]
+
+
+def test_the_suites_own_names_are_not_settings_but_allowed() -> None:
+    assert unknown_names({"NHACVIEC_TEST_POSTGRES_URL": "x", "NHACVIEC_WARD": "a", "PATH": "/bin"}) == []
+    assert unknown_names({"NHACVIEC_SOMETHING_ELSE": "x"}) == [
+        "NHACVIEC_SOMETHING_ELSE: không có thiết lập này; xem .env.example"
+    ]
+
+
+def test_every_wrong_value_is_one_line_naming_its_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NHACVIEC_CLAIM_BATCH", "0")  # sent nothing while /healthz said ok
+    monkeypatch.setenv("NHACVIEC_WEBHOOK_PORT", "99999")  # "ran" with no listener
+    monkeypatch.setenv("NHACVIEC_TELEGRAM_BASE_URL", "api.telegram.org/bot")
+    monkeypatch.setenv("NHACVIEC_TICK_SECONDS", "hai")
+    assert main(["status"]) == 1
+    assert sorted(_errors(capsys)) == [
+        "Lỗi: NHACVIEC_CLAIM_BATCH: phải từ 1 trở lên (đang là '0')",
+        "Lỗi: NHACVIEC_TELEGRAM_BASE_URL: phải là địa chỉ http(s)://…, không phải 'api.telegram.org/bot'",
+        "Lỗi: NHACVIEC_TICK_SECONDS: phải là số (đang là 'hai')",
+        "Lỗi: NHACVIEC_WEBHOOK_PORT: phải không quá 65535 (đang là '99999')",
+    ]
+
+
+def test_database_urls_get_their_async_driver_or_are_refused() -> None:
+    assert Settings(database_url="postgresql://u@h/db", _env_file=None).database_url == "postgresql+psycopg://u@h/db"  # type: ignore[call-arg]
+    assert Settings(database_url="sqlite:///x.db", _env_file=None).database_url == "sqlite+aiosqlite:///x.db"  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="chỉ dùng được"):
+        Settings(database_url="mysql://u:pw@h/db", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_channels_are_explicit_for_a_service_and_the_console_only_for_the_demo() -> None:
+    def channels(**values: object) -> list[str]:
+        return Settings(_env_file=None, **values).channel_list()  # type: ignore[call-arg,arg-type]
+
+    assert channels() == ["console"]  # the quick start
+    assert channels(telegram_token="1:a") == ["telegram"]
+    assert channels(telegram_token="1:a", zalo_token="z", channels="zalo") == ["zalo"]
+    assert channels(telegram_token="1:a", zalo_token="z", channels="telegram|zalo") == ["telegram", "zalo"]
+    with pytest.raises(ValueError, match="NHACVIEC_CHANNELS có telegram nhưng chưa đặt NHACVIEC_TELEGRAM_TOKEN"):
+        channels(channels="telegram")
+    with pytest.raises(ValueError, match="console chỉ chạy một mình"):
+        channels(telegram_token="1:a", channels="console,telegram")
+
+
+async def test_a_service_whose_token_is_missing_exits_non_zero_instead_of_a_console(tmp_path: Path) -> None:
+    run = await nhacviec_run(tmp_path, {"NHACVIEC_CHANNELS": "telegram", "NHACVIEC_TELEGRAM_TOKN": "1:a"})
+    assert run.code == 1 and "Traceback" not in run.output
+    assert run.stderr.splitlines() == [
+        "Lỗi: NHACVIEC_TELEGRAM_TOKN: không có thiết lập này; có phải NHACVIEC_TELEGRAM_TOKEN?",
+        "Lỗi: NHACVIEC_CHANNELS có telegram nhưng chưa đặt NHACVIEC_TELEGRAM_TOKEN",
+    ]
+    assert not (tmp_path / "bot.db").exists()  # refused before the database was touched
+
+
+async def test_a_service_without_any_channel_does_not_run_a_console_on_dev_null(tmp_path: Path) -> None:
+    """systemd and Docker give /dev/null as input: the console demo would end at once, exit 0."""
+    run = await nhacviec_run(tmp_path, {})
+    assert_one_clean_line(run)
+    assert "không có kênh nhắn tin nào để chạy: đặt NHACVIEC_CHANNELS" in run.last_line()
+
+
+async def test_a_busy_port_is_one_line_before_any_webhook_is_registered(
+    tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
+) -> None:
+    fake, server = telegram_api
+    port = free_port()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        run = await nhacviec_run(
+            tmp_path,
+            {
+                "NHACVIEC_TELEGRAM_TOKEN": fake.token,
+                "NHACVIEC_TELEGRAM_BASE_URL": f"{server.url}/bot",
+                "NHACVIEC_CHANNELS": "telegram",
+                "NHACVIEC_WEBHOOK_MODE": "true",
+                "NHACVIEC_PUBLIC_URL": "https://nhacviec.example.vn",
+                "NHACVIEC_TELEGRAM_WEBHOOK_SECRET": "s3cret-webhook",
+                "NHACVIEC_WEBHOOK_PORT": str(port),
+            },
+        )
+    assert_one_clean_line(run, fake.token)
+    assert f"cổng {port} trên 127.0.0.1 đang được dùng" in run.last_line()
+    assert fake.calls == [] and fake.webhook_url is None  # nothing registered, not even getMe
+    assert not (tmp_path / "bot.db").exists()
