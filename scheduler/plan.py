@@ -39,6 +39,7 @@ from scheduler.plan_yaml import (
     walk_strings,
 )
 from scheduler.policy import ReminderPolicy
+from scheduler.rating_rules import RatingRules
 from scheduler.titles import derive_head_title
 from store.labels import label_key
 
@@ -269,6 +270,8 @@ class PlanInfo(_Strict):
     # A done task with its product counts as done only once the office confirms it
     # (/xacnhan); false: it counts when the unit reports it.
     confirm_done: bool = True
+    # Periods that fell due before this day are neither nagged nor counted overdue.
+    tracking_from: date | None = None
 
     @field_validator("issued")
     @classmethod
@@ -286,6 +289,7 @@ class PlanFile(_Strict):
     reminders: PolicySpec = PolicySpec()
     reporting: ReportingSpec | None = None
     targets: list[TargetSpec] = []
+    rating: RatingRules = RatingRules()
     tasks: list[TaskSpec] = Field(min_length=1)
 
 
@@ -398,6 +402,8 @@ class Plan:
     compiled_by: str = ""  # the unit code that compiles the report to the city (reporting.compiled_by)
     report_recipient: str = ""  # who the report goes to (reporting.recipient)
     confirm_done: bool = True  # plan.confirm_done: a done counts once the office confirms it
+    tracking_from: date | None = None  # plan.tracking_from: earlier periods are not counted
+    rating: RatingRules = field(default_factory=RatingRules)  # how units are rated (docs/rating.md)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -743,6 +749,8 @@ def _resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], i
         compiled_by=names.get(_unit_key(spec.reporting.compiled_by), "") if spec.reporting else "",
         report_recipient=spec.reporting.recipient if spec.reporting else "",
         confirm_done=spec.plan.confirm_done,
+        tracking_from=spec.plan.tracking_from,
+        rating=spec.rating,
         _names=names,
     )
 

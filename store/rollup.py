@@ -31,7 +31,7 @@ from store.models import Assignment, Occurrence, Task, Unit, UTCDateTime
 from store.reporting import in_standing
 
 # scheduler.standing's classes, worst first: a task × unit takes its worst occurrence's.
-SEVERITY = ("overdue", "in_term", "done_late", "done_on_time", "not_applicable")
+SEVERITY = ("overdue", "in_term", "done_late", "done_on_time", "before_tracking", "not_applicable")
 _RANK = {name: rank for rank, name in enumerate(SEVERITY)}
 
 
@@ -44,6 +44,7 @@ class CountBounds:
     since: datetime  # the first instant of the window
     started_by: date
     periods_from: date
+    tracking_from: date | None = None  # the plan's start of tracking (plan.tracking_from)
 
 
 def fixed_offset(zone: ZoneInfo, around: date) -> timedelta | None:
@@ -96,6 +97,8 @@ async def count_standings(
     # classify_occurrence
     completed_on = case(
         (and_(not_(checkin), status == Status.DONE, unreviewed), None),
+        # a difficulty reported in a check-in period is a report for it
+        (and_(checkin, status == Status.BLOCKED), _local_day(Assignment.status_at, offset, dialect)),
         else_=_local_day(run_at, offset, dialect),
     )
     decline_pending = and_(not_(checkin), status == Status.NOT_APPLICABLE, review == Review.PENDING)
@@ -104,6 +107,10 @@ async def count_standings(
         (and_(status == Status.NOT_APPLICABLE, not_(decline_pending)), _RANK["not_applicable"]),
         (completed_on <= due, _RANK["done_on_time"]),
         (completed_on.is_not(None), _RANK["done_late"]),
+        (
+            Occurrence.due < bounds.tracking_from if bounds.tracking_from is not None else false(),
+            _RANK["before_tracking"],
+        ),
         (due < bounds.cutoff_day, _RANK["overdue"]),
         else_=_RANK["in_term"],
     )

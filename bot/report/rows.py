@@ -94,7 +94,7 @@ def unit_state(report: Report, u: UnitStanding) -> str:
     text = CLASS_LABELS[u.standing]
     if u.periodic:
         done, counted = u.periods()
-        missed = [period_label(o.key) for o in u.occurrences if o.standing == "overdue"]
+        missed = [period_label(o.key) or vn_date(o.due) for o in u.missing()]
         text += f" (đã báo cáo {done}/{counted} kỳ" + (f"; chưa báo cáo: {', '.join(missed)}" if missed else "") + ")"
     elif u.due is not None and (u.standing in ("in_term", "overdue") or u.extended_due is not None):
         # An approved extension shows beside the plan's deadline, which is never replaced.

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.report.rows import APPENDIX_HEADERS, Report, appendix_rows, count_rows
 from bot.report.wording import CLASS_LABELS, NOT_REPORTED, number_text
 from bot.texts import vn_date
-from scheduler.standing import FOUR, Standing, figures_by_target, target_met
+from scheduler.standing import FOUR, OUTSIDE, Standing, figures_by_target, target_met
 
 FONT = "Times New Roman"
 FILLS: dict[Standing, str] = {
@@ -27,6 +27,7 @@ FILLS: dict[Standing, str] = {
     "overdue": "FFC7CE",  # red
     "waiting": "D9D9D9",  # grey
     "not_applicable": "D9D9D9",
+    "before_tracking": "D9D9D9",
 }
 APPENDIX_WIDTHS = (5, 34, 14, 14, 18, 12, 22, 11, 20, 26, 20)
 _THIN = Side(style="thin", color="808080")
@@ -132,7 +133,7 @@ def _summary(ws: Worksheet, report: Report) -> None:
 
     counts = st.counts()
     row += 2
-    outside = [f"{counts[k]} lượt {CLASS_LABELS[k].lower()}" for k in ("waiting", "not_applicable") if counts[k]]
+    outside = [f"{counts[k]} lượt {CLASS_LABELS[k].lower()}" for k in OUTSIDE if counts[k]]
     if outside:
         text = f"Ngoài ra (không tính tỷ lệ): {'; '.join(outside)}."
         ws.cell(row=row, column=1, value=text).font = Font(name=FONT, size=11)
