@@ -35,6 +35,7 @@ SEED_PLAN = ROOT / "data" / "tasks.yaml"
 SEED_CALENDAR = ROOT / "data" / "calendar.yaml"
 NOW = datetime(2026, 12, 20, 8, 0, tzinfo=VN_ZONE)
 PRODUCED = date(2026, 12, 20)
+CONFIRMED = "confirmed"
 
 DONE_WORDS = (
     "đã xong, đã ban hành văn bản triển khai",
@@ -81,15 +82,15 @@ async def build_seed_year(db: Database) -> tuple[Plan, WorkingCalendar, int]:
                     note = rng.choice(BLOCKED_WORDS)
                     await record_status(s, aid, None, None, "blocked", None, note, _at(due - timedelta(days=2)))
                 continue
+            done = rng.choice(DONE_WORDS)
             if roll < 0.55:
-                await record_status(
-                    s, aid, None, None, "done", None, rng.choice(DONE_WORDS), _at(due - timedelta(days=4)), review="confirmed"
-                )
+                early = _at(due - timedelta(days=4))
+                await record_status(s, aid, None, None, "done", None, done, early, review=CONFIRMED)
             elif roll < 0.7:
-                late = due + timedelta(days=rng.randrange(3, 25))
-                await record_status(s, aid, None, None, "done", None, rng.choice(DONE_WORDS), _at(late), review="confirmed")
+                late = _at(due + timedelta(days=rng.randrange(3, 25)))
+                await record_status(s, aid, None, None, "done", None, done, late, review=CONFIRMED)
             elif roll < 0.76:
-                await record_status(s, aid, None, None, "done", None, rng.choice(DONE_WORDS), _at(due), review="pending")
+                await record_status(s, aid, None, None, "done", None, done, _at(due), review="pending")
             elif roll < 0.8:
                 await record_status(s, aid, None, None, "done", None, "đã xong", _at(due), review="returned")
             elif roll < 0.9:

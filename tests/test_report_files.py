@@ -50,7 +50,7 @@ def _find(ws: object, text: str) -> tuple[int, int]:
 async def test_the_workbook_has_the_appendix_summary_and_targets(ctx: AppContext, clock: ManualClock) -> None:
     figures = [TargetFigure("online_share", "VP", 62.5, local("2026-06-10T09:00"), "6 tháng đầu năm 2026")]
     wb = openpyxl.load_workbook(BytesIO(export_xlsx(await _report(ctx, clock, figures=figures))))
-    assert wb.sheetnames == ["Phụ lục", "Tổng hợp", "Chỉ tiêu"]
+    assert wb.sheetnames == ["Phụ lục", "Tổng hợp", "Chỉ tiêu", "Xếp loại"]
     for ws in wb:
         titles = [ws.cell(row=r, column=1).value for r in range(1, 6)]
         assert any(PERIOD in (t or "") for t in titles) and "Ngày lập: 15/06/2026" in titles

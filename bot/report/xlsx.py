@@ -19,9 +19,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.report.layout import content_widths, row_points
+from bot.report.rating import formula_text, item_text
 from bot.report.rows import APPENDIX_HEADERS, AppendixRow, Report, appendix_rows, count_rows
-from bot.report.wording import CLASS_LABELS, NOT_REPORTED, number_text
+from bot.report.wording import CLASS_LABELS, NOT_REPORTED, grade_text, number_text
 from bot.texts import vn_date
+from scheduler.rating import rate_units
 from scheduler.standing import FOUR, OUTSIDE, Standing, figures_by_target, target_met
 
 FONT = "Times New Roman"
@@ -246,6 +248,33 @@ def _targets(ws: Worksheet, report: Report) -> None:
     _print_setup(ws, header_row, (5, 34, 12, 11, 24, 14, 12, 11, 12, 26))
 
 
+RATING_HEADERS = ("STT", "Đơn vị", "Số nhiệm vụ được chấm", "Điểm", "Xếp loại", "Cách tính (nhiệm vụ: điểm)")
+
+
+def _rating(ws: Worksheet, report: Report) -> None:
+    """Each unit's score and grade in the window, with its working (scheduler/rating.py)."""
+    row = _title(ws, report, "XẾP LOẠI KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CÁC ĐƠN VỊ", len(RATING_HEADERS))
+    ws.cell(row=row - 1, column=1, value=formula_text(report.standing.rating)).font = Font(name=FONT, italic=True)
+    ws.merge_cells(start_row=row - 1, start_column=1, end_row=row - 1, end_column=len(RATING_HEADERS))
+    ws.cell(row=row - 1, column=1).alignment = _WRAP
+    _header(ws, row, RATING_HEADERS)
+    header_row = row
+    for i, r in enumerate(rate_units(report.standing), start=1):
+        row += 1
+        lead = sum(1 for item in r.items if item.role == "lead")
+        counted = f"{len(r.items)} (chủ trì {lead}, phối hợp {len(r.items) - lead})"
+        working = "\n".join(item_text(item) for item in r.items)
+        if r.items:
+            weighted, total = r.weighted()
+            working += f"\nĐiểm = 100 × {number_text(round(weighted, 2))} / {number_text(round(total, 2))}"
+        for col, value in enumerate(
+            (i, r.name, counted, r.score, grade_text(r.grade), working or "Chưa có nhiệm vụ đến hạn để chấm"), start=1
+        ):
+            _cell(ws, row, col, value)
+        ws.cell(row=row, column=4).number_format = "0.0"
+    _print_setup(ws, header_row, (5, 30, 16, 9, 24, 70))
+
+
 def workbook(report: Report) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -254,6 +283,7 @@ def workbook(report: Report) -> Workbook:
     _appendix(ws, report)
     _summary(wb.create_sheet("Tổng hợp"), report)
     _targets(wb.create_sheet("Chỉ tiêu"), report)
+    _rating(wb.create_sheet("Xếp loại"), report)
     return wb
 
 
