@@ -4,8 +4,9 @@ lines a wrapped cell takes, so rows are written tall enough.
 LibreOffice does not fit the height of rows written by openpyxl to their wrapped text (Excel
 does only when it recalculates), so a row left at the default height prints its text over
 the next row. Widths are in spreadsheet character units (the width of "0" in the default
-font, ~7 px); Times New Roman text of 11 pt averages a little under one unit per character,
-so counting a little over one character a unit, less the padding, errs towards taller rows.
+font, ~7 px); Times New Roman text of 11 pt (Liberation Serif, its metric twin, where it is
+not installed) is narrower than that: counting fewer characters a line than fit, and a line
+higher than LibreOffice's (~12.7 pt), errs towards rows a little taller than needed.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Callable, Sequence
 
 LINE_POINTS = 15.0  # one line of 11 pt Times New Roman in a spreadsheet row (Excel's default)
 ROW_PADDING = 3.0
-# Measured on LibreOffice 7 prints of the seed plan: a 26-unit column holds ~30 characters of
-# Vietnamese text a line; 1.15 keeps a margin for Word and Excel, whose metrics differ a little.
-CHARS_PER_UNIT = 1.15
+# Measured on LibreOffice 7.4 prints of the seed plan: a column of w units holds ~1.45 (w - 1)
+# characters of Vietnamese text a line (31.6 units: 44); 1.3 keeps a margin for other renderers.
+CHARS_PER_UNIT = 1.3
 
 
 def chars_per_line(width: float, font_pt: float = 11) -> int:
