@@ -67,11 +67,12 @@ def overdue_list(st: PlanStanding, calendar: WorkingCalendar) -> str:
     return "\n".join(lines)
 
 
-def own_rating_text(st: PlanStanding, unit_code: str) -> str:
+def own_rating_text(st: PlanStanding, unit_code: str, unit_name: str = "") -> str:
     """A unit head's own unit: its score and grade in the window of `st`, and why (each
-    task's mark). The head's command builds `st` like `/summary` (live window)."""
+    task's mark). The head's command builds `st` like `/summary` (live window) and passes
+    the unit's name from the plan (the standing knows only units with work in the window)."""
     unit = st.units.get(unit_code)
-    return unit_rating_text(st, rating_of(st, unit_code), unit.name if unit else unit_code)
+    return unit_rating_text(st, rating_of(st, unit_code), unit_name or (unit.name if unit else unit_code))
 
 
 # --- the per-assignment summary `/overdue` used before the standing (to be removed) -------

@@ -92,7 +92,8 @@ async def build_seed_year(db: Database) -> tuple[Plan, WorkingCalendar, int]:
             elif roll < 0.76:
                 await record_status(s, aid, None, None, "done", None, done, _at(due), review="pending")
             elif roll < 0.8:
-                await record_status(s, aid, None, None, "done", None, "đã xong", _at(due), review="returned")
+                why = "thiếu sản phẩm"  # /tralai: an "in progress" report by the office
+                await record_status(s, aid, None, None, "in_progress", None, why, _at(due), review="returned")
             elif roll < 0.9:
                 note = rng.choice(BLOCKED_WORDS)
                 await record_status(s, aid, None, None, "blocked", None, note, _at(due - timedelta(days=10)))
