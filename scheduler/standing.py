@@ -15,9 +15,11 @@ Rules, all judged on the ward's local calendar day (Asia/Ho_Chi_Minh):
   in it ("vướng: …" is a report for its period: the unit spoke, the office knows why); a
   period it declared not applicable is left out; one still unanswered is in term until the
   period ends, overdue after.
-- Periods that fell due before the plan's start of tracking (`tracking_from`) and were not
-  reported are "before tracking": neither counted nor overdue. A report the office records
-  for one still counts.
+- Periods of recurring work that fell due before the start of tracking (plan setting
+  `tracking_from`; by default the day the plan was first served) and were not reported are
+  "before tracking": neither counted nor overdue, nor nagged (scheduler/nags.py). A report
+  the office records for one still counts. One-off deadlines are always judged: a task due
+  before the bot was started and not done is overdue.
 - A task × unit with several occurrences in the window (monthly check-ins, a yearly task whose
   last year is still open) takes its worst occurrence, in the order overdue, in term, done late,
   done on time — a missed month stays visible for the whole report, and the work is "done" only
@@ -288,7 +290,7 @@ def classify_occurrence(
         standing = "not_applicable"
     elif completed_on is not None:
         standing = "done_on_time" if completed_on <= due else "done_late"
-    elif tracking_from is not None and a.due < tracking_from:
+    elif tracking_from is not None and a.due < tracking_from and periodic_key(a.occurrence_key):
         standing = "before_tracking"
     else:
         standing = "overdue" if cutoff > due else "in_term"
@@ -305,6 +307,12 @@ def classify_occurrence(
         against=on_time_against,
         marker=marker,
     )
+
+
+def periodic_key(key: str) -> bool:
+    """An occurrence of recurring work ("2026-05", "2026-Q2", "2026"), not a one-off
+    deadline ("once", "activated", a milestone "m1")."""
+    return key[:4].isdigit()
 
 
 def _in_window(
@@ -350,8 +358,11 @@ def classify_plan(
     cutoff: date,
     zone: ZoneInfo = VN_ZONE,
     on_time_against: OnTimeAgainst = "extended",
+    *,
+    tracking_from: date | None = None,
 ) -> PlanStanding:
-    """Every task × lead unit as of `cutoff` (a local day) in `window`.
+    """Every task × lead unit as of `cutoff` (a local day) in `window`; recurring periods
+    due before `tracking_from` (else the plan's setting) are "before tracking".
 
     The snapshot must have been loaded for the same cut-off (see `snapshot_bounds`). Lead and
     coordinating units come from the database's assignments; the plan is read only for the
@@ -387,7 +398,7 @@ def classify_plan(
                     zone,
                     on_time_against,
                     confirm_done=plan.confirm_done,
-                    tracking_from=plan.tracking_from,
+                    tracking_from=plan.tracking_from or tracking_from,
                 )
                 for a in states
             )

@@ -44,7 +44,7 @@ class CountBounds:
     since: datetime  # the first instant of the window
     started_by: date
     periods_from: date
-    tracking_from: date | None = None  # the plan's start of tracking (plan.tracking_from)
+    tracking_from: date | None = None  # the start of tracking (scheduler.standing, periodic work only)
 
 
 def fixed_offset(zone: ZoneInfo, around: date) -> timedelta | None:
@@ -108,7 +108,9 @@ async def count_standings(
         (completed_on <= due, _RANK["done_on_time"]),
         (completed_on.is_not(None), _RANK["done_late"]),
         (
-            Occurrence.due < bounds.tracking_from if bounds.tracking_from is not None else false(),
+            and_(Occurrence.due < bounds.tracking_from, func.substr(Occurrence.key, 1, 1).between("0", "9"))
+            if bounds.tracking_from is not None
+            else false(),
             _RANK["before_tracking"],
         ),
         (due < bounds.cutoff_day, _RANK["overdue"]),
