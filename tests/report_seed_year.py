@@ -33,6 +33,7 @@ from store.statuses import record_status
 ROOT = Path(__file__).resolve().parent.parent
 SEED_PLAN = ROOT / "data" / "tasks.yaml"
 SEED_CALENDAR = ROOT / "data" / "calendar.yaml"
+SERVED = datetime(2026, 5, 5, 8, 0, tzinfo=VN_ZONE)
 NOW = datetime(2026, 12, 20, 8, 0, tzinfo=VN_ZONE)
 PRODUCED = date(2026, 12, 20)
 CONFIRMED = "confirmed"
@@ -57,6 +58,9 @@ async def build_seed_year(db: Database) -> tuple[Plan, WorkingCalendar, int]:
     """Plan the seed plan as of 20/12/2026 and record a year of answers; returns the ward."""
     plan, calendar = load_plan(SEED_PLAN), load_calendar(SEED_CALENDAR)
     rng = random.Random(24)
+    async with db.session() as s, s.begin():
+        # Served from the day the plan was issued (the start of tracking), planned again today.
+        await plan_ward(s, "seed", plan, calendar, SERVED)
     async with db.session() as s, s.begin():
         ward_id = (await plan_ward(s, "seed", plan, calendar, NOW)).ward_id
         rows = (

@@ -61,14 +61,16 @@ def content_widths(
     minimum: Sequence[float],
     widest: int,
     per_line: Callable[[float], int] = chars_per_line,
-    step: float = 0.5,
+    step: float = 1.0,
+    lookahead: int = 20,
 ) -> tuple[float, ...]:
     """Share `total` width among columns (each `columns[i]` the texts of column i, row by
     row) so the table is as short as it can be: from each column's `minimum`, width goes
     where it saves the most lines over all rows per unit of width (a row is as tall as its
     tallest cell); what saves nothing is shared by the columns' text lengths.
     The column `widest` (the task's content) ends the widest. `per_line(width)` is how many
-    characters a line of that width holds."""
+    characters a line of that width holds; a column is widened by up to `lookahead` steps
+    at once (kept small: the search is steps × lookahead × columns row heights)."""
     widths = list(minimum)
     cache: dict[tuple[int, int], list[int]] = {}
 
@@ -88,7 +90,7 @@ def content_widths(
         # save nothing yet (a name needs a whole line more before it stops wrapping).
         best: tuple[float, int, int] = (0.0, 0, 0)
         for i in range(len(widths)):
-            for k in range(1, int(spare / step + 1e-9) + 1):
+            for k in range(1, min(int(spare / step + 1e-9), lookahead) + 1):
                 trial = [*widths]
                 trial[i] += k * step
                 gain = current - height(trial)
