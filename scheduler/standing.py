@@ -14,7 +14,8 @@ Rules, all judged on the ward's local calendar day (Asia/Ho_Chi_Minh):
   unit answered it with "done" or "in progress" (the work went on), or reported a difficulty
   in it ("vướng: …" is a report for its period: the unit spoke, the office knows why); a
   period it declared not applicable is left out; one still unanswered is in term until the
-  period ends, overdue after.
+  period ends, overdue after. A "done" waiting for the office's review of the period's
+  product, or a period whose product the office returned, is not fulfilled (as one-off work).
 - Periods of recurring work that fell due before the start of tracking (plan setting
   `tracking_from`; by default the day the plan was first served) and were not reported are
   "before tracking": neither counted nor overdue, nor nagged (scheduler/nags.py). A report
@@ -278,8 +279,14 @@ def classify_occurrence(
     due = a.extended_due if a.extended_due is not None and on_time_against == "extended" else a.due
     marker: Marker | None = MARKER_OF_REVIEW.get(review or "")
     if a.checkin:
-        marker = None  # a periodic check-in is not reviewed
-        if status == "blocked" and a.last is not None:
+        # A period's "in progress" or difficulty is its report; a "done" asks for the
+        # period's product like one-off work, and a product returned is redone first.
+        marker = None
+        if status == "done" and review in _UNREVIEWED and confirm_done:
+            marker, completed_on = MARKER_OF_REVIEW[review or ""], None
+        elif review == "returned":
+            marker, completed_on = "returned", None
+        elif status == "blocked" and a.last is not None:
             completed_on = local_day(a.last.at, zone)  # a difficulty reported is a report
     elif status == "not_applicable" and review == "pending":
         marker = "decline_pending"

@@ -96,7 +96,8 @@ async def count_standings(
     in_window = or_(checkin, closed_at.is_(None), closed_at >= bounds.since)
     # classify_occurrence
     completed_on = case(
-        (and_(not_(checkin), status == Status.DONE, unreviewed), None),
+        (and_(status == Status.DONE, unreviewed), None),
+        (and_(checkin, review == Review.RETURNED), None),
         # a difficulty reported in a check-in period is a report for it
         (and_(checkin, status == Status.BLOCKED), _local_day(Assignment.status_at, offset, dialect)),
         else_=_local_day(run_at, offset, dialect),

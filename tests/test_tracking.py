@@ -108,3 +108,26 @@ async def test_an_explicit_start_of_tracking_and_a_blocker_is_a_report(db: Datab
     text = summary_text(st, calendar)
     line = next(x for x in text.splitlines() if x.startswith("   VP: ") and "1/3 kỳ" in x)
     assert "(chưa báo cáo: tháng 5/2026, tháng 7/2026)" in line  # both missing periods named
+
+
+def test_a_period_of_recurring_work_asks_for_its_product_like_one_off_work() -> None:
+    """Issue 24, item 3 (the standing's half): "19 ht r" on a check-in period waits for the
+    office's review of the period's product; a product returned is redone first."""
+    from scheduler.standing import classify_occurrence
+    from store.reporting import AssignmentState, ReportRow
+
+    def period(status: str, review: str | None) -> str:
+        said = ReportRow(1, status, None, None, "19 ht r", None, datetime(2026, 6, 20, 9, tzinfo=VN_ZONE), review)
+        completing = said if status in ("done", "in_progress") else None
+        a = AssignmentState(
+            1, 19, "VHXH", "lead", "2026-06", date(2026, 6, 1), date(2026, 6, 30), True, said, completing, None
+        )
+        occ = classify_occurrence(a, date(2026, 6, 25))
+        return f"{occ.standing}/{occ.marker}"
+
+    assert period("done", "no_evidence") == "in_term/no_product"
+    assert period("done", "pending") == "in_term/awaiting_confirmation"
+    assert period("done", "confirmed") == "done_on_time/None"
+    assert period("in_progress", "returned") == "in_term/returned"
+    assert period("in_progress", None) == "done_on_time/None"  # the work went on: reported
+    assert period("blocked", None) == "done_on_time/None"  # a difficulty is a report
