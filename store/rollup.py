@@ -44,7 +44,9 @@ class CountBounds:
     since: datetime  # the first instant of the window
     started_by: date
     periods_from: date
-    tracking_from: date | None = None  # the start of tracking (scheduler.standing, periodic work only)
+    # Per ward, the start of tracking (scheduler.standing: periodic work due before it and not
+    # done is not counted); a ward not listed has none.
+    tracking_from: tuple[tuple[int, date], ...] = ()
 
 
 def fixed_offset(zone: ZoneInfo, around: date) -> timedelta | None:
@@ -109,8 +111,11 @@ async def count_standings(
         (completed_on <= due, _RANK["done_on_time"]),
         (completed_on.is_not(None), _RANK["done_late"]),
         (
-            and_(Occurrence.due < bounds.tracking_from, func.substr(Occurrence.key, 1, 1).between("0", "9"))
-            if bounds.tracking_from is not None
+            and_(
+                Occurrence.due < case(dict(bounds.tracking_from), value=Task.ward_id),
+                func.substr(Occurrence.key, 1, 1).between("0", "9"),
+            )
+            if bounds.tracking_from
             else false(),
             _RANK["before_tracking"],
         ),
