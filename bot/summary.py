@@ -20,14 +20,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.report import build_standing
 from bot.report.rating import unit_rating_text
 from bot.report.wording import CLASS_LABELS, period_label, quoted, reason
-from bot.texts import ROLE_LABELS, STATUS_LABELS, vn_date
+from bot.texts import NO_UNIT, ROLE_LABELS, STATUS_LABELS, vn_date
 from bot.texts_extensions import due_phrase
 from bot.texts_review import MARKER_LABELS
+from scheduler.plan import Plan
 from scheduler.rating import rating_of
-from scheduler.standing import PlanStanding, UnitStanding
+from scheduler.standing import OnTimeAgainst, PlanStanding, UnitStanding
+from scheduler.windows import live_window
 from scheduler.workcal import VN_ZONE, WorkingCalendar
+from store.models import Unit
 from store.queries import (
     AssignmentView,
     active_units,
@@ -73,6 +77,25 @@ def own_rating_text(st: PlanStanding, unit_code: str, unit_name: str = "") -> st
     the unit's name from the plan (the standing knows only units with work in the window)."""
     unit = st.units.get(unit_code)
     return unit_rating_text(st, rating_of(st, unit_code), unit_name or (unit.name if unit else unit_code))
+
+
+async def own_unit_summary(
+    session: AsyncSession,
+    plan: Plan,
+    ward_id: int,
+    unit_id: int,
+    today: date,
+    calendar: WorkingCalendar,
+    on_time_against: OnTimeAgainst = "extended",
+) -> str:
+    """What a unit head's `/summary` answers: their own unit's score, grade and why, in the
+    live window, on the same standing as the office's `/summary`."""
+    unit = await session.get(Unit, unit_id)
+    if unit is None:
+        return NO_UNIT
+    window = live_window(plan, today)
+    st = await build_standing(session, plan, ward_id, window, window.cutoff(today), calendar, on_time_against)
+    return own_rating_text(st, unit.code, unit.name)
 
 
 # --- the per-assignment summary `/overdue` used before the standing (to be removed) -------

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from sqlalchemy import select
+
+from bot.context import AppContext
 from bot.report.digest import summary_text
 from bot.summary import own_rating_text
 from scheduler.plan import Plan
@@ -108,3 +111,20 @@ def test_summary_ranks_units_and_a_head_sees_the_working() -> None:
     assert own_rating_text(standing, "TTPVHCC", "Trung tâm Phục vụ hành chính công phường").startswith(
         "Trung tâm Phục vụ hành chính công phường chưa có nhiệm vụ"
     )
+
+
+async def test_a_unit_heads_summary_is_their_own_units_score(ctx: AppContext) -> None:
+    from bot.conversation import Conversation
+    from bot.summary import own_unit_summary
+    from store.models import Unit
+    from tests.helpers import linked, say
+
+    conv = Conversation(ctx)
+    head = await linked(ctx, conv, "VHXH")
+    await say(conv, head, "4 xong, CV 45/UBND-VHXH ngày 1/7/2026")
+    async with ctx.db.read() as s:
+        unit_id = await s.scalar(select(Unit.id).where(Unit.ward_id == ctx.ward_id, Unit.code == "VHXH"))
+        assert unit_id is not None
+        text = await own_unit_summary(s, ctx.plan, ctx.ward_id, unit_id, ctx.today(), ctx.calendar)
+    assert text.startswith("KẾT QUẢ XẾP LOẠI — Phòng Văn hóa - Xã hội\nKỳ từ 15/12/2025 đến 22/06/2026: ")
+    assert "• NV 1 (chủ trì, hệ số 1): quá hạn chưa hoàn thành → 0" in text
