@@ -53,9 +53,7 @@ from store.progress import COMPLETES_CHECKIN, COMPLETES_DEADLINE
 from store.reporting import AssignmentState, ReportingSnapshot, ReportRow, TaskRow
 
 OnTimeAgainst = Literal["extended", "original"]
-Standing = Literal[
-    "done_on_time", "done_late", "in_term", "overdue", "waiting", "not_applicable", "before_tracking"
-]
+Standing = Literal["done_on_time", "done_late", "in_term", "overdue", "waiting", "not_applicable", "before_tracking"]
 FOUR: tuple[Standing, ...] = ("done_on_time", "done_late", "in_term", "overdue")
 OUTSIDE: tuple[Standing, ...] = ("waiting", "not_applicable", "before_tracking")  # not in the shares
 ALL: tuple[Standing, ...] = (*FOUR, *OUTSIDE)

@@ -99,9 +99,7 @@ def _print_setup(ws: Worksheet, header_row: int, widths: Sequence[float]) -> Non
 
 def fit_rows(ws: Worksheet) -> None:
     """Every row as tall as its tallest wrapped cell (a merged cell spans its columns)."""
-    width = {
-        i: ws.column_dimensions[get_column_letter(i)].width or DEFAULT_WIDTH for i in range(1, ws.max_column + 1)
-    }
+    width = {i: ws.column_dimensions[get_column_letter(i)].width or DEFAULT_WIDTH for i in range(1, ws.max_column + 1)}
     spans: dict[tuple[int, int], float] = {}
     hidden: set[tuple[int, int]] = set()
     for rng in ws.merged_cells.ranges:
