@@ -6,7 +6,8 @@
 The seed plan is loaded as of 20/12/2026 (a year of monthly check-ins), then `--reports`
 status reports are bulk-inserted (executemany on SQLite, COPY on PostgreSQL) over its
 assignments and the year. Timed: /summary = standing for the yearly window + its text;
-export = standing + workbook + .docx + chart. Targets: summary < 200 ms, export < 5 s.
+/overdue = the same standing + its list; export = standing + workbook (with its rows fitted
+and the rating sheet) + .docx + chart. Targets: summary < 200 ms, export < 5 s.
 
 The standing's per-assignment lookups seek the index on status_reports (assignment_id,
 created_at) that migration 0002 creates; --no-index drops it first to show what it saves.
@@ -33,6 +34,7 @@ from bot.report.chart import standing_chart
 from bot.report.digest import summary_text
 from bot.report.docx import export_docx
 from bot.report.rows import Report
+from bot.report.summary import overdue_list
 from bot.report.xlsx import export_xlsx
 from scheduler.plan import Plan, load_plan
 from scheduler.planner import plan_ward
@@ -147,6 +149,11 @@ async def main() -> None:
             st = await build_standing(s, plan, ward_id, window, cutoff, calendar)
         summary_text(st, calendar)
 
+    async def overdue() -> None:
+        async with db.session() as s:
+            st = await build_standing(s, plan, ward_id, window, cutoff, calendar)
+        overdue_list(st, calendar)
+
     async def export() -> None:
         async with db.session() as s:
             st = await build_standing(s, plan, ward_id, window, cutoff, calendar)
@@ -155,7 +162,7 @@ async def main() -> None:
         export_docx(report)
         standing_chart(st)
 
-    for name, work in (("summary", summary), ("export", export)):
+    for name, work in (("summary", summary), ("overdue", overdue), ("export", export)):
         ms = await timed(args.runs, work)
         print(
             f"{db.dialect} {name}: first {ms[0]:.0f} ms, median {statistics.median(ms):.0f} ms, "

@@ -18,6 +18,15 @@ from store.enums import ReminderKind, Status
 from store.queries import AssignmentView, takes_over
 
 PAUSED_KINDS = (ReminderKind.OVERDUE,)
+UNTRACKED_KINDS = (ReminderKind.OVERDUE, ReminderKind.ESCALATE)
+
+
+def before_tracking(kind: str, occurrence_key: str, due: date, tracking_from: date | None) -> bool:
+    """A period of recurring work due before the start of tracking is not nagged nor
+    escalated (nobody was asked for it; scheduler/standing.py does not count it overdue)."""
+    if tracking_from is None or kind not in UNTRACKED_KINDS:
+        return False
+    return due < tracking_from and occurrence_key[:4].isdigit()
 
 
 def blocked_with_reason(view: AssignmentView) -> bool:

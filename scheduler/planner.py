@@ -20,7 +20,7 @@ import holidays
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.extensions import extended_keys, with_extensions
-from scheduler.nags import blocked_with_reason
+from scheduler.nags import before_tracking, blocked_with_reason
 from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder, first_escalations, horizon, plan_occurrences, plan_reminders
@@ -28,6 +28,7 @@ from scheduler.workcal import WorkingCalendar
 from store.enums import CLOSED, AssignmentRole, DeadlineKind, PersonRole, ReminderKind
 from store.outbox import insert_reminders, notice_rows, reminder_row
 from store.queries import AssignmentView, blocked_assignments, escalated_pairs, people_with_role
+from store.reporting import first_served
 from store.sync import (
     Change,
     OccurrenceRow,
@@ -179,10 +180,15 @@ async def plan_ward(
     # A unit given more time (/duyet) is reminded against its extended day instead.
     extended = await extended_keys(session, ward_id, assignments)
     planned = with_extensions(plan, calendar, calendar.local_date(oldest), end, occurrences, planned, extended)
+    # Periods due before the start of tracking (by default the day the plan was first
+    # served) are not nagged: nobody was asked for them (scheduler/nags.py).
+    tracking = plan.tracking_from or calendar.local_date((await first_served(session, [ward_id])).get(ward_id, now))
     wanted: list[tuple[PlannedReminder, int]] = []
     for r in planned:
         found = assignments.get((r.task_stt, r.occurrence_key, r.unit))
         if found is None or found[1] in CLOSED or r.at < oldest:
+            continue
+        if before_tracking(r.kind, r.occurrence_key, r.due, tracking):
             continue
         wanted.append((r, found[0]))
     # Leadership hears once per task and unit: the first escalation of a period still open,

@@ -11,8 +11,16 @@ Rules, all judged on the ward's local calendar day (Asia/Ho_Chi_Minh):
   said done, then "still working", then done again completed on the last of those). Done on
   or before the due day is on time — a report at 23:00 local on the due day is on time.
 - Ongoing work ("Thường xuyên") is judged per check-in period: a period is fulfilled when the
-  unit answered it with "done" or "in progress" (the work went on); a period it declared not
-  applicable is left out; one still unanswered is in term until the period ends, overdue after.
+  unit answered it with "done" or "in progress" (the work went on), or reported a difficulty
+  in it ("vướng: …" is a report for its period: the unit spoke, the office knows why); a
+  period it declared not applicable is left out; one still unanswered is in term until the
+  period ends, overdue after. A "done" waiting for the office's review of the period's
+  product, or a period whose product the office returned, is not fulfilled (as one-off work).
+- Periods of recurring work that fell due before the start of tracking (plan setting
+  `tracking_from`; by default the day the plan was first served) and were not reported are
+  "before tracking": neither counted nor overdue, nor nagged (scheduler/nags.py). A report
+  the office records for one still counts. One-off deadlines are always judged: a task due
+  before the bot was started and not done is overdue.
 - A task × unit with several occurrences in the window (monthly check-ins, a yearly task whose
   last year is still open) takes its worst occurrence, in the order overdue, in term, done late,
   done on time — a missed month stays visible for the whole report, and the work is "done" only
@@ -38,6 +46,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from scheduler.plan import Plan, Target
+from scheduler.rating_rules import RatingRules
 from scheduler.windows import ReportWindow
 from scheduler.workcal import VN_ZONE
 from store.enums import UNREVIEWED, AssignmentRole, DeadlineKind, Review, Status
@@ -45,11 +54,21 @@ from store.progress import COMPLETES_CHECKIN, COMPLETES_DEADLINE
 from store.reporting import AssignmentState, ReportingSnapshot, ReportRow, TaskRow
 
 OnTimeAgainst = Literal["extended", "original"]
-Standing = Literal["done_on_time", "done_late", "in_term", "overdue", "waiting", "not_applicable"]
+Standing = Literal["done_on_time", "done_late", "in_term", "overdue", "waiting", "not_applicable", "before_tracking"]
 FOUR: tuple[Standing, ...] = ("done_on_time", "done_late", "in_term", "overdue")
-ALL: tuple[Standing, ...] = (*FOUR, "waiting", "not_applicable")
+OUTSIDE: tuple[Standing, ...] = ("waiting", "not_applicable", "before_tracking")  # not in the shares
+ALL: tuple[Standing, ...] = (*FOUR, *OUTSIDE)
 # Worst first: the roll-up of several occurrences takes the first class present.
-_SEVERITY: tuple[Standing, ...] = ("overdue", "in_term", "done_late", "done_on_time", "not_applicable")
+_SEVERITY: tuple[Standing, ...] = (
+    "overdue",
+    "in_term",
+    "done_late",
+    "done_on_time",
+    "before_tracking",
+    "not_applicable",
+)
+DONE: tuple[Standing, ...] = ("done_on_time", "done_late")
+OPEN: tuple[Standing, ...] = ("in_term", "overdue")
 
 # What a report still waiting for the office is shown as, beside its class.
 Marker = Literal["awaiting_confirmation", "no_product", "returned", "decline_pending"]
@@ -136,9 +155,14 @@ class UnitStanding:
         return len(self.occurrences) > 1 or any(o.checkin for o in self.occurrences)
 
     def periods(self) -> tuple[int, int]:
-        """(fulfilled, counted) periods, not-applicable ones left out."""
-        counted = [o for o in self.occurrences if o.standing != "not_applicable"]
-        return sum(1 for o in counted if o.standing in ("done_on_time", "done_late")), len(counted)
+        """(fulfilled, counted) periods, not-applicable and before-tracking ones left out."""
+        counted = [o for o in self.occurrences if o.standing not in ("not_applicable", "before_tracking")]
+        return sum(1 for o in counted if o.standing in DONE), len(counted)
+
+    def missing(self) -> tuple[OccurrenceStanding, ...]:
+        """The counted periods not yet fulfilled (overdue or still in term), oldest first:
+        "đã báo cáo 0/2 kỳ" names both."""
+        return tuple(o for o in self.occurrences if o.standing in OPEN)
 
 
 @dataclass(frozen=True)
@@ -152,7 +176,7 @@ class TaskStanding:
     def standing(self) -> Standing:
         """The row's class: its worst lead unit (waiting and not applicable when all are)."""
         present = {u.standing for u in self.lead}
-        for cls in (*_SEVERITY[:4], "waiting", "not_applicable"):
+        for cls in (*_SEVERITY[:4], "waiting", "before_tracking", "not_applicable"):
             if cls in present:
                 return cls
         return "waiting"
@@ -180,9 +204,19 @@ class PlanStanding:
     window_start_at: datetime = field(default_factory=lambda: datetime.min.replace(tzinfo=UTC))
     # The products units gave, per (task stt, unit code), as the office reads them.
     products: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    rating: RatingRules = field(default_factory=RatingRules)  # the plan's (scheduler/rating.py)
 
     def leads(self) -> list[UnitStanding]:
         return [u for t in self.tasks for u in t.lead]
+
+    def overdue(self) -> list[UnitStanding]:
+        """The task × lead unit pairs counted "Quá hạn chưa hoàn thành", in plan order: the one
+        list `/overdue`, the digest and the desk show, so it always equals the count of
+        `/summary` (`counts()["overdue"]`)."""
+        return [u for u in self.leads() if u.standing == "overdue"]
+
+    def of_class(self, *classes: Standing) -> list[UnitStanding]:
+        return [u for u in self.leads() if u.standing in classes]
 
     def counts(self, unit_code: str | None = None) -> Counter[Standing]:
         counts: Counter[Standing] = Counter({cls: 0 for cls in ALL})
@@ -230,6 +264,7 @@ def classify_occurrence(
     on_time_against: OnTimeAgainst = "extended",
     *,
     confirm_done: bool = True,
+    tracking_from: date | None = None,
 ) -> OccurrenceStanding:
     """One occurrence's class. With an approved extension the deadline is the extended day
     (as VPCP counts), or the plan's own when `on_time_against` is "original".
@@ -242,7 +277,15 @@ def classify_occurrence(
     due = a.extended_due if a.extended_due is not None and on_time_against == "extended" else a.due
     marker: Marker | None = MARKER_OF_REVIEW.get(review) if review is not None else None
     if a.checkin:
-        marker = None  # a periodic check-in is not reviewed
+        # A period's "in progress" or difficulty is its report; a "done" asks for the
+        # period's product like one-off work, and a product returned is redone first.
+        marker = None
+        if status == Status.DONE and review is not None and review in UNREVIEWED and confirm_done:
+            marker, completed_on = MARKER_OF_REVIEW[review], None
+        elif review == Review.RETURNED:
+            marker, completed_on = "returned", None
+        elif status == Status.BLOCKED and a.last is not None:
+            completed_on = local_day(a.last.at, zone)  # a difficulty reported is a report
     elif status == Status.NOT_APPLICABLE and review == Review.PENDING:
         marker = "decline_pending"
     elif status == Status.DONE and review in UNREVIEWED and confirm_done:
@@ -252,6 +295,8 @@ def classify_occurrence(
         standing = "not_applicable"
     elif completed_on is not None:
         standing = "done_on_time" if completed_on <= due else "done_late"
+    elif tracking_from is not None and a.due < tracking_from and periodic_key(a.occurrence_key):
+        standing = "before_tracking"
     else:
         standing = "overdue" if cutoff > due else "in_term"
     return OccurrenceStanding(
@@ -267,6 +312,12 @@ def classify_occurrence(
         against=on_time_against,
         marker=marker,
     )
+
+
+def periodic_key(key: str) -> bool:
+    """An occurrence of recurring work ("2026-05", "2026-Q2", "2026"), not a one-off
+    deadline ("once", "activated", a milestone "m1")."""
+    return key[:4].isdigit()
 
 
 def _in_window(
@@ -312,8 +363,11 @@ def classify_plan(
     cutoff: date,
     zone: ZoneInfo = VN_ZONE,
     on_time_against: OnTimeAgainst = "extended",
+    *,
+    tracking_from: date | None = None,
 ) -> PlanStanding:
-    """Every task × lead unit as of `cutoff` (a local day) in `window`.
+    """Every task × lead unit as of `cutoff` (a local day) in `window`; recurring periods
+    due before `tracking_from` (else the plan's setting) are "before tracking".
 
     The snapshot must have been loaded for the same cut-off (see `snapshot_bounds`). Lead and
     coordinating units come from the database's assignments; the plan is read only for the
@@ -343,7 +397,15 @@ def classify_plan(
             ]
         for code, states in leads.items():
             occs = tuple(
-                classify_occurrence(a, cutoff, zone, on_time_against, confirm_done=plan.confirm_done) for a in states
+                classify_occurrence(
+                    a,
+                    cutoff,
+                    zone,
+                    on_time_against,
+                    confirm_done=plan.confirm_done,
+                    tracking_from=plan.tracking_from or tracking_from,
+                )
+                for a in states
             )
             lead.append(
                 UnitStanding(
@@ -389,6 +451,7 @@ def classify_plan(
         tasks=tasks,
         units=units,
         window_start_at=day_start(window.start, zone),
+        rating=plan.rating,
     )
 
 

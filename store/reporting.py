@@ -25,7 +25,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from store.enums import AssignmentRole, DeadlineKind, Review, Status
-from store.models import Assignment, InboundMessage, Occurrence, Person, StatusReport, Task, Unit, UTCDateTime, Ward
+from store.models import (
+    Assignment,
+    InboundMessage,
+    Occurrence,
+    Person,
+    Reminder,
+    StatusReport,
+    Task,
+    Unit,
+    UTCDateTime,
+    Ward,
+)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -357,3 +368,16 @@ async def _reports(session: AsyncSession, ids: set[int]) -> dict[int, ReportRow]
                 review=review,
             )
     return out
+
+
+async def first_served(session: AsyncSession, ward_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each ward's plan was first served: its first planned row in the outbox (the
+    first planning queues its reminders at once; rows are never deleted once tried). A ward
+    never planned is absent. The default start of tracking (scheduler/standing.py)."""
+    ids = sorted(set(ward_ids))
+    if not ids:
+        return {}
+    first = select(Reminder.ward_id, func.min(Reminder.id).label("id")).where(Reminder.ward_id.in_(ids))
+    firsts = first.group_by(Reminder.ward_id).subquery()
+    stmt = select(Reminder.ward_id, Reminder.created_at).join(firsts, Reminder.id == firsts.c.id)
+    return {ward: at for ward, at in (await session.execute(stmt)).all()}

@@ -31,7 +31,7 @@ from store.models import Assignment, Occurrence, Task, Unit, UTCDateTime
 from store.reporting import in_standing
 
 # scheduler.standing's classes, worst first: a task × unit takes its worst occurrence's.
-SEVERITY = ("overdue", "in_term", "done_late", "done_on_time", "not_applicable")
+SEVERITY = ("overdue", "in_term", "done_late", "done_on_time", "before_tracking", "not_applicable")
 _RANK = {name: rank for rank, name in enumerate(SEVERITY)}
 
 
@@ -44,6 +44,9 @@ class CountBounds:
     since: datetime  # the first instant of the window
     started_by: date
     periods_from: date
+    # Per ward, the start of tracking (scheduler.standing: periodic work due before it and not
+    # done is not counted); a ward not listed has none.
+    tracking_from: tuple[tuple[int, date], ...] = ()
 
 
 def fixed_offset(zone: ZoneInfo, around: date) -> timedelta | None:
@@ -95,7 +98,10 @@ async def count_standings(
     in_window = or_(checkin, closed_at.is_(None), closed_at >= bounds.since)
     # classify_occurrence
     completed_on = case(
-        (and_(not_(checkin), status == Status.DONE, unreviewed), None),
+        (and_(status == Status.DONE, unreviewed), None),
+        (and_(checkin, review == Review.RETURNED), None),
+        # a difficulty reported in a check-in period is a report for it
+        (and_(checkin, status == Status.BLOCKED), _local_day(Assignment.status_at, offset, dialect)),
         else_=_local_day(run_at, offset, dialect),
     )
     decline_pending = and_(not_(checkin), status == Status.NOT_APPLICABLE, review == Review.PENDING)
@@ -104,6 +110,15 @@ async def count_standings(
         (and_(status == Status.NOT_APPLICABLE, not_(decline_pending)), _RANK["not_applicable"]),
         (completed_on <= due, _RANK["done_on_time"]),
         (completed_on.is_not(None), _RANK["done_late"]),
+        (
+            and_(
+                Occurrence.due < case(dict(bounds.tracking_from), value=Task.ward_id),
+                func.substr(Occurrence.key, 1, 1).between("0", "9"),
+            )
+            if bounds.tracking_from
+            else false(),
+            _RANK["before_tracking"],
+        ),
         (due < bounds.cutoff_day, _RANK["overdue"]),
         else_=_RANK["in_term"],
     )

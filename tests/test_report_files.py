@@ -50,7 +50,7 @@ def _find(ws: object, text: str) -> tuple[int, int]:
 async def test_the_workbook_has_the_appendix_summary_and_targets(ctx: AppContext, clock: ManualClock) -> None:
     figures = [TargetFigure("online_share", "VP", 62.5, local("2026-06-10T09:00"), "6 tháng đầu năm 2026")]
     wb = openpyxl.load_workbook(BytesIO(export_xlsx(await _report(ctx, clock, figures=figures))))
-    assert wb.sheetnames == ["Phụ lục", "Tổng hợp", "Chỉ tiêu"]
+    assert wb.sheetnames == ["Phụ lục", "Tổng hợp", "Chỉ tiêu", "Xếp loại"]
     for ws in wb:
         titles = [ws.cell(row=r, column=1).value for r in range(1, 6)]
         assert any(PERIOD in (t or "") for t in titles) and "Ngày lập: 15/06/2026" in titles
@@ -67,7 +67,7 @@ async def test_the_workbook_has_the_appendix_summary_and_targets(ctx: AppContext
     state = {stt: ws.cell(row=r, column=7).value for stt, r in rows.items()}
     assert state[1] == "Hoàn thành đúng hạn" and state[2] == "Hoàn thành quá hạn"
     assert state[3] == "Quá hạn chưa hoàn thành (hạn 29/04/2026)"
-    assert state[6] == "Đang thực hiện trong hạn (đã báo cáo 5/6 kỳ)"
+    assert state[6] == "Đang thực hiện trong hạn (đã báo cáo 5/6 kỳ; chưa báo cáo: tháng 6/2026)"
     assert "chưa báo cáo: tháng 3/2026" in state[5]
     assert "Văn phòng HĐND và UBND phường: Hoàn thành đúng hạn" in state[9]
     assert ws.cell(row=rows[1], column=7).fill.start_color.rgb.endswith(FILLS["done_on_time"])

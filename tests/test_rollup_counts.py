@@ -66,7 +66,7 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
         ).ward_id
     newest = await _random_history(ctx, ward_id, random.Random(5))
     zone = ctx.calendar.zone
-    compared = stale = 0
+    compared = stale = tracked_apart = 0
     for day in (date(2026, 7, 15), date(2026, 12, 1), date(2026, 12, 10), date(2026, 12, 31), date(2027, 1, 8)):
         for confirm_done in (True, False):
             plan = replace(ctx.plan, confirm_done=confirm_done)
@@ -76,6 +76,8 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
             offset = fixed_offset(zone, cutoff)
             assert offset == timedelta(hours=7)
             for against in ("extended", "original"):
+                # Half the views with a start of tracking after many periods fell due.
+                tracking = date(2026, 9, 1) if confirm_done == (against == "extended") else None
                 async with ctx.db.read() as s:
                     counted = await count_standings(
                         s,
@@ -86,6 +88,7 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
                             since=b.since,
                             started_by=b.started_by,
                             periods_from=b.periods_from,
+                            tracking_from=((ward_id, tracking),) if tracking else (),
                         ),
                         confirm_done=confirm_done,
                         extended=against == "extended",
@@ -101,7 +104,15 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
                         completing=COMPLETES_DEADLINE,
                         checkin_completing=COMPLETES_CHECKIN,
                     )
-                standing = classify_plan(plan, snapshot, window, cutoff, zone, against)  # type: ignore[arg-type]
+                standing = classify_plan(
+                    plan,
+                    snapshot,
+                    window,
+                    cutoff,
+                    zone,
+                    against,  # type: ignore[arg-type]
+                    tracking_from=tracking,
+                )
                 if newest > b.cutoff:
                     # Reports newer than the cut-off: only the history can say how it stood.
                     assert counted[ward_id] is None
@@ -113,7 +124,11 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
                 assert {k: got[k] for k in SEVERITY} == {k: python[k] for k in SEVERITY}, (day, confirm_done, against)
                 assert sum(python[k] for k in SEVERITY[:4]) > 20  # a real mix, not an empty ward
                 compared += 1
-    assert compared >= 8 and stale >= 4
+                if tracking is not None:
+                    untracked = classify_plan(plan, snapshot, window, cutoff, zone, against)  # type: ignore[arg-type]
+                    tracked_apart += untracked.counts()["overdue"] != python["overdue"]
+    # The start of tracking moved some task × unit out of "overdue" in the views compared.
+    assert compared >= 8 and stale >= 4 and tracked_apart > 0
 
 
 def test_a_zone_with_daylight_saving_is_not_counted_in_sql() -> None:

@@ -10,7 +10,6 @@ from contextlib import AsyncExitStack
 
 from pydantic import SecretStr
 
-import bot.commands  # noqa: F401  (registers every chat command)
 import bot.conversation.registry  # noqa: F401  (registers every chat command)
 from bot.app.health import HealthCheck
 from bot.app.logs import install_redaction

@@ -69,6 +69,8 @@ def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
     out = [(office, "office", f"Văn phòng theo dõi kế hoạch — {ctx.plan.units[office].name} (/summary, /remind…)")]
     for unit in ctx.plan.units.values():
         out.append((unit.code, "head", f"{unit.title} ({unit.code})"))
+    # Last, so the numbers people learnt for the units stay as they were.
+    out.append((office, "leader", "Lãnh đạo UBND (Chủ tịch, Phó Chủ tịch): tổng hợp, xếp loại đơn vị (/summary)"))
     return out
 
 

@@ -1,4 +1,4 @@
-"""`python -m bot.cli …`, the same as `nhacviec …`."""
+"""`python -m bot.cli.main …`, the same as `nhacviec …`."""
 
 from bot.cli.main import entry
 

@@ -254,7 +254,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
 
             await run_messengers(ctx, stop)
             return
-        import bot.commands  # noqa: F401  (registers every chat command)
+        import bot.conversation.registry  # noqa: F401  (registers every chat command)
         from bot.channels.console import ConsoleChannel, ConsoleSession
         from bot.conversation.handle import Conversation
 

@@ -24,7 +24,7 @@ from scheduler.windows import ReportWindow
 from scheduler.workcal import WorkingCalendar
 from store.evidence import evidence_by_task_unit
 from store.models import Evidence
-from store.reporting import load_snapshot
+from store.reporting import first_served, load_snapshot
 
 
 async def build_standing(
@@ -49,7 +49,9 @@ async def build_standing(
         completing=COMPLETING,
         checkin_completing=CHECKIN_COMPLETING,
     )
-    standing = classify_plan(plan, snapshot, window, cutoff, calendar.zone, on_time_against)
+    served = (await first_served(session, [ward_id])).get(ward_id)
+    tracking = calendar.local_date(served) if served is not None else None  # plan.tracking_from first
+    standing = classify_plan(plan, snapshot, window, cutoff, calendar.zone, on_time_against, tracking_from=tracking)
     given = await evidence_by_task_unit(session, ward_id, bounds.cutoff)
     standing.products = {key: list(dict.fromkeys(evidence_words(e) for e in items)) for key, items in given.items()}
     return standing

@@ -34,7 +34,7 @@ from scheduler.standing import (
 )
 from scheduler.windows import ReportWindow, live_window
 from scheduler.workcal import WorkingCalendar
-from store.reporting import load_snapshots
+from store.reporting import first_served, load_snapshots
 from store.rollup import CountBounds, count_standings, fixed_offset
 
 
@@ -92,6 +92,12 @@ async def city_rollup(
             out.append(WardRollup.of(ward_id, key, plan, standing))
         return worst_first(out)
     offset = fixed_offset(calendar.zone, today)
+    # Each ward's start of tracking, as its own /summary judges it (bot.report.build_standing).
+    served = await first_served(s, [ward_id for ward_id, _, _ in wards])
+    tracking = {
+        ward_id: plan.tracking_from or (calendar.local_date(served[ward_id]) if ward_id in served else None)
+        for ward_id, _, plan in wards
+    }
     groups: dict[tuple[SnapshotBounds, bool], list[tuple[int, str, Plan, ReportWindow]]] = {}
     for ward_id, key, plan in wards:
         window = window_of(key) if window_of else live_window(plan, today)
@@ -109,6 +115,7 @@ async def city_rollup(
                     since=bounds.since,
                     started_by=bounds.started_by,
                     periods_from=bounds.periods_from,
+                    tracking_from=tuple((w, day) for w, _, _, _ in members if (day := tracking[w]) is not None),
                 ),
                 confirm_done=confirm_done,
                 extended=on_time_against == "extended",
@@ -135,7 +142,8 @@ async def city_rollup(
         )
         for ward_id, key, plan, window in rest:
             cutoff = window.cutoff(today)
-            standing = classify_plan(plan, snapshots[ward_id], window, cutoff, calendar.zone, on_time_against)
+            snapshot, zone, since = snapshots[ward_id], calendar.zone, tracking[ward_id]
+            standing = classify_plan(plan, snapshot, window, cutoff, zone, on_time_against, tracking_from=since)
             out.append(WardRollup.of(ward_id, key, plan, standing))
     return worst_first(out)
 

@@ -5,12 +5,15 @@ classification-backed /summary. Pure functions of standings; the caller splits l
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from bot.report.rating import RATING_HEADING, rating_lines
 from bot.texts.common import vn_date, vn_weekday_date
 from bot.texts.extensions import due_phrase
 from bot.texts.report import CLASS_LABELS, NOT_REPORTED, percent_text, period_label, quoted, reason, report_words
 from bot.texts.review import MARKER_LABELS
+from scheduler.order import NaturalKey, natural_key
+from scheduler.rating import rate_units
 from scheduler.standing import FOUR, PlanStanding, UnitStanding, day_start, share
 from scheduler.workcal import WorkingCalendar
 
@@ -28,8 +31,9 @@ def _headline(st: PlanStanding) -> list[str]:
         lines.append(f"• {CLASS_LABELS[k]}: {c[k]} ({percent_text(share(c[k], total))})")
     if c["waiting"]:
         lines.append(f"• {CLASS_LABELS['waiting']}: {c['waiting']}")
-    if c["not_applicable"]:
-        lines.append(f"• {CLASS_LABELS['not_applicable']}: {c['not_applicable']}")
+    for k in ("not_applicable", "before_tracking"):
+        if c[k]:
+            lines.append(f"• {CLASS_LABELS[k]}: {c[k]}")
     return lines
 
 
@@ -78,7 +82,7 @@ def _problems(st: PlanStanding, calendar: WorkingCalendar) -> list[str]:
 
 def _coming(st: PlanStanding, calendar: WorkingCalendar, days: int) -> list[str]:
     until = st.cutoff + timedelta(days=days)
-    rows = []
+    rows: list[tuple[date, NaturalKey, int, str]] = []
     for u in st.leads():
         for o in u.occurrences:
             if o.standing == "in_term" and st.cutoff <= o.due <= until:
@@ -87,12 +91,14 @@ def _coming(st: PlanStanding, calendar: WorkingCalendar, days: int) -> list[str]
                 rows.append(
                     (
                         due,
+                        natural_key(u.task_label),
+                        len(rows),  # a task's lead units in plan order
                         f"• NV {u.task_label} — {_name(st, u.unit_code)}"
                         + (f" ({label})" if label else "")
                         + f": hạn {vn_weekday_date(due)}",
                     )
                 )
-    return [text for _, text in sorted(rows)]
+    return [text for *_, text in sorted(rows)]
 
 
 def digest_text(
@@ -123,6 +129,9 @@ def digest_text(
         "",
         f"4. {NOT_REPORTED.upper()} ({silent_after_days} ngày qua)",
         *(_silent(current, calendar, silent_after_days) or ["Không có."]),
+        "",
+        f"5. {RATING_HEADING} (kỳ từ {vn_date(current.window.start)})",
+        *rating_lines(rate_units(current)),
     ]
     return "\n".join(lines)
 
@@ -150,6 +159,8 @@ def summary_text(st: PlanStanding, calendar: WorkingCalendar) -> str:
             if u.periodic:
                 done, total = u.periods()
                 text += f", đã báo cáo {done}/{total} kỳ"
+                if missing := [period_label(o.key) or vn_date(o.due) for o in u.missing()]:
+                    text += f" (chưa báo cáo: {', '.join(missing)})"
             elif u.due is not None and (u.standing in ("in_term", "overdue") or u.extended_due is not None):
                 text += f", {due_phrase(calendar.on_or_before(u.due), u.extended_due)}"
             if u.last is not None and u.last.percent is not None and u.standing in ("in_term", "overdue"):
@@ -170,4 +181,5 @@ def summary_text(st: PlanStanding, calendar: WorkingCalendar) -> str:
     silent = st.not_reported()
     lines += ["", f"{NOT_REPORTED.upper()} TRONG KỲ (từ {vn_date(st.window.start)})"]
     lines += [f"{u.code} — {u.name}" for u in silent] or ["Không có."]
+    lines += ["", f"{RATING_HEADING} (kỳ từ {vn_date(st.window.start)})", *rating_lines(rate_units(st))]
     return "\n".join(lines)

@@ -13,17 +13,18 @@ from docx import Document
 from docx.document import Document as DocumentType
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from bot.report.rows import Report, appendix_rows, count_rows
+from bot.report.layout import content_widths
+from bot.report.rating import formula_text, rating_paragraph
+from bot.report.rows import APPENDIX_HEADERS, AppendixRow, Report, appendix_rows, count_rows, unit_sentence
 from bot.report.xlsx import FILLS
 from bot.texts.common import vn_date
-from bot.texts.extensions import due_phrase
 from bot.texts.report import (
     CLASS_LABELS,
     NOT_REPORTED,
@@ -31,20 +32,24 @@ from bot.texts.report import (
     percent_text,
     quoted,
     reason,
-    report_line,
     report_words,
 )
 from bot.texts.targets import requirement
+from scheduler.rating import rate_units
 from scheduler.standing import FOUR, TaskStanding, UnitStanding, figures_by_target
 
 FONT = "Times New Roman"
-BODY_PT = 14
+BODY_PT = 13  # Nghị định 30/2020: the body in 13 or 14 pt; 13 keeps the yearly draft to a few pages
 PLACEHOLDER_PROPOSALS = (
     "[{office} soạn thảo phần đề xuất, kiến nghị với cấp trên: các nội dung cần hướng dẫn, hỗ trợ; "
     "các giải pháp để hoàn thành các nhiệm vụ còn quá hạn.]"
 )
-APPENDIX_COLUMNS = (0, 1, 2, 5, 6, 7, 8, 10)  # of APPENDIX_HEADERS: what fits a page in portrait type
-APPENDIX_WIDTHS_CM = (1.0, 7.0, 3.2, 2.6, 4.2, 2.2, 3.8, 3.6)
+# Of APPENDIX_HEADERS, what fits a landscape page; the completion dates go into "Tình trạng".
+APPENDIX_COLUMNS = (0, 1, 2, 5, 6, 8, 10)
+STATE_COLUMN = 6
+APPENDIX_WIDTH_CM = 26.7  # A4 landscape less 1.5 cm margins
+APPENDIX_MIN_CM = (1.2, 4.0, 2.6, 2.2, 3.0, 2.6, 2.6)
+APPENDIX_PT = 11
 
 
 def _place(ward: str) -> str:
@@ -74,7 +79,7 @@ def _font(doc: DocumentType) -> None:
         fonts.set(qn(attr), FONT)
     pf = style.paragraph_format
     pf.space_after = Pt(6)
-    pf.line_spacing = 1.15
+    pf.line_spacing = 1.0  # single: Nghị định 30/2020 allows single to 1.5 lines
 
 
 def _para(
@@ -149,7 +154,6 @@ def _task_name(t: TaskStanding, limit: int = 160) -> str:
 
 def _results(doc: DocumentType, report: Report) -> None:
     st = report.standing
-    zone = report.calendar.zone
     overall, _ = count_rows(report)
     counts = st.counts()
     _para(doc, "I. KẾT QUẢ THỰC HIỆN", bold=True)
@@ -173,44 +177,52 @@ def _results(doc: DocumentType, report: Report) -> None:
     if extra:
         _para(doc, "Ngoài ra, " + "; ".join(extra) + ".", indent=True)
 
-    sections = (
-        ("2. Các nhiệm vụ đã hoàn thành", ("done_on_time", "done_late")),
-        ("3. Các nhiệm vụ đang thực hiện trong hạn", ("in_term",)),
-        ("4. Các nhiệm vụ quá hạn chưa hoàn thành", ("overdue",)),
-    )
-    for heading, wanted in sections:
-        _para(doc, heading, bold=True)
-        items = [(t, u) for t in st.tasks for u in t.lead if u.standing in wanted]
-        if not items:
-            _para(doc, "Không có.", indent=True)
-        for t, u in items:
-            line = f"- Nhiệm vụ {t.task.label}: {_task_name(t)} ({_unit(report, u)})"
-            if u.standing in ("done_on_time", "done_late"):
-                when = f", ngày {vn_date(u.completed_on)}" if u.completed_on else ""
-                line += f": {CLASS_LABELS[u.standing].lower()}{when}."
-                if u.last is not None and report_words(u.last):
-                    line += f" Kết quả/sản phẩm đã báo cáo: {quoted(report_words(u.last))}."
-            else:
-                if u.periodic:
-                    done, total = u.periods()
-                    line += f": đã báo cáo {done}/{total} kỳ."
-                elif u.due is not None:
-                    line += f": {due_phrase(report.calendar.on_or_before(u.due), u.extended_due)}."
-                line += (
-                    f" Báo cáo gần nhất: {report_line(u.last, zone)}." if u.last else " Đơn vị chưa báo cáo tiến độ."
-                )
-            _para(doc, line, indent=True)
-    _targets(doc, report)
+    _para(doc, "2. Kết quả thực hiện từng nhiệm vụ", bold=True)
+    for t in st.tasks:
+        _para(doc, task_paragraph(report, t), indent=True)
+    number = 3
+    if report.plan.targets:
+        _targets(doc, report, number)
+        number += 1
+    _para(doc, f"{number}. Xếp loại kết quả thực hiện của các đơn vị", bold=True)
+    _para(doc, rating_paragraph(rate_units(st)), indent=True)
+    _para(doc, formula_text(st.rating), italic=True, indent=True)
 
 
-def _targets(doc: DocumentType, report: Report) -> None:
-    """5. The quantitative targets: each unit's computed figure and verdict, or that nobody
+def task_paragraph(report: Report, t: TaskStanding) -> str:
+    """One task in one paragraph: each unit's state in one clause, units in the same state
+    named together; the products of work done quoted once."""
+    groups: dict[str, list[str]] = {}
+    for u in t.lead:
+        groups.setdefault(unit_sentence(report, u), []).append(_unit(report, u))
+    if len(groups) == 1 and len(t.lead) > 2:
+        clauses = [f"cả {len(t.lead)} đơn vị chủ trì {next(iter(groups))}"]
+    else:
+        clauses = [f"{', '.join(names)} {sentence}" for sentence, names in groups.items()]
+    text = f"- Nhiệm vụ {t.task.label} ({_task_name(t, 80)}): " + "; ".join(clauses) + "."
+    products = []
+    for u in t.lead:
+        if u.standing in ("done_on_time", "done_late") and u.last is not None and report_words(u.last):
+            who = f"{_unit(report, u)}: " if len(t.lead) > 1 else ""
+            products.append(who + quoted(report_words(u.last), 160))
+    if products:
+        text += f" Kết quả/sản phẩm đã báo cáo: {'; '.join(dict.fromkeys(products))}."
+    return text
+
+
+def _targets(doc: DocumentType, report: Report, number: int) -> None:
+    """The quantitative targets: each unit's computed figure and verdict, or that nobody
     reported (an absent figure is not a zero)."""
-    if not report.plan.targets:
-        return
-    _para(doc, "5. Kết quả thực hiện các chỉ tiêu", bold=True)
+    _para(doc, f"{number}. Kết quả thực hiện các chỉ tiêu", bold=True)
     reported = figures_by_target(report.figures)
+    silent = [t for t in report.plan.targets if not reported.get(t.code)]
+    if silent:
+        # One sentence for all targets nobody reported, not a paragraph each.
+        names = "; ".join(f"{t.name} (yêu cầu {requirement(t)})" for t in silent)
+        _para(doc, f"- Chưa có đơn vị báo cáo số liệu: {names}.", indent=True)
     for target in report.plan.targets:
+        if target in silent:
+            continue
         line = f"- {target.name} (yêu cầu {requirement(target)}): "
         parts = []
         for f in reported.get(target.code, []):
@@ -218,8 +230,7 @@ def _targets(doc: DocumentType, report: Report) -> None:
             verdict = "" if f.met is None else (", đạt" if f.met else ", chưa đạt")
             note = f"; {f.note}" if f.note else ""
             parts.append(f"{report.unit_name(f.unit_code)}: {value}{verdict}{note}")
-        line += "; ".join(parts) + "." if parts else "chưa có đơn vị báo cáo số liệu."
-        _para(doc, line, indent=True)
+        _para(doc, line + "; ".join(parts) + ".", indent=True)
 
 
 def _difficulties(doc: DocumentType, report: Report) -> None:
@@ -227,18 +238,17 @@ def _difficulties(doc: DocumentType, report: Report) -> None:
     zone = report.calendar.zone
     _para(doc, "II. TỒN TẠI, HẠN CHẾ, KHÓ KHĂN, VƯỚNG MẮC", bold=True)
     _para(doc, "1. Khó khăn, vướng mắc các đơn vị đã báo cáo", bold=True)
-    blocked = [(t, u) for t in st.tasks for u in t.lead if u.blocked is not None]
+    blocked = [(t, [u for u in t.lead if u.blocked is not None]) for t in st.tasks]
+    blocked = [(t, units) for t, units in blocked if units]
     if not blocked:
         _para(doc, "Trong kỳ, các đơn vị chủ trì không báo cáo khó khăn, vướng mắc.", indent=True)
-    for t, u in blocked:
-        assert u.blocked is not None
-        when = vn_date(u.blocked.at.astimezone(zone).date())
-        _para(
-            doc,
-            f"- Nhiệm vụ {t.task.label}: {_task_name(t, 100)}: {_unit(report, u)} báo cáo ngày {when}: "
-            f"{quoted(reason(u.blocked))}.",
-            indent=True,
-        )
+    for t, units in blocked:
+        said = []
+        for u in units:
+            assert u.blocked is not None
+            when = vn_date(u.blocked.at.astimezone(zone).date())
+            said.append(f"{_unit(report, u)} báo cáo ngày {when}: {quoted(reason(u.blocked))}")
+        _para(doc, f"- Nhiệm vụ {t.task.label}: {'; '.join(said)}.", indent=True)
     overdue = st.counts()["overdue"]
     _para(doc, "2. Tồn tại, hạn chế", bold=True)
     overall, _ = count_rows(report)
@@ -284,10 +294,53 @@ def _shade(cell: _Cell, color: str) -> None:
     cell._tc.get_or_add_tcPr().append(shd)
 
 
-def _appendix(doc: DocumentType, report: Report) -> Table:
-    from bot.report.rows import APPENDIX_HEADERS
+def appendix_widths_cm(rows: list[AppendixRow]) -> tuple[float, ...]:
+    """The appendix's columns shared by how much text each holds, "Nội dung" widest."""
+    body = [r for r in rows if not r.is_section]
+    columns = [[APPENDIX_HEADERS[col], *(_text(r, col) for r in body)] for col in APPENDIX_COLUMNS]
+    return content_widths(columns, APPENDIX_WIDTH_CM, minimum=APPENDIX_MIN_CM, widest=1, per_line=cm_chars, step=0.1)
 
+
+def _text(row: AppendixRow, col: int) -> str:
+    return row.dated_state or row.cells[col] if col == STATE_COLUMN else row.cells[col]
+
+
+def cm_chars(width_cm: float) -> int:
+    """Characters of APPENDIX_PT Times New Roman a table cell `width_cm` wide holds a line
+    (~0.15 cm a character of Vietnamese text at 11 pt, measured on LibreOffice prints with
+    a margin for Word, less the cell's 0.38 cm of margins)."""
+    return max(1, int((width_cm - 0.38) / (0.15 * APPENDIX_PT / 11)))
+
+
+def _fixed_widths(table: Table, widths_cm: tuple[float, ...]) -> None:
+    """Column widths both Word and LibreOffice keep: a fixed layout, the table's width, the
+    grid's columns and every cell's width (Word reads the cells, LibreOffice the grid)."""
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    width = tbl_pr.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        tbl_pr.append(width)
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(sum(int(Cm(w).twips) for w in widths_cm)))
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_cm, strict=True):
+        col.set(qn("w:w"), str(int(Cm(w).twips)))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_cm, strict=False):
+            cell.width = Cm(w)
+
+
+def _appendix(doc: DocumentType, report: Report) -> Table:
     section = doc.add_section()
+    # The break is a paragraph ending the portrait section: kept one point high, so that a
+    # signature block ending a page does not push it onto a blank page of its own.
+    brk = doc.paragraphs[-1].paragraph_format
+    brk.space_before = brk.space_after = Pt(0)
+    brk.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    brk.line_spacing = Pt(1)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Cm(29.7), Cm(21.0)
     section.left_margin = section.right_margin = Cm(1.5)
@@ -297,35 +350,35 @@ def _appendix(doc: DocumentType, report: Report) -> Table:
     for line in report.title_lines()[2:3]:
         _para(doc, f"({line})", italic=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     rows = appendix_rows(report)
+    widths = appendix_widths_cm(rows)
     table = doc.add_table(rows=1 + len(rows), cols=len(APPENDIX_COLUMNS))
     table.style = "Table Grid"
     for j, col in enumerate(APPENDIX_COLUMNS):
-        cell = table.rows[0].cells[j]
-        cell.width = Cm(APPENDIX_WIDTHS_CM[j])
-        _cell_text(cell, [(APPENDIX_HEADERS[col], True, False)], size=11)
+        _cell_text(table.rows[0].cells[j], [(APPENDIX_HEADERS[col], True, False)], size=APPENDIX_PT)
     for i, row in enumerate(rows, start=1):
+        cells = table.rows[i].cells
         if row.is_section:
             # A section heading: its label, then its title across the rest of the row.
-            cells = table.rows[i].cells
-            _cell_text(cells[0], [(row.cells[0], True, False)], size=11)
-            for j, cell in enumerate(cells):
-                cell.width = Cm(APPENDIX_WIDTHS_CM[j])
+            _cell_text(cells[0], [(row.cells[0], True, False)], size=APPENDIX_PT)
             title = cells[1].merge(cells[len(APPENDIX_COLUMNS) - 1])
             title.paragraphs[0].text = ""
             run = title.paragraphs[0].add_run(row.cells[1])
             run.bold = True
-            run.font.size = Pt(11)
+            run.font.size = Pt(APPENDIX_PT)
             continue
         for j, col in enumerate(APPENDIX_COLUMNS):
-            cell = table.rows[i].cells[j]
-            cell.width = Cm(APPENDIX_WIDTHS_CM[j])
+            cell = cells[j]
             cell.paragraphs[0].text = ""
-            for k, line in enumerate(row.cells[col].split("\n")):
+            for k, line in enumerate(_text(row, col).split("\n")):
                 p = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
                 p.paragraph_format.space_after = Pt(0)
-                p.add_run(line).font.size = Pt(11)
-            if col == 6 and row.standing is not None:
+                p.paragraph_format.line_spacing = 1.0
+                if col == 0:
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                p.add_run(line).font.size = Pt(APPENDIX_PT)
+            if col == STATE_COLUMN and row.standing is not None:
                 _shade(cell, FILLS[row.standing])
+    _fixed_widths(table, widths)
     # The header row repeats on every page of the appendix.
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
     header = OxmlElement("w:tblHeader")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.texts.common import vn_date
+from bot.texts.common import cycle_title, vn_date
 from bot.texts.extensions import due_phrase
 from bot.texts.report import (
     CLASS_LABELS,
@@ -46,7 +46,7 @@ class Report:
         w = self.standing.window
         period = data_period(w)
         if w.cycle_name:
-            period = f"{w.cycle_name} năm {w.year}. {period}"
+            period = f"{cycle_title(w.cycle_name, w.year or w.end.year)}. {period}"
         cutoff = f" (tình trạng tính đến ngày {vn_date(self.standing.cutoff)})" if self.standing.cutoff < w.end else ""
         return [
             f"Kế hoạch số {self.standing.plan_code}: {self.plan.title}",
@@ -79,6 +79,7 @@ APPENDIX_HEADERS = (
 class AppendixRow:
     standing: Standing | None  # None on a section heading ("II", "Cải cách hành chính")
     cells: tuple[str, ...]  # in the order of APPENDIX_HEADERS
+    dated_state: str = ""  # "Tình trạng" with the completion dates in it (the draft's table)
 
     @property
     def is_section(self) -> bool:
@@ -94,7 +95,7 @@ def unit_state(report: Report, u: UnitStanding) -> str:
     text = CLASS_LABELS[u.standing]
     if u.periodic:
         done, counted = u.periods()
-        missed = [period_label(o.key) for o in u.occurrences if o.standing == "overdue"]
+        missed = [period_label(o.key) or vn_date(o.due) for o in u.missing()]
         text += f" (đã báo cáo {done}/{counted} kỳ" + (f"; chưa báo cáo: {', '.join(missed)}" if missed else "") + ")"
     elif u.due is not None and (u.standing in ("in_term", "overdue") or u.extended_due is not None):
         # An approved extension shows beside the plan's deadline, which is never replaced.
@@ -104,6 +105,29 @@ def unit_state(report: Report, u: UnitStanding) -> str:
     if u.marker is not None:
         text += f" ({MARKER_LABELS[u.marker]})"
     return text
+
+
+def unit_sentence(report: Report, u: UnitStanding) -> str:
+    """A unit's state on a task as the draft's narrative says it, in one clause:
+    "hoàn thành quá hạn ngày 12/06/2026", "quá hạn chưa hoàn thành (hạn 29/04/2026)"."""
+    text = unit_state(report, u)
+    if u.completed_on is not None:
+        head = CLASS_LABELS[u.standing]
+        text = f"{head} ngày {vn_date(u.completed_on)}{text[len(head) :]}"
+    return text[:1].lower() + text[1:]
+
+
+def grouped_states(report: Report, t: TaskStanding, *, dated: bool = False) -> list[str]:
+    """The lead units' states, units in the same state named together ("A, B: Đang thực
+    hiện trong hạn (hạn 31/12/2026)"); the state alone when every lead unit shares it.
+    `dated`: with the day each unit completed ("Hoàn thành quá hạn ngày 07/07/2026")."""
+    groups: dict[str, list[str]] = {}
+    for u in t.lead:
+        state = unit_sentence(report, u) if dated else unit_state(report, u)
+        groups.setdefault(state[:1].upper() + state[1:], []).append(report.unit_name(u.unit_code))
+    if len(groups) == 1:
+        return list(groups)
+    return [f"{', '.join(names)}: {state}" for state, names in groups.items()]
 
 
 def appendix_rows(report: Report) -> list[AppendixRow]:
@@ -119,10 +143,10 @@ def appendix_rows(report: Report) -> list[AppendixRow]:
             if heading.label not in shown:
                 shown.add(heading.label)
                 rows.append(AppendixRow(standing=None, cells=(heading.label, heading.title, *blank)))
-        states, completed, products, last, blocked = [], [], [], [], []
+        completed, products, last, blocked = [], [], [], []
+        states = grouped_states(report, t)
         for u in t.lead:
             p = _prefix(report, t, u)
-            states.append(p + unit_state(report, u))
             if u.completed_on is not None:
                 completed.append(p + vn_date(u.completed_on))
             given = report.standing.products.get((t.task.stt, u.unit_code))
@@ -155,6 +179,7 @@ def appendix_rows(report: Report) -> list[AppendixRow]:
                     "\n".join(last) or "Chưa có báo cáo",
                     "\n".join(blocked),
                 ),
+                dated_state="\n".join(grouped_states(report, t, dated=True)) if t.lead else "",
             )
         )
     return rows

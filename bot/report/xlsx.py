@@ -1,12 +1,16 @@
 """The city's report table as an Excel workbook: Phụ lục, Tổng hợp, Chỉ tiêu.
 
-Printed by the office as it is: A4 landscape fitted to the page width, header repeated on
-every page, Times New Roman like its other documents. Shares are real numbers with one
-decimal (Excel shows the decimal comma of a Vietnamese locale), never text.
+Printed by the office as it is (Nghị định 30/2020/NĐ-CP: Times New Roman, A4): landscape,
+fitted to the page width, columns as wide as their text asks ("Nội dung" widest), every row
+as tall as its wrapped text (bot/report/layout.py: LibreOffice does not fit rows itself), the
+header row repeated on every page, page numbers in the footer, panes frozen below the header.
+Shares are real numbers with one decimal (Excel shows the decimal comma of a Vietnamese
+locale), never text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -14,10 +18,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.report.rows import APPENDIX_HEADERS, Report, appendix_rows, count_rows
+from bot.report.layout import content_widths, row_points
+from bot.report.rating import formula_text, item_text
+from bot.report.rows import APPENDIX_HEADERS, AppendixRow, Report, appendix_rows, count_rows
 from bot.texts.common import vn_date
-from bot.texts.report import CLASS_LABELS, NOT_REPORTED, number_text
-from scheduler.standing import FOUR, Standing, figures_by_target, target_met
+from bot.texts.report import CLASS_LABELS, NOT_REPORTED, grade_text, number_text
+from scheduler.rating import rate_units
+from scheduler.standing import FOUR, OUTSIDE, Standing, figures_by_target, target_met
 
 FONT = "Times New Roman"
 FILLS: dict[Standing, str] = {
@@ -27,8 +34,11 @@ FILLS: dict[Standing, str] = {
     "overdue": "FFC7CE",  # red
     "waiting": "D9D9D9",  # grey
     "not_applicable": "D9D9D9",
+    "before_tracking": "D9D9D9",
 }
-APPENDIX_WIDTHS = (5, 34, 14, 14, 18, 12, 22, 11, 20, 26, 20)
+APPENDIX_TOTAL_WIDTH = 190.0  # units over the 11 columns: ~80% scale on A4 landscape
+APPENDIX_CONTENT = 1  # "Nội dung công việc", the widest column
+DEFAULT_WIDTH = 8.43  # a column left at the spreadsheet's default width
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -46,7 +56,6 @@ def _title(ws: Worksheet, report: Report, sheet_title: str, columns: int) -> int
         ws.cell(row=i, column=1, value=text).font = Font(name=FONT, size=13 if i == 1 else 11, bold=i <= 2)
         ws.cell(row=i, column=1).alignment = Alignment(wrap_text=True, vertical="center")
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=columns)
-    ws.row_dimensions[2].height = 45  # the plan's title runs to several lines
     return len(lines) + 2
 
 
@@ -66,11 +75,13 @@ def _cell(ws: Worksheet, row: int, col: int, value: object, *, bold: bool = Fals
     c.border = _BORDER
 
 
-def _print_setup(ws: Worksheet, header_row: int, widths: tuple[int, ...]) -> None:
+def _print_setup(ws: Worksheet, header_row: int, widths: Sequence[float]) -> None:
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    fit_rows(ws)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
     ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.print_area = f"A1:{get_column_letter(len(widths))}{ws.max_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -78,13 +89,44 @@ def _print_setup(ws: Worksheet, header_row: int, widths: tuple[int, ...]) -> Non
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.footer = 0.3
     ws.print_options.horizontalCentered = True
+    for footer in (ws.oddFooter, ws.evenFooter):
+        footer.center.text = "Trang &P/&N"
+        footer.center.font = FONT
+        footer.center.size = 10
+
+
+def fit_rows(ws: Worksheet) -> None:
+    """Every row as tall as its tallest wrapped cell (a merged cell spans its columns)."""
+    width = {i: ws.column_dimensions[get_column_letter(i)].width or DEFAULT_WIDTH for i in range(1, ws.max_column + 1)}
+    spans: dict[tuple[int, int], float] = {}
+    hidden: set[tuple[int, int]] = set()
+    for rng in ws.merged_cells.ranges:
+        spans[(rng.min_row, rng.min_col)] = sum(width[c] for c in range(rng.min_col, rng.max_col + 1))
+        hidden |= {(r, c) for r, c in rng.cells} - {(rng.min_row, rng.min_col)}
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+        cells = [
+            (c.value, spans.get((c.row, c.column), width[c.column]), c.font.sz or 11)
+            for c in row
+            if c.value not in (None, "") and (c.row, c.column) not in hidden
+        ]
+        if cells:
+            ws.row_dimensions[row[0].row].height = max(row_points([(v, w)], pt) for v, w, pt in cells)
+
+
+def appendix_widths(report: Report, rows: Sequence[AppendixRow]) -> tuple[float, ...]:
+    """The appendix's columns shared by the length of their text, "Nội dung" widest."""
+    columns = [[row.cells[i] for row in rows if not row.is_section] or [""] for i in range(len(APPENDIX_HEADERS))]
+    minimum = [max(5.0, max(len(w) for w in h.split()) + 3.0) for h in APPENDIX_HEADERS]
+    return content_widths(columns, APPENDIX_TOTAL_WIDTH, minimum=minimum, widest=APPENDIX_CONTENT)
 
 
 def _appendix(ws: Worksheet, report: Report) -> None:
     header = _title(ws, report, "PHỤ LỤC: KẾT QUẢ THỰC HIỆN NHIỆM VỤ", len(APPENDIX_HEADERS))
     _header(ws, header, APPENDIX_HEADERS)
-    for i, row in enumerate(appendix_rows(report), start=header + 1):
+    rows = appendix_rows(report)
+    for i, row in enumerate(rows, start=header + 1):
         for col, value in enumerate(row.cells, start=1):
             _cell(ws, i, col, int(value) if col == 1 and value.isdigit() else value, bold=row.is_section)
         if row.standing is None:
@@ -94,7 +136,7 @@ def _appendix(ws: Worksheet, report: Report) -> None:
             ws.cell(row=i, column=7).fill = fill(row.standing)
         ws.cell(row=i, column=1).alignment = Alignment(vertical="top", horizontal="center")
     _legend(ws, ws.max_row + 2)
-    _print_setup(ws, header, APPENDIX_WIDTHS)
+    _print_setup(ws, header, appendix_widths(report, rows))
 
 
 def _legend(ws: Worksheet, row: int) -> None:
@@ -132,7 +174,7 @@ def _summary(ws: Worksheet, report: Report) -> None:
 
     counts = st.counts()
     row += 2
-    outside = [f"{counts[k]} lượt {CLASS_LABELS[k].lower()}" for k in ("waiting", "not_applicable") if counts[k]]
+    outside = [f"{counts[k]} lượt {CLASS_LABELS[k].lower()}" for k in OUTSIDE if counts[k]]
     if outside:
         text = f"Ngoài ra (không tính tỷ lệ): {'; '.join(outside)}."
         ws.cell(row=row, column=1, value=text).font = Font(name=FONT, size=11)
@@ -204,6 +246,33 @@ def _targets(ws: Worksheet, report: Report) -> None:
     _print_setup(ws, header_row, (5, 34, 12, 11, 24, 14, 12, 11, 12, 26))
 
 
+RATING_HEADERS = ("STT", "Đơn vị", "Số nhiệm vụ được chấm", "Điểm", "Xếp loại", "Cách tính (nhiệm vụ: điểm)")
+
+
+def _rating(ws: Worksheet, report: Report) -> None:
+    """Each unit's score and grade in the window, with its working (scheduler/rating.py)."""
+    row = _title(ws, report, "XẾP LOẠI KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CÁC ĐƠN VỊ", len(RATING_HEADERS))
+    ws.cell(row=row - 1, column=1, value=formula_text(report.standing.rating)).font = Font(name=FONT, italic=True)
+    ws.merge_cells(start_row=row - 1, start_column=1, end_row=row - 1, end_column=len(RATING_HEADERS))
+    ws.cell(row=row - 1, column=1).alignment = _WRAP
+    _header(ws, row, RATING_HEADERS)
+    header_row = row
+    for i, r in enumerate(rate_units(report.standing), start=1):
+        row += 1
+        lead = sum(1 for item in r.items if item.role == "lead")
+        counted = f"{len(r.items)} (chủ trì {lead}, phối hợp {len(r.items) - lead})"
+        working = "\n".join(item_text(item) for item in r.items)
+        if r.items:
+            weighted, total = r.weighted()
+            working += f"\nĐiểm = 100 × {number_text(round(weighted, 2))} / {number_text(round(total, 2))}"
+        for col, value in enumerate(
+            (i, r.name, counted, r.score, grade_text(r.grade), working or "Chưa có nhiệm vụ đến hạn để chấm"), start=1
+        ):
+            _cell(ws, row, col, value)
+        ws.cell(row=row, column=4).number_format = "0.0"
+    _print_setup(ws, header_row, (5, 30, 16, 9, 24, 70))
+
+
 def workbook(report: Report) -> Workbook:
     wb = Workbook()
     ws = wb.active
@@ -212,6 +281,7 @@ def workbook(report: Report) -> Workbook:
     _appendix(ws, report)
     _summary(wb.create_sheet("Tổng hợp"), report)
     _targets(wb.create_sheet("Chỉ tiêu"), report)
+    _rating(wb.create_sheet("Xếp loại"), report)
     return wb
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.texts.common import vn_date, vn_period
+from scheduler.rating_rules import Grade
 from scheduler.standing import Standing
 from scheduler.windows import ReportWindow
 from store.reporting import ReportRow
@@ -17,6 +18,7 @@ CLASS_LABELS: dict[Standing, str] = {
     "overdue": "Quá hạn chưa hoàn thành",
     "waiting": "Chờ điều kiện triển khai",
     "not_applicable": "Không phát sinh",
+    "before_tracking": "Trước khi theo dõi",
 }
 
 NOT_REPORTED = "đơn vị chưa báo cáo"
@@ -74,3 +76,16 @@ def reason(r: ReportRow) -> str:
 
 def produced_line(ward: str, day: date) -> str:
     return f"{ward}, ngày lập: {vn_date(day)}"
+
+
+GRADE_LABELS: dict[Grade, str] = {
+    "excellent": "Hoàn thành xuất sắc nhiệm vụ",
+    "good": "Hoàn thành tốt nhiệm vụ",
+    "pass": "Hoàn thành nhiệm vụ",
+    "fail": "Không hoàn thành nhiệm vụ",
+}
+NO_GRADE = "Chưa đủ cơ sở xếp loại"
+
+
+def grade_text(grade: Grade | None) -> str:
+    return GRADE_LABELS[grade] if grade is not None else NO_GRADE

@@ -13,6 +13,7 @@ from datetime import date
 from scheduler.deadlines import Conditional, DeadlineRule, Ongoing, Recurring
 from scheduler.folding import fold
 from scheduler.policy import ReminderPolicy
+from scheduler.rating_rules import RatingRules
 from scheduler.titles import derive_head_title
 from store.labels import label_key
 
@@ -124,6 +125,8 @@ class Plan:
     compiled_by: str = ""  # the unit code that compiles the report to the city (reporting.compiled_by)
     report_recipient: str = ""  # who the report goes to (reporting.recipient)
     confirm_done: bool = True  # plan.confirm_done: a done counts once the office confirms it
+    tracking_from: date | None = None  # plan.tracking_from: earlier periods are not counted
+    rating: RatingRules = field(default_factory=RatingRules)  # how units are rated (docs/rating.md)
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property

@@ -110,6 +110,8 @@ def resolve(spec: PlanFile, raw: dict[str, Any], lines: dict[tuple[Any, ...], in
         compiled_by=(directory.code(spec.reporting.compiled_by) or "") if spec.reporting else "",
         report_recipient=spec.reporting.recipient if spec.reporting else "",
         confirm_done=spec.plan.confirm_done,
+        tracking_from=spec.plan.tracking_from,
+        rating=spec.rating,
         _names=directory.names,
     )
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scheduler.periods import Freq
+from scheduler.rating_rules import RatingRules
 
 
 class _Strict(BaseModel):
@@ -240,6 +241,8 @@ class PlanInfo(_Strict):
     # A done task with its product counts as done only once the office confirms it
     # (/xacnhan); false: it counts when the unit reports it.
     confirm_done: bool = True
+    # Periods that fell due before this day are neither nagged nor counted overdue.
+    tracking_from: date | None = None
 
     @field_validator("code", "ward")
     @classmethod
@@ -265,6 +268,7 @@ class PlanFile(_Strict):
     reminders: PolicySpec = PolicySpec()
     reporting: ReportingSpec | None = None
     targets: list[TargetSpec] = []
+    rating: RatingRules = RatingRules()
     tasks: list[TaskSpec] = Field(min_length=1)
 
 
