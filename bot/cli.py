@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from bot import cli_export, cli_record, cli_runtime
 from bot.cli_common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
+from bot.desk import cli as desk_cli
 from bot.logs import redact
 from bot.planview import describe_rule, plan_text, schedule_event_row, schedule_row, schedule_text
 from bot.settings import Settings
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_runtime.register(sub)
     cli_export.register(sub)
     cli_record.register(sub)
+    desk_cli.register(sub)
     return parser
 
 

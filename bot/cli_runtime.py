@@ -224,7 +224,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.app import Ticker, first_of, make_dispatcher, run_with_scheduler, stop_on_signals
+    from bot.app import stop_on_signals
+    from bot.desk.serve import running_desk
     from bot.startup import check_webhook_settings
     from scheduler.clock import ShiftedClock, SystemClock
 
@@ -237,28 +238,45 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
     # batch in hand is sent and recorded, rows not started are released, exit code 0.
     stop = stop_on_signals()
     try:
-        if settings.telegram_token or settings.zalo_token:
-            from bot.messengers import run_messengers
-
-            await run_messengers(ctx, stop)
-            return
-        from bot.console import ConsoleChannel, ConsoleSession
-        from bot.conversation import Conversation
-
-        channel = ConsoleChannel()
-        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
-        session = ConsoleSession(ctx, Conversation(ctx), channel)
-        # Who the newcomer is comes first, and the bot's clock starts after: a demo started
-        # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
-        chosen = asyncio.ensure_future(session.start())
-        await first_of(chosen, stop.wait())
-        if stop.is_set() or not chosen.result():
-            return
-        if isinstance(clock, ShiftedClock):
-            clock.restart()
-        await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
+        async with running_desk(ctx) as desk:
+            await _serve(ctx, clock, stop, desk)
     finally:
         await ctx.db.dispose()
+
+
+async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool) -> None:
+    from bot.app import Ticker, first_of, make_dispatcher, run_with_scheduler
+    from bot.desk.links import desk_base_url
+    from bot.desk.serve import demo_login_link
+    from scheduler.clock import ShiftedClock
+
+    settings = ctx.settings
+    if desk:
+        print(f"Trang làm việc: {desk_base_url(settings)} (đăng nhập bằng liên kết: nhacviec desk-link)")
+    if settings.telegram_token or settings.zalo_token:
+        from bot.messengers import run_messengers
+
+        await run_messengers(ctx, stop)
+        return
+    from bot.console import ConsoleChannel, ConsoleSession
+    from bot.conversation import Conversation
+
+    if desk:
+        link = await demo_login_link(ctx)
+        minutes = settings.desk_link_minutes
+        print(f"Văn phòng mở trang làm việc bằng liên kết này (dùng một lần, {minutes} phút): {link}")
+    channel = ConsoleChannel()
+    ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+    session = ConsoleSession(ctx, Conversation(ctx), channel)
+    # Who the newcomer is comes first, and the bot's clock starts after: a demo started
+    # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
+    chosen = asyncio.ensure_future(session.start())
+    await first_of(chosen, stop.wait())
+    if stop.is_set() or not chosen.result():
+        return
+    if isinstance(clock, ShiftedClock):
+        clock.restart()
+    await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
 
 
 async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:

@@ -133,6 +133,14 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                 zalo_secret=settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else None,
                 health=health.http,
             )
+            from bot.desk.serve import shares_webhook_server
+
+            if settings.desk_enabled and shares_webhook_server(settings):
+                from starlette.routing import Mount
+
+                from bot.desk.app import desk_app
+
+                app.router.routes.append(Mount("/", desk_app(ctx)))  # after the webhooks' own routes
             server = _Server(
                 uvicorn.Config(
                     app,

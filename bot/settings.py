@@ -83,6 +83,19 @@ class Settings(BaseSettings):
     # {public_url}/telegram/webhook and {public_url}/zalo/webhook itself at start.
     public_url: str | None = None
 
+    # The office's desk (web page), served by `nhacviec run` in the same process. When it
+    # listens on the webhooks' address and port (webhook mode), both share one server.
+    desk_enabled: bool = True
+    desk_host: str = "127.0.0.1"
+    desk_port: int = 8080
+    # The address people open (behind the TLS proxy); default PUBLIC_URL, else host:port.
+    desk_url: str | None = None
+    # Signs the desk's session cookie; several worker processes must share one. Unset: a
+    # random key per process (sessions end when the bot restarts).
+    desk_secret: SecretStr | None = None
+    desk_link_minutes: int = Field(default=10, gt=0)  # a one-time login link's life
+    desk_idle_minutes: int = Field(default=60, gt=0)  # a session unused this long ends
+
     # Dead-man's switch: when rows have been due this long and nothing could be sent
     # meanwhile, the office is told (once per outage) and /healthz answers 503.
     deadman_minutes: float = Field(default=30.0, gt=0)

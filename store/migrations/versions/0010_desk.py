@@ -1,0 +1,45 @@
+"""desk: one-time login links and sessions of the office's web page
+
+Revision ID: 0010d
+Revises: 0009r
+Create Date: 2026-12-06
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010d"
+down_revision: str | None = "0009r"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "desk_tokens",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id"), nullable=False),
+        sa.Column("ward_id", sa.Integer, sa.ForeignKey("wards.id"), nullable=False),
+        sa.Column("target", sa.String(200)),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("expires_at", sa.DateTime, nullable=False),
+        sa.Column("used_at", sa.DateTime),
+    )
+    op.create_table(
+        "desk_sessions",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("session_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("person_id", sa.Integer, sa.ForeignKey("people.id"), nullable=False),
+        sa.Column("csrf", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("seen_at", sa.DateTime, nullable=False),
+        sa.Column("ended_at", sa.DateTime),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("desk_sessions")
+    op.drop_table("desk_tokens")
