@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -184,7 +184,7 @@ ACTIONS = {
 }
 
 
-async def record_desk_action(s: AsyncSession, v: Visitor, words: str, action: str, now_us: int) -> int:
+async def record_desk_action(s: AsyncSession, v: Visitor, words: str, action: str, now: datetime) -> int:
     """The action as an inbound message on the desk's pseudo-channel: the task's history
     then shows who did what, when, and where (as a chat command's message does)."""
     inbound_id = await store_inbound(
@@ -192,14 +192,14 @@ async def record_desk_action(s: AsyncSession, v: Visitor, words: str, action: st
         {
             "channel": DESK_CHANNEL,
             "chat_id": str(v.person_id),
-            "message_id": f"{action}:{now_us}:{secrets.token_hex(4)}",
+            "message_id": f"{action}:{int(now.timestamp() * 1_000_000)}:{secrets.token_hex(4)}",
             "sender_id": str(v.person_id),
             "sender_name": v.name,
             "text": words,
             "reply_to_message_id": None,
             "raw": json.dumps({"desk": action, "person_id": v.person_id, "session": v.session_id}),
-            "sent_at": None,
-            "received_at": None,
+            "sent_at": now,
+            "received_at": now,
         },
     )
     assert inbound_id is not None  # the message id is new by construction
@@ -246,7 +246,7 @@ async def _act(  # noqa: C901 — one branch per decision, each a call to its us
     label = views[0].task_label if views else str(stt)
     words = f"{ACTIONS[action]} nhiệm vụ {label}" + (f" — {unit}" if unit else "") + (f": {reason}" if reason else "")
     if action == "nhac-ngay":
-        await record_desk_action(s, v, words, action, int(now.timestamp() * 1e6))
+        await record_desk_action(s, v, words, action, now)
         queued = await queue_manual_reminder(s, ward_id, stt, unit or None, now, ctx.today())
         ctx.wake()
         return remind_queued(queued.task, len(queued.units), queued.nobody)
@@ -254,7 +254,7 @@ async def _act(  # noqa: C901 — one branch per decision, each a call to its us
         pending = [p for p in await pending_extensions(s, ward_id, stt) if p.unit_code == unit]
         if not pending:
             raise ActionError(f"Không có đề nghị gia hạn nào đang chờ duyệt cho nhiệm vụ {label} của {unit}.")
-        await record_desk_action(s, v, words, action, int(now.timestamp() * 1e6))
+        await record_desk_action(s, v, words, action, now)
         if action == "duyet-gia-han":
 
             async def replan(session: AsyncSession) -> None:
@@ -277,7 +277,7 @@ async def _act(  # noqa: C901 — one branch per decision, each a call to its us
     view = next((x for x in views if x.unit_code == unit), None)
     if view is None:
         raise ActionError(f"Nhiệm vụ {label} không giao cho đơn vị {unit or '(chưa chọn)'}.")
-    inbound_id = await record_desk_action(s, v, words, action, int(now.timestamp() * 1e6))
+    inbound_id = await record_desk_action(s, v, words, action, now)
     if action == "xac-nhan":
         text = await usecases.confirm_report(s, ward_id, view, person, inbound_id, now, ctx.calendar)
     elif action == "tra-lai":

@@ -110,9 +110,9 @@ class Desk:
         public = self.ctx.settings.desk_url or self.ctx.settings.public_url or ""
         return request.url.scheme == "https" or public.startswith("https://")
 
-    def render(self, request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    def render(self, request: Request, template: str, status: int = 200, **values: Any) -> HTMLResponse:
         v: Visitor | None = request.scope.get("desk_visitor")
-        html = self.env.get_template(name).render(
+        html = self.env.get_template(template).render(
             visitor=v,
             csrf=v.csrf if v is not None else "",
             ward_name=values.pop("ward_name", None) or self.ward_name(v.ward_id if v else None),
