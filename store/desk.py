@@ -258,4 +258,9 @@ async def desk_history(session: AsyncSession, ward_id: int, task_id: int, limit:
         .order_by(StatusReport.created_at.desc(), StatusReport.id.desc())
         .limit(limit)
     )
-    return [DeskHistoryRow(*row) for row in (await session.execute(stmt)).all()]
+    return [
+        DeskHistoryRow(at, code, role, key, status, percent, note, review, person, channel, text, sender)
+        for at, code, role, key, status, percent, note, review, person, channel, text, sender in (
+            await session.execute(stmt)
+        ).all()
+    ]

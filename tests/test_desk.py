@@ -37,9 +37,7 @@ async def client(ctx: AppContext) -> AsyncIterator[httpx.AsyncClient]:
 def cells(html: str) -> dict[tuple[str, str], tuple[str, str]]:
     """(task, unit) → (standing, flags) of every cell of the matrix."""
     out = {}
-    for m in re.finditer(
-        r'data-task="([^"]*)" data-unit="([^"]*)" data-standing="([^"]*)" data-flags="([^"]*)"', html
-    ):
+    for m in re.finditer(r'data-task="([^"]*)" data-unit="([^"]*)" data-standing="([^"]*)" data-flags="([^"]*)"', html):
         out[(m[1], m[2])] = (m[3], m[4])
     return out
 
@@ -73,7 +71,9 @@ async def test_an_expired_link_and_no_session_are_refused(
     assert page.status_code == 401 and "/web" in page.text
 
 
-async def test_idle_session_ends_and_logout_ends_it(ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient) -> None:
+async def test_idle_session_ends_and_logout_ends_it(
+    ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient
+) -> None:
 
     await log_in(client, ctx, wards.office_a)
     ctx.clock.advance(minutes=61)  # type: ignore[attr-defined]
@@ -96,7 +96,15 @@ async def test_the_matrix_carries_the_contract_attributes(
     assert got[("4", "VHXH")][0] in ("in_progress", "not_started")
     assert "blocked" in got[("2", "VP")][1].split()
     standings = {s for s, _ in got.values()}
-    assert standings <= {"done_on_time", "done_late", "in_progress", "overdue", "not_started", "waiting", "not_applicable"}
+    assert standings <= {
+        "done_on_time",
+        "done_late",
+        "in_progress",
+        "overdue",
+        "not_started",
+        "waiting",
+        "not_applicable",
+    }
     assert re.search(r'data-count="overdue"><span class="n">\d+', page.text)
     only_vp = cells((await client.get("/?don-vi=VP")).text)
     assert only_vp and {u for _, u in only_vp} == {"VP"}
@@ -122,7 +130,9 @@ async def test_the_office_confirms_a_product_and_the_unit_is_told(
     assert cells((await client.get("/")).text)[("4", "VHXH")][0] == "done_on_time"
 
 
-async def test_returning_needs_a_reason_and_tells_it(ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient) -> None:
+async def test_returning_needs_a_reason_and_tells_it(
+    ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient
+) -> None:
     await log_in(client, ctx, wards.office_a)
     csrf = csrf_of((await client.get("/nhiem-vu/4")).text)
     await client.post("/nhiem-vu/4/tra-lai", data={"csrf": csrf, "don_vi": "VHXH", "ly_do": ""})

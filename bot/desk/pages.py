@@ -24,8 +24,8 @@ from scheduler.planner import plan_ward
 from store.desk import Visitor, desk_history, evidence_item, evidence_of_task
 from store.extensions import pending_extensions, task_extensions
 from store.inbound import mark_processed, store_inbound
-from store.models import Person
-from store.queries import active_units, current_assignments, task_by_label
+from store.models import Person, Task
+from store.queries import AssignmentView, active_units, current_assignments, task_by_label
 
 STANDING_LABELS = {
     "done_on_time": "Hoàn thành đúng hạn",
@@ -120,11 +120,15 @@ async def matrix_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
 # --- one task --------------------------------------------------------------------------------
 
 
-async def _task_and_views(desk: Desk, s: AsyncSession, v: Visitor, ward_id: int, label: str):  # type: ignore[no-untyped-def]
+async def _task_and_views(
+    desk: Desk, s: AsyncSession, v: Visitor, ward_id: int, label: str
+) -> tuple[Task, list[AssignmentView]]:
     task = await task_by_label(s, ward_id, label)
     if task is None:
         raise Refusal(404, f"Không có nhiệm vụ {label[:40]}.")
     views = [x for x in await current_assignments(s, ward_id, desk.ctx.today()) if x.task_id == task.id]
+    order = list(desk.plan(ward_id).units)
+    views.sort(key=lambda x: (x.role != "lead", order.index(x.unit_code) if x.unit_code in order else len(order)))
     if v.role in HEAD_ROLES:
         views = [x for x in views if x.unit_id == v.unit_id]
         if not views:
@@ -234,7 +238,7 @@ async def _act(  # noqa: C901 — one branch per decision, each a call to its us
     v: Visitor,
     ward_id: int,
     stt: int,
-    views: list,  # type: ignore[type-arg]
+    views: list[AssignmentView],
     action: str,
     unit: str,
     reason: str,

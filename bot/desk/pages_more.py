@@ -31,7 +31,7 @@ from store.desk import Visitor
 from store.enums import PersonRole
 from store.models import Person
 from store.queries import active_units
-from store.roster import roster, unlink_person
+from store.roster import RosterEntry, roster, unlink_person
 
 FILES = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "bao-cao"),
@@ -115,7 +115,7 @@ async def people_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     units = await _units(desk, s, ward_id)
     entries = await roster(s, ward_id)
     order = {"head": 0, "deputy": 1, "office": 2, "leader": 3, "city": 4}
-    by_unit: dict[int | None, list] = {}  # type: ignore[type-arg]
+    by_unit: dict[int | None, list[RosterEntry]] = {}
     for e in sorted(entries, key=lambda e: (order.get(e.person.role, 9), e.person.id)):
         by_unit.setdefault(e.person.unit_id, []).append(e)
     return desk.render(

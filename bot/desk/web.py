@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.context import AppContext
 from bot.desk.auth import TOUCH_EVERY, Throttle, csrf_ok, keep_alive, session_visitor
-from bot.texts import vn_date
+from bot.texts import cycle_title, vn_date
 from scheduler.plan import Plan
 from store.desk import Visitor
 from store.enums import PersonRole
@@ -99,6 +99,7 @@ class Desk:
             lstrip_blocks=True,
         )
         self.env.filters["vndate"] = _vn_date
+        self.env.globals["cycle_title"] = cycle_title
         zone = self.ctx.calendar.zone
         self.env.filters["vntime"] = lambda v: f"{v.astimezone(zone):%d/%m/%Y %H:%M}" if v is not None else ""
 
