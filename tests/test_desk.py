@@ -279,3 +279,51 @@ async def test_inviting_gives_a_code_and_a_qr_and_revoking_unlinks(
     await log_in(client, ctx, wards.office_b)
     csrf_b = csrf_of((await client.get("/nguoi")).text)
     assert (await client.post(f"/nguoi/{wards.office_a}/huy", data={"csrf": csrf_b})).status_code == 404
+
+
+async def test_evidence_is_served_only_to_its_ward(ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient) -> None:
+    from store.evidence import add_evidence
+    from store.queries import current_assignments
+
+    folder = ctx.settings.evidence_folder().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "anh.jpg").write_bytes(b"\xff\xd8\xff\xe0 photo")
+    (folder / "bao-cao.html").write_bytes(b"<script>alert(1)</script>")
+    async with ctx.db.session() as s, s.begin():
+        view = next(
+            v for v in await current_assignments(s, wards.a, ctx.today()) if v.task_stt == 4 and v.unit_code == "VHXH"
+        )
+        base = {
+            "ward_id": wards.a,
+            "assignment_id": view.id,
+            "kind": "file",
+            "created_at": ctx.now(),
+            "fetch_state": "stored",
+        }
+        photo, page_file, outside = await add_evidence(
+            s,
+            [
+                {**base, "path": str(folder / "anh.jpg"), "mime": "image/jpeg"},
+                {**base, "path": str(folder / "bao-cao.html"), "mime": "text/html", "filename": "bao-cao.html"},
+                {**base, "path": "/etc/passwd", "mime": "text/plain", "filename": "passwd"},
+            ],
+        )
+    await log_in(client, ctx, wards.office_a)
+    task = await client.get("/nhiem-vu/4")
+    assert f'<img src="/bang-chung/{photo.id}"' in task.text
+    shown = await client.get(f"/bang-chung/{photo.id}")
+    assert shown.status_code == 200 and shown.headers["content-type"] == "image/jpeg"
+    assert shown.headers["content-disposition"].startswith("inline")
+    attached = await client.get(f"/bang-chung/{page_file.id}")
+    assert attached.headers["content-type"] == "application/octet-stream"
+    assert attached.headers["content-disposition"].startswith("attachment")
+    assert (await client.get(f"/bang-chung/{outside.id}")).status_code == 404  # never outside the folder
+    await log_in(client, ctx, wards.office_b)
+    assert (await client.get(f"/bang-chung/{photo.id}")).status_code == 404
+
+
+async def test_wrong_login_links_are_throttled(ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient) -> None:
+    for n in range(10):
+        assert (await client.get(f"/dang-nhap/sai-{n}")).status_code == 410
+    good = path_of(await login_url(ctx, wards.office_a))
+    assert (await client.post(good)).status_code == 429

@@ -16,8 +16,10 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.context import AppContext
+from bot.conversation import Conversation
 from bot.desk.app import desk_app
 from tests.desk_support import SECRET_NOTE, TwoWards, login_url, two_wards
+from tests.helpers import say
 
 CHROMIUM = next(
     (
@@ -104,6 +106,13 @@ async def test_the_office_works_at_the_desk(ctx: AppContext, wards: TwoWards, br
         assert "awaiting_confirmation" in (await cell.get_attribute("data-flags") or "")
         assert await page.locator('[data-task="1"][data-unit="VHXH"]').get_attribute("data-standing") == "overdue"
         await _shot(page, "1-tong-quan")
+        # The page refreshes itself: a report arriving meanwhile shows without a reload.
+        vp = page.locator('[data-task="2"][data-unit="VP"]')
+        assert "blocked" in (await vp.get_attribute("data-flags") or "")
+        await say(Conversation(ctx), "VP-head", "2 đang làm 50%")
+        await page.evaluate("window.deskRefresh()")
+        await page.wait_for_selector("#live[data-refreshed]")
+        assert "blocked" not in (await vp.get_attribute("data-flags") or "")
         # Confirm the product.
         await page.click('tr[data-row="4"] th a')
         await page.wait_for_url(base + "/nhiem-vu/4")

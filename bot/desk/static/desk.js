@@ -45,6 +45,7 @@
       .finally(function () { busy = false; });
   }
 
+  window.deskRefresh = refresh; // for the browser tests: refresh now
   setInterval(refresh, seconds * 1000);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") { refresh(); }
