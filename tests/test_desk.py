@@ -325,5 +325,18 @@ async def test_evidence_is_served_only_to_its_ward(ctx: AppContext, wards: TwoWa
 async def test_wrong_login_links_are_throttled(ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient) -> None:
     for n in range(10):
         assert (await client.get(f"/dang-nhap/sai-{n}")).status_code == 410
+    assert (await client.get("/dang-nhap/sai-11")).status_code == 429
     good = path_of(await login_url(ctx, wards.office_a))
-    assert (await client.post(good)).status_code == 429
+    assert (await client.post(good)).status_code == 303  # the office is never locked out
+
+
+async def test_the_export_link_opens_the_report_page(
+    ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient
+) -> None:
+    from bot.desk.links import REPORT_PATH, report_message
+
+    url = await login_url(ctx, wards.office_a, REPORT_PATH)
+    assert url in report_message(url, 10) and "dùng một lần" in report_message(url, 10)
+    done = await client.post(path_of(url))
+    assert done.headers["location"] == "/bao-cao"
+    assert 'data-file="xlsx"' in (await client.get("/bao-cao")).text

@@ -34,20 +34,26 @@ async def login_form(desk: Desk, request: Request) -> Response:
     """The link's page: a button that logs in (pressed by the page's script at once). A GET
     never uses the link, so a chat app's link preview cannot spend it."""
     token = request.path_params["token"]
-    if desk.throttle.blocked(_address(request)):
-        return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY)
     async with desk.ctx.db.read() as s, s.begin():
         usable = await token_usable(s, hash_token(token), desk.ctx.now())
     if not usable:
-        desk.throttle.failed(_address(request))
-        return desk.render(request, "message.html", status=410, title="Liên kết không còn dùng được", text=USED_LINK)
+        return _refused(desk, request)
     return desk.render(request, "login.html", token=token)
+
+
+def _refused(desk: Desk, request: Request) -> Response:
+    """A wrong, used or expired link. Past the throttle's limit the answer is 429 (a valid
+    link still works: the throttle slows guessing, it never locks out the office, who may
+    all come through one proxy address)."""
+    address = _address(request)
+    if desk.throttle.blocked(address):
+        return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY)
+    desk.throttle.failed(address)
+    return desk.render(request, "message.html", status=410, title="Liên kết không còn dùng được", text=USED_LINK)
 
 
 async def login(desk: Desk, request: Request) -> Response:
     token = request.path_params["token"]
-    if desk.throttle.blocked(_address(request)):
-        return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY)
     await read_form(request)  # nothing is needed from it; its size is bounded
     now = desk.ctx.now()
     async with desk.ctx.db.session() as s, s.begin():
@@ -58,8 +64,7 @@ async def login(desk: Desk, request: Request) -> Response:
             person_id, target = taken
             cookie, _ = await start_session(s, person_id, now)
     if cookie is None:
-        desk.throttle.failed(_address(request))
-        return desk.render(request, "message.html", status=410, title="Liên kết không còn dùng được", text=USED_LINK)
+        return _refused(desk, request)
     response = see_other(target or "/")
     response.set_cookie(
         COOKIE,
