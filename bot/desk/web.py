@@ -188,24 +188,26 @@ def page(
     async def endpoint(request: Request) -> Response:
         db = desk.ctx.db
         now = desk.ctx.now()
+        posted = request.method == "POST"
         try:
-            async with db.read() as s, s.begin():
+            form = await read_form(request) if posted else None
+            # One transaction for the visitor and the page: a read one for GET pages.
+            async with db.session() if write or posted else db.read() as s, s.begin():
                 v = await session_visitor(s, request, desk.secret, now, desk.idle)
-            if v is not None and now - v.seen_at >= TOUCH_EVERY:
+                if v is None:
+                    return desk.render(request, "message.html", status=401, title="Cần đăng nhập", text=LOGIN_NEEDED)
+                request.scope["desk_visitor"] = v
+                if roles is not None and v.role not in roles:
+                    return desk.refusal(request, 403, "Trang này không dành cho vai trò của anh/chị.")
+                if form is not None:
+                    if not csrf_ok(v.csrf, str(form.get("csrf") or "")):
+                        return desk.refusal(request, 403, "Phiên làm việc đã thay đổi; xin tải lại trang rồi thử lại.")
+                    request.scope["desk_form"] = form
+                response = await handler(desk, request, s, v)
+            if now - v.seen_at >= TOUCH_EVERY:
                 async with db.session() as s, s.begin():
                     await keep_alive(s, v, now)
-            if v is None:
-                return desk.render(request, "message.html", status=401, title="Cần đăng nhập", text=LOGIN_NEEDED)
-            request.scope["desk_visitor"] = v
-            if roles is not None and v.role not in roles:
-                return desk.refusal(request, 403, "Trang này không dành cho vai trò của anh/chị.")
-            if request.method == "POST":
-                form = await read_form(request)
-                if not csrf_ok(v.csrf, str(form.get("csrf") or "")):
-                    return desk.refusal(request, 403, "Phiên làm việc đã thay đổi; xin tải lại trang rồi thử lại.")
-                request.scope["desk_form"] = form
-            async with db.session() if write or request.method == "POST" else db.read() as s, s.begin():
-                return await handler(desk, request, s, v)
+            return response
         except Refusal as refused:
             return desk.refusal(request, refused.status, refused.text)
 
