@@ -146,6 +146,30 @@ async def test_the_office_works_at_the_desk(ctx: AppContext, wards: TwoWards, br
         assert "158/KH-UBND" in text and "VHXH" in text
         await page.goto(base + "/nguoi")
         await _shot(page, "5-nguoi")
+        # Invite a person: the code, and a QR code on a printable sheet.
+        await page.select_option('select[name="don_vi"]', "VP")
+        await page.select_option('select[name="vai_tro"]', "deputy")
+        await page.fill('input[name="ho_ten"]', "Vũ Thị Hoa")
+        await page.click('.invite button[type="submit"]')
+        code = await page.inner_text("[data-code]")
+        assert len(code) == 6 and code.isdigit()
+        assert await page.locator(".qr svg").count() == 1
+        await _shot(page, "7-giay-moi")
+        # A phone.
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await page.goto(base + "/")
+        assert await page.locator("[data-task]").count() > 0
+        wide = await page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                .filter(e => !e.closest('.scroll') && e.getBoundingClientRect().right > 392)
+                .map(e => e.tagName + '.' + e.className)"""
+        )
+        assert not wide, wide  # nothing but the matrix itself (which scrolls) is wider than a phone
+        sizes = await page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.querySelector('.scroll').getBoundingClientRect().right]"
+        )
+        assert sizes[0] <= 392, sizes
+        await _shot(page, "8-dien-thoai")
         await context.close()
 
 
