@@ -340,3 +340,11 @@ async def test_the_export_link_opens_the_report_page(
     done = await client.post(path_of(url))
     assert done.headers["location"] == "/bao-cao"
     assert 'data-file="xlsx"' in (await client.get("/bao-cao")).text
+
+
+async def test_unknown_pages_answer_in_vietnamese(ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient) -> None:
+    missing = await client.get("/khong-co")
+    assert missing.status_code == 404 and "Không có trang này" in missing.text
+    assert "frame-ancestors 'none'" in missing.headers["content-security-policy"]
+    await log_in(client, ctx, wards.office_a)
+    assert (await client.get("/nhiem-vu/99")).status_code == 404

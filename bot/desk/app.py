@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
@@ -116,7 +117,22 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
         Route("/dang-xuat", bare(logout), methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 404)
+        text = "Không có trang này." if status == 404 else "Không thực hiện được yêu cầu này."
+        return desk.render(request, "message.html", status=status, title="Không tìm thấy", text=text)
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        log.exception("desk page %s failed", request.url.path.split("/dang-nhap/")[0])
+        return desk.render(
+            request,
+            "message.html",
+            status=500,
+            title="Có lỗi",
+            text="Trang chưa mở được do lỗi của hệ thống. Xin thử lại sau ít phút; nếu vẫn lỗi, báo người quản trị.",
+        )
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: failed})
     app.state.desk = desk
     app.add_middleware(SecurityHeaders)
     return app
