@@ -104,7 +104,7 @@ async def bench(args: argparse.Namespace) -> None:
     city = await _person(ctx, ids[0], "Thành phố", "city", None)
     backend = "postgresql" if db.is_postgres else "sqlite"
     print(
-        f"{backend}: desk, {args.wards} wards, {args.reports:,} status reports over {len(rows):,} assignments, "
+        f"{backend}: desk, {args.wards} ward(s), {args.reports:,} status reports over {len(rows):,} assignments, "
         f"as of {SUMMARY_AT:%d/%m/%Y}, {args.runs} runs each (commit {commit()})"
     )
     static = sum(p.stat().st_size for p in (ROOT / "bot" / "desk" / "static").iterdir())
