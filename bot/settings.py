@@ -90,8 +90,8 @@ class Settings(BaseSettings):
     desk_port: int = 8080
     # The address people open (behind the TLS proxy); default PUBLIC_URL, else host:port.
     desk_url: str | None = None
-    # Signs the desk's session cookie; several worker processes must share one. Unset: a
-    # random key per process (sessions end when the bot restarts).
+    # Signs the desk's session cookie. Unset: a random key made once and kept in the
+    # database, shared by every worker.
     desk_secret: SecretStr | None = None
     desk_link_minutes: int = Field(default=10, gt=0)  # a one-time login link's life
     desk_idle_minutes: int = Field(default=60, gt=0)  # a session unused this long ends

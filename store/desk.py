@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.models import Assignment, Base, ChatIdentity, Evidence, Occurrence, Person, Unit, UTCDateTime, Ward
+from store.sql import insert_or_ignore
 
 
 class DeskToken(Base):
@@ -40,6 +41,24 @@ class DeskSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeskKey(Base):
+    """A secret of the desk shared by every worker (the cookie key), made once."""
+
+    __tablename__ = "desk_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    value: Mapped[str] = mapped_column(String(128))
+
+
+async def shared_key(session: AsyncSession, name: str, candidate: str) -> str:
+    """The stored key `name`; `candidate` is stored first when there is none (the first of
+    several workers to ask wins, the others read its key)."""
+    await insert_or_ignore(session, DeskKey, [{"name": name, "value": candidate}], ("name",))
+    value = await session.scalar(select(DeskKey.value).where(DeskKey.name == name))
+    assert value is not None
+    return value
 
 
 async def add_token(

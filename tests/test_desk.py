@@ -348,3 +348,17 @@ async def test_unknown_pages_answer_in_vietnamese(ctx: AppContext, wards: TwoWar
     assert "frame-ancestors 'none'" in missing.headers["content-security-policy"]
     await log_in(client, ctx, wards.office_a)
     assert (await client.get("/nhiem-vu/99")).status_code == 404
+
+
+async def test_two_workers_share_the_cookie_key(ctx: AppContext, wards: TwoWards) -> None:
+    """Without NHACVIEC_DESK_SECRET the key is made once and kept in the database: a session
+    opened on one worker is good on the other (a proxy balances between them)."""
+    first, second = desk_app(ctx), desk_app(ctx)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url=BASE) as one:
+        await log_in(one, ctx, wards.office_a)
+        cookies = one.cookies
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=second), base_url=BASE, cookies=cookies) as two:
+        assert (await two.get("/")).status_code == 200
+    stranger = desk_app(ctx, secret=b"another key")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stranger), base_url=BASE, cookies=cookies) as three:
+        assert (await three.get("/")).status_code == 401

@@ -15,7 +15,7 @@ from bot.context import AppContext
 from bot.desk import pages, pages_more
 from bot.desk.auth import COOKIE, close_session, sign, start_session
 from bot.desk.links import hash_token
-from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, new_secret, page, read_form, see_other
+from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
 from store.desk import take_token, token_usable
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ async def login(desk: Desk, request: Request) -> Response:
     response = see_other(target or "/")
     response.set_cookie(
         COOKIE,
-        sign(desk.secret, cookie),
+        sign(await desk.secret(), cookie),
         max_age=12 * 3600,
         httponly=True,
         samesite="lax",
@@ -81,7 +81,7 @@ async def login(desk: Desk, request: Request) -> Response:
 
 async def logout(desk: Desk, request: Request) -> Response:
     async with desk.ctx.db.session() as s, s.begin():
-        await close_session(s, request, desk.secret, desk.ctx.now())
+        await close_session(s, request, await desk.secret(), desk.ctx.now())
     response = desk.render(
         request, "message.html", title="Đã đăng xuất", text="Anh/chị đã đăng xuất khỏi trang làm việc."
     )
@@ -91,7 +91,7 @@ async def logout(desk: Desk, request: Request) -> Response:
 
 def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
     """The desk for the wards `ctx` serves."""
-    key = secret or (ctx.settings.desk_secret.get_secret_value().encode() if ctx.settings.desk_secret else new_secret())
+    key = secret or (ctx.settings.desk_secret.get_secret_value().encode() if ctx.settings.desk_secret else None)
     desk = Desk(ctx, key)
 
     def bare(handler):  # type: ignore[no-untyped-def]

@@ -17,12 +17,9 @@ DEMO_OFFICE_NAME = "Văn phòng (trang làm việc)"
 
 
 def shares_webhook_server(settings: Settings) -> bool:
-    """In webhook mode on the same address, the webhook server serves the desk too."""
-    return (
-        settings.webhook_mode
-        and settings.desk_port == settings.webhook_port
-        and settings.desk_host == settings.webhook_listen
-    )
+    """In webhook mode on the webhook server's port (the default: both 8080), that server
+    serves the desk too, on its address (0.0.0.0 in a container), behind the same proxy."""
+    return settings.webhook_mode and settings.desk_port == settings.webhook_port
 
 
 @contextlib.asynccontextmanager

@@ -22,7 +22,7 @@ from bot.context import AppContext
 from bot.desk.auth import TOUCH_EVERY, Throttle, csrf_ok, keep_alive, session_visitor
 from bot.texts import cycle_title, vn_date
 from scheduler.plan import Plan
-from store.desk import Visitor
+from store.desk import Visitor, shared_key
 from store.enums import PersonRole
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,9 @@ def _vn_date(value: date | None) -> str:
 @dataclass
 class Desk:
     ctx: AppContext
-    secret: bytes
+    # The cookie key: NHACVIEC_DESK_SECRET, else one made once and kept in the database (so
+    # every worker of a city signs alike); read at the first request.
+    key: bytes | None = None
     throttle: Throttle = field(default_factory=Throttle)
     # What the last action of a session did, shown once on the next page (session id → (kind, text)).
     flash: dict[int, tuple[str, str]] = field(default_factory=dict)
@@ -102,6 +104,12 @@ class Desk:
         self.env.globals["cycle_title"] = cycle_title
         zone = self.ctx.calendar.zone
         self.env.filters["vntime"] = lambda v: f"{v.astimezone(zone):%d/%m/%Y %H:%M}" if v is not None else ""
+
+    async def secret(self) -> bytes:
+        if self.key is None:
+            async with self.ctx.db.session() as s, s.begin():
+                self.key = (await shared_key(s, "cookie", secrets.token_hex(32))).encode()
+        return self.key
 
     @property
     def idle(self) -> timedelta:
@@ -189,11 +197,12 @@ def page(
         db = desk.ctx.db
         now = desk.ctx.now()
         posted = request.method == "POST"
+        key = await desk.secret()
         try:
             form = await read_form(request) if posted else None
             # One transaction for the visitor and the page: a read one for GET pages.
             async with db.session() if write or posted else db.read() as s, s.begin():
-                v = await session_visitor(s, request, desk.secret, now, desk.idle)
+                v = await session_visitor(s, request, key, now, desk.idle)
                 if v is None:
                     return desk.render(request, "message.html", status=401, title="Cần đăng nhập", text=LOGIN_NEEDED)
                 request.scope["desk_visitor"] = v
@@ -221,10 +230,6 @@ def form_of(request: Request) -> FormData:
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def new_secret() -> bytes:
-    return secrets.token_bytes(32)
 
 
 LOGIN_NEEDED = (

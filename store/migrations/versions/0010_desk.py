@@ -40,6 +40,14 @@ def upgrade() -> None:
     )
 
 
+    # The key signing the desk's cookies when NHACVIEC_DESK_SECRET is not set: one row, made by
+    # the first worker that needs it, so every worker of a city checks the same signature.
+    op.create_table(
+        "desk_keys",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(32), nullable=False, unique=True),
+        sa.Column("value", sa.String(128), nullable=False),
+    )
     # Who answered last (/danhsach, the desk's /nguoi) reads status reports by person: without
     # this index each look-up scanned the whole table (1 million reports: ~0.2 s).
     op.create_index("ix_status_reports_person", "status_reports", ["person_id", "created_at"])
@@ -47,5 +55,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_status_reports_person", table_name="status_reports")
+    op.drop_table("desk_keys")
     op.drop_table("desk_sessions")
     op.drop_table("desk_tokens")
