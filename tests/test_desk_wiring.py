@@ -1,0 +1,67 @@
+"""The desk inside `nhacviec run`: in webhook mode on the webhook server's port it is served
+by that server, beside the webhooks and /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from pydantic import SecretStr
+
+from bot.context import AppContext
+from bot.desk.serve import shares_webhook_server
+from tests.desk_support import login_url
+from tests.fakes.server import free_port, serve
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.waiting import until
+
+
+async def _get(url: str) -> httpx.Response:
+    for _ in range(150):
+        try:
+            async with httpx.AsyncClient() as client:
+                return await client.get(url)
+        except httpx.TransportError:
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"nothing listens at {url}")
+
+
+async def test_the_webhook_server_serves_the_desk(ctx: AppContext) -> None:
+    from bot.actions import create_person
+    from bot.messengers import run_messengers
+
+    telegram = FakeTelegram()
+    api = await serve(telegram.app())
+    port = free_port()
+    ctx.settings = ctx.settings.model_copy(
+        update={
+            "telegram_token": SecretStr(telegram.token),
+            "telegram_base_url": f"{api.url}/bot",
+            "telegram_webhook_secret": SecretStr("tg-secret_0123456789"),
+            "webhook_mode": True,
+            "webhook_port": port,
+            "desk_port": port,
+            "public_url": "https://nhacviec.example.test",
+            "tick_seconds": 0.2,
+        }
+    )
+    assert shares_webhook_server(ctx.settings)
+    async with ctx.db.session() as s, s.begin():
+        office = await create_person(s, ctx.ward_id, "Nguyễn Thị Lan", "office", "VHXH", ctx.now())
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_messengers(ctx, stop))
+    try:
+        await until(lambda: telegram.webhook_url, what="webhook registered")
+        base = f"http://127.0.0.1:{port}"
+        assert (await _get(f"{base}/healthz")).status_code in (200, 503)
+        page = await _get(f"{base}/")
+        assert page.status_code == 401 and "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        url = await login_url(ctx, office.id)
+        assert url.startswith("https://nhacviec.example.test/dang-nhap/")
+        async with httpx.AsyncClient(base_url=base) as client:
+            done = await client.post("/" + url.split("/", 3)[3])
+            assert done.status_code == 303 and "secure" in done.headers["set-cookie"].lower()
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await api.stop()
