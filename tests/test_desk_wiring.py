@@ -4,6 +4,11 @@ by that server, beside the webhooks and /healthz."""
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
@@ -65,3 +70,25 @@ async def test_the_webhook_server_serves_the_desk(ctx: AppContext) -> None:
         stop.set()
         await asyncio.wait_for(running, 30)
         await api.stop()
+
+
+def test_the_console_demo_prints_a_login_link_for_the_office(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+        "NHACVIEC_DESK_PORT": str(port),
+        "NHACVIEC_FILES_PATH": str(tmp_path / "files"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert f"Trang làm việc: http://127.0.0.1:{port}" in run.stdout, run.stdout + run.stderr
+    assert re.search(rf"http://127\.0\.0\.1:{port}/dang-nhap/[\w-]{{20,}}", run.stdout)
+    assert "Traceback" not in run.stderr
