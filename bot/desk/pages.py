@@ -232,7 +232,7 @@ async def task_action(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     return see_other(back)
 
 
-async def _act(  # noqa: C901 — one branch per decision, each a call to its use case
+async def _act(
     desk: Desk,
     s: AsyncSession,
     v: Visitor,
