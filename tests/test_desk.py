@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import AsyncIterator
 
 import httpx
@@ -215,6 +216,12 @@ async def test_ward_b_sees_nothing_of_ward_a(ctx: AppContext, wards: TwoWards, c
     workbook = await client.get("/bao-cao/tai/xlsx")
     text = " ".join(str(c.value) for ws in load_workbook(io.BytesIO(workbook.content)) for row in ws for c in row)
     assert "CV 45" not in text and SECRET_NOTE not in text
+    docx = await client.get("/bao-cao/tai/docx")
+    words = zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+    assert "CV 45" not in words and "Trần Văn Hùng" not in words
+    for kind in ("xlsx", "docx", "png"):
+        assert (await client.get(f"/bao-cao/tai/{kind}?phuong={wards.a}")).status_code == 403
+    assert (await client.get("/thanh-pho")).status_code == 403
 
 
 async def test_ward_a_sees_its_own_and_downloads_the_export_files(
@@ -227,8 +234,11 @@ async def test_ward_a_sees_its_own_and_downloads_the_export_files(
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]
     text = " ".join(str(c.value) for ws in load_workbook(io.BytesIO(xlsx.content)) for row in ws for c in row)
     assert "CV 45" in text
-    docx = await client.get("/bao-cao/tai/docx?ky=six_month&nam=2026")
+    docx = await client.get("/bao-cao/tai/docx")
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert "45/UBND-VHXH" in zipfile.ZipFile(io.BytesIO(docx.content)).read("word/document.xml").decode()
+    older = await client.get("/bao-cao/tai/xlsx?ky=six_month&nam=2026&ngay=2026-06-22")
+    assert older.status_code == 200
     png = await client.get("/bao-cao/tai/png")
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
 
