@@ -230,6 +230,9 @@ async def test_ward_a_sees_its_own_and_downloads_the_export_files(
     await log_in(client, ctx, wards.office_a)
     report = await client.get("/bao-cao")
     assert report.status_code == 200 and 'data-count="overdue"' in report.text
+    link = re.search(r'href="(/bao-cao/tai/bao-cao-158-KH-UBND-\d{8}-\d{8}\.xlsx)"', report.text)
+    assert link, "the workbook's link ends in its file name"
+    assert (await client.get(link[1])).content[:2] == b"PK"
     xlsx = await client.get("/bao-cao/tai/xlsx")
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["content-disposition"]
     text = " ".join(str(c.value) for ws in load_workbook(io.BytesIO(xlsx.content)) for row in ws for c in row)

@@ -117,6 +117,7 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
         Route("/dang-xuat", bare(logout), methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
         text = "Không có trang này." if status == 404 else "Không thực hiện được yêu cầu này."

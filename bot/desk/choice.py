@@ -43,8 +43,11 @@ class Choice:
     start: date | None
     end: date | None
 
-    def query(self) -> str:
-        """The same choice as a query string (for links to the files)."""
+    def query(self, today: date | None = None) -> str:
+        """The same choice as a query string (for links to the files); "" for the live
+        window as of `today`, what a page shows when nothing is chosen."""
+        if not self.cycle and self.today == today:
+            return ""
         parts = []
         if self.cycle:
             parts.append(f"ky={self.cycle}")

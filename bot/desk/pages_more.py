@@ -26,7 +26,9 @@ from bot.report.wording import percent_text
 from bot.report.xlsx import export_xlsx
 from bot.telegram.deeplink import deep_link
 from bot.texts import PERSON_ROLE_LABELS
+from scheduler.plan import Plan
 from scheduler.standing import FOUR
+from scheduler.windows import ReportWindow
 from store.desk import Visitor
 from store.enums import PersonRole
 from store.models import Person
@@ -41,8 +43,10 @@ FILES = {
 INVITE_ROLES = ("head", "deputy", "office", "leader")
 
 
-def _stem(plan_code: str) -> str:
-    return re.sub(r"[^0-9A-Za-z]+", "-", plan_code).strip("-") or "ke-hoach"
+def _file_name(plan: Plan, window: ReportWindow) -> str:
+    """As `nhacviec export` names its files: the plan's number and the window's days."""
+    stem = re.sub(r"[^0-9A-Za-z]+", "-", plan.code).strip("-") or "ke-hoach"
+    return f"{stem}-{window.start:%Y%m%d}-{window.end:%Y%m%d}"
 
 
 # --- the report ------------------------------------------------------------------------------
@@ -60,8 +64,7 @@ async def _report(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> 
         s, plan, ward_id, window, window.cutoff(choice.today), calendar, desk.ctx.settings.on_time_against
     )
     figures = await target_figures(s, plan, ward_id, window)
-    name = f"{_stem(plan.code)}-{window.start:%Y%m%d}-{window.end:%Y%m%d}"
-    return Report(plan, standing, calendar, choice.today, figures), name
+    return Report(plan, standing, calendar, choice.today, figures), _file_name(plan, window)
 
 
 async def report_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> Response:
@@ -71,7 +74,10 @@ async def report_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     report, _ = await _report(desk, request, s, v)
     counts = report.standing.counts()
     total = sum(counts[k] for k in FOUR)
-    ward_query = f"&phuong={ward_id}" if ward_id != v.ward_id else ""
+    query = "&".join(
+        q for q in (choice.query(desk.ctx.today()), f"phuong={ward_id}" if ward_id != v.ward_id else "") if q
+    )
+    name = _file_name(plan, choice.window)
     return desk.render(
         request,
         "report.html",
@@ -84,13 +90,15 @@ async def report_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
         total=total,
         overdue_share=percent_text(round(counts["overdue"] * 100 / total, 1) if total else None),
         four_labels=FOUR_LABELS,
-        query=choice.query() + ward_query,
+        query=f"?{query}" if query else "",
+        name=name,
         standing=report.standing,
     )
 
 
 async def report_file(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> Response:
-    kind = request.path_params["kind"]
+    # /bao-cao/tai/xlsx, or a file name ending in the kind (bao-cao-158-KH-UBND-….xlsx).
+    kind = request.path_params["kind"].rsplit(".", 1)[-1]
     if kind not in FILES:
         raise Refusal(404, "Không có loại tệp này.")
     report, name = await _report(desk, request, s, v)
