@@ -267,6 +267,11 @@ async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool)
         print(f"Văn phòng mở trang làm việc bằng liên kết này (dùng một lần, {minutes} phút): {link}")
     channel = ConsoleChannel()
     ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+    if desk and _no_keyboard():
+        # Started as a service (stdin is /dev/null): nobody can type, the desk is the way in.
+        print("Không có bàn phím (đầu vào là /dev/null): bot chạy tiếp cùng trang làm việc. Dừng bằng Ctrl+C.")
+        await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
+        return
     session = ConsoleSession(ctx, Conversation(ctx), channel)
     # Who the newcomer is comes first, and the bot's clock starts after: a demo started
     # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
@@ -277,6 +282,20 @@ async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool)
     if isinstance(clock, ShiftedClock):
         clock.restart()
     await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
+
+
+def _no_keyboard() -> bool:
+    """stdin is closed or /dev/null (systemd, a container without -i, `< /dev/null`)."""
+    if sys.stdin is None or sys.stdin.closed:
+        return True
+    try:
+        return os.path.samefile(f"/proc/self/fd/{sys.stdin.fileno()}", os.devnull)
+    except (OSError, ValueError):
+        try:
+            mine, null = os.fstat(sys.stdin.fileno()), os.stat(os.devnull)
+        except (OSError, ValueError):
+            return False
+        return (mine.st_dev, mine.st_ino) == (null.st_dev, null.st_ino)
 
 
 async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:

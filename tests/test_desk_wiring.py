@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,33 @@ def test_the_console_demo_prints_a_login_link_for_the_office(tmp_path: Path) -> 
     assert f"Trang làm việc: http://127.0.0.1:{port}" in run.stdout, run.stdout + run.stderr
     assert re.search(rf"http://127\.0\.0\.1:{port}/dang-nhap/[\w-]{{20,}}", run.stdout)
     assert "Traceback" not in run.stderr
+
+
+def test_run_without_a_keyboard_keeps_serving_the_desk(tmp_path: Path) -> None:
+    """Started as a service (stdin /dev/null), the console cannot ask who you are: the bot
+    keeps running with the desk until it is stopped."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+        "NHACVIEC_DESK_PORT": str(port),
+        "NHACVIEC_FILES_PATH": str(tmp_path / "files"),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        page = asyncio.run(_get(f"http://127.0.0.1:{port}/"))
+        assert page.status_code == 401
+        assert proc.poll() is None  # still running
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Không có bàn phím" in out and "/dang-nhap/" in out
