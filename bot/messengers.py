@@ -34,6 +34,7 @@ def secrets_of(settings: Settings) -> list[str]:
             settings.zalo_token,
             settings.telegram_webhook_secret,
             settings.zalo_webhook_secret,
+            settings.desk_secret,
         )
         if s
     ]

@@ -375,3 +375,11 @@ async def test_two_workers_share_the_cookie_key(ctx: AppContext, wards: TwoWards
     stranger = desk_app(ctx, secret=b"another key")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=stranger), base_url=BASE, cookies=cookies) as three:
         assert (await three.get("/")).status_code == 401
+
+
+async def test_a_link_never_sends_anyone_off_the_desk(
+    ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient
+) -> None:
+    for target in ("//evil.example", "/\\evil.example", "https://evil.example/"):
+        done = await client.post(path_of(await login_url(ctx, wards.office_a, target)))
+        assert done.headers["location"] == "/", target

@@ -39,7 +39,7 @@ async def issue_login_link(
     opens `target` (a desk path such as "/bao-cao"; default the ward's matrix). Only the
     token's hash is stored; the link itself is never logged."""
     token = secrets.token_urlsafe(24)
-    if target is not None and not (target.startswith("/") and not target.startswith("//")):
+    if target is not None and not (target.startswith("/") and not target.startswith("//") and "\\" not in target):
         target = None  # only paths of the desk itself: a link never sends anyone elsewhere
     await add_token(s, hash_token(token), person, target, now, timedelta(minutes=settings.desk_link_minutes))
     return f"{desk_base_url(settings)}{LOGIN_PATH}{token}"
