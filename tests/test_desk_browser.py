@@ -187,8 +187,10 @@ async def test_ward_b_cannot_see_ward_a_and_a_used_link_is_refused(
         response = await page.goto(f"{base}/?phuong={wards.a}")
         assert response is not None and response.status == 403
         other = await browser.new_context()  # type: ignore[attr-defined]
-        again = await (await other.new_page()).goto(link)
+        used = await other.new_page()
+        again = await used.goto(link)
         assert again is not None and again.status == 410
+        await _shot(used, "9-lien-ket-da-dung")
         await other.close()
         # The city's view, for the screenshots.
         city = await browser.new_context(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
