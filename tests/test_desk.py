@@ -278,7 +278,8 @@ async def test_inviting_gives_a_code_and_a_qr_and_revoking_unlinks(
 ) -> None:
     await log_in(client, ctx, wards.office_a)
     people = await client.get("/nguoi")
-    assert "Trần Văn Hùng" in people.text
+    assert "Trần Văn Hùng" in people.text and "thử trên máy" in people.text
+    assert "Hoàng Thành Phố" in people.text  # a city person, in no unit
     csrf = csrf_of(people.text)
     sheet = await client.post(
         "/nguoi/moi", data={"csrf": csrf, "don_vi": "VP", "vai_tro": "deputy", "ho_ten": "Vũ <b>Thị</b> Hoa"}

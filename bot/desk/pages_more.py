@@ -15,7 +15,7 @@ from starlette.responses import Response
 from bot.actions import ActionError, create_person, issue_link_code
 from bot.city import city_rollup
 from bot.desk.choice import choose
-from bot.desk.pages import FOUR_LABELS
+from bot.desk.pages import CHANNEL_LABELS, FOUR_LABELS
 from bot.desk.web import Desk, Refusal, form_of, see_other
 from bot.report import build_standing
 from bot.report.chart import standing_chart
@@ -132,6 +132,7 @@ async def people_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
         units=units,
         by_unit=by_unit,
         role_labels=PERSON_ROLE_LABELS,
+        channel_labels=CHANNEL_LABELS,
         invite_roles=INVITE_ROLES,
         flash=desk.flash.pop(v.session_id, None),
         today=desk.ctx.today(),
