@@ -384,3 +384,21 @@ async def test_a_link_never_sends_anyone_off_the_desk(
     for target in ("//evil.example", "/\\evil.example", "https://evil.example/"):
         done = await client.post(path_of(await login_url(ctx, wards.office_a, target)))
         assert done.headers["location"] == "/", target
+
+
+async def test_a_sped_up_demo_clock_does_not_expire_links_and_sessions(ctx: AppContext, wards: TwoWards) -> None:
+    """`run --now … --speed 600`: the bot's hours pass in seconds, a login link's 10 minutes
+    and a session's hour do not."""
+    import asyncio
+
+    from bot.desk.serve import demo_login_link
+    from scheduler.clock import ShiftedClock
+
+    ctx.clock = ShiftedClock(ctx.now(), speed=100_000)  # a real second is a bot day
+    url = await demo_login_link(ctx)
+    await asyncio.sleep(0.1)
+    app = desk_app(ctx, secret=b"k" * 32)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+        assert (await client.post(path_of(url))).status_code == 303
+        await asyncio.sleep(0.1)
+        assert (await client.get("/")).status_code == 200

@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from bot.context import AppContext
 from bot.desk import pages, pages_more
 from bot.desk.auth import COOKIE, close_session, sign, start_session
-from bot.desk.links import hash_token
+from bot.desk.links import desk_now, hash_token
 from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
 from store.desk import take_token, token_usable
 
@@ -36,7 +36,7 @@ async def login_form(desk: Desk, request: Request) -> Response:
     never uses the link, so a chat app's link preview cannot spend it."""
     token = request.path_params["token"]
     async with desk.ctx.db.read() as s, s.begin():
-        usable = await token_usable(s, hash_token(token), desk.ctx.now())
+        usable = await token_usable(s, hash_token(token), desk_now(desk.ctx))
     if not usable:
         return _refused(desk, request)
     return desk.render(request, "login.html", token=token)
@@ -56,7 +56,7 @@ def _refused(desk: Desk, request: Request) -> Response:
 async def login(desk: Desk, request: Request) -> Response:
     token = request.path_params["token"]
     await read_form(request)  # nothing is needed from it; its size is bounded
-    now = desk.ctx.now()
+    now = desk_now(desk.ctx)
     async with desk.ctx.db.session() as s, s.begin():
         taken = await take_token(s, hash_token(token), now)
         if taken is None:
@@ -81,7 +81,7 @@ async def login(desk: Desk, request: Request) -> Response:
 
 async def logout(desk: Desk, request: Request) -> Response:
     async with desk.ctx.db.session() as s, s.begin():
-        await close_session(s, request, await desk.secret(), desk.ctx.now())
+        await close_session(s, request, await desk.secret(), desk_now(desk.ctx))
     response = desk.render(
         request, "message.html", title="Đã đăng xuất", text="Anh/chị đã đăng xuất khỏi trang làm việc."
     )

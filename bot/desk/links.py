@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.context import AppContext
 from bot.settings import Settings
+from scheduler.clock import ShiftedClock, SystemClock
 from store.desk import add_token
 from store.models import Person
 
@@ -18,6 +20,13 @@ LOGIN_PATH = "/dang-nhap/"
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def desk_now(ctx: AppContext) -> datetime:
+    """The time login links and sessions are judged by: the bot's clock, except in a demo
+    whose clock is shifted and sped up (`run --now … --speed 600`), where 10 minutes of a
+    link would pass in a second: there, real time."""
+    return (SystemClock() if isinstance(ctx.clock, ShiftedClock) else ctx.clock).now()
 
 
 def desk_base_url(settings: Settings) -> str:

@@ -74,7 +74,7 @@ async def running_desk(ctx: AppContext) -> AsyncIterator[bool]:
 async def demo_login_link(ctx: AppContext) -> str:
     """A login link for the demo's office person (created on first use) in the first ward."""
     from bot.actions import create_person
-    from bot.desk.links import issue_login_link
+    from bot.desk.links import desk_now, issue_login_link
     from store.desk import find_person
     from store.queries import unit_by_code
 
@@ -84,4 +84,4 @@ async def demo_login_link(ctx: AppContext) -> str:
         person = await find_person(s, ctx.ward_id, DEMO_OFFICE_NAME, "office", unit.id if unit else None)
         if person is None:
             person = await create_person(s, ctx.ward_id, DEMO_OFFICE_NAME, "office", office, ctx.now())
-        return await issue_login_link(s, ctx.settings, person, ctx.now())
+        return await issue_login_link(s, ctx.settings, person, desk_now(ctx))

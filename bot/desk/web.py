@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.context import AppContext
 from bot.desk.auth import TOUCH_EVERY, Throttle, csrf_ok, keep_alive, session_visitor
+from bot.desk.links import desk_now
 from bot.texts import cycle_title, vn_date
 from scheduler.plan import Plan
 from store.desk import Visitor, shared_key
@@ -195,7 +196,7 @@ def page(
 
     async def endpoint(request: Request) -> Response:
         db = desk.ctx.db
-        now = desk.ctx.now()
+        now = desk_now(desk.ctx)  # the session's clock; the pages judge by the bot's
         posted = request.method == "POST"
         key = await desk.secret()
         try:
