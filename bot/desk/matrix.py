@@ -164,7 +164,8 @@ async def build_matrix(
             ]
             last = _latest(states)
             marker = next((o.marker for o in reversed(occs) if o.marker is not None), None)
-            cls: Standing = roll_up(occs) if occs else "waiting"
+            waiting = t.task.deadline_kind == "conditional" and t.task.activated_due is None
+            cls: Standing = roll_up(occs) if occs else "waiting" if waiting else "in_term"
             row.cells.setdefault(
                 code,
                 Cell(
