@@ -96,6 +96,8 @@ async def test_the_matrix_carries_the_contract_attributes(
     assert got[("4", "VHXH")][1] == "awaiting_confirmation"
     assert got[("4", "VHXH")][0] in ("in_progress", "not_started")
     assert "blocked" in got[("2", "VP")][1].split()
+    assert got[("15", "VHXH")][0] == "waiting"  # "Sau khi có hướng dẫn…", not activated
+    assert got[("3", "VP")][0] == "not_started"  # a yearly task nobody reported on yet
     standings = {s for s, _ in got.values()}
     assert standings <= {
         "done_on_time",
