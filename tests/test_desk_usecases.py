@@ -39,3 +39,32 @@ async def test_returning_at_the_desk_tells_the_unit_what_the_chat_would(ctx: App
     async with ctx.db.read() as s:
         returned = list(await s.scalars(select(StatusReport.note).where(StatusReport.review == "returned")))
     assert returned == ["thiếu chữ ký", "thiếu chữ ký"]
+
+
+async def test_approving_at_the_desk_moves_the_deadline_as_duyet_does(ctx: AppContext) -> None:
+    from store.models import Assignment, ExtensionRequest
+
+    wards = await two_wards(ctx)  # VHXH asked to extend task 1 to 15/07/2026
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=desk_app(ctx, secret=b"k" * 32)), base_url="http://desk.test"
+    ) as client:
+        await log_in(client, ctx, wards.office_a)
+        csrf = csrf_of((await client.get("/nhiem-vu/1")).text)
+        await client.post("/nhiem-vu/1/duyet-gia-han", data={"csrf": csrf, "don_vi": "VHXH"})
+        page = await client.get("/nhiem-vu/1")
+    assert "15/07/2026" in page.text and "Nguyễn Thị Lan" in page.text  # who decided, in the task's history
+    async with ctx.db.read() as s:
+        request = await s.scalar(select(ExtensionRequest))
+        extended = list(await s.scalars(select(Assignment.extended_due).where(Assignment.extended_due.is_not(None))))
+        told = await _bodies(ctx, f"ext:{request.id if request else 0}:approved:")
+    assert request is not None and request.state == "approved" and request.decided_by == wards.office_a
+    assert [d.isoformat() for d in extended] == ["2026-07-15"]
+    conv = Conversation(ctx)
+    office_chat = await linked(ctx, conv, "VHXH", role="office", name="Văn phòng VHXH")
+    await say(conv, wards.chat_vhxh, "/giahan 1 31/07/2026 chờ số liệu")
+    await say(conv, office_chat, "/duyet 1 VHXH")
+    async with ctx.db.read() as s:
+        second = (await s.scalars(select(ExtensionRequest).order_by(ExtensionRequest.id))).all()[-1]
+    by_chat = await _bodies(ctx, f"ext:{second.id}:approved:")
+    assert told and by_chat
+    assert by_chat[0] == told[0].replace("15/07/2026", "31/07/2026")  # the same words, another day
