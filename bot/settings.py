@@ -83,8 +83,8 @@ class Settings(BaseSettings):
     # {public_url}/telegram/webhook and {public_url}/zalo/webhook itself at start.
     public_url: str | None = None
 
-    # The office's desk (web page), served by `nhacviec run` in the same process. When it
-    # listens on the webhooks' address and port (webhook mode), both share one server.
+    # The office's desk (web page), served by `nhacviec run` in the same process. In webhook
+    # mode on the webhook server's port (the default), that server serves it too.
     desk_enabled: bool = True
     desk_host: str = "127.0.0.1"
     desk_port: int = 8080
