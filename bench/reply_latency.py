@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import bot.conversation.registry  # noqa: F401  (registers every chat command)
+import bot.commands  # noqa: F401  (registers every chat command)
 from bot.actions.people import create_person, issue_link_code
 from bot.app.service import Ticker, make_dispatcher
 from bot.context import AppContext

@@ -96,6 +96,19 @@ class Settings(BaseSettings):
     # Log lines as plain text or as one JSON object per line (for a log collector).
     log_format: Literal["text", "json"] = "text"
 
+    # The office's desk (web page), served by `nhacviec run` in the same process. In webhook
+    # mode on the webhook server's port (the default), that server serves it too.
+    desk_enabled: bool = True
+    desk_host: str = "127.0.0.1"
+    desk_port: int = 8080
+    # The address people open (behind the TLS proxy); default PUBLIC_URL, else host:port.
+    desk_url: str | None = None
+    # Signs the desk's session cookie. Unset: a random key made once and kept in the
+    # database, shared by every worker.
+    desk_secret: SecretStr | None = None
+    desk_link_minutes: int = Field(default=10, gt=0)  # a one-time login link's life
+    desk_idle_minutes: int = Field(default=60, gt=0)  # a session unused this long ends
+
     # Dead-man's switch: when rows have been due this long and nothing could be sent
     # meanwhile, the office is told (once per outage) and /healthz answers 503.
     deadman_minutes: float = Field(default=30.0, gt=0, le=24 * 60)

@@ -290,7 +290,10 @@ class InboundMessage(Base):
 
 class StatusReport(Base):
     __tablename__ = "status_reports"
-    __table_args__ = (Index("ix_status_reports_assignment", "assignment_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_status_reports_assignment", "assignment_id", "created_at"),
+        Index("ix_status_reports_person", "person_id", "created_at"),  # who answered last (migration 0012d)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -402,3 +405,42 @@ class Evidence(Base):
     fetch_state: Mapped[str | None] = mapped_column(String(16))  # stored | failed (files only)
     fetch_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- the desk (the office's web page): one-time login links, sessions, a shared key ------
+
+
+class DeskToken(Base):
+    """A one-time login link (its token's SHA-256), valid until `expires_at`, used once."""
+
+    __tablename__ = "desk_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    target: Mapped[str | None] = mapped_column(String(200))  # the page to open after login
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeskSession(Base):
+    """A logged-in browser: its cookie's SHA-256, the CSRF token of its forms, last seen."""
+
+    __tablename__ = "desk_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeskKey(Base):
+    """A secret of the desk shared by every worker (the cookie key), made once."""
+
+    __tablename__ = "desk_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -58,7 +58,6 @@ import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 import bot.commands  # noqa: E402, F401  (registers every chat command, as the running bot does)
-import bot.conversation.registry  # noqa: E402, F401  (registers every chat command, as the running bot does)
 from bot.context import AppContext  # noqa: E402
 from bot.messages import ChannelError, DeliveryResult, OutboundMessage  # noqa: E402
 from bot.settings import Settings  # noqa: E402

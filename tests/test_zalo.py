@@ -251,11 +251,11 @@ async def test_idle_polls_html_502_and_429_are_handled_and_the_token_never_logge
         async with bot.running(), replies_sent(ctx, {"zalo": bot.channel}):
             await until(lambda: sum(1 for m, _ in fake.calls if m == "getUpdates") >= 4, what="polls after a 502")
             with pytest.raises(ChannelError) as err:
-                await bot.messages.send("z-429", OutboundMessage("xin chào"))
+                await bot.channel.send("z-429", OutboundMessage("xin chào"))
             assert not err.value.permanent and err.value.retry_after == 2
             fake.blocked.add("z-blocked")
             with pytest.raises(ChannelError) as blocked:
-                await bot.messages.send("z-blocked", OutboundMessage("xin chào"))
+                await bot.channel.send("z-blocked", OutboundMessage("xin chào"))
             assert blocked.value.permanent  # HTTP 200 with ok:false is a failure
             fake.push_text("z-9", "xin chào")
             await until(lambda: fake.texts_to("z-9"), what="an answer after the faults")

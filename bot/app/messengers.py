@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack
 
 from pydantic import SecretStr
 
-import bot.conversation.registry  # noqa: F401  (registers every chat command)
+import bot.commands  # noqa: F401  (registers every chat command)
 from bot.app.health import HealthCheck
 from bot.app.logs import install_redaction
 from bot.app.observe import Metrics, metrics_source, observed
@@ -37,6 +37,7 @@ def secrets_of(settings: Settings) -> list[str]:
             settings.zalo_token,
             settings.telegram_webhook_secret,
             settings.zalo_webhook_secret,
+            settings.desk_secret,
         )
         if s
     ]
@@ -139,6 +140,14 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                 health=health.http,
                 metrics=metrics_source(metrics, health.report),
             )
+            from bot.desk.serve import shares_webhook_server
+
+            if settings.desk_enabled and shares_webhook_server(settings):
+                from starlette.routing import Mount
+
+                from bot.desk.app import desk_app
+
+                app.router.routes.append(Mount("/", desk_app(ctx)))  # after the webhooks' own routes
             server = _Server(
                 uvicorn.Config(
                     app,

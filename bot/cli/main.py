@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.app.logs import redact
+from bot.cli import desk as desk_cli
 from bot.cli import export as cli_export
 from bot.cli import ops as cli_ops
 from bot.cli import record as cli_record
@@ -195,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_export.register(sub)
     cli_record.register(sub)
     cli_ops.register(sub)
+    desk_cli.register(sub)
     return parser
 
 

@@ -19,7 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import bot.conversation.registry  # noqa: F401  (registers every chat command)
 from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
 
 if TYPE_CHECKING:
@@ -224,8 +223,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.app.service import Ticker, first_of, make_dispatcher, run_with_scheduler, stop_on_signals
+    from bot.app.service import stop_on_signals
     from bot.channels.startup import StartupFailed, check_port_free, check_webhook_settings, check_writable
+    from bot.desk.serve import running_desk
     from scheduler.clock import ShiftedClock, SystemClock
 
     start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
@@ -249,27 +249,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
     # batch in hand is sent and recorded, rows not started are released, exit code 0.
     stop = stop_on_signals()
     try:
-        if settings.messengers():
-            from bot.app.messengers import run_messengers
-
-            await run_messengers(ctx, stop)
-            return
-        import bot.conversation.registry  # noqa: F401  (registers every chat command)
-        from bot.channels.console import ConsoleChannel, ConsoleSession
-        from bot.conversation.handle import Conversation
-
-        channel = ConsoleChannel()
-        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
-        session = ConsoleSession(ctx, Conversation(ctx), channel)
-        # Who the newcomer is comes first, and the bot's clock starts after: a demo started
-        # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
-        chosen = asyncio.ensure_future(session.start())
-        await first_of(chosen, stop.wait())
-        if stop.is_set() or not chosen.result():
-            return
-        if isinstance(clock, ShiftedClock):
-            clock.restart()
-        await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
+        async with running_desk(ctx) as desk:
+            await _serve(ctx, clock, stop, desk)
     finally:
         await ctx.db.dispose()
 
@@ -281,6 +262,42 @@ def _stdin_is_null() -> bool:
     except (OSError, ValueError, AttributeError):
         return False
     return (given.st_dev, given.st_ino) == (null.st_dev, null.st_ino) or (given.st_rdev == null.st_rdev != 0)
+
+
+async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool) -> None:
+    from bot.app.service import Ticker, first_of, make_dispatcher, run_with_scheduler
+    from bot.desk.links import desk_base_url
+    from bot.desk.serve import demo_login_link
+    from scheduler.clock import ShiftedClock
+
+    settings = ctx.settings
+    if desk:
+        print(f"Trang làm việc: {desk_base_url(settings)} (đăng nhập bằng liên kết: nhacviec desk-link)")
+    if settings.messengers():
+        from bot.app.messengers import run_messengers
+
+        await run_messengers(ctx, stop)
+        return
+    import bot.commands  # noqa: F401  (registers every chat command)
+    from bot.channels.console import ConsoleChannel, ConsoleSession
+    from bot.conversation.handle import Conversation
+
+    if desk:
+        link = await demo_login_link(ctx)
+        minutes = settings.desk_link_minutes
+        print(f"Văn phòng mở trang làm việc bằng liên kết này (dùng một lần, {minutes} phút): {link}")
+    channel = ConsoleChannel()
+    ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+    session = ConsoleSession(ctx, Conversation(ctx), channel)
+    # Who the newcomer is comes first, and the bot's clock starts after: a demo started
+    # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
+    chosen = asyncio.ensure_future(session.start())
+    await first_of(chosen, stop.wait())
+    if stop.is_set() or not chosen.result():
+        return
+    if isinstance(clock, ShiftedClock):
+        clock.restart()
+    await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
 
 
 async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:

@@ -1,0 +1,139 @@
+"""The desk's ASGI app: routes, login by a one-time link, logout, static assets."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.context import AppContext
+from bot.desk import pages, pages_more
+from bot.desk.auth import COOKIE, close_session, sign, start_session
+from bot.desk.links import desk_now, hash_token
+from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
+from store.desk import take_token, token_usable
+
+log = logging.getLogger(__name__)
+
+USED_LINK = (
+    "Liên kết đăng nhập này đã được dùng hoặc đã hết hạn (mỗi liên kết dùng một lần, trong 10 phút). "
+    "Xin nhắn /web cho bot để nhận liên kết mới."
+)
+TOO_MANY = "Có quá nhiều lần mở liên kết không hợp lệ từ máy này. Xin chờ 15 phút rồi thử lại."
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+async def login_form(desk: Desk, request: Request) -> Response:
+    """The link's page: a button that logs in (pressed by the page's script at once). A GET
+    never uses the link, so a chat app's link preview cannot spend it."""
+    token = request.path_params["token"]
+    async with desk.ctx.db.read() as s, s.begin():
+        usable = await token_usable(s, hash_token(token), desk_now(desk.ctx))
+    if not usable:
+        return _refused(desk, request)
+    return desk.render(request, "login.html", token=token)
+
+
+def _refused(desk: Desk, request: Request) -> Response:
+    """A wrong, used or expired link. Past the throttle's limit the answer is 429 (a valid
+    link still works: the throttle slows guessing, it never locks out the office, who may
+    all come through one proxy address)."""
+    address = _address(request)
+    if desk.throttle.blocked(address):
+        return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY)
+    desk.throttle.failed(address)
+    return desk.render(request, "message.html", status=410, title="Liên kết không còn dùng được", text=USED_LINK)
+
+
+async def login(desk: Desk, request: Request) -> Response:
+    token = request.path_params["token"]
+    await read_form(request)  # nothing is needed from it; its size is bounded
+    now = desk_now(desk.ctx)
+    async with desk.ctx.db.session() as s, s.begin():
+        taken = await take_token(s, hash_token(token), now)
+        if taken is None:
+            cookie = None
+        else:
+            person_id, target = taken
+            cookie, _ = await start_session(s, person_id, now)
+    if cookie is None:
+        return _refused(desk, request)
+    response = see_other(target or "/")
+    response.set_cookie(
+        COOKIE,
+        sign(await desk.secret(), cookie),
+        max_age=12 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=desk.secure(request),
+        path="/",
+    )
+    return response
+
+
+async def logout(desk: Desk, request: Request) -> Response:
+    async with desk.ctx.db.session() as s, s.begin():
+        await close_session(s, request, await desk.secret(), desk_now(desk.ctx))
+    response = desk.render(
+        request, "message.html", title="Đã đăng xuất", text="Anh/chị đã đăng xuất khỏi trang làm việc."
+    )
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=desk.secure(request))
+    return response
+
+
+def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
+    """The desk for the wards `ctx` serves."""
+    key = secret or (ctx.settings.desk_secret.get_secret_value().encode() if ctx.settings.desk_secret else None)
+    desk = Desk(ctx, key)
+
+    def bare(handler):  # type: ignore[no-untyped-def]
+        async def endpoint(request: Request) -> Response:
+            return await handler(desk, request)
+
+        return endpoint
+
+    office = OFFICE_ROLES
+    routes = [
+        Route("/", page(desk, pages.matrix_page), methods=["GET"]),
+        Route("/nhiem-vu/{label}", page(desk, pages.task_page), methods=["GET"]),
+        Route("/nhiem-vu/{label}/{action}", page(desk, pages.task_action), methods=["POST"]),
+        Route("/bang-chung/{id}", page(desk, pages.evidence_file), methods=["GET"]),
+        Route("/bao-cao", page(desk, pages_more.report_page, roles=office), methods=["GET"]),
+        Route("/bao-cao/tai/{kind}", page(desk, pages_more.report_file, roles=office), methods=["GET"]),
+        Route("/nguoi", page(desk, pages_more.people_page, roles=office), methods=["GET"]),
+        Route("/nguoi/moi", page(desk, pages_more.invite, roles=office), methods=["POST"]),
+        Route("/nguoi/{id}/huy", page(desk, pages_more.revoke, roles=office), methods=["POST"]),
+        Route("/thanh-pho", page(desk, pages_more.city_page, roles=pages_more.CITY_ROLES), methods=["GET"]),
+        Route("/dang-nhap/{token}", bare(login_form), methods=["GET"]),
+        Route("/dang-nhap/{token}", bare(login), methods=["POST"]),
+        Route("/dang-xuat", bare(logout), methods=["GET", "POST"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = getattr(exc, "status_code", 404)
+        text = "Không có trang này." if status == 404 else "Không thực hiện được yêu cầu này."
+        return desk.render(request, "message.html", status=status, title="Không tìm thấy", text=text)
+
+    async def failed(request: Request, exc: Exception) -> Response:
+        log.exception("desk page %s failed", request.url.path.split("/dang-nhap/")[0])
+        return desk.render(
+            request,
+            "message.html",
+            status=500,
+            title="Có lỗi",
+            text="Trang chưa mở được do lỗi của hệ thống. Xin thử lại sau ít phút; nếu vẫn lỗi, báo người quản trị.",
+        )
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: failed})
+    app.state.desk = desk
+    app.add_middleware(SecurityHeaders)
+    return app

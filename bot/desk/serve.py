@@ -1,0 +1,87 @@
+"""The desk inside `nhacviec run`: its own small server on NHACVIEC_DESK_HOST:PORT, or routes
+of the webhook server when both are given the same address."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Iterator
+
+from bot.context import AppContext
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEMO_OFFICE_NAME = "Văn phòng (trang làm việc)"
+
+
+def shares_webhook_server(settings: Settings) -> bool:
+    """In webhook mode on the webhook server's port (the default: both 8080), that server
+    serves the desk too, on its address (0.0.0.0 in a container), behind the same proxy."""
+    return settings.webhook_mode and settings.desk_port == settings.webhook_port
+
+
+@contextlib.asynccontextmanager
+async def running_desk(ctx: AppContext) -> AsyncIterator[bool]:
+    """Serve the desk while the block runs; yields whether it is being served here. A port
+    already taken is logged and the bot runs on without the desk (chat matters more)."""
+    settings = ctx.settings
+    if not settings.desk_enabled or shares_webhook_server(settings):
+        yield False
+        return
+    import uvicorn
+
+    from bot.desk.app import desk_app
+
+    class Server(uvicorn.Server):
+        # Our own signal handlers stop the bot, and the bot stops this server.
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    server = Server(
+        uvicorn.Config(
+            desk_app(ctx),
+            host=settings.desk_host,
+            port=settings.desk_port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,  # a login link is a path: never written to a log
+            log_config=None,
+        )
+    )
+
+    async def serve() -> None:
+        try:
+            await server.serve()
+        except (SystemExit, OSError):
+            log.error("the desk could not listen on %s:%s (port in use?)", settings.desk_host, settings.desk_port)
+
+    task = asyncio.create_task(serve(), name="desk")
+    for _ in range(100):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.05)
+    try:
+        yield server.started
+    finally:
+        server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def demo_login_link(ctx: AppContext) -> str:
+    """A login link for the demo's office person (created on first use) in the first ward."""
+    from bot.actions.people import create_person
+    from bot.desk.links import desk_now, issue_login_link
+    from store.desk import find_person
+    from store.queries import unit_by_code
+
+    office = ctx.plan.coordinating_unit
+    async with ctx.db.session() as s, s.begin():
+        unit = await unit_by_code(s, ctx.ward_id, office)
+        person = await find_person(s, ctx.ward_id, DEMO_OFFICE_NAME, "office", unit.id if unit else None)
+        if person is None:
+            person = await create_person(s, ctx.ward_id, DEMO_OFFICE_NAME, "office", office, ctx.now())
+        return await issue_login_link(s, ctx.settings, person, desk_now(ctx))
