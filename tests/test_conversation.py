@@ -196,10 +196,18 @@ async def test_the_office_summary_contains_reported_statuses(ctx: AppContext) ->
 async def test_a_unit_head_is_told_politely_that_office_commands_are_for_the_office(ctx: AppContext) -> None:
     conv = Conversation(ctx)
     head = await linked(ctx, conv, "VP")
-    for command in ("/summary", "/overdue", "/remind 4", "/activate 15 30/9/2026"):
+    for command in ("/overdue", "/remind 4", "/activate 15 30/9/2026"):
         assert (await say(conv, head, command)) == [
             "Xin lỗi, lệnh này dành cho văn phòng theo dõi kế hoạch (Phòng Văn hóa - Xã hội)."
         ]
+
+
+async def test_a_unit_heads_summary_is_their_own_units_score_and_why(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    head = await linked(ctx, conv, "VP")
+    (answer,) = await say(conv, head, "/summary")
+    assert "Văn phòng" in answer and "điểm" in answer.lower()
+    assert "THEO ĐƠN VỊ CHỦ TRÌ" not in answer  # not the office's whole-ward summary
 
 
 async def test_the_office_activates_a_conditional_task_and_nudges(ctx: AppContext, clock: ManualClock) -> None:
@@ -230,7 +238,8 @@ async def test_unknown_commands_and_help(ctx: AppContext) -> None:
     head = await linked(ctx, conv, "VP")
     assert "Không có lệnh /foo" in (await say(conv, head, "/foo"))[0]
     help_text = (await say(conv, head, "/help"))[0]
-    assert "/tasks" in help_text and "/summary" not in help_text
+    assert "/tasks" in help_text and "/summary" in help_text  # a unit's own score
+    assert "/overdue" not in help_text and "/remind" not in help_text
 
 
 async def test_a_plan_without_sections_keeps_plain_numbers_everywhere(ctx: AppContext, clock: ManualClock) -> None:

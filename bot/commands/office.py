@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.actions.status import record_on_behalf
 from bot.actions.tasks import ActionError, activate_task, queue_manual_reminder, task_name
-from bot.conversation.registry import COMMANDS, OFFICE
+from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
 from bot.conversation.tasks import queue_file, refs_in, replan
 from bot.conversation.turn import Reply, Turn
 from bot.messages import Attachment, OutboundMessage
@@ -16,7 +16,7 @@ from bot.report.digest import summary_text as standing_summary_text
 from bot.report.extensions import extension_history
 from bot.report.files import write_chart, write_report_files
 from bot.report.history import history_text
-from bot.report.summary import Summary, build_summary, overdue_text
+from bot.report.summary import overdue_list, own_unit_summary
 from bot.report.targets import targets_summary
 from bot.texts import common as texts
 from bot.texts.report import data_period, vn_datetime
@@ -35,24 +35,25 @@ HISTORY_LIMIT = 60
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-async def _summary(t: Turn) -> Summary:
-    ctx = t.ctx
-    return await build_summary(
-        t.s, t.ward_id, ctx.now(), ctx.settings.silent_after_days, ctx.calendar, confirm_done=t.plan.confirm_done
-    )
-
-
 @COMMANDS.command(
     "summary",
-    roles=OFFICE,
+    roles=EVERYONE,
     usage="/summary [N|chart]",
     description="tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị chưa báo cáo; "
-    "/summary N: lịch sử báo cáo nhiệm vụ N; /summary chart: biểu đồ",
+    "/summary N: lịch sử báo cáo nhiệm vụ N; /summary chart: biểu đồ; "
+    "với đơn vị: điểm, xếp loại của đơn vị mình và lý do",
     reads_only=True,
 )
 async def cmd_summary(t: Turn) -> Reply:
     """The standing of the plan (office): the same classification as the export and the
-    digest; `/summary N` a task's history; `/summary chart` the chart alone."""
+    digest; `/summary N` a task's history; `/summary chart` the chart alone. A unit's own
+    people get their unit's score and why, on the same standing."""
+    if t.person.role not in OFFICE:
+        if t.person.unit_id is None:
+            return [OutboundMessage(texts.NO_UNIT)]
+        calendar, against = t.ctx.calendar, t.ctx.settings.on_time_against
+        own = await own_unit_summary(t.s, t.plan, t.ward_id, t.person.unit_id, t.ctx.today(), calendar, against)
+        return [OutboundMessage(own)]
     arg = fold(t.args)
     if not arg:
         standing = await _live_standing(t)
@@ -165,8 +166,8 @@ async def cmd_ghinhan(t: Turn) -> Reply:
 
 @COMMANDS.command("overdue", roles=OFFICE, usage="/overdue", description="nhiệm vụ quá hạn", reads_only=True)
 async def cmd_overdue(t: Turn) -> Reply:
-    """Overdue tasks (office)."""
-    return [OutboundMessage(overdue_text(await _summary(t)))]
+    """Overdue tasks (office): exactly the pairs `/summary` counts overdue, same standing."""
+    return [OutboundMessage(overdue_list(await _live_standing(t), t.ctx.calendar))]
 
 
 @COMMANDS.command(

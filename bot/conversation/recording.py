@@ -38,7 +38,7 @@ async def store(t: Turn, view: AssignmentView, parsed: ParsedReply) -> Reply:
     if needs_confirmation(parsed):
         t.ask("confirm", view.id, parsed.note or "")
         return [OutboundMessage(texts.ask_fully_done(view.task_label))]
-    if not view.checkin and parsed.status in _REVIEWED:
+    if parsed.status in _REVIEWED:
         return [OutboundMessage(await _record_reviewed(t, view, parsed, t.msg.text, ask=True))]
     await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, t.ctx.now())
     t.ask(None)
@@ -47,7 +47,7 @@ async def store(t: Turn, view: AssignmentView, parsed: ParsedReply) -> Reply:
         if not parsed.note:
             t.ask("reason", view.id)
             reply.append(OutboundMessage(texts.ASK_REASON))
-        elif not view.checkin:
+        else:
             await blocked_told(t, view, parsed.note)
     return reply
 
@@ -55,10 +55,10 @@ async def store(t: Turn, view: AssignmentView, parsed: ParsedReply) -> Reply:
 async def record_piece(t: Turn, view: AssignmentView, parsed: ParsedReply, words: str) -> str:
     """Record one answer of several given in one line ("4 xong CV 45/UBND-VHXH; 7 vướng: …");
     its line of the confirmation."""
-    if not view.checkin and parsed.status in _REVIEWED:
+    if parsed.status in _REVIEWED:
         return await _record_reviewed(t, view, parsed, words, ask=False)
     await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, t.ctx.now())
-    if parsed.status == "blocked" and parsed.note and not view.checkin:
+    if parsed.status == "blocked" and parsed.note:
         await blocked_told(t, view, parsed.note)
     return texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note)
 
