@@ -344,9 +344,15 @@ async def test_a_comma_inside_a_reason_does_not_start_another_answer(ctx: AppCon
 async def test_a_done_the_bot_is_not_sure_of_is_asked_before_anything_is_recorded(ctx: AppContext) -> None:
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
-    assert (await say(conv, chat, "4: cơ bản hoàn thành"))[0] == "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? (có/chưa)"
+    question = "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? 1 = đã xong, 2 = chưa xong"
+    assert (await say(conv, chat, "4: cơ bản hoàn thành"))[0] == question
     assert await _status(ctx, 4, "VHXH") == ("not_started", None, None)
     assert (await say(conv, chat, "chưa"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện")
     assert (await say(conv, chat, "4: co ban xong"))[0].startswith("Nhiệm vụ 4 đã hoàn thành hẳn chưa")
     assert (await say(conv, chat, "có"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — báo xong")
     assert (await _status(ctx, 4, "VHXH"))[0] == "done"
+    # The numbered answers work too (Zalo has no buttons): 2 = not yet, 1 = done.
+    assert (await say(conv, chat, "4: cơ bản hoàn thành"))[0].startswith("Nhiệm vụ 4 đã hoàn thành hẳn chưa")
+    assert (await say(conv, chat, "2"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện")
+    assert (await say(conv, chat, "4: co ban xong"))[0].startswith("Nhiệm vụ 4 đã hoàn thành hẳn chưa")
+    assert (await say(conv, chat, "1"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4")

@@ -90,7 +90,7 @@ def test_a_plan_number_in_capitals_is_not_a_negation() -> None:
 def test_unclear_done_is_asked_and_the_answer_read() -> None:
     asked = parse_reply("cơ bản hoàn thành: còn chờ số liệu phường", TODAY)
     assert needs_confirmation(asked)
-    assert texts.ask_fully_done(4) == "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? (có/chưa)"
+    assert texts.ask_fully_done(4) == "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? 1 = đã xong, 2 = chưa xong"
     for yes in ("có", "co", "rồi ạ", "Có ạ", "xong rồi", "yes"):
         assert read_confirmation(yes, asked) == ParsedReply("done", None, asked.note), yes
     for no in ("chưa", "chua a", "chưa xong", "ko", "not yet"):
@@ -156,7 +156,7 @@ async def test_an_unclear_done_in_chat_is_asked_and_never_recorded_as_done(ctx) 
     conv = Conversation(ctx)
     chat = await linked(ctx, conv, "VHXH")
     (question,) = await say(conv, chat, "4: cơ bản hoàn thành")
-    assert question == "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? (có/chưa)"
+    assert question == "Nhiệm vụ 4 đã hoàn thành hẳn chưa ạ? 1 = đã xong, 2 = chưa xong"
     async with ctx.db.session() as s:
         views = await current_assignments(s, ctx.ward_id, ctx.today())
     assert next(v for v in views if v.task_stt == 4 and v.unit_code == "VHXH").status == "not_started"

@@ -364,5 +364,6 @@ def blocked_notice(view: AssignmentView) -> str:
 
 
 def ask_fully_done(label: str | int) -> str:
-    """The question when a reply says done but also something else ("cơ bản xong")."""
-    return f"Nhiệm vụ {label} đã hoàn thành hẳn chưa ạ? (có/chưa)"
+    """The question when a reply says done but also something else ("cơ bản xong"): numbered
+    answers, since Zalo has no buttons (the reader takes 1/2, có/chưa, rồi, đúng …)."""
+    return f"Nhiệm vụ {label} đã hoàn thành hẳn chưa ạ? 1 = đã xong, 2 = chưa xong"
