@@ -22,9 +22,9 @@ import httpx
 import sqlalchemy as sa
 
 from bench.scale import ROOT, SUMMARY_AT, _add_reports, commit, fresh, seed, ward_key
+from bot.actions.desk_links import issue_login_link
 from bot.context import AppContext, ServedWard
 from bot.desk.app import desk_app
-from bot.desk.links import issue_login_link
 from bot.settings import Settings
 from scheduler.clock import ManualClock
 from scheduler.planner import plan_ward

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.actions.desk_links import issue_login_link
 from bot.actions.people import create_person
 from bot.context import AppContext, ServedWard
 from bot.conversation.handle import Conversation
-from bot.desk.links import issue_login_link
 from scheduler.planner import plan_ward
 from tests.helpers import linked, say
 

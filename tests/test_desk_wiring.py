@@ -81,7 +81,7 @@ def test_the_console_demo_prints_a_login_link_for_the_office(tmp_path: Path) -> 
         "NHACVIEC_FILES_PATH": str(tmp_path / "files"),
     }
     run = subprocess.run(
-        [sys.executable, "-m", "bot.cli.main", "run"],
+        [sys.executable, "-m", "bot.cli", "run"],
         input="",
         capture_output=True,
         text=True,

@@ -40,9 +40,9 @@ def cmd_desk_link(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _desk_link(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.actions.desk_links import issue_login_link
     from bot.actions.people import create_person
     from bot.cli.runtime import _in_ward
-    from bot.desk.links import issue_login_link
     from store.desk import find_person
     from store.queries import unit_by_code
 

@@ -265,8 +265,8 @@ def _stdin_is_null() -> bool:
 
 
 async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool) -> None:
+    from bot.actions.desk_links import desk_base_url
     from bot.app.service import Ticker, first_of, make_dispatcher, run_with_scheduler
-    from bot.desk.links import desk_base_url
     from bot.desk.serve import demo_login_link
     from scheduler.clock import ShiftedClock
 

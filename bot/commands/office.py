@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.actions.desk_links import REPORT_PATH, desk_now, issue_login_link, report_message
 from bot.actions.status import record_on_behalf
 from bot.actions.tasks import ActionError, activate_task, queue_manual_reminder, task_name
 from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
@@ -100,9 +101,15 @@ async def _summary_chart(t: Turn) -> Reply:
     usage="/export [6thang|nam]",
     description="bảng tổng hợp (Excel) và dự thảo báo cáo (Word) của kỳ báo cáo gửi thành phố",
     reads_only=True,
+    writes_on=frozenset({"zalo"}),
 )
 async def cmd_export(t: Turn) -> Reply:
-    """The report files of a cycle (office), sent to this chat as documents."""
+    """The report files of a cycle (office), sent to this chat as documents; on Zalo, which
+    cannot carry files, a one-time link to the desk's report page where they are made."""
+    if t.msg.channel == "zalo":
+        settings = t.ctx.settings
+        url = await issue_login_link(t.s, settings, t.person, desk_now(t.ctx), target=REPORT_PATH)
+        return [OutboundMessage(report_message(url, settings.desk_link_minutes))]
     plan, today = t.plan, t.ctx.today()
     try:
         if t.args:

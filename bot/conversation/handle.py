@@ -108,7 +108,9 @@ def _inbound_row(msg: InboundMessage, now: Any) -> dict[str, Any]:
 def _reads_only(msg: InboundMessage) -> bool:
     command = _COMMAND.match((msg.text or "").strip())
     registered = COMMANDS.get(command["name"].lower()) if command else None
-    return registered is not None and registered.reads_only and not msg.callback_data
+    if registered is None or not registered.reads_only or msg.callback_data:
+        return False
+    return msg.channel not in registered.writes_on
 
 
 async def _linked_identity(s: AsyncSession, msg: InboundMessage, *, reading: bool) -> tuple[ChatIdentity | None, bool]:

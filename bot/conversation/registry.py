@@ -43,6 +43,8 @@ class ChatCommand:
     # Answered from a read session (store.db.Database.read): the handler reads only and
     # queues its files on the turn, so on SQLite a long summary holds no write lock.
     reads_only: bool = False
+    # Channels on which it writes after all (/export on Zalo issues a one-time desk link).
+    writes_on: frozenset[str] = frozenset()
 
     def allows(self, role: str) -> bool:
         return role in self.roles
@@ -64,14 +66,21 @@ class Registry:
         self.words_readers: list[WordsReader] = []
 
     def command(
-        self, name: str, *, roles: frozenset[PersonRole], usage: str, description: str, reads_only: bool = False
+        self,
+        name: str,
+        *,
+        roles: frozenset[PersonRole],
+        usage: str,
+        description: str,
+        reads_only: bool = False,
+        writes_on: frozenset[str] = frozenset(),
     ) -> Callable[[Handler], Handler]:
         """Register the decorated handler under `/name`."""
 
         def register(handler: Handler) -> Handler:
             if name in self._commands:
                 raise ValueError(f"/{name} registered twice")
-            self._commands[name] = ChatCommand(name, roles, usage, description, handler, reads_only)
+            self._commands[name] = ChatCommand(name, roles, usage, description, handler, reads_only, writes_on)
             return handler
 
         return register

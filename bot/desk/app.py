@@ -11,10 +11,10 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.actions.desk_links import desk_now, hash_token
 from bot.context import AppContext
 from bot.desk import pages, pages_more
 from bot.desk.auth import COOKIE, close_session, sign, start_session
-from bot.desk.links import desk_now, hash_token
 from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
 from store.desk import take_token, token_usable
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
-from bot.desk.links import hash_token
+from bot.actions.desk_links import hash_token
 from store.desk import Visitor, end_session, open_session, touch_session, visitor
 
 COOKIE = "nhacviec_desk"

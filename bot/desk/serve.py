@@ -73,8 +73,8 @@ async def running_desk(ctx: AppContext) -> AsyncIterator[bool]:
 
 async def demo_login_link(ctx: AppContext) -> str:
     """A login link for the demo's office person (created on first use) in the first ward."""
+    from bot.actions.desk_links import desk_now, issue_login_link
     from bot.actions.people import create_person
-    from bot.desk.links import desk_now, issue_login_link
     from store.desk import find_person
     from store.queries import unit_by_code
 

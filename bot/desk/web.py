@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.actions.desk_links import desk_now
 from bot.context import AppContext
 from bot.desk.auth import TOUCH_EVERY, Throttle, csrf_ok, keep_alive, session_visitor
-from bot.desk.links import desk_now
 from bot.texts.common import cycle_title, vn_date
 from scheduler.plan import Plan
 from store.desk import Visitor, shared_key
