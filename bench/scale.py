@@ -33,6 +33,7 @@ import subprocess
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -243,6 +244,13 @@ async def _explain(db: Database, work: Any, table: str = "status_reports") -> li
     return plans
 
 
+async def _print_plans(args: argparse.Namespace, db: Database, what: Callable[[], Awaitable[None]]) -> None:
+    """The query plans of `what` (with --explain)."""
+    if args.explain:
+        for p in await _explain(db, what):
+            print("    plan:\n      " + p.replace("\n", "\n      "))
+
+
 async def bench_summary(args: argparse.Namespace) -> None:
     from bot.report import build_standing
     from bot.report.city import city_rollup
@@ -295,9 +303,7 @@ async def bench_summary(args: argparse.Namespace) -> None:
 
     ms = await timed(args.runs, one)
     print(f"  one ward, all reports on it: /summary median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms")
-    if args.explain:
-        for p in await _explain(db, one):
-            print("    plan:\n      " + p.replace("\n", "\n      "))
+    await _print_plans(args, db, one)
 
     async def silent() -> None:
         async with db.read() as s:
@@ -305,9 +311,7 @@ async def bench_summary(args: argparse.Namespace) -> None:
 
     ms = await timed(args.runs, silent)
     print(f"  one ward: last report per unit (silent units) median {statistics.median(ms):.0f} ms")
-    if args.explain:
-        for p in await _explain(db, silent):
-            print("    plan:\n      " + p.replace("\n", "\n      "))
+    await _print_plans(args, db, silent)
     await db.dispose()
 
     if args.wards > 1:

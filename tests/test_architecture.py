@@ -128,3 +128,63 @@ def test_sql_is_built_only_in_store(name: str) -> None:
         and ((node.module or "").startswith("sqlalchemy.dialects") or any(a.name in SQL_BUILDERS for a in node.names))
     ]
     assert offending == []
+
+
+# Inside bot/, from the top down: a package may import only itself and what is below it.
+# The CLI and the composition root wire everything; the desk, the channels and the chat
+# commands are the ways in; the conversation handles one message; actions and reports are
+# the use cases and files; readers, the context, settings and words sit at the bottom, and
+# the message types everything speaks are the floor.
+BOT_LAYERS = (
+    ("cli",),
+    ("app",),
+    ("desk", "channels", "commands"),
+    ("conversation",),
+    ("actions", "report", "importer"),
+    ("reading",),
+    ("context",),
+    ("wards",),
+    ("settings",),
+    ("texts",),
+    ("messages",),
+)
+LEVEL = {part: n for n, parts in enumerate(BOT_LAYERS) for part in parts}
+
+
+def _bot_part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "bot" and len(parts) > 1 else None
+
+
+def _bot_violations(graph: dict[str, set[str]]) -> list[str]:
+    out = []
+    for name, targets in sorted(graph.items()):
+        mine = _bot_part(name)
+        if mine is None:
+            continue
+        for target in sorted(targets):
+            theirs = _bot_part(target)
+            if theirs is None or theirs == mine:
+                continue
+            if LEVEL[theirs] <= LEVEL[mine]:
+                # Same level (desk ↔ commands) or above: a way in never calls another way in.
+                out.append(f"{name} imports {target}")
+    return out
+
+
+def test_every_bot_package_has_its_place_in_the_layers() -> None:
+    parts = {_bot_part(n) for n in MODULES} - {None}
+    assert parts <= set(LEVEL), sorted(parts - set(LEVEL))
+
+
+def test_bot_packages_import_only_downward() -> None:
+    assert _bot_violations(GRAPH) == []
+
+
+def test_the_bot_layer_check_catches_an_arrow_back_up() -> None:
+    assert _bot_violations({"bot.conversation.handle": {"bot.commands.review"}}) == [
+        "bot.conversation.handle imports bot.commands.review"
+    ]
+    assert _bot_violations({"bot.desk.pages": {"bot.commands.office"}}) == [
+        "bot.desk.pages imports bot.commands.office"
+    ]
