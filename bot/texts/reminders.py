@@ -20,6 +20,7 @@ from bot.texts.common import (
     vn_weekday_date,
 )
 from bot.texts.extensions import due_phrase
+from scheduler.folding import fold
 from scheduler.titles import derive_head_title
 from scheduler.workcal import WorkingCalendar
 from store.queries import AssignmentView
@@ -45,6 +46,21 @@ def answer_hint(label: str | int) -> str:
     return f"Trả lời: {label} xong / {label} đang làm 50% / {label} vướng <lý do>"
 
 
+# To the ward's leadership (the Chủ tịch heads the UBND unit) the office reports, it does not
+# nag: no "Trả lời: 7 xong" line, a closing in the register of a report to a leader.
+LEADERSHIP_CLOSING = "Văn phòng kính báo để đồng chí theo dõi, chỉ đạo; khi có kết quả, văn phòng sẽ cập nhật."
+
+
+def for_leadership(title: str) -> bool:
+    """Whether a head's title is the ward's leadership (Chủ tịch / Phó Chủ tịch UBND …)."""
+    return fold(title).startswith(("chu tich", "pho chu tich"))
+
+
+def _addressee(title: str, unit_name: str) -> str:
+    who = title or derive_head_title(unit_name)
+    return f"Kính gửi đồng chí {who}," if for_leadership(who) else f"Kính gửi {who},"
+
+
 def render_reminder(
     kind: str,
     v: AssignmentView,
@@ -58,7 +74,7 @@ def render_reminder(
     working_due = calendar.on_or_before(v.effective_due)
     # The headline first: it is what a phone's notification shows.
     lines = [f"{HEADLINES.get(kind, '🔔 Nhắc việc')} — Nhiệm vụ {v.task_label} ({ROLE_LABELS[v.role]})"]
-    lines.append(f"Kính gửi {title or derive_head_title(v.unit_name)},")
+    lines.append(_addressee(title, v.unit_name))
     lines.append(shorten(v.content, 220))
     if v.product:
         lines.append(f"Sản phẩm: {shorten(v.product, 160)}")
@@ -77,9 +93,12 @@ def render_reminder(
     elif v.status != "not_started":
         current = STATUS_LABELS.get(v.status, v.status) + (f" {v.percent}%" if v.percent is not None else "")
         lines.append(f"Trạng thái đã ghi nhận: {current}")
-    if not buttons:
+    leader = for_leadership(title or derive_head_title(v.unit_name))
+    if leader:
+        lines.append(LEADERSHIP_CLOSING)
+    elif not buttons:
         lines.append(answer_hint(v.task_label))
-    return OutboundMessage("\n".join(lines), status_buttons(v.id) if buttons else ())
+    return OutboundMessage("\n".join(lines), status_buttons(v.id) if buttons and not leader else ())
 
 
 def render_escalation(v: AssignmentView, today: date, calendar: WorkingCalendar, title: str = "") -> OutboundMessage:
@@ -134,7 +153,7 @@ def render_group(
     asks, each task on one line, ending with how to answer several at once."""
     first = items[0][1]
     lines = [f"🔔 Nhắc việc ngày {vn_date(today)} — {first.unit_name}: {len(items)} nhiệm vụ"]
-    lines.append(f"Kính gửi {title or derive_head_title(first.unit_name)},")
+    lines.append(_addressee(title, first.unit_name))
     for kind, heading in GROUP_ORDER:
         group = [(v, leads) for k, v, leads in items if k == kind]
         if not group:
@@ -146,10 +165,14 @@ def render_group(
             if v.role == "coordinate" and leads:
                 lines.append(f"  Chủ trì: {', '.join(leads)}")
     labels = [v.task_label for _, v, _ in items]
-    example = f"{labels[0]} xong; {labels[1]} đang làm 50%" if len(labels) > 1 else f"{labels[0]} xong"
-    lines += ["", f'Trả lời nhiều việc một lần, ví dụ: "{example}" hoặc "{labels[-1]} vướng: <lý do>".']
+    leader = for_leadership(title or derive_head_title(first.unit_name))
+    if leader:
+        lines += ["", LEADERSHIP_CLOSING]
+    else:
+        example = f"{labels[0]} xong; {labels[1]} đang làm 50%" if len(labels) > 1 else f"{labels[0]} xong"
+        lines += ["", f'Trả lời nhiều việc một lần, ví dụ: "{example}" hoặc "{labels[-1]} vướng: <lý do>".']
     keys: tuple[Button, ...] = ()
-    if buttons and len(items) <= BUTTON_ROWS_MAX:
+    if buttons and not leader and len(items) <= BUTTON_ROWS_MAX:
         keys = tuple(
             Button(f"{v.task_label}: {label}", data, row)
             for row, (_, v, _) in enumerate(items)
