@@ -356,3 +356,18 @@ async def test_a_done_the_bot_is_not_sure_of_is_asked_before_anything_is_recorde
     assert (await say(conv, chat, "2"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện")
     assert (await say(conv, chat, "4: co ban xong"))[0].startswith("Nhiệm vụ 4 đã hoàn thành hẳn chưa")
     assert (await say(conv, chat, "1"))[0].startswith("Đã ghi nhận: Nhiệm vụ 4")
+
+
+async def test_several_answers_in_one_line_are_each_read_on_their_own(ctx: AppContext) -> None:
+    """The issue's line: task 1 is not a decline, and 3, 6 and 8 are not dropped."""
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    (answer,) = await say(conv, chat, "1 xong; 3 dang lam 40%; 6 vuong cho huong dan cua thanh pho; 8 k phat sinh")
+    lines = answer.splitlines()
+    assert lines[0].startswith("Đã ghi nhận: Nhiệm vụ 1 — báo xong"), answer
+    assert lines[1] == "Đã ghi nhận: Nhiệm vụ 3 — Đang thực hiện 40%.", answer
+    assert lines[2].startswith("Đã ghi nhận: Nhiệm vụ 6 — Vướng mắc"), answer
+    assert lines[3].startswith("Đã ghi nhận: Nhiệm vụ 8 — đơn vị đề nghị không thực hiện"), answer
+    assert (await _status(ctx, 3, "VHXH"))[:2] == ("in_progress", 40)
+    (later,) = await say(conv, chat, "17 18 xong")
+    assert "Nhiệm vụ 17" in later and "Nhiệm vụ 18" in later and "số mấy" not in later

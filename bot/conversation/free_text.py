@@ -12,7 +12,8 @@ from bot.conversation.tasks import leading_task, open_views, refs_in, replied_re
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.reading.replies import STATUSES, ParsedReply, needs_confirmation, parse_reply, read_confirmation
-from bot.reading.task_refs import split_answers
+from bot.reading.task_refs import read_answers
+from bot.reading.wording import NO_TASK_PART, UNREADABLE_PART
 from bot.texts import common as texts
 from store.queries import AssignmentView, assignment_view, task_labels
 
@@ -120,32 +121,46 @@ async def _percent_or_reason(t: Turn, kind: str, text: str) -> Reply | None:
 
 
 async def several(t: Turn, text: str) -> Reply | None:
-    """Several answers in one line, each recorded, one confirmation listing them all; None
-    when the text names fewer than two tasks (the one-task paths handle it)."""
-    pieces = split_answers(text, await task_labels(t.s, t.ward_id))
-    if pieces is None:
+    """Several answers in one line, each read on its own and recorded, one confirmation
+    listing them all; a part that cannot be read, or names no task, is asked about — never
+    folded into another part. None when the text names fewer than two tasks."""
+    labels = await task_labels(t.s, t.ward_id)
+    open_stt = [v.task_stt for v in await open_views(t)]
+    answers = read_answers(text, labels, open_stt, t.ctx.today())
+    if answers is None:
         return None
     lines: list[str] = []
     asked_reason: AssignmentView | None = None
-    for refs, words in pieces:
-        parsed = parse_reply(words)
-        for ref in refs:
-            view = await task_view(t, ref.stt)
-            if view is None:
-                lines.append(texts.NOT_YOUR_TASK.format(stt=ref.label))
-            elif parsed.status == "none":
-                lines.append(texts.ASK_AGAIN_FOR.format(stt=view.task_label))
-            elif needs_confirmation(parsed):
-                lines.append(texts.ask_fully_done(view.task_label))
-            else:
-                lines.append(await record_piece(t, view, parsed, words))
-                if parsed.status == "blocked" and not parsed.note:
-                    asked_reason = view
+    for answer in answers:
+        if not answer.refs:
+            lines.append(NO_TASK_PART.format(words=answer.words.strip()))
+            continue
+        for ref in answer.refs:
+            line, blocked_without_reason = await _one_of_several(t, ref.stt, ref.label, answer.reply, answer.words)
+            lines.append(line)
+            if blocked_without_reason is not None:
+                asked_reason = blocked_without_reason
     t.ask(None)
     if asked_reason is not None:
         t.ask("reason", asked_reason.id)
         lines.append(texts.ASK_REASON)
     return [OutboundMessage("\n".join(lines))]
+
+
+async def _one_of_several(
+    t: Turn, stt: int | None, label: str, parsed: ParsedReply, words: str
+) -> tuple[str, AssignmentView | None]:
+    """The line for one task of a message with several answers, and the task when it was
+    reported blocked without a reason (the one question asked after the list)."""
+    view = await task_view(t, stt)
+    if view is None:
+        return texts.NOT_YOUR_TASK.format(stt=label), None
+    if parsed.status == "none":
+        return UNREADABLE_PART.format(label=view.task_label, words=words.strip()), None
+    if needs_confirmation(parsed):
+        return texts.ask_fully_done(view.task_label), None
+    line = await record_piece(t, view, parsed, words)
+    return line, view if parsed.status == "blocked" and not parsed.note else None
 
 
 async def button(t: Turn, data: str) -> Reply:
