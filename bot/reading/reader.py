@@ -94,7 +94,10 @@ def read(text: str, today: date | None = None) -> ParsedReply:
     if not re.search(r"[a-z0-9]", plain):
         return ParsedReply("none")  # emoji, punctuation
     note = _note(original)
-    said: list[Clause] = [c for c in clauses(plain) if not c.question]
+    every = clauses(plain)
+    said: list[Clause] = [c for c in every if not c.question]
+    # A question that carries a negation ("rồi không, xong") leaves a done beside it in doubt.
+    doubted = any(c.question and re.search(rf"\b{lx.NEG}\b", c.text) for c in every)
     readings = [c.reading for c in said]
     figure = amount(" , ".join(c.text for c in said))
     if "declined" in readings:
@@ -107,7 +110,7 @@ def read(text: str, today: date | None = None) -> ParsedReply:
         if any(lx.PARTIAL.search(c.text) for c in said):
             readings.append("partial")  # "xong, phần 2 đang làm": a part named anywhere
         counterfactual = any(c.finishing for c in said) and bool(lx.COUNTERFACTUAL.search(plain))
-        hedged = any(lx.HEDGE.search(c.text) for c in said)
+        hedged = doubted or any(lx.HEDGE.search(c.text) for c in said)
         return _done(readings, figure, counterfactual, hedged, note)
     if lx.COUNTERFACTUAL.search(plain) and (any(c.finishing for c in said) or lx.THOUGHT_DONE.search(plain)):
         return ParsedReply("in_progress", None, note)  # "tưởng ok rồi ai dè sai số liệu"
