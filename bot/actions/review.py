@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.actions.notices import notify, unit_receivers
 from bot.actions.tasks import ActionError
 from bot.texts import extensions as tx
 from bot.texts import review as tr
@@ -24,7 +25,7 @@ from store import statuses
 from store.enums import PersonRole, ReminderKind, Review, Status
 from store.extensions import PendingExtension, decide_extension
 from store.models import Person
-from store.outbox import insert_reminders, reminder_row
+from store.outbox import insert_reminders
 from store.queries import AssignmentView, assignment_view, people_with_role
 
 Replan = Callable[[AsyncSession], Awaitable[None]]
@@ -51,16 +52,8 @@ async def tell_unit_of_review(
 ) -> int:
     """A message to the unit's head and deputies (a deputy may be the one who reported),
     else its own office staff, at once; how many were told."""
-    people = await people_with_role(s, ward_id, (PersonRole.HEAD, PersonRole.DEPUTY), view.unit_id)
-    if not people:
-        people = await people_with_role(s, ward_id, (PersonRole.OFFICE,), view.unit_id)
-    await insert_reminders(
-        s,
-        [
-            reminder_row(ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, now, now, person_id=p.id, body=body)
-            for p in people
-        ],
-    )
+    people = await unit_receivers(s, ward_id, view.unit_id)
+    await notify(s, ward_id, people, key, body, now)
     return len(people)
 
 

@@ -1,43 +1,23 @@
 """The office's decisions on what units report: confirm a done (/xacnhan) or return it
 (/tralai), clear a blocker (/gobo), accept or refuse a decline (/chapnhan, /khongchapnhan).
 
-Each decision is kept as a status report of its own (so `/summary N` shows it) and the unit
-is told at once. How reports get here: bot/conversation/recording.py and products.py.
+Each decision is the use case the desk calls too (bot/actions/review.py): kept as a status
+report of its own (so `/summary N` shows it), the unit told at once. How reports get here:
+bot/conversation/recording.py and products.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
-from bot.actions.notices import notify_unit
+from bot.actions import review
 from bot.conversation.registry import COMMANDS, OFFICE
 from bot.conversation.tasks import refs_in
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import common as texts
 from bot.texts import review as tr
-from store import statuses
-from store.enums import Review, Status
 from store.queries import AssignmentView, current_assignments
-
-
-async def _decide(
-    t: Turn,
-    view: AssignmentView,
-    status: str,
-    percent: int | None,
-    note: str | None,
-    review: Review,
-    what: str,
-    body: str,
-) -> None:
-    """The office's decision on a unit's report, kept as a status report of its own (so
-    `/summary N` shows it), and the unit told at once."""
-    await statuses.record_status(
-        t.s, view.id, t.person.id, t.inbound_id, status, percent, note, t.ctx.now(), review=review
-    )
-    await notify_unit(t.s, t.ward_id, view.unit_id, f"{what}:a{view.id}:{t.inbound_id}", body, t.ctx.now())
 
 
 async def _review_target(
@@ -79,10 +59,6 @@ async def _review_target(
     return candidates[0], rest.strip()
 
 
-def _reported_day(t: Turn, view: AssignmentView) -> datetime:
-    return view.done_at or view.status_at or t.ctx.now()
-
-
 @COMMANDS.command(
     "xacnhan",
     roles=OFFICE,
@@ -91,19 +67,12 @@ def _reported_day(t: Turn, view: AssignmentView) -> datetime:
 )
 async def cmd_xacnhan(t: Turn) -> Reply:
     """/xacnhan N [unit] — the office confirms a done task; it counts from the day reported."""
-    found = await _review_target(
-        t,
-        tr.USAGE_XACNHAN,
-        lambda v: v.status == Status.DONE and v.review != Review.CONFIRMED,
-        "báo xong chờ xác nhận",
-    )
+    found = await _review_target(t, tr.USAGE_XACNHAN, review.can_confirm, "báo xong chờ xác nhận")
     if isinstance(found, list):
         return found
     view, _ = found
-    reported = t.ctx.calendar.local_date(_reported_day(t, view))
-    body = tr.confirmed_to_unit(view.task_label, reported)
-    await _decide(t, view, "done", view.percent, None, Review.CONFIRMED, "confirmed", body)
-    return [OutboundMessage(tr.confirmed_reply(view.task_label, view.unit_name, reported))]
+    answer = await review.confirm_report(t.s, t.ward_id, view, t.person, t.inbound_id, t.ctx.now(), t.ctx.calendar)
+    return [OutboundMessage(answer)]
 
 
 @COMMANDS.command(
@@ -114,15 +83,12 @@ async def cmd_xacnhan(t: Turn) -> Reply:
 )
 async def cmd_tralai(t: Turn) -> Reply:
     """/tralai N [unit] REASON — the office returns a done task: open again, unit told why."""
-    found = await _review_target(
-        t, tr.USAGE_TRALAI, lambda v: v.status == Status.DONE, "báo xong để trả lại", reason_required=True
-    )
+    found = await _review_target(t, tr.USAGE_TRALAI, review.can_return, "báo xong để trả lại", reason_required=True)
     if isinstance(found, list):
         return found
     view, reason = found
-    body = tr.returned_to_unit(view.task_label, view.content, reason, view.product)
-    await _decide(t, view, "in_progress", None, reason, Review.RETURNED, "returned", body)
-    return [OutboundMessage(tr.returned_reply(view.task_label, view.unit_name))]
+    answer = await review.return_report(t.s, t.ward_id, view, t.person, t.inbound_id, reason, t.ctx.now())
+    return [OutboundMessage(answer)]
 
 
 @COMMANDS.command(
@@ -133,13 +99,12 @@ async def cmd_tralai(t: Turn) -> Reply:
 )
 async def cmd_gobo(t: Turn) -> Reply:
     """/gobo N [unit] — the office clears a blocker; overdue nags resume."""
-    found = await _review_target(t, tr.USAGE_GOBO, lambda v: v.status == Status.BLOCKED, "đơn vị nào báo vướng")
+    found = await _review_target(t, tr.USAGE_GOBO, review.is_blocked, "đơn vị nào báo vướng")
     if isinstance(found, list):
         return found
     view, _ = found
-    body = tr.unblocked_to_unit(view.task_label)
-    await _decide(t, view, "in_progress", view.percent, None, Review.UNBLOCKED, "unblocked", body)
-    return [OutboundMessage(tr.unblocked_reply(view.task_label, view.unit_name))]
+    answer = await review.clear_blocker(t.s, t.ward_id, view, t.person, t.inbound_id, t.ctx.now())
+    return [OutboundMessage(answer)]
 
 
 @COMMANDS.command(
@@ -151,14 +116,13 @@ async def cmd_gobo(t: Turn) -> Reply:
 async def cmd_chapnhan(t: Turn) -> Reply:
     """/chapnhan N UNIT — the office accepts a decline: not applicable to that unit."""
     found = await _review_target(
-        t, tr.USAGE_CHAPNHAN, _decline_pending, "đề nghị không thực hiện chờ xem xét", unit_required=True
+        t, tr.USAGE_CHAPNHAN, review.decline_pending, "đề nghị không thực hiện chờ xem xét", unit_required=True
     )
     if isinstance(found, list):
         return found
     view, _ = found
-    body = tr.decline_accepted_to_unit(view.task_label)
-    await _decide(t, view, "not_applicable", None, None, Review.CONFIRMED, "accepted", body)
-    return [OutboundMessage(tr.accepted_reply(view.task_label, view.unit_name))]
+    answer = await review.accept_decline(t.s, t.ward_id, view, t.person, t.inbound_id, t.ctx.now())
+    return [OutboundMessage(answer)]
 
 
 @COMMANDS.command(
@@ -172,7 +136,7 @@ async def cmd_khongchapnhan(t: Turn) -> Reply:
     found = await _review_target(
         t,
         tr.USAGE_KHONGCHAPNHAN,
-        _decline_pending,
+        review.decline_pending,
         "đề nghị không thực hiện chờ xem xét",
         unit_required=True,
         reason_required=True,
@@ -180,10 +144,5 @@ async def cmd_khongchapnhan(t: Turn) -> Reply:
     if isinstance(found, list):
         return found
     view, reason = found
-    body = tr.decline_refused_to_unit(view.task_label, view.content, reason)
-    await _decide(t, view, "not_started", None, reason, Review.RETURNED, "refused", body)
-    return [OutboundMessage(tr.refused_reply(view.task_label, view.unit_name))]
-
-
-def _decline_pending(v: AssignmentView) -> bool:
-    return v.status == Status.NOT_APPLICABLE and v.review == Review.PENDING
+    answer = await review.refuse_decline(t.s, t.ward_id, view, t.person, t.inbound_id, reason, t.ctx.now())
+    return [OutboundMessage(answer)]
