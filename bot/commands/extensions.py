@@ -7,6 +7,9 @@ import re
 import unicodedata
 from datetime import date
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.actions import review
 from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
 from bot.conversation.tasks import open_views, refs_in, replan, task_view
 from bot.conversation.turn import Reply, Turn
@@ -18,10 +21,9 @@ from scheduler.folding import fold
 from scheduler.plan import Plan
 from scheduler.plan import Unit as PlanUnit
 from store.enums import PersonRole, ReminderKind
-from store.extensions import PendingExtension, decide_extension, pending_extensions, request_extension
-from store.models import Person
+from store.extensions import PendingExtension, pending_extensions, request_extension
 from store.outbox import insert_reminders
-from store.queries import AssignmentView, assignment_view, people_with_role, task_by_label
+from store.queries import people_with_role, task_by_label
 
 _DAY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$")
 # "xin gia hạn …", "4: đề nghị gia hạn …", "cho gia hạn …" (folded): a request, never a status.
@@ -146,16 +148,12 @@ async def cmd_duyet(t: Turn) -> Reply:
     if isinstance(found, list):
         return found
     pending, _ = found
-    request, now = pending.request, t.ctx.now()
-    original = await _original_due(t, pending)
-    await decide_extension(t.s, request, True, t.person.id, "", now)
-    # The new day's reminders exist at once, not at the next planning run.
-    await replan(t)
-    body = tx.approved_for_unit(pending.task_label, original, request.new_due)
-    told = await _tell_unit_of_extension(t, pending, "approved", body)
-    return [
-        OutboundMessage(tx.approved_for_office(pending.task_label, pending.unit_name, original, request.new_due, told))
-    ]
+
+    async def replan_now(_: AsyncSession) -> None:
+        await replan(t)  # the new day's reminders exist at once, not at the next planning run
+
+    answer = await review.approve_extension(t.s, t.ward_id, pending, t.person, t.ctx.now(), replan_now)
+    return [OutboundMessage(answer)]
 
 
 @COMMANDS.command(
@@ -170,13 +168,8 @@ async def cmd_tuchoi(t: Turn) -> Reply:
     if isinstance(found, list):
         return found
     pending, reason = found
-    request = pending.request
-    await decide_extension(t.s, request, False, t.person.id, reason, t.ctx.now())
-    body = tx.refused_for_unit(pending.task_label, request.new_due, request.previous_due, reason)
-    told = await _tell_unit_of_extension(t, pending, "refused", body)
-    return [
-        OutboundMessage(tx.refused_for_office(pending.task_label, pending.unit_name, request.new_due, reason, told))
-    ]
+    answer = await review.refuse_extension(t.s, t.ward_id, pending, t.person, reason, t.ctx.now())
+    return [OutboundMessage(answer)]
 
 
 async def _pending_request(t: Turn, usage: str, *, reason_needed: bool) -> tuple[PendingExtension, str] | Reply:
@@ -204,29 +197,6 @@ async def _pending_request(t: Turn, usage: str, *, reason_needed: bool) -> tuple
         example = f"/{'tuchoi' if reason_needed else 'duyet'} {ref.label} {pending[0].unit_code}"
         return [OutboundMessage(tx.WHICH_UNIT.format(label=ref.label, n=len(pending), units=units, example=example))]
     return pending[0], words
-
-
-async def _original_due(t: Turn, pending: PendingExtension) -> date:
-    view: AssignmentView | None = await assignment_view(t.s, pending.request.assignment_id)
-    return view.due if view is not None else pending.request.previous_due
-
-
-async def _tell_unit_of_extension(t: Turn, pending: PendingExtension, what: str, body: str) -> int:
-    """The person who asked and the unit's heads hear the answer; how many were told."""
-    people: dict[int, Person] = {
-        p.id: p for p in await people_with_role(t.s, t.ward_id, (PersonRole.HEAD,), pending.unit_id)
-    }
-    if pending.request.person_id is not None and pending.request.person_id not in people:
-        asker = await t.s.get(Person, pending.request.person_id)
-        if asker is not None:
-            people[asker.id] = asker
-    now = t.ctx.now()
-    rows = [
-        direct_row(t.ward_id, f"ext:{pending.request.id}:{what}:p{pid}", ReminderKind.NOTICE, now, pid, body)
-        for pid in people
-    ]
-    await insert_reminders(t.s, rows)
-    return len(rows)
 
 
 def _leading_unit(plan: Plan, rest: str) -> tuple[PlanUnit | None, str]:
