@@ -8,19 +8,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import PersonRole, ReminderKind
+from store.enums import PersonRole
 from store.models import Person
-from store.outbox import insert_reminders, reminder_row
+from store.outbox import queue_notice
 from store.queries import people_with_role
 
 
 async def notify(s: AsyncSession, ward_id: int, people: Iterable[Person], key: str, body: str, now: datetime) -> int:
     """Queue `body` for each of `people` under `{key}:p{person id}`; how many were new."""
-    rows = [
-        reminder_row(ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, now, now, person_id=p.id, body=body)
-        for p in people
-    ]
-    return await insert_reminders(s, rows)
+    return await queue_notice(s, ward_id, people, key, body, now)
 
 
 async def notify_office(s: AsyncSession, ward_id: int, key: str, body: str, now: datetime) -> int:
