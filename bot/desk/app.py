@@ -13,7 +13,7 @@ from starlette.staticfiles import StaticFiles
 
 from bot.actions.desk_links import desk_now, hash_token
 from bot.context import AppContext
-from bot.desk import pages, pages_more
+from bot.desk import intake, pages, pages_more
 from bot.desk.auth import COOKIE, close_session, sign, start_session
 from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
 from store.desk import take_token, token_usable
@@ -89,6 +89,29 @@ async def logout(desk: Desk, request: Request) -> Response:
     return response
 
 
+def intake_routes(desk: Desk) -> list[Route]:
+    """The plan intake (`bot/desk/intake.py`): `/ke-hoach` and `/ke-hoach/nhap/…`."""
+    intake.install(desk)
+    p = intake.intake_page
+    d = "/ke-hoach/nhap/{id}"
+    return [
+        Route("/ke-hoach", p(desk, intake.plan_page), methods=["GET"]),
+        Route("/ke-hoach/sua", p(desk, intake.edit_running), methods=["POST"]),
+        Route("/ke-hoach/phien-ban/{name}", p(desk, intake.version_file), methods=["GET"]),
+        Route("/ke-hoach/doc-han", p(desk, intake.deadline_json), methods=["GET"]),
+        Route("/ke-hoach/nhap", p(desk, intake.upload_page), methods=["GET"]),
+        Route("/ke-hoach/nhap", p(desk, intake.upload, upload=True), methods=["POST"]),
+        Route(d, p(desk, intake.review_page), methods=["GET"]),
+        Route(d, p(desk, intake.review_save), methods=["POST"]),
+        Route(d + "/dong/{n}", p(desk, intake.row_page), methods=["GET", "POST"]),
+        Route(d + "/xoa", p(desk, intake.delete_draft), methods=["POST"]),
+        Route(d + "/xem-truoc", p(desk, intake.preview_page), methods=["GET"]),
+        Route(d + "/kich-hoat", p(desk, intake.activate), methods=["POST"]),
+        Route(d + "/da-kich-hoat", p(desk, intake.activated_page), methods=["GET"]),
+        Route(d + "/moi", p(desk, intake.invite), methods=["POST"]),
+    ]
+
+
 def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
     """The desk for the wards `ctx` serves."""
     key = secret or (ctx.settings.desk_secret.get_secret_value().encode() if ctx.settings.desk_secret else None)
@@ -112,6 +135,7 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
         Route("/nguoi/moi", page(desk, pages_more.invite, roles=office), methods=["POST"]),
         Route("/nguoi/{id}/huy", page(desk, pages_more.revoke, roles=office), methods=["POST"]),
         Route("/thanh-pho", page(desk, pages_more.city_page, roles=pages_more.CITY_ROLES), methods=["GET"]),
+        *intake_routes(desk),
         Route("/dang-nhap/{token}", bare(login_form), methods=["GET"]),
         Route("/dang-nhap/{token}", bare(login), methods=["POST"]),
         Route("/dang-xuat", bare(logout), methods=["GET", "POST"]),

@@ -1,0 +1,71 @@
+"""Words of the desk's plan intake (`/ke-hoach/nhap`) and the running plan (`/ke-hoach`)."""
+
+from __future__ import annotations
+
+MAX_UPLOAD_MB = 10
+
+TOO_LARGE = f"Tệp quá lớn: trang nhận tệp kế hoạch đến {MAX_UPLOAD_MB} MB (một kế hoạch thường dưới 1 MB)."
+NO_LENGTH = "Trình duyệt không cho biết cỡ tệp; xin tải lại trang rồi gửi lại tệp."
+NO_FILE = "Xin chọn tệp kế hoạch (Word .docx, Excel .xlsx, hoặc tệp kế hoạch .yaml) rồi bấm Đọc kế hoạch."
+WRONG_KIND = (
+    'Chưa đọc được tệp dạng "{suffix}": xin dùng tệp Word (.docx, .doc, .odt), Excel (.xlsx) hoặc tệp kế hoạch .yaml.'
+)
+NOT_OFFICE_FILE = (
+    'Không đọc được "{name}": tệp không phải tệp Word/Excel thật (có thể đã đổi đuôi) — '
+    "hãy mở bằng Word hoặc Excel và lưu lại."
+)
+BOMB = 'Không đọc được "{name}": nội dung giải nén quá lớn so với một kế hoạch — tệp có thể bị hỏng hoặc cố ý gây hại.'
+BAD_PLAN_FILE = 'Tệp kế hoạch "{name}" chưa dùng được: {problem}'
+READ_FAILED = 'Không đọc được "{name}" do một lỗi chưa lường trước; xin lưu lại tệp bằng Word rồi thử lại.'
+NO_DRAFT = "Không có bản nháp này (có thể đã được kích hoạt hoặc đã xóa)."
+QUESTIONS_OPEN = "Còn {n} câu hỏi chưa trả lời: kế hoạch chỉ được kích hoạt khi mọi câu hỏi đã có câu trả lời."
+PROBLEMS_LEFT = "Bản nháp còn lỗi cần sửa trước khi kích hoạt: {problem}"
+SAVED = "Đã lưu bản nháp. Anh/chị có thể quay lại bất cứ lúc nào ở mục Kế hoạch."
+OTHER_WARD = (
+    "Kế hoạch này là của {ward} ({code}), khác kế hoạch đang chạy ({running_ward}, {running_code}); "
+    "máy chủ đang chạy một kế hoạch duy nhất nên không thay được từ trang này — xin báo người quản trị."
+)
+TAKEN = 'Thư mục kế hoạch đã có tệp "{name}" của kế hoạch khác; xin báo người quản trị.'
+OTHER_ISSUED = (
+    "Kế hoạch {code} của {ward} đã có trong cơ sở dữ liệu với ngày ban hành {old}; bản này ghi ngày {new}. "
+    "Nếu là kế hoạch mới, số kế hoạch phải khác; nếu cùng kế hoạch, hãy sửa ngày ban hành cho khớp."
+)
+ACTIVATED = "Đã kích hoạt kế hoạch {code}: {tasks} nhiệm vụ, {units} đơn vị; lời nhắc đầu tiên đã xếp lịch."
+WRITE_FAILED = "Không ghi được tệp kế hoạch vào thư mục kế hoạch: {why}. Xin báo người quản trị."
+BAD_CODE = 'Mã đơn vị "{code}" không dùng được: chỉ gồm chữ in hoa không dấu, chữ số và "_", tối đa 32 ký tự.'
+SAME_CODE = 'Hai đơn vị cùng mã "{code}": xin đặt mã khác nhau.'
+ROW_SAVED = "Đã lưu dòng {label}."
+NEW_UNIT = "Đơn vị mới"
+
+CONFIDENCE = {
+    "exact": "đọc được",
+    "read": "đọc được (bỏ qua chữ không phải thời hạn)",
+    "unsure": "chưa chắc — có nhiều cách hiểu",
+    "unknown": "chưa đọc được",
+}
+KIND_LABELS = {
+    "plan": "Thông tin kế hoạch",
+    "content": "Nội dung",
+    "lead": "Đơn vị chủ trì",
+    "group": "Nhóm đơn vị",
+    "unit": "Cách viết tên đơn vị",
+    "deadline": "Thời hạn",
+}
+CHANGE_LABELS = {
+    "added": "Nhiệm vụ thêm",
+    "removed": "Nhiệm vụ bỏ",
+    "reworded": "Nội dung sửa",
+    "deadline": "Thời hạn đổi",
+    "lead": "Đơn vị chủ trì đổi",
+    "coordinate": "Đơn vị phối hợp đổi",
+    "unit_added": "Đơn vị thêm",
+    "unit_removed": "Đơn vị bỏ",
+    "plan": "Thông tin kế hoạch đổi",
+}
+REPORTS_KEPT = "Báo cáo đã có của các nhiệm vụ giữ nguyên nhãn được giữ lại; nhiệm vụ bỏ đi không còn được nhắc."
+
+
+def deadline_read(confidence: str, summary: str) -> str:
+    """What the live reader shows under a deadline field as the clerk types."""
+    head = CONFIDENCE.get(confidence, confidence)
+    return f"{head}: {summary}" if summary else head
