@@ -31,7 +31,7 @@ from bot.actions.tasks import ActionError
 from bot.context import ServedWard
 from bot.desk import intake_draft as drafts
 from bot.desk.auth import csrf_ok, session_visitor
-from bot.desk.intake_compare import compare_plans
+from bot.desk.intake_compare import PlanChange, compare_plans
 from bot.desk.intake_files import MAX_UPLOAD, UploadRefused, read_upload, versions, write_plan
 from bot.desk.intake_preview import preview, understood
 from bot.desk.web import LOGIN_NEEDED, Desk, Refusal, see_other
@@ -45,6 +45,7 @@ from scheduler.planner import plan_ward
 from scheduler.titles import derive_head_title
 from store.desk import Visitor
 from store.enums import PersonRole
+from store.intake import ward_queue
 from store.queries import active_units
 from store.wards import claim_ward, mark_issued
 
@@ -206,11 +207,19 @@ def _running(desk: Desk, v: Visitor) -> Plan | None:
         return None
 
 
+def _changes(running: Plan | None, plan: Plan | None) -> list[PlanChange]:
+    """What changes for people: only when the plan replaces the running one (same ward and
+    number); another ward's plan runs beside it and changes nothing of this one."""
+    if running is None or plan is None or ward_key(plan) != ward_key(running):
+        return []
+    return compare_plans(running, plan)
+
+
 def _review_values(desk: Desk, v: Visitor, draft: drafts.Draft) -> dict[str, Any]:
     built = draft.build()
     plan, problems = draft.plan()
     running = _running(desk, v)
-    changes = compare_plans(running, plan) if plan is not None and running is not None else []
+    changes = _changes(running, plan)
     by_task: dict[str, list[drafts.Question]] = {}
     for q in draft.questions:
         if q.kind in ("content", "lead", "deadline"):
@@ -386,7 +395,7 @@ async def preview_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor
         draft=draft,
         plan=plan,
         p=preview(plan, desk.ctx.calendar, desk.ctx.today()),
-        changes=compare_plans(running, plan) if running is not None else [],
+        changes=_changes(running, plan),
         change_labels=tx.CHANGE_LABELS,
         reports_kept=tx.REPORTS_KEPT,
     )
@@ -445,8 +454,13 @@ async def activate(desk: Desk, request: Request, s: AsyncSession, v: Visitor, fo
     # The bot serves it from now; its tick sees the same file and finds nothing new to plan.
     ctx.serve(ServedWard(result.ward_id, key, path, plan))
     ctx.wake()
+    queued, first = await ward_queue(s, result.ward_id)
+    zone = ctx.calendar.zone
     draft.activated = {
         "ward_id": result.ward_id,
+        "at_text": f"{now.astimezone(zone):%d/%m/%Y %H:%M}",
+        "queued": queued,
+        "first_text": f"{first.astimezone(zone):%d/%m/%Y %H:%M}" if first is not None else "",
         "path": str(path),
         "kept": str(kept) if kept else "",
         "at": now.isoformat(),
@@ -455,7 +469,7 @@ async def activate(desk: Desk, request: Request, s: AsyncSession, v: Visitor, fo
     }
     drafts.save(_files(desk), draft)
     log.warning("plan %s activated from the desk by person %s (%s)", path, v.person_id, draft.source)
-    text = tx.ACTIVATED.format(code=plan.code, tasks=len(plan.tasks), units=len(plan.units))
+    text = tx.ACTIVATED.format(code=plan.code, tasks=len(plan.tasks), units=len(plan.units), queued=queued)
     desk.flash[v.session_id] = ("ok", text)
     return see_other(f"/ke-hoach/nhap/{draft.id}/da-kich-hoat")
 
@@ -480,6 +494,7 @@ async def activated_page(desk: Desk, request: Request, s: AsyncSession, v: Visit
         plan=plan,
         units=units,
         titles={c: plan.head_title(c, n) for c, n in units},
+        plan_ahead=desk.ctx.settings.plan_ahead_days,
         other_ward=ward_id != v.ward_id,
         role_labels=PERSON_ROLE_LABELS,
         invite_roles=INVITE_ROLES,

@@ -37,6 +37,7 @@ def compare_plans(old: Plan, new: Plan) -> list[PlanChange]:
         before, after = getattr(old, field), getattr(new, field)
         if before != after:
             out.append(PlanChange("plan", label, f"{before} → {after}"))
+    out += _lists(old, new)
     for code, unit in new.units.items():
         if code not in old.units:
             out.append(PlanChange("unit_added", code, unit.name))
@@ -60,4 +61,18 @@ def compare_plans(old: Plan, new: Plan) -> list[PlanChange]:
     for name, task in before.items():
         if name not in after:
             out.append(PlanChange("removed", name, _short(task.content)))
+    return out
+
+
+def _lists(old: Plan, new: Plan) -> list[PlanChange]:
+    """Report cycles and targets kept, added or dropped (a Word file rarely carries them)."""
+    out = []
+    for what, before, after in (
+        ("kỳ báo cáo", [c.name for c in old.cycles], [c.name for c in new.cycles]),
+        ("chỉ tiêu", [t.name for t in old.targets], [t.name for t in new.targets]),
+    ):
+        if before != after:
+            out.append(
+                PlanChange("plan", what, f"{', '.join(before) or 'không có'} → {', '.join(after) or 'không có'}")
+            )
     return out

@@ -30,7 +30,7 @@ OTHER_ISSUED = (
     "Kế hoạch {code} của {ward} đã có trong cơ sở dữ liệu với ngày ban hành {old}; bản này ghi ngày {new}. "
     "Nếu là kế hoạch mới, số kế hoạch phải khác; nếu cùng kế hoạch, hãy sửa ngày ban hành cho khớp."
 )
-ACTIVATED = "Đã kích hoạt kế hoạch {code}: {tasks} nhiệm vụ, {units} đơn vị; lời nhắc đầu tiên đã xếp lịch."
+ACTIVATED = "Đã kích hoạt kế hoạch {code}: {tasks} nhiệm vụ, {units} đơn vị; {queued} lời nhắc đang chờ gửi."
 WRITE_FAILED = "Không ghi được tệp kế hoạch vào thư mục kế hoạch: {why}. Xin báo người quản trị."
 BAD_CODE = 'Mã đơn vị "{code}" không dùng được: chỉ gồm chữ in hoa không dấu, chữ số và "_", tối đa 32 ký tự.'
 SAME_CODE = 'Hai đơn vị cùng mã "{code}": xin đặt mã khác nhau.'
