@@ -271,3 +271,54 @@ async def test_a_draft_is_kept_to_come_back_to(ctx: AppContext, ward: IntakeWard
     assert re.search(r'name="tl_q1" value="VP"\s+checked', again)
     built = yaml.safe_load(Path(ctx.settings.files_path / "ke-hoach-nhap").glob("*/*.json").__next__().read_text())
     assert built["questions"][0]["answer"] == "VP"
+
+
+async def test_the_running_bot_takes_the_activated_plan_at_its_next_tick(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Served by `open_context` from a plans folder, as deployed: after the desk activates the
+    seed's Word file over the ward's plan and a province's plan beside it, the Ticker's next
+    tick reloads the edited file in place and serves both, refusing nothing."""
+    import logging
+    import shutil
+
+    from bot.actions.people import create_person
+    from bot.app.service import Ticker, make_dispatcher, open_context
+    from bot.settings import Settings
+    from scheduler.clock import ManualClock
+    from tests.conftest import PLAN_PATH, RecordingChannel, local
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    shutil.copyfile(PLAN_PATH, folder / "nhi-chieu.yaml")
+    settings = Settings(  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        plan_path=folder,
+        files_path=tmp_path / "files",
+        _env_file=None,
+    )
+    ctx = await open_context(settings, ManualClock(local("2026-06-22T07:00")))
+    try:
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": RecordingChannel()}))
+        await ticker.tick()
+        async with ctx.db.session() as s, s.begin():
+            office = await create_person(s, ctx.ward_id, "Nguyễn Thị Lan", "office", "VHXH", ctx.now())
+        app = desk_app(ctx, secret=b"k" * 32)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE) as client:
+            await log_in(client, ctx, office.id)
+            seed = _draft_path(await _upload(client, SEED_DOCX.name, SEED_DOCX.read_bytes()))
+            csrf = csrf_of((await client.get(seed)).text)
+            await client.post(seed, data={"csrf": csrf, "tl_q1": "VHXH", "cd_VHXH": "Trưởng phòng VHXH"})
+            assert (await client.post(seed + "/kich-hoat", data={"csrf": csrf})).status_code == 303
+            docx = plans.prose_fields(tmp_path / "ke-hoach-xa.docx")
+            other = _draft_path(await _upload(client, docx.name, docx.read_bytes()))
+            assert (await client.post(other + "/kich-hoat", data={"csrf": csrf})).status_code == 303
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.app.service"):
+            await ticker.tick()
+        assert "refused" not in caplog.text and "invalid" not in caplog.text and "removed" not in caplog.text
+        served = {w.path.name: w for w in ctx.served()}
+        assert set(served) == {"nhi-chieu.yaml", "phuong-hoa-binh_45-kh-ubnd.yaml"}
+        assert served["nhi-chieu.yaml"].plan.units["VHXH"].title == "Trưởng phòng VHXH"
+    finally:
+        await ctx.db.dispose()

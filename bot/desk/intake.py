@@ -30,7 +30,7 @@ from bot.actions.people import create_person, issue_link_code
 from bot.actions.tasks import ActionError
 from bot.context import ServedWard
 from bot.desk import intake_draft as drafts
-from bot.desk.auth import csrf_ok, session_visitor
+from bot.desk.auth import TOUCH_EVERY, csrf_ok, keep_alive, session_visitor
 from bot.desk.intake_compare import PlanChange, compare_plans
 from bot.desk.intake_files import MAX_UPLOAD, UploadRefused, read_upload, versions, write_plan
 from bot.desk.intake_preview import preview, understood
@@ -92,7 +92,11 @@ def intake_page(desk: Desk, handler: Handler, *, upload: bool = False) -> Callab
                     return desk.refusal(request, 403, "Trang kế hoạch dành cho văn phòng và lãnh đạo phường.")
                 if form is not None and not csrf_ok(v.csrf, str(form.get("csrf") or "")):
                     return desk.refusal(request, 403, "Phiên làm việc đã thay đổi; xin tải lại trang rồi thử lại.")
-                return await handler(desk, request, s, v, form)
+                response = await handler(desk, request, s, v, form)
+            if now - v.seen_at >= TOUCH_EVERY:  # a clerk busy on the review is not idle
+                async with db.session() as s, s.begin():
+                    await keep_alive(s, v, now)
+            return response
         except Refusal as refused:
             return desk.refusal(request, refused.status, refused.text)
 
@@ -113,6 +117,13 @@ def _files(desk: Desk) -> Path:
     return desk.ctx.settings.files_path
 
 
+def _plan_file(desk: Desk, v: Visitor) -> Path:
+    served = desk.ctx.wards.get(v.ward_id)
+    if served is None:
+        raise Refusal(404, "Phường này không còn được theo dõi.")
+    return served.path
+
+
 def _draft(desk: Desk, v: Visitor, request: Request) -> drafts.Draft:
     found = drafts.load(_files(desk), v.ward_id, request.path_params["id"])
     if found is None:
@@ -125,7 +136,7 @@ def _draft(desk: Desk, v: Visitor, request: Request) -> drafts.Draft:
 
 async def plan_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor, form: FormData | None) -> Response:
     plan = desk.plan(v.ward_id)
-    path = desk.ctx.wards[v.ward_id].path
+    path = _plan_file(desk, v)
     return desk.render(
         request,
         "ke_hoach.html",
@@ -138,7 +149,7 @@ async def plan_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor, f
 
 
 async def version_file(desk: Desk, request: Request, s: AsyncSession, v: Visitor, form: FormData | None) -> Response:
-    path = desk.ctx.wards[v.ward_id].path
+    path = _plan_file(desk, v)
     wanted = request.path_params["name"]
     for version in versions(path):
         if version.path.name == wanted:
@@ -148,7 +159,7 @@ async def version_file(desk: Desk, request: Request, s: AsyncSession, v: Visitor
 
 async def edit_running(desk: Desk, request: Request, s: AsyncSession, v: Visitor, form: FormData | None) -> Response:
     """ "Sửa": the running plan as a draft, reviewed and previewed as an import is."""
-    path = desk.ctx.wards[v.ward_id].path
+    path = _plan_file(desk, v)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
@@ -404,7 +415,9 @@ async def preview_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor
 def _target(desk: Desk, v: Visitor, plan: Plan) -> tuple[Path, str, bool]:
     """Where the plan is written, the ward's key in the database, whether it replaces the
     running plan of the visitor's ward."""
-    served = desk.ctx.wards[v.ward_id]
+    served = desk.ctx.wards.get(v.ward_id)
+    if served is None:
+        raise Refusal(404, "Phường này không còn được theo dõi.")
     key = ward_key(plan)
     if key == ward_key(served.plan):
         return served.path, served.key, True
@@ -429,7 +442,7 @@ async def activate(desk: Desk, request: Request, s: AsyncSession, v: Visitor, fo
     plan = _checked(desk, draft)
     ctx, st = desk.ctx, desk.ctx.settings
     path, key, same = _target(desk, v, plan)
-    running = ctx.wards[v.ward_id].plan
+    running = desk.plan(v.ward_id)
     if same and plan.issued != running.issued:
         raise Refusal(409, tx.OTHER_ISSUED.format(code=plan.code, ward=plan.ward, old=running.issued, new=plan.issued))
     now = ctx.now()
