@@ -124,7 +124,7 @@ async def one(name: str, source: Path, work: Path) -> tuple[float, list[tuple[st
         draft = intake_draft.load(settings.files_path, ward_id, review.rsplit("/", 1)[1])
         assert draft is not None
         asked = len(draft.questions)
-        await step("answers", c.post(review, data={"csrf": csrf, **_answers(draft)}))  # type: ignore[arg-type]
+        await step("answers", c.post(review, data={"csrf": csrf, **_answers(draft)}))
         await step("preview", c.get(review + "/xem-truoc"))
         done = await step("activate", c.post(review + "/kich-hoat", data={"csrf": csrf}))
         await step("invitations", c.get(done.headers["location"]))
