@@ -322,3 +322,18 @@ async def test_the_running_bot_takes_the_activated_plan_at_its_next_tick(
         assert served["nhi-chieu.yaml"].plan.units["VHXH"].title == "Trưởng phòng VHXH"
     finally:
         await ctx.db.dispose()
+
+
+async def test_a_merge_undone_becomes_a_unit_of_its_own_and_can_be_merged_again(
+    ctx: AppContext, ward: IntakeWard, client: httpx.AsyncClient
+) -> None:
+    await log_in(client, ctx, ward.office)
+    review = _draft_path(await _upload(client, SEED_DOCX.name, SEED_DOCX.read_bytes()))
+    csrf = csrf_of((await client.get(review)).text)
+    await client.post(review, data={"csrf": csrf, "tl_q1": "VHXH", "tach": "VHXH|Phòng VHXXH"})
+    split = (await client.get(review)).text
+    assert '<tr data-unit="PV">' in split and "Phòng VHXXH" in split  # its code made from its words
+    assert re.search(r'value="VHXH\|Phòng VHXXH"\s+checked', split)  # shown, to merge back
+    await client.post(review, data={"csrf": csrf, "tl_q1": "VHXH", "ma_PV": "PVHXXH"})
+    merged = (await client.get(review)).text
+    assert 'data-unit="PV"' not in merged and 'data-unit="PVHXXH"' not in merged

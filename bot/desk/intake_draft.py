@@ -25,6 +25,7 @@ import yaml
 from bot.importer import ImportQuestion, ImportResult
 from scheduler.deadlines import DeadlineRule, Once, Ongoing, Period, read_deadline, rule_summary
 from scheduler.plan import Plan, PlanError, parse_plan
+from scheduler.plan.yaml import compose, construct
 
 CODE = re.compile(r"^[A-Z0-9_]{1,32}$")
 _SPELLING = re.compile(r'"(.*)"')
@@ -72,7 +73,16 @@ class Draft:
         return next((q for q in self.questions if q.id == qid), None)
 
     def unit_codes(self) -> list[str]:
-        return [str(u.get("code", "")) for u in self.data.get("units") or [] if isinstance(u, dict)]
+        """The units' codes before the clerk's renames: read, answered, split off."""
+        return [str(u.get("code", "")) for u in self.units()]
+
+    def units(self) -> list[dict[str, Any]]:
+        """The units with every answer and undone merge applied, not yet renamed."""
+        renames, self.renames = self.renames, {}
+        try:
+            return [u for u in self.build().get("units") or [] if isinstance(u, dict)]
+        finally:
+            self.renames = renames
 
     def year(self) -> int:
         plan = self.data.get("plan") or {}
@@ -283,7 +293,8 @@ def from_import(result: ImportResult, ward_id: int, now: datetime) -> Draft:
 def from_plan_text(text: str, source: str, ward_id: int, now: datetime, kind: str = "edit") -> Draft:
     """A draft of a plan file as it stands (the running plan, or an edited .yaml): already
     checked by the caller with `parse_plan`, so it holds no alias bombs."""
-    data = yaml.safe_load(text)
+    root = compose(text)
+    data = construct(root) if root is not None else {}
     return Draft(
         id=secrets.token_urlsafe(12),
         ward_id=ward_id,
