@@ -71,6 +71,7 @@ def install(desk: Desk) -> None:
     desk.env.filters["code_of"] = lambda choice: str(choice).split(" – ")[0].strip()
     desk.env.filters["isodate"] = _iso_date
     desk.env.filters["head_title"] = lambda name: derive_head_title(str(name))
+    desk.env.filters["clerk"] = tx.for_clerk
 
 
 def intake_page(desk: Desk, handler: Handler, *, upload: bool = False) -> Callable[[Request], Awaitable[Response]]:
@@ -282,7 +283,7 @@ def _take_answers(draft: drafts.Draft, form: FormData) -> None:
         picked = str(form.get(key) or "")[:200]
         if q.kind == "unit" and picked == "new":
             picked = "new:" + drafts.new_code(q.spelling, set(draft.unit_codes()))
-        answer = typed or picked
+        answer = (typed.upper() if q.kind == "lead" else typed) or picked
         if key in form or f"go_{q.id}" in form:
             q.answer = answer or None
 

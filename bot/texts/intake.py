@@ -69,3 +69,27 @@ def deadline_read(confidence: str, summary: str) -> str:
     """What the live reader shows under a deadline field as the clerk types."""
     head = CONFIDENCE.get(confidence, confidence)
     return f"{head}: {summary}" if summary else head
+
+
+_FIELD_WORDS = (
+    ("hãy điền plan.ward", "hãy ghi tên phường/xã"),
+    ("hãy điền plan.code", "hãy ghi số kế hoạch"),
+    ("plan.ward", "tên phường/xã"),
+    ("plan.code", "số kế hoạch"),
+    (" (khai báo thêm trong units)", ""),
+    ("khai báo thêm trong units", ""),
+    (" (members)", ""),
+    (" (lead)", ""),
+    (" (content)", ""),
+    (" (units)", ""),
+    (" (coordinating_unit)", ""),
+    ("khai báo đơn vị mới", "chọn đơn vị mới"),
+)
+
+
+def for_clerk(text: str) -> str:
+    """A reader's question as the desk shows it: without the draft file's field names, which
+    `nhacviec import` prints for whoever edits the YAML."""
+    for written, said in _FIELD_WORDS:
+        text = text.replace(written, said)
+    return text
