@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import func, select
 
 from bot.context import AppContext
+from bot.desk import intake_draft
 from bot.desk.app import desk_app
 from scheduler.plan import load_plan
 from store.models import Reminder, Unit
@@ -337,3 +338,31 @@ async def test_a_merge_undone_becomes_a_unit_of_its_own_and_can_be_merged_again(
     await client.post(review, data={"csrf": csrf, "tl_q1": "VHXH", "ma_PV": "PVHXXH"})
     merged = (await client.get(review)).text
     assert 'data-unit="PV"' not in merged and 'data-unit="PVHXXH"' not in merged
+
+
+async def test_another_wards_plan_is_never_replaced_and_a_single_file_deployment_keeps_its_ward(
+    ctx: AppContext, ward: IntakeWard, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    from bot.context import ServedWard
+    from scheduler.planner import plan_ward
+
+    # Ward B runs the province's plan; ward A's office uploads that same plan.
+    docx = plans.prose_fields(tmp_path / "ke-hoach-xa.docx")
+    await log_in(client, ctx, ward.office)
+    review = _draft_path(await _upload(client, docx.name, docx.read_bytes()))
+    draft = intake_draft.load(ctx.settings.files_path, ctx.ward_id, review.rsplit("/", 1)[1])
+    assert draft is not None
+    plan_b, _ = draft.plan()
+    assert plan_b is not None
+    async with ctx.db.session() as s, s.begin():
+        b = await plan_ward(s, "phuong-b", plan_b, ctx.calendar, ctx.now())
+    ctx.serve(ServedWard(b.ward_id, "phuong-b", ward.folder / "b.yaml", plan_b))
+    csrf = csrf_of((await client.get(review)).text)
+    refused = await client.post(review + "/kich-hoat", data={"csrf": csrf})
+    assert refused.status_code == 403 and "chỉ văn phòng phường đó" in refused.text
+    # On a deployment with one plan file, another ward's plan cannot replace the running one.
+    ctx.stop_serving(b.ward_id)
+    ctx.settings.plan_path = ward.plan_file
+    refused = await client.post(review + "/kich-hoat", data={"csrf": csrf})
+    assert refused.status_code == 409 and "báo người quản trị" in refused.text
+    assert sorted(p.name for p in ward.folder.iterdir()) == ["nhi-chieu.yaml"]  # nothing written

@@ -431,8 +431,11 @@ def _target(desk: Desk, v: Visitor, plan: Plan) -> tuple[Path, str, bool]:
                 ward=plan.ward, code=plan.code, running_ward=served.plan.ward, running_code=served.plan.code
             ),
         )
+    if any(ward_key(w.plan) == key or w.key == key for w in desk.ctx.served()):
+        # Another ward's running plan: its office replaces it, never this one's.
+        raise Refusal(403, tx.ANOTHER_WARDS.format(ward=plan.ward, code=plan.code))
     path = folder / f"{key.replace(':', '_')}.yaml"
-    if any(w.path == path and w.key != key for w in desk.ctx.served()):
+    if path.exists() or any(w.path == path for w in desk.ctx.served()):
         raise Refusal(409, tx.TAKEN.format(name=path.name))
     return path, key, False
 

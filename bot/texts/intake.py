@@ -25,6 +25,9 @@ OTHER_WARD = (
     "Kế hoạch này là của {ward} ({code}), khác kế hoạch đang chạy ({running_ward}, {running_code}); "
     "máy chủ đang chạy một kế hoạch duy nhất nên không thay được từ trang này — xin báo người quản trị."
 )
+ANOTHER_WARDS = (
+    "Kế hoạch {code} của {ward} đang chạy cho một phường khác: chỉ văn phòng phường đó thay được kế hoạch này."
+)
 TAKEN = 'Thư mục kế hoạch đã có tệp "{name}" của kế hoạch khác; xin báo người quản trị.'
 OTHER_ISSUED = (
     "Kế hoạch {code} của {ward} đã có trong cơ sở dữ liệu với ngày ban hành {old}; bản này ghi ngày {new}. "
