@@ -233,6 +233,7 @@ def _zip_bomb() -> bytes:
     [
         ("ke-hoach.docx", b"%PDF-1.7 not a Word file" * 100, 400, "không phải tệp Word/Excel thật"),
         ("ke-hoach.pdf", b"%PDF-1.7", 400, 'Chưa đọc được tệp dạng ".pdf"'),
+        ("../../etc/ke-hoach.docx", b"PK\x03\x04 broken", 400, 'Không đọc được "ke-hoach.docx"'),
         ("ke-hoach.yaml", alias_bomb().encode(), 400, "chưa dùng được"),
         ("ke-hoach.docx", b"\0" * (20 * 1024 * 1024), 413, "Tệp quá lớn"),
     ],

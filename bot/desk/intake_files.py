@@ -64,14 +64,15 @@ def read_upload(content: bytes, name: str, ward_id: int, today: date, now: datet
     if suffix not in OFFICE | CONVERTED:
         raise UploadRefused(tx.WRONG_KIND.format(suffix=suffix or "không có đuôi"))
     with tempfile.TemporaryDirectory(prefix="nhacviec-nhap-") as tmp:
-        path = Path(tmp) / f"ke-hoach{suffix}"
+        # Under its own name: the importer names the file in its lines and titles an untitled plan by it.
+        path = Path(tmp) / f"{Path(name).stem[:80].strip('.') or 'ke-hoach'}{suffix}"
         path.write_bytes(content)
         if suffix in OFFICE:
             check_office_zip(path, name)
         try:
             result = draft_plan(path, today=today)
         except ImportFailure as exc:
-            raise UploadRefused(str(exc).replace(str(path), name).replace(path.name, name)) from None
+            raise UploadRefused(str(exc).replace(str(path), name)) from None
         except Exception:  # a file no reader foresaw: one line, never a traceback on the page
             raise UploadRefused(tx.READ_FAILED.format(name=name)) from None
     result.source_name = name
