@@ -69,6 +69,9 @@ async def test_the_seed_docx_becomes_the_running_plan_with_the_previous_kept(
     assert page.status_code == 200
     assert 'data-question="q1" data-kind="unit"' in page.text and "Phòng VHXXH" in page.text
     assert page.text.count('data-row="') == 19
+    assert (
+        "<script>" not in page.text and "style=" not in page.text and " on" + "input=" not in page.text
+    )  # the CSP's rule
     # Nothing is activated while a question is open.
     refused = await client.post(review + "/kich-hoat", data={"csrf": csrf_of(page.text)})
     assert refused.status_code == 400 and "1 câu hỏi chưa trả lời" in refused.text
