@@ -13,9 +13,9 @@ from starlette.staticfiles import StaticFiles
 
 from bot.actions.desk_links import desk_now, hash_token
 from bot.context import AppContext
-from bot.desk import pages, pages_more
+from bot.desk import pages, pages_more, unit_report
 from bot.desk.auth import COOKIE, close_session, sign, start_session
-from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
+from bot.desk.web import HEAD_ROLES, HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
 from store.desk import take_token, token_usable
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,9 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
         Route("/", page(desk, pages.matrix_page), methods=["GET"]),
         Route("/nhiem-vu/{label}", page(desk, pages.task_page), methods=["GET"]),
         Route("/nhiem-vu/{label}/{action}", page(desk, pages.task_action), methods=["POST"]),
+        Route(
+            "/nhiem-vu/{label}/bao-cao/{kind}", page(desk, unit_report.head_report, roles=HEAD_ROLES), methods=["POST"]
+        ),
         Route("/bang-chung/{id}", page(desk, pages.evidence_file), methods=["GET"]),
         Route("/bao-cao", page(desk, pages_more.report_page, roles=office), methods=["GET"]),
         Route("/bao-cao/tai/{kind}", page(desk, pages_more.report_file, roles=office), methods=["GET"]),
