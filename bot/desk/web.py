@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.actions.desk_links import desk_now
 from bot.context import AppContext
-from bot.desk.auth import TOUCH_EVERY, Throttle, csrf_ok, keep_alive, session_visitor
+from bot.desk.auth import TOUCH_EVERY, LoginThrottle, csrf_ok, keep_alive, session_visitor
 from bot.texts.common import cycle_title, vn_date
 from scheduler.plan import Plan
 from store.desk import Visitor, shared_key
@@ -89,7 +89,7 @@ class Desk:
     # The cookie key: NHACVIEC_DESK_SECRET, else one made once and kept in the database (so
     # every worker of a city signs alike); read at the first request.
     key: bytes | None = None
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     # What the last action of a session did, shown once on the next page (session id → (kind, text)).
     flash: dict[int, tuple[str, str]] = field(default_factory=dict)
     env: Environment = field(init=False)

@@ -22,3 +22,15 @@ def report_words(kind: str, label: str, detail: str) -> str:
     """The history's line for a report made on the desk."""
     text = f"{REPORT_KINDS[kind]} nhiệm vụ {label}"
     return f"{text}: {detail}" if detail else text
+
+
+# --- login links -----------------------------------------------------------------------------
+
+USED_LINK = (
+    "Liên kết đăng nhập này đã được dùng hoặc đã hết hạn (mỗi liên kết dùng một lần, trong 10 phút). "
+    "Xin nhắn /web cho bot để nhận liên kết mới."
+)
+TOO_MANY = "Có quá nhiều lần mở liên kết không hợp lệ từ máy này. Xin chờ 15 phút rồi thử lại."
+TOO_MANY_FOR_LINK = (
+    "Liên kết đăng nhập này đã được mở quá nhiều lần. Xin chờ 15 phút, hoặc nhắn /web cho bot để nhận liên kết mới."
+)
