@@ -134,9 +134,14 @@ async def test_bad_input_gets_one_vietnamese_line_and_records_nothing(
     await client.post("/nhiem-vu/3/bao-cao/vuong", data={"csrf": csrf, "phan_cong": a, "ly_do": "  "})
     assert "vướng mắc" in (await client.get("/nhiem-vu/3")).text
     await client.post("/nhiem-vu/3/bao-cao/gia-han", data={"csrf": csrf, "phan_cong": a, "ngay": "31/02/2027"})
+    await client.post(
+        "/nhiem-vu/3/bao-cao/gia-han", data={"csrf": csrf, "phan_cong": a, "ngay": "01/06/2026", "ly_do": "chờ"}
+    )
+    assert "Ngày 01/06/2026 đã qua" in (await client.get("/nhiem-vu/3")).text
     async with ctx.db.read() as s:
         assert len(list(await s.scalars(select(StatusReport.id)))) == before
         assert await s.scalar(select(ExtensionRequest.id).where(ExtensionRequest.assignment_id == int(a))) is None
+        assert await s.scalar(select(InboundMessage.id).where(InboundMessage.channel == "desk")) is None
 
 
 async def test_a_head_acts_only_on_their_own_units_assignment(

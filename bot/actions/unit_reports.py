@@ -186,7 +186,7 @@ async def evidence_to_office(s: AsyncSession, ward_id: int, now: datetime) -> No
 async def report_decline(
     s: AsyncSession, by: Reporter, view: AssignmentView, words: str, note: str | None, now: datetime
 ) -> str:
-    """"Không phát sinh" / "không thuộc chức năng": not applicable, pending until the office
+    """ "Không phát sinh" / "không thuộc chức năng": not applicable, pending until the office
     accepts or refuses it; the office told at once."""
     await statuses.record_status(
         s, view.id, by.person.id, by.inbound_id, "not_applicable", None, note, now, review=Review.PENDING
@@ -244,6 +244,23 @@ async def blocked_told(
 # --- more time -------------------------------------------------------------------------------
 
 
+def extension_refusal(view: AssignmentView, day: date, day_text: str, reason: str, today: date) -> str | None:
+    """Why a request for more time cannot be made (None: it can), checked before anything
+    is kept."""
+    if not reason:
+        return tx.NEED_REASON.format(label=view.task_label, day=day_text)
+    if view.checkin:
+        return tx.CHECKIN.format(label=view.task_label)
+    if not view.is_open:
+        return tx.CLOSED.format(label=view.task_label)
+    if day <= today:
+        return tx.IN_PAST.format(day=texts.vn_date(day))
+    if day <= view.effective_due:
+        due = texts.vn_date(view.effective_due)
+        return tx.NOT_LATER.format(label=view.task_label, due=due, day=texts.vn_date(day))
+    return None
+
+
 async def ask_extension(
     s: AsyncSession,
     by: Reporter,
@@ -256,18 +273,10 @@ async def ask_extension(
 ) -> str:
     """/giahan: the unit asks for `day` instead of its deadline; the office told at once.
     A request that cannot be made is an ActionError saying why."""
-    if not reason:
-        raise ActionError(tx.NEED_REASON.format(label=view.task_label, day=day_text))
-    if view.checkin:
-        raise ActionError(tx.CHECKIN.format(label=view.task_label))
-    if not view.is_open:
-        raise ActionError(tx.CLOSED.format(label=view.task_label))
-    if day <= today:
-        raise ActionError(tx.IN_PAST.format(day=texts.vn_date(day)))
+    refused = extension_refusal(view, day, day_text, reason, today)
+    if refused is not None:
+        raise ActionError(refused)
     current = view.effective_due
-    if day <= current:
-        due = texts.vn_date(current)
-        raise ActionError(tx.NOT_LATER.format(label=view.task_label, due=due, day=texts.vn_date(day)))
     request, replaced = await request_extension(
         s, by.ward_id, view.id, by.person.id, by.inbound_id, current, day, reason, now
     )

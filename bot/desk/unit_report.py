@@ -120,6 +120,9 @@ async def _report(
         if not day_text:
             raise ActionError(td.NEED_DAY)
         day = parse_day(day_text)
+        refused = unit_reports.extension_refusal(view, day, texts.vn_date(day), reason, today)
+        if refused is not None:
+            raise ActionError(refused)  # before the words are kept: a refusal records nothing
         words = td.report_words(kind, label, f"đến {texts.vn_date(day)}" + (f": {reason}" if reason else ""))
         by = await _kept(s, v, person, words, kind, now)
         text = await unit_reports.ask_extension(s, by, view, day, texts.vn_date(day), reason, now, today)
