@@ -134,3 +134,13 @@ async def test_uvicorns_access_log_never_holds_a_login_link(
     access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
     assert any("/dang-nhap/***" in line for line in access), access  # the access log was on
     assert token not in caplog.text
+
+
+def test_the_lines_shown_once_after_an_action_are_bounded() -> None:
+    from bot.desk.web import Flashes
+
+    flashes = Flashes()
+    for session in range(Flashes.capacity + 500):  # sessions that never came back to read theirs
+        flashes[session] = ("ok", "Đã ghi nhận")
+    assert len(flashes) == Flashes.capacity
+    assert Flashes.capacity + 499 in flashes and 0 not in flashes  # the oldest unread go first

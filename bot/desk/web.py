@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -83,6 +84,19 @@ def _vn_date(value: date | None) -> str:
     return vn_date(value) if value is not None else ""
 
 
+class Flashes(OrderedDict[int, tuple[str, str]]):
+    """The sessions' one-time lines, bounded: a line never read (the tab was closed) is
+    forgotten once many newer ones were written."""
+
+    capacity = 2048
+
+    def __setitem__(self, key: int, value: tuple[str, str]) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.capacity:
+            self.popitem(last=False)
+
+
 @dataclass
 class Desk:
     ctx: AppContext
@@ -91,7 +105,7 @@ class Desk:
     key: bytes | None = None
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     # What the last action of a session did, shown once on the next page (session id → (kind, text)).
-    flash: dict[int, tuple[str, str]] = field(default_factory=dict)
+    flash: dict[int, tuple[str, str]] = field(default_factory=lambda: Flashes())
     env: Environment = field(init=False)
 
     def __post_init__(self) -> None:
