@@ -205,6 +205,10 @@ async def test_ward_b_cannot_see_ward_a_and_a_used_link_is_refused(
 
 
 PHONE = {"width": 390, "height": 844}
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
 # How far the page itself scrolls sideways (the matrix scrolls inside its own box).
 PAGE_WIDTH = "() => document.scrollingElement.scrollWidth"
 
@@ -227,9 +231,12 @@ async def test_a_unit_head_reports_from_the_desk_on_a_pc_and_a_phone(
         await page.wait_for_selector(".flash.ok")
         assert "40%" in await page.inner_text(".flash")
         await page.fill('[data-report="done"] input[name="san_pham"]', "Báo cáo số 12/BC-VP ngày 02/06/2026")
+        scan = {"name": "ban-chup.png", "mimeType": "image/png", "buffer": PNG}
+        await page.set_input_files('[data-report="done"] input[name="tep"]', files=[scan])
         await page.click('[data-report="done"] button[type="submit"]')
         await page.wait_for_selector(".flash.ok")
         assert "kèm sản phẩm" in await page.inner_text(".flash")
+        assert await page.locator(".evidence img.photo").count() == 1  # the scan, shown to the head
         history = await page.inner_text(".history-table")
         assert "Đỗ Minh Khoa" in history and "trang làm việc" in history and "12/BC-VP" in history
         await page.goto(base + "/")

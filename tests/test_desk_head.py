@@ -165,3 +165,62 @@ async def test_a_head_acts_only_on_their_own_units_assignment(
     assert 'data-report-for="' not in (await client.get("/nhiem-vu/4")).text
     refused = await client.post("/nhiem-vu/4/bao-cao/dang-lam", data={"csrf": csrf, "phan_cong": own})
     assert refused.status_code == 403
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+
+
+async def test_a_head_sends_a_scan_with_the_done_and_the_office_sees_it(
+    ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient
+) -> None:
+    from store.models import Evidence
+
+    await log_in(client, ctx, wards.head_a)
+    csrf, a = await _form(client, "3")
+    sent = await client.post(
+        "/nhiem-vu/3/bao-cao/xong",
+        data={"csrf": csrf, "phan_cong": a},
+        files={"tep": ("../../bao cao.png", PNG, "image/png")},
+    )
+    assert sent.status_code == 303
+    async with ctx.db.read() as s:
+        kept = await s.scalar(select(Evidence).where(Evidence.assignment_id == int(a)))
+    assert kept is not None and kept.kind == "file" and kept.path and kept.sha256 and kept.channel == "desk"
+    assert kept.path.startswith(str(ctx.settings.evidence_folder().resolve())) and ".." not in kept.path
+    report, _ = await _latest(ctx, int(a))
+    assert (report.status, report.review) == ("done", "pending")
+    shown = await client.get(f"/bang-chung/{kept.id}")
+    assert shown.status_code == 200 and shown.content == PNG and shown.headers["content-type"] == "image/png"
+    assert [n.person_id for n in await _office_notices(ctx, "evidence:")] == [wards.office_a]
+    await log_in(client, ctx, wards.office_b)  # another ward's office never gets it
+    assert (await client.get(f"/bang-chung/{kept.id}")).status_code == 404
+
+
+async def test_an_upload_over_the_limit_is_refused_and_records_nothing(
+    ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient
+) -> None:
+    from bot.desk.web import MAX_UPLOAD
+
+    await log_in(client, ctx, wards.head_a)
+    csrf, a = await _form(client, "3")
+    # Far over: refused before the form is read. Just over: the form is read, the file is not kept.
+    refused = await client.post(
+        "/nhiem-vu/3/bao-cao/xong",
+        data={"csrf": csrf, "phan_cong": a},
+        files={"tep": ("lon.pdf", b"x" * (MAX_UPLOAD + 2**20), "application/pdf")},
+    )
+    assert refused.status_code == 413 and "quá lớn" in refused.text
+    await client.post(
+        "/nhiem-vu/3/bao-cao/xong",
+        data={"csrf": csrf, "phan_cong": a},
+        files={"tep": ("lon.pdf", b"x" * (MAX_UPLOAD + 1), "application/pdf")},
+    )
+    assert "quá lớn" in (await client.get("/nhiem-vu/3")).text
+    assert not any(ctx.settings.evidence_folder().rglob("*lon.pdf"))
+    async with ctx.db.read() as s:
+        assert await s.scalar(select(InboundMessage.id).where(InboundMessage.channel == "desk")) is None
+    refused = await client.post("/nhiem-vu/3/tra-lai", data={"csrf": csrf}, files={"tep": ("a.png", PNG, "image/png")})
+    assert refused.status_code in (400, 403)  # files only where a head sends a product

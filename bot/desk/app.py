@@ -121,7 +121,9 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
         Route("/nhiem-vu/{label}", page(desk, pages.task_page), methods=["GET"]),
         Route("/nhiem-vu/{label}/{action}", page(desk, pages.task_action), methods=["POST"]),
         Route(
-            "/nhiem-vu/{label}/bao-cao/{kind}", page(desk, unit_report.head_report, roles=HEAD_ROLES), methods=["POST"]
+            "/nhiem-vu/{label}/bao-cao/{kind}",
+            page(desk, unit_report.head_report, roles=HEAD_ROLES, upload=True),
+            methods=["POST"],
         ),
         Route("/bang-chung/{id}", page(desk, pages.evidence_file), methods=["GET"]),
         Route("/bao-cao", page(desk, pages_more.report_page, roles=office), methods=["GET"]),

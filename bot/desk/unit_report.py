@@ -8,19 +8,22 @@ own unit in their own ward (the form names the assignment; anything else is refu
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.actions import unit_reports
+from bot.actions.evidence_files import FetchedFile, store_bytes
 from bot.actions.status import record_status
 from bot.actions.tasks import ActionError
 from bot.desk.choice import parse_day
-from bot.desk.pages import DESK_CHANNEL, record_desk_action
-from bot.desk.web import HEAD_ROLES, Desk, Refusal, form_of, see_other
+from bot.desk.pages import DESK_CHANNEL, IMAGE_TYPES, record_desk_action
+from bot.desk.web import HEAD_ROLES, MAX_UPLOAD, Desk, Refusal, form_of, see_other
+from bot.messages import InboundFile
 from bot.reading.evidence import parse_evidence
 from bot.reading.replies import ParsedReply
 from bot.texts import common as texts
@@ -89,10 +92,12 @@ async def _report(
     if kind == "xong":
         product = _text(form, "san_pham")
         detail = "; ".join(x for x in (product, note) if x)
-        by = await _kept(s, v, person, td.report_words(kind, label, detail), kind, now)
+        files = await _upload(desk, form, now)
+        named = "; ".join([detail, *(f"tệp {f.file.filename}" for f in files)]) if files else detail
+        by = await _kept(s, v, person, td.report_words(kind, label, named.strip("; ")), kind, now)
         found = parse_evidence(detail, today) if detail else []
         confirm = ctx.plan_of(v.ward_id).confirm_done
-        done = await unit_reports.report_done(s, by, view, detail, None, note or None, found, [], confirm, now)
+        done = await unit_reports.report_done(s, by, view, detail, None, note or None, found, files, confirm, now)
         text = _done_line(view, done, confirm)
     elif kind == "dang-lam":
         percent = _percent(str(form.get("phan_tram") or ""))
@@ -139,6 +144,27 @@ async def _kept(
     reported, when and where, as for a chat message."""
     inbound_id = await record_desk_action(s, v, words, f"bao-cao-{kind}", now)
     return unit_reports.Reporter(v.ward_id, person, inbound_id, DESK_CHANNEL)
+
+
+async def _upload(desk: Desk, form: FormData, now: datetime) -> list[FetchedFile]:
+    """The scan or photo sent with a done, kept in the evidence folder as the chat keeps a
+    file (under its hash, never under the sender's name). Its size was bounded before the
+    form was read (bot.desk.web.read_form)."""
+    sent = form.get("tep")
+    if not isinstance(sent, UploadFile) or not sent.filename:
+        return []
+    content = await sent.read(MAX_UPLOAD + 1)
+    if not content:
+        return []
+    if len(content) > MAX_UPLOAD:
+        raise ActionError(td.upload_too_large(MAX_UPLOAD))
+    mime = (sent.content_type or "").split(";")[0].strip().lower() or None
+    kind = "photo" if mime in IMAGE_TYPES else "document"
+    file = InboundFile(f"desk:{secrets.token_hex(8)}", kind, sent.filename[:200], mime, len(content))
+    try:
+        return [store_bytes(content, file, desk.ctx.settings.evidence_folder().resolve(), now)]
+    except OSError:
+        raise ActionError(td.FILE_NOT_KEPT) from None
 
 
 def _percent(text: str) -> int | None:

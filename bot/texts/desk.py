@@ -15,6 +15,17 @@ NOT_YOUR_ASSIGNMENT = "Nhiệm vụ {label} không giao cho đơn vị của anh
 PERCENT_RANGE = "Tỷ lệ hoàn thành ghi bằng số từ 0 đến 100."
 NEED_BLOCK_REASON = "Xin ghi rõ vướng mắc (lý do) để văn phòng biết và hỗ trợ."
 NEED_DECLINE_REASON = "Xin ghi lý do đề nghị không thực hiện (ví dụ: không phát sinh trong kỳ)."
+UPLOAD_LENGTH_NEEDED = "Trình duyệt chưa cho biết kích thước tệp; xin gửi lại."
+FILE_NOT_KEPT = "Chưa lưu được tệp gửi lên; xin thử lại, hoặc gửi số, ngày văn bản hay đường link."
+
+
+def upload_too_large(limit: int) -> str:
+    return (
+        f"Tệp gửi lên quá lớn (tối đa {limit // (1024 * 1024)} MB). "
+        "Xin chụp lại với kích thước nhỏ hơn, hoặc gửi số, ngày văn bản hay đường link."
+    )
+
+
 NEED_DAY = "Xin chọn ngày đề nghị gia hạn đến (dạng 15/07/2026)."
 
 
