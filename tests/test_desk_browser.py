@@ -165,7 +165,7 @@ async def test_the_office_works_at_the_desk(ctx: AppContext, wards: TwoWards, br
                 .map(e => e.tagName + '.' + e.className)"""
         )
         assert not wide, wide  # nothing but the matrix itself (which scrolls) is wider than a phone
-        assert await page.evaluate("() => document.documentElement.scrollWidth") <= 392
+        assert await page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
         await _shot(page, "8-dien-thoai")
         await context.close()
 
@@ -201,4 +201,73 @@ async def test_ward_b_cannot_see_ward_a_and_a_used_link_is_refused(
         assert await cpage.locator("[data-ward]").count() == 2
         await _shot(cpage, "6-thanh-pho")
         await city.close()
+        await context.close()
+
+
+PHONE = {"width": 390, "height": 844}
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+# How far the page itself scrolls sideways (the matrix scrolls inside its own box).
+PAGE_WIDTH = "() => document.scrollingElement.scrollWidth"
+
+
+async def test_a_unit_head_reports_from_the_desk_on_a_pc_and_a_phone(
+    ctx: AppContext, wards: TwoWards, browser: object
+) -> None:
+    async with serving(ctx) as base:
+        context = await browser.new_context(viewport={"width": 1366, "height": 768})  # type: ignore[attr-defined]
+        page = await context.new_page()
+        await page.goto(_local(await login_url(ctx, wards.head_a), base))
+        await page.wait_for_url(base + "/")
+        units = await page.eval_on_selector_all("[data-task]", "cells => [...new Set(cells.map(c => c.dataset.unit))]")
+        assert units == ["VP"]  # the head's own unit only
+        await page.click('tr[data-row="3"] th a')
+        await page.wait_for_url(base + "/nhiem-vu/3")
+        await _shot(page, "10-bao-cao-don-vi")
+        await page.fill('[data-report="progress"] input[name="phan_tram"]', "40")
+        await page.click('[data-report="progress"] button[type="submit"]')
+        await page.wait_for_selector(".flash.ok")
+        assert "40%" in await page.inner_text(".flash")
+        await page.fill('[data-report="done"] input[name="san_pham"]', "Báo cáo số 12/BC-VP ngày 02/06/2026")
+        scan = {"name": "ban-chup.png", "mimeType": "image/png", "buffer": PNG}
+        await page.set_input_files('[data-report="done"] input[name="tep"]', files=[scan])
+        await page.click('[data-report="done"] button[type="submit"]')
+        await page.wait_for_selector(".flash.ok")
+        assert "kèm sản phẩm" in await page.inner_text(".flash")
+        assert await page.locator(".evidence img.photo").count() == 1  # the scan, shown to the head
+        history = await page.inner_text(".history-table")
+        assert "Đỗ Minh Khoa" in history and "trang làm việc" in history and "12/BC-VP" in history
+        await page.goto(base + "/")
+        cell = page.locator('[data-task="3"][data-unit="VP"]')
+        assert "awaiting_confirmation" in (await cell.get_attribute("data-flags") or "")
+        # The same pages on a phone: nothing makes the page scroll sideways.
+        await page.set_viewport_size(PHONE)
+        await page.goto(base + "/nhiem-vu/3")
+        assert await page.evaluate(PAGE_WIDTH) <= PHONE["width"]
+        await _shot(page, "11-bao-cao-dien-thoai")
+        await page.goto(base + "/")
+        assert await page.evaluate(PAGE_WIDTH) <= PHONE["width"]
+        await context.close()
+
+
+async def test_the_office_matrix_on_a_phone_scrolls_inside_its_box(
+    ctx: AppContext, wards: TwoWards, browser: object
+) -> None:
+    async with serving(ctx) as base:
+        context = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # type: ignore[attr-defined]
+        page = await context.new_page()
+        await page.goto(_local(await login_url(ctx, wards.office_a), base))
+        await page.wait_for_url(base + "/")
+        assert await page.evaluate(PAGE_WIDTH) <= PHONE["width"]
+        box = await page.evaluate(
+            "() => { const s = document.querySelector('.scroll'); return [s.scrollWidth, s.clientWidth]; }"
+        )
+        assert box[0] > box[1]  # the matrix is wider than the phone and scrolls in its own box
+        for path in ("/nhiem-vu/4", "/bao-cao", "/nguoi"):
+            await page.goto(base + path)
+            assert await page.evaluate(PAGE_WIDTH) <= PHONE["width"], path
+        await page.goto(base + "/")
+        await _shot(page, "12-dien-thoai-di-dong")
         await context.close()

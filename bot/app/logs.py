@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,11 +19,16 @@ _secrets: set[str] = set()
 _installed = False
 
 
+# A desk login link is a path: whoever logs a request line (uvicorn's access log, an error
+# handler, httpx) must not write a usable link, so its token is cut from every record.
+_LOGIN_PATH = re.compile(r"(/dang-nhap/)[^\s\"'?#<>]+")
+
+
 def redact(text: str) -> str:
     # Longest first: a secret that contains another is replaced whole.
     for secret in sorted(_secrets, key=len, reverse=True):
         text = text.replace(secret, "***")
-    return text
+    return _LOGIN_PATH.sub(r"\1***", text)
 
 
 def install_redaction(secrets: Iterable[str]) -> None:
@@ -36,14 +42,14 @@ def install_redaction(secrets: Iterable[str]) -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if _secrets:
-            try:
-                message = record.getMessage()
-            except Exception:  # a malformed record is logged as it is
-                return record
-            cleaned = redact(message)
-            if cleaned != message:
-                record.msg, record.args = cleaned, None
+        # Always, not only once a secret is known: login paths are cut too.
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is logged as it is
+            return record
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
         return record
 
     logging.setLogRecordFactory(factory)

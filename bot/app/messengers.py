@@ -155,6 +155,8 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                     port=settings.webhook_port,
                     log_level="warning",
                     lifespan="off",
+                    # No access log: the desk may be mounted here, and a login link is a path.
+                    access_log=False,
                     # uvicorn's loggers go through the root handlers, which redact secrets.
                     log_config=None,
                 )

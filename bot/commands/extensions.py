@@ -9,21 +9,19 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions import review
+from bot.actions import review, unit_reports
+from bot.actions.tasks import ActionError
 from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
 from bot.conversation.tasks import open_views, refs_in, replan, task_view
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import common as texts
 from bot.texts import extensions as tx
-from scheduler.attachments import direct_row
 from scheduler.folding import fold
 from scheduler.plan import Plan
 from scheduler.plan import Unit as PlanUnit
-from store.enums import PersonRole, ReminderKind
-from store.extensions import PendingExtension, pending_extensions, request_extension
-from store.outbox import insert_reminders
-from store.queries import people_with_role, task_by_label
+from store.extensions import PendingExtension, pending_extensions
+from store.queries import task_by_label
 
 _DAY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2}|\d{4}))?$")
 # "xin gia hạn …", "4: đề nghị gia hạn …", "cho gia hạn …" (folded): a request, never a status.
@@ -108,32 +106,12 @@ async def _ask_extension(t: Turn, stt: int | None, label: str, day: date, day_te
     view = await task_view(t, stt)
     if view is None:
         return [OutboundMessage(texts.NOT_YOUR_TASK.format(stt=label))]
-    if not reason:
-        return [OutboundMessage(tx.NEED_REASON.format(label=view.task_label, day=day_text))]
-    if view.checkin:
-        return [OutboundMessage(tx.CHECKIN.format(label=view.task_label))]
-    if not view.is_open:
-        return [OutboundMessage(tx.CLOSED.format(label=view.task_label))]
-    today, now = t.ctx.today(), t.ctx.now()
-    if day <= today:
-        return [OutboundMessage(tx.IN_PAST.format(day=texts.vn_date(day)))]
-    current = view.effective_due
-    if day <= current:
-        due = texts.vn_date(current)
-        return [OutboundMessage(tx.NOT_LATER.format(label=view.task_label, due=due, day=texts.vn_date(day)))]
-    request, replaced = await request_extension(
-        t.s, t.ward_id, view.id, t.person.id, t.inbound_id, current, day, reason, now
-    )
-    body = tx.office_notice(
-        view.unit_name, view.unit_code, view.task_label, view.content, current, day, reason, t.person.name
-    )
-    office = await people_with_role(t.s, t.ward_id, (PersonRole.OFFICE,))
-    rows = [
-        direct_row(t.ward_id, f"ext:{request.id}:asked:p{p.id}", ReminderKind.NOTICE, now, p.id, body) for p in office
-    ]
-    await insert_reminders(t.s, rows)
-    previous = replaced[-1].new_due if replaced else None
-    return [OutboundMessage(tx.requested(view.task_label, current, day, reason, previous, len(rows)))]
+    by = unit_reports.Reporter(t.ward_id, t.person, t.inbound_id, t.msg.channel)
+    try:
+        text = await unit_reports.ask_extension(t.s, by, view, day, day_text, reason, t.ctx.now(), t.ctx.today())
+    except ActionError as refused:
+        return [OutboundMessage(str(refused))]
+    return [OutboundMessage(text)]
 
 
 @COMMANDS.command(

@@ -11,22 +11,17 @@ blocker told to the office at once and to a coordinating unit its reason names.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC
-
-from bot.actions.notices import notify, notify_office
+from bot.actions import unit_reports
 from bot.actions.status import record_status
 from bot.conversation import products
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.reading.replies import ParsedReply, needs_confirmation, parse_reply
 from bot.texts import common as texts
-from bot.texts import review as tr
-from scheduler.folding import fold
-from scheduler.plan import Plan
-from store import statuses
-from store.enums import PersonRole, Review
-from store.queries import AssignmentView, current_assignments, people_with_role
+from store.queries import AssignmentView
+
+# Re-exported: the chat's tests name it here.
+named_coordinators = unit_reports.named_coordinators
 
 # Reports the office reviews: a done (its product) and a decline (not applicable).
 _REVIEWED = ("done", "not_applicable")
@@ -82,53 +77,13 @@ async def _record_reviewed(t: Turn, view: AssignmentView, parsed: ParsedReply, w
     t.ask(None)
     if parsed.status == "done":
         return await products.record_done(t, view, words, parsed.percent, parsed.note, ask)
-    await statuses.record_status(
-        t.s, view.id, t.person.id, t.inbound_id, "not_applicable", None, parsed.note, t.ctx.now(), review=Review.PENDING
-    )
-    body = tr.decline_notice(view.task_label, view.unit_name, view.unit_code, words or parsed.note or "")
-    await notify_office(t.s, t.ward_id, f"decline:a{view.id}:{t.inbound_id}", body, t.ctx.now())
-    return tr.declined(view.task_label)
+    return await unit_reports.report_decline(t.s, reporter(t), view, words, parsed.note, t.ctx.now())
 
 
-def named_coordinators(plan: Plan, reason: str, codes: list[str]) -> list[str]:
-    """The coordinating units (of `codes`) that a blocker's reason names: by code, name,
-    alias, or the name's head ("Văn phòng" for "Văn phòng HĐND và UBND phường")."""
-    folded = f" {re.sub(r'[^a-z0-9]+', ' ', fold(reason))} "
-    named = []
-    for code in codes:
-        unit = plan.units.get(code)
-        if unit is None:
-            continue
-        names = {unit.code, unit.name, *unit.aliases}
-        for n in list(names):
-            head = re.split(r"\s+(?:HĐND|UBND|phường|-|\()", n, maxsplit=1)[0]
-            names.add(head)
-        for n in names:
-            key = re.sub(r"[^a-z0-9]+", " ", fold(n)).strip()
-            if key and (len(key.split()) >= 2 or n == unit.code) and f" {key} " in folded:
-                named.append(code)
-                break
-    return named
+def reporter(t: Turn) -> unit_reports.Reporter:
+    return unit_reports.Reporter(t.ward_id, t.person, t.inbound_id, t.msg.channel)
 
 
 async def blocked_told(t: Turn, view: AssignmentView, reason: str) -> None:
-    """The office hears of a blocker at once; a coordinating unit the reason names is
-    nudged. The office's key is the planner's (blocked:a{id}:{reported}:p{person}), so the
-    notice it would queue when the overdue nag is held back is not sent a second time."""
-    now = t.ctx.now()
-    stamp = f"{now.astimezone(UTC):%Y%m%d%H%M%S}"
-    views = await current_assignments(t.s, t.ward_id, t.ctx.today())
-    coordinating = {v.unit_code: v for v in views if v.task_stt == view.task_stt and v.role == "coordinate"}
-    nudged: list[str] = []
-    nobody: list[str] = []
-    for code in named_coordinators(t.plan, reason, list(coordinating)):
-        other = coordinating[code]
-        heads = await people_with_role(t.s, t.ward_id, (PersonRole.HEAD,), other.unit_id)
-        if not heads:
-            nobody.append(other.unit_name)
-            continue
-        nudged.append(other.unit_name)
-        body = tr.coordinator_nudge(view.task_label, view.content, view.unit_name, reason)
-        await notify(t.s, t.ward_id, heads, f"nudge:a{other.id}:{stamp}", body, now)
-    body = tr.blocked_now_notice(view.task_label, view.unit_name, view.unit_code, reason, nudged, nobody)
-    await notify_office(t.s, t.ward_id, f"blocked:a{view.id}:{stamp}", body, now)
+    """The office hears of a blocker at once (see unit_reports.blocked_told)."""
+    await unit_reports.blocked_told(t.s, t.ward_id, t.plan, view, reason, t.ctx.now(), t.ctx.today())

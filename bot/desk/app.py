@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,18 +14,16 @@ from starlette.staticfiles import StaticFiles
 
 from bot.actions.desk_links import desk_now, hash_token
 from bot.context import AppContext
-from bot.desk import intake, pages, pages_more
+from bot.desk import intake, pages, pages_more, unit_report
 from bot.desk.auth import COOKIE, close_session, sign, start_session
-from bot.desk.web import HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
+from bot.desk.web import HEAD_ROLES, HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
+from bot.texts.desk import TOO_MANY, TOO_MANY_FOR_LINK, USED_LINK
 from store.desk import take_token, token_usable
 
 log = logging.getLogger(__name__)
 
-USED_LINK = (
-    "Liên kết đăng nhập này đã được dùng hoặc đã hết hạn (mỗi liên kết dùng một lần, trong 10 phút). "
-    "Xin nhắn /web cho bot để nhận liên kết mới."
-)
-TOO_MANY = "Có quá nhiều lần mở liên kết không hợp lệ từ máy này. Xin chờ 15 phút rồi thử lại."
+# A login token as issued (secrets.token_urlsafe(32)); anything else is refused unread.
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 def _address(request: Request) -> str:
@@ -35,6 +34,9 @@ async def login_form(desk: Desk, request: Request) -> Response:
     """The link's page: a button that logs in (pressed by the page's script at once). A GET
     never uses the link, so a chat app's link preview cannot spend it."""
     token = request.path_params["token"]
+    refused = _screen(desk, request, token)
+    if refused is not None:
+        return refused
     async with desk.ctx.db.read() as s, s.begin():
         usable = await token_usable(s, hash_token(token), desk_now(desk.ctx))
     if not usable:
@@ -42,12 +44,22 @@ async def login_form(desk: Desk, request: Request) -> Response:
     return desk.render(request, "login.html", token=token)
 
 
+def _screen(desk: Desk, request: Request, token: str) -> Response | None:
+    """Before the database is asked: a link opened too often (429), or one that cannot be a
+    login link at all (the page of a wrong link)."""
+    if desk.throttle.link_blocked(token):
+        return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY_FOR_LINK)
+    if TOKEN_SHAPE.fullmatch(token) is None:
+        return _refused(desk, request)
+    return None
+
+
 def _refused(desk: Desk, request: Request) -> Response:
-    """A wrong, used or expired link. Past the throttle's limit the answer is 429 (a valid
-    link still works: the throttle slows guessing, it never locks out the office, who may
-    all come through one proxy address)."""
+    """A wrong, used or expired link: one page for all three. Past the throttle's limit for
+    the address the answer is 429 (a valid link still works: the throttle slows guessing, it
+    never locks out the office, who may all come through one proxy address)."""
     address = _address(request)
-    if desk.throttle.blocked(address):
+    if desk.throttle.address_blocked(address):
         return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY)
     desk.throttle.failed(address)
     return desk.render(request, "message.html", status=410, title="Liên kết không còn dùng được", text=USED_LINK)
@@ -55,6 +67,9 @@ def _refused(desk: Desk, request: Request) -> Response:
 
 async def login(desk: Desk, request: Request) -> Response:
     token = request.path_params["token"]
+    refused = _screen(desk, request, token)
+    if refused is not None:
+        return refused
     await read_form(request)  # nothing is needed from it; its size is bounded
     now = desk_now(desk.ctx)
     async with desk.ctx.db.session() as s, s.begin():
@@ -128,6 +143,11 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
         Route("/", page(desk, pages.matrix_page), methods=["GET"]),
         Route("/nhiem-vu/{label}", page(desk, pages.task_page), methods=["GET"]),
         Route("/nhiem-vu/{label}/{action}", page(desk, pages.task_action), methods=["POST"]),
+        Route(
+            "/nhiem-vu/{label}/bao-cao/{kind}",
+            page(desk, unit_report.head_report, roles=HEAD_ROLES, upload=True),
+            methods=["POST"],
+        ),
         Route("/bang-chung/{id}", page(desk, pages.evidence_file), methods=["GET"]),
         Route("/bao-cao", page(desk, pages_more.report_page, roles=office), methods=["GET"]),
         Route("/bao-cao/tai/{kind}", page(desk, pages_more.report_file, roles=office), methods=["GET"]),

@@ -9,7 +9,8 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,27 +41,60 @@ def unsign(secret: bytes, value: str) -> str | None:
 
 @dataclass
 class Throttle:
-    """Wrong or used login links per client address, in a sliding window (in memory: one
-    process serves the desk)."""
+    """Attempts in a sliding window, per key, in memory (one process serves the desk; a
+    restart forgets, which only helps the office). Memory is bounded twice: a key keeps at
+    most `limit` times, and the least recently seen keys are forgotten past `capacity` (a
+    flood of new addresses or tokens pushes out old ones instead of growing the map)."""
 
     limit: int = 10
     window: float = 15 * 60
-    seen: dict[str, deque[float]] = field(default_factory=dict)
+    capacity: int = 4096
+    clock: Callable[[], float] = time.monotonic
+    seen: OrderedDict[str, deque[float]] = field(default_factory=OrderedDict)
 
-    def blocked(self, address: str) -> bool:
-        hits = self._hits(address)
+    def blocked(self, key: str) -> bool:
+        hits = self._hits(key)
         return len(hits) >= self.limit
 
-    def failed(self, address: str) -> None:
-        self._hits(address).append(time.monotonic())
+    def hit(self, key: str) -> None:
+        self._hits(key).append(self.clock())
 
-    def _hits(self, address: str) -> deque[float]:
-        hits = self.seen.setdefault(address, deque())
-        while hits and hits[0] < time.monotonic() - self.window:
+    def _hits(self, key: str) -> deque[float]:
+        hits = self.seen.get(key)
+        if hits is None:
+            hits = self.seen[key] = deque(maxlen=self.limit)
+            while len(self.seen) > self.capacity:
+                self.seen.popitem(last=False)
+        else:
+            self.seen.move_to_end(key)
+        since = self.clock() - self.window
+        while hits and hits[0] < since:
             hits.popleft()
-        if len(self.seen) > 10_000:  # never grows without bound
-            self.seen = {address: hits}
         return hits
+
+
+@dataclass
+class LoginThrottle:
+    """Login links: wrong, used or expired links per client address (slows guessing; a valid
+    link still works, since the whole office may come through one proxy address), and every
+    attempt on one link (a link opened over and over — by a preview robot, say — is answered
+    429 without asking the database). Tokens are kept as a short hash, never as given."""
+
+    failures: Throttle = field(default_factory=lambda: Throttle(limit=10))
+    per_link: Throttle = field(default_factory=lambda: Throttle(limit=12))
+
+    def link_blocked(self, token: str) -> bool:
+        key = hash_token(token)[:24]
+        if self.per_link.blocked(key):
+            return True
+        self.per_link.hit(key)
+        return False
+
+    def address_blocked(self, address: str) -> bool:
+        return self.failures.blocked(address)
+
+    def failed(self, address: str) -> None:
+        self.failures.hit(address)
 
 
 async def start_session(s: AsyncSession, person_id: int, now: datetime) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from bot.desk.matrix import CELL_STANDINGS, build_matrix
 from bot.desk.web import HEAD_ROLES, Desk, Refusal, form_of, see_other
 from bot.texts import review as tr
 from bot.texts.common import ROLE_LABELS, STATUS_LABELS, remind_queued
+from bot.texts.desk import REPORT_KINDS
 from bot.texts.report import period_label
 from scheduler.planner import plan_ward
 from store.desk import Visitor, desk_history, evidence_item, evidence_of_task
@@ -162,6 +163,9 @@ async def task_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -
         pending=pending,
         evidence=evidence,
         can_act=desk.can_act(v, ward_id),
+        can_report=v.role in HEAD_ROLES and ward_id == v.ward_id,
+        report_kinds=REPORT_KINDS,
+        today=desk.ctx.today(),
         can_confirm=usecases.can_confirm,
         can_return=usecases.can_return,
         is_blocked=usecases.is_blocked,

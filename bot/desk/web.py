@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -20,7 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.actions.desk_links import desk_now
 from bot.context import AppContext
-from bot.desk.auth import TOUCH_EVERY, Throttle, csrf_ok, keep_alive, session_visitor
+from bot.desk.auth import TOUCH_EVERY, LoginThrottle, csrf_ok, keep_alive, session_visitor
+from bot.texts import desk as td
 from bot.texts.common import cycle_title, vn_date
 from scheduler.plan import Plan
 from store.desk import Visitor, shared_key
@@ -32,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 OFFICE_ROLES = frozenset({PersonRole.OFFICE, PersonRole.LEADER, PersonRole.CITY})
 HEAD_ROLES = frozenset({PersonRole.HEAD, PersonRole.DEPUTY})
 MAX_FORM = 64 * 1024  # a form is a few fields; nothing larger is read
+MAX_UPLOAD = 10 * 1024 * 1024  # a scan or a photo of a document a head sends as the product
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -83,15 +86,28 @@ def _vn_date(value: date | None) -> str:
     return vn_date(value) if value is not None else ""
 
 
+class Flashes(OrderedDict[int, tuple[str, str]]):
+    """The sessions' one-time lines, bounded: a line never read (the tab was closed) is
+    forgotten once many newer ones were written."""
+
+    capacity = 2048
+
+    def __setitem__(self, key: int, value: tuple[str, str]) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.capacity:
+            self.popitem(last=False)
+
+
 @dataclass
 class Desk:
     ctx: AppContext
     # The cookie key: NHACVIEC_DESK_SECRET, else one made once and kept in the database (so
     # every worker of a city signs alike); read at the first request.
     key: bytes | None = None
-    throttle: Throttle = field(default_factory=Throttle)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
     # What the last action of a session did, shown once on the next page (session id → (kind, text)).
-    flash: dict[int, tuple[str, str]] = field(default_factory=dict)
+    flash: dict[int, tuple[str, str]] = field(default_factory=lambda: Flashes())
     env: Environment = field(init=False)
 
     def __post_init__(self) -> None:
@@ -181,15 +197,21 @@ class Desk:
 Page = Callable[[Desk, Request, AsyncSession, Visitor], Awaitable[Response]]
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, upload: bool = False) -> FormData:
+    """A posted form, its size bounded: a few fields, or (`upload`) one file of at most
+    MAX_UPLOAD, whose request must declare its length (a file part is not bounded by the
+    parser itself)."""
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > MAX_FORM:
-        raise Refusal(413, "Nội dung gửi lên quá lớn.")
-    return await request.form(max_files=0, max_fields=20, max_part_size=MAX_FORM)
+    limit = MAX_UPLOAD + MAX_FORM if upload else MAX_FORM
+    if upload and not (declared or "").isdigit():
+        raise Refusal(411, td.UPLOAD_LENGTH_NEEDED)
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Refusal(413, td.upload_too_large(MAX_UPLOAD) if upload else "Nội dung gửi lên quá lớn.")
+    return await request.form(max_files=1 if upload else 0, max_fields=20, max_part_size=MAX_FORM)
 
 
 def page(
-    desk: Desk, handler: Page, *, write: bool = False, roles: frozenset[str] | None = None
+    desk: Desk, handler: Page, *, write: bool = False, roles: frozenset[str] | None = None, upload: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
     """A route: the visitor's session (else a page asking for a login link), the role
     allowed, the CSRF token of a POST, one transaction (a read one for GET pages)."""
@@ -200,7 +222,7 @@ def page(
         posted = request.method == "POST"
         key = await desk.secret()
         try:
-            form = await read_form(request) if posted else None
+            form = await read_form(request, upload) if posted else None
             # One transaction for the visitor and the page: a read one for GET pages.
             async with db.session() if write or posted else db.read() as s, s.begin():
                 v = await session_visitor(s, request, key, now, desk.idle)
