@@ -1,0 +1,148 @@
+"""A plan edit never moves a report: tasks are found by their id, not by their number.
+
+The four identity checks of issue 20 — an insert with the rest renumbered, a reordering, a
+slight rewording under the same id, and the same id given clearly different work — each on
+a plan with ids (as the importer writes it) and, where it applies, on a hand-written plan
+without ids (matched by its words against the running database).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.context import AppContext
+from bot.conversation.handle import Conversation
+from scheduler.plan import Plan, parse_plan
+from scheduler.planner import plan_ward
+from store.history import task_history
+from tests.conftest import PLAN_PATH
+from tests.helpers import linked, say
+
+BASE = yaml.safe_load(PLAN_PATH.read_text(encoding="utf-8"))
+NEW_TASK = {
+    "id": "t-moi001",
+    "content": "Tổ chức hội nghị sơ kết 6 tháng thực hiện Kết luận 226-KL/TW",
+    "lead": ["VP"],
+    "coordinate": ["VHXH"],
+    "product": "Báo cáo sơ kết",
+    "deadline": "Trước 15/9/2026",
+}
+# What each unit says, on which task (by the number in the plan as first loaded).
+REPORTS = {4: ("VHXH", "vướng: thiếu kinh phí"), 9: ("VP", "đang làm 40%"), 11: ("TTPVHCC", "đã xong")}
+
+
+def _text(tree: dict[str, Any]) -> str:
+    return yaml.safe_dump(tree, allow_unicode=True, sort_keys=False)
+
+
+def _without_ids(tree: dict[str, Any]) -> dict[str, Any]:
+    return {**tree, "tasks": [{k: v for k, v in t.items() if k != "id"} for t in tree["tasks"]]}
+
+
+def _renumbered(tree: dict[str, Any], tasks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The plan with `tasks` in this order, numbered 1, 2, … and its targets pointing at the
+    same tasks' new numbers, as a clerk renumbering the appendix would write it."""
+    new_number = {t["stt"]: i for i, t in enumerate(tasks, 1) if "stt" in t}
+    targets = [{**tg, "tasks": [new_number[n] for n in tg["tasks"]]} for tg in tree.get("targets", [])]
+    return {**tree, "tasks": [{**t, "stt": i} for i, t in enumerate(tasks, 1)], "targets": targets}
+
+
+def insert_at_3(tree: dict[str, Any]) -> dict[str, Any]:
+    tasks = list(tree["tasks"])
+    new = dict(NEW_TASK) if "id" in tasks[0] else {k: v for k, v in NEW_TASK.items() if k != "id"}
+    return _renumbered(tree, tasks[:2] + [new] + tasks[2:])
+
+
+def reorder(tree: dict[str, Any]) -> dict[str, Any]:
+    tasks = list(tree["tasks"])
+    return _renumbered(tree, tasks[10:] + tasks[:10])  # 11..19 first, then 1..10
+
+
+def reword(tree: dict[str, Any]) -> dict[str, Any]:
+    tasks = [dict(t) for t in tree["tasks"]]
+    tasks[3]["content"] = tasks[3]["content"].replace("Ban hành văn bản", "Ban hành các văn bản", 1) + " trong năm"
+    return {**tree, "tasks": tasks}
+
+
+async def _served(ctx: AppContext, plan: Plan) -> None:
+    """Plan `plan` and serve it, as a reload does."""
+    async with ctx.db.session() as s, s.begin():
+        await plan_ward(s, ctx.settings.ward, plan, ctx.calendar, ctx.now())
+    ctx.plan = plan
+    ctx.wards[ctx.ward_id] = dataclasses.replace(ctx.wards[ctx.ward_id], plan=plan)
+
+
+async def _report_everything(ctx: AppContext) -> tuple[Conversation, str]:
+    conv = Conversation(ctx)
+    for stt, (unit, words) in REPORTS.items():
+        chat = await linked(ctx, conv, unit)
+        (answer,) = await say(conv, chat, f"{stt}: {words}")
+        assert answer.startswith(f"Đã ghi nhận: Nhiệm vụ {stt}"), answer
+    return conv, await linked(ctx, conv, "VHXH", role="office", chat_id="office")
+
+
+async def _reports_by_content(ctx: AppContext, plan: Plan) -> dict[str, list[tuple[str, str | None]]]:
+    """Per task of `plan` (by its words' start), the (unit, note or status) of its reports."""
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    async with ctx.db.session() as s:
+        for task in plan.tasks:
+            rows = await task_history(s, ctx.ward_id, task.stt)
+            if rows:
+                found[task.content[:40]] = sorted((r.unit_code, r.note or r.status.value) for r in rows)
+    return found
+
+
+@pytest.fixture
+def first_plan(ctx: AppContext) -> Plan:
+    return ctx.plan
+
+
+EDITS = {"insert at 3, the rest renumbered": insert_at_3, "reordered": reorder, "reworded slightly": reword}
+
+
+@pytest.mark.parametrize("ids", [True, False], ids=["with ids", "hand-written without ids"])
+@pytest.mark.parametrize("edit", list(EDITS))
+async def test_a_plan_edit_keeps_every_report_on_its_own_task(ctx: AppContext, edit: str, ids: bool) -> None:
+    base = BASE if ids else _without_ids(BASE)
+    if not ids:
+        await _served(ctx, parse_plan(_text(base)))  # the office's hand-written plan, running
+    await _report_everything(ctx)
+    before = await _reports_by_content(ctx, ctx.plan)
+    assert len(before) == 3
+    edited = parse_plan(_text(EDITS[edit](base)))
+    await _served(ctx, edited)
+    after = await _reports_by_content(ctx, edited)
+    if edit == "reworded slightly":
+        reworded = ctx.plan.tasks[3].content[:40]
+        assert after.pop(reworded) == before.pop(BASE["tasks"][3]["content"][:40])
+    assert after == before
+
+
+async def test_after_an_insert_summary_of_each_number_shows_that_tasks_own_reports(ctx: AppContext) -> None:
+    conv, office = await _report_everything(ctx)
+    await _served(ctx, parse_plan(_text(insert_at_3(BASE))))
+    (old_4_now_5,) = await say(conv, office, "/summary 5")
+    assert "thiếu kinh phí" in old_4_now_5 and "Ban hành văn bản về việc thực hiện kỷ luật" in old_4_now_5
+    (old_3_now_4,) = await say(conv, office, "/summary 4")
+    assert "thiếu kinh phí" not in old_3_now_4 and "cắt giảm tối thiểu 15%" in old_3_now_4
+    (new_3,) = await say(conv, office, "/summary 3")
+    assert "hội nghị sơ kết" in new_3 and "VHXH" not in new_3.split("\n", 1)[1]
+    (old_9_now_10,) = await say(conv, office, "/summary 10")
+    assert "40%" in old_9_now_10
+    (old_11_now_12,) = await say(conv, office, "/summary 12")
+    assert "TTPVHCC" in old_11_now_12
+    (old_8_now_9,) = await say(conv, office, "/summary 9")
+    assert "40%" not in old_8_now_9
+
+
+async def test_a_task_removed_then_given_back_finds_its_reports_again(ctx: AppContext) -> None:
+    await _report_everything(ctx)
+    before = await _reports_by_content(ctx, ctx.plan)
+    without_4 = _renumbered(BASE, [t for t in BASE["tasks"] if t["stt"] != 4])
+    await _served(ctx, parse_plan(_text(without_4)))
+    await _served(ctx, parse_plan(_text(BASE)))
+    assert await _reports_by_content(ctx, ctx.plan) == before
