@@ -8,18 +8,30 @@ without ids (matched by its words against the running database).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+import io
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import select
 
+from bot.app.service import Ticker, make_dispatcher, open_context
+from bot.cli.main import main
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
+from bot.settings import Settings
+from scheduler.clock import ManualClock
 from scheduler.plan import Plan, parse_plan
 from scheduler.planner import plan_ward
+from store.db import Database
 from store.history import task_history
-from tests.conftest import PLAN_PATH
+from store.models import Reminder
+from tests.conftest import PLAN_PATH, RecordingChannel, local
 from tests.helpers import linked, say
 
 BASE = yaml.safe_load(PLAN_PATH.read_text(encoding="utf-8"))
@@ -146,3 +158,103 @@ async def test_a_task_removed_then_given_back_finds_its_reports_again(ctx: AppCo
     await _served(ctx, parse_plan(_text(without_4)))
     await _served(ctx, parse_plan(_text(BASE)))
     assert await _reports_by_content(ctx, ctx.plan) == before
+
+
+def _check_against(ctx: AppContext, tree: dict[str, Any], tmp_path: Path, *more: str) -> tuple[int, str]:
+    path = tmp_path / "ke-hoach.yaml"
+    path.write_text(_text(tree), encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["check", str(path), "--against", ctx.db.url, *more])
+    return code, out.getvalue().split("\nHợp lệ: ", 1)[1]
+
+
+async def test_check_against_the_database_shows_the_insert_in_vietnamese(ctx: AppContext, tmp_path: Path) -> None:
+    await _report_everything(ctx)
+    code, printed = await asyncio.to_thread(_check_against, ctx, insert_at_3(BASE), tmp_path)
+    print(printed)
+    assert code == 0
+    assert "+ Thêm nhiệm vụ 3: Tổ chức hội nghị sơ kết" in printed
+    assert "• Nhiệm vụ 4 nay là nhiệm vụ 5 (mã t-883843; 1 báo cáo đi theo nhiệm vụ)" in printed
+    assert "Báo cáo: 3 báo cáo ở lại với đúng nhiệm vụ của mình" in printed
+    assert "Bỏ nhiệm vụ" not in printed
+
+
+def other_work(tree: dict[str, Any], new_id: str | None = None) -> dict[str, Any]:
+    """Task 4 keeps its id (or gets `new_id`) but is now clearly another piece of work."""
+    tasks = [dict(t) for t in tree["tasks"]]
+    tasks[3].update(
+        content="Tổ chức giải chạy việt dã toàn phường chào mừng Quốc khánh 2/9",
+        lead=["VP"],
+        coordinate=[],
+        deadline="Trước 02/9/2026",
+    )
+    if new_id:
+        tasks[3]["id"] = new_id
+    return {**tree, "tasks": tasks}
+
+
+async def _office_notices(db_url: str) -> list[str]:
+    database = Database(db_url)
+    try:
+        async with database.session() as s:
+            rows = await s.scalars(select(Reminder.body).where(Reminder.key.like("plan-other-work:%")))
+            return [b or "" for b in rows]
+    finally:
+        await database.dispose()
+
+
+async def test_the_same_id_for_other_work_keeps_the_running_plan_until_the_office_confirms(
+    db_url: str, tmp_path: Path
+) -> None:
+    plan_file = tmp_path / "tasks.yaml"
+    plan_file.write_text(_text(BASE), encoding="utf-8")
+    settings = Settings(database_url=db_url, plan_path=plan_file, files_path=tmp_path / "files", _env_file=None)  # type: ignore[call-arg]
+    ctx = await open_context(settings, ManualClock(local("2026-06-22T07:00")))
+    try:
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": RecordingChannel()}))
+        await ticker.tick()
+        conv, office = await _report_everything(ctx)
+        running = ctx.plan
+
+        plan_file.write_text(_text(other_work(BASE)), encoding="utf-8")
+        os.utime(plan_file, (1, 1))
+        await ticker.tick()
+        await ticker.tick()  # told once, not at every tick
+        assert ctx.plan is running
+        (notice,) = await _office_notices(db_url)
+        assert "Nhiệm vụ 4 (mã t-883843): cùng mã nhưng có vẻ là việc khác" in notice
+        assert "giải chạy việt dã" in notice and "Bot vẫn nhắc theo kế hoạch đang chạy" in notice
+        (history,) = await say(conv, office, "/summary 4")
+        assert "thiếu kinh phí" in history and "kỷ luật, kỷ cương" in history
+
+        code, printed = await asyncio.to_thread(_check_against, ctx, other_work(BASE), tmp_path)
+        assert code == 1 and "cùng mã nhưng có vẻ là việc khác" in printed
+        code, printed = await asyncio.to_thread(_check_against, ctx, other_work(BASE), tmp_path, "--confirm")
+        assert code == 0 and "Đã ghi nhận xác nhận của Văn phòng" in printed
+        await ticker.tick()
+        assert ctx.plan is not running and ctx.plan.tasks[3].content.startswith("Tổ chức giải chạy")
+    finally:
+        await ctx.db.dispose()
+
+
+async def test_other_work_under_a_new_id_is_a_new_task_and_the_old_ones_reports_stay_with_it(
+    db_url: str, tmp_path: Path
+) -> None:
+    plan_file = tmp_path / "tasks.yaml"
+    plan_file.write_text(_text(BASE), encoding="utf-8")
+    settings = Settings(database_url=db_url, plan_path=plan_file, files_path=tmp_path / "files", _env_file=None)  # type: ignore[call-arg]
+    ctx = await open_context(settings, ManualClock(local("2026-06-22T07:00")))
+    try:
+        ticker = Ticker(ctx, make_dispatcher(ctx, {"console": RecordingChannel()}))
+        await ticker.tick()
+        conv, office = await _report_everything(ctx)
+        plan_file.write_text(_text(other_work(BASE, new_id="t-chay02")), encoding="utf-8")
+        os.utime(plan_file, (1, 1))
+        await ticker.tick()
+        assert ctx.plan.tasks[3].uid == "t-chay02"
+        assert await _office_notices(db_url) == []
+        (history,) = await say(conv, office, "/summary 4")
+        assert "giải chạy việt dã" in history and "thiếu kinh phí" not in history
+    finally:
+        await ctx.db.dispose()
