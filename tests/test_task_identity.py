@@ -258,3 +258,27 @@ async def test_other_work_under_a_new_id_is_a_new_task_and_the_old_ones_reports_
         assert "giải chạy việt dã" in history and "thiếu kinh phí" not in history
     finally:
         await ctx.db.dispose()
+
+
+async def test_write_ids_gives_a_hand_written_plan_the_ids_its_tasks_hold_in_the_database(
+    ctx: AppContext, tmp_path: Path
+) -> None:
+    hand_written = _without_ids(BASE)
+    await _served(ctx, parse_plan(_text(hand_written)))
+    await _report_everything(ctx)
+    before = await _reports_by_content(ctx, ctx.plan)
+    held_id = ctx.plan.tasks[3].uid  # derived from task 4's words as first loaded
+    # The clerk rewords task 4 and inserts a task at 3, still without ids.
+    edited = insert_at_3(reword(hand_written))
+    code, printed = await asyncio.to_thread(_check_against, ctx, edited, tmp_path, "--write-ids")
+    assert code == 0 and "Đã ghi mã (id) cho 20 nhiệm vụ" in printed
+    assert f"Nhiệm vụ 4 nay là nhiệm vụ 5 (mã {held_id}; 1 báo cáo đi theo nhiệm vụ)" in printed
+    written = (tmp_path / "ke-hoach.yaml").read_text(encoding="utf-8")
+    plan = parse_plan(written)
+    assert all(t.uid_written for t in plan.tasks) and plan.tasks[4].uid == held_id
+    await _served(ctx, plan)
+    after = await _reports_by_content(ctx, plan)
+    assert after.pop(plan.tasks[4].content[:40]) == before.pop(BASE["tasks"][3]["content"][:40])
+    assert after == before
+    code, printed = await asyncio.to_thread(_check_against, ctx, yaml.safe_load(written), tmp_path, "--write-ids")
+    assert "Mọi nhiệm vụ trong tệp đã có mã (id)" in printed and "không nhiệm vụ nào thay đổi" in printed

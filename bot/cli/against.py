@@ -18,13 +18,14 @@ if TYPE_CHECKING:
 
 def check_against(args: argparse.Namespace, settings: Settings, plan: Plan, path: Path) -> int:
     """Print the comparison; exit 1 while a "same id, different work" change is unconfirmed
-    (a reload would keep the running plan)."""
+    (a reload would keep the running plan). With --write-ids, each task written without an
+    id gets the one its row in the database holds."""
     from bot.app.logs import redact
     from bot.texts import plan as texts
 
     url = args.against or settings.database_url
     try:
-        lines, held = asyncio.run(_compare(settings, plan, url, path, confirm=args.confirm))
+        lines, held, matched = asyncio.run(_compare(settings, plan, url, path, confirm=args.confirm))
     except CliError:
         raise
     except Exception as exc:  # a wrong URL, a database down: one line, no traceback
@@ -32,10 +33,45 @@ def check_against(args: argparse.Namespace, settings: Settings, plan: Plan, path
     print()
     for line in lines:
         print(line)
+    if args.write_ids:
+        write_ids(plan, path, matched)
     return EXIT_ERROR if held else 0
 
 
-async def _compare(settings: Settings, plan: Plan, url: str, path: Path, *, confirm: bool) -> tuple[list[str], bool]:
+def write_ids(plan: Plan, path: Path, matched: dict[str, str] | None = None) -> None:
+    """Write an id into every task of the file that has none: the id of its row in the
+    database (`matched`), else the one its words give. Checked before the file is replaced."""
+    import os
+
+    from bot.texts import plan as texts
+    from scheduler.plan import PlanError, parse_plan
+    from scheduler.plan.ids import with_ids
+
+    missing = [t for t in plan.tasks if not t.uid_written]
+    if not missing:
+        print(texts.IDS_ALL_WRITTEN)
+        return
+    ids: list[str | None] = [None] * (max(t.position for t in plan.tasks) + 1)
+    for t in missing:
+        ids[t.position] = (matched or {}).get(t.uid, t.uid)
+    text = path.read_text(encoding="utf-8")
+    new_text = with_ids(text, ids)
+    try:
+        written = parse_plan(new_text, str(path))
+    except PlanError as exc:
+        raise CliError(texts.IDS_NOT_WRITTEN.format(error=exc)) from None
+    wanted = {t.position: ids[t.position] for t in missing}
+    if {t.position: t.uid for t in written.tasks if t.position in wanted} != wanted:
+        raise CliError(texts.IDS_NOT_WRITTEN.format(error="cấu trúc tệp khác thường"))
+    tmp = path.with_name(f".{path.name}.ids")
+    tmp.write_text(new_text, encoding="utf-8")
+    os.replace(tmp, path)
+    print(texts.IDS_WRITTEN.format(n=len(missing), path=path))
+
+
+async def _compare(
+    settings: Settings, plan: Plan, url: str, path: Path, *, confirm: bool
+) -> tuple[list[str], bool, dict[str, str]]:
     from bot.texts import plan as texts
     from bot.wards import ward_key
     from scheduler.plan.compare import compare_plan
@@ -52,10 +88,10 @@ async def _compare(settings: Settings, plan: Plan, url: str, path: Path, *, conf
             diff = compare_plan(plan, running)
             lines = texts.plan_diff_lines(diff, plan.ward, plan.code, str(path))
             if not confirm:
-                return lines, running is not None and diff.held_back(running.confirmed)
+                return lines, running is not None and diff.held_back(running.confirmed), diff.matched
             if running is None or not diff.other_work:
-                return [*lines, texts.AGAINST_NOTHING_TO_CONFIRM], False
+                return [*lines, texts.AGAINST_NOTHING_TO_CONFIRM], False, diff.matched
             await confirm_changes(s, running.ward_id, diff.digest)
-            return [*lines, texts.AGAINST_CONFIRMED], False
+            return [*lines, texts.AGAINST_CONFIRMED], False, diff.matched
     finally:
         await db.dispose()

@@ -222,6 +222,9 @@ AGAINST_SAME = "So với kế hoạch đang chạy: không nhiệm vụ nào tha
 AGAINST_HEAD = "So với kế hoạch đang chạy: {n} thay đổi về nhiệm vụ."
 AGAINST_CONFIRMED = "Đã ghi nhận xác nhận của Văn phòng: lần nạp lại tới, kế hoạch sửa đổi được áp dụng."
 AGAINST_NOTHING_TO_CONFIRM = "Không có thay đổi nào cần xác nhận."
+IDS_WRITTEN = "Đã ghi mã (id) cho {n} nhiệm vụ vào tệp {path}."
+IDS_ALL_WRITTEN = "Mọi nhiệm vụ trong tệp đã có mã (id)."
+IDS_NOT_WRITTEN = "Không ghi được mã vào tệp kế hoạch (tệp giữ nguyên): {error}"
 AGAINST_BAD_DB = "Không mở được cơ sở dữ liệu {url}: {error}"
 
 

@@ -104,7 +104,8 @@ def compare_plan(plan: Plan, running: RunningPlan | None) -> PlanDiff:
 
 def _task_changes(task: Task, row: RunningTask, how: MatchedBy) -> list[TaskDiff]:
     def diff(kind: DiffKind, old: str = "", new: str = "") -> TaskDiff:
-        return TaskDiff(kind, task.uid, task.name, row.label, old, new, row.reports)
+        # The id the task keeps: its row's (a task written without one is found by its words).
+        return TaskDiff(kind, row.uid or task.uid, task.name, row.label, old, new, row.reports)
 
     out: list[TaskDiff] = []
     if not row.active:

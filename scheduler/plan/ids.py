@@ -41,3 +41,32 @@ def derived_id(content: str, taken: set[str]) -> str:
         if uid not in taken:
             return uid
         n += 1
+
+
+def with_ids(text: str, ids: list[str | None]) -> str:
+    """The plan file's text with `id: …` written into each task that has none (`ids[i]` for
+    the i-th task; None leaves it as it is), comments and layout kept: the id goes first in
+    the task's mapping, on the line where the mapping starts (`- id: t-3f9a2c` then the
+    task's first key on the next line, or `{id: t-3f9a2c, …}` in a one-line task)."""
+    import yaml
+
+    from scheduler.plan.yaml import compose
+
+    root = compose(text)
+    if not isinstance(root, yaml.MappingNode):
+        return text
+    tasks = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "tasks"), None)
+    if not isinstance(tasks, yaml.SequenceNode):
+        return text
+    lines = text.splitlines(keepends=True)
+    # From the last task up, so the line numbers of those above stay right.
+    for node, uid in reversed(list(zip(tasks.value, ids, strict=False))):
+        if uid is None or not isinstance(node, yaml.MappingNode):
+            continue
+        row, col = node.start_mark.line, node.start_mark.column
+        line = lines[row]
+        if node.flow_style:
+            lines[row] = f"{line[: col + 1]}id: {uid}, {line[col + 1 :]}"
+        else:
+            lines[row] = f"{line[:col]}id: {uid}\n{' ' * col}{line[col:]}"
+    return "".join(lines)

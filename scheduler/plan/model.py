@@ -62,6 +62,7 @@ class Task:
     # content when the file gives none (`uid_written` False: matched by content as well).
     uid: str = ""
     uid_written: bool = False
+    position: int = 0  # its place among the file's tasks, from 0 (scheduler.plan.ids.with_ids)
 
     @property
     def name(self) -> str:

@@ -196,7 +196,7 @@ def _tasks(
         by_id[f"id:{uids[i]}"] = number
         task = _task(spec, i, number, label, base_policy, directory)
         if task is not None:
-            tasks.append(replace(task, uid=uids[i], uid_written=t.id is not None))
+            tasks.append(replace(task, uid=uids[i], uid_written=t.id is not None, position=i))
     # A target may name its tasks by id too: an id never changes with a renumbering.
     return tasks, by_label | by_id
 
