@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app.service import Ticker, make_dispatcher, open_context
 from bot.cli.main import main
@@ -30,7 +30,7 @@ from scheduler.plan import Plan, parse_plan
 from scheduler.planner import plan_ward
 from store.db import Database
 from store.history import task_history
-from store.models import Reminder
+from store.models import Reminder, Task
 from tests.conftest import PLAN_PATH, RecordingChannel, local
 from tests.helpers import linked, say
 
@@ -282,3 +282,16 @@ async def test_write_ids_gives_a_hand_written_plan_the_ids_its_tasks_hold_in_the
     assert after == before
     code, printed = await asyncio.to_thread(_check_against, ctx, yaml.safe_load(written), tmp_path, "--write-ids")
     assert "Mọi nhiệm vụ trong tệp đã có mã (id)" in printed and "không nhiệm vụ nào thay đổi" in printed
+
+
+async def test_rows_from_before_ids_are_found_by_their_words_then_get_the_plans_ids(ctx: AppContext) -> None:
+    await _report_everything(ctx)
+    async with ctx.db.session() as s, s.begin():
+        await s.execute(update(Task).values(uid=None))  # as migration 0013i leaves them
+    before = await _reports_by_content(ctx, ctx.plan)
+    edited = parse_plan(_text(insert_at_3(BASE)))
+    await _served(ctx, edited)
+    assert await _reports_by_content(ctx, edited) == before
+    async with ctx.db.session() as s:
+        held = {stt: uid for stt, uid in await s.execute(select(Task.stt, Task.uid).where(Task.active))}
+    assert held == {t.stt: t.uid for t in edited.tasks}
