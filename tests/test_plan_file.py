@@ -64,7 +64,11 @@ def _broken(old: str, new: str) -> str:
     [
         ('lead: ["Phòng Văn hóa - Xã hội"]', 'lead: ["Phòng Ma"]', ["Nhiệm vụ STT 4", '"lead"', "Phòng Ma", "dòng"]),
         ("  - stt: 5\n", "  - stt: 4\n", ["STT 4 bị trùng"]),
-        ("    id: t-2cd037\n", "    id: t-883843\n", ["Nhiệm vụ STT 5", '"id"', "mã t-883843 bị trùng với nhiệm vụ thứ 4"]),
+        (
+            "    id: t-2cd037\n",
+            "    id: t-883843\n",
+            ["Nhiệm vụ STT 5", '"id"', "mã t-883843 bị trùng với nhiệm vụ thứ 4"],
+        ),
         ("    id: t-883843\n", "    id: nhiệm vụ 4\n", ["Nhiệm vụ STT 4", '"id"', "mã nhiệm vụ (id) chỉ gồm"]),
         ('deadline: "Quý II/2026"', 'deadline: "Quý 7/2026"', ["Nhiệm vụ STT 4", '"deadline"', "Quý 7/2026"]),
         ('deadline: "Quý II/2026"', 'deadline: "sớm nhất có thể"', ["Nhiệm vụ STT 4", '"deadline"']),
