@@ -295,3 +295,19 @@ async def test_rows_from_before_ids_are_found_by_their_words_then_get_the_plans_
     async with ctx.db.session() as s:
         held = {stt: uid for stt, uid in await s.execute(select(Task.stt, Task.uid).where(Task.active))}
     assert held == {t.stt: t.uid for t in edited.tasks}
+
+
+def test_check_against_a_database_that_is_not_there_says_so_in_one_line_and_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "khong-co.db"
+    assert main(["check", str(PLAN_PATH), "--against", f"sqlite+aiosqlite:///{missing}"]) == 1
+    assert (
+        capsys.readouterr().err.strip()
+        == f"Lỗi: Không có tệp cơ sở dữ liệu {missing}: bot chưa chạy với cơ sở dữ liệu này."
+    )
+    assert not missing.exists()
+    assert main(["check", str(PLAN_PATH), "--against", "postgresql+psycopg://u:bimat@127.0.0.1:1/x"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Lỗi: Không mở được cơ sở dữ liệu postgresql+psycopg://u:***@127.0.0.1:1/x: ")
+    assert "\n" not in err and "bimat" not in err

@@ -24,18 +24,48 @@ def check_against(args: argparse.Namespace, settings: Settings, plan: Plan, path
     from bot.texts import plan as texts
 
     url = args.against or settings.database_url
+    _refuse_missing_sqlite(url)
     try:
         lines, held, matched = asyncio.run(_compare(settings, plan, url, path, confirm=args.confirm))
     except CliError:
         raise
     except Exception as exc:  # a wrong URL, a database down: one line, no traceback
-        raise CliError(texts.AGAINST_BAD_DB.format(url=redact(url), error=redact(str(exc)))) from None
+        first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CliError(texts.AGAINST_BAD_DB.format(url=_shown(url), error=redact(first))) from None
     print()
     for line in lines:
         print(line)
     if args.write_ids:
         write_ids(plan, path, matched)
     return EXIT_ERROR if held else 0
+
+
+def _shown(url: str) -> str:
+    """The URL as printed: without its password."""
+    from sqlalchemy.engine import make_url
+
+    from bot.app.logs import redact
+
+    try:
+        return redact(make_url(url).render_as_string(hide_password=True))
+    except Exception:
+        return redact(url)
+
+
+def _refuse_missing_sqlite(url: str) -> None:
+    """A comparison reads: it never creates an empty SQLite file where none was."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from bot.texts import plan as texts
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise CliError(texts.AGAINST_BAD_DB.format(url=_shown(url), error="địa chỉ không hợp lệ")) from None
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).exists():
+        raise CliError(texts.AGAINST_NO_FILE.format(path=database))
 
 
 def write_ids(plan: Plan, path: Path, matched: dict[str, str] | None = None) -> None:

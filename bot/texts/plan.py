@@ -225,6 +225,7 @@ AGAINST_NOTHING_TO_CONFIRM = "Không có thay đổi nào cần xác nhận."
 IDS_WRITTEN = "Đã ghi mã (id) cho {n} nhiệm vụ vào tệp {path}."
 IDS_ALL_WRITTEN = "Mọi nhiệm vụ trong tệp đã có mã (id)."
 IDS_NOT_WRITTEN = "Không ghi được mã vào tệp kế hoạch (tệp giữ nguyên): {error}"
+AGAINST_NO_FILE = "Không có tệp cơ sở dữ liệu {path}: bot chưa chạy với cơ sở dữ liệu này."
 AGAINST_BAD_DB = "Không mở được cơ sở dữ liệu {url}: {error}"
 
 
