@@ -43,6 +43,7 @@ from store.sync import (
     set_planned_fingerprint,
     sync_plan,
 )
+from store.task_match import WantedTask
 
 
 @dataclass
@@ -78,6 +79,8 @@ def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -
                 horizon=horizon(t, end),
                 label=t.label,
                 section=t.section,
+                uid=t.uid,
+                uid_written=t.uid_written,
             )
             for t in plan.tasks
         ],
@@ -93,7 +96,7 @@ def _rules_digest() -> str:
     here = Path(__file__).resolve().parent
     store = here.parent / "store"
     # Every module of the scheduler, its packages (scheduler/plan/) included.
-    for path in sorted(here.rglob("*.py")) + [store / "sync.py", store / "outbox.py"]:
+    for path in sorted(here.rglob("*.py")) + [store / "sync.py", store / "task_match.py", store / "outbox.py"]:
         h.update(path.relative_to(here.parent).as_posix().encode())
         if path.exists():
             h.update(path.read_bytes())
@@ -169,7 +172,8 @@ async def plan_ward(
         if _fingerprint(inputs, state.digest) == known[1] and not (state.blocked and blocked_notice is not None):
             return PlanningResult(ward_id=known[0], inserted=0)
 
-    occurrences = plan_occurrences(plan, end, await activated_dates(session, ward_key))
+    identities = [WantedTask(t.uid, t.stt, t.content, t.uid_written) for t in plan.tasks]
+    occurrences = plan_occurrences(plan, end, await activated_dates(session, ward_key, identities))
     report = await sync_plan(session, ward_key, plan_rows(plan, occurrences, end), now)
     ward_id = report.ward_id
     assignments = await assignment_index(session, ward_id)

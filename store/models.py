@@ -85,6 +85,10 @@ class Ward(Base):
     # What the last planning of this ward was computed from (scheduler/planner.py): a re-plan
     # whose inputs hash the same has nothing to add and stops there.
     plan_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # The "same id, different work" changes the office confirmed (nhacviec check --against
+    # --confirm), as the digest scheduler.plan.compare gives them: a reload showing exactly
+    # those is applied instead of held back (migration 0013i).
+    plan_confirmed: Mapped[str | None] = mapped_column(String(64))
 
 
 class Unit(Base):
@@ -134,10 +138,18 @@ class ChatIdentity(Base):
 
 class Task(Base):
     __tablename__ = "tasks"
-    __table_args__ = (UniqueConstraint("ward_id", "stt"),)
+    __table_args__ = (
+        UniqueConstraint("ward_id", "stt"),
+        Index("uq_tasks_ward_uid", "ward_id", "uid", unique=True),  # migration 0013i
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id"))
+    # The task's number in the running plan. An edit may renumber it: identity is `uid`, and
+    # a task the plan no longer has parks its number at -id (store/sync.py), so a number
+    # always names the one active task that has it.
     stt: Mapped[int] = mapped_column(Integer)
+    # The plan's task id (scheduler.plan.ids); NULL only for rows written before ids existed.
+    uid: Mapped[str | None] = mapped_column(String(32))
     # How the office names the task ("II.3"); NULL for rows written before labels existed.
     label: Mapped[str | None] = mapped_column(String(32))
     section: Mapped[str | None] = mapped_column(String(32))

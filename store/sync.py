@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import progress
 from store.enums import AssignmentRole, DeadlineKind, ReminderKind, ReminderState, Status
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
+from store.task_match import HeldTask, WantedTask, match_tasks
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,16 @@ class TaskRow:
     horizon: date  # occurrences starting later are simply not expanded yet
     label: str = ""  # how people name the task ("II.3"); the STT in a plan without sections
     section: str | None = None
+    uid: str = ""  # the task's id (scheduler.plan.ids): what finds its row, whatever its number
+    uid_written: bool = True  # False: derived from the words, so close words find it too
 
     @property
     def name(self) -> str:
         return self.label or str(self.stt)
+
+    @property
+    def wanted(self) -> WantedTask:
+        return WantedTask(self.uid, self.stt, self.content, self.uid_written)
 
 
 @dataclass(frozen=True)
@@ -109,14 +116,23 @@ async def lock_ward(session: AsyncSession, ward_key: str) -> None:
         await session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(ward_key.encode()))))
 
 
-async def activated_dates(session: AsyncSession, ward_key: str) -> dict[int, date]:
-    """Per task number, the date the office gave a conditional task (/activate)."""
+async def activated_dates(
+    session: AsyncSession, ward_key: str, tasks: Sequence[WantedTask] | None = None
+) -> dict[int, date]:
+    """Per task number, the date the office gave a conditional task (/activate). Read before
+    the sync renumbers anything: with the plan's `tasks`, each date goes to the number its
+    task has in the plan (store/task_match.py), not the number its row had."""
     stmt = (
-        select(Task.stt, Task.activated_due)
+        select(Task.id, Task.uid, Task.stt, Task.content, Task.active, Task.activated_due)
         .join(Ward, Ward.id == Task.ward_id)
-        .where(Ward.key == ward_key, Task.activated_due.is_not(None))
+        .where(Ward.key == ward_key)
     )
-    return {stt: due for stt, due in (await session.execute(stmt)).all() if due is not None}
+    rows = (await session.execute(stmt)).all()
+    if tasks is None:
+        return {r.stt: r.activated_due for r in rows if r.activated_due is not None and r.active}
+    due = {r.id: r.activated_due for r in rows}
+    found = match_tasks(tasks, [HeldTask(r.id, r.uid, r.stt, r.content, r.active) for r in rows])
+    return {tasks[i].stt: due[hid] for i, (hid, _) in found.items() if due[hid] is not None}
 
 
 async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: datetime) -> SyncReport:
@@ -162,14 +178,19 @@ async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow]
 
 
 async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note) -> dict[int, Task]:
-    tasks = {t.stt: t for t in await session.scalars(select(Task).where(Task.ward_id == ward_id))}
-    for spec in wanted:
+    """Per task number of the plan, its row: found by id (store/task_match.py), so an insert,
+    a renumbering or a reordering moves no report; the number follows the plan."""
+    rows = list(await session.scalars(select(Task).where(Task.ward_id == ward_id)))
+    matched = await _align(session, rows, wanted)
+    tasks: dict[int, Task] = {}
+    for i, spec in enumerate(wanted):
         subject = spec.name
-        task = tasks.get(spec.stt)
+        task = matched.get(i)
         if task is None:
             tasks[spec.stt] = Task(
                 ward_id=ward_id,
                 stt=spec.stt,
+                uid=spec.uid or None,
                 label=spec.name,
                 section=spec.section,
                 content=spec.content,
@@ -181,6 +202,8 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
             session.add(tasks[spec.stt])
             note(Change(ChangeKind.TASK_ADDED, subject, new=spec.content))
             continue
+        tasks[spec.stt] = task
+        task.stt, task.uid = spec.stt, spec.uid or task.uid
         if not task.active:
             task.active = True
             note(Change(ChangeKind.TASK_RESTORED, subject))
@@ -199,13 +222,37 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
         if task.product != spec.product:
             note(Change(ChangeKind.PRODUCT_CHANGED, subject, old=task.product, new=spec.product))
             task.product = spec.product
-    planned = {t.stt for t in wanted}
-    for stt, task in tasks.items():
-        if stt not in planned and task.active:
+    kept = {t.id for t in matched.values()}
+    for task in rows:
+        if task.id not in kept and task.active:
             task.active = False
-            note(Change(ChangeKind.TASK_REMOVED, task.label or str(stt)))
+            note(Change(ChangeKind.TASK_REMOVED, task.label or str(task.stt)))
     await session.flush()
     return tasks
+
+
+async def _align(session: AsyncSession, rows: list[Task], wanted: list[TaskRow]) -> dict[int, Task]:
+    """Position in `wanted` → its row. Rows whose number or id changes, and rows the plan no
+    longer has, first step aside (number -id, id NULL) so that no unique key of the ward is
+    held twice while a renumbering is written; the caller then gives each its new number."""
+    by_id = {t.id: t for t in rows}
+    found = match_tasks([w.wanted for w in wanted], [HeldTask(t.id, t.uid, t.stt, t.content, t.active) for t in rows])
+    matched = {i: by_id[hid] for i, (hid, _) in found.items()}
+    kept = {t.id for t in matched.values()}
+    moved = False
+    for i, task in matched.items():
+        spec = wanted[i]
+        if task.stt != spec.stt or (spec.uid and task.uid != spec.uid):
+            task.stt, moved = -task.id, True
+            if spec.uid and task.uid != spec.uid:
+                task.uid = None
+    for task in rows:
+        # A task the plan no longer has parks its number: the number may be another task's now.
+        if task.id not in kept and task.stt > 0:
+            task.stt, moved = -task.id, True
+    if moved:
+        await session.flush()
+    return matched
 
 
 async def _sync_occurrences(

@@ -44,6 +44,16 @@ def test_the_draft_has_the_19_tasks_of_the_hand_typed_plan(imported: tuple[Path,
             assert [_norm(x) for x in got[key]] == [_norm(x) for x in want[key]], (got["stt"], key)
 
 
+def test_the_draft_gives_each_task_the_id_the_hand_typed_plan_has(imported: tuple[Path, str]) -> None:
+    # Ids are derived from the task's words (scheduler.plan.ids), never from its number: the
+    # seed's import and data/tasks.yaml agree, and a revised edition keeps unchanged tasks' ids.
+    out, _ = imported
+    draft = yaml.safe_load(out.read_text(encoding="utf-8"))["tasks"]
+    expected = yaml.safe_load(PLAN_PATH.read_text(encoding="utf-8"))["tasks"]
+    assert [t["id"] for t in draft] == [t["id"] for t in expected]
+    assert len({t["id"] for t in draft}) == 19
+
+
 def test_units_and_groups_resolve_to_the_same_units(imported: tuple[Path, str], plan: Plan) -> None:
     out, _ = imported
     draft = load_plan(out)

@@ -64,6 +64,12 @@ def _broken(old: str, new: str) -> str:
     [
         ('lead: ["Phòng Văn hóa - Xã hội"]', 'lead: ["Phòng Ma"]', ["Nhiệm vụ STT 4", '"lead"', "Phòng Ma", "dòng"]),
         ("  - stt: 5\n", "  - stt: 4\n", ["STT 4 bị trùng"]),
+        (
+            "    id: t-2cd037\n",
+            "    id: t-883843\n",
+            ["Nhiệm vụ STT 5", '"id"', "mã t-883843 bị trùng với nhiệm vụ thứ 4"],
+        ),
+        ("    id: t-883843\n", "    id: nhiệm vụ 4\n", ["Nhiệm vụ STT 4", '"id"', "mã nhiệm vụ (id) chỉ gồm"]),
         ('deadline: "Quý II/2026"', 'deadline: "Quý 7/2026"', ["Nhiệm vụ STT 4", '"deadline"', "Quý 7/2026"]),
         ('deadline: "Quý II/2026"', 'deadline: "sớm nhất có thể"', ["Nhiệm vụ STT 4", '"deadline"']),
         (
@@ -79,6 +85,15 @@ def test_invalid_plans_name_the_task_field_and_line(old: str, new: str, expected
     message = str(err.value)
     for part in expected:
         assert part in message, message
+
+
+def test_a_task_without_an_id_gets_the_one_its_words_give_and_a_target_may_name_an_id() -> None:
+    text = TEXT.replace("    id: t-883843\n", "").replace("tasks: [3]", "tasks: [t-3760e4]")
+    plan = parse_plan(text)
+    task = plan.task(4)
+    assert task is not None and task.uid == "t-883843" and not task.uid_written  # the importer's id
+    assert plan.task(5).uid_written  # type: ignore[union-attr]
+    assert [t.tasks for t in plan.targets if t.code == "admin_document_reduction"] == [(6,)]
 
 
 def test_empty_content_is_refused() -> None:

@@ -16,21 +16,25 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.actions.notices import notify_office
 from bot.app.periodic import PeriodicWork
 from bot.context import AppContext, ServedWard
 from bot.messages import Channel
 from bot.settings import Settings
 from bot.texts import wards as texts_wards
 from bot.texts.common import blocked_notice, plan_change, vn_date
+from bot.texts.plan import other_work_notice
 from bot.texts.reminders import ReminderRenderer
 from bot.wards import WardError, WardPlan, check_plan, load_wards, pick_ward, plan_files, ward_key
 from scheduler.clock import Clock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import PlanError
+from scheduler.plan.compare import compare_plan
 from scheduler.planner import PlanningResult, plan_ward
 from scheduler.titles import derive_head_title
 from scheduler.workcal import WorkingCalendar, load_calendar
 from store.db import Database
+from store.plan_state import confirmed_digest, running_plan
 from store.wards import claim_ward, mark_issued
 
 log = logging.getLogger(__name__)
@@ -170,6 +174,10 @@ class Ticker:
     _dirty: set[int] = field(default_factory=set)  # wards whose plan was reloaded
     _new: dict[Path, WardPlan] = field(default_factory=dict)  # plan files not yet served
     _refused: set[Path] = field(default_factory=set)  # files refused for another's identity
+    # Edits of a served ward, compared with the database before they are served (_apply_edits);
+    # those held back by "same id, different work", with the digest the office may confirm.
+    _edited: dict[int, ServedWard] = field(default_factory=dict)
+    _held: dict[int, tuple[ServedWard, str]] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _dispatching: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
@@ -251,9 +259,10 @@ class Ticker:
             )
             return False
         if running is not None and running.key == w.key:
-            self.ctx.serve(ServedWard(running.ward_id, w.key, path, plan))
-            self._dirty.add(running.ward_id)
-            log.warning("plan %s reloaded", path)
+            # Served once compared with the database (_apply_edits): a task whose id now holds
+            # other work keeps the running plan until the office says so.
+            self._held.pop(running.ward_id, None)
+            self._edited[running.ward_id] = ServedWard(running.ward_id, w.key, path, plan)
             return True
         if running is not None:  # another ward and number now: the old ward stops
             self.ctx.stop_serving(running.ward_id)
@@ -267,6 +276,7 @@ class Ticker:
         today = self.ctx.calendar.local_date(now)
         loop = asyncio.get_running_loop()
         self._reload_plans_if_edited()
+        await self._apply_edits(now)
         started = loop.time()
         for n, (path, w) in enumerate(list(self._new.items())):
             if n and loop.time() - started > PLAN_BUDGET_SECONDS:
@@ -296,6 +306,42 @@ class Ticker:
                 break  # at least one ward a tick: a tiny budget slows planning, never stops it
             await self._plan(ward, now, today)
             await asyncio.sleep(0)  # let the conversation in between two wards
+
+    async def _apply_edits(self, now: datetime) -> None:
+        """Serve each edited plan unless, compared with the database the way the sync will
+        match its tasks (scheduler/plan/compare.py), a task keeps its id for clearly other
+        work: then the running plan stays, the office is told once in Vietnamese, and the edit
+        waits for `nhacviec check --against --confirm` (re-read at each tick) or a new edit
+        in which the ids say what is what."""
+        for ward_id, (edited, digest) in list(self._held.items()):
+            async with self.ctx.db.read() as s:
+                if await confirmed_digest(s, ward_id) == digest:
+                    del self._held[ward_id]
+                    self._edited[ward_id] = edited
+        for ward_id, edited in list(self._edited.items()):
+            del self._edited[ward_id]
+            if ward_id not in {w.ward_id for w in self.ctx.served()}:
+                continue  # stopped meanwhile
+            try:
+                async with self.ctx.db.session() as s, s.begin():
+                    running = await running_plan(s, ward_id)
+                    diff = compare_plan(edited.plan, running)
+                    if running is not None and diff.held_back(running.confirmed):
+                        body = other_work_notice(diff, edited.plan.ward, edited.plan.code, edited.path.name)
+                        await notify_office(s, ward_id, f"plan-other-work:{diff.digest[:24]}", body, now)
+                        self._held[ward_id] = (edited, diff.digest)
+                        log.error(
+                            "plan %s held back: %d task(s) keep their id for other work; keeping the running plan",
+                            edited.path,
+                            len(diff.other_work),
+                        )
+                        continue
+            except Exception:
+                log.exception("the edited plan %s could not be compared; keeping the running one", edited.path)
+                continue
+            self.ctx.serve(edited)
+            self._dirty.add(ward_id)
+            log.warning("plan %s reloaded", edited.path)
 
     async def _plan(self, w: ServedWard, now: datetime, today: date) -> None:
         s = self.ctx.settings

@@ -18,6 +18,7 @@ from bot.cli import export as cli_export
 from bot.cli import ops as cli_ops
 from bot.cli import record as cli_record
 from bot.cli import runtime as cli_runtime
+from bot.cli.against import check_against, write_ids
 from bot.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
 from store.versioning import SchemaTooNew, version_line
 
@@ -76,6 +77,13 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if errors:
         raise CliError("\n".join(errors))
     print(f"\nHợp lệ: {len(plan.tasks)} nhiệm vụ, {len(plan.units)} đơn vị, {len(warnings)} cảnh báo.")
+    path = Path(args.plan) if args.plan else settings.plan_path
+    if args.against is not None:
+        return check_against(args, settings, plan, path)
+    if args.confirm:
+        raise CliError("--confirm chỉ dùng cùng --against", EXIT_USAGE)
+    if args.write_ids:
+        write_ids(plan, path)
     return 0
 
 
@@ -169,6 +177,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="kiểm tra tệp kế hoạch và giải thích từng thời hạn")
     p.add_argument("plan", nargs="?", help="đường dẫn tasks.yaml (mặc định: data/tasks.yaml)")
+    p.add_argument(
+        "--against",
+        nargs="?",
+        const="",
+        metavar="DATABASE_URL",
+        help="so với kế hoạch đang chạy trong cơ sở dữ liệu (mặc định: NHACVIEC_DATABASE_URL): "
+        "nhiệm vụ thêm, bỏ, sửa, đổi số, đổi hạn; báo cáo ở lại theo mã nhiệm vụ",
+    )
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help='cùng --against: xác nhận các nhiệm vụ "cùng mã, việc khác" để bot áp dụng kế hoạch sửa đổi',
+    )
+    p.add_argument(
+        "--write-ids",
+        action="store_true",
+        help="ghi mã (id) vào các nhiệm vụ chưa có; cùng --against: đúng mã nhiệm vụ đang chạy trong cơ sở dữ liệu",
+    )
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("schedule", help="lịch nhắc việc: khi nào, đơn vị nào, nhiệm vụ nào")

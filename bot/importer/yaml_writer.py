@@ -8,6 +8,7 @@ import textwrap
 from datetime import date
 
 from bot.importer.model import DraftGroup, DraftSection, DraftTask, DraftUnit, ImportQuestion, Metadata
+from scheduler.plan.ids import derived_id
 
 _WIDTH = 92
 
@@ -87,8 +88,13 @@ def write_plan_yaml(
             out += _scalar("title", s.title, 4)
     out += _units_and_groups(units, groups, about)
     out += ["", "tasks:"]
+    # Each task's id is derived from its words (scheduler.plan.ids): importing a revised
+    # edition of the plan gives every unchanged task the id it already has.
+    taken: set[str] = set()
     for t in tasks:
-        out += _task_lines(t, about)
+        uid = derived_id(t.content, taken)
+        taken.add(uid)
+        out += _task_lines(t, about, uid)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -115,12 +121,13 @@ def _units_and_groups(
     return out
 
 
-def _task_lines(t: DraftTask, about: dict[tuple[str, str], list[ImportQuestion]]) -> list[str]:
+def _task_lines(t: DraftTask, about: dict[tuple[str, str], list[ImportQuestion]], uid: str) -> list[str]:
     out: list[str] = []
     asked = [q for kind in ("content", "lead", "deadline") for q in about.get((kind, t.label), [])]
     out += _asked(asked, 2)
     stt = str(t.stt) if isinstance(t.stt, int) else _q(t.stt)
     out.append(f"  - stt: {stt}")
+    out.append(f"    id: {uid}")
     if t.section:
         out.append(f"    section: {_q(t.section)}")
     out += _scalar("content", t.content, 4)

@@ -10,6 +10,7 @@ from bot.texts.common import (
     KIND_LABELS,
     ROLE_LABELS,
     WEEKDAYS,
+    shorten,
     vn_date,
     vn_period,
     vn_weekday_date,
@@ -18,6 +19,7 @@ from scheduler.cycles import CycleEvent
 from scheduler.deadlines import Conditional, DeadlineRule, Milestones, Once, Ongoing, Period, Recurring
 from scheduler.occurrences import recurring_due
 from scheduler.plan import Plan
+from scheduler.plan.compare import DiffKind, PlanDiff, TaskDiff
 from scheduler.reminders import PlannedReminder
 from scheduler.workcal import WorkingCalendar
 
@@ -210,3 +212,86 @@ def schedule_text(rows: list[PlannedReminder], events: list[CycleEvent] | None =
         total += f", {len(events)} việc của kỳ báo cáo (hỏi tình hình, nhắc hạn báo cáo)"
     out.append(total)
     return "\n".join(out)
+
+
+# --- the plan file against the running database (check --against, reload, desk intake) -----
+
+CONFIRM_HINT = "nhacviec check {plan} --against --confirm"
+AGAINST_NO_WARD = "Cơ sở dữ liệu chưa có kế hoạch của {ward} ({code}): lần nạp đầu sẽ thêm {n} nhiệm vụ."
+AGAINST_SAME = "So với kế hoạch đang chạy: không nhiệm vụ nào thay đổi."
+AGAINST_HEAD = "So với kế hoạch đang chạy: {n} thay đổi về nhiệm vụ."
+AGAINST_CONFIRMED = "Đã ghi nhận xác nhận của Văn phòng: lần nạp lại tới, kế hoạch sửa đổi được áp dụng."
+AGAINST_NOTHING_TO_CONFIRM = "Không có thay đổi nào cần xác nhận."
+IDS_WRITTEN = "Đã ghi mã (id) cho {n} nhiệm vụ vào tệp {path}."
+IDS_ALL_WRITTEN = "Mọi nhiệm vụ trong tệp đã có mã (id)."
+IDS_NOT_WRITTEN = "Không ghi được mã vào tệp kế hoạch (tệp giữ nguyên): {error}"
+AGAINST_NO_FILE = "Không có tệp cơ sở dữ liệu {path}: bot chưa chạy với cơ sở dữ liệu này."
+AGAINST_BAD_DB = "Không mở được cơ sở dữ liệu {url}: {error}"
+
+
+def _reports(n: int) -> str:
+    return f"{n} báo cáo" if n else "chưa có báo cáo"
+
+
+def task_diff_line(c: TaskDiff) -> str:
+    """One change to a task, as the office reads it."""
+    k = c.kind
+    if k == DiffKind.ADDED:
+        return f"+ Thêm nhiệm vụ {c.label}: {shorten(c.new, 90)}"
+    if k == DiffKind.REMOVED:
+        kept = f"; {c.reports} báo cáo cũ vẫn được lưu" if c.reports else ""
+        return f"− Bỏ nhiệm vụ {c.label}: {shorten(c.old, 90)}{kept}"
+    follow = f"; {c.reports} báo cáo đi theo nhiệm vụ" if c.reports else ""
+    if k == DiffKind.RESTORED:
+        return f"+ Khôi phục nhiệm vụ {c.label} (mã {c.uid}{follow})"
+    if k == DiffKind.RENUMBERED:
+        return f"• Nhiệm vụ {c.old} nay là nhiệm vụ {c.new} (mã {c.uid}{follow})"
+    if k == DiffKind.REWORDED:
+        return f'• Nhiệm vụ {c.label}: sửa nội dung, vẫn là việc cũ (mã {c.uid}): "{shorten(c.new, 90)}"'
+    if k == DiffKind.DEADLINE_MOVED:
+        return f'• Nhiệm vụ {c.label}: thời hạn "{c.old}" → "{c.new}"'
+    if k == DiffKind.LEAD_CHANGED:
+        return f"• Nhiệm vụ {c.label}: đơn vị chủ trì {c.old} → {c.new}"
+    return (
+        f"! Nhiệm vụ {c.label} (mã {c.uid}): cùng mã nhưng có vẻ là việc khác. "
+        f'Trước: "{shorten(c.old, 80)}" (thời hạn "{c.old_deadline}"); '
+        f'nay: "{shorten(c.new, 80)}" (thời hạn "{c.new_deadline}"). '
+        f"{_reports(c.reports).capitalize()} của việc cũ sẽ được tính cho việc mới."
+    )
+
+
+def plan_diff_lines(diff: PlanDiff, ward: str, code: str, plan_file: str = "") -> list[str]:
+    """The comparison, in Vietnamese: what changes for the tasks and where the reports go."""
+    if diff.first_load:
+        return [AGAINST_NO_WARD.format(ward=ward, code=code, n=len(diff.changes))]
+    if not diff.changes:
+        lines = [AGAINST_SAME]
+    else:
+        lines = [AGAINST_HEAD.format(n=len(diff.changes))] + [task_diff_line(c) for c in diff.changes]
+    lines.append(
+        f"Báo cáo: {diff.reports_kept} báo cáo ở lại với đúng nhiệm vụ của mình "
+        "(theo mã nhiệm vụ, không theo số thứ tự)."
+    )
+    if diff.reports_on_removed:
+        lines.append(f"{diff.reports_on_removed} báo cáo của các nhiệm vụ đã bỏ vẫn được lưu.")
+    if diff.other_work:
+        lines.append(
+            f"Có {len(diff.other_work)} nhiệm vụ cùng mã nhưng là việc khác: bot giữ kế hoạch đang chạy cho đến khi "
+            "Văn phòng xác nhận, hoặc đặt mã (id) mới cho việc mới. Xác nhận: "
+            + CONFIRM_HINT.format(plan=plan_file or "KẾ_HOẠCH.yaml")
+        )
+    return lines
+
+
+def other_work_notice(diff: PlanDiff, ward: str, code: str, plan_file: str) -> str:
+    """The office's notice at a reload held back by "same id, different work"."""
+    lines = [
+        f"⚠ Kế hoạch {code} của {ward} vừa được sửa (tệp {plan_file}), nhưng {len(diff.other_work)} nhiệm vụ "
+        "giữ mã cũ mà nội dung, thời hạn hoặc đơn vị chủ trì đã khác hẳn:"
+    ]
+    lines += [task_diff_line(c) for c in diff.other_work]
+    lines.append(
+        "Bot vẫn nhắc theo kế hoạch đang chạy. Nếu đó là việc mới, hãy đặt mã (id) mới cho nhiệm vụ trong tệp kế "
+        "hoạch; nếu vẫn là việc cũ, hãy xác nhận bằng lệnh: " + CONFIRM_HINT.format(plan=plan_file)
+    )
+    return "\n".join(lines)

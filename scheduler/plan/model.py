@@ -58,6 +58,11 @@ class Task:
     deadline_year: int | None = None
     notes: tuple[tuple[str, str], ...] = ()
     deadline_ignored: tuple[str, ...] = ()  # words of the deadline cell set aside when it was read
+    # The task's identity (scheduler.plan.ids): the file's `id`, or one derived from the
+    # content when the file gives none (`uid_written` False: matched by content as well).
+    uid: str = ""
+    uid_written: bool = False
+    position: int = 0  # its place among the file's tasks, from 0 (scheduler.plan.ids.with_ids)
 
     @property
     def name(self) -> str:

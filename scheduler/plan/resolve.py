@@ -26,6 +26,7 @@ from scheduler.deadlines import (
     checked_reading,
     parse_deadline,
 )
+from scheduler.plan.ids import derived_id
 from scheduler.plan.messages import PlanError, where
 from scheduler.plan.model import Plan, ReportCycle, Section, Target, Task, Unit, task_label, unit_key
 from scheduler.plan.schema import LABEL_MAX, MAX_YEAR, MIN_YEAR, PlanFile, TargetSpec, day_month
@@ -185,15 +186,38 @@ def _tasks(
     tasks: list[Task] = []
     seen: dict[str, int] = {}
     by_label: dict[str, int] = {}
+    uids = _task_ids(spec, directory.problems)
+    by_id: dict[str, int] = {}
     for i, t in enumerate(spec.tasks):
         label = task_label(t.section, t.stt)
         _check_label(spec, i, label, seen, section_labels, directory.problems)
         number = t.stt if numbered_by_stt and isinstance(t.stt, int) else i + 1
         by_label[label_key(label)] = number
+        by_id[f"id:{uids[i]}"] = number
         task = _task(spec, i, number, label, base_policy, directory)
         if task is not None:
-            tasks.append(task)
-    return tasks, by_label
+            tasks.append(replace(task, uid=uids[i], uid_written=t.id is not None, position=i))
+    # A target may name its tasks by id too: an id never changes with a renumbering.
+    return tasks, by_label | by_id
+
+
+def _task_ids(spec: PlanFile, problems: Problems) -> list[str]:
+    """Every task's id: the one written (unique in the plan), else one derived from its
+    content that no written id takes (scheduler.plan.ids)."""
+    written: dict[str, int] = {}
+    for i, t in enumerate(spec.tasks):
+        if t.id is None:
+            continue
+        if t.id in written:
+            problems.add(("tasks", i, "id"), f"mã {t.id} bị trùng với nhiệm vụ thứ {written[t.id] + 1}")
+        written.setdefault(t.id, i)
+    taken = set(written)
+    uids: list[str] = []
+    for t in spec.tasks:
+        uid = t.id if t.id is not None else derived_id(t.content, taken)
+        taken.add(uid)
+        uids.append(uid)
+    return uids
 
 
 def _check_label(
@@ -338,7 +362,7 @@ def _targets(spec: PlanFile, by_label: dict[str, int], tasks: list[Task], direct
     for i, tg in enumerate(spec.targets):
         measured: list[int] = []
         for ref in tg.tasks:
-            found = by_label.get(label_key(str(ref)))
+            found = by_label.get(label_key(str(ref))) or by_label.get(f"id:{ref}")
             if found is None:
                 directory.problems.add(("targets", i, "tasks"), f"không có nhiệm vụ {ref}")
             else:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from scheduler.periods import Freq
+from scheduler.plan.ids import ID_HELP, ID_TEXT
 from scheduler.rating_rules import RatingRules
 
 
@@ -122,6 +123,9 @@ class SectionSpec(_Strict):
 
 
 class TaskSpec(_Strict):
+    # The task's identity (scheduler.plan.ids): reports, evidence, extensions and reminders
+    # stay with it whatever its number or place; derived from the content when absent.
+    id: str | None = None
     stt: int | str
     section: str | None = None
     content: str
@@ -141,6 +145,16 @@ class TaskSpec(_Strict):
     @classmethod
     def _stt(cls, v: Any) -> int | str:
         return _stt_value(v)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id(cls, v: Any) -> str | None:
+        if v is None:
+            return None
+        text = str(v).strip() if isinstance(v, str | int) and not isinstance(v, bool) else ""
+        if not ID_TEXT.match(text):
+            raise ValueError(ID_HELP)
+        return text
 
     @field_validator("section", mode="before")
     @classmethod
