@@ -23,6 +23,7 @@ class RunningTask:
     active: bool
     leads: tuple[str, ...]  # unit codes leading its active periods
     reports: int  # status reports on it, every unit and period
+    coordinates: tuple[str, ...] = ()  # unit codes coordinating its active periods
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,9 @@ async def running_plan(session: AsyncSession, ward_id: int | None) -> RunningPla
     ward = (await session.execute(select(Ward.id, Ward.plan_confirmed).where(Ward.id == ward_id))).first()
     if ward is None:
         return None
-    leads: dict[int, set[str]] = {}
-    lead_rows = await session.execute(
-        select(Occurrence.task_id, Unit.code)
+    units: dict[tuple[int, str], set[str]] = {}
+    unit_rows = await session.execute(
+        select(Occurrence.task_id, Assignment.role, Unit.code)
         .join(Assignment, Assignment.occurrence_id == Occurrence.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .join(Task, Occurrence.task_id == Task.id)
@@ -49,12 +50,11 @@ async def running_plan(session: AsyncSession, ward_id: int | None) -> RunningPla
             Task.ward_id == ward_id,
             Occurrence.active,
             Assignment.active,
-            Assignment.role == AssignmentRole.LEAD,
         )
         .distinct()
     )
-    for task_id, code in lead_rows:
-        leads.setdefault(task_id, set()).add(code)
+    for task_id, role, code in unit_rows:
+        units.setdefault((task_id, role), set()).add(code)
     report_rows = await session.execute(
         select(Occurrence.task_id, func.count(StatusReport.id))
         .join(Assignment, Assignment.occurrence_id == Occurrence.id)
@@ -73,8 +73,9 @@ async def running_plan(session: AsyncSession, ward_id: int | None) -> RunningPla
             t.content,
             t.deadline_text,
             t.active,
-            tuple(sorted(leads.get(t.id, ()))),
+            tuple(sorted(units.get((t.id, AssignmentRole.LEAD), ()))),
             reports.get(t.id, 0),
+            tuple(sorted(units.get((t.id, AssignmentRole.COORDINATE), ()))),
         )
         for t in await session.scalars(select(Task).where(Task.ward_id == ward_id).order_by(Task.stt))
     ]

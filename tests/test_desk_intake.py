@@ -159,21 +159,23 @@ async def test_editing_the_running_plan_shows_what_changes_for_people(
     assert "data-changes" not in page  # nothing changed yet
     row = await client.get(review + "/dong/0")
     assert 'name="deadline"' in row.text
-    await client.post(
-        review + "/dong/0",
-        data={
-            "csrf": csrf,
-            "content": "Xây dựng kế hoạch mới",
-            "lead": "VHXH",
-            "coordinate": "",
-            "product": "Kế hoạch",
-            "deadline": "Trước 30/6/2026",
-        },
-    )
-    changed = (await client.get(review)).text
+    content = html_lib.unescape(re.search(r'<textarea name="content"[^>]*>(.*?)</textarea>', row.text, re.S)[1])
+
+    async def edit(text: str) -> str:
+        fields = {"csrf": csrf, "content": text, "lead": "VHXH", "coordinate": "", "product": "Kế hoạch"}
+        await client.post(review + "/dong/0", data={**fields, "deadline": "Trước 30/6/2026"})
+        return (await client.get(review)).text
+
+    # The same work, reworded a little: each change is named, and the reports follow the task's id.
+    changed = await edit(content + " trên địa bàn phường")
     kinds = re.findall(r'data-change="(\w+)"', changed)
-    assert "reworded" in kinds and "deadline" in kinds and "coordinate" in kinds
+    assert {"reworded", "deadline_moved", "coordinate_changed"} <= set(kinds), kinds
     assert "Trước 10/5/2026 → Trước 30/6/2026" in changed
+    assert "ở lại với đúng nhiệm vụ" in changed
+    # Other work under the same id: shown as such, with the advice to give it a new id.
+    other = await edit("Xây dựng kế hoạch mới")
+    assert re.findall(r'data-change="(\w+)"', other) == ["other_work"]
+    assert "mã (id) mới" in other
 
 
 async def test_the_deadline_reader_answers_as_the_clerk_types(

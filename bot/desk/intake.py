@@ -31,7 +31,7 @@ from bot.actions.tasks import ActionError
 from bot.context import ServedWard
 from bot.desk import intake_draft as drafts
 from bot.desk.auth import TOUCH_EVERY, csrf_ok, keep_alive, session_visitor
-from bot.desk.intake_compare import PlanChange, compare_plans
+from bot.desk.intake_compare import compare_plans
 from bot.desk.intake_files import MAX_UPLOAD, UploadRefused, read_upload, versions, write_plan
 from bot.desk.intake_preview import preview, understood
 from bot.desk.web import LOGIN_NEEDED, Desk, Refusal, see_other
@@ -41,11 +41,13 @@ from bot.texts.links import deep_link
 from bot.wards import check_plan, ward_key
 from scheduler.deadlines import read_deadline, rule_summary
 from scheduler.plan import Plan, PlanError
+from scheduler.plan.compare import compare_plan
 from scheduler.planner import plan_ward
 from scheduler.titles import derive_head_title
 from store.desk import Visitor
 from store.enums import PersonRole
 from store.intake import ward_queue
+from store.plan_state import running_plan
 from store.queries import active_units
 from store.wards import claim_ward, mark_issued
 
@@ -219,19 +221,21 @@ def _running(desk: Desk, v: Visitor) -> Plan | None:
         return None
 
 
-def _changes(running: Plan | None, plan: Plan | None) -> list[PlanChange]:
+async def _changes(s: AsyncSession, v: Visitor, running: Plan | None, plan: Plan | None) -> dict[str, Any]:
     """What changes for people: only when the plan replaces the running one (same ward and
-    number); another ward's plan runs beside it and changes nothing of this one."""
+    number); another ward's plan runs beside it and changes nothing of this one. The tasks
+    are compared with the database as the running bot will match them (by id)."""
     if running is None or plan is None or ward_key(plan) != ward_key(running):
-        return []
-    return compare_plans(running, plan)
+        return {"changes": [], "reports_kept": ""}
+    diff = compare_plan(plan, await running_plan(s, v.ward_id))
+    return {"changes": compare_plans(running, plan, diff), "reports_kept": tx.reports_kept(diff)}
 
 
-def _review_values(desk: Desk, v: Visitor, draft: drafts.Draft) -> dict[str, Any]:
+async def _review_values(desk: Desk, s: AsyncSession, v: Visitor, draft: drafts.Draft) -> dict[str, Any]:
     built = draft.build()
     plan, problems = draft.plan()
     running = _running(desk, v)
-    changes = _changes(running, plan)
+    changes = await _changes(s, v, running, plan)
     by_task: dict[str, list[drafts.Question]] = {}
     for q in draft.questions:
         if q.kind in ("content", "lead", "deadline"):
@@ -254,10 +258,9 @@ def _review_values(desk: Desk, v: Visitor, draft: drafts.Draft) -> dict[str, Any
         "units": draft.units(),
         "split_of": {code: [a for c, a in draft.splits if c == code] for code, _ in draft.splits},
         "unit_codes": draft.unit_codes(),
-        "changes": changes,
+        **changes,
         "change_labels": tx.CHANGE_LABELS,
         "kind_labels": tx.KIND_LABELS,
-        "reports_kept": tx.REPORTS_KEPT,
         "edit": draft.kind == "edit"
         or (running is not None and plan is not None and ward_key(plan) == ward_key(running)),
     }
@@ -268,7 +271,10 @@ async def review_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor,
     if draft.activated is not None:
         return see_other(f"/ke-hoach/nhap/{draft.id}/da-kich-hoat")
     return desk.render(
-        request, "ke_hoach_xem.html", flash=desk.flash.pop(v.session_id, None), **_review_values(desk, v, draft)
+        request,
+        "ke_hoach_xem.html",
+        flash=desk.flash.pop(v.session_id, None),
+        **await _review_values(desk, s, v, draft),
     )
 
 
@@ -408,9 +414,8 @@ async def preview_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor
         draft=draft,
         plan=plan,
         p=preview(plan, desk.ctx.calendar, desk.ctx.today()),
-        changes=_changes(running, plan),
         change_labels=tx.CHANGE_LABELS,
-        reports_kept=tx.REPORTS_KEPT,
+        **await _changes(s, v, running, plan),
     )
 
 

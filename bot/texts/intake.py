@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.texts.common import shorten
+from scheduler.plan.compare import DiffKind, PlanDiff, TaskDiff
+
 MAX_UPLOAD_MB = 10
 
 TOO_LARGE = f"Tệp quá lớn: trang nhận tệp kế hoạch đến {MAX_UPLOAD_MB} MB (một kế hoạch thường dưới 1 MB)."
@@ -55,17 +58,50 @@ KIND_LABELS = {
     "deadline": "Thời hạn",
 }
 CHANGE_LABELS = {
-    "added": "Nhiệm vụ thêm",
-    "removed": "Nhiệm vụ bỏ",
-    "reworded": "Nội dung sửa",
-    "deadline": "Thời hạn đổi",
-    "lead": "Đơn vị chủ trì đổi",
-    "coordinate": "Đơn vị phối hợp đổi",
+    DiffKind.ADDED: "Nhiệm vụ thêm",
+    DiffKind.REMOVED: "Nhiệm vụ bỏ",
+    DiffKind.RESTORED: "Nhiệm vụ khôi phục",
+    DiffKind.RENUMBERED: "Nhiệm vụ đổi số",
+    DiffKind.REWORDED: "Nội dung sửa",
+    DiffKind.DEADLINE_MOVED: "Thời hạn đổi",
+    DiffKind.LEAD_CHANGED: "Đơn vị chủ trì đổi",
+    DiffKind.COORDINATE_CHANGED: "Đơn vị phối hợp đổi",
+    DiffKind.OTHER_WORK: "Cùng mã nhưng là việc khác:",
     "unit_added": "Đơn vị thêm",
     "unit_removed": "Đơn vị bỏ",
     "plan": "Thông tin kế hoạch đổi",
 }
-REPORTS_KEPT = "Báo cáo đã có của các nhiệm vụ giữ nguyên nhãn được giữ lại; nhiệm vụ bỏ đi không còn được nhắc."
+
+
+def task_change_text(c: TaskDiff) -> str:
+    """What one task change means for people, after its label (CHANGE_LABELS names the kind)."""
+    follow = f" ({c.reports} báo cáo đi theo nhiệm vụ)" if c.reports else ""
+    if c.kind in (DiffKind.ADDED, DiffKind.RESTORED):
+        return shorten(c.new or c.old, 90) + follow
+    if c.kind == DiffKind.REMOVED:
+        kept = f"; {c.reports} báo cáo cũ vẫn được lưu" if c.reports else ""
+        return f"{shorten(c.old, 90)} — không còn được nhắc{kept}"
+    if c.kind == DiffKind.RENUMBERED:
+        return f"trước là nhiệm vụ {c.old}, nay là nhiệm vụ {c.new}{follow}"
+    if c.kind == DiffKind.REWORDED:
+        return f"vẫn là việc cũ: {shorten(c.new, 90)}{follow}"
+    if c.kind in (DiffKind.DEADLINE_MOVED, DiffKind.LEAD_CHANGED, DiffKind.COORDINATE_CHANGED):
+        return f"{c.old} → {c.new}"
+    return (
+        f'trước "{shorten(c.old, 70)}" (thời hạn "{c.old_deadline}"), nay "{shorten(c.new, 70)}" '
+        f'(thời hạn "{c.new_deadline}"); {c.reports} báo cáo của việc cũ sẽ được tính cho việc mới. '
+        "Nếu đây là việc mới, hãy để nhiệm vụ này một mã (id) mới."
+    )
+
+
+def reports_kept(diff: PlanDiff) -> str:
+    """Where the reports go, counted from the database: they follow each task's id."""
+    line = (
+        f"{diff.reports_kept} báo cáo đã có ở lại với đúng nhiệm vụ của mình (theo mã nhiệm vụ, không theo số thứ tự)."
+    )
+    if diff.reports_on_removed:
+        line += f" {diff.reports_on_removed} báo cáo của các nhiệm vụ bỏ đi vẫn được lưu."
+    return line
 
 
 def deadline_read(confidence: str, summary: str) -> str:

@@ -252,6 +252,8 @@ def task_diff_line(c: TaskDiff) -> str:
         return f'• Nhiệm vụ {c.label}: thời hạn "{c.old}" → "{c.new}"'
     if k == DiffKind.LEAD_CHANGED:
         return f"• Nhiệm vụ {c.label}: đơn vị chủ trì {c.old} → {c.new}"
+    if k == DiffKind.COORDINATE_CHANGED:
+        return f"• Nhiệm vụ {c.label}: đơn vị phối hợp {c.old} → {c.new}"
     return (
         f"! Nhiệm vụ {c.label} (mã {c.uid}): cùng mã nhưng có vẻ là việc khác. "
         f'Trước: "{shorten(c.old, 80)}" (thời hạn "{c.old_deadline}"); '

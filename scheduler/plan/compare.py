@@ -37,6 +37,7 @@ class DiffKind(StrEnum):
     REWORDED = "reworded"
     DEADLINE_MOVED = "deadline_moved"
     LEAD_CHANGED = "lead_changed"
+    COORDINATE_CHANGED = "coordinate_changed"
     OTHER_WORK = "other_work"  # same id, different work
 
 
@@ -129,4 +130,13 @@ def _task_changes(task: Task, row: RunningTask, how: MatchedBy) -> list[TaskDiff
         out.append(diff(DiffKind.DEADLINE_MOVED, row.deadline_text, task.deadline_text))
     if lead_changed:
         out.append(diff(DiffKind.LEAD_CHANGED, ", ".join(row.leads), ", ".join(sorted(task.lead))))
+    # Coordinating units are reminded too: a change is news for them, never a sign of other work.
+    if row.leads and tuple(sorted(task.coordinate)) != row.coordinates:
+        out.append(
+            diff(
+                DiffKind.COORDINATE_CHANGED,
+                ", ".join(row.coordinates) or "—",
+                ", ".join(sorted(task.coordinate)) or "—",
+            )
+        )
     return out
