@@ -11,12 +11,10 @@ from bot.conversation.handle import Conversation
 from bot.reading.answers import read_restatement
 from bot.reading.result import ParsedReply
 from bot.report import build_standing
-from bot.report.digest import summary_text
 from scheduler.clock import ManualClock
 from scheduler.standing import PlanStanding
 from scheduler.windows import live_window
 from store.desk import desk_history
-from store.history import task_history
 from store.models import Assignment, Occurrence, Reminder, StatusReport, Task, Unit
 from tests.helpers import linked, say
 
@@ -84,7 +82,7 @@ async def test_sai_within_ten_minutes_undoes_the_record_and_asks_again(ctx: AppC
         "Người VHXH: “4 xong r” → Báo xong, chưa có sản phẩm (đã rút lại lúc 07:09 22/06/2026)"
     )
     async with ctx.db.read() as s:
-        task_id = (await s.scalar(select(Task.id).where(Task.ward_id == ctx.ward_id, Task.stt == 4)))
+        task_id = await s.scalar(select(Task.id).where(Task.ward_id == ctx.ward_id, Task.stt == 4))
         assert task_id is not None
         desk = await desk_history(s, ctx.ward_id, task_id)
     assert [row.retracted_at is not None for row in desk] == [True, False]
