@@ -4,7 +4,10 @@ again with numbered answers (Zalo too); later, or once the office confirmed, it 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import random
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
 
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
@@ -14,8 +17,11 @@ from bot.report import build_standing
 from scheduler.clock import ManualClock
 from scheduler.standing import PlanStanding
 from scheduler.windows import live_window
+from store import progress
 from store.desk import desk_history
 from store.models import Assignment, Occurrence, Reminder, StatusReport, Task, Unit
+from store.reporting import load_snapshot
+from store.statuses import record_status
 from tests.helpers import linked, say
 
 ASKED_AGAIN = (
@@ -185,3 +191,82 @@ def test_the_numbered_answers_read_back() -> None:
     assert read_restatement("3 vướng: chờ hướng dẫn") == ParsedReply("blocked", None, "chờ hướng dẫn")
     for other in ("30/6 xong", "10 xong", "2 xong", "xong", "1 xong r"):
         assert read_restatement(other) is None, other
+
+
+# --- the store: what is taken back is out of the pointers and of every standing ------------
+
+
+def _expected(
+    history: list[tuple[int, str, datetime]], checkin: bool, cutoff: datetime | None = None
+) -> tuple[int | None, int | None, int | None]:
+    """The latest report, the start of the completing run it ends and the latest blocker,
+    read off the history the slow, obvious way."""
+    seen = sorted((r for r in history if cutoff is None or r[2] <= cutoff), key=lambda r: (r[2], r[0]))
+    blocked = [r[0] for r in seen if r[1] == "blocked"]
+    run = None
+    for rid, status, _ in reversed(seen):
+        if not progress.completes(status, checkin):
+            break
+        run = rid
+    return (seen[-1][0] if seen else None), run, (blocked[-1] if blocked else None)
+
+
+async def test_retracted_reports_are_left_out_of_the_pointers_and_of_an_earlier_standing(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    rng = random.Random(23)
+    base = clock.now()
+    async with ctx.db.read() as s:
+        rows = (
+            await s.execute(
+                select(Occurrence.checkin, Assignment.id)
+                .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+                .join(Task, Occurrence.task_id == Task.id)
+                .where(Task.ward_id == ctx.ward_id)
+                .order_by(Assignment.id)
+            )
+        ).all()
+    picked: dict[bool, int] = {}
+    for checkin, aid in rows:
+        picked.setdefault(bool(checkin), aid)
+    kept: dict[int, tuple[bool, list[tuple[int, str, datetime]]]] = {}
+    for checkin, aid in picked.items():
+        history: list[tuple[int, str, datetime]] = []
+        for n in range(20):
+            status = rng.choice(("done", "in_progress", "blocked", "not_started"))
+            at = base + timedelta(hours=5 * n)
+            async with ctx.db.session() as s, s.begin():
+                await record_status(s, aid, None, None, status, None, None, at)
+                rid = await s.scalar(select(func.max(StatusReport.id)))
+            history.append((int(rid or 0), status, at))
+        taken = set(rng.sample([r[0] for r in history], 7))
+        async with ctx.db.session() as s, s.begin():
+            for report in await s.scalars(select(StatusReport).where(StatusReport.id.in_(taken))):
+                report.retracted_at = base
+            await progress.rebuild_now(s, [aid])
+        kept[aid] = (checkin, [r for r in history if r[0] not in taken])
+        async with ctx.db.read() as s:
+            a = await s.get(Assignment, aid)
+            assert a is not None
+            assert (a.last_report_id, a.run_report_id, a.blocked_report_id) == _expected(kept[aid][1], checkin)
+    for cutoff in (base + timedelta(days=1), base + timedelta(days=2), base + timedelta(days=30)):
+        async with ctx.db.read() as s:
+            snap = await load_snapshot(
+                s,
+                ctx.ward_id,
+                cutoff=cutoff,
+                since=base - timedelta(days=1),
+                started_by=date(2100, 1, 1),
+                periods_from=date(2000, 1, 1),
+                completing=progress.COMPLETES_DEADLINE,
+                checkin_completing=progress.COMPLETES_CHECKIN,
+            )
+        got = {a.assignment_id: a for a in snap.assignments}
+        for aid, (checkin, history) in kept.items():
+            a = got[aid]
+            ids = (
+                a.last.id if a.last else None,
+                a.completing.id if a.completing else None,
+                a.last_blocked.id if a.last_blocked else None,
+            )
+            assert ids == _expected(history, checkin, cutoff), (checkin, cutoff)
