@@ -5,12 +5,15 @@ again with numbered answers (Zalo too); later, or once the office confirmed, it 
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, timedelta
 
+import httpx
 from sqlalchemy import func, select
 
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
+from bot.desk.app import desk_app
 from bot.reading.answers import read_restatement
 from bot.reading.result import ParsedReply
 from bot.report import build_standing
@@ -22,6 +25,7 @@ from store.desk import desk_history
 from store.models import Assignment, Occurrence, Reminder, StatusReport, Task, Unit
 from store.reporting import load_snapshot
 from store.statuses import record_status
+from tests.desk_support import log_in, two_wards
 from tests.helpers import linked, say
 
 ASKED_AGAIN = (
@@ -270,3 +274,24 @@ async def test_retracted_reports_are_left_out_of_the_pointers_and_of_an_earlier_
                 a.last_blocked.id if a.last_blocked else None,
             )
             assert ids == _expected(history, checkin, cutoff), (checkin, cutoff)
+
+
+async def test_the_desk_shows_the_report_taken_back_and_counts_without_it(ctx: AppContext) -> None:
+    wards = await two_wards(ctx)  # VHXH reported task 4 done with its document
+    conv = Conversation(ctx)
+    app = desk_app(ctx, secret=b"k" * 32)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://desk.test") as client:
+        await log_in(client, ctx, wards.office_a)
+        before = _cell((await client.get("/")).text, "4", "VHXH")
+        assert (await say(conv, wards.chat_vhxh, "sai"))[0].startswith("Xin lỗi, tôi đã hiểu sai.")
+        after = _cell((await client.get("/")).text, "4", "VHXH")
+        page = (await client.get("/nhiem-vu/4")).text
+    # A done waits for the office (in progress until confirmed); taken back, nothing was said.
+    assert (before, after) == ("in_progress", "not_started"), (before, after)
+    assert "đã rút lại" in page
+
+
+def _cell(html: str, task: str, unit: str) -> str:
+    m = re.search(rf'data-task="{task}" data-unit="{unit}" data-standing="([^"]*)"', html)
+    assert m, "no such cell on the matrix"
+    return m[1]
