@@ -31,9 +31,9 @@ from scheduler.planner import plan_ward
 from store.db import Database
 from store.models import InboundMessage
 from tests.conftest import BACKENDS, POSTGRES_URL, local, reset_postgres
+from tests.fakes.asgi import SECRET, TELEGRAM_HEADER, ZALO_HEADER, asgi_post
 from tests.fakes.server import free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
-from tests.test_hostile_webhooks import SECRET, TELEGRAM_HEADER, ZALO_HEADER, asgi_post
 
 T = TypeVar("T")
 

@@ -13,7 +13,7 @@ from scheduler.plan import parse_plan
 from scheduler.policy import ReminderPolicy
 from store.models import Reminder
 from store.queries import AssignmentView, takes_over
-from tests.test_periods_year import PLAN_YAML
+from tests.helpers import MONTHLY_PLAN_YAML
 
 
 def _gaps(policy: ReminderPolicy, n: int = 6) -> list[int]:
@@ -36,7 +36,7 @@ def test_the_fixed_step_wins_at_the_same_level_and_a_task_back_off_replaces_the_
 
 
 def test_plan_keys_load() -> None:
-    text = PLAN_YAML.replace("tasks:\n", "reminders:\n  overdue_every_working_days: 3\ntasks:\n").replace(
+    text = MONTHLY_PLAN_YAML.replace("tasks:\n", "reminders:\n  overdue_every_working_days: 3\ntasks:\n").replace(
         'deadline: "Chậm nhất ngày 10 hàng tháng"}',
         'deadline: "Chậm nhất ngày 10 hàng tháng",\n     reminders: {overdue_backoff_working_days: [5, 20]}}',
     )

@@ -10,10 +10,11 @@ import pytest
 
 from bot.cli.main import main
 from bot.settings import Settings, unknown_names
-from tests.fakes.server import free_port
-from tests.test_service_startup import FakeTelegram, RunningServer, assert_one_clean_line, nhacviec_run, telegram_api
+from tests.fakes.process import assert_one_clean_line, nhacviec_run, telegram_api
+from tests.fakes.server import RunningServer, free_port
+from tests.fakes.telegram_api import FakeTelegram
 
-__all__ = ["telegram_api"]  # the fixture, shared with test_service_startup
+__all__ = ["telegram_api"]  # the fixture (tests/fakes/process.py)
 
 
 def _errors(capsys: pytest.CaptureFixture[str]) -> list[str]:
