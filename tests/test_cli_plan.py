@@ -114,6 +114,7 @@ def test_every_command_has_help_text() -> None:
             assert shown in page, f"{name} --help lacks the help of {label}"
 
 
+@pytest.mark.slow
 def test_the_console_script_runs() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", "deadline", "Quý IV/2026", "--json"],

@@ -127,6 +127,7 @@ def test_json_log_lines_are_one_object_each_and_redacted() -> None:
     assert entry["message"] == "send failed via https://x/bot***/send"
 
 
+@pytest.mark.slow
 async def test_polling_mode_serves_healthz_and_metrics_but_no_webhook(tmp_path: Path) -> None:
     fake = FakeTelegram()
     server = await serve(fake.app())

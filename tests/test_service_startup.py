@@ -27,6 +27,7 @@ REJECTED = "987654321:AAH-rejected-token-never-shown"
 ZALO_REJECTED = "5550001:zalo-rejected-token-never-shown"
 
 
+@pytest.mark.slow
 async def test_a_rejected_telegram_token_is_one_line_without_the_token(
     tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
 ) -> None:
@@ -41,6 +42,7 @@ async def test_a_rejected_telegram_token_is_one_line_without_the_token(
     assert "thử lại" not in run.stderr  # refused at once: a wrong token is not retried
 
 
+@pytest.mark.slow
 async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path) -> None:
     port = free_port()  # nobody listens
     run = await nhacviec_run(
@@ -57,6 +59,7 @@ async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path) 
     assert len(retries) == 3, run.stderr
 
 
+@pytest.mark.slow
 async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Path) -> None:
     """A server boots before its network: the API comes up while the bot is retrying."""
     fake = FakeTelegram()
@@ -108,6 +111,7 @@ async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Pat
     assert f"Nhắc việc đang chạy ({version_line()}): telegram" in out.decode()
 
 
+@pytest.mark.slow
 async def test_a_rejected_zalo_token_is_one_line_without_the_token(tmp_path: Path) -> None:
     fake = FakeZalo()
     server = await serve(fake.app())
@@ -119,6 +123,7 @@ async def test_a_rejected_zalo_token_is_one_line_without_the_token(tmp_path: Pat
     assert "Zalo từ chối token" in run.last_line()
 
 
+@pytest.mark.slow
 async def test_an_invalid_plan_is_one_line_naming_the_check_command(tmp_path: Path) -> None:
     plan = tmp_path / "tasks.yaml"
     plan.write_text("plan: {}\nunits: {}\n", encoding="utf-8")
@@ -139,6 +144,7 @@ async def test_an_invalid_plan_is_one_line_naming_the_check_command(tmp_path: Pa
         ),
     ],
 )
+@pytest.mark.slow
 async def test_webhook_mode_without_an_https_url_or_a_secret_refuses_to_start(
     tmp_path: Path, env: dict[str, str], words: str
 ) -> None:

@@ -329,6 +329,7 @@ async def test_webhook_with_a_wrong_or_missing_secret_is_refused(ctx: AppContext
         await api.stop()
 
 
+@pytest.mark.slow
 async def test_nhacviec_run_with_a_token_serves_telegram(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
     from bot.app.messengers import run_messengers
 
