@@ -132,7 +132,7 @@ async def test_a_message_with_several_tasks_is_undone_as_a_whole(ctx: AppContext
     # The office was told of the blocker at once, and now that it was taken back.
     async with ctx.db.read() as s:
         bodies = list(await s.scalars(select(Reminder.body).where(Reminder.key.like("retract:%"))))
-    assert bodies and all("đã rút lại báo cáo vừa gửi" in b and "Nhiệm vụ 6: Vướng mắc" in b for b in bodies)
+    assert bodies and all(b and "đã rút lại báo cáo vừa gửi" in b and "Nhiệm vụ 6: Vướng mắc" in b for b in bodies)
 
 
 async def test_a_confirmed_product_is_not_undone(ctx: AppContext) -> None:
@@ -265,13 +265,13 @@ async def test_retracted_reports_are_left_out_of_the_pointers_and_of_an_earlier_
                 completing=progress.COMPLETES_DEADLINE,
                 checkin_completing=progress.COMPLETES_CHECKIN,
             )
-        got = {a.assignment_id: a for a in snap.assignments}
+        got = {state.assignment_id: state for state in snap.assignments}
         for aid, (checkin, history) in kept.items():
-            a = got[aid]
+            state = got[aid]
             ids = (
-                a.last.id if a.last else None,
-                a.completing.id if a.completing else None,
-                a.last_blocked.id if a.last_blocked else None,
+                state.last.id if state.last else None,
+                state.completing.id if state.completing else None,
+                state.last_blocked.id if state.last_blocked else None,
             )
             assert ids == _expected(history, checkin, cutoff), (checkin, cutoff)
 

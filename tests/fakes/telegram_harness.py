@@ -45,8 +45,8 @@ class Harness:
             renderer=ReminderRenderer(self.ctx.calendar),
             clock=self.ctx.clock,
             calendar=self.ctx.calendar,
-            config=DispatcherConfig(worker=worker, **config),
-        )  # type: ignore[arg-type]
+            config=DispatcherConfig(worker=worker, **config),  # type: ignore[arg-type]
+        )
 
     async def link(self, chat_id: int, unit: str, role: str = "head", name: str | None = None) -> None:
         async with self.ctx.db.session() as s, s.begin():
