@@ -99,8 +99,8 @@ def test_every_command_has_help_text() -> None:
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     assert set(sub.choices) >= {"check", "schedule", "deadline", "run", "link", "remind", "reply"}  # type: ignore[arg-type]
-    for name, action in sub.choices.items():  # type: ignore[union-attr]
-        help_text = next(c.help for c in sub._choices_actions if c.dest == name)  # type: ignore[union-attr]
+    for name, action in sub.choices.items():  # type: ignore[attr-defined]
+        help_text = next(c.help for c in sub._choices_actions if c.dest == name)  # type: ignore[attr-defined]
         assert help_text, name
         # The command's --help names each of its arguments next to that argument's own help.
         page = " ".join(action.format_help().split())

@@ -185,7 +185,8 @@ def zalo_updates(draw: st.DrawFn) -> dict[str, Any]:
             )
         ),
     }
-    result = {"event_name": draw(st.sampled_from(["message.text.received", "message.image.received"]) | _any_text)}
+    event = draw(st.sampled_from(["message.text.received", "message.image.received"]) | _any_text)
+    result: dict[str, Any] = {"event_name": event}
     result["message"] = message
     return {"ok": True, "result": result} if draw(st.booleans()) else result
 

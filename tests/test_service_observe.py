@@ -82,7 +82,7 @@ async def test_sends_failures_and_429s_are_counted_per_channel(
                 clock=ctx.clock,
                 calendar=ctx.calendar,
                 config=DispatcherConfig(worker="w", concurrency=1),
-            )  # type: ignore[arg-type]
+            )
             with caplog.at_level(logging.WARNING, logger="nhacviec.sends"):
                 for _ in range(10):
                     await d.tick()
