@@ -11,6 +11,7 @@ from scheduler.nags import nag_paused, series_end
 from scheduler.occurrences import Occurrence
 from scheduler.plan import parse_plan
 from scheduler.policy import ReminderPolicy
+from store.enums import AssignmentRole, DeadlineKind, Status
 from store.models import Reminder
 from store.queries import AssignmentView, takes_over
 from tests.helpers import MONTHLY_PLAN_YAML
@@ -48,8 +49,8 @@ def test_plan_keys_load() -> None:
 def _view(status: str, note: str | None) -> AssignmentView:
     return AssignmentView(
         id=1, occurrence_id=1, task_id=1, task_stt=1, content="", product="", deadline_text="",
-        deadline_kind="once", unit_id=1, unit_code="VHXH", unit_name="VHXH", role="lead",
-        occurrence_key="once", start=None, due=date(2026, 5, 8), checkin=False, status=status,
+        deadline_kind=DeadlineKind.ONCE, unit_id=1, unit_code="VHXH", unit_name="VHXH", role=AssignmentRole.LEAD,
+        occurrence_key="once", start=None, due=date(2026, 5, 8), checkin=False, status=Status(status),
         percent=None, note=note, status_at=None, done_at=None, active=True,
     )  # fmt: skip
 
