@@ -18,13 +18,14 @@ from collections import Counter, defaultdict
 
 from scheduler.deadlines import DeadlineError, parse_deadline
 from tests.deadline_cells import load_cells, read_cell, verdict
-from tests.test_deadlines import FAMILIES, SEED_PHRASES
-from tests.test_deadlines_wording import (
+from tests.deadline_phrases import (
     DAYS_AND_WEEKS,
     DESCRIPTIVE,
     EVENTS,
+    FAMILIES,
     MILESTONES,
     REFUSED,
+    SEED_PHRASES,
     SPANS,
     SPELLINGS,
     strip_marks,

@@ -221,6 +221,7 @@ class DeskHistoryRow:
     channel: str | None  # telegram, zalo, console, office (recorded on the unit's behalf), desk
     text: str | None
     sender_name: str | None
+    retracted_at: datetime | None = None  # taken back by its sender ("sai"): shown, not counted
 
 
 async def desk_history(session: AsyncSession, ward_id: int, task_id: int, limit: int = 200) -> list[DeskHistoryRow]:
@@ -241,6 +242,7 @@ async def desk_history(session: AsyncSession, ward_id: int, task_id: int, limit:
             InboundMessage.channel,
             InboundMessage.text,
             InboundMessage.sender_name,
+            StatusReport.retracted_at,
         )
         .join(Assignment, StatusReport.assignment_id == Assignment.id)
         .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
@@ -252,8 +254,8 @@ async def desk_history(session: AsyncSession, ward_id: int, task_id: int, limit:
         .limit(limit)
     )
     return [
-        DeskHistoryRow(at, code, role, key, status, percent, note, review, person, channel, text, sender)
-        for at, code, role, key, status, percent, note, review, person, channel, text, sender in (
+        DeskHistoryRow(at, code, role, key, status, percent, note, review, person, channel, text, sender, retracted)
+        for at, code, role, key, status, percent, note, review, person, channel, text, sender, retracted in (
             await session.execute(stmt)
         ).all()
     ]

@@ -39,6 +39,7 @@ class HistoryRow:
     recorded: bool  # recorded by the office on the unit's behalf
     recorder: str | None  # the recording label (a person's name, or the command line)
     review: Review | None = None  # the office's review of this report
+    retracted_at: datetime | None = None  # taken back by its sender ("sai"): shown, not counted
 
 
 async def task_history(session: AsyncSession, ward_id: int, stt: int, limit: int = 60) -> list[HistoryRow]:
@@ -74,6 +75,7 @@ async def task_history(session: AsyncSession, ward_id: int, stt: int, limit: int
                 recorded=recorded,
                 recorder=inbound.sender_name if recorded and inbound is not None else None,
                 review=report.review,
+                retracted_at=report.retracted_at,
             )
         )
     rows.reverse()

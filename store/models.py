@@ -316,6 +316,11 @@ class StatusReport(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Where this report stands with the office (NULL: nothing to review).
     review: Mapped[Review | None] = mapped_column(vocabulary(Review))
+    # Taken back by the person who gave it ("sai" within minutes, store/statuses.py retract):
+    # kept in the history, marked, and left out of every standing. `retracted_by` is the
+    # inbound message that took it back (migration 0014u).
+    retracted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retracted_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class LinkCode(Base):

@@ -9,9 +9,11 @@ So `record_status` keeps them on the assignment (`last_report_id`, `run_report_i
 cut-off (every live standing), falling back to the seeks for an earlier cut-off.
 
 Invariant: the pointers equal what the seeks find over the whole history, ordered by
-(created_at, id). Reports are never edited or deleted, so only a new report moves them: the
-usual one is the newest and moves them in memory; one dated before the latest (the office
-recording an earlier day) is rare and re-reads the assignment's history. `rebuild` recomputes
+(created_at, id), leaving out the reports taken back (`retracted_at`, store/statuses.py
+retract_last). Reports are never deleted, so only a new report or a retraction moves them:
+the usual one is the newest and moves them in memory; one dated before the latest (the
+office recording an earlier day) and a retraction are rare and re-read the assignment's
+history. `rebuild` recomputes
 them in one statement (migration 0009r, bulk loads), with the assignment's copy of its latest
 report (`status`, `review`, `status_at`), which the city roll-up counts from
 (store/rollup.py).
@@ -83,7 +85,7 @@ def rebuild(assignment_ids: Sequence[int] | None = None) -> Update:
     def latest(r: Any, *where: Any) -> Any:
         return (
             select(r.id)
-            .where(r.assignment_id == Assignment.id, *where)
+            .where(r.assignment_id == Assignment.id, r.retracted_at.is_(None), *where)
             .order_by(r.created_at.desc(), r.id.desc())
             .limit(1)
             .correlate(Assignment)
@@ -108,6 +110,7 @@ def rebuild(assignment_ids: Sequence[int] | None = None) -> Update:
         select(r_first.id)
         .where(
             r_first.assignment_id == Assignment.id,
+            r_first.retracted_at.is_(None),
             r_first.created_at >= func.coalesce(break_at, literal(_EPOCH, UTCDateTime)),
             or_(break_id.is_(None), r_first.created_at > break_at, r_first.id > break_id),
         )

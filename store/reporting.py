@@ -196,7 +196,7 @@ async def load_snapshots(
     r_last, r_break, r_first, r_blocked = (aliased(StatusReport) for _ in range(4))
     last_id = (
         select(r_last.id)
-        .where(r_last.assignment_id == Assignment.id, r_last.created_at <= cutoff)
+        .where(r_last.assignment_id == Assignment.id, r_last.created_at <= cutoff, r_last.retracted_at.is_(None))
         .order_by(r_last.created_at.desc(), r_last.id.desc())
         .limit(1)
         .correlate(Assignment)
@@ -209,7 +209,12 @@ async def load_snapshots(
     )
     broken_id = (
         select(r_break.id)
-        .where(r_break.assignment_id == Assignment.id, r_break.created_at <= cutoff, breaks)
+        .where(
+            r_break.assignment_id == Assignment.id,
+            r_break.created_at <= cutoff,
+            r_break.retracted_at.is_(None),
+            breaks,
+        )
         .order_by(r_break.created_at.desc(), r_break.id.desc())
         .limit(1)
         .correlate(Assignment, Occurrence)
@@ -221,6 +226,7 @@ async def load_snapshots(
         select(r_blocked.id)
         .where(
             r_blocked.assignment_id == Assignment.id,
+            r_blocked.retracted_at.is_(None),
             r_blocked.created_at <= cutoff,
             r_blocked.created_at >= since,
             r_blocked.status == Status.BLOCKED,
@@ -267,6 +273,7 @@ async def load_snapshots(
         select(r_first.id)
         .where(
             r_first.assignment_id == base.c.aid,
+            r_first.retracted_at.is_(None),
             r_first.created_at <= cutoff,
             # COALESCE, not "IS NULL OR >": a single lower bound lets the index seek to it;
             # then after the break in (created_at, id) order, as store/progress.py orders.

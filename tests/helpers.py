@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -20,11 +21,30 @@ from bot.messages import InboundMessage
 from bot.texts.reminders import ReminderRenderer
 from scheduler.delivery import Sender
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
+from store.db import Database
 from store.enums import ReminderState
 from store.models import InboundMessage as InboundRow
 from store.models import Reminder
 
 _counter = 0
+
+# A ward with one monthly report task, as a plan file's text.
+MONTHLY_PLAN_YAML = (Path(__file__).parent / "data" / "monthly_plan.yaml").read_text(encoding="utf-8")
+
+
+def dispatcher(
+    ctx: AppContext, channel: Sender, worker: str = "w1", db: Database | None = None, **config: object
+) -> Dispatcher:
+    """A dispatcher over one channel (a tests.conftest.RecordingChannel, usually) on the
+    context's clock; `config` overrides DispatcherConfig's fields."""
+    return Dispatcher(
+        db=db or ctx.db,
+        channels={channel.name: channel},
+        renderer=ReminderRenderer(ctx.calendar),
+        clock=ctx.clock,
+        calendar=ctx.calendar,
+        config=DispatcherConfig(worker=worker, **config),  # type: ignore[arg-type]
+    )
 
 
 async def linked(

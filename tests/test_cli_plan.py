@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -55,7 +56,7 @@ def test_check_prints_meanings_and_warnings(capsys: pytest.CaptureFixture[str]) 
     assert "Hợp lệ: 19 nhiệm vụ" in out
 
 
-def test_check_fails_on_an_invalid_plan(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_fails_on_an_invalid_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from tests.conftest import PLAN_PATH
 
     bad = tmp_path / "tasks.yaml"
@@ -100,7 +101,7 @@ def test_every_command_has_help_text() -> None:
     sub = next(a for a in parser._actions if a.dest == "command")
     assert set(sub.choices) >= {"check", "schedule", "deadline", "run", "link", "remind", "reply"}  # type: ignore[arg-type]
     for name, action in sub.choices.items():  # type: ignore[union-attr]
-        help_text = next(c.help for c in sub._choices_actions if c.dest == name)  # type: ignore[union-attr]
+        help_text = next(c.help for c in sub._choices_actions if c.dest == name)  # type: ignore[attr-defined]
         assert help_text, name
         # The command's --help names each of its arguments next to that argument's own help.
         page = " ".join(action.format_help().split())
@@ -114,6 +115,7 @@ def test_every_command_has_help_text() -> None:
             assert shown in page, f"{name} --help lacks the help of {label}"
 
 
+@pytest.mark.slow
 def test_the_console_script_runs() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "bot.cli.main", "deadline", "Quý IV/2026", "--json"],

@@ -48,6 +48,7 @@ def test_remind_queues_a_reminder(workdir: Path, capsys: pytest.CaptureFixture[s
     assert main(["remind", "99"]) == 1
 
 
+@pytest.mark.slow
 def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
     """The quick start: no configuration, SQLite created and migrated, a person picked.
 
@@ -73,6 +74,7 @@ def test_run_starts_a_console_chat_on_a_fresh_directory(tmp_path: Path) -> None:
     assert "Đã ghi nhận: Nhiệm vụ 4 — Đang thực hiện 50%." in out.stdout
 
 
+@pytest.mark.slow
 def test_link_asks_telegram_for_the_bot_username_when_not_configured(
     workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -204,6 +206,7 @@ async def test_shutdown_lets_the_batch_in_hand_finish_and_claims_no_more(tmp_pat
         await ctx.db.dispose()
 
 
+@pytest.mark.slow
 def test_the_demo_shows_the_morning_to_the_unit_picked_on_a_fresh_database(tmp_path: Path) -> None:
     """The README's demo: the bot's clock starts once the newcomer has picked a unit, so the
     08:00 reminders reach that unit's head instead of being skipped for want of anyone."""

@@ -18,8 +18,7 @@ from store.models import ChatIdentity, Reminder, Unit
 from store.outbox import insert_reminders, reminder_row
 from store.queries import current_assignments
 from tests.conftest import RecordingChannel, local
-from tests.helpers import linked, say
-from tests.test_outbox import dispatcher
+from tests.helpers import dispatcher, linked, say
 
 
 async def _view_id(ctx: AppContext, stt: int, unit: str) -> int:

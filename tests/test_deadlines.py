@@ -4,86 +4,12 @@ import pytest
 
 from scheduler.deadlines import (
     Conditional,
-    DayInPeriod,
     DeadlineError,
-    Once,
-    Ongoing,
     Recurring,
     parse_deadline,
     rule_to_json,
 )
-
-SEED_PHRASES = [
-    ("Trước 10/5/2026", Once(date(2026, 5, 9))),
-    ("Thường xuyên", Ongoing(None)),
-    ("Hàng năm, bắt đầu từ 2026", Recurring("yearly", date(2026, 1, 1))),
-    ("Quý II/2026", Once(date(2026, 6, 30))),
-    ("Hàng năm, từ năm 2026", Recurring("yearly", date(2026, 1, 1))),
-    ("Quý IV/2026", Once(date(2026, 12, 31))),
-    ("Thường xuyên, từ năm 2026", Ongoing(date(2026, 1, 1))),
-    ("Năm 2026", Once(date(2026, 12, 31))),
-    (
-        "Sau khi có hướng dẫn của Bộ Khoa học & Công nghệ và thành phố.",
-        Conditional("Sau khi có hướng dẫn của Bộ Khoa học & Công nghệ và thành phố"),
-    ),
-]
-
-FAMILIES = [
-    # exact dates, with and without qualifiers and years
-    ("10/5/2026", Once(date(2026, 5, 10))),
-    ("trước ngày 10/5/2026", Once(date(2026, 5, 9))),
-    ("truoc 1/1/2027", Once(date(2026, 12, 31))),
-    ("chậm nhất 15/6/2026", Once(date(2026, 6, 15))),
-    ("Chậm nhất ngày 15/6", Once(date(2026, 6, 15))),
-    ("hạn 20/7", Once(date(2026, 7, 20))),
-    ("Hạn chót: 20/07/2026", Once(date(2026, 7, 20))),
-    ("trước 10/5", Once(date(2026, 5, 9))),
-    ("ngày 10 tháng 6 năm 2026", Once(date(2026, 6, 10))),
-    ("trước ngày 10 tháng 6", Once(date(2026, 6, 9))),
-    ("đến hết ngày 30-9-2026", Once(date(2026, 9, 30))),
-    # months
-    ("tháng 6/2026", Once(date(2026, 6, 30))),
-    ("Trong tháng 6", Once(date(2026, 6, 30))),
-    ("tháng 2 năm 2028", Once(date(2028, 2, 29))),
-    ("trước tháng 6/2026", Once(date(2026, 5, 31))),
-    # quarters, Roman or Arabic
-    ("quý 2 năm 2026", Once(date(2026, 6, 30))),
-    ("Quý 3/2026", Once(date(2026, 9, 30))),
-    ("quy iv/2026", Once(date(2026, 12, 31))),
-    ("trong quý I", Once(date(2026, 3, 31))),
-    ("Hoàn thành trong Quý III/2026", Once(date(2026, 9, 30))),
-    # half-years and years
-    ("6 tháng đầu năm", Once(date(2026, 6, 30))),
-    ("6 tháng cuối năm 2027", Once(date(2027, 12, 31))),
-    ("nam 2027", Once(date(2027, 12, 31))),
-    ("Trong năm 2026", Once(date(2026, 12, 31))),
-    # recurrences
-    ("Hằng năm", Recurring("yearly", date(2026, 1, 1))),
-    ("hang nam, bat dau tu 2027", Recurring("yearly", date(2027, 1, 1))),
-    ("Hằng quý", Recurring("quarterly", date(2026, 1, 1))),
-    ("định kỳ hằng quý, từ quý III/2026", Recurring("quarterly", date(2026, 7, 1))),
-    ("Hằng tháng", Recurring("monthly", date(2026, 1, 1))),
-    ("Định kỳ 6 tháng", Recurring("semiannual", date(2026, 1, 1))),
-    ("định kỳ 6 tháng, bắt đầu từ tháng 7/2026", Recurring("semiannual", date(2026, 7, 1))),
-    (
-        "trước ngày 15/12 hằng năm",
-        Recurring("yearly", date(2026, 1, 1), DayInPeriod(15, 12, strict=True)),
-    ),
-    (
-        "Trước ngày 10 tháng 6 hằng năm",
-        Recurring("yearly", date(2026, 1, 1), DayInPeriod(10, 6, strict=True)),
-    ),
-    ("trước ngày 25 hằng tháng", Recurring("monthly", date(2026, 1, 1), DayInPeriod(25, None, True))),
-    ("Hằng tháng, chậm nhất ngày 5", Recurring("monthly", date(2026, 1, 1), DayInPeriod(5, None, False))),
-    # ongoing
-    ("thuong xuyen", Ongoing(None)),
-    ("Thường xuyên, liên tục", Ongoing(None)),
-    ("Thường xuyên, bắt đầu từ tháng 7/2026", Ongoing(date(2026, 7, 1))),
-    # conditional
-    ("Khi có yêu cầu", Conditional("Khi có yêu cầu")),
-    ("sau khi co huong dan cua thanh pho", Conditional("sau khi co huong dan cua thanh pho")),
-    ("Theo yêu cầu của UBND thành phố", Conditional("Theo yêu cầu của UBND thành phố")),
-]
+from tests.deadline_phrases import FAMILIES, SEED_PHRASES
 
 
 @pytest.mark.parametrize(("phrase", "expected"), SEED_PHRASES + FAMILIES)

@@ -11,6 +11,7 @@ from scheduler.occurrences import Occurrence, expand
 from scheduler.policy import ReminderPolicy
 from scheduler.reminders import slots
 from scheduler.workcal import WorkingCalendar
+from store.enums import AssignmentRole
 
 PLAN_START = date(2026, 1, 1)
 
@@ -108,7 +109,7 @@ def test_a_bounded_recurrence_stops_at_its_end() -> None:
 
 def _slots(occ: Occurrence, calendar: WorkingCalendar, policy: ReminderPolicy | None = None) -> list[tuple]:
     policy = policy or ReminderPolicy(before_working_days=(10, 3, 1))
-    return [(s.kind, s.seq, s.day) for s in slots(occ, "coordinate", policy, calendar, date(2026, 12, 31))]
+    return [(s.kind, s.seq, s.day) for s in slots(occ, AssignmentRole.COORDINATE, policy, calendar, date(2026, 12, 31))]
 
 
 def test_weekly_work_is_not_reminded_from_a_previous_week(calendar: WorkingCalendar) -> None:

@@ -31,8 +31,7 @@ from scheduler.occurrences import expand
 from scheduler.plan import PlanError, parse_plan
 from tests.conftest import PLAN_PATH
 from tests.deadline_cells import Cell, is_right, load_cells, matches
-from tests.test_deadlines import FAMILIES, SEED_PHRASES
-from tests.test_deadlines_wording import ACCEPTED, REFUSED, strip_marks
+from tests.deadline_phrases import ACCEPTED, FAMILIES, REFUSED, SEED_PHRASES, strip_marks
 
 Y = 2026
 CELLS = load_cells()

@@ -21,8 +21,7 @@ from store.models import ChatIdentity, DeliveryAttempt, Reminder
 from store.outbox import claim
 from tests.conftest import RecordingChannel
 from tests.fakes.waiting import until
-from tests.helpers import linked
-from tests.test_outbox import dispatcher
+from tests.helpers import dispatcher, linked
 
 
 async def _nudge(ctx: AppContext, stt: int = 4, unit: str = "VHXH") -> None:

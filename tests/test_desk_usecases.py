@@ -58,7 +58,7 @@ async def test_approving_at_the_desk_moves_the_deadline_as_duyet_does(ctx: AppCo
         extended = list(await s.scalars(select(Assignment.extended_due).where(Assignment.extended_due.is_not(None))))
         told = await _bodies(ctx, f"ext:{request.id if request else 0}:approved:")
     assert request is not None and request.state == "approved" and request.decided_by == wards.office_a
-    assert [d.isoformat() for d in extended] == ["2026-07-15"]
+    assert [d.isoformat() if d is not None else None for d in extended] == ["2026-07-15"]
     conv = Conversation(ctx)
     office_chat = await linked(ctx, conv, "VHXH", role="office", name="Văn phòng VHXH")
     await say(conv, wards.chat_vhxh, "/giahan 1 31/07/2026 chờ số liệu")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from pydantic import SecretStr
 
 from bot.context import AppContext
@@ -72,6 +73,7 @@ async def test_the_webhook_server_serves_the_desk(ctx: AppContext) -> None:
         await api.stop()
 
 
+@pytest.mark.slow
 def test_the_console_demo_prints_a_login_link_for_the_office(tmp_path: Path) -> None:
     port = free_port()
     env = {
@@ -94,6 +96,7 @@ def test_the_console_demo_prints_a_login_link_for_the_office(tmp_path: Path) -> 
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.slow
 def test_run_as_a_service_without_a_channel_is_refused_in_one_line(tmp_path: Path) -> None:
     """Started as a service (stdin /dev/null) with no messenger, nobody could reach the bot:
     it refuses in one line (so a supervisor restarts it and the operator sees why) instead

@@ -255,15 +255,15 @@ def test_fuzz_plan_shaped_yaml_with_mutated_fields_never_crashes(tmp_path: Path,
             break
         key = data.draw(st.sampled_from(keys), label="key")
         path.append(key)
-        if not isinstance(target[key], dict | list):  # type: ignore[index]
+        if not isinstance(target[key], dict | list):
             break
-        target = target[key]  # type: ignore[index]
+        target = target[key]
     value = data.draw(_TREES, label="value")
     if path:
         parent = raw
         for key in path[:-1]:
-            parent = parent[key]  # type: ignore[index]
-        parent[path[-1]] = value  # type: ignore[index]
+            parent = parent[key]
+        parent[path[-1]] = value
     else:
         raw = value
     text = yaml.safe_dump(raw, allow_unicode=True)

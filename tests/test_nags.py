@@ -11,9 +11,10 @@ from scheduler.nags import nag_paused, series_end
 from scheduler.occurrences import Occurrence
 from scheduler.plan import parse_plan
 from scheduler.policy import ReminderPolicy
+from store.enums import AssignmentRole, DeadlineKind, Status
 from store.models import Reminder
 from store.queries import AssignmentView, takes_over
-from tests.test_periods_year import PLAN_YAML
+from tests.helpers import MONTHLY_PLAN_YAML
 
 
 def _gaps(policy: ReminderPolicy, n: int = 6) -> list[int]:
@@ -36,7 +37,7 @@ def test_the_fixed_step_wins_at_the_same_level_and_a_task_back_off_replaces_the_
 
 
 def test_plan_keys_load() -> None:
-    text = PLAN_YAML.replace("tasks:\n", "reminders:\n  overdue_every_working_days: 3\ntasks:\n").replace(
+    text = MONTHLY_PLAN_YAML.replace("tasks:\n", "reminders:\n  overdue_every_working_days: 3\ntasks:\n").replace(
         'deadline: "Chậm nhất ngày 10 hàng tháng"}',
         'deadline: "Chậm nhất ngày 10 hàng tháng",\n     reminders: {overdue_backoff_working_days: [5, 20]}}',
     )
@@ -48,8 +49,8 @@ def test_plan_keys_load() -> None:
 def _view(status: str, note: str | None) -> AssignmentView:
     return AssignmentView(
         id=1, occurrence_id=1, task_id=1, task_stt=1, content="", product="", deadline_text="",
-        deadline_kind="once", unit_id=1, unit_code="VHXH", unit_name="VHXH", role="lead",
-        occurrence_key="once", start=None, due=date(2026, 5, 8), checkin=False, status=status,
+        deadline_kind=DeadlineKind.ONCE, unit_id=1, unit_code="VHXH", unit_name="VHXH", role=AssignmentRole.LEAD,
+        occurrence_key="once", start=None, due=date(2026, 5, 8), checkin=False, status=Status(status),
         percent=None, note=note, status_at=None, done_at=None, active=True,
     )  # fmt: skip
 

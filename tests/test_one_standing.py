@@ -23,6 +23,7 @@ from scheduler.rating import period_mark, rate_units
 from scheduler.standing import PlanStanding, classify_plan
 from scheduler.windows import cycle_window
 from scheduler.workcal import VN_ZONE, WorkingCalendar, load_calendar
+from store.enums import AssignmentRole, DeadlineKind, Review, Status
 from store.progress import completes
 from store.reporting import AssignmentState, ReportingSnapshot, ReportRow, TaskRow, UnitRow
 from tests.conftest import CALENDAR_PATH
@@ -35,6 +36,10 @@ REVIEWS = (None, "no_evidence", "pending", "pending", "confirmed", "returned")
 LABELS = ("1", "2", "10", "II.3", "II.10", "9")
 PLAN = semester_plan()
 CALENDAR: WorkingCalendar = load_calendar(CALENDAR_PATH)
+
+
+def _review(value: str | None) -> Review | None:
+    return Review(value) if value is not None else None
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -66,7 +71,7 @@ def histories(draw: st.DrawFn) -> ReportingSnapshot:
     next_id = 1
     for stt, label in enumerate(draw(st.lists(st.sampled_from(LABELS), min_size=1, max_size=5, unique=True)), 1):
         checkin = draw(st.booleans())
-        tasks.append(TaskRow(stt, f"Nhiệm vụ {label}", "Báo cáo", "Tháng", "once", None, label=label))
+        tasks.append(TaskRow(stt, f"Nhiệm vụ {label}", "Báo cáo", "Tháng", DeadlineKind.ONCE, None, label=label))
         leads = draw(st.lists(st.sampled_from(UNITS), min_size=1, max_size=3, unique=True))
         coordinate = [u for u in UNITS if u not in leads][: draw(st.integers(0, 2))]
         for role, codes in (("lead", leads), ("coordinate", coordinate)):
@@ -78,7 +83,9 @@ def histories(draw: st.DrawFn) -> ReportingSnapshot:
                         day = date(2026, 1, 5) + timedelta(days=draw(st.integers(0, 160)))
                         status, review = draw(st.sampled_from(STATUSES)), draw(st.sampled_from(REVIEWS))
                         percent = 50 if status == "in_progress" else None
-                        reports.append(ReportRow(next_id, status, percent, None, None, None, _at(day, 9), review))
+                        reports.append(
+                            ReportRow(next_id, Status(status), percent, None, None, None, _at(day, 9), _review(review))
+                        )
                         next_id += 1
                     last, completing, blocked = reduce_history(reports, checkin, since)
                     extended = due + timedelta(days=draw(st.integers(1, 30))) if draw(st.booleans()) else None
@@ -87,7 +94,7 @@ def histories(draw: st.DrawFn) -> ReportingSnapshot:
                             assignment_id=next_id,
                             task_stt=stt,
                             unit_code=code,
-                            role=role,
+                            role=AssignmentRole(role),
                             occurrence_key=f"2026-{due.month:02d}" if checkin else "once",
                             start=due - timedelta(days=30),
                             due=due,
@@ -179,7 +186,10 @@ def test_a_done_awaiting_confirmation_is_open_everywhere(snapshot: ReportingSnap
         for o in u.occurrences:
             if o.marker == "awaiting_confirmation":
                 mark = period_mark(o, standing.rating)
-                assert (mark.why, mark.mark) == ("overdue", 0.0) if o.standing == "overdue" else mark is None
+                if o.standing == "overdue":
+                    assert mark is not None and (mark.why, mark.mark) == ("overdue", 0.0)
+                else:
+                    assert mark is None
         assert u.unit_code in ratings
 
 
@@ -187,15 +197,15 @@ def test_summary_and_overdue_of_one_moment_agree_on_a_done_awaiting_confirmation
     """The issue's 25/06 case: a unit said done past its deadline; the office has not
     confirmed it. /summary counts it overdue, "chờ xác nhận"; /overdue lists it the same."""
     since = datetime.combine(date(2025, 12, 15), time(0), tzinfo=VN_ZONE)
-    said = ReportRow(1, "done", None, None, "2 xong", "Lê Văn A", _at(date(2026, 6, 12), 9), "pending")
+    said = ReportRow(1, Status.DONE, None, None, "2 xong", "Lê Văn A", _at(date(2026, 6, 12), 9), Review.PENDING)
     snapshot = ReportingSnapshot(
         "Phường Thử Nghiệm",
         PLAN.code,
         _at(CUTOFF, 23),
         since,
-        (TaskRow(2, "Rà soát quy chế làm việc", "Quy chế", "Quý I/2026", "once", None),),
+        (TaskRow(2, "Rà soát quy chế làm việc", "Quy chế", "Quý I/2026", DeadlineKind.ONCE, None),),
         tuple(UnitRow(u.code, u.name) for u in PLAN.units.values()),
-        (AssignmentState(7, 2, "VP", "lead", "once", None, date(2026, 3, 31), False, said, said, None),),
+        (AssignmentState(7, 2, "VP", AssignmentRole.LEAD, "once", None, date(2026, 3, 31), False, said, said, None),),
     )
     standing = _standing(PLAN, snapshot)
     summary, overdue = summary_text(standing, CALENDAR), overdue_list(standing, CALENDAR)
@@ -216,10 +226,11 @@ def test_labels_sort_naturally() -> None:
 def _one_day_snapshot(labels: list[str], due: date) -> ReportingSnapshot:
     since = datetime.combine(date(2025, 12, 15), time(0), tzinfo=VN_ZONE)
     tasks = tuple(
-        TaskRow(i, f"Nhiệm vụ {label}", "", "", "once", None, label=label) for i, label in enumerate(labels, 1)
+        TaskRow(i, f"Nhiệm vụ {label}", "", "", DeadlineKind.ONCE, None, label=label)
+        for i, label in enumerate(labels, 1)
     )
     states = tuple(
-        AssignmentState(i, i, "VP", "lead", "once", None, due, False, None, None, None)
+        AssignmentState(i, i, "VP", AssignmentRole.LEAD, "once", None, due, False, None, None, None)
         for i in range(1, len(labels) + 1)
     )
     units = tuple(UnitRow(u.code, u.name) for u in PLAN.units.values())

@@ -17,20 +17,7 @@ from store.outbox import claim, insert_reminders, reminder_row
 from store.queries import current_assignments
 from tests.conftest import RecordingChannel, local
 from tests.fakes.waiting import settle, until
-from tests.helpers import linked, say
-
-
-def dispatcher(
-    ctx: AppContext, channel: RecordingChannel, worker: str = "w1", db: Database | None = None, **config: object
-) -> Dispatcher:
-    return Dispatcher(
-        db=db or ctx.db,
-        channels={channel.name: channel},
-        renderer=ReminderRenderer(ctx.calendar),
-        clock=ctx.clock,
-        calendar=ctx.calendar,
-        config=DispatcherConfig(worker=worker, **config),
-    )  # type: ignore[arg-type]
+from tests.helpers import dispatcher, linked, say
 
 
 async def _reminders(ctx: AppContext, **where: object) -> list[Reminder]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from telegram.error import RetryAfter
@@ -33,7 +34,7 @@ async def engines() -> AsyncIterator[list[Database]]:
         await db.dispose()
 
 
-def limiters(dbs: list[Database], rate: float, **kwargs: int) -> list[PacedRateLimiter]:
+def limiters(dbs: list[Database], rate: float, **kwargs: Any) -> list[PacedRateLimiter]:
     return [PacedRateLimiter(rate, shared=SharedPace(db, token_key(TOKEN)), **kwargs) for db in dbs]
 
 

@@ -32,7 +32,7 @@ CODE = re.compile(r"Mã liên kết: (\d{6})")
 
 def dispatcher(ctx: AppContext, channel: RecordingChannel) -> Dispatcher:
     """The running bot's dispatcher (plan titles, remind_deputies), on one recording channel."""
-    return make_dispatcher(ctx, {channel.name: channel})  # type: ignore[dict-item]
+    return make_dispatcher(ctx, {channel.name: channel})
 
 
 async def _person(ctx: AppContext, name: str) -> Person | None:
@@ -464,7 +464,7 @@ async def test_a_heads_moment_is_one_message_even_when_it_spans_a_full_batch(
         clock=ctx.clock,
         calendar=ctx.calendar,
         config=DispatcherConfig(worker="w", batch=3),
-    )  # type: ignore[dict-item]
+    )
     clock.current = local("2026-06-25T08:00")
     stats = await d.tick()
     assert stats.sent >= 15

@@ -28,22 +28,9 @@ from scheduler.workcal import WorkingCalendar
 from store.db import Database
 from store.models import Assignment, DeliveryAttempt, Occurrence, Reminder, Task
 from tests.conftest import RecordingChannel, local
-from tests.helpers import say
+from tests.helpers import MONTHLY_PLAN_YAML, say
 
-PLAN_YAML = """
-plan:
-  code: "7/KH-UBND"
-  title: "Kế hoạch thử nghiệm báo cáo tháng"
-  ward: "Phường Thử Nghiệm"
-  issued: 2026-01-05
-  coordinating_unit: VHXH
-units:
-  - {code: VHXH, name: "Phòng Văn hóa - Xã hội"}
-  - {code: VP, name: "Văn phòng HĐND và UBND phường"}
-tasks:
-  - {stt: 1, content: "Báo cáo tình hình chuyển đổi số", lead: [VHXH], coordinate: [VP],
-     product: "Báo cáo tháng", deadline: "Chậm nhất ngày 10 hàng tháng"}
-"""
+PLAN_YAML = MONTHLY_PLAN_YAML
 
 
 @dataclass

@@ -17,6 +17,7 @@ from scheduler.rating_rules import RatingRules
 from scheduler.standing import PlanStanding, classify_plan
 from scheduler.windows import cycle_window
 from scheduler.workcal import VN_ZONE, load_calendar
+from store.enums import AssignmentRole, DeadlineKind, Review, Status
 from store.reporting import AssignmentState, ReportingSnapshot, ReportRow, TaskRow, UnitRow
 from tests.conftest import CALENDAR_PATH
 from tests.report_semester import semester_plan
@@ -29,16 +30,18 @@ def _at(day: date) -> datetime:
 
 
 def _done(rid: int, day: date, review: str | None = "confirmed") -> ReportRow:
-    return ReportRow(rid, "done", None, None, "xong", None, _at(day), review)
+    return ReportRow(rid, Status.DONE, None, None, "xong", None, _at(day), Review(review) if review else None)
 
 
 def _state(aid: int, stt: int, unit: str, role: str, due: date, last: ReportRow | None) -> AssignmentState:
     done = last if last is not None and last.status == "done" else None
-    return AssignmentState(aid, stt, unit, role, "once", None, due, False, last, done, None)
+    return AssignmentState(aid, stt, unit, AssignmentRole(role), "once", None, due, False, last, done, None)
 
 
 def _standing(plan: Plan, states: tuple[AssignmentState, ...]) -> PlanStanding:
-    tasks = tuple(TaskRow(stt, f"Nhiệm vụ {stt}", "", "", "once", None) for stt in sorted({a.task_stt for a in states}))
+    tasks = tuple(
+        TaskRow(stt, f"Nhiệm vụ {stt}", "", "", DeadlineKind.ONCE, None) for stt in sorted({a.task_stt for a in states})
+    )
     units = tuple(UnitRow(u.code, u.name) for u in plan.units.values())
     snapshot = ReportingSnapshot(
         "Phường Thử Nghiệm", plan.code, _at(CUTOFF), _at(date(2025, 12, 15)), tasks, units, states
@@ -74,7 +77,9 @@ def test_the_docs_worked_example_scores_50_and_passes() -> None:
 def test_a_returned_product_counts_against_its_unit_within_the_deadline() -> None:
     plan = semester_plan()
     # /tralai records an "in progress" report by the office, marked returned.
-    returned = ReportRow(1, "in_progress", None, "thiếu chữ ký", None, None, _at(date(2026, 6, 1)), "returned")
+    returned = ReportRow(
+        1, Status.IN_PROGRESS, None, "thiếu chữ ký", None, None, _at(date(2026, 6, 1)), Review.RETURNED
+    )
     standing = _standing(plan, (_state(1, 8, "KTHTDT", "lead", date(2026, 6, 30), returned),))
     unit = rating_of(standing, "KTHTDT")
     assert unit is not None and unit.score == 0.0 and unit.grade == "fail"

@@ -88,6 +88,7 @@ def _pages(pdf: Path) -> int:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.slow
 async def test_libreoffice_prints_the_yearly_draft_on_at_most_8_pages(report: Report, tmp_path: Path) -> None:
     draft = tmp_path / "du-thao.docx"
     draft.write_bytes(export_docx(report))

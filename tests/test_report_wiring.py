@@ -27,9 +27,9 @@ from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.models import Assignment, Occurrence, Person, Reminder, StatusReport, Task, Unit
 from tests.conftest import RecordingChannel, local
+from tests.fakes.telegram_harness import Harness, tg  # noqa: F401  (the Telegram harness fixture)
 from tests.fakes.waiting import until
 from tests.helpers import linked, say
-from tests.test_telegram import Harness, tg  # noqa: F401  (the Telegram harness fixture)
 
 PNG = b"\x89PNG"
 

@@ -110,7 +110,7 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
                     window,
                     cutoff,
                     zone,
-                    against,  # type: ignore[arg-type]
+                    against,
                     tracking_from=tracking,
                 )
                 if newest > b.cutoff:
@@ -125,7 +125,7 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
                 assert sum(python[k] for k in SEVERITY[:4]) > 20  # a real mix, not an empty ward
                 compared += 1
                 if tracking is not None:
-                    untracked = classify_plan(plan, snapshot, window, cutoff, zone, against)  # type: ignore[arg-type]
+                    untracked = classify_plan(plan, snapshot, window, cutoff, zone, against)
                     tracked_apart += untracked.counts()["overdue"] != python["overdue"]
     # The start of tracking moved some task × unit out of "overdue" in the views compared.
     assert compared >= 8 and stale >= 4 and tracked_apart > 0

@@ -120,6 +120,7 @@ def test_backup_of_postgresql_without_pg_dump_prints_the_command_for_out_without
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="NHACVIEC_TEST_POSTGRES_URL not set")
+@pytest.mark.slow
 def test_backup_of_postgresql_runs_pg_dump_into_out_privately_with_its_moment(
     db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

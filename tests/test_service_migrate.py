@@ -64,6 +64,7 @@ async def _fresh_postgres(name: str) -> str:
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs NHACVIEC_TEST_POSTGRES_URL")
+@pytest.mark.slow
 def test_two_processes_migrating_an_empty_postgresql_together_both_succeed(tmp_path: Path) -> None:
     """Without the advisory lock one of them crashed on alembic_version's key (3 runs of 3)."""
     assert POSTGRES_URL
@@ -115,6 +116,7 @@ def test_a_database_newer_than_the_code_is_refused_in_one_line_naming_both_versi
     assert "phiên bản lược đồ 0042z, mới hơn mã đang chạy" in err and f"lược đồ {SCHEMA_HEAD})" in err
 
 
+@pytest.mark.slow
 def test_run_with_a_database_newer_than_the_code_exits_with_one_line(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'newer.db'}"
     asyncio.run(_stamp(url, "0042z"))

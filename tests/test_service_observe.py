@@ -23,15 +23,12 @@ from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.versioning import app_version
+from tests.fakes.process import ROOT, get_when_listening
 from tests.fakes.server import free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_harness import Harness, burst
 from tests.fakes.waiting import until
 from tests.helpers import replies_sent
-from tests.test_service_startup import ROOT, get_when_listening
-from tests.test_telegram import (
-    Harness,
-    _burst,  # the burst of rows of the outbox tests
-)
 
 
 class Ticks:
@@ -75,7 +72,7 @@ async def test_sends_failures_and_429s_are_counted_per_channel(
         bot = TelegramBot(fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1, chat_interval=0.01)
         async with bot.running(), replies_sent(ctx, {"telegram": bot.channel}):
             tg = Harness(ctx, fake, server, bot, bot.conversation.handle)
-            ids = await _burst(tg, 6)
+            ids = await burst(tg, 6)
             fake.fail_next("sendMessage", "500", count=2)
             fake.fail_next("sendMessage", "429", count=1, retry_after=1)
             d = Dispatcher(
@@ -85,7 +82,7 @@ async def test_sends_failures_and_429s_are_counted_per_channel(
                 clock=ctx.clock,
                 calendar=ctx.calendar,
                 config=DispatcherConfig(worker="w", concurrency=1),
-            )  # type: ignore[arg-type]
+            )
             with caplog.at_level(logging.WARNING, logger="nhacviec.sends"):
                 for _ in range(10):
                     await d.tick()
@@ -130,6 +127,7 @@ def test_json_log_lines_are_one_object_each_and_redacted() -> None:
     assert entry["message"] == "send failed via https://x/bot***/send"
 
 
+@pytest.mark.slow
 async def test_polling_mode_serves_healthz_and_metrics_but_no_webhook(tmp_path: Path) -> None:
     fake = FakeTelegram()
     server = await serve(fake.app())

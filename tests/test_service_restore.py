@@ -43,7 +43,7 @@ def _dispatcher(ctx: AppContext, bot: TelegramBot) -> Dispatcher:
         clock=ctx.clock,
         calendar=ctx.calendar,
         config=DispatcherConfig(worker="w1"),
-    )  # type: ignore[arg-type]
+    )
 
 
 async def _link(ctx: AppContext, fake: FakeTelegram, chat: int, unit: str, role: str) -> None:

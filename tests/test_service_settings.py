@@ -10,10 +10,11 @@ import pytest
 
 from bot.cli.main import main
 from bot.settings import Settings, unknown_names
-from tests.fakes.server import free_port
-from tests.test_service_startup import FakeTelegram, RunningServer, assert_one_clean_line, nhacviec_run, telegram_api
+from tests.fakes.process import assert_one_clean_line, nhacviec_run, telegram_api
+from tests.fakes.server import RunningServer, free_port
+from tests.fakes.telegram_api import FakeTelegram
 
-__all__ = ["telegram_api"]  # the fixture, shared with test_service_startup
+__all__ = ["telegram_api"]  # the fixture (tests/fakes/process.py)
 
 
 def _errors(capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -83,6 +84,7 @@ def test_channels_are_explicit_for_a_service_and_the_console_only_for_the_demo()
         channels(telegram_token="1:a", channels="console,telegram")
 
 
+@pytest.mark.slow
 async def test_a_service_whose_token_is_missing_exits_non_zero_instead_of_a_console(tmp_path: Path) -> None:
     run = await nhacviec_run(tmp_path, {"NHACVIEC_CHANNELS": "telegram", "NHACVIEC_TELEGRAM_TOKN": "1:a"})
     assert run.code == 1 and "Traceback" not in run.output
@@ -93,6 +95,7 @@ async def test_a_service_whose_token_is_missing_exits_non_zero_instead_of_a_cons
     assert not (tmp_path / "bot.db").exists()  # refused before the database was touched
 
 
+@pytest.mark.slow
 async def test_a_service_without_any_channel_does_not_run_a_console_on_dev_null(tmp_path: Path) -> None:
     """systemd and Docker give /dev/null as input: the console demo would end at once, exit 0."""
     run = await nhacviec_run(tmp_path, {})
@@ -100,6 +103,7 @@ async def test_a_service_without_any_channel_does_not_run_a_console_on_dev_null(
     assert "không có kênh nhắn tin nào để chạy: đặt NHACVIEC_CHANNELS" in run.last_line()
 
 
+@pytest.mark.slow
 async def test_a_busy_port_is_one_line_before_any_webhook_is_registered(
     tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
 ) -> None:

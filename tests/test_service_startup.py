@@ -7,99 +7,27 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
 from bot.channels.startup import StartupFailed
 from bot.context import AppContext
 from store.versioning import version_line
+from tests.fakes.process import ROOT, assert_one_clean_line, get_when_listening, nhacviec_run, telegram_api
 from tests.fakes.server import RunningServer, free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.waiting import until
 from tests.fakes.zalo_api import FakeZalo
 
-ROOT = Path(__file__).resolve().parent.parent
+__all__ = ["telegram_api"]  # the fixture (tests/fakes/process.py)
+
 REJECTED = "987654321:AAH-rejected-token-never-shown"
 ZALO_REJECTED = "5550001:zalo-rejected-token-never-shown"
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def last_line(self) -> str:
-        return self.stderr.strip().splitlines()[-1]
-
-
-async def nhacviec_run(tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 90) -> Run:
-    """`nhacviec run` as systemd starts it: a child process configured by NHACVIEC_* only."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli.main",
-        "run",
-        *args,
-        cwd=tmp_path,
-        env={
-            **base,
-            "PYTHONPATH": str(ROOT),
-            "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            "NHACVIEC_PLAN_PATH": str(ROOT / "data" / "tasks.yaml"),
-            "NHACVIEC_CALENDAR_PATH": str(ROOT / "data" / "calendar.yaml"),
-            "NHACVIEC_STARTUP_RETRY_SECONDS": "0.1",
-            **env,
-        },
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    assert proc.returncode is not None
-    return Run(proc.returncode, out.decode(), err.decode())
-
-
-async def get_when_listening(url: str, timeout: float = 15.0) -> httpx.Response:
-    async with httpx.AsyncClient() as client:
-        for _ in range(int(timeout / 0.05)):
-            try:
-                return await client.get(url)
-            except httpx.TransportError:
-                await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing listens at {url}")
-
-
-def assert_one_clean_line(run: Run, *secrets: str) -> None:
-    assert run.code != 0
-    assert "Traceback" not in run.output
-    for secret in secrets:
-        assert secret not in run.output
-    errors = [line for line in run.stderr.splitlines() if line.startswith("Lỗi")]
-    assert len(errors) == 1, run.stderr
-    assert run.last_line() == errors[0]
-
-
-@pytest.fixture
-async def telegram_api() -> AsyncIterator[tuple[FakeTelegram, RunningServer]]:
-    fake = FakeTelegram()
-    server = await serve(fake.app())
-    try:
-        yield fake, server
-    finally:
-        await server.stop()
-
-
+@pytest.mark.slow
 async def test_a_rejected_telegram_token_is_one_line_without_the_token(
     tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
 ) -> None:
@@ -114,6 +42,7 @@ async def test_a_rejected_telegram_token_is_one_line_without_the_token(
     assert "thử lại" not in run.stderr  # refused at once: a wrong token is not retried
 
 
+@pytest.mark.slow
 async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path) -> None:
     port = free_port()  # nobody listens
     run = await nhacviec_run(
@@ -130,6 +59,7 @@ async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path) 
     assert len(retries) == 3, run.stderr
 
 
+@pytest.mark.slow
 async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Path) -> None:
     """A server boots before its network: the API comes up while the bot is retrying."""
     fake = FakeTelegram()
@@ -181,6 +111,7 @@ async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Pat
     assert f"Nhắc việc đang chạy ({version_line()}): telegram" in out.decode()
 
 
+@pytest.mark.slow
 async def test_a_rejected_zalo_token_is_one_line_without_the_token(tmp_path: Path) -> None:
     fake = FakeZalo()
     server = await serve(fake.app())
@@ -192,6 +123,7 @@ async def test_a_rejected_zalo_token_is_one_line_without_the_token(tmp_path: Pat
     assert "Zalo từ chối token" in run.last_line()
 
 
+@pytest.mark.slow
 async def test_an_invalid_plan_is_one_line_naming_the_check_command(tmp_path: Path) -> None:
     plan = tmp_path / "tasks.yaml"
     plan.write_text("plan: {}\nunits: {}\n", encoding="utf-8")
@@ -212,6 +144,7 @@ async def test_an_invalid_plan_is_one_line_naming_the_check_command(tmp_path: Pa
         ),
     ],
 )
+@pytest.mark.slow
 async def test_webhook_mode_without_an_https_url_or_a_secret_refuses_to_start(
     tmp_path: Path, env: dict[str, str], words: str
 ) -> None:

@@ -4,81 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.actions.people import create_person, issue_link_code
 from bot.actions.tasks import queue_manual_reminder
 from bot.channels.telegram.app import TelegramBot
 from bot.channels.webhooks import webhook_app
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
-from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
-from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.models import ChatIdentity, DeliveryAttempt, InboundMessage, Reminder, StatusReport
-from store.outbox import insert_reminders, reminder_row
-from store.queries import current_assignments
-from tests.fakes.server import RunningServer, serve
+from tests.fakes.server import serve
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_harness import CHAT_INTERVAL, Harness, burst, tg
 from tests.fakes.waiting import until
 from tests.helpers import answered, replies_sent
 
-# These tests are about the outbox, not Telegram's ~1 message a second per chat (that is
-# tests/test_pacing*.py): bursts to the same few chats are not spaced a second apart here.
-CHAT_INTERVAL = 0.01
-
-
-@dataclass
-class Harness:
-    ctx: AppContext
-    fake: FakeTelegram
-    server: RunningServer
-    bot: TelegramBot
-    conversation: Conversation
-
-    def dispatcher(self, worker: str = "w1", **config: object) -> Dispatcher:
-        return Dispatcher(
-            db=self.ctx.db,
-            channels={"telegram": self.bot.channel},
-            renderer=ReminderRenderer(self.ctx.calendar),
-            clock=self.ctx.clock,
-            calendar=self.ctx.calendar,
-            config=DispatcherConfig(worker=worker, **config),
-        )  # type: ignore[arg-type]
-
-    async def link(self, chat_id: int, unit: str, role: str = "head", name: str | None = None) -> None:
-        async with self.ctx.db.session() as s, s.begin():
-            person = await create_person(s, self.ctx.ward_id, name or f"Trưởng {unit}", role, unit, self.ctx.now())
-            code = await issue_link_code(s, person, self.ctx.now(), timedelta(hours=1))
-        before = len(self.fake.texts_to(chat_id))
-        self.fake.push_text(chat_id, f"/start {code.code}")
-        await until(lambda: len(self.fake.texts_to(chat_id)) > before, what="welcome")
-        assert "Xin chào" in self.fake.texts_to(chat_id)[-1]
-
-    async def say(self, chat_id: int, text: str, reply_to: int | None = None) -> str:
-        before = len(self.fake.texts_to(chat_id))
-        self.fake.push_text(chat_id, text, reply_to=reply_to)
-        await until(lambda: len(self.fake.texts_to(chat_id)) > before, what=f"answer to {text!r}")
-        return self.fake.texts_to(chat_id)[-1]
-
-
-@pytest.fixture
-async def tg(ctx: AppContext) -> AsyncIterator[Harness]:
-    fake = FakeTelegram()
-    server = await serve(fake.app())
-    conversation = Conversation(ctx)
-    bot = TelegramBot(fake.token, f"{server.url}/bot", conversation, poll_timeout=1, chat_interval=CHAT_INTERVAL)
-    try:
-        async with bot.running(), replies_sent(ctx, {"telegram": bot.channel}):
-            yield Harness(ctx, fake, server, bot, conversation)
-    finally:
-        await server.stop()
+__all__ = ["tg"]  # the fixture (tests/fakes/telegram_harness.py)
 
 
 async def test_commands_are_registered_with_vietnamese_descriptions(tg: Harness) -> None:
@@ -166,28 +110,6 @@ async def test_a_unit_head_cannot_run_office_commands(tg: Harness) -> None:
     assert (await tg.say(5004, "/overdue")).startswith("Xin lỗi, lệnh này dành cho văn phòng")
 
 
-async def _burst(tg: Harness, rows: int) -> list[int]:
-    chats = {unit: 7000 + i for i, unit in enumerate(tg.ctx.plan.units)}
-    for unit, chat in chats.items():
-        await tg.link(chat, unit)
-    async with tg.ctx.db.session() as s, s.begin():
-        views = await current_assignments(s, tg.ctx.ward_id, tg.ctx.today())
-        batch = [
-            reminder_row(
-                tg.ctx.ward_id,
-                f"burst:{i}",
-                "manual",
-                tg.ctx.now(),
-                tg.ctx.now(),
-                assignment_id=views[i % len(views)].id,
-            )
-            for i in range(rows)
-        ]
-        await insert_reminders(s, batch)
-        ids = list(await s.scalars(select(Reminder.id).where(Reminder.key.like("burst:%"))))
-    return ids
-
-
 async def _ok_counts(tg: Harness, ids: list[int]) -> dict[int, int]:
     async with tg.ctx.db.session() as s:
         rows = (
@@ -203,7 +125,7 @@ async def _ok_counts(tg: Harness, ids: list[int]) -> dict[int, int]:
 async def test_a_429_storm_during_a_burst_delivers_all_none_twice(tg: Harness, clock: ManualClock) -> None:
     # 80 rows: every 429 holds the whole bot for its retry_after (1 s, real time), so 200
     # rows took ~100 s per database for no more than 80 show.
-    ids = await _burst(tg, 80)
+    ids = await burst(tg, 80)
     sent_before = len(tg.fake.sent)
     tg.fake.storm_ratio = 0.3
     d = tg.dispatcher(batch=50)
@@ -227,7 +149,7 @@ async def test_a_restart_mid_burst_loses_nothing(ctx: AppContext, clock: ManualC
         )
         async with first.running(), replies_sent(ctx, {"telegram": first.channel}):
             tg = Harness(ctx, fake, server, first, first.conversation)
-            ids = await _burst(tg, 200)
+            ids = await burst(tg, 200)
             base = len(fake.sent)
             task = asyncio.create_task(tg.dispatcher("before-restart", batch=50).tick())
             await until(lambda: len(fake.sent) - base >= 60, what="part of the burst")
@@ -407,6 +329,7 @@ async def test_webhook_with_a_wrong_or_missing_secret_is_refused(ctx: AppContext
         await api.stop()
 
 
+@pytest.mark.slow
 async def test_nhacviec_run_with_a_token_serves_telegram(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
     from bot.app.messengers import run_messengers
 

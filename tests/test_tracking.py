@@ -114,13 +114,27 @@ def test_a_period_of_recurring_work_asks_for_its_product_like_one_off_work() -> 
     """Issue 24, item 3 (the standing's half): "19 ht r" on a check-in period waits for the
     office's review of the period's product; a product returned is redone first."""
     from scheduler.standing import classify_occurrence
+    from store.enums import AssignmentRole, Review, Status
     from store.reporting import AssignmentState, ReportRow
 
     def period(status: str, review: str | None) -> str:
-        said = ReportRow(1, status, None, None, "19 ht r", None, datetime(2026, 6, 20, 9, tzinfo=VN_ZONE), review)
+        said = ReportRow(
+            1, Status(status), None, None, "19 ht r", None, datetime(2026, 6, 20, 9, tzinfo=VN_ZONE),
+            Review(review) if review else None,
+        )  # fmt: skip
         completing = said if status in ("done", "in_progress") else None
         a = AssignmentState(
-            1, 19, "VHXH", "lead", "2026-06", date(2026, 6, 1), date(2026, 6, 30), True, said, completing, None
+            1,
+            19,
+            "VHXH",
+            AssignmentRole.LEAD,
+            "2026-06",
+            date(2026, 6, 1),
+            date(2026, 6, 30),
+            True,
+            said,
+            completing,
+            None,
         )
         occ = classify_occurrence(a, date(2026, 6, 25))
         return f"{occ.standing}/{occ.marker}"

@@ -309,6 +309,7 @@ def test_update_parsing_reads_millisecond_dates_string_ids_and_skips_bots() -> N
     assert parse_update(bot_update) is None
 
 
+@pytest.mark.slow
 async def test_nhacviec_run_with_a_zalo_token_serves_zalo(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
     from pydantic import SecretStr
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation import products
+from bot.conversation import products, retraction
 from bot.conversation.recording import record_piece, report, store
 from bot.conversation.registry import COMMANDS
 from bot.conversation.tasks import leading_task, open_views, refs_in, replied_reminders, task_view
@@ -19,6 +19,11 @@ from store.queries import AssignmentView, assignment_view, task_labels
 
 
 async def free_text(t: Turn, text: str) -> Reply:
+    # "sai", "không phải": what the bot just recorded is taken back; "1", "2 50%", "3: lý do"
+    # answer the question asked after that — read before a number is taken for a task.
+    for early in (retraction.retraction, retraction.restated):
+        if (answered := await early(t, text)) is not None:
+            return answered
     # "xin gia hạn nhiệm vụ 4 đến 15/7 vì …", "hội nghị 12, trực tuyến 8": requests in
     # words, read before any status so they are never taken for one.
     for words in COMMANDS.words_readers:
@@ -77,6 +82,8 @@ async def pending(t: Turn, text: str) -> Reply | None:
         return await _which(t, text)
     if kind in ("percent", "reason"):
         return await _percent_or_reason(t, kind, text)
+    if kind == "restate":
+        return await retraction.restated_in_words(t, text, parse_reply(text))
     return None
 
 

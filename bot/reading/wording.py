@@ -13,11 +13,6 @@ CONFIRM_DONE = "Nhiệm vụ {label} đã hoàn thành hẳn chưa ạ? 1 = đã
 # One line saying what was understood, sent with every answer that records something.
 UNDERSTOOD = "Đã hiểu: nhiệm vụ {label} — {what}."
 RETRACT_HINT = ' Nếu chưa đúng, xin trả lời "sai" trong 10 phút.'
-# After "sai" / "nhầm": the last record is undone and the question asked again.
-RETRACTED = (
-    "Đã hủy ghi nhận vừa rồi của nhiệm vụ {label}. Xin báo lại tình trạng, ví dụ: "
-    '"{label} xong", "{label} đang làm 50%", "{label} vướng: lý do".'
-)
 # A part of a message with several answers that could not be read.
 UNREADABLE_PART = (
     'Nhiệm vụ {label}: tôi chưa hiểu "{words}". Xin báo lại, ví dụ: "{label} xong" hoặc "{label} đang làm 50%".'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.texts.common import ROLE_LABELS, STATUS_LABELS
+from bot.texts.common import ROLE_LABELS, STATUS_LABELS, retracted_mark
 from bot.texts.report import period_label, quoted, vn_datetime
 from bot.texts.review import review_label
 from store.history import HistoryRow
@@ -31,7 +31,8 @@ def history_line(row: HistoryRow, zone: ZoneInfo) -> str:
     words = row.text or row.note
     if words:
         line += f": {quoted(words, 160)}"
-    return f"{line} → {_status(row)}"
+    line = f"{line} → {_status(row)}"
+    return line + retracted_mark(row.retracted_at, zone) if row.retracted_at is not None else line
 
 
 def history_text(

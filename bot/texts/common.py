@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from store.queries import AssignmentView
     from store.sync import Change
 
@@ -367,3 +369,82 @@ def ask_fully_done(label: str | int) -> str:
     """The question when a reply says done but also something else ("cơ bản xong"): numbered
     answers, since Zalo has no buttons (the reader takes 1/2, có/chưa, rồi, đúng …)."""
     return f"Nhiệm vụ {label} đã hoàn thành hẳn chưa ạ? 1 = đã xong, 2 = chưa xong"
+
+
+# --- "sai" / "nhầm": taking back what was just recorded (bot/conversation/retraction.py) ---
+
+RESTATE_QUESTION = "Nhiệm vụ {label} anh/chị đang ở trạng thái nào ạ? 1 = đã xong, 2 = đang làm, 3 = vướng"
+
+
+def labels_list(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " và " + labels[-1]
+
+
+def retracted(labels: list[str]) -> str:
+    """The answer to "sai": what was undone, and the question again (numbered answers: Zalo
+    has no buttons). Several tasks are asked about in words, one line for all."""
+    head = f"Xin lỗi, tôi đã hiểu sai. Đã hủy ghi nhận vừa rồi của nhiệm vụ {labels_list(labels)}."
+    if len(labels) == 1:
+        return f"{head} {RESTATE_QUESTION.format(label=labels[0])}"
+    a, b = labels[0], labels[1]
+    return f'{head} Xin báo lại từng nhiệm vụ, ví dụ: "{a} xong; {b} đang làm 50%" hoặc "{a} vướng: lý do".'
+
+
+def already_retracted(labels: list[str]) -> str:
+    """ "sai" again: the record is already undone; the question stands."""
+    if len(labels) == 1:
+        return f"Ghi nhận vừa rồi đã được hủy. {RESTATE_QUESTION.format(label=labels[0])}"
+    return (
+        f"Ghi nhận vừa rồi của nhiệm vụ {labels_list(labels)} đã được hủy. "
+        f'Xin báo lại từng nhiệm vụ, ví dụ: "{labels[0]} xong".'
+    )
+
+
+def retract_too_late(labels: list[str], at: datetime, zone: ZoneInfo) -> str:
+    """ "sai" more than 10 minutes after the record: it stays; a new report corrects it."""
+    first = labels[0] if labels else "3"
+    return (
+        f"Ghi nhận nhiệm vụ {labels_list(labels)} lúc {_at(at, zone)} đã quá 10 phút "
+        f"nên vẫn được giữ trong lịch sử báo cáo. Để sửa, xin báo lại tình trạng đúng, ví dụ: "
+        f'"{first} đang làm 50%" — báo cáo mới sẽ thay cho báo cáo cũ.'
+    )
+
+
+def retract_refused_confirmed(labels: list[str]) -> str:
+    return (
+        f"Văn phòng đã xác nhận sản phẩm của nhiệm vụ {labels_list(labels)}, nên không thể hủy ghi nhận này. "
+        "Nếu có sai sót, xin liên hệ Văn phòng để được điều chỉnh."
+    )
+
+
+def retract_refused_superseded(labels: list[str]) -> str:
+    return (
+        f"Nhiệm vụ {labels_list(labels)} đã có ghi nhận mới hơn sau tin nhắn đó, nên không hủy được. "
+        f'Để sửa, xin báo lại tình trạng đúng, ví dụ: "{labels[0]} đang làm 50%".'
+    )
+
+
+NOTHING_TO_RETRACT = (
+    "Chưa có ghi nhận nào của anh/chị để hủy. Xin báo tình trạng nhiệm vụ, ví dụ: "
+    '"3 xong", "3 đang làm 50%", "3 vướng: lý do".'
+)
+
+
+def retraction_notice(unit_name: str, unit_code: str, items: list[tuple[str, str, datetime]], zone: ZoneInfo) -> str:
+    """To the office: reports it was told of (task label, status, when) were taken back by
+    the unit within minutes."""
+    listed = "\n".join(
+        f"- Nhiệm vụ {label}: {STATUS_LABELS.get(status, status)} (báo lúc {_at(at, zone)})"
+        for label, status, at in items
+    )
+    return f"{unit_name} ({unit_code}) đã rút lại báo cáo vừa gửi (bot hiểu sai tin nhắn); đơn vị sẽ báo lại:\n{listed}"
+
+
+def _at(moment: datetime, zone: ZoneInfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local:%H:%M} {vn_date(local.date())}"
+
+
+def retracted_mark(at: datetime, zone: ZoneInfo) -> str:
+    """After a report's line in a history: it was taken back, shown, not counted."""
+    return f" (đã rút lại lúc {_at(at, zone)})"

@@ -406,7 +406,8 @@ def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""  # decoded: bytes, or nothing
         filename = part.get_filename()
         out[str(name)] = _Upload(filename, payload) if filename else payload.decode()
     return out

@@ -35,7 +35,7 @@ import hashlib
 import logging
 import math
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -92,7 +92,11 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         chat_interval: float = 1.0,
         chat_burst: int = CHAT_BURST,
         late_tolerance: float | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
+        """`clock` (seconds, monotonic) and `sleep` are the event loop's by default; tests
+        give a virtual clock and its sleep, so no test waits on the wall clock."""
         if max_rate <= 0:
             raise ValueError("max_rate must be positive")
         self.interval = 1.0 / max_rate
@@ -107,6 +111,11 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         self._chat_next: dict[str, float] = {}
         self._reservations = 0
         self._shared_failing = False
+        self._clock = clock
+        self._sleep = sleep or asyncio.sleep
+
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
 
     async def initialize(self) -> None:
         self._next_slot = 0.0
@@ -117,13 +126,13 @@ class PacedRateLimiter(BaseRateLimiter[None]):
 
     def _local_slot(self) -> float:
         # Single-threaded event loop: taking a slot needs no lock.
-        now = asyncio.get_running_loop().time()
+        now = self._now()
         slot = max(now, self._next_slot)
         self._next_slot = slot + self.interval
         return slot - now
 
     def _local_chat_slot(self, chat_id: str, delay: float) -> float:
-        now = asyncio.get_running_loop().time()
+        now = self._now()
         if len(self._chat_next) > 10_000:
             self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
         # GCRA: the chat's theoretical arrival time may run chat_burst - 1 intervals ahead.
@@ -133,10 +142,9 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         return max(at, tat - (self.chat_burst - 1) * self.chat_interval) - now
 
     async def _reserve(self, chat_id: str | None) -> tuple[float, float | None]:
-        """When (event-loop time) this send's slot on the bot's grid comes, and when its chat is free."""
-        loop = asyncio.get_running_loop()
+        """When (the pacer's clock) this send's slot on the bot's grid comes, and when its chat is free."""
         if self.shared is not None:
-            asked = loop.time()
+            asked = self._now()
             try:
                 slot = await self.shared.reserve(self.interval, chat_id, self.chat_interval, self.chat_burst)
             except Exception as exc:
@@ -152,10 +160,10 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                 if self._reservations % PRUNE_EVERY == 0:
                     await self._prune()
                 # The server measured the delay somewhere between asking and hearing back.
-                at = (asked + loop.time()) / 2
+                at = (asked + self._now()) / 2
                 return at + slot.delay, (at + slot.chat_delay if slot.chat_delay is not None else None)
         delay = self._local_slot()
-        now = loop.time()
+        now = self._now()
         return now + delay, (now + self._local_chat_slot(chat_id, delay) if chat_id is not None else None)
 
     async def _prune(self) -> None:
@@ -167,21 +175,20 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             log.warning("send pace: pruning old chat rows failed: %s", exc)
 
     async def _wait_turn(self, chat_id: str | None) -> None:
-        loop = asyncio.get_running_loop()
         slot_at, chat_at = await self._reserve(chat_id)
         if chat_at is not None and chat_at > slot_at + 0.001:
             # The chat had a message less than chat_interval before this slot: the slot goes
             # unused and a fresh one is taken once the chat is free.
-            await asyncio.sleep(chat_at - loop.time())
+            await self._sleep(chat_at - self._now())
             slot_at, _ = await self._reserve(None)
         retakes = 0
         while True:
-            await asyncio.sleep(max(0.0, slot_at - loop.time()))
-            now = loop.time()
+            await self._sleep(max(0.0, slot_at - self._now()))
+            now = self._now()
             if now < self._paused_until:
                 # A 429 in this process after this slot was taken: the slot falls in the
                 # pause, so wait it out and take a fresh one behind it.
-                await asyncio.sleep(self._paused_until - now)
+                await self._sleep(self._paused_until - now)
             elif now - slot_at <= self.late_tolerance or retakes >= MAX_RETAKES:
                 break
             else:
@@ -193,15 +200,14 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         await self._respect_window()
 
     async def _respect_window(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
-            now = loop.time()
+            now = self._now()
             while self._recent and now - self._recent[0] >= 1.0:
                 self._recent.popleft()
             if len(self._recent) < self.window_cap:
                 self._recent.append(now)
                 return
-            await asyncio.sleep(self._recent[0] + 1.0 - now)
+            await self._sleep(self._recent[0] + 1.0 - now)
 
     async def process_request(
         self,
@@ -220,7 +226,7 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             # Everyone waits: Telegram's flood control is per bot, not per request.
-            until = asyncio.get_running_loop().time() + seconds
+            until = self._now() + seconds
             self._next_slot = max(self._next_slot, until)
             self._paused_until = max(self._paused_until, until)
             if self.shared is not None:
