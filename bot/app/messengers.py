@@ -72,6 +72,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
     conversation = Conversation(ctx)
     channels: dict[str, Channel] = {}
     feeds = {}
+    watches = []
     async with AsyncExitStack() as stack:
         if settings.telegram_token and "telegram" in settings.channel_list():
             from bot.channels.telegram.app import TelegramBot
@@ -95,6 +96,8 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                 await _retrying("Telegram setWebhook", register_telegram, settings, stop)
             await stack.enter_async_context(telegram.running())
             channels["telegram"] = telegram.channel
+            if not settings.webhook_mode:
+                watches.append(telegram.watch)
             feeds["telegram"] = telegram.feed
             log.info("Telegram channel running (%s)", "webhook" if settings.webhook_mode else "polling")
         if settings.zalo_token and "zalo" in settings.channel_list():
@@ -121,7 +124,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
             log.info("Zalo channel running (%s)", "webhook" if settings.webhook_mode else "polling")
         metrics = Metrics()
         ticker = Ticker(ctx, make_dispatcher(ctx, observed(channels, metrics)))
-        health = HealthCheck(ctx, ticker)
+        health = HealthCheck(ctx, ticker, inbound=watches)
         if settings.webhook_mode or settings.health_server:
             import uvicorn
 
