@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.channels.startup import StartupFailed, StartupUnreachable
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
-from bot.channels.telegram.polling import keep_polling
+from bot.channels.telegram.polling import WatchedRequest, keep_polling
 from bot.channels.watch import InboundWatch
 from bot.conversation.handle import COMMANDS, Conversation
 from bot.messages import InboundFile, InboundMessage
@@ -82,10 +82,8 @@ class TelegramBot:
         # On PostgreSQL every worker of this bot takes its slots from one shared grid, so they
         # keep Telegram's limit together; SQLite means one process, paced in memory.
         shared = SharedPace(db, token_key(token)) if db is not None and db.is_postgres else None
-        limiter = PacedRateLimiter(max_rate, shared=shared, chat_interval=chat_interval)
         # Whether polling still reads updates: /healthz and the dead-man's switch look here.
         self.watch = InboundWatch.start(CHANNEL)
-        limiter.polled = self._polled
         builder = (
             Application.builder()
             .token(token)
@@ -93,7 +91,8 @@ class TelegramBot:
             .base_file_url(base_url.replace("/bot", "/file/bot", 1))
             # Paces sends evenly at Telegram's ~30 messages/s per bot and ~1/s per chat; a
             # 429 still comes back to the outbox, which reschedules the reminder after retry_after.
-            .rate_limiter(limiter)
+            .rate_limiter(PacedRateLimiter(max_rate, shared=shared, chat_interval=chat_interval))
+            .get_updates_request(WatchedRequest(self.watch))
             .connection_pool_size(16)
             .pool_timeout(30)
         )
@@ -177,13 +176,6 @@ class TelegramBot:
         await self.app.updater.start_polling(
             poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
         )
-
-    def _polled(self, exc: Exception | None) -> None:
-        if exc is None:
-            self.watch.ok()
-        else:
-            # The type only: PTB's InvalidToken message quotes the token.
-            self.watch.failed(type(exc).__name__)
 
     async def register_commands(self) -> None:
         try:

@@ -19,7 +19,9 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
+from telegram._utils.types import ODVInput
 from telegram.ext import Updater
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.channels.watch import InboundWatch
 
@@ -83,3 +85,36 @@ async def keep_polling(
             continue
         watch.restarts += 1
         log.warning("Telegram polling started again (restart %d)", watch.restarts)
+
+
+class WatchedRequest(HTTPXRequest):
+    """The getUpdates connection (PTB's default: one connection), telling `watch` how each
+    poll ended; PTB sends getUpdates past the rate limiter, so this is where polls are seen."""
+
+    def __init__(self, watch: InboundWatch) -> None:
+        super().__init__(connection_pool_size=1)
+        self.watch = watch
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        try:
+            code, body = await super().do_request(
+                url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
+            )
+        except Exception as exc:
+            # The type only: an error may quote the URL, which holds the token.
+            self.watch.failed(type(exc).__name__)
+            raise
+        if code == 200:
+            self.watch.ok()
+        else:
+            self.watch.failed(f"HTTP {code}")
+        return code, body
