@@ -25,12 +25,11 @@ log = logging.getLogger(__name__)
 # dispatcher's bounded retries, in the office's "gave up" notice.
 _RECIPIENT_GONE = ("not found", "blocked", "forbidden", "not exist", "invalid chat", "invalid user")
 _MESSAGE_REFUSED = (400, 413)
-# An unknown code is logged at once, then at most once a minute per code.
+# An unknown code is logged at once, then at most once a minute per code and channel.
 _UNKNOWN_LOG_EVERY = 60.0
-_unknown_logged: dict[object, float] = {}
 
 
-def classify(exc: ZaloError) -> ChannelError:
+def classify(exc: ZaloError, logged: dict[object, float] | None = None) -> ChannelError:
     if exc.transient:
         return ChannelError(str(exc), retry_after=exc.retry_after, unknown_outcome=exc.unknown_outcome)
     if exc.status == 401 or exc.error_code == 401:
@@ -40,15 +39,15 @@ def classify(exc: ZaloError) -> ChannelError:
         return ChannelError(str(exc), scope=ErrorScope.RECIPIENT)
     if exc.error_code in _MESSAGE_REFUSED or (exc.error_code is None and exc.status in _MESSAGE_REFUSED):
         return ChannelError(str(exc), scope=ErrorScope.MESSAGE)
-    _log_unknown(exc)
+    _log_unknown(exc, {} if logged is None else logged)
     return ChannelError(f"{exc} (mã lỗi {exc.error_code if exc.error_code is not None else exc.status})")
 
 
-def _log_unknown(exc: ZaloError) -> None:
+def _log_unknown(exc: ZaloError, logged: dict[object, float]) -> None:
     code = exc.error_code if exc.error_code is not None else exc.status
     now = time.monotonic()
-    if now - _unknown_logged.get(code, -_UNKNOWN_LOG_EVERY) >= _UNKNOWN_LOG_EVERY:
-        _unknown_logged[code] = now
+    if code not in logged or now - logged[code] >= _UNKNOWN_LOG_EVERY:
+        logged[code] = now
         log.warning("Zalo answered an unknown error code %s (%s); treated as transient, retried", code, exc)
 
 
@@ -60,6 +59,7 @@ class ChannelPause:
     def __init__(self, longest_wait: float = 30.0) -> None:
         self.until = 0.0
         self.longest_wait = longest_wait
+        self.logged: dict[object, float] = {}  # unknown error codes: when last logged
 
     def hold(self, seconds: float) -> None:
         self.until = max(self.until, asyncio.get_running_loop().time() + seconds)
@@ -87,7 +87,7 @@ async def send_text(
                 pause.hold(exc.retry_after)
             elif pause is not None and (exc.status == 429 or exc.error_code == 429):
                 pause.hold(1.0)  # a 429 without retry_after still pauses everyone a moment
-            raise classify(exc) from None
+            raise classify(exc, pause.logged if pause is not None else None) from None
         last_id = str(result.get("message_id")) if result.get("message_id") is not None else None
     return DeliveryResult(message_id=last_id)
 
