@@ -58,7 +58,11 @@ def lease_storm(args: argparse.Namespace) -> Figures:
         for p in procs:
             p.start()
         ready = sum(p.wait_ready() for p in procs)
-        wait_until(lambda: False, args.storm_seconds, every=0.5, tick=lambda: [p.supervise() for p in procs])
+        def supervise() -> None:
+            for p in procs:
+                p.supervise()
+
+        wait_until(lambda: False, args.storm_seconds, every=0.5, tick=supervise)
         run.fake.storm_retry_after = None
         drained, drain_s = _drain(run, procs, args.drain_timeout, 0.5 + run.fake.latency)
         stops = [p.terminate() for p in procs]
