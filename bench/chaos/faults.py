@@ -102,7 +102,9 @@ def sigterm_hang(args: argparse.Namespace) -> Figures:
         wait_until(lambda: len(run.fake.accepted()) > hung_from + 3, 10, every=0.05)
         time.sleep(1.0)
         hung = len(run.fake.accepted()) - hung_from
+        instant = time.monotonic()
         code, seconds = bot.terminate(args.stop_timeout)
+        started_after = sum(1 for e in run.fake.accepted() if e.received > instant)
         leased_left = run.probe.leased()
         unknown_recorded = _outcomes(run).get("unknown", 0)
         unrecorded_at_stop = len(unrecorded(run.fake, run.probe))
@@ -117,6 +119,7 @@ def sigterm_hang(args: argparse.Namespace) -> Figures:
             "hung_sends_at_sigterm": hung,
             "exit_code": code if code is not None else f"none (killed after {args.stop_timeout}s)",
             "time_to_exit_s": round(seconds, 2),
+            "sends_started_after_sigterm": started_after,
             "leased_rows_left": leased_left,
             "unknown_outcomes_recorded": unknown_recorded,
             "accepted_but_unrecorded_at_stop": unrecorded_at_stop,

@@ -112,8 +112,8 @@ class Dispatcher:
         """Send every row, `concurrency` at a time, handing each finished row to the recorder,
         the batch's lease renewed meanwhile (scheduler.dispatcher.lease).
 
-        Stopped mid-batch (`hurry`, or shutdown cancels us), no new send starts, the sends
-        still on the wire are cut off and recorded as unknown outcome, rows not started are
+        Stopping (`stopping`), no new send starts; the sends on the wire may finish until
+        `hurry` (or a cancel) cuts them off, recorded as unknown outcome; rows not started are
         released at once (not left leased), and a row cut between two recipients is retried
         for the rest. A row another worker took over is not sent."""
         gate = asyncio.Semaphore(self.config.concurrency)
@@ -126,12 +126,13 @@ class Dispatcher:
 
         async def send_row(rid: int, deliveries: list[Delivery]) -> None:
             async with gate:
-                if abort or not await lease.may_send(rid):
+                # Once stopping, no new send starts: the rest of the batch is released.
+                if abort or self.stopping or not await lease.may_send(rid):
                     return
                 started.add(rid)
                 outcomes = []
                 for d in deliveries:
-                    if abort:
+                    if abort or self.stopping:
                         break
                     try:
                         outcomes.append(await send(self, d))
