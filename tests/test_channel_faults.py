@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.actions.people import create_person
-from bot.app.health import HealthCheck
+from bot.app.health import HealthCheck, ward_health
 from bot.channels.telegram.app import TelegramBot
 from bot.channels.watch import INBOUND_STALE, InboundWatch
 from bot.channels.zalo.channel import ChannelPause, ZaloChannel
@@ -154,3 +154,24 @@ async def test_healthz_reports_a_channel_that_stopped_reading(ctx: AppContext) -
     watch.ok()
     code, body = await health.http()
     assert code == 200 and body["inbound_stopped"] == {}
+
+
+async def test_nhacviec_status_and_the_office_hear_of_a_poller_that_stopped(ctx: AppContext) -> None:
+    async with ctx.db.session() as s, s.begin():
+        office = await create_person(s, ctx.ward_id, "Chị Hoa", "office", None, ctx.now())
+    watch = InboundWatch.start("telegram")
+    watch.failed("InvalidToken")
+    watch.failing_since = datetime.now(UTC) - INBOUND_STALE - timedelta(seconds=1)
+    health = HealthCheck(ctx, inbound=[watch])
+    await health.check()
+    await health.check()  # once per outage
+    # Another process: what `nhacviec status` reads.
+    status = await ward_health(ctx.db, datetime.now(UTC), timedelta(minutes=30))
+    assert not status.healthy and status.inbound_stopped["telegram"][1] == "InvalidToken"
+    async with ctx.db.session() as s:
+        told = list(await s.scalars(select(Reminder.body).where(Reminder.key.like("inbound:telegram:%"))))
+    assert len(told) == 1 and "không nhận được tin nhắn gửi đến qua telegram" in (told[0] or "")
+    assert office
+    watch.ok()
+    await health.check()
+    assert (await ward_health(ctx.db, datetime.now(UTC), timedelta(minutes=30))).inbound_stopped == {}

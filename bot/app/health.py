@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.channels.watch import InboundWatch
+from bot.channels.watch import INBOUND_STALE, InboundWatch
 from store.db import Database
 from store.enums import PersonRole, ReminderKind
-from store.health import OutboxHealth, outbox_health
+from store.health import OutboxHealth, outbox_health, record_poll, stopped_polls
 from store.outbox import insert_reminders, reminder_row
 from store.queries import people_with_role
 from store.versioning import SCHEMA_HEAD, app_version
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FAILURE_WINDOW = timedelta(days=1)
+# A poller's row in channel_polls counts while its worker wrote it this recently (the health
+# loop writes it at every check, at most a minute apart).
+POLL_REPORT_ALIVE = timedelta(minutes=5)
 STATES = ("pending", "sending", "sent", "skipped", "dropped", "failed")
 
 
@@ -204,10 +207,13 @@ def _any_ward(ward_id: int | Collection[int] | None) -> bool:
 
 async def ward_health(db: Database, now: datetime, threshold: timedelta) -> HealthReport:
     """For `nhacviec status`: every ward the database keeps (one bot serves them all), read
-    without changing anything."""
+    without changing anything; with the pollers the running bot reported as stopped."""
     async with db.read() as s:
         ward_ids = await all_ward_ids(s)
-    return await read_health(db, ward_ids or None, now, threshold)
+        stopped = await stopped_polls(s, now, INBOUND_STALE, POLL_REPORT_ALIVE)
+    report = await read_health(db, ward_ids or None, now, threshold)
+    report.inbound_stopped.update(stopped)
+    return report
 
 
 @dataclass
@@ -253,6 +259,7 @@ class HealthCheck:
     async def check(self) -> HealthReport:
         """One dead-man check: on a trip, an error line and an office notice, once per outage."""
         report = await self.report()
+        await self._record_polls()
         await self._inbound_alerts(report)
         if not report.tripped:
             if self._tripped:
@@ -287,6 +294,17 @@ class HealthCheck:
         if inserted:
             self.ctx.wake()
         return report
+
+    async def _record_polls(self) -> None:
+        """Tell `nhacviec status` (another process) how this worker's pollers are doing."""
+        if not self.inbound:
+            return
+        from bot.app.service import worker_name
+
+        now = datetime.now(UTC)
+        async with self.ctx.db.session() as s, s.begin():
+            for w in self.inbound:
+                await record_poll(s, w.channel, worker_name(), w.last_ok, w.failing_since, w.last_error, now)
 
     async def _inbound_alerts(self, report: HealthReport) -> None:
         """A channel that stopped reading updates: an error line and an office notice, once
