@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.dispatcher.base import DispatcherConfig, Outcome, Wiring
@@ -41,6 +42,15 @@ class Finished:
 RETRY_FIRST = 0.5
 RETRY_MAX = 10.0
 PATIENCE = 600.0
+# A failure that is not the database being away (a refused value) is tried this many times.
+REFUSED_TRIES = 3
+
+
+def _database_away(exc: BaseException) -> bool:
+    """A lost connection, a refused connection, a lock held too long or a timeout."""
+    if isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 class Recorder:
@@ -59,6 +69,7 @@ class Recorder:
         self.failed_commits = 0
         self.unrecorded: list[Finished] = []  # given up (shutdown, or PATIENCE ran out)
         self._hurry = asyncio.Event()
+        self._refused = 0  # consecutive failures that were not the database being away
 
     def put(self, item: Finished | None) -> None:
         self.queue.put_nowait(item)
@@ -93,7 +104,7 @@ class Recorder:
                 held, delay, failing_since = [], RETRY_FIRST, None
                 continue
             failing_since = failing_since if failing_since is not None else loop.time()
-            if self._hurry.is_set() or loop.time() - failing_since > PATIENCE:
+            if self._hurry.is_set() or loop.time() - failing_since > PATIENCE or self._refused >= REFUSED_TRIES:
                 self._give_up(held)
                 held = []
                 continue
@@ -107,6 +118,9 @@ class Recorder:
                 self.counted.update(await record(s, self.wiring, items))
         except Exception as exc:
             self.failed_commits += 1
+            # The database answered and refused (not a lost connection or a lock): retrying
+            # longer would only hold the batch.
+            self._refused = 0 if _database_away(exc) else self._refused + 1
             log.warning(
                 "recording %d outbox rows failed (%s: %s); kept in memory and retried, not sent again",
                 len(items),
