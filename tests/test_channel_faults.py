@@ -132,11 +132,13 @@ async def test_telegram_polling_survives_a_401_blip_and_answers_afterwards(ctx: 
     try:
         async with bot.running(), replies_sent(ctx, {"telegram": bot.channel}):
             await until(lambda: bot.watch.last_ok is not None, what="a first poll")
+            recovered: list[int] = []
+            bot.watch.recovered.append(lambda: recovered.append(1))
             fake.fail_next("getUpdates", "401", count=2)
             await until(lambda: bot.watch.restarts >= 1, timeout=30, what="polling to start again")
             fake.push_text(6001, "/help")
             await until(lambda: fake.texts_to(6001), timeout=30, what="an answer after the 401")
-            assert bot.watch.failing_since is None
+            assert bot.watch.failing_since is None and recovered == [1]  # its sends may resume at once
     finally:
         await server.stop()
 

@@ -125,6 +125,8 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
         metrics = Metrics()
         ticker = Ticker(ctx, make_dispatcher(ctx, observed(channels, metrics)))
         health = HealthCheck(ctx, ticker, inbound=watches)
+        for watch in watches:
+            watch.recovered.append(_resume(ctx, ticker, watch.channel))
         if settings.webhook_mode or settings.health_server:
             import uvicorn
 
@@ -174,6 +176,18 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
         stack.push_async_callback(_cancel, watchdog)
         print(f"Nhắc việc đang chạy ({version_line()}): {', '.join(channels)}. Nhấn Ctrl+C để dừng.", flush=True)
         await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
+
+
+def _resume(ctx: AppContext, ticker: Ticker, channel: str) -> Callable[[], None]:
+    """Polling reads again after failing (a 401 blip over): the token works, so the channel's
+    outbound pause ends now and what waits is sent at once, not after the pause."""
+
+    def resume() -> None:
+        if ticker.dispatcher.paused.pop(channel, None) is not None:
+            log.warning("%s reads updates again: its sends resume", channel)
+            ctx.wake()
+
+    return resume
 
 
 def _secret(value: SecretStr | None) -> str:

@@ -5,7 +5,8 @@ retry loop"); each poller reports here, and /healthz and the dead-man's switch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 # A channel whose polling has failed (or not completed) for this long is reported.
@@ -26,13 +27,20 @@ class InboundWatch:
     failing_since: datetime | None = None
     last_error: str | None = None
     restarts: int = 0
+    # Called when reading works again after failing: a channel that reads again accepts its
+    # token again, so its outbound pause can end at once (bot/app/messengers.py).
+    recovered: list[Callable[[], None]] = field(default_factory=list)
 
     @classmethod
     def start(cls, channel: str) -> InboundWatch:
         return cls(channel, _utc_now())
 
     def ok(self) -> None:
+        was_failing = self.failing_since is not None
         self.last_ok, self.failing_since, self.last_error = _utc_now(), None, None
+        if was_failing:
+            for callback in self.recovered:
+                callback()
 
     def failed(self, error: str) -> None:
         self.failing_since = self.failing_since or _utc_now()
