@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.messages import ChannelError, DeliveryResult, OutboundMessage
@@ -53,18 +55,23 @@ def _log_unknown(exc: ZaloError, logged: dict[object, float]) -> None:
 
 class ChannelPause:
     """Zalo's 429 is about the bot, not the message: after one, every send of the channel
-    waits out retry_after (issue 25: 16.75 requests/s went on through a 60 s storm). A pause
-    longer than `longest_wait` is not waited inside a send: the row is rescheduled after it."""
+    waits out retry_after (issue 25: 16.75 requests/s went on through a 60 s storm), and then
+    one request goes alone until one succeeds, so a storm costs one request per retry_after,
+    not one per send in flight. A pause longer than `longest_wait` is not waited inside a
+    send: the row is rescheduled after it."""
 
     def __init__(self, longest_wait: float = 30.0) -> None:
         self.until = 0.0
         self.longest_wait = longest_wait
         self.logged: dict[object, float] = {}  # unknown error codes: when last logged
+        self.recovering = False  # a 429 seen, no success since
+        self._probe = asyncio.Lock()
 
     def hold(self, seconds: float) -> None:
         self.until = max(self.until, asyncio.get_running_loop().time() + seconds)
+        self.recovering = True
 
-    async def wait(self) -> None:
+    async def _wait(self) -> None:
         left = self.until - asyncio.get_running_loop().time()
         if left <= 0:
             return
@@ -72,16 +79,30 @@ class ChannelPause:
             raise ChannelError(f"Zalo 429: kênh Zalo tạm dừng {left:.0f} s", retry_after=left)
         await asyncio.sleep(left)
 
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Around one request: wait out a pause; while recovering, one request at a time."""
+        await self._wait()
+        if not self.recovering:
+            yield
+            return
+        async with self._probe:
+            await self._wait()  # a pause set while this send waited its turn
+            yield
+            self.recovering = False  # it went through: everyone may send again
+
 
 async def send_text(
     client: ZaloClient, chat_id: str, message: OutboundMessage, pause: ChannelPause | None = None
 ) -> DeliveryResult:
     last_id: str | None = None
     for part in split_message(message.text, MAX_LENGTH):
-        if pause is not None:
-            await pause.wait()
         try:
-            result = await client.send_message(chat_id, part)
+            if pause is None:
+                result = await client.send_message(chat_id, part)
+            else:
+                async with pause.turn():
+                    result = await client.send_message(chat_id, part)
         except ZaloError as exc:
             if pause is not None and exc.transient and exc.retry_after is not None:
                 pause.hold(exc.retry_after)
