@@ -11,7 +11,10 @@ was written. Faults are switched on and off while it runs:
 - `storm_retry_after`: every sendMessage answered 429 with this retry_after;
 - `unauthorized`: every method answered 401 Unauthorized (a revoked or mistyped token);
 - `latency`: seconds each sendMessage takes, half before it is accepted and half after, so a
-  process killed mid-request leaves a message delivered but never confirmed to it.
+  process killed mid-request leaves a message delivered but never confirmed to it;
+- `hang`: every sendMessage is accepted (delivered) and then not answered while `hang` stays
+  set (an API that hangs after taking the request);
+- `push_update(chat, text)`: a message from a person, served by getUpdates with real offsets.
 
 It runs in a thread of the harness (`FakeTelegramLogger.start()`), or standalone:
 
@@ -79,6 +82,29 @@ class FakeTelegramLogger:
     _thread: threading.Thread | None = None
     port: int = 0
     last_send: float = 0.0  # when the latest sendMessage arrived (time.monotonic())
+    hang: bool = False
+    _updates: list[dict[str, Any]] = field(default_factory=list)
+    _next_update: int = 1
+
+    def push_update(self, chat_id: str, text: str) -> int:
+        """A text message from a person in a private chat; returns its update id."""
+        with self._lock:
+            update_id = self._next_update
+            self._next_update += 1
+            chat = int(chat_id)
+            self._updates.append(
+                {
+                    "update_id": update_id,
+                    "message": {
+                        "message_id": 500_000 + update_id,
+                        "date": int(time.time()),
+                        "text": text,
+                        "from": {"id": chat, "is_bot": False, "first_name": "Người thử"},
+                        "chat": {"id": chat, "type": "private"},
+                    },
+                }
+            )
+        return update_id
 
     # --- harness side (any thread) -------------------------------------------------------
 
@@ -173,6 +199,12 @@ class FakeTelegramLogger:
                 {"url": self.webhooks.get(token, ""), "has_custom_certificate": False, "pending_update_count": 0}
             )
         if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            with self._lock:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                ready = list(self._updates)
+            if ready:
+                return _ok(ready)
             # Nobody writes to the bot during a burst: wait a little, answer no updates.
             await asyncio.sleep(min(float(params.get("timeout") or 0), 1.0))
             return _ok([])
@@ -211,6 +243,9 @@ class FakeTelegramLogger:
             self._record(entry)
         if self.latency:
             await asyncio.sleep(self.latency / 2)
+        hung_since = time.monotonic()
+        while self.hang and time.monotonic() - hung_since < 600:
+            await asyncio.sleep(0.1)  # delivered; the answer never comes while `hang` holds
         message = {
             "message_id": entry.message_id,
             "date": int(time.time()),

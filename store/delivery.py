@@ -170,6 +170,25 @@ async def release(session: AsyncSession, worker: str, reminder_ids: Sequence[int
         )
 
 
+async def renew_lease(session: AsyncSession, worker: str, reminder_ids: Sequence[int], until: datetime) -> set[int]:
+    """Extend `worker`'s lease on the rows it still holds (a batch waiting out a 429 or a
+    hung API must not be handed to another worker); returns the ids it still holds."""
+    if not reminder_ids:
+        return set()
+    held = await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.id.in_(list(reminder_ids)),
+            Reminder.locked_by == worker,
+            Reminder.state == ReminderState.SENDING,
+        )
+        .values(locked_until=until)
+        .returning(Reminder.id)
+        .execution_options(synchronize_session=False)
+    )
+    return {int(row[0]) for row in held.all()}
+
+
 @dataclass(frozen=True)
 class Unreachable:
     """A chat just marked unreachable, with what the office is told about it."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.enums import AttemptOutcome, ReminderState
-from store.models import DeliveryAttempt, Reminder
+from store.models import ChannelPoll, DeliveryAttempt, Reminder
 
 UNSENT = (ReminderState.PENDING, ReminderState.SENDING)
 
@@ -99,3 +99,41 @@ async def outbox_health(
         failed_rows_since=int(failed_rows or 0),
         last_activity_at=max(activity, default=None),
     )
+
+
+async def record_poll(
+    session: AsyncSession,
+    channel: str,
+    worker: str,
+    last_ok_at: datetime | None,
+    failing_since: datetime | None,
+    last_error: str | None,
+    now: datetime,
+) -> None:
+    """The running bot's word on one poller (replaces the worker's previous row)."""
+    row = await session.get(ChannelPoll, (channel, worker))
+    if row is None:
+        row = ChannelPoll(channel=channel, worker=worker, updated_at=now)
+        session.add(row)
+    row.last_ok_at, row.failing_since, row.last_error, row.updated_at = last_ok_at, failing_since, last_error, now
+
+
+async def stopped_polls(
+    session: AsyncSession, now: datetime, stale: timedelta, alive: timedelta
+) -> dict[str, tuple[datetime, str | None]]:
+    """Channels whose poller, in a worker that reported within `alive`, has been failing for
+    `stale` or more: channel → (since, last error). A worker that stopped reporting is not
+    judged here (the dead-man's switch sees a bot that stopped)."""
+    rows = await session.scalars(
+        select(ChannelPoll).where(
+            ChannelPoll.updated_at >= now - alive,
+            ChannelPoll.failing_since.is_not(None),
+            ChannelPoll.failing_since <= now - stale,
+        )
+    )
+    out: dict[str, tuple[datetime, str | None]] = {}
+    for r in rows:
+        assert r.failing_since is not None
+        if r.channel not in out or r.failing_since < out[r.channel][0]:
+            out[r.channel] = (r.failing_since, r.last_error)
+    return out

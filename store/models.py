@@ -259,6 +259,19 @@ class BackupMark(Base):
     code_version: Mapped[str | None] = mapped_column(String(40))
 
 
+class ChannelPoll(Base):
+    """Whether a running worker's poller of a channel still reads updates (bot/channels/watch.py),
+    written by its health loop; `nhacviec status` reads it (store.health.stopped_polls)."""
+
+    __tablename__ = "channel_polls"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_ok_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class DeliveryAttempt(Base):
     __tablename__ = "delivery_attempts"
     __table_args__ = (

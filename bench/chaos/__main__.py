@@ -5,6 +5,7 @@ Telegram API on 127.0.0.1 and prints what was lost, doubled or left behind.
     python -m bench.chaos --scenario workers --db postgres --url postgresql+psycopg://…/test_h4
     python -m bench.chaos --scenario storm429 | unauthorized | sigterm
     python -m bench.chaos --scenario deploy      # checks the deploy files (no Docker engine needed)
+    python -m bench.chaos --scenario lease_storm | sigterm_hang | telegram401 | zalo_errors   # issue 25
 
 A PostgreSQL database given with --url is wiped. Every scenario is bounded in time and
 count (flags below scale it) and exits 0 after printing its figures, whatever they are:
@@ -27,9 +28,33 @@ from typing import Any
 DEFAULTS: dict[str, dict[str, Any]] = {
     "kill": {"reminders": 1000, "lease_seconds": 15, "drain_timeout": 150.0},
     "workers": {"reminders": 4000, "lease_seconds": 120, "drain_timeout": 170.0},
-    "storm429": {"reminders": 1000, "lease_seconds": 120, "drain_timeout": 100.0},
-    "unauthorized": {"reminders": 1000, "lease_seconds": 120, "drain_timeout": 100.0},
-    "sigterm": {"reminders": 1000, "lease_seconds": 120, "drain_timeout": 60.0},
+    "storm429": {
+        "reminders": 1000,
+        "lease_seconds": 120,
+        "drain_timeout": 100.0,
+        "storm_seconds": 60.0,
+        "retry_after": 1,
+    },
+    "unauthorized": {"reminders": 1000, "lease_seconds": 120, "drain_timeout": 100.0, "window": 3.0},
+    "sigterm": {"reminders": 1000, "lease_seconds": 120, "drain_timeout": 60.0, "stop_timeout": 30.0},
+    # Issue 25 (bench/chaos/faults.py).
+    "lease_storm": {
+        "reminders": 300,
+        "lease_seconds": 20,
+        "drain_timeout": 150.0,
+        "storm_seconds": 60.0,
+        "retry_after": 25,
+    },
+    "sigterm_hang": {"reminders": 300, "lease_seconds": 120, "drain_timeout": 60.0, "stop_timeout": 120.0},
+    "telegram401": {"reminders": 300, "lease_seconds": 120, "drain_timeout": 100.0, "window": 5.0},
+    "zalo_errors": {
+        "reminders": 300,
+        "lease_seconds": 120,
+        "drain_timeout": 150.0,
+        "storm_seconds": 20.0,
+        "retry_after": 5,
+        "window": 20.0,
+    },
     "deploy": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
 }
 
@@ -55,15 +80,17 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--rate-limit", type=float, default=30.0, help="fake's messages/s per token (0: none)")
     g.add_argument("--time-limit", type=float, default=170.0, help="stop the workers after this many seconds")
     g = p.add_argument_group("storm429")
-    g.add_argument("--storm-seconds", type=float, default=60.0)
-    g.add_argument("--retry-after", type=int, default=1)
-    g = p.add_argument_group("unauthorized")
-    g.add_argument("--window", type=float, default=3.0, help="seconds of HTTP 401")
+    g.add_argument("--storm-seconds", type=float, help="seconds of 429 (storm429, lease_storm, zalo_errors)")
+    g.add_argument("--retry-after", type=int, help="the storm's retry_after")
+    g = p.add_argument_group("unauthorized, telegram401, zalo_errors")
+    g.add_argument("--window", type=float, help="seconds of HTTP 401 (zalo_errors: of error JSON)")
+    g.add_argument("--error-ratio", type=float, default=0.14, help="zalo_errors: share of sends answered -201")
+    g.add_argument("--answer-timeout", type=float, default=90.0, help="telegram401: longest wait for the answer")
     g = p.add_argument_group("unauthorized, sigterm")
     g.add_argument("--after", type=int, help="messages accepted before the fault (default: random 50-250)")
     g = p.add_argument_group("sigterm")
     g.add_argument("--mode", choices=["polling", "webhook", "both"], default="both")
-    g.add_argument("--stop-timeout", type=float, default=30.0, help="SIGKILL if not gone after this")
+    g.add_argument("--stop-timeout", type=float, help="SIGKILL if not gone after this")
     return p
 
 
@@ -86,9 +113,10 @@ def main(argv: list[str] | None = None) -> int:
 
         figures = check()
     else:
+        from bench.chaos.faults import SCENARIOS as FAULTS
         from bench.chaos.scenarios import SCENARIOS
 
-        figures = SCENARIOS[args.scenario](args)
+        figures = {**SCENARIOS, **FAULTS}[args.scenario](args)
     figures["wall_s"] = round(time.monotonic() - t0, 1)
     for name, value in figures.items():
         print(f"{name}: {value}")

@@ -97,7 +97,7 @@ def wipe(url: str) -> None:
     engine.dispose()
 
 
-def seed_database(url: str, count: int) -> list[str]:
+def seed_database(url: str, count: int, channel: str = "telegram") -> list[str]:
     """Migrate, sync the bundled plan, then add `count` people each with a linked Telegram
     chat and one reminder due now. Returns the chat ids, one per reminder.
 
@@ -105,10 +105,10 @@ def seed_database(url: str, count: int) -> list[str]:
     them and every message the fake sees is one of ours. Linking through `/start CODE`
     1,000 times would measure the conversation, not the outbox; the rows written here are
     those the link flow and `nhacviec remind` write."""
-    return asyncio.run(_seed(url, count))
+    return asyncio.run(_seed(url, count, channel))
 
 
-async def _seed(url: str, count: int) -> list[str]:
+async def _seed(url: str, count: int, channel: str = "telegram") -> list[str]:
     from sqlalchemy import insert
 
     from bot.app.service import open_context
@@ -145,7 +145,7 @@ async def _seed(url: str, count: int) -> list[str]:
                 [
                     {
                         "person_id": pid,
-                        "channel": "telegram",
+                        "channel": channel,
                         "chat_id": chat,
                         "display_name": f"Người {i}",
                         "linked_at": now,
@@ -201,10 +201,10 @@ class Probe:
         )
         return int(rows[0][0])
 
-    def attempts(self) -> list[tuple[str, str, str | None]]:
+    def attempts(self, channel: str = "telegram") -> list[tuple[str, str, str | None]]:
         """(chat_id, outcome, provider_message_id) of every attempt to one of our chats."""
         rows = self._all(
-            "SELECT chat_id, outcome, provider_message_id FROM delivery_attempts WHERE channel = 'telegram'"
+            "SELECT chat_id, outcome, provider_message_id FROM delivery_attempts WHERE channel = :c", c=channel
         )
         return [(str(c), str(o), None if m is None else str(m)) for c, o, m in rows]
 
@@ -395,14 +395,14 @@ class Delivery:
         }
 
 
-def delivery(fake: FakeTelegramLogger, probe: Probe, chats: list[str]) -> Delivery:
+def delivery(fake: Any, probe: Probe, chats: list[str], channel: str = "telegram") -> Delivery:
     """Lost: a reminder the bot is done with (not queued, not leased) that the fake never
     accepted. Duplicate: accepted more than once. A duplicate without an attempt row is a
     send the database keeps no trace of."""
     entries = fake.snapshot()
     ours = set(chats)
     accepted = Counter(e.chat_id for e in entries if e.outcome == "accepted" and e.chat_id in ours)
-    attempts = Counter(chat for chat, _outcome, _mid in probe.attempts() if chat in ours)
+    attempts = Counter(chat for chat, _outcome, _mid in probe.attempts(channel) if chat in ours)
     queued = probe.unfinished_chats()
     return Delivery(
         lost=sum(1 for c in chats if accepted[c] == 0 and c not in queued),
@@ -468,12 +468,13 @@ class Run:
         keep: bool,
         latency: float = 0.0,
         rate_limit: float | None = None,
+        channel: str = "telegram",
     ) -> Run:
         workdir = Path(tempfile.mkdtemp(prefix=f"chaos-{scenario}-"))
         url = database_url(db, url, workdir)
         wipe(url)
         t0 = time.monotonic()
-        chats = seed_database(url, reminders)
+        chats = seed_database(url, reminders, channel)
         seeded = time.monotonic() - t0
         log(f"seeded {reminders} reminders in {seeded:.1f}s ({make_url(url).get_backend_name()}); work dir {workdir}")
         fake = FakeTelegramLogger(latency=latency, rate_limit=rate_limit, log_path=workdir / "fake_telegram.jsonl")

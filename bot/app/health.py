@@ -19,13 +19,14 @@ import asyncio
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.channels.watch import INBOUND_STALE, InboundWatch
 from store.db import Database
 from store.enums import PersonRole, ReminderKind
-from store.health import OutboxHealth, outbox_health
+from store.health import OutboxHealth, outbox_health, record_poll, stopped_polls
 from store.outbox import insert_reminders, reminder_row
 from store.queries import people_with_role
 from store.versioning import SCHEMA_HEAD, app_version
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FAILURE_WINDOW = timedelta(days=1)
+# A poller's row in channel_polls counts while its worker wrote it this recently (the health
+# loop writes it at every check, at most a minute apart).
+POLL_REPORT_ALIVE = timedelta(minutes=5)
 STATES = ("pending", "sending", "sent", "skipped", "dropped", "failed")
 
 
@@ -49,6 +53,8 @@ class HealthReport:
     last_tick: datetime | None = None  # in-process only (GET /healthz)
     running_since: datetime | None = None
     problems: list[str] = field(default_factory=list)
+    # Channels whose polling has not read updates for a while: name → (since, last error).
+    inbound_stopped: dict[str, tuple[datetime, str | None]] = field(default_factory=dict)
 
     @property
     def tripped(self) -> bool:
@@ -71,11 +77,13 @@ class HealthReport:
 
     @property
     def healthy(self) -> bool:
-        return not self.tripped and not self.stalled
+        return not self.tripped and not self.stalled and not self.inbound_stopped
 
     @property
     def status(self) -> str:
-        return "deadman" if self.tripped else "stalled" if self.stalled else "ok"
+        if self.tripped:
+            return "deadman"
+        return "stalled" if self.stalled else "inbound_stopped" if self.inbound_stopped else "ok"
 
     def outage_key(self) -> str:
         """Names this outage: the last success before it (0: nothing was ever sent)."""
@@ -99,6 +107,9 @@ class HealthReport:
             "last_ok": {c: _iso(t) for c, t in sorted((o.last_ok_by_channel if o else {}).items())},
             "failures_last_day": dict(sorted((o.failures_since if o else {}).items())),
             "failed_rows_last_day": o.failed_rows_since if o else 0,
+            "inbound_stopped": {
+                c: {"since": _iso(t), "error": e} for c, (t, e) in sorted(self.inbound_stopped.items())
+            },
         }
 
     def text(self, zone: ZoneInfo) -> str:
@@ -115,6 +126,7 @@ class HealthReport:
                 f"và hơn {_minutes(self.threshold)} không gửi được tin nào."
             ),
             "stalled": f"CẢNH BÁO: bot không chạy vòng gửi nào trong hơn {_minutes(self.threshold)}.",
+            "inbound_stopped": "CẢNH BÁO: có kênh không nhận được tin nhắn đến (xem bên dưới).",
         }[self.status]
         queue = ", ".join(f"{s} {o.by_state.get(s, 0) if o else 0}" for s in STATES)
         lines = [
@@ -133,6 +145,10 @@ class HealthReport:
         failures = o.failures_since if o else {}
         detail = ", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "không có"
         lines.append(f"Lỗi gửi trong 24 giờ qua: {detail}; tin bỏ cuộc (failed): {o.failed_rows_since if o else 0}.")
+        lines += [
+            f"Kênh {c} không nhận được tin nhắn đến từ {at(t)} ({e or 'không rõ lỗi'}); bot vẫn đang thử lại."
+            for c, (t, e) in sorted(self.inbound_stopped.items())
+        ]
         return "\n".join(lines)
 
 
@@ -143,6 +159,16 @@ def _iso(t: datetime | None) -> str | None:
 def _minutes(delta: timedelta) -> str:
     minutes = delta.total_seconds() / 60
     return f"{minutes:g} phút"
+
+
+def inbound_text(channel: str, since: datetime, error: str | None, zone: ZoneInfo) -> str:
+    """The office notice when a channel stops reading what people write."""
+    at = since.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+    return (
+        f"⚠️ Nhắc việc: từ {at} bot không nhận được tin nhắn gửi đến qua {channel} "
+        f"({error or 'không rõ lỗi'}). Bot vẫn tự thử lại; tin nhắn đến trong lúc này sẽ được đọc khi kênh "
+        "hoạt động lại. Xin báo người quản trị kiểm tra token và kết nối (lệnh: nhacviec status)."
+    )
 
 
 def deadman_text(report: HealthReport, zone: ZoneInfo) -> str:
@@ -181,10 +207,13 @@ def _any_ward(ward_id: int | Collection[int] | None) -> bool:
 
 async def ward_health(db: Database, now: datetime, threshold: timedelta) -> HealthReport:
     """For `nhacviec status`: every ward the database keeps (one bot serves them all), read
-    without changing anything."""
+    without changing anything; with the pollers the running bot reported as stopped."""
     async with db.read() as s:
         ward_ids = await all_ward_ids(s)
-    return await read_health(db, ward_ids or None, now, threshold)
+        stopped = await stopped_polls(s, now, INBOUND_STALE, POLL_REPORT_ALIVE)
+    report = await read_health(db, ward_ids or None, now, threshold)
+    report.inbound_stopped.update(stopped)
+    return report
 
 
 @dataclass
@@ -194,6 +223,7 @@ class HealthCheck:
     ctx: AppContext
     ticker: Ticker | None = None
     running_since: datetime | None = None
+    inbound: list[InboundWatch] = field(default_factory=list)  # the pollers' watches
     check_every: float = 60.0  # seconds between dead-man checks
     _alerted: set[str] = field(default_factory=set)
     _tripped: bool = False  # at the last check: a recovery is logged once
@@ -206,7 +236,7 @@ class HealthCheck:
         return timedelta(minutes=self.ctx.settings.deadman_minutes)
 
     async def report(self) -> HealthReport:
-        return await read_health(
+        report = await read_health(
             self.ctx.db,
             sorted(self.ctx.wards),
             self.ctx.now(),
@@ -214,6 +244,13 @@ class HealthCheck:
             last_tick=self.ticker.last_tick if self.ticker else None,
             running_since=self.running_since,
         )
+        # The pollers keep real time (the bot's clock may be shifted for a demo).
+        real_now = datetime.now(UTC)
+        for w in self.inbound:
+            since = w.stopped_since(real_now)
+            if since is not None:
+                report.inbound_stopped[w.channel] = (since, w.last_error)
+        return report
 
     async def http(self) -> tuple[int, dict[str, Any]]:
         report = await self.report()
@@ -222,6 +259,8 @@ class HealthCheck:
     async def check(self) -> HealthReport:
         """One dead-man check: on a trip, an error line and an office notice, once per outage."""
         report = await self.report()
+        await self._record_polls()
+        await self._inbound_alerts(report)
         if not report.tripped:
             if self._tripped:
                 self._tripped = False
@@ -255,6 +294,38 @@ class HealthCheck:
         if inserted:
             self.ctx.wake()
         return report
+
+    async def _record_polls(self) -> None:
+        """Tell `nhacviec status` (another process) how this worker's pollers are doing."""
+        if not self.inbound:
+            return
+        from bot.app.service import worker_name
+
+        now = datetime.now(UTC)
+        async with self.ctx.db.session() as s, s.begin():
+            for w in self.inbound:
+                await record_poll(s, w.channel, worker_name(), w.last_ok, w.failing_since, w.last_error, now)
+
+    async def _inbound_alerts(self, report: HealthReport) -> None:
+        """A channel that stopped reading updates: an error line and an office notice, once
+        per outage (keyed by when it began)."""
+        for channel, (since, error) in sorted(report.inbound_stopped.items()):
+            key = f"inbound:{channel}:{int(since.timestamp())}"
+            if key in self._alerted:
+                continue
+            self._alerted.add(key)
+            log.error("%s has not read incoming messages since %s (%s); still retrying", channel, _iso(since), error)
+            body = inbound_text(channel, since, error, self.ctx.settings.zone())
+            now = self.ctx.now()
+            async with self.ctx.db.session() as s, s.begin():
+                rows = [
+                    reminder_row(ward_id, f"{key}:p{p.id}", ReminderKind.NOTICE, now, now, person_id=p.id, body=body)
+                    for ward_id in sorted(self.ctx.wards)
+                    for p in await people_with_role(s, ward_id, (PersonRole.OFFICE,))
+                ]
+                inserted = await insert_reminders(s, rows)
+            if inserted:
+                self.ctx.wake()
 
     async def watch(self, stop: asyncio.Event) -> None:
         """Check every `check_every` seconds until `stop`; a failed check is logged only."""

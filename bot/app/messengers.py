@@ -72,6 +72,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
     conversation = Conversation(ctx)
     channels: dict[str, Channel] = {}
     feeds = {}
+    watches = []
     async with AsyncExitStack() as stack:
         if settings.telegram_token and "telegram" in settings.channel_list():
             from bot.channels.telegram.app import TelegramBot
@@ -95,6 +96,8 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                 await _retrying("Telegram setWebhook", register_telegram, settings, stop)
             await stack.enter_async_context(telegram.running())
             channels["telegram"] = telegram.channel
+            if not settings.webhook_mode:
+                watches.append(telegram.watch)
             feeds["telegram"] = telegram.feed
             log.info("Telegram channel running (%s)", "webhook" if settings.webhook_mode else "polling")
         if settings.zalo_token and "zalo" in settings.channel_list():
@@ -121,7 +124,9 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
             log.info("Zalo channel running (%s)", "webhook" if settings.webhook_mode else "polling")
         metrics = Metrics()
         ticker = Ticker(ctx, make_dispatcher(ctx, observed(channels, metrics)))
-        health = HealthCheck(ctx, ticker)
+        health = HealthCheck(ctx, ticker, inbound=watches)
+        for watch in watches:
+            watch.recovered.append(_resume(ctx, ticker, watch.channel))
         if settings.webhook_mode or settings.health_server:
             import uvicorn
 
@@ -173,6 +178,18 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
         stack.push_async_callback(_cancel, watchdog)
         print(f"Nhắc việc đang chạy ({version_line()}): {', '.join(channels)}. Nhấn Ctrl+C để dừng.", flush=True)
         await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
+
+
+def _resume(ctx: AppContext, ticker: Ticker, channel: str) -> Callable[[], None]:
+    """Polling reads again after failing (a 401 blip over): the token works, so the channel's
+    outbound pause ends now and what waits is sent at once, not after the pause."""
+
+    def resume() -> None:
+        if ticker.dispatcher.paused.pop(channel, None) is not None:
+            log.warning("%s reads updates again: its sends resume", channel)
+            ctx.wake()
+
+    return resume
 
 
 def _secret(value: SecretStr | None) -> str:

@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,6 +45,13 @@ REPLAN_EVERY = timedelta(minutes=10)
 # tick, first in line (the least recently planned go first), so a big ward or a hundred of
 # them never hold the outbox and the conversation back for long.
 PLAN_BUDGET_SECONDS = 2.0
+# Shutdown (SIGTERM) is bounded whatever the API or the database does: the batch in hand gets
+# STOP_GRACE seconds, then its sends on the wire are cut off, STOP_CUT_OFF more to record
+# that; the channels then stop. systemd kills at 30 s, Docker at 10 s by default (deploy/ gives
+# the container 30 s); a process still there HARD_STOP seconds after the signal exits at once.
+STOP_GRACE = 5.0
+STOP_CUT_OFF = 8.0
+HARD_STOP = 19.0
 
 
 async def open_context(
@@ -375,15 +383,25 @@ class Ticker:
             work = self.periodics.setdefault(w.ward_id, PeriodicWork(self.ctx, ward=w.ward_id))
             await work.run()
 
-    async def shutdown(self, timeout: float = 60.0) -> None:
-        """Let the tick in progress finish its batch (so what was sent is recorded)."""
+    async def shutdown(self, grace: float = STOP_GRACE, cut_off: float = STOP_CUT_OFF) -> None:
+        """Let the tick in progress finish its batch (so what was sent is recorded) for
+        `grace` seconds; then cut off the sends still on the wire (a hung API), which are
+        recorded as unknown outcome with their rows given back, and wait `cut_off` more."""
         self.dispatcher.stopping = True
         self.woken.set()
+        if await self._idle_within(grace):
+            return
+        log.warning("the batch in hand did not finish within %.0f s; cutting off the sends on the wire", grace)
+        self.dispatcher.hurry()
+        if not await self._idle_within(cut_off):
+            log.warning("the last dispatch batch did not finish %.0f s after the cut-off", cut_off)
+
+    async def _idle_within(self, seconds: float) -> bool:
         try:
-            async with asyncio.timeout(timeout), self._lock, self._dispatching:
-                pass
+            async with asyncio.timeout(seconds), self._lock, self._dispatching:
+                return True
         except TimeoutError:
-            log.warning("the last dispatch batch did not finish within %.0f s", timeout)
+            return False
 
     async def tick(self) -> None:
         if self._lock.locked() or self.dispatcher.stopping:
@@ -444,11 +462,21 @@ def stop_on_signals() -> asyncio.Event:
             os._exit(1)
         log.warning("%s received: finishing the batch in hand, then stopping", sig.name)
         stop.set()
+        # A thread, not the loop: it fires even if the event loop is stuck.
+        timer = threading.Timer(HARD_STOP, _hard_stop)
+        timer.daemon = True
+        timer.start()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, on_signal, sig)
     return stop
+
+
+def _hard_stop() -> None:
+    log.error("shutdown did not finish within %.0f s of the signal: exiting now", HARD_STOP)
+    logging.shutdown()
+    os._exit(1)
 
 
 async def first_of(*waits: Awaitable[object]) -> None:

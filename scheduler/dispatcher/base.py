@@ -93,6 +93,9 @@ class Outcome:
     error: str | None = None
     message_id: str | None = None
     retry_after: float | None = None
+    # Cut off by a shutdown while on the wire: it may have arrived (kind UNKNOWN); the row
+    # is given back at once, no failure counted.
+    stopped: bool = False
 
 
 @dataclass
@@ -110,6 +113,9 @@ class DispatcherConfig:
     # channel_pause_max while it keeps failing.
     channel_pause: float = 30.0
     channel_pause_max: float = 600.0
+    # Shutdown: sends still on the wire this long after the stop are cut off (recorded as
+    # unknown outcome, their rows given back), so a hung API cannot hold the process.
+    stop_grace: float = 5.0
 
 
 class Wiring(Protocol):

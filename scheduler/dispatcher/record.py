@@ -5,10 +5,12 @@ down, a row given up — the office is told of the last three through the same o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.dispatcher.base import DispatcherConfig, Outcome, Wiring
@@ -21,6 +23,7 @@ from store.outbox import Close, finish_many
 
 log = logging.getLogger("scheduler.dispatcher")
 
+STOPPED = "dừng khi đang gửi, chưa rõ đã đến chưa"
 _RETRYABLE = (AttemptOutcome.TRANSIENT, AttemptOutcome.UNKNOWN, AttemptOutcome.CHANNEL)
 
 
@@ -33,38 +36,109 @@ class Finished:
     unsent: list[int]
 
 
+# An outcome that cannot be written (the database away) is kept and written again, first
+# after RETRY_FIRST seconds, doubling up to RETRY_MAX, for at most PATIENCE seconds: never sent
+# again meanwhile, since the batch's lease is renewed while it waits (scheduler.dispatcher.lease).
+RETRY_FIRST = 0.5
+RETRY_MAX = 10.0
+PATIENCE = 600.0
+# A failure that is not the database being away (a refused value) is tried this many times.
+REFUSED_TRIES = 3
+
+
+def _database_away(exc: BaseException) -> bool:
+    """A lost connection, a refused connection, a lock held too long or a timeout."""
+    if isinstance(exc, OperationalError | InterfaceError | OSError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
 class Recorder:
     """Group commit: each finished row is recorded at once; rows finishing while a commit
-    runs share the next one, so a burst does not become one transaction per message."""
+    runs share the next one, so a burst does not become one transaction per message.
+
+    A commit that fails keeps its outcomes in memory and retries them with the ones that
+    arrive meanwhile (issue 25: an outcome lost to a database blip meant the row was sent
+    again after the lease — 47 duplicates in one 20 s outage)."""
 
     def __init__(self, db: Database, wiring: Wiring) -> None:
         self.db = db
         self.wiring = wiring
         self.queue: asyncio.Queue[Finished | None] = asyncio.Queue()
         self.counted: dict[int, str] = {}
+        self.failed_commits = 0
+        self.unrecorded: list[Finished] = []  # given up (shutdown, or PATIENCE ran out)
+        self._hurry = asyncio.Event()
+        self._refused = 0  # consecutive failures that were not the database being away
 
     def put(self, item: Finished | None) -> None:
         self.queue.put_nowait(item)
 
+    def hurry(self) -> None:
+        """Shutdown: one more try for what is held, then give up (logged)."""
+        self._hurry.set()
+
     async def run(self) -> None:
-        done = False
-        while not done:
-            first = await self.queue.get()
-            if first is None:
-                return
-            items = [first]
+        held: list[Finished] = []
+        closing = False
+        delay = RETRY_FIRST
+        failing_since: float | None = None
+        loop = asyncio.get_running_loop()
+        while True:
+            if not held:
+                if closing:
+                    return
+                first = await self.queue.get()
+                if first is None:
+                    return
+                held.append(first)
             while not self.queue.empty():
                 item = self.queue.get_nowait()
                 if item is None:
-                    done = True
-                    break
-                items.append(item)
-            try:
-                async with self.db.session() as s, s.begin():
-                    self.counted.update(await record(s, self.wiring, items))
-            except Exception:
-                # The rows stay leased and are sent again after the lease: logged, not lost.
-                log.exception("recording %d outbox rows failed", len(items))
+                    closing = True
+                else:
+                    held.append(item)
+            if await self._commit(held):
+                if failing_since is not None:
+                    log.warning("recorded %d outbox rows after the database came back", len(held))
+                held, delay, failing_since = [], RETRY_FIRST, None
+                continue
+            failing_since = failing_since if failing_since is not None else loop.time()
+            if self._hurry.is_set() or loop.time() - failing_since > PATIENCE or self._refused >= REFUSED_TRIES:
+                self._give_up(held)
+                held = []
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurry.wait(), delay)
+            delay = min(delay * 2, RETRY_MAX)
+
+    async def _commit(self, items: list[Finished]) -> bool:
+        try:
+            async with self.db.session() as s, s.begin():
+                self.counted.update(await record(s, self.wiring, items))
+        except Exception as exc:
+            self.failed_commits += 1
+            # The database answered and refused (not a lost connection or a lock): retrying
+            # longer would only hold the batch.
+            self._refused = 0 if _database_away(exc) else self._refused + 1
+            log.warning(
+                "recording %d outbox rows failed (%s: %s); kept in memory and retried, not sent again",
+                len(items),
+                type(exc).__name__,
+                str(exc).splitlines()[0][:200] if str(exc) else "",
+            )
+            return False
+        return True
+
+    def _give_up(self, items: list[Finished]) -> None:
+        self.unrecorded.extend(items)
+        sent = [f.reminder_id for f in items if any(o.kind == AttemptOutcome.OK for o in f.outcomes)]
+        log.error(
+            "could not record %d outbox rows (ids %s); those sent (%d) may be sent again after their lease",
+            len(items),
+            ",".join(str(f.reminder_id) for f in items[:50]),
+            len(sent),
+        )
 
 
 async def record(s: AsyncSession, w: Wiring, finished: list[Finished]) -> dict[int, str]:
@@ -148,6 +222,10 @@ def after_send(
     config: DispatcherConfig,
     channel_pause: float,
 ) -> Verdict:
+    if any(o.stopped for o in outcomes):
+        # Cut off on the wire by a shutdown: given back at once for the next start, which
+        # sends it again (the attempt says "unknown": the one countable duplicate window).
+        return Verdict(ReminderState.PENDING, "retried", STOPPED, 0.0)
     if cut_short:
         # Stopped between two recipients: those reached are recorded; the rest get it
         # after the restart. Not a failure.

@@ -4,9 +4,11 @@ record (scheduler.dispatcher.decide, .send, .record), several batches overlappin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from scheduler.clock import Clock
 from scheduler.delivery import Sender
@@ -15,17 +17,25 @@ from scheduler.dispatcher.base import (
     MOMENT_REST_MAX,
     Delivery,
     DispatcherConfig,
+    Outcome,
     Renderer,
     TickStats,
 )
 from scheduler.dispatcher.decide import decide
-from scheduler.dispatcher.record import Finished, Recorder
+from scheduler.dispatcher.lease import LeaseKeeper
+from scheduler.dispatcher.record import STOPPED, Finished, Recorder
 from scheduler.dispatcher.send import send
 from scheduler.workcal import WorkingCalendar
 from store.claim_moment import claim_rest_of_moment
 from store.db import Database
 from store.delivery import delete_attempts, release
+from store.enums import AttemptOutcome
 from store.outbox import claim
+
+log = logging.getLogger("scheduler.dispatcher")
+
+# At shutdown, the longest wait to record the last outcomes or release the rows not sent.
+RECORD_AT_STOP = 4.0
 
 
 @dataclass
@@ -44,6 +54,8 @@ class Dispatcher:
     # Whether a unit's (ward id, unit code) reminders also go to its deputies: the plan's
     # remind_deputies, read in bot/ (the scheduler does not hold the plan).
     remind_deputies: Callable[[int, str], bool] = field(default=lambda ward_id, unit_code: False)
+    # Set by `hurry`: sends in flight are cut off now.
+    hurried: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def tick(self) -> TickStats:
         """Drain every due row and return what happened.
@@ -90,49 +102,108 @@ class Dispatcher:
             results.update(await self._send_and_record(pending))
         return list(results.values())
 
-    async def _send_and_record(self, pending: dict[int, list[Delivery]]) -> dict[int, str]:
-        """Send every row, `concurrency` at a time, handing each finished row to the recorder.
+    def hurry(self) -> None:
+        """Shutdown, the grace over: sends still on the wire are cut off now (recorded as
+        unknown outcome, their rows given back), rows not started are released."""
+        self.stopping = True
+        self.hurried.set()
 
-        Stopped mid-batch (shutdown cancels us), no new send starts, the sends already on
-        the wire finish and are recorded, rows not started are released at once (not left
-        leased), and a row cut between two recipients is retried for the rest."""
+    async def _send_and_record(self, pending: dict[int, list[Delivery]]) -> dict[int, str]:
+        """Send every row, `concurrency` at a time, handing each finished row to the recorder,
+        the batch's lease renewed meanwhile (scheduler.dispatcher.lease).
+
+        Stopping (`stopping`), no new send starts; the sends on the wire may finish until
+        `hurry` (or a cancel) cuts them off, recorded as unknown outcome; rows not started are
+        released at once (not left leased), and a row cut between two recipients is retried
+        for the rest. A row another worker took over is not sent."""
         gate = asyncio.Semaphore(self.config.concurrency)
         recorder = Recorder(self.db, self)
         recording = asyncio.ensure_future(recorder.run())
+        lease = LeaseKeeper(self.db, self.clock, self.config.worker, list(pending), self.config.lease_seconds)
+        lease.start()
         started: set[int] = set()
         abort = False
 
         async def send_row(rid: int, deliveries: list[Delivery]) -> None:
             async with gate:
-                if abort:
+                # Once stopping, no new send starts: the rest of the batch is released.
+                if abort or self.stopping or not await lease.may_send(rid):
                     return
                 started.add(rid)
                 outcomes = []
                 for d in deliveries:
-                    if abort:
+                    if abort or self.stopping:
                         break
-                    outcomes.append(await send(self, d))
+                    try:
+                        outcomes.append(await send(self, d))
+                    except asyncio.CancelledError:
+                        # Cut off by a shutdown while on the wire: it may have arrived.
+                        outcomes.append(Outcome(d, self.clock.now(), 1, AttemptOutcome.UNKNOWN, STOPPED, stopped=True))
+                        break
                 unsent = [d.attempt_id for d in deliveries[len(outcomes) :]]
                 recorder.put(Finished(rid, outcomes, unsent))
 
         rows = [asyncio.ensure_future(send_row(rid, d)) for rid, d in pending.items()]
+        cancelled = False
         try:
-            await asyncio.gather(*(asyncio.shield(row) for row in rows))
+            await self._until_done_or_hurried(rows)
         except asyncio.CancelledError:
-            abort = True
-            await asyncio.wait(rows, timeout=30)
-            untouched = [rid for rid in pending if rid not in started]
+            cancelled = True
+        try:
+            if cancelled or self.hurried.is_set():
+                abort = True
+                await asyncio.shield(self._cut_off(rows, recorder))
             recorder.put(None)
-            await asyncio.shield(recording)
-            if untouched:
-                attempt_ids = [d.attempt_id for rid in untouched for d in pending[rid]]
-                await asyncio.shield(self._release(untouched, attempt_ids))
-            raise
-        recorder.put(None)
-        await recording
+            await asyncio.shield(self._bounded(recording, cancelled or self.hurried.is_set()))
+        finally:
+            await lease.stop()
+        untouched = [rid for rid in pending if rid not in started]
+        if untouched:
+            attempt_ids = [d.attempt_id for rid in untouched for d in pending[rid]]
+            await asyncio.shield(self._release(untouched, attempt_ids))
+        if cancelled:
+            raise asyncio.CancelledError
         return recorder.counted
 
+    async def _until_done_or_hurried(self, rows: Sequence[asyncio.Future[Any]]) -> None:
+        waiting: set[asyncio.Future[Any]] = {r for r in rows if not r.done()}
+        hurried: asyncio.Future[Any] = asyncio.ensure_future(self.hurried.wait())
+        try:
+            while waiting and not self.hurried.is_set():
+                done, _ = await asyncio.wait({*waiting, hurried}, return_when=asyncio.FIRST_COMPLETED)
+                waiting -= done
+        finally:
+            hurried.cancel()
+
+    async def _cut_off(self, rows: Sequence[asyncio.Future[Any]], recorder: Recorder) -> None:
+        """Give sends on the wire `stop_grace` seconds (none once hurried), then cancel them."""
+        running = [r for r in rows if not r.done()]
+        if running and not self.hurried.is_set():
+            hurried: asyncio.Future[Any] = asyncio.ensure_future(self.hurried.wait())
+            await asyncio.wait([*running, hurried], timeout=self.config.stop_grace)
+            hurried.cancel()
+            running = [r for r in running if not r.done()]
+        for r in running:
+            r.cancel()
+        if running:
+            await asyncio.wait(running, timeout=2.0)
+            log.warning("shutdown: %d sends still on the wire were cut off (recorded as unknown outcome)", len(running))
+        recorder.hurry()
+
+    async def _bounded(self, recording: asyncio.Future[Any], stopping: bool) -> None:
+        if not stopping:
+            await recording
+            return
+        try:
+            await asyncio.wait_for(recording, RECORD_AT_STOP)
+        except TimeoutError:
+            log.error("shutdown: the outcomes of the last sends could not be recorded in %.0f s", RECORD_AT_STOP)
+
     async def _release(self, ids: list[int], attempt_ids: list[int]) -> None:
-        async with self.db.session() as s, s.begin():
-            await delete_attempts(s, attempt_ids)
-            await release(s, self.config.worker, ids)
+        try:
+            async with asyncio.timeout(RECORD_AT_STOP):
+                async with self.db.session() as s, s.begin():
+                    await delete_attempts(s, attempt_ids)
+                    await release(s, self.config.worker, ids)
+        except Exception as exc:  # the database away: the rows come back after their lease
+            log.warning("releasing %d unsent outbox rows failed (%s); they return after the lease", len(ids), exc)

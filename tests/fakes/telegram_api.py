@@ -30,7 +30,7 @@ BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Nhắc việc", "use
 
 @dataclass
 class Fault:
-    kind: str  # "429" | "500" | "slow" | "drop"
+    kind: str  # "429" | "500" | "401" | "slow" | "hang" | "drop"
     retry_after: int = 1
     delay: float = 0.0
 
@@ -54,6 +54,7 @@ class FakeTelegram:
     webhook_url: str | None = None
     webhook_secret: str | None = None  # the secret_token given to setWebhook
     rejected: int = 0  # 429s answered
+    release: asyncio.Event = field(default_factory=asyncio.Event)  # lets "hang" faults answer
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1000
@@ -226,6 +227,12 @@ class FakeTelegram:
                 )
             if fault.kind == "500":
                 return _error(500, "Internal Server Error")
+            if fault.kind == "401":
+                # A token blip: Telegram refuses the token for a moment.
+                return _error(401, "Unauthorized")
+            if fault.kind == "hang":
+                # Takes the request and never answers until the test sets `release`.
+                await self.release.wait()
             if fault.kind == "slow":
                 await asyncio.sleep(fault.delay)
             if fault.kind == "drop":

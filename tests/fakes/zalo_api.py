@@ -3,8 +3,9 @@
 The envelope {ok, result | error_code, description}; getUpdates long-polls and returns
 ONE update (no offset), or HTTP 408 "Request timeout" when idle; ids are strings and
 dates milliseconds; an update can be served again (the re-delivery some clients saw);
-faults on demand: HTML 502 pages, 429s, 500s, and a connection dropped after the request
-was carried out.
+faults on demand: HTML 502 pages, 429s (with a Retry-After header or parameters.retry_after),
+500s, an undocumented `{"ok":false,"error_code":-201}` inside HTTP 200, a request that hangs
+until released, and a connection dropped after the request was carried out.
 
 `handled(update)` tells when the bot has finished with an update: the poller handles what
 one getUpdates returned before it polls again, so a later poll means every reply to that
@@ -46,6 +47,12 @@ class FakeZalo:
     # Images people sent, served at GET /media/{name} (the URL an image update carries).
     media: dict[str, bytes] = field(default_factory=dict)
     base_url: str = ""  # set by the test once the server runs, for image URLs
+    # A "hang" fault holds its request until this is set.
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def sends(self) -> int:
+        """sendMessage requests received, whatever they were answered."""
+        return sum(1 for method, _ in self.calls if method == "sendMessage")
 
     def app(self) -> Starlette:
         return Starlette(
@@ -139,6 +146,22 @@ class FakeZalo:
                     status_code=429,
                     headers={"Retry-After": "2"},
                 )
+            if kind == "error201":
+                # An undocumented refusal inside HTTP 200 (seen failing 14 of 100 reminders).
+                return JSONResponse({"ok": False, "error_code": -201, "description": "Có lỗi xảy ra"})
+            if kind == "429long":
+                return JSONResponse(
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": "Too many requests",
+                        "parameters": {"retry_after": 1},
+                    },
+                    status_code=429,
+                )
+            if kind == "hang":
+                # The API takes the request and never answers (until the test lets it go).
+                await self.release.wait()
             if kind == "500":
                 return JSONResponse({"ok": False, "error_code": 500, "description": "Internal error"}, status_code=500)
             if kind == "drop":

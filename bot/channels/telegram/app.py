@@ -6,6 +6,7 @@ conversation, which parses commands itself so Telegram and Zalo behave the same.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -25,6 +26,8 @@ from telegram.ext import (
 from bot.channels.startup import StartupFailed, StartupUnreachable
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
+from bot.channels.telegram.polling import WatchedRequest, keep_polling
+from bot.channels.watch import InboundWatch
 from bot.conversation.handle import COMMANDS, Conversation
 from bot.messages import InboundFile, InboundMessage
 from bot.texts import common as texts
@@ -79,6 +82,8 @@ class TelegramBot:
         # On PostgreSQL every worker of this bot takes its slots from one shared grid, so they
         # keep Telegram's limit together; SQLite means one process, paced in memory.
         shared = SharedPace(db, token_key(token)) if db is not None and db.is_postgres else None
+        # Whether polling still reads updates: /healthz and the dead-man's switch look here.
+        self.watch = InboundWatch.start(CHANNEL)
         builder = (
             Application.builder()
             .token(token)
@@ -87,6 +92,7 @@ class TelegramBot:
             # Paces sends evenly at Telegram's ~30 messages/s per bot and ~1/s per chat; a
             # 429 still comes back to the outbox, which reschedules the reminder after retry_after.
             .rate_limiter(PacedRateLimiter(max_rate, shared=shared, chat_interval=chat_interval))
+            .get_updates_request(WatchedRequest(self.watch))
             .connection_pool_size(16)
             .pool_timeout(30)
         )
@@ -143,13 +149,19 @@ class TelegramBot:
         async with self.app:
             await self.register_commands()
             await self.app.start()
+            keeper: asyncio.Task[None] | None = None
             if self.app.updater is not None:
-                await self.app.updater.start_polling(
-                    poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
+                await self._start_polling()
+                # One 401 ends PTB's polling for good: start it again, with backoff.
+                keeper = asyncio.create_task(
+                    keep_polling(self.app.updater, self._start_polling, self.watch), name="telegram-polling"
                 )
             try:
                 yield self
             finally:
+                if keeper is not None:
+                    keeper.cancel()
+                    await asyncio.gather(keeper, return_exceptions=True)
                 if self.app.updater is not None and self.app.updater.running:
                     try:
                         await self.app.updater.stop()
@@ -158,6 +170,12 @@ class TelegramBot:
                         # application must still be stopped, or its shutdown fails.
                         log.warning("Telegram polling had ended with %s", type(exc).__name__)
                 await self.app.stop()
+
+    async def _start_polling(self) -> None:
+        assert self.app.updater is not None
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
 
     async def register_commands(self) -> None:
         try:

@@ -113,6 +113,8 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         self._shared_failing = False
         self._clock = clock
         self._sleep = sleep or asyncio.sleep
+        # Told how each getUpdates ended (None: it answered), so the channel knows it reads.
+        self.polled: Callable[[Exception | None], None] | None = None
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -222,16 +224,28 @@ class PacedRateLimiter(BaseRateLimiter[None]):
             chat = data.get("chat_id")
             await self._wait_turn(str(chat) if chat is not None else None)
         try:
-            return await callback(*args, **kwargs)
+            result = await callback(*args, **kwargs)
         except RetryAfter as exc:
-            seconds = _seconds(exc.retry_after)
-            # Everyone waits: Telegram's flood control is per bot, not per request.
-            until = self._now() + seconds
-            self._next_slot = max(self._next_slot, until)
-            self._paused_until = max(self._paused_until, until)
-            if self.shared is not None:
-                try:
-                    await self.shared.push_back(seconds)
-                except Exception as exc2:
-                    log.warning("send pace: could not push the shared pace back: %s", exc2)
+            await self._hold_back(_seconds(exc.retry_after))
+            self._tell_polled(endpoint, exc)
             raise
+        except Exception as exc:
+            self._tell_polled(endpoint, exc)
+            raise
+        self._tell_polled(endpoint, None)
+        return result
+
+    def _tell_polled(self, endpoint: str, exc: Exception | None) -> None:
+        if endpoint == "getUpdates" and self.polled is not None:
+            self.polled(exc)
+
+    async def _hold_back(self, seconds: float) -> None:
+        # Everyone waits: Telegram's flood control is per bot, not per request.
+        until = self._now() + seconds
+        self._next_slot = max(self._next_slot, until)
+        self._paused_until = max(self._paused_until, until)
+        if self.shared is not None:
+            try:
+                await self.shared.push_back(seconds)
+            except Exception as exc2:
+                log.warning("send pace: could not push the shared pace back: %s", exc2)
