@@ -46,6 +46,9 @@ class FakeZalo:
     # Images people sent, served at GET /media/{name} (the URL an image update carries).
     media: dict[str, bytes] = field(default_factory=dict)
     base_url: str = ""  # set by the test once the server runs, for image URLs
+    media_requests: int = 0  # GET /media/… received (a refused URL is never requested)
+    # name → URL: GET /media/{name} answers 302 to that URL (a CDN redirecting elsewhere).
+    redirects: dict[str, str] = field(default_factory=dict)
 
     def app(self) -> Starlette:
         return Starlette(
@@ -56,6 +59,9 @@ class FakeZalo:
         )
 
     async def _media(self, request: Request) -> Response:
+        self.media_requests += 1
+        if (target := self.redirects.get(request.path_params["name"])) is not None:
+            return Response(status_code=302, headers={"location": target})
         content = self.media.get(request.path_params["name"])
         return Response(status_code=404) if content is None else Response(content, media_type="image/jpeg")
 
