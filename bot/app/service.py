@@ -41,6 +41,7 @@ REPLAN_EVERY = timedelta(minutes=10)
 # tick, first in line (the least recently planned go first), so a big ward or a hundred of
 # them never hold the outbox and the conversation back for long.
 PLAN_BUDGET_SECONDS = 2.0
+MAX_LOGGED_CHANGES = 50  # plan changes logged one by one after a reload; the rest counted
 
 
 async def open_context(
@@ -321,8 +322,11 @@ class Ticker:
         # Syncing a big plan builds tens of thousands of rows: on a worker thread with its
         # own engine, so the conversation and the outbox keep the event loop.
         result = await in_worker_transaction(self.ctx.db, plan)
-        for change in result.changes:
+        for change in result.changes[:MAX_LOGGED_CHANGES]:
             log.warning("plan change (%s): %s", w.key, plan_change(change))
+        if len(result.changes) > MAX_LOGGED_CHANGES:
+            # A plan grown by thousands of tasks: ten thousand lines would help nobody.
+            log.warning("plan change (%s): and %d more", w.key, len(result.changes) - MAX_LOGGED_CHANGES)
         if result.inserted:
             log.info("planned %d new reminders for %s", result.inserted, w.key)
         self._dirty.discard(w.ward_id)
