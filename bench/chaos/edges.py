@@ -224,6 +224,7 @@ class Prober(threading.Thread):
         self.sent: list[tuple[int, float, str]] = []  # chat, when, phase
         self.phase = "before"
         self.stopping = threading.Event()
+        self.apologies: Counter[str] = Counter()
 
     def run(self) -> None:
         chat = 820_000_000
@@ -234,12 +235,20 @@ class Prober(threading.Thread):
             self.stopping.wait(self.every)
 
     def latencies(self) -> dict[str, list[float | None]]:
+        """Per phase, each probe's wait for its answer (None: no answer). An answer is the
+        reply the conversation stored; an apology sent because the message could not be
+        handled ("Xin lỗi, đã có lỗi…") is not one, and is counted apart."""
         answered: dict[str, float] = {}
         for e in self.run_.fake.accepted():
             answered.setdefault(e.chat_id, e.received)
+        stored = {str(c) for (c,) in self.run_.probe._all("SELECT chat_id FROM reminders WHERE kind = 'reply'")}
         out: dict[str, list[float | None]] = {}
+        self.apologies.clear()
         for chat, sent, phase in self.sent:
             at = answered.get(str(chat))
+            if at is not None and str(chat) not in stored:
+                self.apologies[phase] += 1
+                at = None
             out.setdefault(phase, []).append(None if at is None else at - sent)
         return out
 
@@ -285,6 +294,9 @@ def plan_reload(args: argparse.Namespace) -> Figures:
         time.sleep(5.0)  # answers to the last probes
         lat = prober.latencies()
         phases = {f"{ph}.{k}": v for ph in ("before", "reload", "after") for k, v in _summary(lat.get(ph, [])).items()}
+        phases.update({f"{ph}.apologies": n for ph, n in sorted(prober.apologies.items())})
+        log_text = (run.workdir / "bot.log").read_text(encoding="utf-8", errors="replace")
+        phases["bot_log.update_errors"] = log_text.count("error handling Telegram update")
         code, _ = bot.terminate()
         return {
             **run.header(),
