@@ -72,7 +72,20 @@ def _start(run: Run, extra: dict[str, str] | None = None) -> tuple[BotProcess, i
     bot.start()
     if not bot.wait_ready(90):
         raise SystemExit(f"the bot did not become ready; see {run.workdir / 'bot.log'} (--keep)")
+    # The banner can come a moment before the webhook port accepts connections: a probe sent
+    # in between was refused (and counted unanswered) in the first runs.
+    wait_until(lambda: _listening(port), 15, every=0.1)
     return bot, port
+
+
+def _listening(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered
+    except OSError:
+        return False
 
 
 # --- link lockout -----------------------------------------------------------------------
