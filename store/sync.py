@@ -163,22 +163,24 @@ async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow]
 
 async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note) -> dict[int, Task]:
     tasks = {t.stt: t for t in await session.scalars(select(Task).where(Task.ward_id == ward_id))}
+    new: list[dict[str, object]] = []  # inserted in one statement below, as occurrences are
     for spec in wanted:
         subject = spec.name
         task = tasks.get(spec.stt)
         if task is None:
-            tasks[spec.stt] = Task(
-                ward_id=ward_id,
-                stt=spec.stt,
-                label=spec.name,
-                section=spec.section,
-                content=spec.content,
-                product=spec.product,
-                deadline_text=spec.deadline_text,
-                deadline_kind=spec.deadline_kind,
-                active=True,
+            new.append(
+                {
+                    "ward_id": ward_id,
+                    "stt": spec.stt,
+                    "label": spec.name,
+                    "section": spec.section,
+                    "content": spec.content,
+                    "product": spec.product,
+                    "deadline_text": spec.deadline_text,
+                    "deadline_kind": spec.deadline_kind,
+                    "active": True,
+                }
             )
-            session.add(tasks[spec.stt])
             note(Change(ChangeKind.TASK_ADDED, subject, new=spec.content))
             continue
         if not task.active:
@@ -205,6 +207,12 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
             task.active = False
             note(Change(ChangeKind.TASK_REMOVED, task.label or str(stt)))
     await session.flush()
+    if new:
+        await session.execute(insert(Task), new)
+        added = {row["stt"] for row in new}
+        for task in await session.scalars(select(Task).where(Task.ward_id == ward_id)):
+            if task.stt in added:
+                tasks[task.stt] = task
     return tasks
 
 
