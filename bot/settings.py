@@ -34,6 +34,11 @@ def bundled(name: str) -> Path:
     return _SOURCES[0] / name
 
 
+# Zalo's CDN domains as seen in image URLs of the Zalo Bot API (…zdn.vn, …zadn.vn) and its
+# own domains; NHACVIEC_ZALO_FILE_HOSTS replaces the list.
+ZALO_FILE_HOSTS = "zdn.vn,zadn.vn,zalo.me,zaloapp.com,zaloplatforms.com"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NHACVIEC_", env_file=".env", extra="ignore")
 
@@ -80,6 +85,11 @@ class Settings(BaseSettings):
     zalo_token: SecretStr | None = None
     zalo_base_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_secret: SecretStr | None = None
+    # The hosts Zalo serves the images people send from (a host or any of its subdomains,
+    # comma-separated); an image URL naming another host, or resolving to a private or
+    # loopback address, is not fetched. An IP address listed here is allowed as is (a test
+    # fake or a local mirror).
+    zalo_file_hosts: str = ZALO_FILE_HOSTS
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
     webhook_mode: bool = False

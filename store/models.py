@@ -349,7 +349,8 @@ class LinkCode(Base):
 
 
 class LinkFailure(Base):
-    """Wrong link codes, to throttle guessing per chat and across all chats."""
+    """Wrong link codes (codes that were never issued), to throttle guessing per chat and
+    across all chats. A used or expired code is not a guess and is not recorded here."""
 
     __tablename__ = "link_failures"
     __table_args__ = (
@@ -360,6 +361,7 @@ class LinkFailure(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    code: Mapped[str | None] = mapped_column(String(16))
 
 
 class ExtensionRequest(Base):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, distinct, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.enums import PersonRole
@@ -90,23 +91,75 @@ async def add_link_code(session: AsyncSession, person: Person, code: str, now: d
     return row
 
 
+async def hold_link_turn(session: AsyncSession, channel: str, chat_id: str) -> None:
+    """Take this chat's turn at linking until the transaction ends, so the per-chat limit
+    is checked and charged as one step: forty codes sent at once from one chat are tried
+    one after the other, not forty against the same count. SQLite needs nothing: every
+    writing transaction begins IMMEDIATE, so they already run one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = func.hashtextextended(f"link:{channel}:{chat_id}", 0)
+        await session.execute(select(func.pg_advisory_xact_lock(key)))
+
+
 async def link_failures_since(
     session: AsyncSession, since: datetime, channel: str | None = None, chat_id: str | None = None
 ) -> int:
-    """Wrong codes after `since`: from one chat, or (no chat given) from anywhere."""
-    query = select(func.count(LinkFailure.id)).where(LinkFailure.at > since)
+    """From one chat: the distinct wrong codes it sent after `since` (the same wrong code
+    sent again is not another guess). From anywhere (no chat given): how many distinct
+    chats sent one — a flood is many chats, one chat is held by its own limit."""
+    recent = LinkFailure.at > since
     if channel is not None:
-        query = query.where(LinkFailure.channel == channel, LinkFailure.chat_id == chat_id)
-    return await session.scalar(query) or 0
+        # Rows from before the code was recorded count one each.
+        guess = func.coalesce(LinkFailure.code, cast(LinkFailure.id, String(24)))
+        query = select(func.count(distinct(guess))).where(
+            recent, LinkFailure.channel == channel, LinkFailure.chat_id == chat_id
+        )
+        return await session.scalar(query) or 0
+    chats = select(LinkFailure.channel, LinkFailure.chat_id).where(recent).distinct().subquery()
+    return await session.scalar(select(func.count()).select_from(chats)) or 0
 
 
 async def record_link_failure(
-    session: AsyncSession, channel: str, chat_id: str, now: datetime, keep: timedelta
+    session: AsyncSession, channel: str, chat_id: str, code: str, now: datetime, keep: timedelta
 ) -> None:
     """Remember a wrong code; failures older than `keep` no longer count and are deleted."""
     await session.execute(delete(LinkFailure).where(LinkFailure.at <= now - keep))
-    session.add(LinkFailure(channel=channel, chat_id=chat_id, at=now))
+    session.add(LinkFailure(channel=channel, chat_id=chat_id, code=code[:16], at=now))
     await session.flush()
+
+
+class CodeState(StrEnum):
+    """Why a code did not link (redeem_link_code returned None)."""
+
+    UNKNOWN = "unknown"  # never issued: a typo or a guess
+    LINKED_HERE = "linked_here"  # this very chat already redeemed it (the same code sent twice at once)
+    USED = "used"  # redeemed by another chat (or its person was unlinked since)
+    EXPIRED = "expired"
+
+
+async def code_state(session: AsyncSession, code: str, channel: str, chat_id: str, now: datetime) -> CodeState:
+    """What became of a code that could not be redeemed. Read after the conditional UPDATE
+    of redeem_link_code, so on PostgreSQL a racing winner has committed by then."""
+    row = (
+        await session.execute(
+            select(LinkCode.used_at, LinkCode.expires_at, LinkCode.person_id, ChatIdentity, Person.unlinked_at)
+            .outerjoin(ChatIdentity, ChatIdentity.id == LinkCode.used_by_identity_id)
+            .outerjoin(Person, Person.id == LinkCode.person_id)
+            .where(LinkCode.code == code)
+        )
+    ).first()
+    if row is None:
+        return CodeState.UNKNOWN
+    used_at, expires_at, person_id, identity, unlinked_at = row
+    if used_at is None:
+        return CodeState.EXPIRED if expires_at <= now else CodeState.UNKNOWN
+    here = (
+        identity is not None
+        and (identity.channel, identity.chat_id) == (channel, chat_id)
+        and identity.person_id == person_id
+        and unlinked_at is None
+    )
+    return CodeState.LINKED_HERE if here else CodeState.USED
 
 
 async def redeem_link_code(

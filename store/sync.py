@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import progress
@@ -183,23 +183,25 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
     rows = list(await session.scalars(select(Task).where(Task.ward_id == ward_id)))
     matched = await _align(session, rows, wanted)
     tasks: dict[int, Task] = {}
+    new: list[dict[str, object]] = []  # inserted in one statement below, as occurrences are
     for i, spec in enumerate(wanted):
         subject = spec.name
         task = matched.get(i)
         if task is None:
-            tasks[spec.stt] = Task(
-                ward_id=ward_id,
-                stt=spec.stt,
-                uid=spec.uid or None,
-                label=spec.name,
-                section=spec.section,
-                content=spec.content,
-                product=spec.product,
-                deadline_text=spec.deadline_text,
-                deadline_kind=spec.deadline_kind,
-                active=True,
+            new.append(
+                {
+                    "ward_id": ward_id,
+                    "stt": spec.stt,
+                    "uid": spec.uid or None,
+                    "label": spec.name,
+                    "section": spec.section,
+                    "content": spec.content,
+                    "product": spec.product,
+                    "deadline_text": spec.deadline_text,
+                    "deadline_kind": spec.deadline_kind,
+                    "active": True,
+                }
             )
-            session.add(tasks[spec.stt])
             note(Change(ChangeKind.TASK_ADDED, subject, new=spec.content))
             continue
         tasks[spec.stt] = task
@@ -228,6 +230,12 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
             task.active = False
             note(Change(ChangeKind.TASK_REMOVED, task.label or str(task.stt)))
     await session.flush()
+    if new:
+        await session.execute(insert(Task), new)
+        added = {row["stt"] for row in new}
+        for task in await session.scalars(select(Task).where(Task.ward_id == ward_id)):
+            if task.stt in added:
+                tasks[task.stt] = task
     return tasks
 
 
@@ -265,16 +273,16 @@ async def _sync_occurrences(
         by_task[occ.task_id][occ.key] = occ
     result: dict[int, list[Occurrence]] = {}
     flipped: list[int] = []
+    new: list[dict[str, object]] = []  # inserted in one statement below (a new plan: thousands)
     for spec in wanted:
         task = tasks[spec.stt]
         rows = by_task[task.id]
         for want in spec.occurrences:
             row = rows.get(want.key)
             if row is None:
-                rows[want.key] = Occurrence(
-                    task_id=task.id, key=want.key, start=want.start, due=want.due, checkin=want.checkin, active=True
+                new.append(
+                    {"task_id": task.id, "key": want.key, "start": want.start, "due": want.due, "checkin": want.checkin}
                 )
-                session.add(rows[want.key])
             elif row.due != want.due or not row.active or row.checkin != want.checkin:
                 if row.due != want.due:
                     await _drop_pending(session, row.id)
@@ -289,6 +297,18 @@ async def _sync_occurrences(
                 row.active = False
                 await _drop_pending(session, row.id)
         result[spec.stt] = [r for r in rows.values() if r.active]
+    if new:
+        # One executemany, then the new rows read back: the unit of work's per-object
+        # bookkeeping was most of a 9,999-task plan's sync (all of it with SQLite's write
+        # lock held), and INSERT … RETURNING of that many rows is slower still.
+        await session.execute(insert(Occurrence), [{**row, "active": True} for row in new])
+        stt_of = {t.id: stt for stt, t in tasks.items()}
+        added = {(row["task_id"], row["key"]) for row in new}
+        for occ in await session.scalars(
+            select(Occurrence).where(Occurrence.task_id.in_({row["task_id"] for row in new}))
+        ):
+            if (occ.task_id, occ.key) in added:
+                result[stt_of[occ.task_id]].append(occ)
     if flipped:
         # Which statuses complete the occurrence changed ("đang làm" completes a check-in,
         # not a deadline): its assignments' completing runs are read again.
@@ -311,6 +331,7 @@ async def _sync_assignments(
     for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occ_ids))):
         existing[a.occurrence_id][a.unit_id] = a
     code_of = {uid: code for code, uid in unit_ids.items()}
+    new: list[dict[str, object]] = []
     for spec in wanted:
         roles = spec.roles
         before: set[tuple[str, str]] = set()
@@ -320,14 +341,14 @@ async def _sync_assignments(
             for code, role in roles.items():
                 found = current.get(unit_ids[code])
                 if found is None:
-                    session.add(
-                        Assignment(
-                            occurrence_id=occ.id,
-                            unit_id=unit_ids[code],
-                            role=role,
-                            active=True,
-                            status=Status.NOT_STARTED,
-                        )
+                    new.append(
+                        {
+                            "occurrence_id": occ.id,
+                            "unit_id": unit_ids[code],
+                            "role": role,
+                            "active": True,
+                            "status": Status.NOT_STARTED,
+                        }
                     )
                 elif found.role != role or not found.active:
                     found.role, found.active = role, True
@@ -340,6 +361,8 @@ async def _sync_assignments(
                 note(Change(ChangeKind.ROLE_SET, spec.name, old=code, new=AssignmentRole(role)))
             for code in sorted({c for c, _ in before - after} - set(roles)):
                 note(Change(ChangeKind.ROLE_REMOVED, spec.name, old=code))
+    if new:
+        await session.execute(insert(Assignment), new)  # one executemany, no objects
 
 
 async def _drop_pending(session: AsyncSession, occurrence_id: int) -> None:

@@ -43,7 +43,7 @@ async def test_linking_welcomes_by_unit_and_lists_open_tasks(ctx: AppContext) ->
     assert "Nguyễn Văn A" in welcome and "Trung tâm Phục vụ hành chính công phường" in welcome
     assert "11. Thực hiện việc xử lý thủ tục hành chính" in welcome
     # single use: another chat cannot reuse it
-    assert "không đúng, đã dùng hoặc đã hết hạn" in (await say(conv, "c2", f"/start {code.code}"))[0]
+    assert "Mã liên kết này đã được dùng" in (await say(conv, "c2", f"/start {code.code}"))[0]
 
 
 async def test_an_expired_code_is_refused_and_guessing_is_throttled(ctx: AppContext, clock: ManualClock) -> None:
@@ -53,8 +53,9 @@ async def test_an_expired_code_is_refused_and_guessing_is_throttled(ctx: AppCont
         code = await issue_link_code(s, person, ctx.now(), timedelta(hours=1))
     clock.advance(hours=2)
     assert "hết hạn" in (await say(conv, "c3", f"LIENKET {code.code}"))[0]
-    for guess in range(4):
-        await say(conv, "c3", f"/start {guess:06d}")
+    # An expired code is no guess: five wrong codes after it, then the chat waits.
+    for guess in range(5):
+        assert "không đúng" in (await say(conv, "c3", f"/start {guess:06d}"))[0]
     assert "quá nhiều lần" in (await say(conv, "c3", "/start 999999"))[0]
 
 

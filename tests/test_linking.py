@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from bot.actions.people import LINK_FAILURE_GLOBAL_LIMIT, LINK_FAILURE_LIMIT, create_person, issue_link_code
+from bot.actions.people import LINK_FAILURE_LIMIT, LINK_FLOOD_CHATS, create_person, issue_link_code
 from bot.channels.zalo.app import parse_update
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
@@ -79,7 +79,7 @@ async def test_a_code_sent_to_two_workers_at_the_same_moment_links_one_chat(ctx:
                 _say(worker_a, f"a{i}", f"/start {code}"), _say(worker_b, f"b{i}", f"/start {code}")
             )
             welcomed = [r for r in (a, b) if r and r[0].startswith("Xin chào Người VP")]
-            refused = [r for r in (a, b) if r == [texts.LINK_BAD_CODE]]
+            refused = [r for r in (a, b) if r == [texts.LINK_CODE_USED]]
             assert (len(welcomed), len(refused)) == (1, 1), (a, b)
         identities = await _identities(ctx)
         assert len(identities) == rounds
@@ -94,11 +94,13 @@ async def test_a_code_links_once_and_an_expired_code_not_at_all(ctx: AppContext,
     conv = Conversation(ctx)
     code = await _code(ctx)
     assert (await _say(conv, "100", f"/start {code}"))[0].startswith("Xin chào")
-    assert await _say(conv, "200", f"LIENKET {code}") == [texts.LINK_BAD_CODE]
+    assert await _say(conv, "200", f"LIENKET {code}") == [texts.LINK_CODE_USED]
     late = await _code(ctx, "KTHTDT", ttl=timedelta(minutes=30))
     clock.advance(minutes=31)
-    assert await _say(conv, "300", late) == [texts.LINK_BAD_CODE]
+    assert await _say(conv, "300", late) == [texts.LINK_CODE_EXPIRED]
     assert [(i.chat_id, i.sender_id) for i in await _identities(ctx)] == [("100", "100")]
+    # Neither is a guess: nothing is counted against the two chats or anyone.
+    assert await _failures(ctx) == []
 
 
 # --- private chats only ------------------------------------------------------------------------
@@ -196,15 +198,109 @@ async def test_wrong_codes_are_throttled_per_chat(ctx: AppContext, clock: Manual
 
 async def test_wrong_codes_from_many_chats_pause_linking_for_everyone(ctx: AppContext, clock: ManualClock) -> None:
     """A guesser spreading tries over many chats (each try a different code, so no code ever
-    collects failures) is held by the limit on wrong codes from anywhere."""
+    collects failures) is held by the brake on wrong codes from many chats."""
     conv = Conversation(ctx)
     code = await _code(ctx)
-    for i in range(LINK_FAILURE_GLOBAL_LIMIT):
+    for i in range(LINK_FLOOD_CHATS - 1):
         assert await _say(conv, f"guess-{i}", f"{i:06d}") == [texts.LINK_BAD_CODE]
-    assert await _say(conv, "honest", code) == [texts.LINK_BUSY]
-    assert await _identities(ctx) == []
+    # One chat fewer than a flood: linking is still open (checked with a used-up code,
+    # which is not a guess and so adds nothing).
+    other = await _code(ctx, "VHXH")
+    assert (await _say(conv, "early", other))[0].startswith("Xin chào")
+    assert await _say(conv, "guess-last", "999998") == [texts.LINK_BAD_CODE]
+    assert await _say(conv, "honest", code) == [
+        "Hệ thống đang tạm ngừng nhận mã liên kết vì có quá nhiều mã sai được gửi đến. Xin thử lại sau 15 phút."
+    ]
+    assert [i.chat_id for i in await _identities(ctx)] == ["early"]
     clock.advance(minutes=15, seconds=1)
     assert (await _say(conv, "honest", code))[0].startswith("Xin chào")
+
+
+async def test_the_same_wrong_code_sent_again_is_not_another_guess(ctx: AppContext) -> None:
+    conv = Conversation(ctx)
+    for _ in range(LINK_FAILURE_LIMIT + 3):
+        assert await _say(conv, "typo", "123450") == [texts.LINK_BAD_CODE]
+    code = await _code(ctx)
+    assert (await _say(conv, "typo", code))[0].startswith("Xin chào")
+
+
+# --- nobody locks linking for everyone (issue 25) ----------------------------------------------
+
+
+async def _failures(ctx: AppContext) -> list[tuple[str, str | None]]:
+    async with ctx.db.session() as s:
+        return [(f.chat_id, f.code) for f in await s.scalars(select(LinkFailure).order_by(LinkFailure.id))]
+
+
+async def _two_workers(ctx: AppContext) -> tuple[Conversation, Conversation, Database]:
+    """Two conversations on two engines, as two worker processes would be."""
+    other = Database(ctx.db.url)
+    ctx_b = AppContext(other, ctx.settings, ctx.plan, ctx.calendar, ctx.clock, ctx.ward_id)
+    return Conversation(ctx), Conversation(ctx_b), other
+
+
+async def test_one_valid_code_sent_forty_times_at_once_links_once_and_locks_nobody_out(ctx: AppContext) -> None:
+    """The same message delivered forty times at once (a client resending, or forty taps):
+    one link, the other copies told the chat is linked; no wrong code is counted, so the
+    next person's valid code links at once."""
+    worker_a, worker_b, other = await _two_workers(ctx)
+    try:
+        code = await _code(ctx, "VP")
+        answers = await asyncio.gather(
+            *(_say(worker_a if i % 2 else worker_b, "racer", f"/start {code}") for i in range(40))
+        )
+    finally:
+        await other.dispose()
+    firsts = [a[0] for a in answers]
+    # A copy that came in after the link was committed is a linked chat's /start (the
+    # welcome again); one that raced it is told it is linked. Nothing else.
+    assert all(f.startswith("Xin chào Người VP") or f == texts.LINK_ALREADY_LINKED for f in firsts), set(firsts)
+    assert texts.LINK_ALREADY_LINKED == "Tài khoản của bạn đã được liên kết bằng mã này; không cần gửi lại mã."
+    assert [i.chat_id for i in await _identities(ctx)] == ["racer"]
+    assert await _failures(ctx) == []
+    conv = Conversation(ctx)
+    assert (await _say(conv, "next-person", await _code(ctx, "VHXH")))[0].startswith("Xin chào Người VHXH")
+
+
+async def test_forty_chats_racing_one_valid_code_link_one_and_lock_nobody_out(ctx: AppContext) -> None:
+    """A code posted where forty people saw it: one chat links, the other thirty-nine are
+    told the code was used (and to tell the office), and that is no flood of wrong codes."""
+    worker_a, worker_b, other = await _two_workers(ctx)
+    try:
+        code = await _code(ctx, "VP")
+        answers = await asyncio.gather(
+            *(_say(worker_a if i % 2 else worker_b, f"chat-{i}", f"/start {code}") for i in range(40))
+        )
+    finally:
+        await other.dispose()
+    welcomed = [a for a in answers if a[0].startswith("Xin chào Người VP")]
+    used = [a for a in answers if a == [texts.LINK_CODE_USED]]
+    assert (len(welcomed), len(used)) == (1, 39)
+    assert used[0] == [
+        "Mã liên kết này đã được dùng. Nếu không phải bạn đã dùng mã, xin báo văn phòng để kiểm tra và cấp mã mới."
+    ]
+    assert len(await _identities(ctx)) == 1 and await _failures(ctx) == []
+    conv = Conversation(ctx)
+    assert (await _say(conv, "next-person", await _code(ctx, "VHXH")))[0].startswith("Xin chào Người VHXH")
+
+
+async def test_thirty_wrong_codes_at_once_from_one_chat_hold_that_chat_only(ctx: AppContext) -> None:
+    """Thirty different wrong codes sent all at once from one chat: the chat's tries are
+    taken one at a time, so it gets its five and is then held; another chat's valid code
+    still links."""
+    worker_a, worker_b, other = await _two_workers(ctx)
+    try:
+        answers = await asyncio.gather(
+            *(_say(worker_a if i % 2 else worker_b, "guesser", f"{100000 + i:06d}") for i in range(30))
+        )
+    finally:
+        await other.dispose()
+    firsts = [a[0] for a in answers]
+    assert firsts.count(texts.LINK_BAD_CODE) == LINK_FAILURE_LIMIT
+    assert firsts.count("Bạn đã nhập sai mã quá nhiều lần. Xin thử lại sau 15 phút.") == 30 - LINK_FAILURE_LIMIT
+    assert len(await _failures(ctx)) == LINK_FAILURE_LIMIT
+    conv = Conversation(ctx)
+    assert (await _say(conv, "honest", await _code(ctx)))[0].startswith("Xin chào")
 
 
 async def test_old_wrong_codes_are_pruned_when_a_new_one_is_recorded(ctx: AppContext, clock: ManualClock) -> None:

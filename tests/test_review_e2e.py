@@ -151,7 +151,10 @@ async def zl(ctx: AppContext) -> AsyncIterator[ZL]:
     fake = FakeZalo()
     server = await serve(fake.app())
     fake.base_url = server.url
-    bot = ZaloBot(fake.token, server.url, Conversation(ctx), poll_timeout=1, min_poll_interval=0.05)
+    # The fake serves images from 127.0.0.1: listed as a file host, as a test setup would.
+    bot = ZaloBot(
+        fake.token, server.url, Conversation(ctx), poll_timeout=1, min_poll_interval=0.05, file_hosts="127.0.0.1"
+    )
     try:
         async with bot.running(), replies_sent(ctx, {"zalo": bot.channel}):
             yield ZL(ctx, fake, bot)

@@ -4,6 +4,7 @@ Telegram API on 127.0.0.1 and prints what was lost, doubled or left behind.
     python -m bench.chaos --scenario kill [--db sqlite|postgres] [--url URL]
     python -m bench.chaos --scenario workers --db postgres --url postgresql+psycopg://…/test_h4
     python -m bench.chaos --scenario storm429 | unauthorized | sigterm
+    python -m bench.chaos --scenario link_lockout | plan_reload   # issue 25's edges (bench/chaos/edges.py)
     python -m bench.chaos --scenario deploy      # checks the deploy files (no Docker engine needed)
     python -m bench.chaos --scenario lease_storm | sigterm_hang | telegram401 | zalo_errors   # issue 25
 
@@ -56,6 +57,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "window": 20.0,
     },
     "deploy": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
+    "link_lockout": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
+    "plan_reload": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
 }
 
 
@@ -91,6 +94,14 @@ def parser() -> argparse.ArgumentParser:
     g = p.add_argument_group("sigterm")
     g.add_argument("--mode", choices=["polling", "webhook", "both"], default="both")
     g.add_argument("--stop-timeout", type=float, help="SIGKILL if not gone after this")
+    g = p.add_argument_group("link_lockout")
+    g.add_argument("--flood-chats", type=int, default=12, help="chats sending one wrong code each, last phase")
+    g = p.add_argument_group("plan_reload")
+    g.add_argument("--tasks", type=int, default=9999, help="tasks in the reloaded plan")
+    g.add_argument("--probe-every", type=float, default=0.2, help="seconds between two probe messages")
+    g.add_argument("--baseline-seconds", type=float, default=8.0)
+    g.add_argument("--after-seconds", type=float, default=5.0)
+    g.add_argument("--reload-timeout", type=float, default=240.0)
     return p
 
 

@@ -58,6 +58,7 @@ def lease_storm(args: argparse.Namespace) -> Figures:
         for p in procs:
             p.start()
         ready = sum(p.wait_ready() for p in procs)
+
         def supervise() -> None:
             for p in procs:
                 p.supervise()

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from bench.chaos import edges
 from bench.chaos.harness import (
     BotProcess,
     Run,
@@ -291,4 +292,6 @@ SCENARIOS = {
     "storm429": storm429,
     "unauthorized": unauthorized,
     "sigterm": sigterm,
+    "link_lockout": edges.link_lockout,
+    "plan_reload": edges.plan_reload,
 }

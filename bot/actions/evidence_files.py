@@ -22,6 +22,21 @@ FETCH_ATTEMPTS = 2  # a second try at once; after that the file id is kept and t
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+class FileTooLarge(ValueError):
+    """The file is over the cap: found out from its declared size or while reading it, so
+    no more than the cap is ever held. Not worth a second try."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file of more than {size} bytes")
+        self.size = size
+
+
+def _too_large(max_bytes: int) -> str:
+    if max_bytes >= 1024 * 1024:
+        return f"tệp quá lớn (hơn {max_bytes // (1024 * 1024)} MB)"
+    return f"tệp quá lớn (hơn {max_bytes} byte)"
+
+
 @dataclass(frozen=True)
 class FetchedFile:
     file: InboundFile
@@ -71,14 +86,17 @@ async def fetch_and_store(
         try:
             content = await source.fetch(file, max_bytes)
             break
+        except FileTooLarge:
+            log.warning("evidence file %s is over %d bytes: not kept", file.file_id[:40], max_bytes)
+            return FetchedFile(file, error=_too_large(max_bytes))
         except Exception as exc:  # a network or API failure: tried again, then kept as an id
             log.warning(
                 "evidence file %s could not be fetched (try %d): %s", file.file_id[:40], attempt, type(exc).__name__
             )
             if attempt == FETCH_ATTEMPTS:
                 return FetchedFile(file, error=f"không tải được tệp ({type(exc).__name__})")
-    if len(content) > max_bytes:
-        return FetchedFile(file, error=f"tệp quá lớn ({len(content)} byte)")
+    if len(content) > max_bytes:  # a source that does not cap its own reads
+        return FetchedFile(file, error=_too_large(max_bytes))
     try:
         return store_bytes(content, file, folder, now)
     except OSError as exc:

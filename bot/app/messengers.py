@@ -108,6 +108,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                 settings.zalo_base_url,
                 conversation,
                 webhook=settings.webhook_mode,
+                file_hosts=settings.zalo_file_hosts,
             )
             stack.push_async_callback(zalo.client.aclose)  # also when the start fails
             await _retrying("Zalo getMe", zalo.connect, settings, stop)

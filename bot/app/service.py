@@ -18,6 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions.notices import notify_office
+from bot.app.offload import in_worker_transaction
 from bot.app.periodic import PeriodicWork
 from bot.context import AppContext, ServedWard
 from bot.messages import Channel
@@ -52,6 +53,7 @@ PLAN_BUDGET_SECONDS = 2.0
 STOP_GRACE = 5.0
 STOP_CUT_OFF = 8.0
 HARD_STOP = 19.0
+MAX_LOGGED_CHANGES = 50  # plan changes logged one by one after a reload; the rest counted
 
 
 async def open_context(
@@ -199,7 +201,7 @@ class Ticker:
         self.periodic = self.periodic or PeriodicWork(self.ctx, ward=self.ctx.ward_id)
         self.periodics[self.ctx.ward_id] = self.periodic
 
-    def _reload_plans_if_edited(self) -> bool:
+    async def _reload_plans_if_edited(self) -> bool:
         """The office may add, edit or remove plan files while the bot runs: a valid edit is
         picked up at the next tick. An edit that fails any check `nhacviec check` makes (the
         file's own rules, then each task's reminder policy against the office hours), or
@@ -233,13 +235,15 @@ class Ticker:
             if self._mtimes.get(f) == mtime:
                 continue
             self._mtimes[f] = mtime
-            changed |= self._reload(f, by_path.get(f))
+            changed |= await self._reload(f, by_path.get(f))
         self._mtimes = {f: m for f, m in self._mtimes.items() if f in files}
         return changed
 
-    def _reload(self, path: Path, running: ServedWard | None) -> bool:
+    async def _reload(self, path: Path, running: ServedWard | None) -> bool:
         try:
-            plan = check_plan(path, self.ctx.calendar)
+            # Reading a big plan takes seconds of pure Python (a 9,999-task file: ~20 s on a
+            # busy 2-core machine): on a worker thread, so chat answers do not wait for it.
+            plan = await asyncio.to_thread(check_plan, path, self.ctx.calendar)
         except PlanError as exc:
             log.error("the edited plan is invalid; keeping the running one:\n%s", exc)
             return False
@@ -283,7 +287,7 @@ class Ticker:
         now = self.ctx.now()
         today = self.ctx.calendar.local_date(now)
         loop = asyncio.get_running_loop()
-        self._reload_plans_if_edited()
+        await self._reload_plans_if_edited()
         await self._apply_edits(now)
         started = loop.time()
         for n, (path, w) in enumerate(list(self._new.items())):
@@ -291,8 +295,11 @@ class Ticker:
                 return
             self._new.pop(path)
             try:
-                async with self.ctx.db.session() as session, session.begin():
-                    result = await plan_one_ward(session, self.ctx.settings, w, self.ctx.calendar, now)
+
+                async def first_plan(session: AsyncSession, w: WardPlan = w) -> PlanningResult:
+                    return await plan_one_ward(session, self.ctx.settings, w, self.ctx.calendar, now)
+
+                result = await in_worker_transaction(self.ctx.db, first_plan)
             except WardError as exc:
                 log.error("plan %s refused: %s", path, exc)
                 continue
@@ -353,8 +360,9 @@ class Ticker:
 
     async def _plan(self, w: ServedWard, now: datetime, today: date) -> None:
         s = self.ctx.settings
-        async with self.ctx.db.session() as session, session.begin():
-            result = await plan_ward(
+
+        async def plan(session: AsyncSession) -> PlanningResult:
+            return await plan_ward(
                 session,
                 w.key,
                 w.plan,
@@ -364,8 +372,15 @@ class Ticker:
                 stale_after=timedelta(hours=s.stale_after_hours),
                 blocked_notice=blocked_notice,
             )
-        for change in result.changes:
+
+        # Syncing a big plan builds tens of thousands of rows: on a worker thread with its
+        # own engine, so the conversation and the outbox keep the event loop.
+        result = await in_worker_transaction(self.ctx.db, plan)
+        for change in result.changes[:MAX_LOGGED_CHANGES]:
             log.warning("plan change (%s): %s", w.key, plan_change(change))
+        if len(result.changes) > MAX_LOGGED_CHANGES:
+            # A plan grown by thousands of tasks: ten thousand lines would help nobody.
+            log.warning("plan change (%s): and %d more", w.key, len(result.changes) - MAX_LOGGED_CHANGES)
         if result.inserted:
             log.info("planned %d new reminders for %s", result.inserted, w.key)
         self._dirty.discard(w.ward_id)

@@ -15,6 +15,7 @@ from bot.messages import InboundMessage, OutboundMessage
 from bot.texts import common as texts
 from scheduler.folding import fold
 from store.models import Person
+from store.people import CodeState
 
 _LINK_TEXT = re.compile(r"^(?:lien\s*ket|link|ma|start)\s*:?\s*(?P<code>\d{6})$")
 
@@ -55,7 +56,16 @@ async def link(ctx: AppContext, s: AsyncSession, msg: InboundMessage, code: str)
     refusal = await link_throttled(s, msg.channel, msg.chat_id, now)
     if refusal is not None:
         return [OutboundMessage(texts.LINK_THROTTLED if refusal == LinkRefusal.CHAT else texts.LINK_BUSY)], None
-    person = await redeem_code(s, code, msg.channel, msg.chat_id, msg.sender_id, msg.sender_name or "", now)
-    if person is None:
-        return [OutboundMessage(texts.LINK_BAD_CODE)], None
-    return [OutboundMessage(await welcome(ctx, s, person))], person
+    got = await redeem_code(s, code, msg.channel, msg.chat_id, msg.sender_id, msg.sender_name or "", now)
+    if got.person is None:
+        return [OutboundMessage(_NOT_LINKED[got.state or CodeState.UNKNOWN])], None
+    return [OutboundMessage(await welcome(ctx, s, got.person))], got.person
+
+
+# What a code that did not link is answered with; only UNKNOWN was counted as a wrong code.
+_NOT_LINKED = {
+    CodeState.UNKNOWN: texts.LINK_BAD_CODE,
+    CodeState.USED: texts.LINK_CODE_USED,
+    CodeState.EXPIRED: texts.LINK_CODE_EXPIRED,
+    CodeState.LINKED_HERE: texts.LINK_ALREADY_LINKED,
+}

@@ -135,7 +135,12 @@ HOW_TO_LINK = (
     "Để nhận nhắc việc, xin gửi mã liên kết 6 số do Phòng Văn hóa - Xã hội cấp, ví dụ:\n"
     "/start 123456 (hoặc: LIENKET 123456)"
 )
-LINK_BAD_CODE = "Mã liên kết không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại hoặc đề nghị văn phòng cấp mã mới."
+LINK_BAD_CODE = "Mã liên kết không đúng. Xin kiểm tra lại 6 chữ số hoặc đề nghị văn phòng cấp mã mới."
+LINK_CODE_USED = (
+    "Mã liên kết này đã được dùng. Nếu không phải bạn đã dùng mã, xin báo văn phòng để kiểm tra và cấp mã mới."
+)
+LINK_CODE_EXPIRED = "Mã liên kết này đã hết hạn. Xin đề nghị văn phòng cấp mã mới."
+LINK_ALREADY_LINKED = "Tài khoản của bạn đã được liên kết bằng mã này; không cần gửi lại mã."
 LINK_THROTTLED = "Bạn đã nhập sai mã quá nhiều lần. Xin thử lại sau 15 phút."
 LINK_BUSY = "Hệ thống đang tạm ngừng nhận mã liên kết vì có quá nhiều mã sai được gửi đến. Xin thử lại sau 15 phút."
 LINK_IN_GROUP = (

@@ -16,13 +16,14 @@ import json
 import random
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 BOT_USER = {"id": 777000111, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_test_bot"}
@@ -65,6 +66,11 @@ class FakeTelegram:
     # and GET /file/bot{token}/{file_path}; `file_downloads` counts the downloads.
     user_files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     file_downloads: int = 0
+    # Files whose download is `n` bytes of filler (sent in 64 KiB chunks, no Content-Length)
+    # whatever getFile declared: a server sending far more than it said. file_id → n;
+    # `file_bytes_served` counts what left the fake before the bot hung up.
+    oversized: dict[str, int] = field(default_factory=dict)
+    file_bytes_served: int = 0
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
@@ -260,11 +266,21 @@ class FakeTelegram:
         if request.path_params["token"] != self.token:
             return Response(status_code=401)
         wanted = request.path_params["path"]
-        for path, content in self.user_files.values():
+        for file_id, (path, content) in self.user_files.items():
             if path == wanted:
                 self.file_downloads += 1
+                if file_id in self.oversized:
+                    filler = self._filler(self.oversized[file_id])
+                    return StreamingResponse(filler, media_type="application/octet-stream")
                 return Response(content, media_type="application/octet-stream")
         return Response(status_code=404)
+
+    async def _filler(self, size: int) -> AsyncIterator[bytes]:
+        chunk = b"\xff" * 65536
+        while self.file_bytes_served < size:
+            piece = chunk[: size - self.file_bytes_served]
+            self.file_bytes_served += len(piece)
+            yield piece
 
     async def _m_getMe(self, params: dict[str, Any]) -> Response:
         return _ok(BOT_USER)

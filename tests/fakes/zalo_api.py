@@ -54,6 +54,10 @@ class FakeZalo:
         """sendMessage requests received, whatever they were answered."""
         return sum(1 for method, _ in self.calls if method == "sendMessage")
 
+    media_requests: int = 0  # GET /media/… received (a refused URL is never requested)
+    # name → URL: GET /media/{name} answers 302 to that URL (a CDN redirecting elsewhere).
+    redirects: dict[str, str] = field(default_factory=dict)
+
     def app(self) -> Starlette:
         return Starlette(
             routes=[
@@ -63,6 +67,9 @@ class FakeZalo:
         )
 
     async def _media(self, request: Request) -> Response:
+        self.media_requests += 1
+        if (target := self.redirects.get(request.path_params["name"])) is not None:
+            return Response(status_code=302, headers={"location": target})
         content = self.media.get(request.path_params["name"])
         return Response(status_code=404) if content is None else Response(content, media_type="image/jpeg")
 

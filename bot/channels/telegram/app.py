@@ -23,6 +23,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot.actions.evidence_files import FileTooLarge
+from bot.channels.files import fetch_under
 from bot.channels.startup import StartupFailed, StartupUnreachable
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
@@ -60,8 +62,10 @@ class TelegramFiles:
     async def fetch(self, file: InboundFile, max_bytes: int) -> bytes:
         found = await self.bot.get_file(file.file_id)
         if found.file_size is not None and found.file_size > max_bytes:
-            raise ValueError(f"file of {found.file_size} bytes")
-        return bytes(await found.download_as_bytearray())
+            raise FileTooLarge(found.file_size)
+        # Streamed with the cap (PTB's download would hold the whole body, whatever getFile
+        # declared), and only from the API's own file URL.
+        return await fetch_under(self.bot.base_file_url, found.file_path, max_bytes)
 
 
 class TelegramBot:

@@ -15,11 +15,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.channels.files import FileHosts, fetch_from_hosts, guarded_client
 from bot.channels.startup import StartupFailed, StartupUnreachable
 from bot.channels.zalo.channel import ZaloChannel, send_text
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.conversation.handle import Conversation
 from bot.messages import InboundFile, InboundMessage, OutboundMessage
+from bot.settings import ZALO_FILE_HOSTS
 from bot.texts import common as texts
 
 log = logging.getLogger(__name__)
@@ -70,13 +72,15 @@ def parse_update(data: dict[str, Any]) -> InboundMessage | None:
 
 
 class ZaloFiles:
-    """Fetches an image a person sent: the URL Zalo gave with the update."""
+    """Fetches an image a person sent: the URL Zalo gave with the update, only from Zalo's
+    own file hosts and never from a private address (bot.channels.files)."""
 
-    def __init__(self, client: ZaloClient) -> None:
-        self.client = client
+    def __init__(self, hosts: FileHosts) -> None:
+        self.hosts = hosts
 
     async def fetch(self, file: InboundFile, max_bytes: int) -> bytes:
-        return await self.client.download(file.file_id, max_bytes)
+        async with guarded_client(self.hosts) as http:  # images are rare: a client each
+            return await fetch_from_hosts(http, self.hosts, file.file_id, max_bytes)
 
 
 class ZaloBot:
@@ -90,12 +94,13 @@ class ZaloBot:
         poll_timeout: int = 30,
         min_poll_interval: float = 1.0,
         max_backoff: float = 60.0,
+        file_hosts: str = ZALO_FILE_HOSTS,
     ) -> None:
         self.client = ZaloClient(token, base_url)
         self.channel = ZaloChannel(self.client)
         self.conversation = conversation
         if (sources := getattr(conversation, "file_sources", None)) is not None:
-            sources[CHANNEL] = ZaloFiles(self.client)  # images people send
+            sources[CHANNEL] = ZaloFiles(FileHosts.parse(file_hosts))  # images people send
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.min_poll_interval = min_poll_interval

@@ -107,23 +107,6 @@ class ZaloClient:
         result = await self.call("sendMessage", {"chat_id": chat_id, "text": text})
         return result if isinstance(result, dict) else {}
 
-    async def download(self, url: str, max_bytes: int) -> bytes:
-        """The bytes at a file URL from an update (an image a person sent), at most
-        `max_bytes`; read in chunks so an oversized file is refused without being held."""
-        if not url.startswith(("https://", "http://")):
-            raise ValueError("not an http(s) URL")
-        chunks: list[bytes] = []
-        size = 0
-        async with self._http.stream("GET", url) as response:
-            if response.status_code != 200:
-                raise ZaloError(f"Zalo file: HTTP {response.status_code}", transient=response.status_code >= 500)
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise ValueError(f"file larger than {max_bytes} bytes")
-                chunks.append(chunk)
-        return b"".join(chunks)
-
     async def get_me(self) -> dict[str, Any]:
         result = await self.call("getMe")
         return result if isinstance(result, dict) else {}
