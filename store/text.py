@@ -28,6 +28,34 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub(_escape, text) if _UNSTORABLE.search(text) else text
 
 
+def _clean(value: Any) -> Any:
+    """`value` with every string in it storable; the same object when nothing changed (the
+    usual case costs one type check, or one scan of a string)."""
+    kind = type(value)
+    if kind is str:
+        if value.isascii() and "\x00" not in value:
+            return value
+        return storable(value)
+    if kind is list or kind is tuple:
+        cleaned = [_clean(v) for v in value]
+        if all(c is v for c, v in zip(cleaned, value, strict=True)):
+            return value
+        return cleaned if kind is list else tuple(cleaned)
+    if kind is dict:
+        changed = {k: c for k, v in value.items() if (c := _clean(v)) is not v}
+        return {**value, **changed} if changed else value
+    return value
+
+
+def storable_parameters(parameters: Any) -> Any:
+    """The parameters of one statement (a dict, a tuple, or a list of them for executemany;
+    PostgreSQL's bulk insert sends lists) with every string storable. Run on every
+    statement the engine sends (store.db), so no path — an outbox body echoing a person's
+    words, a pending question, a note, a caption — can lose a message to a NUL or a lone
+    surrogate."""
+    return _clean(parameters)
+
+
 def storable_row(model: type[DeclarativeBase], row: dict[str, Any]) -> dict[str, Any]:
     """A row of `model` with every string storable and cut to its column's width (a sender
     name of 300 characters from a webhook would make PostgreSQL refuse the whole message)."""
