@@ -154,6 +154,17 @@ def _is_ahead(script: ScriptDirectory, target: str, current: str) -> bool:
     return any(r.revision == current for r in script.iterate_revisions(target, "base"))
 
 
+def database_away(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached or was busy (a connection
+    refused or cut, a pool timeout, SQLite locked past its busy timeout): worth trying the
+    same work again later, unlike a statement the database refused."""
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, sa.DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(exc, sa.OperationalError | sa.InterfaceError)
+    return isinstance(exc, sa.TimeoutError | sa.DisconnectionError | OSError)
+
+
 def _storable_text(engine: AsyncEngine) -> None:
     """Every string sent to the database is made storable (store/text.py) right before the
     driver sees it: PostgreSQL refuses NUL in text ("text fields cannot contain NUL") and no

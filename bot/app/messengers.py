@@ -7,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 from pydantic import SecretStr
 
@@ -18,6 +19,7 @@ from bot.app.service import Ticker, make_dispatcher, run_with_scheduler
 from bot.channels.startup import StartupStopped, check_webhook_settings, webhook_url, with_retries
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
+from bot.conversation.resume import keep_answering
 from bot.messages import Channel
 from bot.settings import Settings
 from store.versioning import version_line
@@ -169,6 +171,11 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
         # The dead-man's switch: the office is told when nothing could be sent for a while.
         watchdog = asyncio.create_task(health.watch(stop), name="deadman-switch")
         stack.push_async_callback(_cancel, watchdog)
+        # Messages stored but not answered (the database went away in between, or a stopped
+        # process left them) are answered from their stored rows.
+        horizon = timedelta(hours=settings.stale_after_hours)
+        answering = asyncio.create_task(keep_answering(conversation, stop, horizon), name="stored-answers")
+        stack.push_async_callback(_cancel, answering)
         print(f"Nhắc việc đang chạy ({version_line()}): {', '.join(channels)}. Nhấn Ctrl+C để dừng.", flush=True)
         await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
 

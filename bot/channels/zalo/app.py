@@ -15,12 +15,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.channels.holding import until_stored
 from bot.channels.startup import StartupFailed, StartupUnreachable
-from bot.channels.zalo.channel import ZaloChannel, send_text
+from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.conversation.handle import Conversation
-from bot.messages import InboundFile, InboundMessage, OutboundMessage
-from bot.texts import common as texts
+from bot.messages import InboundFile, InboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,8 @@ class ZaloBot:
         self.conversation = conversation
         if (sources := getattr(conversation, "file_sources", None)) is not None:
             sources[CHANNEL] = ZaloFiles(self.client)  # images people send
+        if (readers := getattr(conversation, "readers", None)) is not None:
+            readers[CHANNEL] = (_read_stored, False)
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.min_poll_interval = min_poll_interval
@@ -148,22 +150,25 @@ class ZaloBot:
                 await asyncio.sleep(backoff)
                 continue
             for update in updates:
-                await self.feed(update)
+                # Zalo serves an update once: the next poll waits until this one is stored.
+                await until_stored("Zalo update", lambda u=update: self.feed(u))  # type: ignore[misc]
             # At least ~1 s between polls: a faster loop has been seen to get updates re-served.
             await asyncio.sleep(max(0.0, self.min_poll_interval - (loop.time() - started)))
 
     async def feed(self, data: dict[str, Any]) -> None:
-        """One update, from polling or from the webhook route."""
+        """One update, from polling or from the webhook route: stored, then answered.
+        Raises when it could not be stored (the route answers 503, the poller holds it)."""
         inbound = parse_update(data)
         if inbound is None:
             return
-        try:
-            # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
-            await self.conversation.handle(inbound, buttons=False)
-        except Exception:
-            log.exception("error handling Zalo update (chat %s)", inbound.chat_id)
-            with contextlib.suppress(Exception):
-                await send_text(self.client, inbound.chat_id, OutboundMessage(texts.APOLOGY))
+        # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
+        await self.conversation.receive(inbound, buttons=False)
+
+
+def _read_stored(raw: str) -> InboundMessage | None:
+    """A stored raw update read back (a message stored and never answered)."""
+    data = json.loads(raw)
+    return parse_update(data) if isinstance(data, dict) else None
 
 
 def _startup_error(exc: ZaloError, when: str) -> StartupFailed:
