@@ -168,7 +168,17 @@ class Conversation:
         return answered.replies
 
 
+_TEXT_FIELDS = ("channel", "chat_id", "message_id", "sender_id", "sender_name", "text", "reply_to_message_id", "raw")
+
+
 def _inbound_row(msg: InboundMessage, now: Any) -> dict[str, Any]:
+    """The row stored for `msg`; ValueError for a message an adapter built from an update
+    of the wrong shape (a list where a name belongs): it is refused as unreadable (a
+    webhook answers 400), never retried as if the database were away."""
+    for name in _TEXT_FIELDS:
+        value = getattr(msg, name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"unreadable update: {name} is {type(value).__name__}")
     return {
         "channel": msg.channel,
         "chat_id": msg.chat_id,
