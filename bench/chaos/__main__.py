@@ -5,6 +5,7 @@ Telegram API on 127.0.0.1 and prints what was lost, doubled or left behind.
     python -m bench.chaos --scenario workers --db postgres --url postgresql+psycopg://…/test_h4
     python -m bench.chaos --scenario storm429 | unauthorized | sigterm
     python -m bench.chaos --scenario deploy      # checks the deploy files (no Docker engine needed)
+    python -m bench.chaos --scenario dbaway [--db postgres --url …] [--outage 20] [--mode polling|webhook]
 
 A PostgreSQL database given with --url is wiped. Every scenario is bounded in time and
 count (flags below scale it) and exits 0 after printing its figures, whatever they are:
@@ -31,6 +32,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "unauthorized": {"reminders": 1000, "lease_seconds": 120, "drain_timeout": 100.0},
     "sigterm": {"reminders": 1000, "lease_seconds": 120, "drain_timeout": 60.0},
     "deploy": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
+    "dbaway": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
 }
 
 
@@ -61,8 +63,15 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--window", type=float, default=3.0, help="seconds of HTTP 401")
     g = p.add_argument_group("unauthorized, sigterm")
     g.add_argument("--after", type=int, help="messages accepted before the fault (default: random 50-250)")
-    g = p.add_argument_group("sigterm")
+    g = p.add_argument_group("sigterm, dbaway")
     g.add_argument("--mode", choices=["polling", "webhook", "both"], default="both")
+    g = p.add_argument_group("dbaway")
+    g.add_argument(
+        "--outage", type=float, help="seconds the database is away (default 20; SQLite 40: past its busy timeout)"
+    )
+    g.add_argument("--messages", type=int, default=10, help="people writing while it is away, one message each")
+    g.add_argument("--text", default="đã xong", help="what each of them writes")
+    g.add_argument("--answer-timeout", type=float, default=90.0, help="longest wait for the answers once it is back")
     g.add_argument("--stop-timeout", type=float, default=30.0, help="SIGKILL if not gone after this")
     return p
 
@@ -81,10 +90,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and args.url.startswith("postgresql"):
         args.db = "postgres"
     t0 = time.monotonic()
+    if args.scenario == "dbaway" and args.outage is None:
+        args.outage = 20.0 if args.db == "postgres" else 40.0
     if args.scenario == "deploy":
         from bench.chaos.deploy_check import check
 
         figures = check()
+    elif args.scenario == "dbaway":
+        from bench.chaos.inbound import dbaway
+
+        figures = dbaway(args)
     else:
         from bench.chaos.scenarios import SCENARIOS
 
