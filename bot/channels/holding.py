@@ -21,7 +21,7 @@ from store.db import database_away
 log = logging.getLogger(__name__)
 
 FIRST_DELAY = 0.5
-MAX_DELAY = 30.0
+MAX_DELAY = 8.0
 ALERT_AFTER = 60.0
 REFUSED_TRIES = 3
 
