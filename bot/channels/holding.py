@@ -33,9 +33,11 @@ async def until_stored(
     first_delay: float = FIRST_DELAY,
     max_delay: float = MAX_DELAY,
     alert_after: float = ALERT_AFTER,
+    recovered: Callable[[float], Awaitable[None]] | None = None,
 ) -> bool:
     """Await `store()` until it returns (True), or until it failed REFUSED_TRIES times for
-    a reason other than the database being away (False: skipped, logged)."""
+    a reason other than the database being away (False: skipped, logged). A hold longer
+    than `alert_after` ends with `recovered(seconds held)` (the office is told)."""
     delay, refused, alerted = first_delay, 0, False
     started = time.monotonic()
     while True:
@@ -62,5 +64,11 @@ async def until_stored(
             delay = min(delay * 2, max_delay)
             continue
         if alerted:
-            log.error("%s stored after %.0f s; polling goes on", what, time.monotonic() - started)
+            held = time.monotonic() - started
+            log.error("%s stored after %.0f s; polling goes on", what, held)
+            if recovered is not None:
+                try:
+                    await recovered(held)
+                except Exception as exc:  # telling is a courtesy; the message is safe
+                    log.warning("could not tell the office of the hold (%s)", type(exc).__name__)
         return True

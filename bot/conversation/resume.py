@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
+from bot.actions.notices import notify_office
 from bot.conversation.handle import Conversation
+from bot.texts.operator import inbound_held_notice
 from store.db import database_away
 from store.inbound import unanswered
 
@@ -71,3 +73,16 @@ async def keep_answering(conv: Conversation, stop: asyncio.Event, max_age: timed
             await asyncio.wait_for(stop.wait(), RETRY_SECONDS)
         except TimeoutError:
             pass
+
+
+async def tell_office_of_hold(conv: Conversation, channel: str, seconds: float) -> None:
+    """Each served ward's office hears that `channel`'s messages could not be stored for
+    `seconds` (ending now), and that none was lost. One notice per hold."""
+    ended = conv.ctx.now()
+    began = ended - timedelta(seconds=seconds)
+    body = inbound_held_notice(channel, began, ended, conv.ctx.calendar.zone)
+    key = f"held:{channel}:{ended.astimezone(UTC):%Y%m%d%H%M%S}"
+    async with conv.ctx.db.session() as s, s.begin():
+        for ward in conv.ctx.served():
+            await notify_office(s, ward.ward_id, key, body, ended)
+    conv.ctx.wake()

@@ -25,6 +25,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
 from bot.channels.telegram.polling import poll
 from bot.conversation.handle import COMMANDS, Conversation
+from bot.conversation.resume import tell_office_of_hold
 from bot.messages import InboundFile, InboundMessage
 from store.db import Database
 from store.pacing import SharedPace
@@ -143,7 +144,13 @@ class TelegramBot:
             poller = None
             if not self.webhook:
                 poller = asyncio.create_task(
-                    poll(self.app.bot, self.accept, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES),
+                    poll(
+                        self.app.bot,
+                        self.accept,
+                        timeout=self.poll_timeout,
+                        allowed_updates=ALLOWED_UPDATES,
+                        recovered=self._held,
+                    ),
                     name="telegram-poller",
                 )
             try:
@@ -153,6 +160,9 @@ class TelegramBot:
                     poller.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await poller
+
+    async def _held(self, seconds: float) -> None:
+        await tell_office_of_hold(self.conversation, CHANNEL, seconds)
 
     async def register_commands(self) -> None:
         try:

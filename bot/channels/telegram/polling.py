@@ -31,6 +31,7 @@ async def poll(
     timeout: int,
     allowed_updates: list[str],
     max_backoff: float = MAX_BACKOFF,
+    recovered: Callable[[float], Awaitable[None]] | None = None,
 ) -> None:
     """getUpdates → store each update → confirm it with the next getUpdates, forever."""
     try:
@@ -52,5 +53,9 @@ async def poll(
             continue
         backoff = 0.0
         for update in updates:
-            await until_stored(f"Telegram update {update.update_id}", lambda u=update: accept(u))  # type: ignore[misc]
+            await until_stored(
+                f"Telegram update {update.update_id}",
+                lambda u=update: accept(u),  # type: ignore[misc]
+                recovered=recovered,
+            )
             offset = update.update_id + 1

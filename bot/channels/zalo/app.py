@@ -15,11 +15,12 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.channels.holding import until_stored
+from bot.channels.holding import ALERT_AFTER, until_stored
 from bot.channels.startup import StartupFailed, StartupUnreachable
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.conversation.handle import Conversation
+from bot.conversation.resume import tell_office_of_hold
 from bot.messages import InboundFile, InboundMessage
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class ZaloBot:
         poll_timeout: int = 30,
         min_poll_interval: float = 1.0,
         max_backoff: float = 60.0,
+        hold_alert_after: float = ALERT_AFTER,
     ) -> None:
         self.client = ZaloClient(token, base_url)
         self.channel = ZaloChannel(self.client)
@@ -102,6 +104,7 @@ class ZaloBot:
         self.poll_timeout = poll_timeout
         self.min_poll_interval = min_poll_interval
         self.max_backoff = max_backoff
+        self.hold_alert_after = hold_alert_after
         self._poller: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -151,9 +154,17 @@ class ZaloBot:
                 continue
             for update in updates:
                 # Zalo serves an update once: the next poll waits until this one is stored.
-                await until_stored("Zalo update", lambda u=update: self.feed(u))  # type: ignore[misc]
+                await until_stored(
+                    "Zalo update",
+                    lambda u=update: self.feed(u),  # type: ignore[misc]
+                    alert_after=self.hold_alert_after,
+                    recovered=self._held,
+                )
             # At least ~1 s between polls: a faster loop has been seen to get updates re-served.
             await asyncio.sleep(max(0.0, self.min_poll_interval - (loop.time() - started)))
+
+    async def _held(self, seconds: float) -> None:
+        await tell_office_of_hold(self.conversation, CHANNEL, seconds)
 
     async def feed(self, data: dict[str, Any]) -> None:
         """One update, from polling or from the webhook route: stored, then answered.
