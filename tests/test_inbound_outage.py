@@ -222,3 +222,25 @@ async def test_messages_a_stopped_process_stored_and_never_answered_are_answered
         assert count == 1
     finally:
         await api.stop()
+
+
+async def test_a_long_hold_ends_with_one_notice_to_the_office_saying_nothing_was_lost(away: Away) -> None:
+    ctx = away.ctx
+    async with ctx.db.session() as s, s.begin():
+        await create_person(s, ctx.ward_id, "Văn phòng", "office", "VHXH", ctx.now())
+    fake = FakeZalo()
+    api = await serve(fake.app())
+    bot = ZaloBot(fake.token, api.url, Conversation(ctx), poll_timeout=1, min_poll_interval=0.05, hold_alert_after=0.3)
+    code = await _code(ctx)
+    try:
+        async with bot.running(), replies_sent(ctx, {"zalo": bot.channel}):
+            away.proxy.cut()
+            fake.push_text("z-6006", f"LIENKET {code}")
+            await until(lambda: away.proxy.refused >= 3, what="a hold past the alert")
+            away.proxy.restore()
+            await until(lambda: fake.texts_to("z-6006"), timeout=30, what="the answer once the database is back")
+        async with ctx.db.session() as s:
+            notices = list(await s.scalars(select(Reminder.body).where(Reminder.key.like("held:zalo:%"))))
+        assert len(notices) == 1 and "không bị mất" in (notices[0] or "")
+    finally:
+        await api.stop()
