@@ -23,7 +23,7 @@ from telegram.ext import Application
 from bot.channels.startup import StartupFailed, StartupUnreachable
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
-from bot.channels.telegram.polling import poll
+from bot.channels.telegram.poller import poll
 from bot.conversation.handle import COMMANDS, Conversation
 from bot.conversation.resume import tell_office_of_hold
 from bot.messages import InboundFile, InboundMessage
@@ -89,7 +89,7 @@ class TelegramBot:
             .connection_pool_size(16)
             .pool_timeout(30)
         )
-        # No Updater: it confirms updates before they are stored (see polling.py).
+        # No Updater: it confirms updates before they are stored (see poller.py).
         self.app = builder.updater(None).build()
         self.webhook = webhook
         self.conversation = conversation
@@ -138,7 +138,7 @@ class TelegramBot:
     async def running(self) -> AsyncIterator[TelegramBot]:
         """Start inside the caller's event loop. `connect` (and in webhook mode
         `register_webhook`) is called first, with retries. Polling is our own
-        (bot/channels/telegram/polling.py): an update is confirmed only once stored."""
+        (bot/channels/telegram/poller.py): an update is confirmed only once stored."""
         async with self.app:
             await self.register_commands()
             poller = None
