@@ -9,6 +9,7 @@ from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from store.text import storable_parameters
 from store.versioning import SCHEMA_HEAD, SchemaTooNew
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        _storable_text(self.engine)
         if self.dialect == "sqlite":
             _sqlite_pragmas(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
@@ -150,6 +152,30 @@ def _is_ahead(script: ScriptDirectory, target: str, current: str) -> bool:
     if target == current:
         return True
     return any(r.revision == current for r in script.iterate_revisions(target, "base"))
+
+
+def database_away(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached or was busy (a connection
+    refused or cut, a pool timeout, SQLite locked past its busy timeout): worth trying the
+    same work again later, unlike a statement the database refused."""
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, sa.DBAPIError):
+        return bool(exc.connection_invalidated) or isinstance(exc, sa.OperationalError | sa.InterfaceError)
+    return isinstance(exc, sa.TimeoutError | sa.DisconnectionError | OSError)
+
+
+def _storable_text(engine: AsyncEngine) -> None:
+    """Every string sent to the database is made storable (store/text.py) right before the
+    driver sees it: PostgreSQL refuses NUL in text ("text fields cannot contain NUL") and no
+    driver encodes a lone surrogate (UnicodeEncodeError), and either would roll back the
+    transaction holding the message's answer."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute", retval=True)
+    def _before(
+        conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> tuple[str, Any]:
+        return statement, storable_parameters(parameters)
 
 
 def _sqlite_pragmas(engine: AsyncEngine) -> None:

@@ -3,11 +3,12 @@ databases, and the person is told "recorded" only when it was."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
-from store.models import InboundMessage, StatusReport
+from store.models import InboundMessage, Reminder, StatusReport
 from store.text import storable
 from tests.helpers import linked, say
 
@@ -20,12 +21,14 @@ def test_storable_escapes_only_what_cannot_be_stored() -> None:
     storable("x\ud800\x00").encode("utf-8")  # encodable: no exception
 
 
-async def _one_open_task(ctx: AppContext, conv: Conversation, unit: str) -> tuple[str, int]:
+async def _one_open_task(ctx: AppContext, conv: Conversation, unit: str, channel: str = "console") -> tuple[str, int]:
     chat = await linked(ctx, conv, unit)
     replies = await say(conv, chat, "/tasks")
     numbers = [int(line.split(".")[0]) for line in replies[0].splitlines()[1:]]
     for n in numbers[1:]:
         await say(conv, chat, f"{n}: không phát sinh")
+    if channel != "console":  # the same person, now writing from a messenger
+        chat = await linked(ctx, conv, unit, channel=channel, chat_id=f"{unit}-{channel}")
     return chat, numbers[0]
 
 
@@ -65,3 +68,50 @@ async def test_over_long_ids_and_names_from_a_platform_are_cut_not_lost(ctx: App
         assert row is not None
         assert row.text == "xin chào\\x00" and len(row.message_id) == 64 and len(row.sender_name or "") == 200
         assert row.raw == '{"x": "\\ud800"}'  # still valid JSON
+
+
+async def test_a_nul_and_a_lone_surrogate_reach_every_stored_string_of_a_telegram_turn_escaped(
+    ctx: AppContext,
+) -> None:
+    """A blocker reported in a messenger: the answer (queued in the outbox), the office's
+    notice (it quotes the reason) and the report's note all hold the reason; none may be lost
+    to PostgreSQL's "text fields cannot contain NUL" or to a UnicodeEncodeError."""
+    conv = Conversation(ctx)
+    await linked(ctx, conv, "VHXH", role="office", chat_id="office", channel="telegram")
+    chat, _stt = await _one_open_task(ctx, conv, "TTDVSNC", channel="telegram")
+    reason = "thiếu\x00 kinh phí \ud800 và hướng dẫn"
+    await say(conv, chat, f"vướng: {reason}", channel="telegram", message_id="hostile-2")
+    async with ctx.db.session() as s:
+        inbound = await s.scalar(select(InboundMessage).where(InboundMessage.message_id == "hostile-2"))
+        assert inbound is not None and inbound.processed_at is not None
+        bodies = list(await s.scalars(select(Reminder.body).where(Reminder.created_at >= inbound.received_at)))
+    escaped = "thiếu\\x00 kinh phí \\ud800 và hướng dẫn"
+    told = [b for b in bodies if b and escaped in b]
+    assert len(told) >= 2, bodies  # the answer to the head (or its question) and the office's notice
+    assert not any(b and ("\x00" in b or "\ud800" in b) for b in bodies)
+
+
+@pytest.mark.parametrize(("bad", "shown"), [("\x00", "\\x00"), ("\udfff", "\\udfff")], ids=["nul", "surrogate"])
+async def test_an_unstorable_pending_question_and_reply_body_are_stored_escaped(
+    ctx: AppContext, bad: str, shown: str
+) -> None:
+    """Whatever builds the row, the statement's strings are made storable on their way to
+    the driver: a reply body, its buttons and a pending question written straight through
+    the store (PostgreSQL refuses a NUL, every driver a lone surrogate)."""
+    from store.models import ChatIdentity
+    from store.outbox import queue_reply
+
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "TTDVSNC", channel="telegram", chat_id="direct")
+    async with ctx.db.session() as s, s.begin():
+        identity = await s.scalar(select(ChatIdentity).where(ChatIdentity.chat_id == chat))
+        assert identity is not None
+        identity.pending_kind, identity.pending_text = "which", f"xong{bad} 50%"
+        buttons = [(f"Nút{bad}", "st:1")]
+        await queue_reply(s, ctx.ward_id, 999_001, "telegram", chat, None, f"Đã nhận: {bad}", buttons, ctx.now())
+    async with ctx.db.session() as s:
+        identity = await s.scalar(select(ChatIdentity).where(ChatIdentity.chat_id == chat))
+        reply = await s.scalar(select(Reminder).where(Reminder.key == "reply:999001"))
+    assert identity is not None and identity.pending_text == f"xong{shown} 50%"
+    assert reply is not None and reply.body == f"Đã nhận: {shown}"
+    assert reply.buttons is not None and bad not in reply.buttons

@@ -333,16 +333,10 @@ def test_zalo_updates_say_whether_the_chat_is_private() -> None:
 async def test_telegram_updates_say_whether_the_chat_is_private() -> None:
     from telegram import Update
 
-    from bot.channels.telegram.app import TelegramBot
+    from bot.channels.telegram.app import TelegramBot, inbound_of
 
     seen: list[InboundMessage] = []
-
-    class Catch:
-        async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> list[object]:
-            seen.append(msg)
-            return []
-
-    bot = TelegramBot("123:abc", "http://127.0.0.1:9/bot", Catch(), webhook=True)  # type: ignore[arg-type]
+    bot = TelegramBot("123:abc", "http://127.0.0.1:9/bot", None, webhook=True)  # type: ignore[arg-type]
     for chat in ({"id": 5, "type": "private"}, {"id": -5, "type": "group"}, {"id": -1005, "type": "supergroup"}):
         data = {
             "update_id": 1,
@@ -354,7 +348,9 @@ async def test_telegram_updates_say_whether_the_chat_is_private() -> None:
                 "text": "/start 123456",
             },
         }
-        await bot.on_message(Update.de_json(data, bot.app.bot), None)  # type: ignore[arg-type]
+        msg = inbound_of(Update.de_json(data, bot.app.bot))
+        assert msg is not None
+        seen.append(msg)
     assert [(m.chat_id, m.sender_id, m.private) for m in seen] == [
         ("5", "5", True),
         ("-5", "5", False),

@@ -128,3 +128,50 @@ async def test_a_busy_port_is_one_line_before_any_webhook_is_registered(
     assert f"cổng {port} trên 127.0.0.1 đang được dùng" in run.last_line()
     assert fake.calls == [] and fake.webhook_url is None  # nothing registered, not even getMe
     assert not (tmp_path / "bot.db").exists()
+
+
+async def test_the_webhook_port_is_held_from_the_start_while_the_platform_is_retried(
+    telegram_api: tuple[FakeTelegram, RunningServer], tmp_path: Path
+) -> None:
+    """A port free at the check stays the bot's: another process starting meanwhile (a
+    second worker, say) cannot take it while getMe is retried and find the bot failing to
+    bind after setWebhook."""
+    import asyncio
+
+    from pydantic import SecretStr
+
+    from bot.app.messengers import run_messengers
+    from bot.app.service import open_context
+    from scheduler.clock import SystemClock
+    from tests.fakes.waiting import until
+
+    fake, server = telegram_api
+    fake.fail_next("getMe", "500", count=3)
+    port = free_port()
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        files_path=tmp_path / "files",
+        telegram_token=SecretStr(fake.token),
+        telegram_base_url=f"{server.url}/bot",
+        telegram_webhook_secret=SecretStr("s3cret-webhook"),
+        webhook_mode=True,
+        webhook_port=port,
+        public_url="https://nhacviec.example.vn",
+        startup_retry_seconds=0.3,
+    )
+    ctx = await open_context(settings, SystemClock())
+    stop = asyncio.Event()
+    running = asyncio.create_task(run_messengers(ctx, stop))
+    try:
+        await until(lambda: fake.calls, what="the first getMe")
+        assert fake.webhook_url is None  # still retrying getMe
+        with socket.socket() as other, pytest.raises(OSError):
+            other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            other.bind(("127.0.0.1", port))
+            other.listen()
+        await until(lambda: fake.webhook_url, what="the webhook registered")
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 30)
+        await ctx.db.dispose()

@@ -220,9 +220,9 @@ async def test_run_messengers_refuses_webhook_mode_without_secrets(ctx: AppConte
         await run_messengers(ctx, asyncio.Event())
 
 
-async def test_a_stop_after_polling_ended_on_a_401_is_clean(ctx: AppContext) -> None:
-    """python-telegram-bot ends getUpdates for good on a 401 and re-raises it when the updater
-    is stopped: the bot must still stop cleanly (it used to exit 1 on SIGTERM after that)."""
+async def test_polling_survives_a_401_and_stops_cleanly(ctx: AppContext) -> None:
+    """python-telegram-bot's Updater ended getUpdates for good on a 401 ("Invalid token.
+    Aborting retry loop"); our poller waits and polls again, and still stops cleanly."""
     from bot.channels.telegram.app import TelegramBot
     from bot.conversation.handle import Conversation
 
@@ -237,7 +237,6 @@ async def test_a_stop_after_polling_ended_on_a_401_is_clean(ctx: AppContext) -> 
             polls = len(fake.calls)
             await asyncio.sleep(1.5)
             fake.token = token
-        assert not bot.app.running
-        assert len(fake.calls) == polls  # the 401s were not recorded by the fake; polling ended
+            await until(lambda: len(fake.calls) > polls, what="polling again after the 401s")
     finally:
         await server.stop()

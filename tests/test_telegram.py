@@ -267,14 +267,20 @@ async def test_long_output_is_split_at_line_boundaries(tg: Harness) -> None:
 async def test_a_handler_error_gets_a_short_apology_not_a_trace(
     tg: Harness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(*args: object, **kwargs: object) -> list[object]:
-        raise RuntimeError("database exploded")
+    """A bug while answering (not the database away): the message stays stored, marked
+    "error", and the apology goes through the outbox like any answer."""
 
-    monkeypatch.setattr(tg.conversation, "handle", broken)
+    async def broken(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("interpreter exploded")
+
+    monkeypatch.setattr(tg.conversation, "interpret", broken)
     with caplog.at_level(logging.ERROR):
         answer = await tg.say(5040, "xin chào")
-    assert answer.startswith("Xin lỗi, đã có lỗi") and "database exploded" not in answer
-    assert "database exploded" in caplog.text
+    assert answer.startswith("Xin lỗi, đã có lỗi") and "exploded" not in answer
+    assert "interpreter exploded" in caplog.text
+    async with tg.ctx.db.session() as s:
+        outcomes = list(await s.scalars(select(InboundMessage.outcome).where(InboundMessage.chat_id == "5040")))
+    assert outcomes == ["error"]
 
 
 async def test_a_failing_set_my_commands_is_not_fatal(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:

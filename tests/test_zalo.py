@@ -359,3 +359,18 @@ async def test_a_502_on_the_welcome_is_retried_not_lost(zl: Harness, clock: Manu
     clock.advance(minutes=2)
     await zl.dispatcher().tick()
     assert zl.fake.texts_to("z-502")[0].startswith("Xin chào")
+
+
+async def test_an_update_that_can_never_be_stored_is_skipped_and_polling_goes_on(
+    zl: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The poller holds an update only while the database is away: one refused for another
+    reason (here a sender name that is a list) is tried a few times, logged and skipped, so
+    the people writing after it are still answered."""
+    bad = zl.fake.push_text("z-poison", "xin chào")
+    bad["message"]["from"]["display_name"] = []
+    with caplog.at_level(logging.ERROR):
+        answer = await zl.say("z-after", "xin chào")
+    assert "chưa được liên kết" in answer  # answered: polling went past the bad update
+    assert zl.fake.handled(bad) and zl.fake.texts_to("z-poison") == []
+    assert "skipped: not stored after 3 tries" in caplog.text

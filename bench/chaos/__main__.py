@@ -7,6 +7,7 @@ Telegram API on 127.0.0.1 and prints what was lost, doubled or left behind.
     python -m bench.chaos --scenario link_lockout | plan_reload   # issue 25's edges (bench/chaos/edges.py)
     python -m bench.chaos --scenario deploy      # checks the deploy files (no Docker engine needed)
     python -m bench.chaos --scenario lease_storm | sigterm_hang | telegram401 | zalo_errors   # issue 25
+    python -m bench.chaos --scenario dbaway [--db postgres --url …] [--outage 20] [--mode polling|webhook]
 
 A PostgreSQL database given with --url is wiped. Every scenario is bounded in time and
 count (flags below scale it) and exits 0 after printing its figures, whatever they are:
@@ -59,6 +60,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "deploy": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
     "link_lockout": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
     "plan_reload": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0},
+    "dbaway": {"reminders": 0, "lease_seconds": 120, "drain_timeout": 0.0, "stop_timeout": 30.0},
 }
 
 
@@ -88,10 +90,12 @@ def parser() -> argparse.ArgumentParser:
     g = p.add_argument_group("unauthorized, telegram401, zalo_errors")
     g.add_argument("--window", type=float, help="seconds of HTTP 401 (zalo_errors: of error JSON)")
     g.add_argument("--error-ratio", type=float, default=0.14, help="zalo_errors: share of sends answered -201")
-    g.add_argument("--answer-timeout", type=float, default=90.0, help="telegram401: longest wait for the answer")
+    g.add_argument(
+        "--answer-timeout", type=float, default=90.0, help="telegram401, dbaway: longest wait for the answer(s)"
+    )
     g = p.add_argument_group("unauthorized, sigterm")
     g.add_argument("--after", type=int, help="messages accepted before the fault (default: random 50-250)")
-    g = p.add_argument_group("sigterm")
+    g = p.add_argument_group("sigterm, dbaway")
     g.add_argument("--mode", choices=["polling", "webhook", "both"], default="both")
     g.add_argument("--stop-timeout", type=float, help="SIGKILL if not gone after this")
     g = p.add_argument_group("link_lockout")
@@ -102,6 +106,12 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--baseline-seconds", type=float, default=8.0)
     g.add_argument("--after-seconds", type=float, default=5.0)
     g.add_argument("--reload-timeout", type=float, default=240.0)
+    g = p.add_argument_group("dbaway")
+    g.add_argument(
+        "--outage", type=float, help="seconds the database is away (default 20; SQLite 40: past its busy timeout)"
+    )
+    g.add_argument("--messages", type=int, default=10, help="people writing while it is away, one message each")
+    g.add_argument("--text", default="đã xong", help="what each of them writes")
     return p
 
 
@@ -119,10 +129,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and args.url.startswith("postgresql"):
         args.db = "postgres"
     t0 = time.monotonic()
+    if args.scenario == "dbaway" and args.outage is None:
+        args.outage = 20.0 if args.db == "postgres" else 40.0
     if args.scenario == "deploy":
         from bench.chaos.deploy_check import check
 
         figures = check()
+    elif args.scenario == "dbaway":
+        from bench.chaos.inbound import dbaway
+
+        figures = dbaway(args)
     else:
         from bench.chaos.faults import SCENARIOS as FAULTS
         from bench.chaos.scenarios import SCENARIOS

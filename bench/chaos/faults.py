@@ -169,7 +169,7 @@ def telegram401(args: argparse.Namespace) -> Figures:
             **d.figures(),
             "message_after_401_answered": answered,
             "answer_after_s": round(answer_s, 1) if answered else None,
-            "polling_restarts_logged": _log_count(bot, r"Telegram polling started again"),
+            "failed_polls_logged": _log_count(bot, r"Telegram getUpdates failed"),
             "people_marked_unreachable": run.probe.unreachable(),
             "drained": drained,
             "drain_s": round(drain_s, 1),

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 from pydantic import SecretStr
 
@@ -15,9 +17,10 @@ from bot.app.health import HealthCheck
 from bot.app.logs import install_redaction
 from bot.app.observe import Metrics, metrics_source, observed
 from bot.app.service import Ticker, make_dispatcher, run_with_scheduler
-from bot.channels.startup import StartupStopped, check_webhook_settings, webhook_url, with_retries
+from bot.channels.startup import StartupStopped, check_webhook_settings, hold_port, webhook_url, with_retries
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
+from bot.conversation.resume import keep_answering
 from bot.messages import Channel
 from bot.settings import Settings
 from store.versioning import version_line
@@ -50,24 +53,34 @@ def secrets_of(settings: Settings) -> list[str]:
     return out
 
 
-async def run_messengers(ctx: AppContext, stop: asyncio.Event | None = None) -> None:
+async def run_messengers(
+    ctx: AppContext, stop: asyncio.Event | None = None, listener: socket.socket | None = None
+) -> None:
     """Start the configured channels (getMe, webhook registration: retried while the API
-    is unreachable, a refusal ends the start with one line), then run until `stop`."""
+    is unreachable, a refusal ends the start with one line), then run until `stop`.
+    `listener`: the webhook/health server's socket, held since the start (`hold_port`);
+    bound here, before any request to a platform, when not given."""
     settings = ctx.settings
     install_redaction(secrets_of(settings))
     check_webhook_settings(settings)
     stop = stop or asyncio.Event()
+    owned = None
+    if listener is None and (settings.webhook_mode or settings.health_server):
+        listener = owned = hold_port(settings.webhook_listen, settings.webhook_port)
     try:
-        await _run_messengers(ctx, stop)
+        await _run_messengers(ctx, stop, listener)
     except StartupStopped:
         log.warning("stopped while starting")
+    finally:
+        if owned is not None:
+            owned.close()
 
 
 async def _retrying(what: str, attempt: Callable[[], Awaitable[None]], settings: Settings, stop: asyncio.Event) -> None:
     await with_retries(what, attempt, retries=settings.startup_retries, delay=settings.startup_retry_seconds, stop=stop)
 
 
-async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
+async def _run_messengers(ctx: AppContext, stop: asyncio.Event, listener: socket.socket | None) -> None:
     settings = ctx.settings
     conversation = Conversation(ctx)
     channels: dict[str, Channel] = {}
@@ -167,7 +180,8 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
                     log_config=None,
                 )
             )
-            serving = asyncio.create_task(server.serve())
+            assert listener is not None  # held since the start (run_messengers)
+            serving = asyncio.create_task(server.serve(sockets=[listener]))
 
             async def _stop_server() -> None:
                 server.should_exit = True
@@ -177,6 +191,11 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event) -> None:
         # The dead-man's switch: the office is told when nothing could be sent for a while.
         watchdog = asyncio.create_task(health.watch(stop), name="deadman-switch")
         stack.push_async_callback(_cancel, watchdog)
+        # Messages stored but not answered (the database went away in between, or a stopped
+        # process left them) are answered from their stored rows.
+        horizon = timedelta(hours=settings.stale_after_hours)
+        answering = asyncio.create_task(keep_answering(conversation, stop, horizon), name="stored-answers")
+        stack.push_async_callback(_cancel, answering)
         print(f"Nhắc việc đang chạy ({version_line()}): {', '.join(channels)}. Nhấn Ctrl+C để dừng.", flush=True)
         await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
 

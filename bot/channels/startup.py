@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
@@ -109,25 +110,30 @@ def check_webhook_settings(settings: Settings) -> None:
             raise StartupFailed("NHACVIEC_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
 
 
-def check_port_free(host: str, port: int) -> None:
-    """The health/webhook port can be bound here: a busy port (another worker, another
-    service) is one line at start, not a server that "runs" without a listener."""
-    import socket
-
+def hold_port(host: str, port: int) -> socket.socket:
+    """The health/webhook server's listening socket, bound and listening now, before the
+    database is opened and any webhook registered; the server is handed this socket later.
+    A busy port (another worker, another service) is one line at start, and a port free at
+    start cannot be taken by another process while getMe and setWebhook are retried (a
+    probe that let the socket go again left that window open: the bind failed after
+    setWebhook, in tracebacks)."""
+    # uvicorn's own rule for the address family, so the socket is the one it would bind.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError:
-        raise StartupFailed(f"không dùng được địa chỉ lắng nghe {host!r} (NHACVIEC_WEBHOOK_LISTEN).") from None
-    family, _, _, _, address = infos[0]
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(address)
-        except OSError as exc:
-            raise StartupFailed(
-                f"cổng {port} trên {host} đang được dùng hoặc không được phép ({exc.strerror}). "
-                "Dừng tiến trình đang giữ cổng, hoặc đặt NHACVIEC_WEBHOOK_PORT khác."
-            ) from None
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if isinstance(exc, socket.gaierror):
+            raise StartupFailed(f"không dùng được địa chỉ lắng nghe {host!r} (NHACVIEC_WEBHOOK_LISTEN).") from None
+        raise StartupFailed(
+            f"cổng {port} trên {host} đang được dùng hoặc không được phép ({exc.strerror}). "
+            "Dừng tiến trình đang giữ cổng, hoặc đặt NHACVIEC_WEBHOOK_PORT khác."
+        ) from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def check_writable(*folders: Path) -> None:

@@ -26,7 +26,6 @@ class InboundWatch:
     last_ok: datetime | None = None
     failing_since: datetime | None = None
     last_error: str | None = None
-    restarts: int = 0
     # Called when reading works again after failing: a channel that reads again accepts its
     # token again, so its outbound pause can end at once (bot/app/messengers.py).
     recovered: list[Callable[[], None]] = field(default_factory=list)

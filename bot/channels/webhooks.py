@@ -9,16 +9,15 @@ What a request must get through, in order, before anything is stored:
    RecursionError can escape), a JSON object (400);
 4. the channel's feed, awaited: the answer is sent after it returns.
 
-What "200" means, per route (a 200 tells the platform not to send the update again):
-- Zalo: ZaloBot.feed stores the message (inbound_messages, its own transaction) and
-  interprets it before returning; an update that is not a message is dropped by
-  parse_update. If interpreting fails, ZaloBot.feed logs it (the raw message stays stored).
-- Telegram: TelegramBot.feed hands the update to python-telegram-bot's update queue, in
-  memory; its handler stores it moments later. A process killed in between loses it.
-  (Closing that window needs TelegramBot.feed to await `app.process_update`.)
-In both, an update the adapter cannot read (it raises ValueError, TypeError, KeyError…) is
-dropped knowingly with a log line and answered 400; any other failure is answered 503, so
-the platform delivers it again (the inbound table's unique key makes a re-delivery a no-op).
+What "200" means, per route (a 200 tells the platform not to send the update again): the
+update is stored. Both feeds (TelegramBot.feed, ZaloBot.feed) go through
+Conversation.receive, which stores the message in its own transaction and raises when it
+could not (the database away: 503, and the platform delivers it again; the inbound
+table's unique key makes a re-delivery a no-op). Once stored, answering cannot fail the
+request: an answer the database was away for is produced later from the stored row, a
+bug is answered with an apology. An update that is not a message is dropped by the
+adapter; one it cannot read (it raises ValueError, TypeError, KeyError…) is dropped
+knowingly with a log line and answered 400.
 """
 
 from __future__ import annotations

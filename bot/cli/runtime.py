@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
 
 if TYPE_CHECKING:
+    import socket
+
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import AppContext
@@ -224,7 +226,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.app.service import stop_on_signals
-    from bot.channels.startup import StartupFailed, check_port_free, check_webhook_settings, check_writable
+    from bot.channels.startup import StartupFailed, check_webhook_settings, check_writable, hold_port
     from bot.desk.serve import running_desk
     from scheduler.clock import ShiftedClock, SystemClock
 
@@ -237,22 +239,27 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
             "không có kênh nhắn tin nào để chạy: đặt NHACVIEC_CHANNELS (telegram, zalo) và token của kênh; "
             "bản thử console cần bàn phím."
         )
+    listener = None
     if settings.messengers():
         # Before the database is touched and any webhook registered: what would stop the
-        # start later, said now in one line.
+        # start later, said now in one line. The port is held from here on.
         check_webhook_settings(settings)
-        if settings.webhook_mode or settings.health_server:
-            check_port_free(settings.webhook_listen, settings.webhook_port)
         check_writable(settings.files_path, settings.evidence_folder())
-    ctx = await _open_for_run(settings, clock)
-    # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
-    # batch in hand is sent and recorded, rows not started are released, exit code 0.
-    stop = stop_on_signals()
+        if settings.webhook_mode or settings.health_server:
+            listener = hold_port(settings.webhook_listen, settings.webhook_port)
     try:
-        async with running_desk(ctx) as desk:
-            await _serve(ctx, clock, stop, desk)
+        ctx = await _open_for_run(settings, clock)
+        # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
+        # batch in hand is sent and recorded, rows not started are released, exit code 0.
+        stop = stop_on_signals()
+        try:
+            async with running_desk(ctx) as desk:
+                await _serve(ctx, clock, stop, desk, listener)
+        finally:
+            await ctx.db.dispose()
     finally:
-        await ctx.db.dispose()
+        if listener is not None:
+            listener.close()
 
 
 def _stdin_is_null() -> bool:
@@ -264,7 +271,9 @@ def _stdin_is_null() -> bool:
     return (given.st_dev, given.st_ino) == (null.st_dev, null.st_ino) or (given.st_rdev == null.st_rdev != 0)
 
 
-async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool) -> None:
+async def _serve(
+    ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool, listener: socket.socket | None = None
+) -> None:
     from bot.actions.desk_links import desk_base_url
     from bot.app.service import Ticker, first_of, make_dispatcher, run_with_scheduler
     from bot.desk.serve import demo_login_link
@@ -276,7 +285,7 @@ async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool)
     if settings.messengers():
         from bot.app.messengers import run_messengers
 
-        await run_messengers(ctx, stop)
+        await run_messengers(ctx, stop, listener)
         return
     import bot.commands  # noqa: F401  (registers every chat command)
     from bot.channels.console import ConsoleChannel, ConsoleSession

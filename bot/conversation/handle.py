@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,7 +29,8 @@ from bot.conversation.wards import choose_ward, home_plan
 from bot.messages import FileSource, InboundMessage, OutboundMessage
 from bot.texts import common as texts
 from bot.texts import wards as texts_wards
-from store.inbound import mark_processed, store_inbound
+from store.db import database_away
+from store.inbound import claim_answer, mark_processed, store_inbound
 from store.models import ChatIdentity, Person
 from store.outbox import insert_reminders, queue_reply
 from store.people import adopt_sender, identity_by_chat
@@ -49,15 +51,88 @@ class Conversation:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.file_sources: dict[str, FileSource] = {}
+        # Stored messages whose answer met the database away: inbound id → (message, buttons).
+        self.held: dict[int, tuple[InboundMessage, bool]] = {}
+        # How each messenger reads a stored raw update back (for messages a stopped process
+        # stored and never answered): channel → (raw JSON → message or None, buttons).
+        self.readers: dict[str, tuple[Callable[[str], InboundMessage | None], bool]] = {}
 
     async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> Reply:
-        """Store `msg`, interpret it and return the replies for its chat."""
-        now = self.ctx.now()
+        """Store `msg`, interpret it and return the replies for its chat (the console and
+        tests: any failure is raised)."""
+        inbound_id = await self.store(msg)
+        if inbound_id is None:
+            return []
+        return await self.interpret(msg, inbound_id, buttons=buttons)
+
+    async def receive(self, msg: InboundMessage, *, buttons: bool = False) -> None:
+        """What a messenger calls: raises when `msg` could not be stored, so its platform is
+        told to send it again (a webhook answers 503, a poller holds its place); once
+        stored, never raises — an answer the database was away for is produced later from
+        the stored row (`answer_held`), a bug is answered with an apology."""
+        inbound_id = await self.store(msg)
+        if inbound_id is not None:
+            await self.settle(msg, inbound_id, buttons=buttons)
+
+    async def store(self, msg: InboundMessage) -> int | None:
+        """The raw message, in its own transaction; None when it was stored before."""
         async with self.ctx.db.session() as session, session.begin():
-            inbound_id = await store_inbound(session, _inbound_row(msg, now))
+            inbound_id = await store_inbound(session, _inbound_row(msg, self.ctx.now()))
         if inbound_id is None:
             log.info("duplicate inbound %s/%s/%s ignored", msg.channel, msg.chat_id, msg.message_id)
-            return []
+        return inbound_id
+
+    async def settle(self, msg: InboundMessage, inbound_id: int, *, buttons: bool) -> bool:
+        """Answer a stored message, containing what fails: True when it is answered (or
+        apologised to). The database away: kept in `held` for `answer_held`."""
+        try:
+            await self.interpret(msg, inbound_id, buttons=buttons)
+        except Exception as exc:
+            if database_away(exc):
+                log.warning(
+                    "inbound %s stored, answer postponed: the database is away (%s)", inbound_id, type(exc).__name__
+                )
+                self.held[inbound_id] = (msg, buttons)
+                return False
+            log.exception("error answering inbound %s (%s chat %s)", inbound_id, msg.channel, msg.chat_id)
+            return await self._apologise(msg, inbound_id)
+        self.held.pop(inbound_id, None)
+        return True
+
+    async def answer_held(self) -> int:
+        """Answer the messages stored while the database went away before their answer;
+        how many are still held (it stops at the first that meets the database away)."""
+        for inbound_id, (msg, buttons) in list(self.held.items()):
+            if not await self.settle(msg, inbound_id, buttons=buttons):
+                break
+        return len(self.held)
+
+    async def _apologise(self, msg: InboundMessage, inbound_id: int) -> bool:
+        """A message whose interpretation failed (a bug, not the database): marked
+        answered with outcome "error" and answered with an apology, once."""
+        now = self.ctx.now()
+        try:
+            async with self.ctx.db.session() as session, session.begin():
+                if not await claim_answer(session, inbound_id, now):
+                    return True
+                await mark_processed(session, inbound_id, now, "error", None)
+                if msg.channel not in INLINE_CHANNELS:
+                    await queue_reply(
+                        session, self.ctx.ward_id, inbound_id, msg.channel, msg.chat_id, None, texts.APOLOGY, [], now
+                    )
+        except Exception as exc:
+            log.warning("could not record the failure of inbound %s (%s)", inbound_id, type(exc).__name__)
+            if database_away(exc):
+                self.held[inbound_id] = (msg, False)
+            return False
+        self.held.pop(inbound_id, None)
+        self.ctx.wake()
+        return True
+
+    async def interpret(self, msg: InboundMessage, inbound_id: int, *, buttons: bool = False) -> Reply:
+        """Interpret stored message `inbound_id` and queue its answer; [] when it was
+        answered already (by another worker, or by an earlier try)."""
+        now = self.ctx.now()
         files = await fetch_files(self.ctx, self.file_sources, msg)  # before any transaction
         answered = None
         if _reads_only(msg):
@@ -66,6 +141,9 @@ class Conversation:
             async with self.ctx.db.read() as session:
                 answered = await _interpret(self.ctx, session, msg, inbound_id, buttons, files, reading=True)
         async with self.ctx.db.session() as session, session.begin():
+            if not await claim_answer(session, inbound_id, now):
+                log.info("inbound %s was answered already", inbound_id)
+                return []
             if answered is None:  # anything that writes: read and written in one transaction
                 answered = await _interpret(self.ctx, session, msg, inbound_id, buttons, files)
             assert answered is not None
@@ -90,7 +168,17 @@ class Conversation:
         return answered.replies
 
 
+_TEXT_FIELDS = ("channel", "chat_id", "message_id", "sender_id", "sender_name", "text", "reply_to_message_id", "raw")
+
+
 def _inbound_row(msg: InboundMessage, now: Any) -> dict[str, Any]:
+    """The row stored for `msg`; ValueError for a message an adapter built from an update
+    of the wrong shape (a list where a name belongs): it is refused as unreadable (a
+    webhook answers 400), never retried as if the database were away."""
+    for name in _TEXT_FIELDS:
+        value = getattr(msg, name)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"unreadable update: {name} is {type(value).__name__}")
     return {
         "channel": msg.channel,
         "chat_id": msg.chat_id,

@@ -39,3 +39,14 @@ def restore_notice(
         "và đề nghị các đơn vị báo lại tình trạng nhiệm vụ nếu đã báo trong khoảng thời gian đó."
     )
     return "\n".join(lines)
+
+
+def inbound_held_notice(channel: str, began: datetime, ended: datetime, zone: ZoneInfo) -> str:
+    """The office hears that the bot could not store incoming messages for a while (the
+    database was away): nothing was lost, answers came late."""
+    name = {"telegram": "Telegram", "zalo": "Zalo"}.get(channel, channel)
+    return (
+        f"⚠️ Nhắc việc: từ {_at(began, zone)} đến {_at(ended, zone)} bot không ghi được tin nhắn {name} "
+        "gửi đến vì cơ sở dữ liệu không truy cập được. Các tin nhắn này không bị mất: bot đã lưu và "
+        "trả lời khi cơ sở dữ liệu hoạt động lại, nên một số câu trả lời đến muộn."
+    )

@@ -1,12 +1,15 @@
 """The Telegram side of the conversation: updates in, replies out.
 
-One MessageHandler and one CallbackQueryHandler hand everything to the channel-agnostic
-conversation, which parses commands itself so Telegram and Zalo behave the same.
+Every message and button press goes to the channel-agnostic conversation (`inbound_of`),
+which parses commands itself so Telegram and Zalo behave the same. python-telegram-bot
+gives the Bot (requests, pacing); updates are taken in here, stored before they are
+confirmed: by the webhook route's answer, or by the poller's next offset.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -15,24 +18,19 @@ from contextlib import asynccontextmanager
 from telegram import Bot, BotCommand, Message, Update
 from telegram.constants import ChatType
 from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application
 
 from bot.actions.evidence_files import FileTooLarge
 from bot.channels.files import fetch_under
 from bot.channels.startup import StartupFailed, StartupUnreachable
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
-from bot.channels.telegram.polling import WatchedRequest, keep_polling
+from bot.channels.telegram.poller import poll
+from bot.channels.telegram.polling import WatchedRequest
 from bot.channels.watch import InboundWatch
 from bot.conversation.handle import COMMANDS, Conversation
+from bot.conversation.resume import tell_office_of_hold
 from bot.messages import InboundFile, InboundMessage
-from bot.texts import common as texts
 from store.db import Database
 from store.pacing import SharedPace
 
@@ -100,17 +98,16 @@ class TelegramBot:
             .connection_pool_size(16)
             .pool_timeout(30)
         )
-        if webhook:
-            builder = builder.updater(None)
-        self.app = builder.build()
+        # No Updater: it confirms updates before they are stored (see poller.py).
+        self.app = builder.updater(None).build()
+        self.webhook = webhook
         self.conversation = conversation
         if (sources := getattr(conversation, "file_sources", None)) is not None:
             sources[CHANNEL] = TelegramFiles(self.app.bot)  # photos and files people send
+        if (readers := getattr(conversation, "readers", None)) is not None:
+            readers[CHANNEL] = (self.read_stored, True)
         self.channel = TelegramChannel(self.app.bot)
         self.poll_timeout = poll_timeout
-        self.app.add_handler(CallbackQueryHandler(self.on_button))
-        self.app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, self.on_message))
-        self.app.add_error_handler(self.on_error)
 
     async def connect(self) -> None:
         """getMe: the token is accepted and the API reachable. Failures become one line
@@ -148,38 +145,33 @@ class TelegramBot:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[TelegramBot]:
-        """Start inside the caller's event loop (not run_polling, which owns the loop).
-        `connect` (and in webhook mode `register_webhook`) is called first, with retries."""
+        """Start inside the caller's event loop. `connect` (and in webhook mode
+        `register_webhook`) is called first, with retries. Polling is our own
+        (bot/channels/telegram/poller.py): an update is confirmed only once stored."""
         async with self.app:
             await self.register_commands()
-            await self.app.start()
-            keeper: asyncio.Task[None] | None = None
-            if self.app.updater is not None:
-                await self._start_polling()
-                # One 401 ends PTB's polling for good: start it again, with backoff.
-                keeper = asyncio.create_task(
-                    keep_polling(self.app.updater, self._start_polling, self.watch), name="telegram-polling"
+            poller = None
+            if not self.webhook:
+                poller = asyncio.create_task(
+                    poll(
+                        self.app.bot,
+                        self.accept,
+                        timeout=self.poll_timeout,
+                        allowed_updates=ALLOWED_UPDATES,
+                        recovered=self._held,
+                    ),
+                    name="telegram-poller",
                 )
             try:
                 yield self
             finally:
-                if keeper is not None:
-                    keeper.cancel()
-                    await asyncio.gather(keeper, return_exceptions=True)
-                if self.app.updater is not None and self.app.updater.running:
-                    try:
-                        await self.app.updater.stop()
-                    except Exception as exc:
-                        # PTB ends polling for good on a 401 and re-raises it here; the
-                        # application must still be stopped, or its shutdown fails.
-                        log.warning("Telegram polling had ended with %s", type(exc).__name__)
-                await self.app.stop()
+                if poller is not None:
+                    poller.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await poller
 
-    async def _start_polling(self) -> None:
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES
-        )
+    async def _held(self, seconds: float) -> None:
+        await tell_office_of_hold(self.conversation, CHANNEL, seconds)
 
     async def register_commands(self) -> None:
         try:
@@ -188,43 +180,38 @@ class TelegramBot:
             log.warning("setMyCommands failed: %s", exc)
 
     async def feed(self, data: dict[str, object]) -> None:
-        """Webhook mode: an update received by our ASGI route, handled before the route
-        answers — so its 200 means the message is stored (the conversation stores it first),
-        and an update the handlers choke on cannot stop the ones after it."""
-        await self.app.process_update(Update.de_json(data, self.app.bot))
+        """Webhook mode: an update received by our ASGI route, stored before the route
+        answers. Raises when it could not be stored (the route answers 503 and Telegram
+        sends it again); an update of a shape we cannot read raises ValueError (400)."""
+        await self.accept(Update.de_json(data, self.app.bot))
 
-    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Every message, commands included, goes to the conversation."""
-        message, chat, user = update.effective_message, update.effective_chat, update.effective_user
-        if message is None or chat is None:
-            return
-        inbound = InboundMessage(
-            channel=CHANNEL,
-            chat_id=str(chat.id),
-            message_id=str(message.message_id),
-            text=message.text or message.caption or "",
-            sender_id=str(user.id) if user else None,
-            sender_name=user.full_name if user else None,
-            sent_at=message.date,
-            reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
-            raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
-            private=chat.type == ChatType.PRIVATE,
-            attachments=attachments(message),
-        )
-        # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
-        await self.conversation.handle(inbound, buttons=True)
+    def read_stored(self, raw: str) -> InboundMessage | None:
+        """A stored raw update read back (a message stored and never answered)."""
+        return inbound_of(Update.de_json(json.loads(raw), self.app.bot))
 
-    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A press on "Đã xong" / "Đang làm" / "Vướng mắc"."""
-        query = update.callback_query
-        if query is None or query.message is None:
-            return
-        try:
-            await query.answer()
-        except Exception as exc:  # the spinner stops by itself; the press still counts
-            log.info("answerCallbackQuery failed: %s", exc)
+    async def accept(self, update: Update) -> None:
+        """Store an update and answer it; raises only when it could not be stored."""
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()  # the spinner; the press counts anyway
+            except Exception as exc:
+                log.info("answerCallbackQuery failed: %s", type(exc).__name__)
+        inbound = inbound_of(update)
+        if inbound is not None:
+            # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
+            await self.conversation.receive(inbound, buttons=True)
+
+
+def inbound_of(update: Update) -> InboundMessage | None:
+    """An update → our inbound message: a message (commands included; edits ignored) or a
+    press on "Đã xong" / "Đang làm" / "Vướng mắc"; None for anything else."""
+    raw = json.dumps(update.to_dict(), ensure_ascii=False, default=str)
+    query = update.callback_query
+    if query is not None:
+        if query.message is None:
+            return None
         chat = query.message.chat
-        inbound = InboundMessage(
+        return InboundMessage(
             channel=CHANNEL,
             chat_id=str(chat.id),
             message_id=f"cb:{query.id}",
@@ -232,17 +219,22 @@ class TelegramBot:
             sender_id=str(query.from_user.id),
             sender_name=query.from_user.full_name,
             callback_data=query.data,
-            raw=json.dumps(update.to_dict(), ensure_ascii=False, default=str),
+            raw=raw,
             private=chat.type == ChatType.PRIVATE,
         )
-        await self.conversation.handle(inbound, buttons=True)
-
-    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log with context; the person gets a short apology, never a stack trace."""
-        chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
-        log.error("error handling Telegram update (chat %s)", chat_id, exc_info=context.error)
-        if chat_id is not None:
-            try:
-                await self.app.bot.send_message(chat_id=chat_id, text=texts.APOLOGY)
-            except Exception as exc:
-                log.warning("could not send the apology: %s", exc)
+    message, user = update.message, update.effective_user
+    if message is None:  # an edit, a channel post: not a message to answer
+        return None
+    return InboundMessage(
+        channel=CHANNEL,
+        chat_id=str(message.chat.id),
+        message_id=str(message.message_id),
+        text=message.text or message.caption or "",
+        sender_id=str(user.id) if user else None,
+        sender_name=user.full_name if user else None,
+        sent_at=message.date,
+        reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
+        raw=raw,
+        private=message.chat.type == ChatType.PRIVATE,
+        attachments=attachments(message),
+    )

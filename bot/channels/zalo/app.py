@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.channels.files import FileHosts, fetch_from_hosts, guarded_client
+from bot.channels.holding import ALERT_AFTER, until_stored
 from bot.channels.startup import StartupFailed, StartupUnreachable
-from bot.channels.zalo.channel import ZaloChannel, send_text
+from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.conversation.handle import Conversation
-from bot.messages import InboundFile, InboundMessage, OutboundMessage
+from bot.conversation.resume import tell_office_of_hold
+from bot.messages import InboundFile, InboundMessage
 from bot.settings import ZALO_FILE_HOSTS
-from bot.texts import common as texts
 
 log = logging.getLogger(__name__)
 
@@ -95,16 +96,20 @@ class ZaloBot:
         min_poll_interval: float = 1.0,
         max_backoff: float = 60.0,
         file_hosts: str = ZALO_FILE_HOSTS,
+        hold_alert_after: float = ALERT_AFTER,
     ) -> None:
         self.client = ZaloClient(token, base_url)
         self.channel = ZaloChannel(self.client)
         self.conversation = conversation
         if (sources := getattr(conversation, "file_sources", None)) is not None:
             sources[CHANNEL] = ZaloFiles(FileHosts.parse(file_hosts))  # images people send
+        if (readers := getattr(conversation, "readers", None)) is not None:
+            readers[CHANNEL] = (_read_stored, False)
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.min_poll_interval = min_poll_interval
         self.max_backoff = max_backoff
+        self.hold_alert_after = hold_alert_after
         self._poller: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -153,22 +158,33 @@ class ZaloBot:
                 await asyncio.sleep(backoff)
                 continue
             for update in updates:
-                await self.feed(update)
+                # Zalo serves an update once: the next poll waits until this one is stored.
+                await until_stored(
+                    "Zalo update",
+                    lambda u=update: self.feed(u),  # type: ignore[misc]
+                    alert_after=self.hold_alert_after,
+                    recovered=self._held,
+                )
             # At least ~1 s between polls: a faster loop has been seen to get updates re-served.
             await asyncio.sleep(max(0.0, self.min_poll_interval - (loop.time() - started)))
 
+    async def _held(self, seconds: float) -> None:
+        await tell_office_of_hold(self.conversation, CHANNEL, seconds)
+
     async def feed(self, data: dict[str, Any]) -> None:
-        """One update, from polling or from the webhook route."""
+        """One update, from polling or from the webhook route: stored, then answered.
+        Raises when it could not be stored (the route answers 503, the poller holds it)."""
         inbound = parse_update(data)
         if inbound is None:
             return
-        try:
-            # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
-            await self.conversation.handle(inbound, buttons=False)
-        except Exception:
-            log.exception("error handling Zalo update (chat %s)", inbound.chat_id)
-            with contextlib.suppress(Exception):
-                await send_text(self.client, inbound.chat_id, OutboundMessage(texts.APOLOGY))
+        # The answer is queued in the outbox with what it confirms; the dispatcher sends it.
+        await self.conversation.receive(inbound, buttons=False)
+
+
+def _read_stored(raw: str) -> InboundMessage | None:
+    """A stored raw update read back (a message stored and never answered)."""
+    data = json.loads(raw)
+    return parse_update(data) if isinstance(data, dict) else None
 
 
 def _startup_error(exc: ZaloError, when: str) -> StartupFailed:
