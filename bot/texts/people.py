@@ -137,3 +137,18 @@ def postponed(label: str, at: str, *, overdue: bool, clamped_to: date | None) ->
     if clamped_to is not None:
         text += f" Không hoãn quá thời hạn: bot sẽ nhắc vào ngày đến hạn {vn_date(clamped_to)}."
     return text
+
+
+def bad_role(role: str) -> str:
+    return f"Vai trò không hợp lệ: {role} (head, deputy, office hoặc leader)"
+
+
+NO_LINK_CODE = "Không tạo được mã liên kết, xin thử lại"
+
+
+NO_UNIT = "Không thuộc đơn vị"
+
+
+def roster(blocks: list[str]) -> str:
+    """`/danhsach`: the units' blocks under one heading."""
+    return "Người nhận nhắc việc theo đơn vị:\n\n" + "\n\n".join(blocks)

@@ -204,3 +204,29 @@ def nothing_to(label: str, what: str) -> str:
 
 def name_the_unit(label: str, units: list[str], usage: str) -> str:
     return f"Nhiệm vụ {label} có nhiều đơn vị ({', '.join(units)}): xin ghi rõ đơn vị.\n{usage}"
+
+
+# What the office's decisions need first: `nothing_to(label, …)` when there is nothing to decide.
+AWAITING_CONFIRMATION = "báo xong chờ xác nhận"
+DONE_TO_RETURN = "báo xong để trả lại"
+ANY_BLOCKER = "đơn vị nào báo vướng"
+DECLINE_TO_REVIEW = "đề nghị không thực hiện chờ xem xét"
+NEED_RETURN_REASON = "Xin ghi lý do trả lại."
+NEED_REFUSAL_REASON = "Xin ghi lý do không chấp nhận."
+NEED_EXTENSION_REFUSAL_REASON = "Xin ghi lý do không đồng ý gia hạn."
+
+
+def file_words(photo: bool, filename: str | None) -> str:
+    """A file a unit sent, as the unit's confirmation names it."""
+    return "ảnh" if photo else f"tệp {filename or ''}".strip()
+
+
+def file_notice_words(photo: bool, path: str | None, error: str | None, file_id: str | None) -> str:
+    """A file a unit sent, as the office's notice names it: where it is kept, or why it is not."""
+    if path:
+        return f"{'ảnh' if photo else 'tệp'} (lưu tại {path})"
+    return f"ảnh/tệp chưa tải được ({error}; mã tệp {(file_id or '')[:60]})"
+
+
+def evidence_caption(label: str, unit_name: str) -> str:
+    return f"Sản phẩm nhiệm vụ {label} — {unit_name}"
