@@ -348,7 +348,8 @@ async def test_wrong_login_links_are_throttled(ctx: AppContext, wards: TwoWards,
 async def test_the_export_link_opens_the_report_page(
     ctx: AppContext, wards: TwoWards, client: httpx.AsyncClient
 ) -> None:
-    from bot.actions.desk_links import REPORT_PATH, report_message
+    from bot.actions.desk_links import REPORT_PATH
+    from bot.texts.links import report_message
 
     url = await login_url(ctx, wards.office_a, REPORT_PATH)
     assert url in report_message(url, 10) and "dùng một lần" in report_message(url, 10)

@@ -55,19 +55,3 @@ async def issue_login_link(
 
 
 REPORT_PATH = "/bao-cao"
-
-
-def login_message(url: str, minutes: int) -> str:
-    """What `/web` answers in the person's own chat."""
-    return (
-        f"Liên kết vào trang làm việc (dùng một lần, trong {minutes} phút):\n{url}\n"
-        "Xin không chuyển liên kết này cho người khác."
-    )
-
-
-def report_message(url: str, minutes: int) -> str:
-    """What `/export` answers on Zalo, which cannot carry files: the files wait on the desk."""
-    return (
-        "Bảng tổng hợp (Excel), dự thảo báo cáo (Word) và biểu đồ tải tại trang làm việc — "
-        f"liên kết dùng một lần, trong {minutes} phút:\n{url}"
-    )

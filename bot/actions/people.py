@@ -12,6 +12,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions.tasks import ActionError, unit_id_of
+from bot.texts import people as tp
 from store import people
 from store.enums import PersonRole
 from store.models import Person
@@ -56,7 +57,7 @@ async def create_person(
     session: AsyncSession, ward_id: int, name: str, role: str, unit_code: str | None, now: datetime
 ) -> Person:
     if role not in ROLES:
-        raise ActionError(f"Vai trò không hợp lệ: {role} (head, deputy, office hoặc leader)")
+        raise ActionError(tp.bad_role(role))
     unit_id = await unit_id_of(session, ward_id, unit_code)
     return await people.add_person(session, ward_id, name, role, unit_id, now)
 
@@ -68,7 +69,7 @@ async def issue_link_code(session: AsyncSession, person: Person, now: datetime, 
         if not await people.code_in_use(session, code):
             row = await people.add_link_code(session, person, code, now, ttl)
             return IssuedCode(code=code, person_id=person.id, expires_at=row.expires_at)
-    raise ActionError("Không tạo được mã liên kết, xin thử lại")
+    raise ActionError(tp.NO_LINK_CODE)
 
 
 class LinkRefusal(StrEnum):

@@ -22,7 +22,7 @@ from bot.texts import review as tr
 from scheduler.attachments import direct_row
 from scheduler.workcal import WorkingCalendar
 from store import statuses
-from store.enums import PersonRole, ReminderKind, Review, Status
+from store.enums import ExtensionState, PersonRole, ReminderKind, Review, Status
 from store.extensions import PendingExtension, decide_extension
 from store.models import Person
 from store.outbox import insert_reminders
@@ -90,10 +90,10 @@ async def confirm_report(
     calendar: WorkingCalendar,
 ) -> str:
     """/xacnhan: the done counts, from the day the unit reported it."""
-    _require(can_confirm(view), view.task_label, "báo xong chờ xác nhận")
+    _require(can_confirm(view), view.task_label, tr.AWAITING_CONFIRMATION)
     reported = calendar.local_date(view.done_at or view.status_at or now)
     body = tr.confirmed_to_unit(view.task_label, reported)
-    decision = ("done", view.percent, None, Review.CONFIRMED)
+    decision = (Status.DONE, view.percent, None, Review.CONFIRMED)
     await decide_on_report(s, ward_id, view, by.id, inbound_id, decision, "confirmed", body, now)
     return tr.confirmed_reply(view.task_label, view.unit_name, reported)
 
@@ -102,11 +102,11 @@ async def return_report(
     s: AsyncSession, ward_id: int, view: AssignmentView, by: Person, inbound_id: int | None, reason: str, now: datetime
 ) -> str:
     """/tralai: open again, reminded, the unit told the reason."""
-    _require(can_return(view), view.task_label, "báo xong để trả lại")
+    _require(can_return(view), view.task_label, tr.DONE_TO_RETURN)
     if not reason.strip():
-        raise ActionError("Xin ghi lý do trả lại.")
+        raise ActionError(tr.NEED_RETURN_REASON)
     body = tr.returned_to_unit(view.task_label, view.content, reason, view.product)
-    decision = ("in_progress", None, reason, Review.RETURNED)
+    decision = (Status.IN_PROGRESS, None, reason, Review.RETURNED)
     await decide_on_report(s, ward_id, view, by.id, inbound_id, decision, "returned", body, now)
     return tr.returned_reply(view.task_label, view.unit_name)
 
@@ -115,9 +115,9 @@ async def clear_blocker(
     s: AsyncSession, ward_id: int, view: AssignmentView, by: Person, inbound_id: int | None, now: datetime
 ) -> str:
     """/gobo: the blocker is cleared; overdue nags resume."""
-    _require(is_blocked(view), view.task_label, "đơn vị nào báo vướng")
+    _require(is_blocked(view), view.task_label, tr.ANY_BLOCKER)
     body = tr.unblocked_to_unit(view.task_label)
-    decision = ("in_progress", view.percent, None, Review.UNBLOCKED)
+    decision = (Status.IN_PROGRESS, view.percent, None, Review.UNBLOCKED)
     await decide_on_report(s, ward_id, view, by.id, inbound_id, decision, "unblocked", body, now)
     return tr.unblocked_reply(view.task_label, view.unit_name)
 
@@ -126,9 +126,9 @@ async def accept_decline(
     s: AsyncSession, ward_id: int, view: AssignmentView, by: Person, inbound_id: int | None, now: datetime
 ) -> str:
     """/chapnhan: not applicable to that unit."""
-    _require(decline_pending(view), view.task_label, "đề nghị không thực hiện chờ xem xét")
+    _require(decline_pending(view), view.task_label, tr.DECLINE_TO_REVIEW)
     body = tr.decline_accepted_to_unit(view.task_label)
-    decision = ("not_applicable", None, None, Review.CONFIRMED)
+    decision = (Status.NOT_APPLICABLE, None, None, Review.CONFIRMED)
     await decide_on_report(s, ward_id, view, by.id, inbound_id, decision, "accepted", body, now)
     return tr.accepted_reply(view.task_label, view.unit_name)
 
@@ -137,11 +137,11 @@ async def refuse_decline(
     s: AsyncSession, ward_id: int, view: AssignmentView, by: Person, inbound_id: int | None, reason: str, now: datetime
 ) -> str:
     """/khongchapnhan: open again, the unit told why."""
-    _require(decline_pending(view), view.task_label, "đề nghị không thực hiện chờ xem xét")
+    _require(decline_pending(view), view.task_label, tr.DECLINE_TO_REVIEW)
     if not reason.strip():
-        raise ActionError("Xin ghi lý do không chấp nhận.")
+        raise ActionError(tr.NEED_REFUSAL_REASON)
     body = tr.decline_refused_to_unit(view.task_label, view.content, reason)
-    decision = ("not_started", None, reason, Review.RETURNED)
+    decision = (Status.NOT_STARTED, None, reason, Review.RETURNED)
     await decide_on_report(s, ward_id, view, by.id, inbound_id, decision, "refused", body, now)
     return tr.refused_reply(view.task_label, view.unit_name)
 
@@ -179,7 +179,7 @@ async def approve_extension(
     await decide_extension(s, request, True, by.id, "", now)
     await replan(s)
     body = tx.approved_for_unit(pending.task_label, original, request.new_due)
-    told = await tell_unit_of_extension(s, ward_id, pending, "approved", body, now)
+    told = await tell_unit_of_extension(s, ward_id, pending, ExtensionState.APPROVED, body, now)
     return tx.approved_for_office(pending.task_label, pending.unit_name, original, request.new_due, told)
 
 
@@ -188,9 +188,9 @@ async def refuse_extension(
 ) -> str:
     """/tuchoi: the deadline stays; the unit told why."""
     if not reason.strip():
-        raise ActionError("Xin ghi lý do không đồng ý gia hạn.")
+        raise ActionError(tr.NEED_EXTENSION_REFUSAL_REASON)
     request = pending.request
     await decide_extension(s, request, False, by.id, reason, now)
     body = tx.refused_for_unit(pending.task_label, request.new_due, request.previous_due, reason)
-    told = await tell_unit_of_extension(s, ward_id, pending, "refused", body, now)
+    told = await tell_unit_of_extension(s, ward_id, pending, ExtensionState.REFUSED, body, now)
     return tx.refused_for_office(pending.task_label, pending.unit_name, request.new_due, reason, told)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions.tasks import ActionError, unit_id_of
 from bot.reading.replies import ParsedReply, needs_confirmation, parse_reply
+from bot.texts import tasks as tt
 from store import statuses
 from store.history import RECORDED_CHANNEL
 from store.inbound import mark_processed, store_inbound
@@ -64,14 +65,14 @@ async def record_on_behalf(
     (`today_at` is that time's local day, which picks the task's period)."""
     parsed = parse_reply(text)
     if parsed.status == "none":
-        raise ActionError(f'Chưa hiểu tình trạng trong "{text}" (ví dụ: "đã xong", "đang làm 50%", "vướng: lý do")')
+        raise ActionError(tt.unclear_status(text))
     task = await task_by_stt(session, ward_id, stt)
     if task is None:
-        raise ActionError(f"Không có nhiệm vụ số {stt}")
+        raise ActionError(tt.no_task_number(stt))
     unit_id = await unit_id_of(session, ward_id, unit_code)
     views = [v for v in await current_assignments(session, ward_id, today_at, unit_id) if v.task_stt == stt]
     if not views:
-        raise ActionError(f"Nhiệm vụ {stt} không giao cho đơn vị {unit_code} (hoặc chưa đến kỳ)")
+        raise ActionError(tt.not_assigned(stt, unit_code))
     view = views[0]
     inbound_id = await store_inbound(
         session,
@@ -99,7 +100,7 @@ async def record_on_behalf(
         },
     )
     if inbound_id is None:
-        raise ActionError("Tình trạng này vừa được ghi nhận, xin thử lại")
+        raise ActionError(tt.JUST_RECORDED)
     await mark_processed(session, inbound_id, now, "recorded", None)
     await record_status(session, view.id, recorder.id if recorder else None, inbound_id, parsed, at)
     return Recorded(view, parsed)

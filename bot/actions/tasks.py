@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.texts import tasks as tt
 from store import people
 from store.enums import DeadlineKind, ReminderKind
 from store.models import Task
@@ -24,7 +25,7 @@ async def unit_id_of(session: AsyncSession, ward_id: int, unit_code: str | None)
         return None
     unit = await unit_by_code(session, ward_id, unit_code)
     if unit is None:
-        raise ActionError(f"Không có đơn vị {unit_code}")
+        raise ActionError(tt.no_unit(unit_code))
     return unit.id
 
 
@@ -32,7 +33,7 @@ async def find_task(session: AsyncSession, ward_id: int, ref: int | str) -> Task
     """A task by its number (int) or by the label people write ("II.3", "ii 3", "3")."""
     task = await (task_by_stt(session, ward_id, ref) if isinstance(ref, int) else task_by_label(session, ward_id, ref))
     if task is None:
-        raise ActionError(f"Không có nhiệm vụ {ref}")
+        raise ActionError(tt.no_task(ref))
     return task
 
 
@@ -61,10 +62,7 @@ async def queue_manual_reminder(
     unit_id = await unit_id_of(session, ward_id, unit_code)
     views = [v for v in await current_assignments(session, ward_id, today, unit_id) if v.task_id == task.id]
     if not views:
-        raise ActionError(
-            f"Nhiệm vụ {task_name(task)} chưa có đơn vị nào cần nhắc"
-            + (" (chưa kích hoạt?)" if task.deadline_kind == DeadlineKind.CONDITIONAL else "")
-        )
+        raise ActionError(tt.nobody_to_remind(task_name(task), task.deadline_kind == DeadlineKind.CONDITIONAL))
     receiving = await people.units_with_receivers(session, ward_id, {v.unit_id for v in views})
     stamp = int(now.timestamp() * 1000)
     rows = [
@@ -82,6 +80,6 @@ async def activate_task(session: AsyncSession, ward_id: int, ref: int | str, due
     """Give a conditional task (by number or label) the date its condition fixed."""
     task = await find_task(session, ward_id, ref)
     if task.deadline_kind != DeadlineKind.CONDITIONAL:
-        raise ActionError(f'Nhiệm vụ {task_name(task)} đã có thời hạn "{task.deadline_text}", không cần kích hoạt')
+        raise ActionError(tt.already_dated(task_name(task), task.deadline_text))
     task.activated_due = due
     return task

@@ -29,7 +29,7 @@ from scheduler.attachments import direct_row, encode
 from scheduler.folding import fold
 from scheduler.plan import Plan
 from store import statuses
-from store.enums import PersonRole, ReminderKind, Review, Status
+from store.enums import AssignmentRole, PersonRole, ReminderKind, Review, Status
 from store.evidence import add_evidence as store_evidence
 from store.evidence import evidence_between, set_notice_attachment
 from store.extensions import request_extension
@@ -86,11 +86,13 @@ async def report_done(
         return Done("already", [])  # "xong" again for work whose product the office has
     if not found and not files:
         await statuses.record_status(
-            s, view.id, by.person.id, by.inbound_id, "done", percent, note, now, review=Review.NO_EVIDENCE
+            s, view.id, by.person.id, by.inbound_id, Status.DONE, percent, note, now, review=Review.NO_EVIDENCE
         )
         return Done("no_evidence", [])
     review = Review.PENDING if confirm else None
-    await statuses.record_status(s, view.id, by.person.id, by.inbound_id, "done", percent, note, now, review=review)
+    await statuses.record_status(
+        s, view.id, by.person.id, by.inbound_id, Status.DONE, percent, note, now, review=review
+    )
     return Done("with_evidence", await keep_evidence(s, by, view, found, files, words, now))
 
 
@@ -137,15 +139,14 @@ async def keep_evidence(
 def _file_words(f: FetchedFile) -> str:
     if not f.stored:
         return tr.FILE_NOT_FETCHED
-    return "ảnh" if f.file.kind == "photo" else f"tệp {f.file.filename or ''}".strip()
+    return tr.file_words(f.file.kind == "photo", f.file.filename)
 
 
 def _file_notice_words(
     mime: str | None, filename: str | None, path: str | None, error: str | None, file_id: str | None
 ) -> str:
-    if path:
-        return f"{'ảnh' if (mime or '').startswith('image') or filename is None else 'tệp'} (lưu tại {path})"
-    return f"ảnh/tệp chưa tải được ({error}; mã tệp {(file_id or '')[:60]})"
+    photo = (mime or "").startswith("image") or filename is None
+    return tr.file_notice_words(photo, path, error, file_id)
 
 
 async def evidence_to_office(s: AsyncSession, ward_id: int, now: datetime) -> None:
@@ -175,7 +176,7 @@ async def evidence_to_office(s: AsyncSession, ward_id: int, now: datetime) -> No
         ev = stored[0].evidence
         assert ev.path is not None
         kind = "photo" if (ev.mime or "image").startswith("image") and not ev.filename else "document"
-        caption = f"Sản phẩm nhiệm vụ {stored[0].task_label} — {stored[0].unit_name}"
+        caption = tr.evidence_caption(stored[0].task_label, stored[0].unit_name)
         attachment = encode(Attachment(ev.path, ev.path.rsplit("/", 1)[-1], kind, caption))
     await set_notice_attachment(s, ids, attachment)
 
@@ -189,7 +190,7 @@ async def report_decline(
     """ "Không phát sinh" / "không thuộc chức năng": not applicable, pending until the office
     accepts or refuses it; the office told at once."""
     await statuses.record_status(
-        s, view.id, by.person.id, by.inbound_id, "not_applicable", None, note, now, review=Review.PENDING
+        s, view.id, by.person.id, by.inbound_id, Status.NOT_APPLICABLE, None, note, now, review=Review.PENDING
     )
     body = tr.decline_notice(view.task_label, view.unit_name, view.unit_code, words or note or "")
     await notify_office(s, by.ward_id, f"decline:a{view.id}:{by.inbound_id}", body, now)
@@ -225,7 +226,9 @@ async def blocked_told(
     notice it would queue when the overdue nag is held back is not sent a second time."""
     stamp = f"{now.astimezone(UTC):%Y%m%d%H%M%S}"
     views = await current_assignments(s, ward_id, today)
-    coordinating = {v.unit_code: v for v in views if v.task_stt == view.task_stt and v.role == "coordinate"}
+    coordinating = {
+        v.unit_code: v for v in views if v.task_stt == view.task_stt and v.role == AssignmentRole.COORDINATE
+    }
     nudged: list[str] = []
     nobody: list[str] = []
     for code in named_coordinators(plan, reason, list(coordinating)):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.common import EXIT_ERROR, CliError
+from bot.texts import operator as to
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -62,7 +63,7 @@ def _refuse_missing_sqlite(url: str) -> None:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise CliError(texts.AGAINST_BAD_DB.format(url=_shown(url), error="địa chỉ không hợp lệ")) from None
+        raise CliError(texts.AGAINST_BAD_DB.format(url=_shown(url), error=to.BAD_ADDRESS)) from None
     database = parsed.database or ""
     if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).exists():
         raise CliError(texts.AGAINST_NO_FILE.format(path=database))
@@ -92,7 +93,7 @@ def write_ids(plan: Plan, path: Path, matched: dict[str, str] | None = None) -> 
         raise CliError(texts.IDS_NOT_WRITTEN.format(error=exc)) from None
     wanted = {t.position: ids[t.position] for t in missing}
     if {t.position: t.uid for t in written.tasks if t.position in wanted} != wanted:
-        raise CliError(texts.IDS_NOT_WRITTEN.format(error="cấu trúc tệp khác thường"))
+        raise CliError(texts.IDS_NOT_WRITTEN.format(error=to.ODD_FILE_LAYOUT))
     tmp = path.with_name(f".{path.name}.ids")
     tmp.write_text(new_text, encoding="utf-8")
     os.replace(tmp, path)

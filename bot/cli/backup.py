@@ -17,6 +17,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
+from bot.texts import operator as to
+
 
 def sqlite_path(database_url: str) -> Path | None:
     """The file of a SQLite URL; None for another database."""
@@ -24,7 +26,7 @@ def sqlite_path(database_url: str) -> Path | None:
     if not url.drivername.startswith("sqlite"):
         return None
     if not url.database or url.database == ":memory:":
-        raise ValueError("cơ sở dữ liệu SQLite trong bộ nhớ không sao lưu được")
+        raise ValueError(to.IN_MEMORY_SQLITE)
     return Path(url.database)
 
 
@@ -54,7 +56,7 @@ def backup_sqlite(source: Path, target: Path, *, mark: str | None = None, taken_
         src.close()
     if not check or check[0] != "ok":
         target.unlink(missing_ok=True)
-        raise RuntimeError(f"bản sao lưu không toàn vẹn: {check}")
+        raise RuntimeError(to.backup_damaged(check))
     return pages
 
 
@@ -78,13 +80,13 @@ def restore_sqlite(backup: Path, database: Path, aside: Path | None) -> None:
         ok = check.execute("PRAGMA integrity_check").fetchone()
         ours = check.execute("SELECT 1 FROM sqlite_master WHERE name = 'alembic_version'").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise ValueError(f"{backup} không phải tệp cơ sở dữ liệu SQLite ({exc})") from None
+        raise ValueError(to.not_sqlite_file(backup, exc)) from None
     finally:
         check.close()
     if not ok or ok[0] != "ok":
-        raise ValueError(f"bản sao lưu {backup} không toàn vẹn ({ok[0] if ok else '?'})")
+        raise ValueError(to.backup_not_whole(backup, ok[0] if ok else "?"))
     if not ours:
-        raise ValueError(f"{backup} không phải cơ sở dữ liệu của Nhắc việc")
+        raise ValueError(to.not_our_database(backup))
     if aside is not None and database.exists():
         backup_sqlite(database, aside)
     staging = database.with_name(database.name + ".restoring")
@@ -117,7 +119,7 @@ def pg_dump(database_url: str, out: Path) -> None:
     if done.returncode != 0:
         out.unlink(missing_ok=True)
         first = (done.stderr.strip().splitlines() or ["?"])[0]
-        raise RuntimeError(f"pg_dump không thành công: {first[:300]}")
+        raise RuntimeError(to.pg_dump_failed(first[:300]))
 
 
 def pg_dump_command(database_url: str, out: str) -> str:

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.texts import operator as to
+
 if TYPE_CHECKING:  # imported where used: `nhacviec --help` loads none of them
     from bot.settings import Settings
     from scheduler.plan import Plan
@@ -14,7 +16,6 @@ if TYPE_CHECKING:  # imported where used: `nhacviec --help` loads none of them
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
-WARD_HELP = 'phường (tên như trong kế hoạch, ví dụ "Phường Nhị Chiểu", hoặc mã); không cần khi chỉ có một kế hoạch'
 
 
 class CliError(Exception):
@@ -37,7 +38,7 @@ def open_plan(settings: Settings, path: str | None = None) -> Plan:
 
     target = Path(path) if path else settings.plan_path
     if target.is_dir():
-        raise CliError(f"{target} là thư mục kế hoạch (nhiều phường); hãy chỉ một tệp, ví dụ --plan {target}/…")
+        raise CliError(to.plan_folder_given(str(target)))
     try:
         return load_plan(target)
     except PlanError as exc:
@@ -48,7 +49,7 @@ def resolve_unit(plan: Plan, text: str) -> str:
     unit = plan.find_unit(text)
     if unit is None:
         known = ", ".join(plan.units)
-        raise CliError(f'Không có đơn vị "{text}". Các đơn vị: {known}', EXIT_USAGE)
+        raise CliError(to.no_such_unit(text, known), EXIT_USAGE)
     return unit.code
 
 
@@ -56,12 +57,12 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (dạng YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(to.bad_iso_date(text)) from None
 
 
 def parse_datetime(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"thời điểm không hợp lệ: {text!r} (dạng 2026-05-06T08:00)") from None
+        raise argparse.ArgumentTypeError(to.bad_iso_datetime(text)) from None
     return value  # a naive value is read in the ward's zone by the command (settings.timezone)

@@ -8,28 +8,32 @@ import asyncio
 import json
 from typing import TYPE_CHECKING
 
-from bot.cli.common import WARD_HELP, CliError, resolve_unit
+from bot.cli.common import CliError, resolve_unit
 from bot.settings import Settings
+from bot.texts import operator as to
+from bot.texts.operator import HELP, WARD_HELP
+from store.enums import PersonRole
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import AppContext
 
-ROLES = ("office", "leader", "head", "city")
+# Plain values, so argparse names them as typed in its "invalid choice" line.
+ROLES = tuple(r.value for r in (PersonRole.OFFICE, PersonRole.LEADER, PersonRole.HEAD, PersonRole.CITY))
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("desk-link", help="cấp liên kết đăng nhập trang làm việc (dùng một lần, 10 phút) cho một người")
+    p = sub.add_parser("desk-link", help=HELP["desk-link"])
     p.add_argument("--ward", help=WARD_HELP)
-    p.add_argument("--unit", help="mã hoặc tên đơn vị (không cần với vai trò city)")
+    p.add_argument("--unit", help=HELP["desk-link --unit"])
     p.add_argument(
         "--role",
         required=True,
         choices=ROLES,
-        help="vai trò: office (văn phòng), leader (lãnh đạo), head (thủ trưởng đơn vị), city (theo dõi các phường)",
+        help=HELP["desk-link --role"],
     )
-    p.add_argument("--name", required=True, help="họ tên (người chưa có thì được thêm)")
+    p.add_argument("--name", required=True, help=HELP["desk-link --name"])
     p.add_argument("--json", action="store_true", help='in JSON {"url": …}')
     p.set_defaults(handler=cmd_desk_link)
 
@@ -46,12 +50,12 @@ async def _desk_link(args: argparse.Namespace, settings: Settings) -> int:
     from store.desk import find_person
     from store.queries import unit_by_code
 
-    city = args.role == "city"
+    city = args.role == PersonRole.CITY
     if not city and not args.unit:
-        raise CliError("cần --unit (mã hoặc tên đơn vị) cho vai trò head, office, leader", 2)
+        raise CliError(to.NEED_UNIT, 2)
     name = " ".join(args.name.split())[:200]
     if not name:
-        raise CliError("cần --name (họ tên)", 2)
+        raise CliError(to.NEED_NAME, 2)
 
     async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, str]:
         code = resolve_unit(ctx.plan, args.unit) if args.unit and not city else None
@@ -65,9 +69,6 @@ async def _desk_link(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"url": url}, ensure_ascii=False))
     else:
-        print(
-            f"Liên kết đăng nhập trang làm việc cho {name} ({ward}), "
-            f"dùng một lần trong {settings.desk_link_minutes} phút:"
-        )
+        print(to.desk_link_for(name, ward, settings.desk_link_minutes))
         print(url)
     return 0

@@ -17,7 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import WARD_HELP
+from bot.texts import operator as to
+from bot.texts.operator import HELP, WARD_HELP
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -43,7 +44,7 @@ def parse_day(text: str) -> date:
             return date(int(m[3]), int(m[2]), int(m[1]))
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ExportError(f"Ngày không hợp lệ: {text!r} (dạng 14/6/2026 hoặc 2026-06-14)", EXIT_USAGE) from None
+        raise ExportError(to.bad_export_date(text), EXIT_USAGE) from None
 
 
 def register(
@@ -52,20 +53,20 @@ def register(
 ) -> None:
     """Add `export` to the `nhacviec` command line (`parse_datetime` is accepted for symmetry
     with the other registrations; export takes days, not instants)."""
-    p = sub.add_parser("export", help="xuất bảng tổng hợp (Excel), dự thảo báo cáo (Word) và biểu đồ cho kỳ báo cáo")
-    p.add_argument("--cycle", help="mã kỳ báo cáo trong kế hoạch (ví dụ six_month, yearly)")
-    p.add_argument("--year", type=int, help="năm của kỳ báo cáo (năm kết thúc số liệu)")
-    p.add_argument("--from", dest="from_date", help="số liệu từ ngày (14/6/2026 hoặc 2026-06-14)")
-    p.add_argument("--to", dest="to_date", help="số liệu đến ngày")
-    p.add_argument("--on", dest="on_date", help="tình trạng tính đến ngày (mặc định: hôm nay)")
-    p.add_argument("--out", help="tệp Excel (.xlsx) cần ghi")
-    p.add_argument("--docx", help="tệp dự thảo báo cáo (.docx) cần ghi")
-    p.add_argument("--chart", help="tệp biểu đồ (.png) cần ghi")
+    p = sub.add_parser("export", help=HELP["export"])
+    p.add_argument("--cycle", help=HELP["export --cycle"])
+    p.add_argument("--year", type=int, help=HELP["export --year"])
+    p.add_argument("--from", dest="from_date", help=HELP["export --from"])
+    p.add_argument("--to", dest="to_date", help=HELP["export --to"])
+    p.add_argument("--on", dest="on_date", help=HELP["export --on"])
+    p.add_argument("--out", help=HELP["export --out"])
+    p.add_argument("--docx", help=HELP["export --docx"])
+    p.add_argument("--chart", help=HELP["export --chart"])
     p.add_argument("--ward", help=WARD_HELP)
     p.add_argument(
         "--city",
         action="store_true",
-        help="một tệp Excel cho mọi phường: trang tổng hợp các phường, rồi mỗi phường một trang",
+        help=HELP["export --city"],
     )
     p.set_defaults(handler=cmd_export)
 
@@ -82,10 +83,10 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     try:
         lines = asyncio.run(_export(args, settings))
     except ExportError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        print(to.error_line(exc), file=sys.stderr)
         return exc.code
     except Exception as exc:  # the promise is one line, never a traceback
-        print(f"Lỗi: không xuất được báo cáo ({type(exc).__name__}: {exc})", file=sys.stderr)
+        print(to.export_failed(exc), file=sys.stderr)
         return EXIT_ERROR
     for line in lines:
         print(line)
@@ -126,7 +127,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     except WindowError as exc:
         raise ExportError(str(exc), EXIT_USAGE) from None
     if today < window.start:
-        raise ExportError(f"Kỳ báo cáo bắt đầu từ {vn_date(window.start)}, chưa có số liệu", EXIT_USAGE)
+        raise ExportError(to.cycle_not_started(vn_date(window.start)), EXIT_USAGE)
     outputs = _outputs(args, plan.code, window.start, window.end)
 
     db = Database(settings.database_url)
@@ -135,7 +136,7 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
         async with db.read() as s:
             ward_id = await ward_id_of_plan(s, key, plan.ward, plan.code, settings.ward)
             if ward_id is None:
-                raise ExportError(f'Cơ sở dữ liệu chưa có phường "{key}"; hãy chạy "nhacviec run" một lần trước')
+                raise ExportError(to.ward_not_in_database(key))
             standing = await build_standing(
                 s, plan, ward_id, window, window.cutoff(today), calendar, settings.on_time_against
             )
@@ -146,17 +147,17 @@ async def _export(args: argparse.Namespace, settings: Settings) -> list[str]:
     report = Report(plan, standing, calendar, today, figures)
     written = []
     for path, make, what in (
-        (outputs.xlsx, export_xlsx, "bảng tổng hợp (Excel)"),
-        (outputs.docx, export_docx, "dự thảo báo cáo (Word)"),
-        (outputs.chart, lambda r: standing_chart(r.standing), "biểu đồ"),
+        (outputs.xlsx, export_xlsx, to.EXPORT_FILES[0]),
+        (outputs.docx, export_docx, to.EXPORT_FILES[1]),
+        (outputs.chart, lambda r: standing_chart(r.standing), to.EXPORT_FILES[2]),
     ):
         if path is None:
             continue
         try:
             path.write_bytes(make(report))
         except OSError as exc:
-            raise ExportError(f"Không ghi được tệp {path}: {exc.strerror}") from None
-        written.append(f"Đã ghi {what}: {path}")
+            raise ExportError(to.not_written(path, exc.strerror)) from None
+        written.append(to.written(what, path))
     return written
 
 
@@ -177,7 +178,7 @@ async def _export_city(
     from store.wards import ward_id_of_plan
 
     if args.docx or args.chart:
-        raise ExportError("--city chỉ ghi tệp Excel (--out); bỏ --docx, --chart", EXIT_USAGE)
+        raise ExportError(to.CITY_XLSX_ONLY, EXIT_USAGE)
     out = _outputs_given(args).xlsx or Path(f"bao-cao-cac-phuong-{today:%Y%m%d}.xlsx")
     try:
         windows = {
@@ -196,9 +197,7 @@ async def _export_city(
             }
             missing = [w.key for w in wards if w.key not in ids]
             if missing:
-                raise ExportError(
-                    f'Cơ sở dữ liệu chưa có phường {", ".join(missing)}; hãy chạy "nhacviec run" một lần trước'
-                )
+                raise ExportError(to.wards_not_in_database(missing))
             served = [(ids[w.key], w.key, w.plan) for w in wards]
             rollups = await city_rollup(
                 s, served, calendar, today, windows.__getitem__, settings.on_time_against, with_products=True
@@ -208,8 +207,8 @@ async def _export_city(
     try:
         out.write_bytes(city_workbook(rollups, calendar, today))
     except OSError as exc:
-        raise ExportError(f"Không ghi được tệp {out}: {exc.strerror}") from None
-    return [f"Đã ghi bảng tổng hợp các phường (Excel, {len(rollups)} phường): {out}"]
+        raise ExportError(to.not_written(out, exc.strerror)) from None
+    return [to.city_written(len(rollups), out)]
 
 
 def _outputs(args: argparse.Namespace, plan_code: str, start: date, end: date) -> _Outputs:
@@ -226,7 +225,7 @@ def _outputs_given(args: argparse.Namespace) -> _Outputs:
             return None
         p = Path(value)
         if p.suffix.lower() != suffix:
-            raise ExportError(f"Tệp {value} phải có đuôi {suffix}", EXIT_USAGE)
+            raise ExportError(to.wrong_suffix(value, suffix), EXIT_USAGE)
         return p
 
     return _Outputs(xlsx=path(args.out, ".xlsx"), docx=path(args.docx, ".docx"), chart=path(args.chart, ".png"))

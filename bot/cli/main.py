@@ -20,6 +20,8 @@ from bot.cli import record as cli_record
 from bot.cli import runtime as cli_runtime
 from bot.cli.against import check_against, write_ids
 from bot.cli.common import EXIT_ERROR, EXIT_USAGE, CliError, open_calendar, open_plan, parse_date, resolve_unit
+from bot.texts import operator as to
+from bot.texts.operator import HELP
 from store.versioning import SchemaTooNew, version_line
 
 if TYPE_CHECKING:  # the commands import what they use: `nhacviec --help` stays light
@@ -48,12 +50,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             wards.append(WardPlan(ward_key(plan), path, plan))
             print()
         if not wards:
-            raise CliError(f"Thư mục {folder} không có tệp kế hoạch nào (*.yaml, *.yml).")
+            raise CliError(to.no_plan_files(folder))
         try:
             check_distinct(wards)
         except WardError as exc:
             raise CliError(str(exc)) from None
-        print(f"Hợp lệ: {len(wards)} phường: " + "; ".join(f"{w.plan.ward} ({w.key})" for w in wards))
+        print(to.wards_valid([(w.plan.ward, w.key) for w in wards]))
         return 0
     plan = open_plan(settings, args.plan)
     calendar = open_calendar(settings)
@@ -62,21 +64,21 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         try:
             check_policy(task.policy, calendar)
         except PolicyError as exc:
-            errors.append(f"Nhiệm vụ {task.name}: {exc}")
+            errors.append(to.task_problem(task.name, exc))
     print(plan_text(plan, calendar))
     notes = [n for t in plan.tasks if (n := deadline_note(t.name, t.deadline_text, t.deadline_ignored))]
     if notes:
-        print("\nThời hạn đọc được sau khi bỏ qua những chữ không phải thời hạn:")
+        print(to.DEADLINES_AFTER_IGNORING)
         for n in notes:
             print(f"  · {n}")
     warnings = six_clear_warnings(plan)
     if warnings:
-        print('\nCảnh báo "một việc – một đầu mối, 6 rõ":')
+        print(to.SIX_CLEAR_WARNINGS)
         for w in warnings:
             print(f"  ! {w}")
     if errors:
         raise CliError("\n".join(errors))
-    print(f"\nHợp lệ: {len(plan.tasks)} nhiệm vụ, {len(plan.units)} đơn vị, {len(warnings)} cảnh báo.")
+    print(to.plan_valid(len(plan.tasks), len(plan.units), len(warnings)))
     path = Path(args.plan) if args.plan else settings.plan_path
     if args.against is not None:
         return check_against(args, settings, plan, path)
@@ -98,7 +100,7 @@ def cmd_schedule(args: argparse.Namespace, settings: Settings) -> int:
     start = args.from_date or plan.issued
     end = args.to_date or date(start.year, 12, 31)
     if end < start:
-        raise CliError("--to phải sau --from", EXIT_USAGE)
+        raise CliError(to.TO_BEFORE_FROM, EXIT_USAGE)
     unit = resolve_unit(plan, args.unit) if args.unit else None
     try:
         rows = plan_reminders(plan, calendar, start, end, unit=unit)
@@ -124,19 +126,19 @@ def cmd_deadline(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(reading_to_json(reading), ensure_ascii=False))
     if reading.confidence == "unknown":
-        print(f"Lỗi: {reading.reason}", file=sys.stderr)
+        print(to.error_line(reading.reason), file=sys.stderr)
         return EXIT_USAGE
     if not args.json:
         calendar = open_calendar(settings)
-        print(f"Mức chắc chắn: {CONFIDENCE_TEXT[reading.confidence]}")
+        print(to.confidence(CONFIDENCE_TEXT[reading.confidence]))
         if reading.ignored:
-            print("Đã bỏ qua: " + "; ".join(f'"{w}"' for w in reading.ignored))
+            print(to.ignored_words(list(reading.ignored)))
         if reading.rule is not None:
             print(describe_rule(reading.rule, calendar))
         for n, candidate in enumerate(reading.candidates, 1):
-            print(f"  Cách hiểu {n}: {describe_rule(candidate, calendar)}")
+            print(to.reading_number(n, describe_rule(candidate, calendar)))
         if reading.confidence == "unsure":
-            print("Hãy chọn một cách hiểu và ghi lại thời hạn chỉ với cách đó.")
+            print(to.CHOOSE_ONE_READING)
     return 0
 
 
@@ -170,52 +172,51 @@ class _Version(argparse.Action):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nhacviec",
-        description="Nhắc việc: nhắc các đơn vị thực hiện nhiệm vụ của kế hoạch đúng hạn.",
+        description=to.DESCRIPTION,
     )
-    parser.add_argument("--version", action=_Version, nargs=0, help="in phiên bản rồi thoát")
+    parser.add_argument("--version", action=_Version, nargs=0, help=HELP["nhacviec --version"])
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
-    p = sub.add_parser("check", help="kiểm tra tệp kế hoạch và giải thích từng thời hạn")
-    p.add_argument("plan", nargs="?", help="đường dẫn tasks.yaml (mặc định: data/tasks.yaml)")
+    p = sub.add_parser("check", help=HELP["check"])
+    p.add_argument("plan", nargs="?", help=HELP["check plan"])
     p.add_argument(
         "--against",
         nargs="?",
         const="",
         metavar="DATABASE_URL",
-        help="so với kế hoạch đang chạy trong cơ sở dữ liệu (mặc định: NHACVIEC_DATABASE_URL): "
-        "nhiệm vụ thêm, bỏ, sửa, đổi số, đổi hạn; báo cáo ở lại theo mã nhiệm vụ",
+        help=HELP["check --against"],
     )
     p.add_argument(
         "--confirm",
         action="store_true",
-        help='cùng --against: xác nhận các nhiệm vụ "cùng mã, việc khác" để bot áp dụng kế hoạch sửa đổi',
+        help=HELP["check --confirm"],
     )
     p.add_argument(
         "--write-ids",
         action="store_true",
-        help="ghi mã (id) vào các nhiệm vụ chưa có; cùng --against: đúng mã nhiệm vụ đang chạy trong cơ sở dữ liệu",
+        help=HELP["check --write-ids"],
     )
     p.set_defaults(handler=cmd_check)
 
-    p = sub.add_parser("schedule", help="lịch nhắc việc: khi nào, đơn vị nào, nhiệm vụ nào")
-    p.add_argument("--plan", help="đường dẫn tasks.yaml")
-    p.add_argument("--from", dest="from_date", type=parse_date, help="từ ngày (YYYY-MM-DD)")
-    p.add_argument("--to", dest="to_date", type=parse_date, help="đến ngày (YYYY-MM-DD)")
-    p.add_argument("--unit", help="mã hoặc tên đơn vị")
+    p = sub.add_parser("schedule", help=HELP["schedule"])
+    p.add_argument("--plan", help=HELP["schedule --plan"])
+    p.add_argument("--from", dest="from_date", type=parse_date, help=HELP["schedule --from"])
+    p.add_argument("--to", dest="to_date", type=parse_date, help=HELP["schedule --to"])
+    p.add_argument("--unit", help=HELP["schedule --unit"])
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_schedule)
 
-    p = sub.add_parser("deadline", help="giải thích một cụm từ thời hạn")
-    p.add_argument("phrase", help='ví dụ "Trước 10/5/2026"')
-    p.add_argument("--plan-year", type=int, help="năm của kế hoạch, dùng khi thời hạn không ghi năm")
+    p = sub.add_parser("deadline", help=HELP["deadline"])
+    p.add_argument("phrase", help=HELP["deadline phrase"])
+    p.add_argument("--plan-year", type=int, help=HELP["deadline --plan-year"])
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_deadline)
 
-    p = sub.add_parser("import", help="tạo bản nháp tasks.yaml từ phụ lục kế hoạch (.docx, .xlsx, .doc, .odt)")
-    p.add_argument("file", help="tệp kế hoạch, ví dụ ke-hoach-158.docx")
-    p.add_argument("--out", help="tệp YAML sẽ ghi (mặc định: cùng tên, đuôi .yaml)")
-    p.add_argument("--plan-year", type=int, help="năm của kế hoạch, dùng khi thời hạn không ghi năm")
-    p.add_argument("--force", action="store_true", help="ghi đè tệp --out nếu đã có")
+    p = sub.add_parser("import", help=HELP["import"])
+    p.add_argument("file", help=HELP["import file"])
+    p.add_argument("--out", help=HELP["import --out"])
+    p.add_argument("--plan-year", type=int, help=HELP["import --plan-year"])
+    p.add_argument("--force", action="store_true", help=HELP["import --force"])
     p.set_defaults(handler=cmd_import)
 
     cli_runtime.register(sub)
@@ -237,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, settings)
     except CliError as exc:
         for line in str(exc).splitlines() or [""]:
-            print(f"Lỗi: {line}", file=sys.stderr)
+            print(to.error_line(line), file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -246,19 +247,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except SchemaTooNew as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
+        print(to.error_line(exc), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:
         known = database_failure(exc)
         if known is not None:
-            print(f"Lỗi: {known}", file=sys.stderr)
+            print(to.error_line(known), file=sys.stderr)
             return EXIT_ERROR
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
-        print(
-            f"Lỗi không mong đợi ({type(exc).__name__}): {redact(str(exc))[:300]}. "
-            "Xin chạy lại; nếu vẫn lỗi, báo cho người quản trị kèm lệnh vừa chạy.",
-            file=sys.stderr,
-        )
+        print(to.unexpected_error(exc, redact(str(exc))[:300]), file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -271,10 +268,7 @@ def database_failure(exc: BaseException) -> str | None:
         return None
     detail = str(getattr(exc, "orig", None) or exc).strip()
     first = redact(detail.splitlines()[0] if detail else type(exc).__name__)[:200]
-    return (
-        f"không dùng được cơ sở dữ liệu ({first}). Kiểm tra NHACVIEC_DATABASE_URL và máy chủ cơ sở dữ liệu "
-        "có đang chạy không, rồi chạy lại."
-    )
+    return to.database_unusable(first)
 
 
 def load_settings() -> Settings:
@@ -296,24 +290,11 @@ def load_settings() -> Settings:
 
 def _problem(err: Any) -> str:
     message = str(err["msg"]).removeprefix("Value error, ")
-    ctx = {k: str(v).replace(" or ", " hoặc ") for k, v in (err.get("ctx") or {}).items()}
-    message = _RANGE_WORDS.get(str(err.get("type")), "").format(**ctx) or message
+    ctx = {k: str(v).replace(" or ", to.OR) for k, v in (err.get("ctx") or {}).items()}
+    message = to.RANGE_WORDS.get(str(err.get("type")), "").format(**ctx) or message
     loc = "_".join(str(p) for p in err["loc"]).upper()
-    value = f" (đang là {err['input']!r})" if loc and not loc.endswith(("TOKEN", "SECRET", "URL")) else ""
+    value = to.currently(err["input"]) if loc and not loc.endswith(("TOKEN", "SECRET", "URL")) else ""
     return f"NHACVIEC_{loc}: {message}{value}" if loc else message
-
-
-# pydantic's range errors, said in Vietnamese.
-_RANGE_WORDS = {
-    "greater_than": "phải lớn hơn {gt}",
-    "greater_than_equal": "phải từ {ge} trở lên",
-    "less_than": "phải nhỏ hơn {lt}",
-    "less_than_equal": "phải không quá {le}",
-    "int_parsing": "phải là số nguyên",
-    "float_parsing": "phải là số",
-    "bool_parsing": "phải là true hoặc false",
-    "literal_error": "phải là một trong: {expected}",
-}
 
 
 def entry() -> int:

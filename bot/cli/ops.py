@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError, parse_datetime
+from bot.texts import operator as to
+from bot.texts.operator import HELP
 
 if TYPE_CHECKING:
     from bot.context import AppContext
@@ -23,27 +25,27 @@ if TYPE_CHECKING:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "migrate",
-        help="nâng cấp lược đồ cơ sở dữ liệu (an toàn khi nhiều tiến trình cùng chạy); --to để hạ về bản cũ",
+        help=HELP["migrate"],
     )
-    p.add_argument("--to", default="head", help="phiên bản lược đồ đích (mặc định: mới nhất), ví dụ 0009r")
+    p.add_argument("--to", default="head", help=HELP["migrate --to"])
     p.set_defaults(handler=cmd_migrate)
 
     p = sub.add_parser(
         "restore",
-        help="khôi phục bản sao lưu SQLite (dừng bot trước) mà không gửi lại tin có thể đã gửi",
+        help=HELP["restore"],
     )
-    p.add_argument("file", nargs="?", help="tệp sao lưu do nhacviec backup tạo")
+    p.add_argument("file", nargs="?", help=HELP["restore file"])
     p.add_argument(
         "--database-restored",
         action="store_true",
-        help="PostgreSQL: cơ sở dữ liệu vừa được pg_restore; chỉ làm bước chặn gửi lại và báo Văn phòng",
+        help=HELP["restore --database-restored"],
     )
     p.add_argument(
         "--stopped-at",
         type=parse_datetime,
-        help="bot cũ đã dừng hẳn lúc này (không gửi gì sau đó): tin đến hạn sau mốc này vẫn được gửi",
+        help=HELP["restore --stopped-at"],
     )
-    p.add_argument("--force", action="store_true", help="khôi phục cả khi có dấu hiệu bot đang chạy")
+    p.add_argument("--force", action="store_true", help=HELP["restore --force"])
     p.set_defaults(handler=cmd_restore)
 
 
@@ -61,14 +63,14 @@ async def _migrate(target: str, settings: Settings) -> int:
             before, after = await db.upgrade(target)
         except Exception as exc:
             if type(exc).__module__.startswith("alembic") and "revision" in str(exc).lower():
-                raise CliError(f"không có phiên bản lược đồ {target!r} trong mã này") from None
+                raise CliError(to.no_schema_version(target)) from None
             raise
     finally:
         await db.dispose()
     if before == after:
-        print(f"Lược đồ cơ sở dữ liệu đã ở phiên bản {after}; không có gì thay đổi.")
+        print(to.schema_unchanged(after))
     else:
-        print(f"Đã chuyển lược đồ cơ sở dữ liệu: {before or '(trống)'} → {after}.")
+        print(to.schema_moved(before, after))
     return 0
 
 
@@ -87,19 +89,15 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if path is None and not args.database_restored:
-        print("PostgreSQL: chưa khôi phục gì. Các bước (xem docs/deploying.md):")
-        print("  1. dừng mọi tiến trình bot;")
-        print(f"  2. pg_restore --clean --if-exists -d <CSDL> {args.file or 'tệp.dump'};")
-        print("  3. nhacviec restore --database-restored  (chặn gửi lại tin có thể đã gửi, báo Văn phòng);")
-        print("  4. khởi động lại bot.")
+        print("\n".join(to.postgres_restore_steps(args.file)))
         return 0
     if path is not None:
         if not args.file:
-            raise CliError("cần tệp sao lưu: nhacviec restore TỆP", 2)
+            raise CliError(to.NEED_BACKUP_FILE, 2)
         _put_sqlite_backup(Path(args.file), path, now, settings, force=args.force)
     restored = asyncio.run(after_restore(settings, now, cutoff))
     print(restored.text(settings))
-    print("Khởi động lại bot: các tin đến hạn từ nay được gửi như thường.")
+    print(to.RESTART_BOT)
     return 0
 
 
@@ -107,12 +105,9 @@ def _put_sqlite_backup(backup: Path, database: Path, now: datetime, settings: Se
     from bot.cli.backup import restore_sqlite
 
     if not backup.is_file():
-        raise CliError(f"không có tệp sao lưu {backup}")
+        raise CliError(to.no_backup_file(backup))
     if database.exists() and not force and asyncio.run(_running(settings, now)):
-        raise CliError(
-            "bot có vẻ đang chạy trên cơ sở dữ liệu này (có tin đang được gửi). Dừng bot rồi chạy lại; "
-            "nếu chắc chắn bot đã dừng, thêm --force."
-        )
+        raise CliError(to.BOT_SEEMS_RUNNING)
     _refuse_newer_schema(backup)
     aside = database.with_name(f"{database.stem}-truoc-khoi-phuc-{now.astimezone(settings.zone()):%Y%m%d-%H%M%S}.db")
     try:
@@ -120,8 +115,8 @@ def _put_sqlite_backup(backup: Path, database: Path, now: datetime, settings: Se
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if database.exists() and aside.exists():
-        print(f"Cơ sở dữ liệu cũ được giữ lại ở {aside}.")
-    print(f"Đã đặt bản sao lưu {backup} vào {database}.")
+        print(to.old_database_kept(aside))
+    print(to.backup_placed(backup, database))
 
 
 def _refuse_newer_schema(backup: Path) -> None:
@@ -150,7 +145,7 @@ def _refuse_newer_schema(backup: Path) -> None:
     except Exception:  # alembic's own error for an id it does not have
         known = False
     if not known:
-        raise CliError(f"không khôi phục: bản sao lưu — {SchemaTooNew(row[0], script.get_current_head() or '?')}")
+        raise CliError(to.backup_too_new(SchemaTooNew(row[0], script.get_current_head() or "?")))
 
 
 async def _running(settings: Settings, now: datetime) -> bool:
@@ -175,11 +170,8 @@ class Restored:
 
     def text(self, settings: Settings) -> str:
         zone = settings.zone()
-        when = self.taken_at.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S") if self.taken_at else "không rõ"
-        return (
-            f"Bản sao lưu lúc {when}. Không gửi lại {self.closed} tin có thể đã gửi trước khi khôi phục "
-            f"(đánh dấu dropped, restored_unknown); đã báo {self.told} người của Văn phòng."
-        )
+        when = self.taken_at.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S") if self.taken_at else None
+        return to.restored(when, self.closed, self.told)
 
 
 async def after_restore(settings: Settings, now: datetime, cutoff: datetime) -> Restored:

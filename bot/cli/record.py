@@ -9,7 +9,9 @@ import asyncio
 import getpass
 from typing import TYPE_CHECKING
 
-from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
+from bot.cli.common import CliError, parse_datetime, resolve_unit
+from bot.texts import operator as to
+from bot.texts.operator import HELP, WARD_HELP
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,12 +22,12 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("record", help="ghi nhận hộ tình trạng một đơn vị báo qua điện thoại hoặc văn bản")
-    p.add_argument("stt", type=int, help="số thứ tự nhiệm vụ")
-    p.add_argument("text", help='lời đơn vị báo, ví dụ "đã xong" hoặc "vướng: chưa có kinh phí"')
-    p.add_argument("--unit", required=True, help="mã hoặc tên đơn vị báo tình trạng")
+    p = sub.add_parser("record", help=HELP["record"])
+    p.add_argument("stt", type=int, help=HELP["record stt"])
+    p.add_argument("text", help=HELP["record text"])
+    p.add_argument("--unit", required=True, help=HELP["record --unit"])
     p.add_argument("--ward", help=WARD_HELP)
-    p.add_argument("--at", type=parse_datetime, help="thời điểm đơn vị báo (mặc định: bây giờ), ví dụ 2026-06-03T09:30")
+    p.add_argument("--at", type=parse_datetime, help=HELP["record --at"])
     p.set_defaults(handler=cmd_record)
 
 
@@ -46,7 +48,7 @@ async def _record(args: argparse.Namespace, settings: Settings) -> int:
         at = args.at if args.at is None or args.at.tzinfo else args.at.replace(tzinfo=settings.zone())
         at = at or now
         if at > now:
-            raise CliError("--at không được ở tương lai")
+            raise CliError(to.AT_IN_FUTURE)
         done = await record_on_behalf(
             s,
             ctx.ward_id,
@@ -57,7 +59,7 @@ async def _record(args: argparse.Namespace, settings: Settings) -> int:
             now,
             ctx.calendar.local_date(at),
             recorder=None,
-            recorder_label=f"dòng lệnh ({_user()})",
+            recorder_label=to.command_line_recorder(_user()),
             via="cli",
         )
         return ctx.plan.units[unit].name, done, vn_datetime(at, settings.zone())

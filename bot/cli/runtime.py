@@ -19,7 +19,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.cli.common import WARD_HELP, CliError, parse_datetime, resolve_unit
+from bot.cli.common import CliError, parse_datetime, resolve_unit
+from bot.texts import operator as to
+from bot.texts.operator import HELP, WARD_HELP
+from store.enums import PersonRole
 
 if TYPE_CHECKING:
     import socket
@@ -36,42 +39,42 @@ log = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("run", help="chạy bot: lịch nhắc + trò chuyện (console, Telegram, Zalo)")
-    p.add_argument("--now", type=parse_datetime, help="bắt đầu đồng hồ của bot tại thời điểm này")
-    p.add_argument("--speed", type=float, default=1.0, help="đồng hồ chạy nhanh gấp bao nhiêu lần (với --now)")
-    p.add_argument("--verbose", action="store_true", help="in nhật ký chi tiết")
+    p = sub.add_parser("run", help=HELP["run"])
+    p.add_argument("--now", type=parse_datetime, help=HELP["run --now"])
+    p.add_argument("--speed", type=float, default=1.0, help=HELP["run --speed"])
+    p.add_argument("--verbose", action="store_true", help=HELP["run --verbose"])
     p.set_defaults(handler=cmd_run)
 
-    p = sub.add_parser("link", help="cấp mã liên kết một lần cho một người của đơn vị")
+    p = sub.add_parser("link", help=HELP["link"])
     p.add_argument("--ward", help=WARD_HELP)
-    p.add_argument("--unit", help="mã hoặc tên đơn vị (không cần với vai trò city)")
+    p.add_argument("--unit", help=HELP["link --unit"])
     p.add_argument(
         "--role",
         required=True,
-        choices=["head", "deputy", "office", "leader", "city"],
-        help="vai trò: head (thủ trưởng), deputy (cấp phó / đầu mối), office, leader, city (theo dõi các phường)",
+        choices=[r.value for r in PersonRole],  # plain values: argparse quotes them as typed
+        help=HELP["link --role"],
     )
-    p.add_argument("--name", required=True, help="họ tên")
+    p.add_argument("--name", required=True, help=HELP["link --name"])
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_link)
 
-    p = sub.add_parser("remind", help="nhắc ngay một nhiệm vụ (bot đang chạy sẽ gửi trong vài giây)")
-    p.add_argument("stt", help="số hoặc nhãn nhiệm vụ, ví dụ 4 hoặc II.3")
+    p = sub.add_parser("remind", help=HELP["remind"])
+    p.add_argument("stt", help=HELP["remind stt"])
     p.add_argument("--ward", help=WARD_HELP)
-    p.add_argument("--unit", help="chỉ nhắc đơn vị này (mã hoặc tên)")
+    p.add_argument("--unit", help=HELP["remind --unit"])
     p.set_defaults(handler=cmd_remind)
 
-    p = sub.add_parser("reply", help="xem bot hiểu một câu trả lời thế nào")
-    p.add_argument("text", help='ví dụ "đang làm 50%%"')
+    p = sub.add_parser("reply", help=HELP["reply"])
+    p.add_argument("text", help=HELP["reply text"])
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_reply)
 
-    p = sub.add_parser("status", help="tình trạng bot: hàng đợi, lần gửi gần nhất, lỗi trong 24 giờ, cảnh báo")
+    p = sub.add_parser("status", help=HELP["status"])
     p.add_argument("--json", action="store_true", help="in JSON")
     p.set_defaults(handler=cmd_status)
 
-    p = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu SQLite khi bot đang chạy (PostgreSQL: in lệnh pg_dump)")
-    p.add_argument("--out", help="tệp sao lưu, hoặc thư mục để đặt tệp có dấu thời gian")
+    p = sub.add_parser("backup", help=HELP["backup"])
+    p.add_argument("--out", help=HELP["backup --out"])
     p.set_defaults(handler=cmd_backup)
 
 
@@ -131,9 +134,9 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
     from bot.actions.people import IssuedCode, create_person, issue_link_code
     from bot.texts.common import PERSON_ROLE_LABELS, vn_date
 
-    city = args.role == "city"
+    city = args.role == PersonRole.CITY
     if not city and not args.unit:
-        raise CliError("cần --unit (mã hoặc tên đơn vị) cho vai trò head, office, leader", 2)
+        raise CliError(to.NEED_UNIT, 2)
 
     async def work(ctx: AppContext, s: AsyncSession) -> tuple[str, IssuedCode]:
         # A city official belongs to no unit; their code is kept in the ward named (or the
@@ -168,11 +171,8 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
     else:
         role = PERSON_ROLE_LABELS.get(args.role, args.role)
         expires = issued.expires_at.astimezone(settings.zone())
-        print(f"Mã liên kết cho {args.name} ({role}, {unit}): {issued.code}")
-        print(f"Hết hạn: {vn_date(expires.date())} {expires:%H:%M}. Dùng một lần.")
-        print(f"Gửi cho bot: /start {issued.code}  (Zalo: LIENKET {issued.code})")
-        if deep_link:
-            print(f"Hoặc mở: {deep_link}")
+        when = f"{vn_date(expires.date())} {expires:%H:%M}"
+        print("\n".join(to.link_code_lines(args.name, role, unit, issued.code, when, deep_link)))
     return 0
 
 
@@ -192,7 +192,7 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
     queued = await _in_ward(settings, work, args.ward)
     print(remind_queued(queued.task, len(queued.units), queued.nobody))
     if queued.units:
-        print("Bot đang chạy sẽ gửi trong vài giây.")
+        print(to.BOT_SENDS_SOON)
     return 0
 
 
@@ -213,8 +213,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         pass
     except StartupFailed as exc:
-        raise CliError(f"không khởi động được — {redact(str(exc))}") from None
-    print("\nTạm biệt!")
+        raise CliError(to.cannot_start(redact(str(exc)))) from None
+    print(to.GOODBYE)
     if any(t.name == "console-input" and t.is_alive() for t in threading.enumerate()):
         # Stopped by a signal while the console waited for a line: that thread cannot be
         # interrupted, and the interpreter would abort on it at exit. Everything is
@@ -235,10 +235,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
     if not settings.messengers() and _stdin_is_null():
         # systemd and Docker give a service /dev/null: the console demo would read nothing
         # and exit 0, and the supervisor would never restart what looks like a clean stop.
-        raise StartupFailed(
-            "không có kênh nhắn tin nào để chạy: đặt NHACVIEC_CHANNELS (telegram, zalo) và token của kênh; "
-            "bản thử console cần bàn phím."
-        )
+        raise StartupFailed(to.NO_CHANNEL)
     listener = None
     if settings.messengers():
         # Before the database is touched and any webhook registered: what would stop the
@@ -281,7 +278,7 @@ async def _serve(
 
     settings = ctx.settings
     if desk:
-        print(f"Trang làm việc: {desk_base_url(settings)} (đăng nhập bằng liên kết: nhacviec desk-link)")
+        print(to.desk_address(desk_base_url(settings)))
     if settings.messengers():
         from bot.app.messengers import run_messengers
 
@@ -294,7 +291,7 @@ async def _serve(
     if desk:
         link = await demo_login_link(ctx)
         minutes = settings.desk_link_minutes
-        print(f"Văn phòng mở trang làm việc bằng liên kết này (dùng một lần, {minutes} phút): {link}")
+        print(to.demo_login(minutes, link))
     channel = ConsoleChannel()
     ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
     session = ConsoleSession(ctx, Conversation(ctx), channel)
@@ -327,18 +324,14 @@ async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
         except WardError as exc:
             raise StartupFailed(str(exc)) from None
         except PlanError as exc:
-            count = len(exc.problems)
-            raise StartupFailed(
-                f"kế hoạch {exc.path} không hợp lệ ({count} lỗi; lỗi đầu: {exc.problems[0] if count else '?'}). "
-                f"Xem tất cả: nhacviec check {exc.path}"
-            ) from None
+            raise StartupFailed(to.bad_plan(exc.path, exc.problems)) from None
         except CalendarError as exc:
-            raise StartupFailed(f"lịch {settings.calendar_path} không hợp lệ: {' '.join(str(exc).split())}") from None
+            raise StartupFailed(to.bad_calendar(settings.calendar_path, str(exc))) from None
         except OperationalError as exc:
             first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
             if settings.database_url.startswith("sqlite"):  # a file: a permission or a path, not a network
-                raise StartupFailed(f"không mở được cơ sở dữ liệu SQLite ({redact(first)[:200]})") from None
-            raise StartupUnreachable(f"không kết nối được cơ sở dữ liệu ({redact(first)[:200]})") from None
+                raise StartupFailed(to.sqlite_unopenable(redact(first)[:200])) from None
+            raise StartupUnreachable(to.database_unreachable(redact(first)[:200])) from None
 
     return await with_retries(
         "database", attempt, retries=settings.startup_retries, delay=settings.startup_retry_seconds
@@ -362,7 +355,7 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise CliError(str(exc)) from None
     if path is not None and not path.exists():  # a wrong path must not look like a healthy, empty bot
-        raise CliError(f"không có tệp cơ sở dữ liệu {path} (NHACVIEC_DATABASE_URL)")
+        raise CliError(to.no_database_file(path, setting=True))
     db = Database(settings.database_url)
     try:
         await db.upgrade()
@@ -392,13 +385,13 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(str(exc)) from None
     if path is None:
         if not settings.database_url.startswith("postgresql"):
-            raise CliError(f"không biết sao lưu loại cơ sở dữ liệu này: {settings.database_url.split(':', 1)[0]}")
+            raise CliError(to.unknown_database_kind(settings.database_url.split(":", 1)[0]))
         return _backup_postgres(args, settings, stamp)
     if not path.exists():
-        raise CliError(f"không có tệp cơ sở dữ liệu {path}")
+        raise CliError(to.no_database_file(path))
     out = _backup_target(args.out, f"{path.stem}-{stamp}.db")
     pages = backup_sqlite(path, out, mark=app_version())
-    print(f"Đã sao lưu {path} → {out} ({pages} trang, kiểm tra toàn vẹn: ok).")
+    print(to.sqlite_backed_up(path, out, pages))
     return 0
 
 
@@ -408,7 +401,7 @@ def _backup_target(given: str | None, name: str) -> Path:
     if out.is_dir() or (given or "").endswith(("/", os.sep)):
         out = out / name
     if out.exists():
-        raise CliError(f"tệp {out} đã có; chọn tên khác với --out")
+        raise CliError(to.backup_exists(out))
     return out
 
 
@@ -419,12 +412,9 @@ def _backup_postgres(args: argparse.Namespace, settings: Settings, stamp: str) -
 
     out = _backup_target(args.out, f"nhacviec-{stamp}.dump")
     if shutil.which("pg_dump") is None:
-        print("PostgreSQL: sao lưu bằng pg_dump (nhất quán khi bot đang chạy); mật khẩu qua PGPASSWORD hoặc ~/.pgpass:")
+        print(to.PG_DUMP_BY_HAND)
         print(pg_dump_command(settings.database_url, str(out)))
-        print(
-            "Khôi phục: dừng bot, pg_restore --clean --if-exists -d <CSDL> tệp.dump, rồi nhacviec restore "
-            "--database-restored. Xem docs/deploying.md."
-        )
+        print(to.PG_RESTORE_HINT)
         return 0
     asyncio.run(_mark_backup(settings, str(out)))
     try:
@@ -433,7 +423,7 @@ def _backup_postgres(args: argparse.Namespace, settings: Settings, stamp: str) -
         from bot.app.logs import redact
 
         raise CliError(redact(str(exc))) from None
-    print(f"Đã sao lưu PostgreSQL → {out} (pg_dump, định dạng custom; khôi phục: xem docs/deploying.md).")
+    print(to.postgres_backed_up(out))
     return 0
 
 

@@ -3,17 +3,19 @@ person's own channel (on Zalo, which carries no files, this is how files reach t
 
 from __future__ import annotations
 
-from bot.actions.desk_links import desk_now, issue_login_link, login_message
+from bot.actions.desk_links import desk_now, issue_login_link
 from bot.conversation.registry import COMMANDS, EVERYONE
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
+from bot.texts.commands import ABOUT, USAGE
+from bot.texts.links import login_message
 
 
 @COMMANDS.command(
     "web",
     roles=EVERYONE,
-    usage="/web",
-    description="liên kết dùng một lần vào trang làm việc (xem, xác nhận, tải báo cáo trên máy tính)",
+    usage=USAGE["web"],
+    description=ABOUT["web"],
 )
 async def cmd_web(t: Turn) -> Reply:
     """A one-time link to the desk for this person (10 minutes by default)."""

@@ -17,6 +17,7 @@ from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import common as texts
 from bot.texts import extensions as tx
+from bot.texts.commands import ABOUT, USAGE
 from scheduler.folding import fold
 from scheduler.plan import Plan
 from scheduler.plan import Unit as PlanUnit
@@ -56,8 +57,8 @@ def read_day(text: str, today: date) -> date | None:
 @COMMANDS.command(
     "giahan",
     roles=EVERYONE,
-    usage="/giahan N DD/MM/YYYY LÝ_DO",
-    description="xin gia hạn nhiệm vụ N đến ngày mới, ví dụ /giahan 4 15/07/2026 chờ ý kiến lãnh đạo",
+    usage=USAGE["giahan"],
+    description=ABOUT["giahan"],
 )
 async def cmd_giahan(t: Turn) -> Reply:
     """/giahan N DATE REASON — a unit asks the office for more time on task N."""
@@ -117,8 +118,8 @@ async def _ask_extension(t: Turn, stt: int | None, label: str, day: date, day_te
 @COMMANDS.command(
     "duyet",
     roles=OFFICE,
-    usage="/duyet N [ĐƠN_VỊ]",
-    description="đồng ý đề nghị gia hạn nhiệm vụ N của đơn vị",
+    usage=USAGE["duyet"],
+    description=ABOUT["duyet"],
 )
 async def cmd_duyet(t: Turn) -> Reply:
     """/duyet N [UNIT] — approve a pending extension (office)."""
@@ -137,8 +138,8 @@ async def cmd_duyet(t: Turn) -> Reply:
 @COMMANDS.command(
     "tuchoi",
     roles=OFFICE,
-    usage="/tuchoi N [ĐƠN_VỊ] LÝ_DO",
-    description="không đồng ý đề nghị gia hạn nhiệm vụ N, kèm lý do",
+    usage=USAGE["tuchoi"],
+    description=ABOUT["tuchoi"],
 )
 async def cmd_tuchoi(t: Turn) -> Reply:
     """/tuchoi N [UNIT] REASON — refuse a pending extension (office)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot.actions.desk_links import REPORT_PATH, desk_now, issue_login_link, report_message
+from bot.actions.desk_links import REPORT_PATH, desk_now, issue_login_link
 from bot.actions.status import record_on_behalf
 from bot.actions.tasks import ActionError, activate_task, queue_manual_reminder, task_name
 from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
@@ -20,7 +20,9 @@ from bot.report.history import history_text
 from bot.report.summary import overdue_list, own_unit_summary
 from bot.report.targets import targets_summary
 from bot.texts import common as texts
-from bot.texts.report import data_period, vn_datetime
+from bot.texts.commands import ABOUT, USAGE
+from bot.texts.links import report_message
+from bot.texts.report import REPORT, data_period, vn_datetime
 from scheduler.folding import fold
 from scheduler.plan import Plan
 from scheduler.plan import Unit as PlanUnit
@@ -39,10 +41,8 @@ _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 @COMMANDS.command(
     "summary",
     roles=EVERYONE,
-    usage="/summary [N|chart]",
-    description="tổng hợp tiến độ theo nhiệm vụ, theo đơn vị, đơn vị chưa báo cáo; "
-    "/summary N: lịch sử báo cáo nhiệm vụ N; /summary chart: biểu đồ; "
-    "với đơn vị: điểm, xếp loại của đơn vị mình và lý do",
+    usage=USAGE["summary"],
+    description=ABOUT["summary"],
     reads_only=True,
 )
 async def cmd_summary(t: Turn) -> Reply:
@@ -98,8 +98,8 @@ async def _summary_chart(t: Turn) -> Reply:
 @COMMANDS.command(
     "export",
     roles=OFFICE,
-    usage="/export [6thang|nam]",
-    description="bảng tổng hợp (Excel) và dự thảo báo cáo (Word) của kỳ báo cáo gửi thành phố",
+    usage=USAGE["export"],
+    description=ABOUT["export"],
     reads_only=True,
     writes_on=frozenset({"zalo"}),
 )
@@ -118,7 +118,7 @@ async def cmd_export(t: Turn) -> Reply:
             window = upcoming_window(plan, today)
     except WindowError as exc:
         return [OutboundMessage(f"{exc}\n{texts.USAGE_EXPORT}")]
-    title = texts.cycle_title(window.cycle_name or "Báo cáo", window.year or window.end.year)
+    title = texts.cycle_title(window.cycle_name or REPORT, window.year or window.end.year)
     if today < window.start:
         start = texts.vn_date(window.start)
         return [OutboundMessage(texts.EXPORT_NOT_STARTED.format(title=title, start=start))]
@@ -138,8 +138,8 @@ async def cmd_export(t: Turn) -> Reply:
 @COMMANDS.command(
     "ghinhan",
     roles=OFFICE,
-    usage="/ghinhan N ĐƠN_VỊ NỘI_DUNG",
-    description="ghi nhận hộ tình trạng đơn vị báo qua điện thoại hoặc văn bản, ví dụ /ghinhan 3 VP đã xong",
+    usage=USAGE["ghinhan"],
+    description=ABOUT["ghinhan"],
 )
 async def cmd_ghinhan(t: Turn) -> Reply:
     """/ghinhan N UNIT TEXT — record a status a unit gave by phone or on paper (office)."""
@@ -171,7 +171,7 @@ async def cmd_ghinhan(t: Turn) -> Reply:
     return [OutboundMessage(texts.RECORDED_ON_BEHALF.format(confirm=confirm, unit=unit.name, at=at))]
 
 
-@COMMANDS.command("overdue", roles=OFFICE, usage="/overdue", description="nhiệm vụ quá hạn", reads_only=True)
+@COMMANDS.command("overdue", roles=OFFICE, usage=USAGE["overdue"], description=ABOUT["overdue"], reads_only=True)
 async def cmd_overdue(t: Turn) -> Reply:
     """Overdue tasks (office): exactly the pairs `/summary` counts overdue, same standing."""
     return [OutboundMessage(overdue_list(await _live_standing(t), t.ctx.calendar))]
@@ -180,8 +180,8 @@ async def cmd_overdue(t: Turn) -> Reply:
 @COMMANDS.command(
     "remind",
     roles=OFFICE,
-    usage="/remind N [ĐƠN_VỊ]",
-    description="nhắc ngay nhiệm vụ N (cho mọi đơn vị của nhiệm vụ, hoặc một đơn vị)",
+    usage=USAGE["remind"],
+    description=ABOUT["remind"],
 )
 async def cmd_remind(t: Turn) -> Reply:
     """/remind N [unit] — nudge now (office)."""
@@ -207,8 +207,8 @@ async def cmd_remind(t: Turn) -> Reply:
 @COMMANDS.command(
     "activate",
     roles=OFFICE,
-    usage="/activate N DD/MM/YYYY",
-    description="đặt thời hạn cho nhiệm vụ có điều kiện, ví dụ /activate 15 30/09/2026",
+    usage=USAGE["activate"],
+    description=ABOUT["activate"],
 )
 async def cmd_activate(t: Turn) -> Reply:
     """/activate N DATE — give a conditional task its date (office)."""

@@ -13,6 +13,7 @@ from bot.conversation.tasks import refs_in
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import people as tp
+from bot.texts.commands import ABOUT, USAGE
 from bot.texts.links import deep_link
 from scheduler.dispatcher import GROUPED_KINDS
 from scheduler.folding import fold
@@ -63,8 +64,8 @@ def _role_of(t: Turn, person: Person, unit: Unit | None) -> str:
 @COMMANDS.command(
     "moi",
     roles=OFFICE,
-    usage="/moi ĐƠN_VỊ VAI_TRÒ HỌ_TÊN",
-    description="thêm người của đơn vị (trưởng, cấp phó/đầu mối, văn phòng, lãnh đạo) và cấp mã liên kết",
+    usage=USAGE["moi"],
+    description=ABOUT["moi"],
 )
 async def cmd_moi(t: Turn) -> Reply:
     """Add a person and issue the same single-use code as `nhacviec link`."""
@@ -89,8 +90,8 @@ async def cmd_moi(t: Turn) -> Reply:
 @COMMANDS.command(
     "danhsach",
     roles=OFFICE,
-    usage="/danhsach",
-    description="người đã thêm của từng đơn vị: vai trò, kênh, lần trả lời gần nhất, ai không liên lạc được",
+    usage=USAGE["danhsach"],
+    description=ABOUT["danhsach"],
     reads_only=True,
 )
 async def cmd_danhsach(t: Turn) -> Reply:
@@ -99,15 +100,15 @@ async def cmd_danhsach(t: Turn) -> Reply:
     by_unit: dict[int | None, list[RosterEntry]] = {}
     for e in entries:
         by_unit.setdefault(e.person.unit_id, []).append(e)
-    order = {"head": 0, "deputy": 1, "office": 2, "leader": 3}
+    order = {r: i for i, r in enumerate((PersonRole.HEAD, PersonRole.DEPUTY, PersonRole.OFFICE, PersonRole.LEADER))}
     blocks = []
     for unit in units.values():
         people = sorted(by_unit.get(unit.id, []), key=lambda e: (order.get(e.person.role, 9), e.person.id))
         blocks.append(tp.roster_unit(unit.code, unit.name, [_line(t, e, unit) for e in people]))
     others = by_unit.get(None, [])
     if others:
-        blocks.append(tp.roster_unit("—", "Không thuộc đơn vị", [_line(t, e, None) for e in others]))
-    return [OutboundMessage("Người nhận nhắc việc theo đơn vị:\n\n" + "\n\n".join(blocks))]
+        blocks.append(tp.roster_unit("—", tp.NO_UNIT, [_line(t, e, None) for e in others]))
+    return [OutboundMessage(tp.roster(blocks))]
 
 
 def _line(t: Turn, e: RosterEntry, unit: Unit | None) -> str:
@@ -126,8 +127,8 @@ async def _units(t: Turn) -> list[Unit]:
 @COMMANDS.command(
     "huy",
     roles=OFFICE,
-    usage="/huy NGƯỜI",
-    description="hủy liên kết một người (theo họ tên, hoặc đơn vị và vai trò); lịch sử được giữ",
+    usage=USAGE["huy"],
+    description=ABOUT["huy"],
 )
 async def cmd_huy(t: Turn) -> Reply:
     words = t.args.split()
@@ -172,8 +173,8 @@ async def cmd_huy(t: Turn) -> Reply:
 @COMMANDS.command(
     "vang",
     roles=HEADS,
-    usage="/vang DD/MM/YYYY",
-    description="thủ trưởng vắng đến hết ngày đó: nhắc việc gửi cả cho cấp phó/đầu mối; /vang het khi đã về",
+    usage=USAGE["vang"],
+    description=ABOUT["vang"],
 )
 async def cmd_vang(t: Turn) -> Reply:
     arg = fold(t.args)
@@ -201,8 +202,8 @@ async def cmd_vang(t: Turn) -> Reply:
 @COMMANDS.command(
     "hoanlai",
     roles=UNIT_PEOPLE,
-    usage="/hoanlai N [SỐ_NGÀY]",
-    description="hoãn lời nhắc tiếp theo của nhiệm vụ N thêm SỐ_NGÀY ngày làm việc (mặc định 3), không quá thời hạn",
+    usage=USAGE["hoanlai"],
+    description=ABOUT["hoanlai"],
 )
 async def cmd_hoanlai(t: Turn) -> Reply:
     # "/hoanlai 4", "/hoanlai 4 3", "/hoanlai 4 3 ngày (làm việc)".

@@ -17,6 +17,7 @@ from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import common as texts
 from bot.texts import review as tr
+from bot.texts.commands import ABOUT, USAGE
 from store.queries import AssignmentView, current_assignments
 
 
@@ -62,12 +63,12 @@ async def _review_target(
 @COMMANDS.command(
     "xacnhan",
     roles=OFFICE,
-    usage="/xacnhan N [ĐƠN_VỊ]",
-    description="xác nhận nhiệm vụ N đã hoàn thành (đã xem sản phẩm đơn vị gửi)",
+    usage=USAGE["xacnhan"],
+    description=ABOUT["xacnhan"],
 )
 async def cmd_xacnhan(t: Turn) -> Reply:
     """/xacnhan N [unit] — the office confirms a done task; it counts from the day reported."""
-    found = await _review_target(t, tr.USAGE_XACNHAN, review.can_confirm, "báo xong chờ xác nhận")
+    found = await _review_target(t, tr.USAGE_XACNHAN, review.can_confirm, tr.AWAITING_CONFIRMATION)
     if isinstance(found, list):
         return found
     view, _ = found
@@ -78,12 +79,12 @@ async def cmd_xacnhan(t: Turn) -> Reply:
 @COMMANDS.command(
     "tralai",
     roles=OFFICE,
-    usage="/tralai N [ĐƠN_VỊ] LÝ_DO",
-    description="trả lại nhiệm vụ N đơn vị báo xong (nêu lý do); nhiệm vụ mở lại và tiếp tục được nhắc",
+    usage=USAGE["tralai"],
+    description=ABOUT["tralai"],
 )
 async def cmd_tralai(t: Turn) -> Reply:
     """/tralai N [unit] REASON — the office returns a done task: open again, unit told why."""
-    found = await _review_target(t, tr.USAGE_TRALAI, review.can_return, "báo xong để trả lại", reason_required=True)
+    found = await _review_target(t, tr.USAGE_TRALAI, review.can_return, tr.DONE_TO_RETURN, reason_required=True)
     if isinstance(found, list):
         return found
     view, reason = found
@@ -94,12 +95,12 @@ async def cmd_tralai(t: Turn) -> Reply:
 @COMMANDS.command(
     "gobo",
     roles=OFFICE,
-    usage="/gobo N [ĐƠN_VỊ]",
-    description="gỡ vướng nhiệm vụ N: đơn vị hết vướng mắc, nhắc quá hạn tiếp tục",
+    usage=USAGE["gobo"],
+    description=ABOUT["gobo"],
 )
 async def cmd_gobo(t: Turn) -> Reply:
     """/gobo N [unit] — the office clears a blocker; overdue nags resume."""
-    found = await _review_target(t, tr.USAGE_GOBO, review.is_blocked, "đơn vị nào báo vướng")
+    found = await _review_target(t, tr.USAGE_GOBO, review.is_blocked, tr.ANY_BLOCKER)
     if isinstance(found, list):
         return found
     view, _ = found
@@ -110,14 +111,12 @@ async def cmd_gobo(t: Turn) -> Reply:
 @COMMANDS.command(
     "chapnhan",
     roles=OFFICE,
-    usage="/chapnhan N ĐƠN_VỊ",
-    description="chấp nhận đề nghị không thực hiện (không phát sinh, không thuộc chức năng) của đơn vị",
+    usage=USAGE["chapnhan"],
+    description=ABOUT["chapnhan"],
 )
 async def cmd_chapnhan(t: Turn) -> Reply:
     """/chapnhan N UNIT — the office accepts a decline: not applicable to that unit."""
-    found = await _review_target(
-        t, tr.USAGE_CHAPNHAN, review.decline_pending, "đề nghị không thực hiện chờ xem xét", unit_required=True
-    )
+    found = await _review_target(t, tr.USAGE_CHAPNHAN, review.decline_pending, tr.DECLINE_TO_REVIEW, unit_required=True)
     if isinstance(found, list):
         return found
     view, _ = found
@@ -128,8 +127,8 @@ async def cmd_chapnhan(t: Turn) -> Reply:
 @COMMANDS.command(
     "khongchapnhan",
     roles=OFFICE,
-    usage="/khongchapnhan N ĐƠN_VỊ LÝ_DO",
-    description="không chấp nhận đề nghị không thực hiện (nêu lý do); nhiệm vụ mở lại và tiếp tục được nhắc",
+    usage=USAGE["khongchapnhan"],
+    description=ABOUT["khongchapnhan"],
 )
 async def cmd_khongchapnhan(t: Turn) -> Reply:
     """/khongchapnhan N UNIT REASON — the office refuses a decline: open again, unit told why."""
@@ -137,7 +136,7 @@ async def cmd_khongchapnhan(t: Turn) -> Reply:
         t,
         tr.USAGE_KHONGCHAPNHAN,
         review.decline_pending,
-        "đề nghị không thực hiện chờ xem xét",
+        tr.DECLINE_TO_REVIEW,
         unit_required=True,
         reason_required=True,
     )

@@ -10,6 +10,7 @@ from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.report.targets import period_text
 from bot.texts import targets as tx
+from bot.texts.commands import ABOUT, USAGE
 from scheduler.folding import fold
 from scheduler.plan import Plan, Target
 from scheduler.plan import Unit as PlanUnit
@@ -64,8 +65,8 @@ def accepted_keys(targets: list[Target]) -> dict[str, tuple[str, bool]]:
 @COMMANDS.command(
     "chitieu",
     roles=EVERYONE,
-    usage="/chitieu [ĐƠN_VỊ] [MÃ SỐ …]",
-    description="chỉ tiêu đơn vị cần báo cáo số liệu; báo số liệu, ví dụ /chitieu hoinghi 12 tructuyen 8",
+    usage=USAGE["chitieu"],
+    description=ABOUT["chitieu"],
 )
 async def cmd_chitieu(t: Turn) -> Reply:
     """/chitieu — what the unit is asked; /chitieu KEY N … — record its figures; the
@@ -130,11 +131,10 @@ async def _asked(t: Turn, unit: PlanUnit) -> Reply:
     baselines = {t.figure: t.label(t.figure) for t in targets if t.measure == "reduction"}
     lines = tx.asked_lines(unit.name, period_text(window), keys_of(targets), reported)
     lines += tx.baseline_lines(baselines, earlier, PREVIOUS)
-    lines += ["", "Chỉ tiêu:"] + [
+    lines += ["", tx.TARGETS_HEADING] + [
         tx.result_text(r) for r in await target_results(t.s, t.plan, t.ward_id, window, unit.code)
     ]
-    example = " ".join(f"{k} SỐ" for k in keys_of(targets))
-    lines += ["", f"Báo số liệu: /chitieu {example}"]
+    lines += ["", tx.report_figures_hint(keys_of(targets))]
     return [OutboundMessage("\n".join(lines))]
 
 

@@ -8,22 +8,23 @@ from bot.conversation.tasks import open_views, refs_in, task_view, welcome
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.texts import common as texts
+from bot.texts.commands import ABOUT, USAGE
 from bot.texts.reminders import status_buttons, tasks_list
 
 
-@COMMANDS.command("start", roles=EVERYONE, usage="/start", description="chào lại và xem nhiệm vụ đang mở")
+@COMMANDS.command("start", roles=EVERYONE, usage=USAGE["start"], description=ABOUT["start"])
 async def cmd_start(t: Turn) -> Reply:
     """Welcome again (the chat is already linked)."""
     return [OutboundMessage(await welcome(t.ctx, t.s, t.person))]
 
 
-@COMMANDS.command("help", roles=EVERYONE, usage="/help", description="danh sách lệnh")
+@COMMANDS.command("help", roles=EVERYONE, usage=USAGE["help"], description=ABOUT["help"])
 async def cmd_help(t: Turn) -> Reply:
     """List the commands."""
     return [OutboundMessage(COMMANDS.help_text(t.person.role))]
 
 
-@COMMANDS.command("tasks", roles=EVERYONE, usage="/tasks", description="nhiệm vụ đang mở của đơn vị", reads_only=True)
+@COMMANDS.command("tasks", roles=EVERYONE, usage=USAGE["tasks"], description=ABOUT["tasks"], reads_only=True)
 async def cmd_tasks(t: Turn) -> Reply:
     """My unit's open tasks."""
     if t.person.unit_id is None:
@@ -38,8 +39,8 @@ async def cmd_tasks(t: Turn) -> Reply:
 @COMMANDS.command(
     "status",
     roles=EVERYONE,
-    usage="/status N NỘI_DUNG",
-    description="báo cáo nhiệm vụ số N, ví dụ /status 3 đang làm 50%",
+    usage=USAGE["status"],
+    description=ABOUT["status"],
 )
 async def cmd_status(t: Turn) -> Reply:
     """/status N TEXT — report on task N (a number or a label such as II.3)."""
@@ -55,8 +56,8 @@ async def cmd_status(t: Turn) -> Reply:
 @COMMANDS.command(
     "prefer",
     roles=EVERYONE,
-    usage="/prefer",
-    description="nhận nhắc việc qua kênh đang dùng (khi liên kết cả Telegram và Zalo)",
+    usage=USAGE["prefer"],
+    description=ABOUT["prefer"],
 )
 async def cmd_prefer(t: Turn) -> Reply:
     """Receive reminders on this channel (a person linked on Telegram and Zalo gets one copy)."""

@@ -17,6 +17,7 @@ from bot.context import AppContext
 from bot.desk import intake, pages, pages_more, unit_report
 from bot.desk.auth import COOKIE, close_session, sign, start_session
 from bot.desk.web import HEAD_ROLES, HERE, OFFICE_ROLES, Desk, SecurityHeaders, page, read_form, see_other
+from bot.texts import desk as td
 from bot.texts.desk import TOO_MANY, TOO_MANY_FOR_LINK, USED_LINK
 from store.desk import take_token, token_usable
 
@@ -48,7 +49,7 @@ def _screen(desk: Desk, request: Request, token: str) -> Response | None:
     """Before the database is asked: a link opened too often (429), or one that cannot be a
     login link at all (the page of a wrong link)."""
     if desk.throttle.link_blocked(token):
-        return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY_FOR_LINK)
+        return desk.render(request, "message.html", status=429, title=td.TITLE_PAUSED, text=TOO_MANY_FOR_LINK)
     if TOKEN_SHAPE.fullmatch(token) is None:
         return _refused(desk, request)
     return None
@@ -60,9 +61,9 @@ def _refused(desk: Desk, request: Request) -> Response:
     never locks out the office, who may all come through one proxy address)."""
     address = _address(request)
     if desk.throttle.address_blocked(address):
-        return desk.render(request, "message.html", status=429, title="Tạm dừng đăng nhập", text=TOO_MANY)
+        return desk.render(request, "message.html", status=429, title=td.TITLE_PAUSED, text=TOO_MANY)
     desk.throttle.failed(address)
-    return desk.render(request, "message.html", status=410, title="Liên kết không còn dùng được", text=USED_LINK)
+    return desk.render(request, "message.html", status=410, title=td.TITLE_LINK_GONE, text=USED_LINK)
 
 
 async def login(desk: Desk, request: Request) -> Response:
@@ -97,9 +98,7 @@ async def login(desk: Desk, request: Request) -> Response:
 async def logout(desk: Desk, request: Request) -> Response:
     async with desk.ctx.db.session() as s, s.begin():
         await close_session(s, request, await desk.secret(), desk_now(desk.ctx))
-    response = desk.render(
-        request, "message.html", title="Đã đăng xuất", text="Anh/chị đã đăng xuất khỏi trang làm việc."
-    )
+    response = desk.render(request, "message.html", title=td.TITLE_LOGGED_OUT, text=td.LOGGED_OUT)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=desk.secure(request))
     return response
 
@@ -164,8 +163,8 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = getattr(exc, "status_code", 404)
-        text = "Không có trang này." if status == 404 else "Không thực hiện được yêu cầu này."
-        return desk.render(request, "message.html", status=status, title="Không tìm thấy", text=text)
+        text = td.NO_SUCH_PAGE if status == 404 else td.CANNOT_DO_REQUEST
+        return desk.render(request, "message.html", status=status, title=td.TITLE_NOT_FOUND, text=text)
 
     async def failed(request: Request, exc: Exception) -> Response:
         log.exception("desk page %s failed", request.url.path.split("/dang-nhap/")[0])
@@ -173,8 +172,8 @@ def desk_app(ctx: AppContext, secret: bytes | None = None) -> Starlette:
             request,
             "message.html",
             status=500,
-            title="Có lỗi",
-            text="Trang chưa mở được do lỗi của hệ thống. Xin thử lại sau ít phút; nếu vẫn lỗi, báo người quản trị.",
+            title=td.TITLE_ERROR,
+            text=td.SYSTEM_ERROR,
         )
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: failed})

@@ -10,6 +10,7 @@ from datetime import date
 from starlette.datastructures import QueryParams
 
 from bot.desk.web import Refusal
+from bot.texts import desk as td
 from scheduler.plan import Plan
 from scheduler.windows import (
     ReportWindow,
@@ -31,7 +32,7 @@ def parse_day(text: str) -> date:
             return date(int(m[3]), int(m[2]), int(m[1]))
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise Refusal(400, f"Ngày không hợp lệ: {text[:40]} (dạng 14/06/2026).") from None
+        raise Refusal(400, td.bad_date(text)) from None
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def choose(plan: Plan, params: QueryParams, today: date) -> Choice:
     try:
         if cycle == "khoang" or (not cycle and start and end):
             if start is None or end is None:
-                raise Refusal(400, "Cần cả ngày bắt đầu và ngày kết thúc của khoảng.")
+                raise Refusal(400, td.NEED_BOTH_ENDS)
             return Choice(custom_window(start, end), on, "khoang", None, start, end)
         if cycle:
             c = find_cycle(plan, cycle)

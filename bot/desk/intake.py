@@ -34,7 +34,8 @@ from bot.desk.auth import TOUCH_EVERY, csrf_ok, keep_alive, session_visitor
 from bot.desk.intake_compare import compare_plans
 from bot.desk.intake_files import MAX_UPLOAD, UploadRefused, read_upload, versions, write_plan
 from bot.desk.intake_preview import preview, understood
-from bot.desk.web import LOGIN_NEEDED, Desk, Refusal, see_other
+from bot.desk.web import Desk, Refusal, see_other
+from bot.texts import desk as td
 from bot.texts import intake as tx
 from bot.texts.common import PERSON_ROLE_LABELS, blocked_notice, vn_date
 from bot.texts.links import deep_link
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 
 ROLES = frozenset({PersonRole.OFFICE, PersonRole.LEADER})
 MAX_REVIEW_FORM = 1024 * 1024
-INVITE_ROLES = ("head", "deputy")
+INVITE_ROLES = (PersonRole.HEAD, PersonRole.DEPUTY)
 
 Handler = Callable[[Desk, Request, AsyncSession, Visitor, FormData | None], Awaitable[Response]]
 
@@ -89,12 +90,14 @@ def intake_page(desk: Desk, handler: Handler, *, upload: bool = False) -> Callab
             async with db.session() if posted else db.read() as s, s.begin():
                 v = await session_visitor(s, request, await desk.secret(), now, desk.idle)
                 if v is None:
-                    return desk.render(request, "message.html", status=401, title="Cần đăng nhập", text=LOGIN_NEEDED)
+                    return desk.render(
+                        request, "message.html", status=401, title=td.TITLE_LOGIN_NEEDED, text=td.LOGIN_NEEDED
+                    )
                 request.scope["desk_visitor"] = v
                 if v.role not in ROLES:
-                    return desk.refusal(request, 403, "Trang kế hoạch dành cho văn phòng và lãnh đạo phường.")
+                    return desk.refusal(request, 403, tx.PLAN_PAGES_ROLES)
                 if form is not None and not csrf_ok(v.csrf, str(form.get("csrf") or "")):
-                    return desk.refusal(request, 403, "Phiên làm việc đã thay đổi; xin tải lại trang rồi thử lại.")
+                    return desk.refusal(request, 403, td.SESSION_CHANGED)
                 response = await handler(desk, request, s, v, form)
             if now - v.seen_at >= TOUCH_EVERY:  # a clerk busy on the review is not idle
                 async with db.session() as s, s.begin():
@@ -123,7 +126,7 @@ def _files(desk: Desk) -> Path:
 def _plan_file(desk: Desk, v: Visitor) -> Path:
     served = desk.ctx.wards.get(v.ward_id)
     if served is None:
-        raise Refusal(404, "Phường này không còn được theo dõi.")
+        raise Refusal(404, td.WARD_GONE)
     return served.path
 
 
@@ -157,7 +160,7 @@ async def version_file(desk: Desk, request: Request, s: AsyncSession, v: Visitor
     for version in versions(path):
         if version.path.name == wanted:
             return PlainTextResponse(version.path.read_text(encoding="utf-8"), media_type="text/plain; charset=utf-8")
-    raise Refusal(404, "Không có phiên bản này.")
+    raise Refusal(404, tx.NO_SUCH_VERSION)
 
 
 async def edit_running(desk: Desk, request: Request, s: AsyncSession, v: Visitor, form: FormData | None) -> Response:
@@ -166,7 +169,7 @@ async def edit_running(desk: Desk, request: Request, s: AsyncSession, v: Visitor
     try:
         text = path.read_text(encoding="utf-8")
     except OSError:
-        raise Refusal(404, "Không đọc được tệp kế hoạch đang chạy; xin báo người quản trị.") from None
+        raise Refusal(404, tx.RUNNING_PLAN_UNREADABLE) from None
     draft = drafts.from_plan_text(text, path.name, v.ward_id, desk.ctx.now())
     drafts.save(_files(desk), draft)
     return see_other(f"/ke-hoach/nhap/{draft.id}")
@@ -351,16 +354,16 @@ def _row_index(draft: drafts.Draft, request: Request) -> int:
     try:
         index = int(request.path_params["n"])
     except ValueError:
-        raise Refusal(404, "Không có dòng này.") from None
+        raise Refusal(404, tx.NO_SUCH_ROW) from None
     if not 0 <= index < len(draft.data.get("tasks") or []):
-        raise Refusal(404, "Không có dòng này.")
+        raise Refusal(404, tx.NO_SUCH_ROW)
     return index
 
 
 async def delete_draft(desk: Desk, request: Request, s: AsyncSession, v: Visitor, form: FormData | None) -> Response:
     draft = _draft(desk, v, request)
     (drafts.drafts_folder(_files(desk), v.ward_id) / f"{draft.id}.json").unlink(missing_ok=True)
-    desk.flash[v.session_id] = ("ok", "Đã xóa bản nháp.")
+    desk.flash[v.session_id] = ("ok", tx.DRAFT_DELETED)
     return see_other("/ke-hoach")
 
 
@@ -374,7 +377,7 @@ async def deadline_json(desk: Desk, request: Request, s: AsyncSession, v: Visito
     reading = read_deadline(text, year if 2000 <= year <= 2100 else desk.ctx.today().year)
     summary = rule_summary(reading.rule) if reading.rule is not None else ""
     if reading.confidence == "unsure":
-        summary = " hoặc ".join(rule_summary(c) for c in reading.candidates)
+        summary = tx.OR.join(rule_summary(c) for c in reading.candidates)
     return JSONResponse(
         {
             "confidence": reading.confidence,
@@ -424,7 +427,7 @@ def _target(desk: Desk, v: Visitor, plan: Plan) -> tuple[Path, str, bool]:
     running plan of the visitor's ward."""
     served = desk.ctx.wards.get(v.ward_id)
     if served is None:
-        raise Refusal(404, "Phường này không còn được theo dõi.")
+        raise Refusal(404, td.WARD_GONE)
     key = ward_key(plan)
     if key == ward_key(served.plan):
         return served.path, served.key, True
@@ -530,14 +533,14 @@ async def invite(desk: Desk, request: Request, s: AsyncSession, v: Visitor, form
     assert form is not None
     draft = _draft(desk, v, request)
     if draft.activated is None:
-        raise Refusal(400, "Kế hoạch chưa được kích hoạt.")
+        raise Refusal(400, tx.NOT_ACTIVATED)
     ward_id, plan, units = await _activated_units(desk, s, draft)
     names = dict(units)
     code = str(form.get("don_vi") or "")
-    role = str(form.get("vai_tro") or "head")
+    role = str(form.get("vai_tro") or PersonRole.HEAD)
     name = " ".join(str(form.get("ho_ten") or "").split())[:200]
     if code not in names or role not in INVITE_ROLES or not name:
-        raise Refusal(400, "Xin chọn đơn vị, vai trò và ghi họ tên người được mời.")
+        raise Refusal(400, td.INVITE_INCOMPLETE)
     ctx = desk.ctx
     now = ctx.now()
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.texts import intake as tx
 from bot.texts.intake import task_change_text
 from scheduler.plan import Plan
 from scheduler.plan.compare import PlanDiff
@@ -27,7 +28,7 @@ def compare_plans(old: Plan, new: Plan, tasks: PlanDiff) -> list[PlanChange]:
     """Every difference a unit head would notice: the plan's own fields and units, then each
     task as the running bot will match it."""
     out: list[PlanChange] = []
-    for field, label in (("ward", "tên phường"), ("code", "số kế hoạch"), ("issued", "ngày ban hành")):
+    for field, label in tx.PLAN_FIELDS:
         before, after = getattr(old, field), getattr(new, field)
         if before != after:
             out.append(PlanChange("plan", label, f"{before} → {after}"))
@@ -46,11 +47,9 @@ def _lists(old: Plan, new: Plan) -> list[PlanChange]:
     """Report cycles and targets kept, added or dropped (a Word file rarely carries them)."""
     out = []
     for what, before, after in (
-        ("kỳ báo cáo", [c.name for c in old.cycles], [c.name for c in new.cycles]),
-        ("chỉ tiêu", [t.name for t in old.targets], [t.name for t in new.targets]),
+        (tx.CYCLES, [c.name for c in old.cycles], [c.name for c in new.cycles]),
+        (tx.TARGETS, [t.name for t in old.targets], [t.name for t in new.targets]),
     ):
         if before != after:
-            out.append(
-                PlanChange("plan", what, f"{', '.join(before) or 'không có'} → {', '.join(after) or 'không có'}")
-            )
+            out.append(PlanChange("plan", what, tx.list_change(before, after)))
     return out

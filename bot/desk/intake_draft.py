@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from bot.importer import ImportQuestion, ImportResult
+from bot.texts.intake import draft_header
 from scheduler.deadlines import DeadlineRule, Once, Ongoing, Period, read_deadline, rule_summary
 from scheduler.plan import Plan, PlanError, parse_plan
 from scheduler.plan.yaml import compose, construct
@@ -115,8 +116,7 @@ class Draft:
         return data
 
     def yaml_text(self) -> str:
-        header = f'# Kế hoạch nhập ở trang làm việc từ "{self.source}".\n'
-        return header + yaml.safe_dump(self.build(), allow_unicode=True, sort_keys=False, width=100)
+        return draft_header(self.source) + yaml.safe_dump(self.build(), allow_unicode=True, sort_keys=False, width=100)
 
     def plan(self) -> tuple[Plan | None, list[str]]:
         """The plan as the bot would load it, or the problems `nhacviec check` names."""

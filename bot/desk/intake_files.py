@@ -62,7 +62,7 @@ def read_upload(content: bytes, name: str, ward_id: int, today: date, now: datet
     if suffix in PLAN_FILES:
         return _read_plan_file(content, name, ward_id, now)
     if suffix not in OFFICE | CONVERTED:
-        raise UploadRefused(tx.WRONG_KIND.format(suffix=suffix or "không có đuôi"))
+        raise UploadRefused(tx.WRONG_KIND.format(suffix=suffix or tx.NO_SUFFIX))
     with tempfile.TemporaryDirectory(prefix="nhacviec-nhap-") as tmp:
         # Under its own name: the importer names the file in its lines and titles an untitled plan by it.
         path = Path(tmp) / f"{Path(name).stem[:80].strip('.') or 'ke-hoach'}{suffix}"

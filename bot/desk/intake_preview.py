@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.texts import intake as tx
 from bot.texts.common import KIND_LABELS, vn_date
 from bot.texts.plan import CYCLE_KIND_LABELS, describe_rule
 from bot.texts.reminders import render_reminder
@@ -14,7 +15,7 @@ from scheduler.cycles import cycle_events
 from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder, PolicyError, plan_reminders
 from scheduler.workcal import WorkingCalendar
-from store.enums import AssignmentRole, DeadlineKind, Status
+from store.enums import AssignmentRole, DeadlineKind, ReminderKind, Status
 from store.queries import AssignmentView
 
 PREVIEW_DAYS = 61
@@ -94,7 +95,7 @@ def preview(plan: Plan, calendar: WorkingCalendar, today: date) -> Preview:
     first: dict[str, FirstMessage] = {}
     for r in rows:
         day = r.at.date()
-        what = KIND_LABELS.get(r.kind, r.kind) + (f" {r.seq} ngày" if r.kind == "before" else "")
+        what = KIND_LABELS.get(r.kind, r.kind) + (tx.days_before(r.seq) if r.kind == ReminderKind.BEFORE else "")
         by_day.setdefault(day, []).append(Line(day, f"{r.at:%H:%M}", r.unit, r.task_label, what))
         if r.unit not in first and r.unit in plan.units:
             unit = plan.units[r.unit]
@@ -103,8 +104,8 @@ def preview(plan: Plan, calendar: WorkingCalendar, today: date) -> Preview:
             message = render_reminder(r.kind, _view(plan, r), day, calendar, leads, buttons=True, title=title)
             first[r.unit] = FirstMessage(unit.code, unit.name, title, day, message.text)
     for e in cycle_events(plan, calendar, start, end):
-        who = e.unit or "mọi đơn vị"
-        what = f"{CYCLE_KIND_LABELS[e.kind]} — {e.cycle.name}, hạn {vn_date(e.due)}"
+        who = e.unit or tx.EVERY_UNIT
+        what = tx.cycle_line(CYCLE_KIND_LABELS[e.kind], e.cycle.name, vn_date(e.due))
         by_day.setdefault(e.at.date(), []).append(Line(e.at.date(), f"{e.at:%H:%M}", who, "—", what))
     silent = [code for code in plan.units if code not in first]
     return Preview(

@@ -26,6 +26,7 @@ from scheduler.standing import (
 from scheduler.windows import ReportWindow
 from scheduler.workcal import WorkingCalendar
 from store.desk import pending_extension_assignments
+from store.enums import AssignmentRole, DeadlineKind, Status
 from store.reporting import AssignmentState, ReportRow, load_snapshot
 
 # The standings a cell carries (data-standing), as offices name them: the standing's
@@ -44,7 +45,7 @@ def cell_standing(standing: Standing, last: ReportRow | None) -> str:
     """The standing's class as a cell shows it: "in term" is work in progress once the unit
     has reported anything but "not started", else not started."""
     if standing == "in_term":
-        return "in_progress" if last is not None and last.status != "not_started" else "not_started"
+        return "in_progress" if last is not None and last.status != Status.NOT_STARTED else "not_started"
     return standing
 
 
@@ -90,7 +91,7 @@ def _flags(marker: str | None, last: ReportRow | None, extension: bool) -> tuple
     out = []
     if marker in _FLAG_OF_MARKER:
         out.append(_FLAG_OF_MARKER[marker])
-    if last is not None and last.status == "blocked":
+    if last is not None and last.status == Status.BLOCKED:
         out.append("blocked")
     if extension:
         out.append("extension_pending")
@@ -129,7 +130,7 @@ async def build_matrix(
     extensions = await pending_extension_assignments(s, ward_id)
     coordinating: dict[tuple[int, str], list[AssignmentState]] = {}
     for a in snapshot.assignments:
-        if a.role == "coordinate" and _in_window(a, window, cutoff, zone, plan.confirm_done):
+        if a.role == AssignmentRole.COORDINATE and _in_window(a, window, cutoff, zone, plan.confirm_done):
             coordinating.setdefault((a.task_stt, a.unit_code), []).append(a)
     rows = []
     cell_counts: Counter[str] = Counter()
@@ -149,7 +150,7 @@ async def build_matrix(
             row.cells[u.unit_code] = Cell(
                 t.task.label,
                 u.unit_code,
-                "lead",
+                AssignmentRole.LEAD,
                 cell_standing(u.standing, u.last),
                 _flags(marker, u.last, bool(ids & extensions)),
                 marker,
@@ -164,14 +165,14 @@ async def build_matrix(
             ]
             last = _latest(states)
             marker = next((o.marker for o in reversed(occs) if o.marker is not None), None)
-            waiting = t.task.deadline_kind == "conditional" and t.task.activated_due is None
+            waiting = t.task.deadline_kind == DeadlineKind.CONDITIONAL and t.task.activated_due is None
             cls: Standing = roll_up(occs) if occs else "waiting" if waiting else "in_term"
             row.cells.setdefault(
                 code,
                 Cell(
                     t.task.label,
                     code,
-                    "coordinate",
+                    AssignmentRole.COORDINATE,
                     cell_standing(cls, last),
                     _flags(marker, last, any(a.assignment_id in extensions for a in states)),
                     marker,

@@ -17,46 +17,20 @@ from bot.actions.tasks import ActionError, queue_manual_reminder
 from bot.desk.choice import choose
 from bot.desk.matrix import CELL_STANDINGS, build_matrix
 from bot.desk.web import HEAD_ROLES, Desk, Refusal, form_of, see_other
+from bot.texts import desk as td
 from bot.texts import review as tr
 from bot.texts.common import ROLE_LABELS, STATUS_LABELS, remind_queued
-from bot.texts.desk import REPORT_KINDS
+from bot.texts.desk import ACTIONS, CHANNEL_LABELS, FLAG_LABELS, FOUR_LABELS, REPORT_KINDS, STANDING_LABELS
 from bot.texts.report import period_label
 from scheduler.planner import plan_ward
 from store.desk import Visitor, desk_history, evidence_item, evidence_of_task
+from store.enums import AssignmentRole, PersonRole
 from store.extensions import pending_extensions, task_extensions
 from store.inbound import mark_processed, store_inbound
 from store.models import Person, Task
 from store.queries import AssignmentView, active_units, current_assignments, task_by_label
 
-STANDING_LABELS = {
-    "done_on_time": "Hoàn thành đúng hạn",
-    "done_late": "Hoàn thành quá hạn",
-    "in_progress": "Đang thực hiện",
-    "overdue": "Quá hạn",
-    "not_started": "Chưa bắt đầu",
-    "waiting": "Chờ điều kiện",
-    "not_applicable": "Không áp dụng",
-}
-FOUR_LABELS = {
-    "done_on_time": "Hoàn thành đúng hạn",
-    "done_late": "Hoàn thành quá hạn",
-    "in_term": "Đang thực hiện trong hạn",
-    "overdue": "Quá hạn chưa hoàn thành",
-}
-FLAG_LABELS = {
-    "awaiting_confirmation": "Chờ văn phòng xác nhận",
-    "returned": "Bị trả lại",
-    "blocked": "Vướng mắc",
-    "extension_pending": "Xin gia hạn, chờ duyệt",
-}
 FLAG_MARKS = {"awaiting_confirmation": "✓?", "returned": "↩", "blocked": "!", "extension_pending": "+"}
-CHANNEL_LABELS = {
-    "telegram": "Telegram",
-    "zalo": "Zalo",
-    "console": "thử trên máy",
-    "office": "văn phòng ghi nhận hộ",
-    "desk": "trang làm việc",
-}
 DESK_CHANNEL = "desk"  # the pseudo-channel of actions taken at the desk, in the task's history
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
@@ -81,7 +55,7 @@ async def matrix_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     if v.role in HEAD_ROLES:
         unit = await unit_code_of(s, v)  # a head sees their own unit's tasks
         if unit is None:
-            raise Refusal(403, "Anh/chị chưa thuộc đơn vị nào.")
+            raise Refusal(403, td.NO_UNIT)
     standing = request.query_params.get("tinh-trang") or None
     if standing not in CELL_STANDINGS:
         standing = None
@@ -126,14 +100,16 @@ async def _task_and_views(
 ) -> tuple[Task, list[AssignmentView]]:
     task = await task_by_label(s, ward_id, label)
     if task is None:
-        raise Refusal(404, f"Không có nhiệm vụ {label[:40]}.")
+        raise Refusal(404, td.no_task(label))
     views = [x for x in await current_assignments(s, ward_id, desk.ctx.today()) if x.task_id == task.id]
     order = list(desk.plan(ward_id).units)
-    views.sort(key=lambda x: (x.role != "lead", order.index(x.unit_code) if x.unit_code in order else len(order)))
+    views.sort(
+        key=lambda x: (x.role != AssignmentRole.LEAD, order.index(x.unit_code) if x.unit_code in order else len(order))
+    )
     if v.role in HEAD_ROLES:
         views = [x for x in views if x.unit_id == v.unit_id]
         if not views:
-            raise Refusal(403, f"Nhiệm vụ {label[:40]} không giao cho đơn vị của anh/chị.")
+            raise Refusal(403, td.not_your_task(label))
     return task, views
 
 
@@ -180,18 +156,6 @@ async def task_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -
     )
 
 
-ACTIONS = {
-    "xac-nhan": "Xác nhận hoàn thành",
-    "tra-lai": "Trả lại",
-    "go-vuong": "Gỡ vướng",
-    "chap-nhan": "Chấp nhận đề nghị không thực hiện",
-    "khong-chap-nhan": "Không chấp nhận đề nghị không thực hiện",
-    "duyet-gia-han": "Đồng ý gia hạn",
-    "tu-choi-gia-han": "Không đồng ý gia hạn",
-    "nhac-ngay": "Nhắc ngay",
-}
-
-
 async def record_desk_action(s: AsyncSession, v: Visitor, words: str, action: str, now: datetime) -> int:
     """The action as an inbound message on the desk's pseudo-channel: the task's history
     then shows who did what, when, and where (as a chat command's message does)."""
@@ -220,9 +184,9 @@ async def task_action(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     action = request.path_params["action"]
     back = f"/nhiem-vu/{label}" + (f"?phuong={ward_id}" if ward_id != v.ward_id else "")
     if action not in ACTIONS:
-        raise Refusal(404, "Không có thao tác này.")
+        raise Refusal(404, td.NO_SUCH_ACTION)
     if not desk.can_act(v, ward_id):
-        raise Refusal(403, "Chỉ văn phòng, lãnh đạo phường thực hiện được thao tác này.")
+        raise Refusal(403, td.OFFICE_ONLY)
     task, views = await _task_and_views(desk, s, v, ward_id, label)
     form = form_of(request)
     unit = str(form.get("don_vi") or "")
@@ -252,7 +216,7 @@ async def _act(
     person = await s.get(Person, v.person_id)
     assert person is not None
     label = views[0].task_label if views else str(stt)
-    words = f"{ACTIONS[action]} nhiệm vụ {label}" + (f" — {unit}" if unit else "") + (f": {reason}" if reason else "")
+    words = td.action_words(action, label, unit, reason)
     if action == "nhac-ngay":
         await record_desk_action(s, v, words, action, now)
         queued = await queue_manual_reminder(s, ward_id, stt, unit or None, now, ctx.today())
@@ -261,7 +225,7 @@ async def _act(
     if action in ("duyet-gia-han", "tu-choi-gia-han"):
         pending = [p for p in await pending_extensions(s, ward_id, stt) if p.unit_code == unit]
         if not pending:
-            raise ActionError(f"Không có đề nghị gia hạn nào đang chờ duyệt cho nhiệm vụ {label} của {unit}.")
+            raise ActionError(td.no_pending_extension(label, unit))
         await record_desk_action(s, v, words, action, now)
         if action == "duyet-gia-han":
 
@@ -284,7 +248,7 @@ async def _act(
         return text
     view = next((x for x in views if x.unit_code == unit), None)
     if view is None:
-        raise ActionError(f"Nhiệm vụ {label} không giao cho đơn vị {unit or '(chưa chọn)'}.")
+        raise ActionError(td.not_assigned_to(label, unit))
     inbound_id = await record_desk_action(s, v, words, action, now)
     if action == "xac-nhan":
         text = await usecases.confirm_report(s, ward_id, view, person, inbound_id, now, ctx.calendar)
@@ -310,19 +274,19 @@ async def evidence_file(desk: Desk, request: Request, s: AsyncSession, v: Visito
     try:
         evidence_id = int(request.path_params["id"])
     except ValueError:
-        raise Refusal(404, "Không có tệp này.") from None
+        raise Refusal(404, td.NO_SUCH_FILE) from None
     found = await evidence_item(s, evidence_id)
     if found is None:
-        raise Refusal(404, "Không có tệp này.")
+        raise Refusal(404, td.NO_SUCH_FILE)
     ev, unit_id = found
-    allowed = ev.ward_id == v.ward_id or (v.role == "city" and ev.ward_id in desk.ctx.wards)
+    allowed = ev.ward_id == v.ward_id or (v.role == PersonRole.CITY and ev.ward_id in desk.ctx.wards)
     if not allowed or (v.role in HEAD_ROLES and unit_id != v.unit_id):
-        raise Refusal(404, "Không có tệp này.")
+        raise Refusal(404, td.NO_SUCH_FILE)
     if ev.kind != "file" or not ev.path:
-        raise Refusal(404, "Tệp này chưa tải được về máy chủ.")
+        raise Refusal(404, td.FILE_NOT_FETCHED)
     path = desk.evidence_path(ev.path)
     if path is None:
-        raise Refusal(404, "Tệp không còn trên máy chủ.")
+        raise Refusal(404, td.FILE_GONE)
     mime = (ev.mime or mimetypes.guess_type(path.name)[0] or "").lower()
     name = ev.filename or path.name
     if mime in IMAGE_TYPES:

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from bot.actions.people import create_person, issue_link_code
 from bot.actions.tasks import ActionError
 from bot.desk.choice import choose
-from bot.desk.pages import CHANNEL_LABELS, FOUR_LABELS
 from bot.desk.web import Desk, Refusal, form_of, see_other
 from bot.report import build_standing
 from bot.report.chart import standing_chart
@@ -24,7 +23,9 @@ from bot.report.docx import export_docx
 from bot.report.rows import Report
 from bot.report.targets import target_figures
 from bot.report.xlsx import export_xlsx
+from bot.texts import desk as td
 from bot.texts.common import PERSON_ROLE_LABELS
+from bot.texts.desk import CHANNEL_LABELS, FOUR_LABELS
 from bot.texts.links import deep_link
 from bot.texts.report import percent_text
 from scheduler.plan import Plan
@@ -41,7 +42,8 @@ FILES = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "du-thao-bao-cao"),
     "png": ("image/png", "bieu-do"),
 }
-INVITE_ROLES = ("head", "deputy", "office", "leader")
+INVITE_ROLES = (PersonRole.HEAD, PersonRole.DEPUTY, PersonRole.OFFICE, PersonRole.LEADER)
+ROLE_ORDER = (*INVITE_ROLES, PersonRole.CITY)  # how the people page lists a unit's people
 
 
 def _file_name(plan: Plan, window: ReportWindow) -> str:
@@ -59,7 +61,7 @@ async def _report(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> 
     choice = choose(plan, request.query_params, desk.ctx.today())
     window = choice.window
     if choice.today < window.start:
-        raise Refusal(400, "Kỳ báo cáo này chưa bắt đầu vào ngày đã chọn; chưa có số liệu.")
+        raise Refusal(400, td.CYCLE_NOT_STARTED)
     calendar = desk.ctx.calendar
     standing = await build_standing(
         s, plan, ward_id, window, window.cutoff(choice.today), calendar, desk.ctx.settings.on_time_against
@@ -101,7 +103,7 @@ async def report_file(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     # /bao-cao/tai/xlsx, or a file name ending in the kind (bao-cao-158-KH-UBND-….xlsx).
     kind = request.path_params["kind"].rsplit(".", 1)[-1]
     if kind not in FILES:
-        raise Refusal(404, "Không có loại tệp này.")
+        raise Refusal(404, td.NO_SUCH_FILE_KIND)
     report, name = await _report(desk, request, s, v)
     make = {"xlsx": export_xlsx, "docx": export_docx, "png": lambda r: standing_chart(r.standing)}[kind]
     content = await asyncio.to_thread(make, report)
@@ -123,7 +125,7 @@ async def people_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     ward_id = v.ward_id  # people are managed in one's own ward only
     units = await _units(desk, s, ward_id)
     entries = await roster(s, ward_id)
-    order = {"head": 0, "deputy": 1, "office": 2, "leader": 3, "city": 4}
+    order = {r: i for i, r in enumerate(ROLE_ORDER)}
     by_unit: dict[int | None, list[RosterEntry]] = {}
     for e in sorted(entries, key=lambda e: (order.get(e.person.role, 9), e.person.id)):
         by_unit.setdefault(e.person.unit_id, []).append(e)
@@ -148,7 +150,7 @@ async def invite(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> R
     name = " ".join(str(form.get("ho_ten") or "").split())[:200]
     units = {c: (uid, n) for uid, c, n in await _units(desk, s, v.ward_id)}
     if code not in units or role not in INVITE_ROLES or not name:
-        raise Refusal(400, "Xin chọn đơn vị, vai trò và ghi họ tên người được mời.")
+        raise Refusal(400, td.INVITE_INCOMPLETE)
     ctx = desk.ctx
     now = ctx.now()
     try:
@@ -176,14 +178,14 @@ async def revoke(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> R
     try:
         person_id = int(request.path_params["id"])
     except ValueError:
-        raise Refusal(404, "Không có người này.") from None
+        raise Refusal(404, td.NO_SUCH_PERSON) from None
     person = await s.get(Person, person_id)
     if person is None or person.ward_id != v.ward_id or person.unlinked_at is not None:
-        raise Refusal(404, "Không có người này.")
+        raise Refusal(404, td.NO_SUCH_PERSON)
     if person.id == v.person_id:
-        raise Refusal(400, "Không tự hủy liên kết của chính mình được.")
+        raise Refusal(400, td.NOT_YOURSELF)
     await unlink_person(s, person, desk.ctx.now())
-    desk.flash[v.session_id] = ("ok", f"Đã hủy liên kết {person.name}. Lịch sử báo cáo vẫn được giữ.")
+    desk.flash[v.session_id] = ("ok", td.unlinked(person.name))
     return see_other("/nguoi")
 
 
@@ -198,7 +200,7 @@ async def city_page(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -
     return desk.render(
         request,
         "city.html",
-        ward_name="Các phường",
+        ward_name=td.ALL_WARDS,
         rollups=rollups,
         today=today,
         four=FOUR,

@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator, Iterator
 
 from bot.context import AppContext
 from bot.settings import Settings
+from bot.texts.desk import DEMO_OFFICE_NAME
+from store.enums import PersonRole
 
 log = logging.getLogger(__name__)
-
-DEMO_OFFICE_NAME = "Văn phòng (trang làm việc)"
 
 
 def shares_webhook_server(settings: Settings) -> bool:
@@ -81,7 +81,7 @@ async def demo_login_link(ctx: AppContext) -> str:
     office = ctx.plan.coordinating_unit
     async with ctx.db.session() as s, s.begin():
         unit = await unit_by_code(s, ctx.ward_id, office)
-        person = await find_person(s, ctx.ward_id, DEMO_OFFICE_NAME, "office", unit.id if unit else None)
+        person = await find_person(s, ctx.ward_id, DEMO_OFFICE_NAME, PersonRole.OFFICE, unit.id if unit else None)
         if person is None:
-            person = await create_person(s, ctx.ward_id, DEMO_OFFICE_NAME, "office", office, ctx.now())
+            person = await create_person(s, ctx.ward_id, DEMO_OFFICE_NAME, PersonRole.OFFICE, office, ctx.now())
         return await issue_login_link(s, ctx.settings, person, desk_now(ctx))

@@ -30,7 +30,7 @@ from bot.texts import common as texts
 from bot.texts import desk as td
 from bot.texts import review as tr
 from store.desk import Visitor
-from store.enums import Review
+from store.enums import Review, Status
 from store.inbound import mark_processed
 from store.models import Person
 from store.queries import AssignmentView, current_assignments, task_by_label
@@ -61,9 +61,9 @@ async def _own_view(desk: Desk, s: AsyncSession, v: Visitor, label: str, form: F
 
 async def head_report(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> Response:
     if v.role not in HEAD_ROLES:
-        raise Refusal(403, "Chỉ lãnh đạo đơn vị báo cáo được nhiệm vụ của đơn vị mình.")
+        raise Refusal(403, td.HEADS_ONLY)
     if request.query_params.get("phuong") not in (None, str(v.ward_id)):
-        raise Refusal(403, "Anh/chị chỉ báo cáo được nhiệm vụ của phường mình.")
+        raise Refusal(403, td.OWN_WARD_TASKS_ONLY)
     label = request.path_params["label"]
     kind = request.path_params["kind"]
     if kind not in td.REPORT_KINDS:
@@ -93,7 +93,7 @@ async def _report(
         product = _text(form, "san_pham")
         detail = "; ".join(x for x in (product, note) if x)
         files = await _upload(desk, form, now)
-        named = "; ".join([detail, *(f"tệp {f.file.filename}" for f in files)]) if files else detail
+        named = td.with_files(detail, [str(f.file.filename) for f in files]) if files else detail
         by = await _kept(s, v, person, td.report_words(kind, label, named.strip("; ")), kind, now)
         found = parse_evidence(detail, today) if detail else []
         confirm = ctx.plan_of(v.ward_id).confirm_done
@@ -106,14 +106,14 @@ async def _report(
         await record_status(
             s, view.id, person.id, by.inbound_id, ParsedReply("in_progress", percent, note or None), now
         )
-        text = texts.confirm(label, "in_progress", percent, note or None)
+        text = texts.confirm(label, Status.IN_PROGRESS, percent, note or None)
     elif kind == "vuong":
         if not reason:
             raise ActionError(td.NEED_BLOCK_REASON)
         by = await _kept(s, v, person, td.report_words(kind, label, reason), kind, now)
         await record_status(s, view.id, person.id, by.inbound_id, ParsedReply("blocked", None, reason), now)
         await unit_reports.blocked_told(s, v.ward_id, ctx.plan_of(v.ward_id), view, reason, now, today)
-        text = texts.confirm(label, "blocked", None, reason)
+        text = texts.confirm(label, Status.BLOCKED, None, reason)
     elif kind == "khong-thuc-hien":
         if not reason:
             raise ActionError(td.NEED_DECLINE_REASON)
@@ -128,7 +128,7 @@ async def _report(
         refused = unit_reports.extension_refusal(view, day, texts.vn_date(day), reason, today)
         if refused is not None:
             raise ActionError(refused)  # before the words are kept: a refusal records nothing
-        words = td.report_words(kind, label, f"đến {texts.vn_date(day)}" + (f": {reason}" if reason else ""))
+        words = td.report_words(kind, label, td.extension_detail(texts.vn_date(day), reason))
         by = await _kept(s, v, person, words, kind, now)
         text = await unit_reports.ask_extension(s, by, view, day, texts.vn_date(day), reason, now, today)
     assert by.inbound_id is not None

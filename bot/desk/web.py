@@ -24,6 +24,7 @@ from bot.context import AppContext
 from bot.desk.auth import TOUCH_EVERY, LoginThrottle, csrf_ok, keep_alive, session_visitor
 from bot.texts import desk as td
 from bot.texts.common import cycle_title, vn_date
+from bot.texts.desk import LOGIN_NEEDED
 from scheduler.plan import Plan
 from store.desk import Visitor, shared_key
 from store.enums import PersonRole
@@ -148,7 +149,7 @@ class Desk:
         return HTMLResponse(html, status_code=status)
 
     def refusal(self, request: Request, status: int, text: str) -> HTMLResponse:
-        return self.render(request, "message.html", status=status, title="Không thực hiện được", text=text)
+        return self.render(request, "message.html", status=status, title=td.TITLE_REFUSED, text=text)
 
     def evidence_path(self, stored: str) -> Path | None:
         """A stored evidence file, only inside the evidence folder and only if it exists."""
@@ -170,7 +171,7 @@ class Desk:
         try:
             return self.ctx.plan_of(ward_id)
         except LookupError:
-            raise Refusal(404, "Phường này không còn được theo dõi.") from None
+            raise Refusal(404, td.WARD_GONE) from None
 
     def ward_for(self, v: Visitor, request: Request) -> int:
         """The ward the visitor looks at: their own; a city person may name any served ward
@@ -179,13 +180,13 @@ class Desk:
         if asked is None or asked == str(v.ward_id):
             return v.ward_id
         if v.role != PersonRole.CITY:
-            raise Refusal(403, "Anh/chị chỉ xem được phường của mình.")
+            raise Refusal(403, td.OWN_WARD_ONLY)
         try:
             ward_id = int(asked)
         except ValueError:
-            raise Refusal(404, "Không có phường này.") from None
+            raise Refusal(404, td.NO_SUCH_WARD) from None
         if ward_id not in self.ctx.wards:
-            raise Refusal(404, "Không có phường này.")
+            raise Refusal(404, td.NO_SUCH_WARD)
         return ward_id
 
     @staticmethod
@@ -206,7 +207,7 @@ async def read_form(request: Request, upload: bool = False) -> FormData:
     if upload and not (declared or "").isdigit():
         raise Refusal(411, td.UPLOAD_LENGTH_NEEDED)
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise Refusal(413, td.upload_too_large(MAX_UPLOAD) if upload else "Nội dung gửi lên quá lớn.")
+        raise Refusal(413, td.upload_too_large(MAX_UPLOAD) if upload else td.BODY_TOO_LARGE)
     return await request.form(max_files=1 if upload else 0, max_fields=20, max_part_size=MAX_FORM)
 
 
@@ -227,13 +228,15 @@ def page(
             async with db.session() if write or posted else db.read() as s, s.begin():
                 v = await session_visitor(s, request, key, now, desk.idle)
                 if v is None:
-                    return desk.render(request, "message.html", status=401, title="Cần đăng nhập", text=LOGIN_NEEDED)
+                    return desk.render(
+                        request, "message.html", status=401, title=td.TITLE_LOGIN_NEEDED, text=LOGIN_NEEDED
+                    )
                 request.scope["desk_visitor"] = v
                 if roles is not None and v.role not in roles:
-                    return desk.refusal(request, 403, "Trang này không dành cho vai trò của anh/chị.")
+                    return desk.refusal(request, 403, td.NOT_FOR_ROLE)
                 if form is not None:
                     if not csrf_ok(v.csrf, str(form.get("csrf") or "")):
-                        return desk.refusal(request, 403, "Phiên làm việc đã thay đổi; xin tải lại trang rồi thử lại.")
+                        return desk.refusal(request, 403, td.SESSION_CHANGED)
                     request.scope["desk_form"] = form
                 response = await handler(desk, request, s, v)
             if now - v.seen_at >= TOUCH_EVERY:
@@ -253,9 +256,3 @@ def form_of(request: Request) -> FormData:
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-LOGIN_NEEDED = (
-    "Trang làm việc mở bằng liên kết đăng nhập dùng một lần. Xin nhắn /web cho bot (Telegram hoặc Zalo) "
-    "để nhận liên kết mới, hoặc nhờ người quản trị chạy: nhacviec desk-link."
-)

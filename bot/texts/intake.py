@@ -132,3 +132,38 @@ def for_clerk(text: str) -> str:
     for written, said in _FIELD_WORDS:
         text = text.replace(written, said)
     return text
+
+
+# --- the desk's plan pages -------------------------------------------------------------------
+
+PLAN_PAGES_ROLES = "Trang kế hoạch dành cho văn phòng và lãnh đạo phường."
+NO_SUCH_VERSION = "Không có phiên bản này."
+RUNNING_PLAN_UNREADABLE = "Không đọc được tệp kế hoạch đang chạy; xin báo người quản trị."
+NO_SUCH_ROW = "Không có dòng này."
+DRAFT_DELETED = "Đã xóa bản nháp."
+NOT_ACTIVATED = "Kế hoạch chưa được kích hoạt."
+OR = " hoặc "  # between the candidate readings of an unsure deadline
+NO_SUFFIX = "không có đuôi"
+# The plan's own fields, as the comparison with the running plan names them.
+PLAN_FIELDS = (("ward", "tên phường"), ("code", "số kế hoạch"), ("issued", "ngày ban hành"))
+CYCLES = "kỳ báo cáo"
+TARGETS = "chỉ tiêu"
+NONE = "không có"
+EVERY_UNIT = "mọi đơn vị"
+
+
+def list_change(before: list[str], after: list[str]) -> str:
+    return f"{', '.join(before) or NONE} → {', '.join(after) or NONE}"
+
+
+def draft_header(source: str) -> str:
+    """The first line of a plan file written from a desk draft."""
+    return f'# Kế hoạch nhập ở trang làm việc từ "{source}".\n'
+
+
+def days_before(seq: int) -> str:
+    return f" {seq} ngày"
+
+
+def cycle_line(kind_label: str, cycle: str, due: str) -> str:
+    return f"{kind_label} — {cycle}, hạn {due}"

@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.texts.common import CHANNEL_NAMES, vn_date
+from store.enums import PersonRole
 
 ROLE_WORDS = {
-    "head": "head",
-    "truong": "head",
-    "thu truong": "head",
-    "deputy": "deputy",
-    "pho": "deputy",
-    "cap pho": "deputy",
-    "dau moi": "deputy",
-    "office": "office",
-    "van phong": "office",
-    "leader": "leader",
-    "lanh dao": "leader",
+    "head": PersonRole.HEAD,
+    "truong": PersonRole.HEAD,
+    "thu truong": PersonRole.HEAD,
+    "deputy": PersonRole.DEPUTY,
+    "pho": PersonRole.DEPUTY,
+    "cap pho": PersonRole.DEPUTY,
+    "dau moi": PersonRole.DEPUTY,
+    "office": PersonRole.OFFICE,
+    "van phong": PersonRole.OFFICE,
+    "leader": PersonRole.LEADER,
+    "lanh dao": PersonRole.LEADER,
 }
 
 USAGE_MOI = (
@@ -36,7 +37,12 @@ UNIT_ONLY = "Xin lỗi, lệnh này dành cho lãnh đạo đơn vị được g
 HEAD_ONLY = "Xin lỗi, lệnh này dành cho thủ trưởng đơn vị."
 NO_ONE = 'Không có ai tên "{who}" đang liên kết. Gõ /danhsach để xem danh sách.'
 NOT_SELF = "Không thể tự hủy liên kết của chính mình; xin nhờ một người khác của văn phòng."
-ROLE_NAMES = {"head": "thủ trưởng", "deputy": "cấp phó / đầu mối", "office": "văn phòng", "leader": "lãnh đạo"}
+ROLE_NAMES: dict[str, str] = {
+    PersonRole.HEAD: "thủ trưởng",
+    PersonRole.DEPUTY: "cấp phó / đầu mối",
+    PersonRole.OFFICE: "văn phòng",
+    PersonRole.LEADER: "lãnh đạo",
+}
 
 
 def at_local(moment: datetime, zone: object) -> str:
@@ -47,11 +53,11 @@ def at_local(moment: datetime, zone: object) -> str:
 
 def role_label(role: str, title: str, unit_name: str) -> str:
     """How a person's role reads: a head by the unit's title ("Chủ tịch UBND phường")."""
-    if role == "head":
+    if role == PersonRole.HEAD:
         return title
-    if role == "deputy":
+    if role == PersonRole.DEPUTY:
         return f"cấp phó / đầu mối của {unit_name}"
-    if role == "office":
+    if role == PersonRole.OFFICE:
         return f"văn phòng theo dõi ({unit_name})"
     return "lãnh đạo"
 
@@ -137,3 +143,18 @@ def postponed(label: str, at: str, *, overdue: bool, clamped_to: date | None) ->
     if clamped_to is not None:
         text += f" Không hoãn quá thời hạn: bot sẽ nhắc vào ngày đến hạn {vn_date(clamped_to)}."
     return text
+
+
+def bad_role(role: str) -> str:
+    return f"Vai trò không hợp lệ: {role} (head, deputy, office hoặc leader)"
+
+
+NO_LINK_CODE = "Không tạo được mã liên kết, xin thử lại"
+
+
+NO_UNIT = "Không thuộc đơn vị"
+
+
+def roster(blocks: list[str]) -> str:
+    """`/danhsach`: the units' blocks under one heading."""
+    return "Người nhận nhắc việc theo đơn vị:\n\n" + "\n\n".join(blocks)

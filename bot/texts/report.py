@@ -89,3 +89,6 @@ NO_GRADE = "Chưa đủ cơ sở xếp loại"
 
 def grade_text(grade: Grade | None) -> str:
     return GRADE_LABELS[grade] if grade is not None else NO_GRADE
+
+
+REPORT = "Báo cáo"  # the title of a report whose cycle has no name

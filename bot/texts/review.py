@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.texts.common import shorten, vn_date
+from store.enums import Review, Status
 
 _N = "N là số nhiệm vụ như kế hoạch ghi (3, hoặc II.3 ở kế hoạch có mục)"
 USAGE_XACNHAN = f"Cách dùng: /xacnhan N [đơn vị], ví dụ /xacnhan 4 VHXH. {_N}."
@@ -15,12 +16,12 @@ USAGE_CHAPNHAN = f"Cách dùng: /chapnhan N ĐƠN_VỊ, ví dụ /chapnhan 4 CA.
 USAGE_KHONGCHAPNHAN = f"Cách dùng: /khongchapnhan N ĐƠN_VỊ LÝ_DO, ví dụ /khongchapnhan 4 CA nhiệm vụ có giao. {_N}."
 
 # Review labels, for /summary N (history), the summary and the export.
-REVIEW_LABELS = {
-    "no_evidence": "Báo xong, chưa có sản phẩm",
-    "pending": "Chờ xác nhận",
-    "confirmed": "Văn phòng xác nhận hoàn thành",
-    "returned": "Văn phòng trả lại",
-    "unblocked": "Văn phòng gỡ vướng",
+REVIEW_LABELS: dict[str, str] = {
+    Review.NO_EVIDENCE: "Báo xong, chưa có sản phẩm",
+    Review.PENDING: "Chờ xác nhận",
+    Review.CONFIRMED: "Văn phòng xác nhận hoàn thành",
+    Review.RETURNED: "Văn phòng trả lại",
+    Review.UNBLOCKED: "Văn phòng gỡ vướng",
 }
 MARKER_LABELS = {
     "awaiting_confirmation": "chờ xác nhận",
@@ -34,12 +35,13 @@ def review_label(status: str, review: str | None) -> str | None:
     """How a reviewed report reads in a history line, None for a plain one."""
     if review is None:
         return None
-    if status == "not_applicable":
-        return {
-            "pending": "Đề nghị không thực hiện, chờ văn phòng",
-            "confirmed": "Văn phòng chấp nhận: không áp dụng",
-        }.get(review)
-    if status == "not_started" and review == "returned":
+    if status == Status.NOT_APPLICABLE:
+        declined: dict[str, str] = {
+            Review.PENDING: "Đề nghị không thực hiện, chờ văn phòng",
+            Review.CONFIRMED: "Văn phòng chấp nhận: không áp dụng",
+        }
+        return declined.get(review)
+    if status == Status.NOT_STARTED and review == Review.RETURNED:
         return "Văn phòng không chấp nhận đề nghị"
     return REVIEW_LABELS.get(review)
 
@@ -204,3 +206,29 @@ def nothing_to(label: str, what: str) -> str:
 
 def name_the_unit(label: str, units: list[str], usage: str) -> str:
     return f"Nhiệm vụ {label} có nhiều đơn vị ({', '.join(units)}): xin ghi rõ đơn vị.\n{usage}"
+
+
+# What the office's decisions need first: `nothing_to(label, …)` when there is nothing to decide.
+AWAITING_CONFIRMATION = "báo xong chờ xác nhận"
+DONE_TO_RETURN = "báo xong để trả lại"
+ANY_BLOCKER = "đơn vị nào báo vướng"
+DECLINE_TO_REVIEW = "đề nghị không thực hiện chờ xem xét"
+NEED_RETURN_REASON = "Xin ghi lý do trả lại."
+NEED_REFUSAL_REASON = "Xin ghi lý do không chấp nhận."
+NEED_EXTENSION_REFUSAL_REASON = "Xin ghi lý do không đồng ý gia hạn."
+
+
+def file_words(photo: bool, filename: str | None) -> str:
+    """A file a unit sent, as the unit's confirmation names it."""
+    return "ảnh" if photo else f"tệp {filename or ''}".strip()
+
+
+def file_notice_words(photo: bool, path: str | None, error: str | None, file_id: str | None) -> str:
+    """A file a unit sent, as the office's notice names it: where it is kept, or why it is not."""
+    if path:
+        return f"{'ảnh' if photo else 'tệp'} (lưu tại {path})"
+    return f"ảnh/tệp chưa tải được ({error}; mã tệp {(file_id or '')[:60]})"
+
+
+def evidence_caption(label: str, unit_name: str) -> str:
+    return f"Sản phẩm nhiệm vụ {label} — {unit_name}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from bot.texts.report import number_text, percent_text
 from scheduler.plan import Target
 from scheduler.targets import TargetResult
@@ -94,3 +96,12 @@ def recorded(unit_name: str, period: str, values: list[tuple[str, float]], by_of
     given = ", ".join(f"{k} {number_text(v)}" for k, v in values)
     who = f" (văn phòng ghi nhận hộ: {by_office})" if by_office else ""
     return f"Đã ghi nhận số liệu chỉ tiêu của {unit_name} cho {period}{who}: {given}."
+
+
+TARGETS_HEADING = "Chỉ tiêu:"
+
+
+def report_figures_hint(keys: Iterable[str]) -> str:
+    """How a unit reports its figures, e.g. `/chitieu hoinghi SỐ tructuyen SỐ`."""
+    example = " ".join(f"{k} SỐ" for k in keys)
+    return f"Báo số liệu: /chitieu {example}"
