@@ -85,6 +85,10 @@ class Ward(Base):
     # What the last planning of this ward was computed from (scheduler/planner.py): a re-plan
     # whose inputs hash the same has nothing to add and stops there.
     plan_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # The planning lease (store.wards.take_planning_lease): the worker planning the ward now
+    # and when its claim lapses, so several workers share the wards instead of each planning all.
+    planning_owner: Mapped[str | None] = mapped_column(String(200))
+    planning_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Unit(Base):

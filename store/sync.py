@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store import progress
 from store.enums import AssignmentRole, DeadlineKind, ReminderKind, ReminderState, Status
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
+from store.sql import count_insert_or_ignore
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ async def activated_dates(session: AsyncSession, ward_key: str) -> dict[int, dat
 async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: datetime) -> SyncReport:
     """Bring units, tasks, occurrences and assignments in line with `plan`."""
     ward = await session.scalar(select(Ward).where(Ward.key == ward_key))
-    first_load = ward is None
+    # A ward row made before its first sync (served first, planned later: bot/app/service.py)
+    # holds no task yet: that sync is still the first load.
+    first_load = ward is None or await session.scalar(select(Task.id).where(Task.ward_id == ward.id).limit(1)) is None
     if ward is None:
         ward = Ward(key=ward_key)
         session.add(ward)
@@ -163,22 +167,26 @@ async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow]
 
 async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note) -> dict[int, Task]:
     tasks = {t.stt: t for t in await session.scalars(select(Task).where(Task.ward_id == ward_id))}
+    # New rows go in with one Core INSERT and are read back: ORM flushes of a first load
+    # (a ward's tasks, periods and assignments) were 89% of its planning.
+    added: list[dict[str, Any]] = []
     for spec in wanted:
         subject = spec.name
         task = tasks.get(spec.stt)
         if task is None:
-            tasks[spec.stt] = Task(
-                ward_id=ward_id,
-                stt=spec.stt,
-                label=spec.name,
-                section=spec.section,
-                content=spec.content,
-                product=spec.product,
-                deadline_text=spec.deadline_text,
-                deadline_kind=spec.deadline_kind,
-                active=True,
+            added.append(
+                {
+                    "ward_id": ward_id,
+                    "stt": spec.stt,
+                    "label": spec.name,
+                    "section": spec.section,
+                    "content": spec.content,
+                    "product": spec.product,
+                    "deadline_text": spec.deadline_text,
+                    "deadline_kind": spec.deadline_kind,
+                    "active": True,
+                }
             )
-            session.add(tasks[spec.stt])
             note(Change(ChangeKind.TASK_ADDED, subject, new=spec.content))
             continue
         if not task.active:
@@ -205,6 +213,11 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
             task.active = False
             note(Change(ChangeKind.TASK_REMOVED, task.label or str(stt)))
     await session.flush()
+    if added:
+        await count_insert_or_ignore(session, Task, added, ("ward_id", "stt"))
+        new_stts = [row["stt"] for row in added]
+        for task in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.stt.in_(new_stts))):
+            tasks[task.stt] = task
     return tasks
 
 
@@ -216,18 +229,24 @@ async def _sync_occurrences(
     by_task: dict[int, dict[str, Occurrence]] = {tid: {} for tid in task_ids}
     for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids))):
         by_task[occ.task_id][occ.key] = occ
-    result: dict[int, list[Occurrence]] = {}
     flipped: list[int] = []
+    added: list[dict[str, Any]] = []
     for spec in wanted:
         task = tasks[spec.stt]
         rows = by_task[task.id]
         for want in spec.occurrences:
             row = rows.get(want.key)
             if row is None:
-                rows[want.key] = Occurrence(
-                    task_id=task.id, key=want.key, start=want.start, due=want.due, checkin=want.checkin, active=True
+                added.append(
+                    {
+                        "task_id": task.id,
+                        "key": want.key,
+                        "start": want.start,
+                        "due": want.due,
+                        "checkin": want.checkin,
+                        "active": True,
+                    }
                 )
-                session.add(rows[want.key])
             elif row.due != want.due or not row.active or row.checkin != want.checkin:
                 if row.due != want.due:
                     await _drop_pending(session, row.id)
@@ -241,7 +260,15 @@ async def _sync_occurrences(
             if key not in keys and row.active and (row.start is None or row.start <= spec.horizon):
                 row.active = False
                 await _drop_pending(session, row.id)
-        result[spec.stt] = [r for r in rows.values() if r.active]
+    if added:
+        await session.flush()
+        await count_insert_or_ignore(session, Occurrence, added, ("task_id", "key"))
+        new_keys = {(row["task_id"], row["key"]) for row in added}
+        task_ids_added = sorted({tid for tid, _ in new_keys})
+        for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids_added))):
+            if (occ.task_id, occ.key) in new_keys:
+                by_task[occ.task_id][occ.key] = occ
+    result = {spec.stt: [r for r in by_task[tasks[spec.stt].id].values() if r.active] for spec in wanted}
     if flipped:
         # Which statuses complete the occurrence changed ("đang làm" completes a check-in,
         # not a deadline): its assignments' completing runs are read again.
@@ -264,6 +291,7 @@ async def _sync_assignments(
     for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occ_ids))):
         existing[a.occurrence_id][a.unit_id] = a
     code_of = {uid: code for code, uid in unit_ids.items()}
+    added: list[dict[str, Any]] = []
     for spec in wanted:
         roles = spec.roles
         before: set[tuple[str, str]] = set()
@@ -273,14 +301,14 @@ async def _sync_assignments(
             for code, role in roles.items():
                 found = current.get(unit_ids[code])
                 if found is None:
-                    session.add(
-                        Assignment(
-                            occurrence_id=occ.id,
-                            unit_id=unit_ids[code],
-                            role=role,
-                            active=True,
-                            status=Status.NOT_STARTED,
-                        )
+                    added.append(
+                        {
+                            "occurrence_id": occ.id,
+                            "unit_id": unit_ids[code],
+                            "role": role,
+                            "active": True,
+                            "status": Status.NOT_STARTED,
+                        }
                     )
                 elif found.role != role or not found.active:
                     found.role, found.active = role, True
@@ -293,6 +321,9 @@ async def _sync_assignments(
                 note(Change(ChangeKind.ROLE_SET, spec.name, old=code, new=AssignmentRole(role)))
             for code in sorted({c for c, _ in before - after} - set(roles)):
                 note(Change(ChangeKind.ROLE_REMOVED, spec.name, old=code))
+    if added:
+        await session.flush()
+        await count_insert_or_ignore(session, Assignment, added, ("occurrence_id", "unit_id"))
 
 
 async def _drop_pending(session: AsyncSession, occurrence_id: int) -> None:
