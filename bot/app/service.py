@@ -31,7 +31,15 @@ from scheduler.planner import PlanningResult, plan_ward
 from scheduler.titles import derive_head_title
 from scheduler.workcal import WorkingCalendar, load_calendar
 from store.db import Database
-from store.wards import claim_ward, mark_issued
+from store.wards import (
+    OtherPlan,
+    claim_ward,
+    mark_issued,
+    release_planning_lease,
+    serve_wards,
+    take_planning_lease,
+    ward_ids_by_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,9 @@ REPLAN_EVERY = timedelta(minutes=10)
 # tick, first in line (the least recently planned go first), so a big ward or a hundred of
 # them never hold the outbox and the conversation back for long.
 PLAN_BUDGET_SECONDS = 2.0
+# How long a worker may hold a ward's planning lease: far above one ward's planning (tenths
+# of a second), short enough that a dead worker's wards are planned by another soon.
+PLAN_LEASE_SECONDS = 300.0
 
 
 async def open_context(
@@ -49,10 +60,13 @@ async def open_context(
     announce: Callable[[str], None] | None = None,
     ward: str | None = None,
     one_ward: bool = False,
+    plan_first: bool = True,
 ) -> AppContext:
     """Load the plans and the calendar, upgrade the schema and sync every ward's plan into
     the database. `one_ward` (the command line): only the ward `ward` names — or the only
-    one — is opened and synced; WardError when that is not one ward."""
+    one — is opened and synced; WardError when that is not one ward. Without `plan_first`
+    (the service) the wards are served at once and planned afterwards by the Ticker, ward
+    by ward between answers: a restart with thousands of wards answers within seconds."""
     wards = load_wards(settings.plan_path)
     if one_ward:
         wards = [pick_ward(wards, ward)]
@@ -61,8 +75,8 @@ async def open_context(
     try:
         await db.upgrade()
         now = clock.now()
-        served = []
-        for w in wards:
+        served = [] if plan_first else await serve_unplanned(db, settings, wards)
+        for w in wards if plan_first else []:
             # One transaction per ward: a big ward holds no lock over the others' sync.
             async with db.session() as s, s.begin():
                 result = await plan_one_ward(s, settings, w, calendar, now)
@@ -93,16 +107,7 @@ async def plan_one_ward(
     sync its plan and queue its coming reminders, in the caller's transaction."""
     other = await claim_ward(s, w.key, w.plan.ward, w.plan.code, w.plan.issued, legacy_key=settings.ward)
     if other is not None:
-        raise WardError(
-            texts_wards.OTHER_PLAN_IN_DB.format(
-                key=other.key,
-                code=other.plan_code,
-                ward=other.ward_name,
-                old_issued=vn_date(other.issued),
-                path=w.path,
-                issued=vn_date(w.plan.issued),
-            )
-        )
+        raise _other_plan(other, w)
     result = await plan_ward(
         s,
         w.key,
@@ -115,6 +120,44 @@ async def plan_one_ward(
     )
     await mark_issued(s, w.key, w.plan.issued)
     return result
+
+
+def _other_plan(other: OtherPlan, w: WardPlan) -> WardError:
+    return WardError(
+        texts_wards.OTHER_PLAN_IN_DB.format(
+            key=other.key,
+            code=other.plan_code,
+            ward=other.ward_name,
+            old_issued=vn_date(other.issued),
+            path=w.path,
+            issued=vn_date(w.plan.issued),
+        )
+    )
+
+
+async def serve_unplanned(db: Database, settings: Settings, wards: list[WardPlan]) -> list[ServedWard]:
+    """Every ward's row, found or made in one transaction, without planning: the identity
+    checks of `plan_one_ward` (WardError for a row holding another plan), the sync left to
+    the Ticker. A database still keeping its ward under the legacy key goes through
+    `claim_ward` ward by ward first, which moves that row."""
+    keys = {w.key for w in wards}
+    if settings.ward not in keys:
+        async with db.session() as s:
+            legacy = bool(await ward_ids_by_key(s, [settings.ward]))
+        for w in wards if legacy else []:
+            async with db.session() as s, s.begin():
+                other = await claim_ward(s, w.key, w.plan.ward, w.plan.code, w.plan.issued, legacy_key=settings.ward)
+            if other is not None:
+                raise _other_plan(other, w)
+    async with db.session() as s, s.begin():
+        rows = await serve_wards(s, [(w.key, w.plan.ward, w.plan.code, w.plan.issued) for w in wards])
+    served = []
+    for w in wards:
+        found = rows[w.key]
+        if isinstance(found, OtherPlan):
+            raise _other_plan(found, w)
+        served.append(ServedWard(found, w.key, w.path, w.plan))
+    return served
 
 
 def worker_name() -> str:
@@ -177,6 +220,7 @@ class Ticker:
     periodic: PeriodicWork | None = None  # the first ward's cycles' sweep and report-due, digest
     periodics: dict[int, PeriodicWork] = field(default_factory=dict)  # every ward's
     last_tick: datetime | None = None  # when the last tick completed (bot.app.health reads it)
+    leased_elsewhere: int = 0  # wards skipped because another worker held their planning lease
 
     def __post_init__(self) -> None:
         self.ctx.wake = self.woken.set
@@ -297,19 +341,39 @@ class Ticker:
             await self._plan(ward, now, today)
             await asyncio.sleep(0)  # let the conversation in between two wards
 
+    async def plan_now(self, ward_id: int) -> None:
+        """Plan one served ward at once (the console acts in it before the first tick)."""
+        now = self.ctx.now()
+        await self._plan(self.ctx.wards[ward_id], now, self.ctx.calendar.local_date(now))
+
     async def _plan(self, w: ServedWard, now: datetime, today: date) -> None:
+        """Plan one ward under its lease: a ward another worker is planning is left to it
+        (this worker comes back to it at a later tick, when a re-plan finds the work done
+        and stops after one read), so N workers share the wards instead of each planning all."""
         s = self.ctx.settings
+        worker = self.dispatcher.config.worker
         async with self.ctx.db.session() as session, session.begin():
-            result = await plan_ward(
-                session,
-                w.key,
-                w.plan,
-                self.ctx.calendar,
-                now,
-                ahead_days=s.plan_ahead_days,
-                stale_after=timedelta(hours=s.stale_after_hours),
-                blocked_notice=blocked_notice,
-            )
+            if not await take_planning_lease(session, w.ward_id, worker, now, PLAN_LEASE_SECONDS):
+                self.leased_elsewhere += 1
+                return
+        try:
+            async with self.ctx.db.session() as session, session.begin():
+                result = await plan_ward(
+                    session,
+                    w.key,
+                    w.plan,
+                    self.ctx.calendar,
+                    now,
+                    ahead_days=s.plan_ahead_days,
+                    stale_after=timedelta(hours=s.stale_after_hours),
+                    blocked_notice=blocked_notice,
+                )
+                await release_planning_lease(session, w.ward_id, worker)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                async with self.ctx.db.session() as session, session.begin():
+                    await release_planning_lease(session, w.ward_id, worker)
+            raise
         for change in result.changes:
             log.warning("plan change (%s): %s", w.key, plan_change(change))
         if result.inserted:

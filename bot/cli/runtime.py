@@ -282,12 +282,15 @@ async def _serve(ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool)
     from bot.channels.console import ConsoleChannel, ConsoleSession
     from bot.conversation.handle import Conversation
 
+    channel = ConsoleChannel()
+    ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+    # The service plans in the background; the console's ward is planned first, since the
+    # demo's login link and the newcomer's choice of unit need its units right away.
+    await ticker.plan_now(ctx.ward_id)
     if desk:
         link = await demo_login_link(ctx)
         minutes = settings.desk_link_minutes
         print(f"Văn phòng mở trang làm việc bằng liên kết này (dùng một lần, {minutes} phút): {link}")
-    channel = ConsoleChannel()
-    ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
     session = ConsoleSession(ctx, Conversation(ctx), channel)
     # Who the newcomer is comes first, and the bot's clock starts after: a demo started
     # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
@@ -314,7 +317,7 @@ async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
 
     async def attempt() -> AppContext:
         try:
-            return await open_context(settings, clock, announce=print)
+            return await open_context(settings, clock, announce=print, plan_first=False)
         except WardError as exc:
             raise StartupFailed(str(exc)) from None
         except PlanError as exc:
