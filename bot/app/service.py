@@ -12,20 +12,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app.periodic import PeriodicWork
 from bot.context import AppContext, ServedWard
 from bot.messages import Channel
 from bot.settings import Settings
 from bot.texts import wards as texts_wards
 from bot.texts.common import blocked_notice, plan_change, vn_date
-from bot.texts.reminders import ReminderRenderer
 from bot.wards import WardError, WardPlan, check_plan, load_wards, pick_ward, plan_files, ward_key
 from scheduler.clock import Clock
-from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import PlanError
 from scheduler.planner import PlanningResult, plan_ward
 from scheduler.titles import derive_head_title
@@ -40,6 +37,10 @@ from store.wards import (
     take_planning_lease,
     ward_ids_by_key,
 )
+
+if TYPE_CHECKING:  # the service's own pieces: a command line opening a ward never loads them
+    from bot.app.periodic import PeriodicWork
+    from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,9 @@ def head_title(ctx: AppContext, ward_id: int, unit_code: str, unit_name: str) ->
 
 
 def make_dispatcher(ctx: AppContext, channels: dict[str, Channel]) -> Dispatcher:
+    from bot.texts.reminders import ReminderRenderer
+    from scheduler.dispatcher import Dispatcher, DispatcherConfig
+
     s = ctx.settings
     return Dispatcher(
         db=ctx.db,
@@ -223,6 +227,8 @@ class Ticker:
     leased_elsewhere: int = 0  # wards skipped because another worker held their planning lease
 
     def __post_init__(self) -> None:
+        from bot.app.periodic import PeriodicWork
+
         self.ctx.wake = self.woken.set
         self.periodic = self.periodic or PeriodicWork(self.ctx, ward=self.ctx.ward_id)
         self.periodics[self.ctx.ward_id] = self.periodic
@@ -307,6 +313,8 @@ class Ticker:
         return True
 
     async def plan_if_due(self) -> None:
+        from bot.app.periodic import PeriodicWork
+
         now = self.ctx.now()
         today = self.ctx.calendar.local_date(now)
         loop = asyncio.get_running_loop()
@@ -385,6 +393,8 @@ class Ticker:
         """Every ward's cycles and digest, within the tick's budget: a ward checked less than
         a minute ago returns at once, so wards a Monday morning's digests left over are
         reached at the next ticks."""
+        from bot.app.periodic import PeriodicWork
+
         loop = asyncio.get_running_loop()
         started = loop.time()
         for n, w in enumerate(self.ctx.served()):
@@ -433,6 +443,8 @@ class Ticker:
 
 
 async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_seconds: float) -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     scheduler = AsyncIOScheduler()
     scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True, id="outbox-tick")
     scheduler.start()

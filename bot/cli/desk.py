@@ -9,12 +9,12 @@ import json
 from typing import TYPE_CHECKING
 
 from bot.cli.common import WARD_HELP, CliError, resolve_unit
-from bot.settings import Settings
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import AppContext
+    from bot.settings import Settings
 
 ROLES = ("office", "leader", "head", "city")
 
