@@ -196,8 +196,7 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot."""
-    from bot.app.logs import configure_logging, install_redaction, redact, redact_handlers
-    from bot.app.messengers import secrets_of
+    from bot.app.logs import configure_logging, install_redaction, redact, redact_handlers, secrets_of
     from bot.channels.startup import StartupFailed
     from store.versioning import version_line
 
