@@ -39,7 +39,8 @@ async def _rows(db: Database) -> int:
 
 
 async def _served_start(db: Database, wards: int, folder: Path) -> tuple[float, float]:
-    """(seconds to read N plan files, seconds for open_context serve-first in all)."""
+    """(seconds to read N plan files alone, seconds for open_context serve-first in all,
+    which reads them too)."""
     from bot.app.service import open_context
     from bot.settings import Settings
     from bot.wards import load_wards
@@ -119,8 +120,8 @@ async def one_size(url: str | None, wards: int) -> int:
     folder = Path(tempfile.mkdtemp()) / "plans"
     read, start = await _served_start(db, wards, folder)
     print(
-        f"  {wards:>5} wards, serve-first start (open_context, nothing planned): {start:.1f} s, "
-        f"of which reading the {wards} plan files {read:.1f} s"
+        f"  {wards:>5} wards, serve-first start (open_context, nothing planned): {start:.1f} s; "
+        f"the {wards} plan files alone, read apart: {read:.1f} s"
     )
     print(f"  {wards:>5} wards, {await _two_workers(db.url, folder)}")
     async with db.session() as s:
