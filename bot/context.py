@@ -9,21 +9,38 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.wards import WardPlan, find_wards
+from bot.wards import WardPlan, check_plan, find_wards
 from scheduler.clock import Clock
 from scheduler.plan import Plan
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
 
 
-@dataclass(frozen=True)
 class ServedWard:
-    """One ward this process serves: its row, its identity and the plan file it comes from."""
+    """One ward this process serves: its row, its identity and the plan file it comes from.
+    Without a plan given, the plan is read from the file when first needed: a restart serves
+    thousands of wards from their rows (the file's bytes unchanged since they were served,
+    by digest) without reading thousands of plans first."""
 
-    ward_id: int
-    key: str
-    path: Path
-    plan: Plan
+    __slots__ = ("_plan", "key", "path", "ward_id")
+
+    def __init__(self, ward_id: int, key: str, path: Path, plan: Plan | None = None) -> None:
+        self.ward_id, self.key, self.path = ward_id, key, path
+        self._plan = plan
+
+    @property
+    def plan(self) -> Plan:
+        if self._plan is None:
+            self._plan = check_plan(self.path)
+        return self._plan
+
+    @property
+    def read(self) -> bool:
+        """Whether the plan is in memory already."""
+        return self._plan is not None
+
+    def __repr__(self) -> str:
+        return f"ServedWard({self.ward_id}, {self.key!r}, {self.path!s})"
 
 
 @dataclass

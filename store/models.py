@@ -89,6 +89,9 @@ class Ward(Base):
     # and when its claim lapses, so several workers share the wards instead of each planning all.
     planning_owner: Mapped[str | None] = mapped_column(String(200))
     planning_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the plan file's bytes when the ward was last served from it: a restart
+    # serves the ward from its row and reads the file only when the plan is first needed.
+    plan_sha: Mapped[str | None] = mapped_column(String(64))
 
 
 class Unit(Base):

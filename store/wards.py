@@ -110,11 +110,20 @@ async def release_planning_lease(session: AsyncSession, ward_id: int, worker: st
     )
 
 
-async def serve_wards(session: AsyncSession, plans: list[tuple[str, str, str, date]]) -> dict[str, int | OtherPlan]:
+async def wards_by_sha(session: AsyncSession, shas: list[str]) -> dict[str, tuple[int, str]]:
+    """Plan file digest → (ward id, key) of the wards last served from those bytes."""
+    rows = await session.execute(select(Ward.plan_sha, Ward.id, Ward.key).where(Ward.plan_sha.in_(shas)))
+    return {sha: (ward_id, key) for sha, ward_id, key in rows.all() if sha is not None}
+
+
+async def serve_wards(
+    session: AsyncSession, plans: list[tuple[str, str, str, date]], shas: dict[str, str] | None = None
+) -> dict[str, int | OtherPlan]:
     """The ward row of each plan (key, ward name, plan number, issued) without syncing it,
     so a worker can serve every ward at once and plan them afterwards. A missing row is
     made (the plan's first sync fills it); a row holding another plan under the key is
-    returned as OtherPlan; a row with no issue date yet gets this one. Rows under a legacy
+    returned as OtherPlan; a row with no issue date yet gets this one; `shas` (key → the plan
+    file's digest) is recorded for the next start. Rows under a legacy
     key are not looked at here: callers give such a ward to `claim_ward`."""
     keys = [p[0] for p in plans]
     found = {w.key: w for w in await session.scalars(select(Ward).where(Ward.key.in_(keys)))}
@@ -135,6 +144,8 @@ async def serve_wards(session: AsyncSession, plans: list[tuple[str, str, str, da
             continue
         if ward.plan_issued is None:
             ward.plan_issued = issued
+        if shas and key in shas:
+            ward.plan_sha = shas[key]
         out[key] = ward.id
     await session.flush()
     return out

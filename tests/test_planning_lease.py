@@ -159,3 +159,55 @@ async def test_the_ticker_answers_while_a_ward_is_being_planned(
         ticker.woken.set()
         await wakeups
     assert await _count(ctx, Reminder) > 0
+
+
+def _plans(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    text = PLAN_PATH.read_text(encoding="utf-8")
+    paths = [folder / f"w{i}.yaml" for i in range(n)]
+    for i, path in enumerate(paths):
+        path.write_text(text.replace("Phường Nhị Chiểu", f"Phường Thử {i}"), encoding="utf-8")
+    return paths
+
+
+async def test_a_restart_serves_wards_from_their_rows_and_reads_a_plan_when_needed(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = _plans(tmp_path / "plans", 3)
+    settings = Settings(database_url=db.url, plan_path=tmp_path / "plans", _env_file=None)  # type: ignore[call-arg]
+    clock = ManualClock(local("2026-06-22T07:00"))
+    first = await open_context(settings, clock, plan_first=False)  # every file read: new wards
+    await first.db.dispose()
+    paths[2].write_text(paths[2].read_text(encoding="utf-8") + "\n# sửa\n", encoding="utf-8")
+
+    read: list[Path] = []
+    real = service.check_plan
+
+    def counted(path: Path, calendar: Any = None) -> Any:
+        read.append(path)
+        return real(path, calendar)
+
+    monkeypatch.setattr(service, "check_plan", counted)
+    ctx = await open_context(settings, clock, plan_first=False)
+    try:
+        assert read == [paths[2]]  # only the edited file is read at start
+        assert sorted(ctx.wards) == sorted(first.wards)
+        unread = [w for w in ctx.served() if not w.read]
+        assert len(unread) == 1  # the first ward's plan is read (ctx.plan), the other waits
+        ward = unread[0]
+        assert ctx.plan_of(ward.ward_id).ward == f"Phường Thử {paths.index(ward.path)}"
+        assert ward.read
+    finally:
+        await ctx.db.dispose()
+
+
+async def test_two_plan_files_with_the_same_bytes_are_refused_at_a_restart(db: Database, tmp_path: Path) -> None:
+    from bot.wards import WardError
+
+    paths = _plans(tmp_path / "plans", 2)
+    settings = Settings(database_url=db.url, plan_path=tmp_path / "plans", _env_file=None)  # type: ignore[call-arg]
+    clock = ManualClock(local("2026-06-22T07:00"))
+    await (await open_context(settings, clock, plan_first=False)).db.dispose()
+    (tmp_path / "plans" / "copy.yaml").write_bytes(paths[0].read_bytes())
+    with pytest.raises(WardError):
+        await open_context(settings, clock, plan_first=False)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import signal
 import socket
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,7 +23,7 @@ from bot.messages import Channel
 from bot.settings import Settings
 from bot.texts import wards as texts_wards
 from bot.texts.common import blocked_notice, plan_change, vn_date
-from bot.wards import WardError, WardPlan, check_plan, load_wards, pick_ward, plan_files, ward_key
+from bot.wards import WardError, WardPlan, check_distinct, check_plan, load_wards, pick_ward, plan_files, ward_key
 from scheduler.clock import Clock
 from scheduler.plan import PlanError
 from scheduler.planner import PlanningResult, plan_ward
@@ -36,6 +38,7 @@ from store.wards import (
     serve_wards,
     take_planning_lease,
     ward_ids_by_key,
+    wards_by_sha,
 )
 
 if TYPE_CHECKING:  # the service's own pieces: a command line opening a ward never loads them
@@ -68,7 +71,7 @@ async def open_context(
     one — is opened and synced; WardError when that is not one ward. Without `plan_first`
     (the service) the wards are served at once and planned afterwards by the Ticker, ward
     by ward between answers: a restart with thousands of wards answers within seconds."""
-    wards = load_wards(settings.plan_path)
+    wards = load_wards(settings.plan_path) if plan_first or one_ward else []
     if one_ward:
         wards = [pick_ward(wards, ward)]
     calendar = load_calendar(settings.calendar_path, settings.hours(), settings.zone())
@@ -76,8 +79,8 @@ async def open_context(
     try:
         await db.upgrade()
         now = clock.now()
-        served = [] if plan_first else await serve_unplanned(db, settings, wards)
-        for w in wards if plan_first else []:
+        served = await serve_unplanned(db, settings) if not wards else []
+        for w in wards:
             # One transaction per ward: a big ward holds no lock over the others' sync.
             async with db.session() as s, s.begin():
                 result = await plan_one_ward(s, settings, w, calendar, now)
@@ -136,13 +139,33 @@ def _other_plan(other: OtherPlan, w: WardPlan) -> WardError:
     )
 
 
-async def serve_unplanned(db: Database, settings: Settings, wards: list[WardPlan]) -> list[ServedWard]:
-    """Every ward's row, found or made in one transaction, without planning: the identity
-    checks of `plan_one_ward` (WardError for a row holding another plan), the sync left to
-    the Ticker. A database still keeping its ward under the legacy key goes through
-    `claim_ward` ward by ward first, which moves that row."""
-    keys = {w.key for w in wards}
-    if settings.ward not in keys:
+async def serve_unplanned(db: Database, settings: Settings) -> list[ServedWard]:
+    """Every ward served without planning it, and without reading its plan when the file's
+    bytes are those the ward was last served from (by SHA-256, `wards.plan_sha`): its plan
+    is read when first needed. Other files are read and checked as `load_wards` does, their
+    rows found or made in one transaction with the identity checks of `plan_one_ward`
+    (WardError for a row holding another plan). A database still keeping its ward under the
+    legacy key goes through `claim_ward` ward by ward first, which moves that row."""
+    files = plan_files(settings.plan_path)
+    if not files:
+        raise WardError(texts_wards.NO_PLAN_FILES.format(path=settings.plan_path))
+    digests: dict[Path, str] = {}
+    for f in files:
+        with contextlib.suppress(OSError):  # unreadable: read below, which says why
+            digests[f] = hashlib.sha256(f.read_bytes()).hexdigest()
+    # Two files with the same bytes are one identity twice: read, so check_distinct says so.
+    twice = {d for d, n in Counter(digests.values()).items() if n > 1}
+    async with db.session() as s:
+        known = await wards_by_sha(s, [d for d in set(digests.values()) if d not in twice])
+    served = [ServedWard(*known[digests[f]], f) for f in files if digests.get(f) in known]
+    wards = [WardPlan(ward_key(p), f, p) for f in files if digests.get(f) not in known for p in (check_plan(f),)]
+    check_distinct(wards)
+    unread = {w.key: w for w in served}
+    for w in wards:
+        if (same := unread.get(w.key)) is not None:
+            check_distinct([WardPlan(same.key, same.path, same.plan), w])
+    keys = {w.key for w in wards} | set(unread)
+    if wards and settings.ward not in keys:
         async with db.session() as s:
             legacy = bool(await ward_ids_by_key(s, [settings.ward]))
         for w in wards if legacy else []:
@@ -151,8 +174,11 @@ async def serve_unplanned(db: Database, settings: Settings, wards: list[WardPlan
             if other is not None:
                 raise _other_plan(other, w)
     async with db.session() as s, s.begin():
-        rows = await serve_wards(s, [(w.key, w.plan.ward, w.plan.code, w.plan.issued) for w in wards])
-    served = []
+        rows = await serve_wards(
+            s,
+            [(w.key, w.plan.ward, w.plan.code, w.plan.issued) for w in wards],
+            {w.key: digests[w.path] for w in wards if w.path in digests},
+        )
     for w in wards:
         found = rows[w.key]
         if isinstance(found, OtherPlan):

@@ -1,4 +1,4 @@
-"""planning lease: which worker plans a ward, and until when
+"""planning lease: which worker plans a ward, and until when; the plan file's digest
 
 Revision ID: 0013s
 Revises: 0012d
@@ -23,8 +23,12 @@ def upgrade() -> None:
     # Plain ADD COLUMN (no table copy: other tables' foreign keys point at wards).
     op.add_column("wards", sa.Column("planning_owner", sa.String(length=200), nullable=True))
     op.add_column("wards", sa.Column("planning_until", sa.DateTime(), nullable=True))
+    # The SHA-256 of the plan file last served for the ward: a start finds a ward by its
+    # file's bytes and reads the plan itself when first needed (bot/app/service.py).
+    op.add_column("wards", sa.Column("plan_sha", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("wards", "plan_sha")
     op.drop_column("wards", "planning_until")
     op.drop_column("wards", "planning_owner")
