@@ -38,9 +38,9 @@ async def _rows(db: Database) -> int:
         return total
 
 
-async def _served_start(db: Database, wards: int, folder: Path) -> tuple[float, float]:
-    """(seconds to read N plan files alone, seconds for open_context serve-first in all,
-    which reads them too)."""
+async def _served_start(db: Database, wards: int, folder: Path) -> tuple[float, float, float, int]:
+    """Seconds to read N plan files alone; for open_context serve-first from these files
+    (which reads them too); for a restart; and how many plans that restart left unread."""
     from bot.app.service import open_context
     from bot.settings import Settings
     from bot.wards import load_wards
@@ -60,7 +60,13 @@ async def _served_start(db: Database, wards: int, folder: Path) -> tuple[float, 
     total = time.perf_counter() - t0
     assert len(ctx.wards) == wards
     await ctx.db.dispose()
-    return read, total
+    # A restart: the files are the bytes the wards were served from, so no plan is read.
+    t0 = time.perf_counter()
+    ctx = await open_context(settings, ManualClock(PLAN_AT + timedelta(days=1)), plan_first=False)
+    restart = time.perf_counter() - t0
+    unread = sum(not w.read for w in ctx.served())
+    await ctx.db.dispose()
+    return read, total, restart, unread
 
 
 async def _two_workers(url: str, folder: Path) -> str:
@@ -118,10 +124,11 @@ async def one_size(url: str | None, wards: int) -> int:
         f"a pass {sum(times):.1f} s, {n:,} new reminders"
     )
     folder = Path(tempfile.mkdtemp()) / "plans"
-    read, start = await _served_start(db, wards, folder)
+    read, start, restart, unread = await _served_start(db, wards, folder)
     print(
-        f"  {wards:>5} wards, serve-first start (open_context, nothing planned): {start:.1f} s; "
-        f"the {wards} plan files alone, read apart: {read:.1f} s"
+        f"  {wards:>5} wards, serve-first start from new files (open_context, nothing planned): {start:.1f} s; "
+        f"the {wards} plan files alone, read apart: {read:.1f} s; a restart: {restart:.2f} s, "
+        f"{unread} plans left to read when needed"
     )
     print(f"  {wards:>5} wards, {await _two_workers(db.url, folder)}")
     async with db.session() as s:
