@@ -16,31 +16,37 @@ from scheduler.workcal import WorkingCalendar
 from store.db import Database
 
 
+class _PlanOnUse:
+    """A ServedWard's plan, read from its file when first used when none was given."""
+
+    def __get__(self, ward: ServedWard | None, owner: type | None = None) -> Plan | None:
+        if ward is None:
+            return None  # the field's default: no plan given
+        plan: Plan | None = ward.__dict__.get("_plan")
+        if plan is None:
+            plan = ward.__dict__["_plan"] = check_plan(ward.path)
+        return plan
+
+    def __set__(self, ward: ServedWard, plan: Plan | None) -> None:
+        ward.__dict__["_plan"] = plan
+
+
+@dataclass(frozen=True)
 class ServedWard:
     """One ward this process serves: its row, its identity and the plan file it comes from.
     Without a plan given, the plan is read from the file when first needed: a restart serves
     thousands of wards from their rows (the file's bytes unchanged since they were served,
     by digest) without reading thousands of plans first."""
 
-    __slots__ = ("_plan", "key", "path", "ward_id")
-
-    def __init__(self, ward_id: int, key: str, path: Path, plan: Plan | None = None) -> None:
-        self.ward_id, self.key, self.path = ward_id, key, path
-        self._plan = plan
-
-    @property
-    def plan(self) -> Plan:
-        if self._plan is None:
-            self._plan = check_plan(self.path)
-        return self._plan
+    ward_id: int
+    key: str
+    path: Path
+    plan: Plan = _PlanOnUse()  # type: ignore[assignment]
 
     @property
     def read(self) -> bool:
         """Whether the plan is in memory already."""
-        return self._plan is not None
-
-    def __repr__(self) -> str:
-        return f"ServedWard({self.ward_id}, {self.key!r}, {self.path!s})"
+        return self.__dict__.get("_plan") is not None
 
 
 @dataclass
