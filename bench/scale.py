@@ -5,6 +5,7 @@
     python -m bench.scale startup [--pending 100000] [--url …]
     python -m bench.scale morning [--wards 114]              how many reminders a morning sends
     python -m bench.scale apscheduler [--jobs 100000] [--url …] the alternative: a job per reminder
+    python -m bench.scale province [--sizes 100,1000,3300] [--url …] issue 26: all of it by size (bench/province.py)
 
 Wards are the seed plan (data/tasks.yaml) planned under N ward keys ("w000", "w001", …),
 through the store and planner functions the bot uses. Figures are printed, never asserted.
@@ -502,7 +503,7 @@ async def _callback(_context: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["plan", "summary", "startup", "morning", "apscheduler"])
+    parser.add_argument("what", choices=["plan", "summary", "startup", "morning", "apscheduler", "province"])
     parser.add_argument("--url")
     parser.add_argument("--wards", type=int, default=114)
     parser.add_argument("--reports", type=int, default=1_000_000)
@@ -510,11 +511,21 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="summary: print the query plans")
     parser.add_argument("--pending", type=int, default=100_000)
     parser.add_argument("--jobs", type=int, default=100_000)
+    parser.add_argument("--sizes", default="100,1000,3300", help="province: ward counts, comma-separated")
+    parser.add_argument("--max-jobs", type=int, default=20_000, help="province: jobs added to each alternative")
     args = parser.parse_args()
     if args.what == "apscheduler":
         bench_apscheduler(args)
         return
-    work = {"plan": bench_plan, "summary": bench_summary, "startup": bench_startup, "morning": bench_morning}
+    from bench.province import bench_province
+
+    work = {
+        "plan": bench_plan,
+        "summary": bench_summary,
+        "startup": bench_startup,
+        "morning": bench_morning,
+        "province": bench_province,
+    }
     asyncio.run(work[args.what](args))
 
 

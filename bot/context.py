@@ -9,21 +9,44 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.settings import Settings
-from bot.wards import WardPlan, find_wards
+from bot.wards import WardPlan, check_plan, find_wards
 from scheduler.clock import Clock
 from scheduler.plan import Plan
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
 
 
+class _PlanOnUse:
+    """A ServedWard's plan, read from its file when first used when none was given."""
+
+    def __get__(self, ward: ServedWard | None, owner: type | None = None) -> Plan | None:
+        if ward is None:
+            return None  # the field's default: no plan given
+        plan: Plan | None = ward.__dict__.get("_plan")
+        if plan is None:
+            plan = ward.__dict__["_plan"] = check_plan(ward.path)
+        return plan
+
+    def __set__(self, ward: ServedWard, plan: Plan | None) -> None:
+        ward.__dict__["_plan"] = plan
+
+
 @dataclass(frozen=True)
 class ServedWard:
-    """One ward this process serves: its row, its identity and the plan file it comes from."""
+    """One ward this process serves: its row, its identity and the plan file it comes from.
+    Without a plan given, the plan is read from the file when first needed: a restart serves
+    thousands of wards from their rows (the file's bytes unchanged since they were served,
+    by digest) without reading thousands of plans first."""
 
     ward_id: int
     key: str
     path: Path
-    plan: Plan
+    plan: Plan = _PlanOnUse()  # type: ignore[assignment]
+
+    @property
+    def read(self) -> bool:
+        """Whether the plan is in memory already."""
+        return self.__dict__.get("_plan") is not None
 
 
 @dataclass

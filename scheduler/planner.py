@@ -16,7 +16,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import holidays
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.extensions import extended_keys, with_extensions
@@ -24,6 +23,7 @@ from scheduler.nags import before_tracking, blocked_with_reason
 from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder, first_escalations, horizon, plan_occurrences, plan_reminders
+from scheduler.vn_holidays import HOLIDAYS_VERSION
 from scheduler.workcal import WorkingCalendar
 from store.enums import CLOSED, AssignmentRole, DeadlineKind, PersonRole, ReminderKind
 from store.outbox import insert_reminders, notice_rows, reminder_row
@@ -92,7 +92,7 @@ def _rules_digest() -> str:
     """The planning rules themselves: the source of the scheduler and of the plan sync. A
     deployment of changed rules plans every ward in full once, then incrementally again;
     workers running the same code agree on it."""
-    h = hashlib.sha256(holidays.__version__.encode())
+    h = hashlib.sha256(HOLIDAYS_VERSION.encode())
     here = Path(__file__).resolve().parent
     store = here.parent / "store"
     # Every module of the scheduler, its packages (scheduler/plan/) included.

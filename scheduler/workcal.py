@@ -8,8 +8,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import holidays
 import yaml
+
+from scheduler.vn_holidays import public_holidays
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -57,8 +58,7 @@ class WorkingCalendar:
         off = self._off_by_year.get(year)
         if off is None:
             sw = self.swaps.get(year, YearSwaps())
-            public = set(holidays.country_holidays("VN", years=year).keys())
-            off = frozenset((public | sw.days_off) - sw.not_days_off)
+            off = frozenset((public_holidays(year) | sw.days_off) - sw.not_days_off)
             self._off_by_year[year] = off
             self._worked_weekends[year] = sw.weekend_workdays
         return off, self._worked_weekends[year]

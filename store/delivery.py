@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.enums import AssignmentRole, AttemptOutcome, ReminderState
+from store.enums import AssignmentRole, AttemptOutcome, PersonRole, ReminderState
 from store.models import Assignment, ChatIdentity, DeliveryAttempt, Person, Reminder, Unit
 
 
@@ -38,8 +38,26 @@ async def delivered_people(session: AsyncSession, reminder_ids: Sequence[int]) -
     return out
 
 
-async def people_of_wards(session: AsyncSession, ward_ids: Iterable[int]) -> list[Person]:
-    return list(await session.scalars(select(Person).where(Person.ward_id.in_(list(ward_ids))).order_by(Person.id)))
+async def people_for_rows(
+    session: AsyncSession, ward_ids: Iterable[int], person_ids: Iterable[int], unit_ids: Iterable[int]
+) -> list[Person]:
+    """The people a batch of outbox rows may go to: those the rows name, the units' people
+    (heads, deputies, and office people of a unit), and the wards' office and leaders. Not
+    every person of the wards: a reply would load a province's people (the reply's time grew
+    with the number of people linked)."""
+    stmt = (
+        select(Person)
+        .where(
+            Person.ward_id.in_(list(ward_ids)),
+            or_(
+                Person.id.in_(list(person_ids)),
+                Person.unit_id.in_(list(unit_ids)),
+                Person.role.in_((PersonRole.OFFICE, PersonRole.LEADER)),
+            ),
+        )
+        .order_by(Person.id)
+    )
+    return list(await session.scalars(stmt))
 
 
 async def reachable_identities(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, list[ChatIdentity]]:

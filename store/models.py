@@ -89,6 +89,13 @@ class Ward(Base):
     # --confirm), as the digest scheduler.plan.compare gives them: a reload showing exactly
     # those is applied instead of held back (migration 0013i).
     plan_confirmed: Mapped[str | None] = mapped_column(String(64))
+    # The planning lease (store.wards.take_planning_lease): the worker planning the ward now
+    # and when its claim lapses, so several workers share the wards instead of each planning all.
+    planning_owner: Mapped[str | None] = mapped_column(String(200))
+    planning_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the plan file's bytes when the ward was last served from it: a restart
+    # serves the ward from its row and reads the file only when the plan is first needed.
+    plan_sha: Mapped[str | None] = mapped_column(String(64))
 
 
 class Unit(Base):

@@ -16,13 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store import progress
 from store.enums import AssignmentRole, DeadlineKind, ReminderKind, ReminderState, Status
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
+from store.sql import count_insert_or_ignore
 from store.task_match import HeldTask, WantedTask, match_tasks
 
 
@@ -138,7 +140,9 @@ async def activated_dates(
 async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: datetime) -> SyncReport:
     """Bring units, tasks, occurrences and assignments in line with `plan`."""
     ward = await session.scalar(select(Ward).where(Ward.key == ward_key))
-    first_load = ward is None
+    # A ward row made before its first sync (served first, planned later: bot/app/service.py)
+    # holds no task yet: that sync is still the first load.
+    first_load = ward is None or await session.scalar(select(Task.id).where(Task.ward_id == ward.id).limit(1)) is None
     if ward is None:
         ward = Ward(key=ward_key)
         session.add(ward)
@@ -183,12 +187,14 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
     rows = list(await session.scalars(select(Task).where(Task.ward_id == ward_id)))
     matched = await _align(session, rows, wanted)
     tasks: dict[int, Task] = {}
-    new: list[dict[str, object]] = []  # inserted in one statement below, as occurrences are
+    # New rows go in with one Core INSERT and are read back: ORM flushes of a first load
+    # (a ward's tasks, periods and assignments) were 89% of its planning.
+    added: list[dict[str, Any]] = []
     for i, spec in enumerate(wanted):
         subject = spec.name
         task = matched.get(i)
         if task is None:
-            new.append(
+            added.append(
                 {
                     "ward_id": ward_id,
                     "stt": spec.stt,
@@ -230,12 +236,11 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
             task.active = False
             note(Change(ChangeKind.TASK_REMOVED, task.label or str(task.stt)))
     await session.flush()
-    if new:
-        await session.execute(insert(Task), new)
-        added = {row["stt"] for row in new}
-        for task in await session.scalars(select(Task).where(Task.ward_id == ward_id)):
-            if task.stt in added:
-                tasks[task.stt] = task
+    if added:
+        await count_insert_or_ignore(session, Task, added, ("ward_id", "stt"))
+        new_stts = [row["stt"] for row in added]
+        for task in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.stt.in_(new_stts))):
+            tasks[task.stt] = task
     return tasks
 
 
@@ -271,17 +276,23 @@ async def _sync_occurrences(
     by_task: dict[int, dict[str, Occurrence]] = {tid: {} for tid in task_ids}
     for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids))):
         by_task[occ.task_id][occ.key] = occ
-    result: dict[int, list[Occurrence]] = {}
     flipped: list[int] = []
-    new: list[dict[str, object]] = []  # inserted in one statement below (a new plan: thousands)
+    added: list[dict[str, Any]] = []
     for spec in wanted:
         task = tasks[spec.stt]
         rows = by_task[task.id]
         for want in spec.occurrences:
             row = rows.get(want.key)
             if row is None:
-                new.append(
-                    {"task_id": task.id, "key": want.key, "start": want.start, "due": want.due, "checkin": want.checkin}
+                added.append(
+                    {
+                        "task_id": task.id,
+                        "key": want.key,
+                        "start": want.start,
+                        "due": want.due,
+                        "checkin": want.checkin,
+                        "active": True,
+                    }
                 )
             elif row.due != want.due or not row.active or row.checkin != want.checkin:
                 if row.due != want.due:
@@ -296,19 +307,15 @@ async def _sync_occurrences(
             if key not in keys and row.active and (row.start is None or row.start <= spec.horizon):
                 row.active = False
                 await _drop_pending(session, row.id)
-        result[spec.stt] = [r for r in rows.values() if r.active]
-    if new:
-        # One executemany, then the new rows read back: the unit of work's per-object
-        # bookkeeping was most of a 9,999-task plan's sync (all of it with SQLite's write
-        # lock held), and INSERT … RETURNING of that many rows is slower still.
-        await session.execute(insert(Occurrence), [{**row, "active": True} for row in new])
-        stt_of = {t.id: stt for stt, t in tasks.items()}
-        added = {(row["task_id"], row["key"]) for row in new}
-        for occ in await session.scalars(
-            select(Occurrence).where(Occurrence.task_id.in_({row["task_id"] for row in new}))
-        ):
-            if (occ.task_id, occ.key) in added:
-                result[stt_of[occ.task_id]].append(occ)
+    if added:
+        await session.flush()
+        await count_insert_or_ignore(session, Occurrence, added, ("task_id", "key"))
+        new_keys = {(row["task_id"], row["key"]) for row in added}
+        task_ids_added = sorted({tid for tid, _ in new_keys})
+        for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids_added))):
+            if (occ.task_id, occ.key) in new_keys:
+                by_task[occ.task_id][occ.key] = occ
+    result = {spec.stt: [r for r in by_task[tasks[spec.stt].id].values() if r.active] for spec in wanted}
     if flipped:
         # Which statuses complete the occurrence changed ("đang làm" completes a check-in,
         # not a deadline): its assignments' completing runs are read again.
@@ -331,7 +338,7 @@ async def _sync_assignments(
     for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occ_ids))):
         existing[a.occurrence_id][a.unit_id] = a
     code_of = {uid: code for code, uid in unit_ids.items()}
-    new: list[dict[str, object]] = []
+    added: list[dict[str, Any]] = []
     for spec in wanted:
         roles = spec.roles
         before: set[tuple[str, str]] = set()
@@ -341,7 +348,7 @@ async def _sync_assignments(
             for code, role in roles.items():
                 found = current.get(unit_ids[code])
                 if found is None:
-                    new.append(
+                    added.append(
                         {
                             "occurrence_id": occ.id,
                             "unit_id": unit_ids[code],
@@ -361,8 +368,9 @@ async def _sync_assignments(
                 note(Change(ChangeKind.ROLE_SET, spec.name, old=code, new=AssignmentRole(role)))
             for code in sorted({c for c, _ in before - after} - set(roles)):
                 note(Change(ChangeKind.ROLE_REMOVED, spec.name, old=code))
-    if new:
-        await session.execute(insert(Assignment), new)  # one executemany, no objects
+    if added:
+        await session.flush()
+        await count_insert_or_ignore(session, Assignment, added, ("occurrence_id", "unit_id"))
 
 
 async def _drop_pending(session: AsyncSession, occurrence_id: int) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Ward
@@ -80,3 +81,71 @@ async def ward_id_of_plan(
     return await session.scalar(
         select(Ward.id).where(Ward.key == legacy_key, Ward.name == ward_name, Ward.plan_code == plan_code)
     )
+
+
+async def take_planning_lease(session: AsyncSession, ward_id: int, worker: str, now: datetime, seconds: float) -> bool:
+    """Whether `worker` may plan the ward now: it takes the ward's lease when nobody holds
+    it, its holder's time ran out (a worker that died mid-planning), or it holds it already.
+    One conditional UPDATE: on PostgreSQL a second worker's UPDATE waits for the first's
+    commit and then finds the lease held. Commit it before planning, so others see it."""
+    result: Any = await session.execute(
+        update(Ward)
+        .where(
+            Ward.id == ward_id,
+            or_(Ward.planning_owner.is_(None), Ward.planning_until < now, Ward.planning_owner == worker),
+        )
+        .values(planning_owner=worker, planning_until=now + timedelta(seconds=seconds))
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)
+
+
+async def release_planning_lease(session: AsyncSession, ward_id: int, worker: str) -> None:
+    """Give the ward's lease back, only if `worker` still holds it."""
+    await session.execute(
+        update(Ward)
+        .where(Ward.id == ward_id, Ward.planning_owner == worker)
+        .values(planning_owner=None, planning_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def wards_by_sha(session: AsyncSession, shas: list[str]) -> dict[str, tuple[int, str]]:
+    """Plan file digest → (ward id, key) of the wards last served from those bytes."""
+    rows = await session.execute(select(Ward.plan_sha, Ward.id, Ward.key).where(Ward.plan_sha.in_(shas)))
+    return {sha: (ward_id, key) for sha, ward_id, key in rows.all() if sha is not None}
+
+
+async def serve_wards(
+    session: AsyncSession, plans: list[tuple[str, str, str, date]], shas: dict[str, str] | None = None
+) -> dict[str, int | OtherPlan]:
+    """The ward row of each plan (key, ward name, plan number, issued) without syncing it,
+    so a worker can serve every ward at once and plan them afterwards. A missing row is
+    made (the plan's first sync fills it); a row holding another plan under the key is
+    returned as OtherPlan; a row with no issue date yet gets this one; `shas` (key → the plan
+    file's digest) is recorded for the next start. Rows under a legacy
+    key are not looked at here: callers give such a ward to `claim_ward`."""
+    keys = [p[0] for p in plans]
+    found = {w.key: w for w in await session.scalars(select(Ward).where(Ward.key.in_(keys)))}
+    missing = [
+        {"key": key, "name": name, "plan_code": code, "coordinating_unit": "", "plan_issued": issued}
+        for key, name, code, issued in plans
+        if key not in found
+    ]
+    if missing:
+        await session.execute(insert(Ward), missing)
+        for w in await session.scalars(select(Ward).where(Ward.key.in_([m["key"] for m in missing]))):
+            found[w.key] = w
+    out: dict[str, int | OtherPlan] = {}
+    for key, _name, _code, issued in plans:
+        ward = found[key]
+        if ward.plan_issued is not None and ward.plan_issued != issued:
+            out[key] = OtherPlan(key, ward.name, ward.plan_code, ward.plan_issued)
+            continue
+        if ward.plan_issued is None:
+            ward.plan_issued = issued
+        if shas and key in shas:
+            ward.plan_sha = shas[key]
+        out[key] = ward.id
+    await session.flush()
+    return out

@@ -13,7 +13,10 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 _secrets: set[str] = set()
 _installed = False
@@ -124,3 +127,29 @@ def configure_logging(verbose: bool, fmt: str) -> None:
             handler.setFormatter(JsonFormatter())
     logging.getLogger("apscheduler.scheduler").addFilter(_SkippedTicks())
     logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret a log line or a message could leak: tokens, webhook secrets, and the
+    database password. Here, not with the messengers: the console run needs it without
+    loading them (and prometheus-client with them)."""
+    from sqlalchemy.engine import make_url
+
+    out = [
+        s.get_secret_value()
+        for s in (
+            settings.telegram_token,
+            settings.zalo_token,
+            settings.telegram_webhook_secret,
+            settings.zalo_webhook_secret,
+            settings.desk_secret,
+        )
+        if s
+    ]
+    try:
+        password = make_url(settings.database_url).password
+    except Exception:  # an unparsable URL fails later, with its own message
+        password = None
+    if password:
+        out.append(str(password))
+    return out

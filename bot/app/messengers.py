@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 import bot.commands  # noqa: F401  (registers every chat command)
 from bot.app.health import HealthCheck
-from bot.app.logs import install_redaction
+from bot.app.logs import install_redaction, secrets_of
 from bot.app.observe import Metrics, metrics_source, observed
 from bot.app.service import Ticker, make_dispatcher, run_with_scheduler
 from bot.channels.startup import StartupStopped, check_webhook_settings, hold_port, webhook_url, with_retries
@@ -26,31 +26,6 @@ from bot.settings import Settings
 from store.versioning import version_line
 
 log = logging.getLogger(__name__)
-
-
-def secrets_of(settings: Settings) -> list[str]:
-    """Every secret a log line or a message could leak: tokens, webhook secrets, and the
-    database password."""
-    from sqlalchemy.engine import make_url
-
-    out = [
-        s.get_secret_value()
-        for s in (
-            settings.telegram_token,
-            settings.zalo_token,
-            settings.telegram_webhook_secret,
-            settings.zalo_webhook_secret,
-            settings.desk_secret,
-        )
-        if s
-    ]
-    try:
-        password = make_url(settings.database_url).password
-    except Exception:  # an unparsable URL fails later, with its own message
-        password = None
-    if password:
-        out.append(str(password))
-    return out
 
 
 async def run_messengers(

@@ -4,32 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import signal
 import socket
 import threading
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions.notices import notify_office
 from bot.app.offload import in_worker_transaction
-from bot.app.periodic import PeriodicWork
 from bot.context import AppContext, ServedWard
 from bot.messages import Channel
 from bot.settings import Settings
 from bot.texts import wards as texts_wards
 from bot.texts.common import blocked_notice, plan_change, vn_date
 from bot.texts.plan import other_work_notice
-from bot.texts.reminders import ReminderRenderer
-from bot.wards import WardError, WardPlan, check_plan, load_wards, pick_ward, plan_files, ward_key
+from bot.wards import WardError, WardPlan, check_distinct, check_plan, load_wards, pick_ward, plan_files, ward_key
 from scheduler.clock import Clock
-from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from scheduler.plan import PlanError
 from scheduler.plan.compare import compare_plan
 from scheduler.planner import PlanningResult, plan_ward
@@ -37,7 +36,20 @@ from scheduler.titles import derive_head_title
 from scheduler.workcal import WorkingCalendar, load_calendar
 from store.db import Database
 from store.plan_state import confirmed_digest, running_plan
-from store.wards import claim_ward, mark_issued
+from store.wards import (
+    OtherPlan,
+    claim_ward,
+    mark_issued,
+    release_planning_lease,
+    serve_wards,
+    take_planning_lease,
+    ward_ids_by_key,
+    wards_by_sha,
+)
+
+if TYPE_CHECKING:  # the service's own pieces: a command line opening a ward never loads them
+    from bot.app.periodic import PeriodicWork
+    from scheduler.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +66,9 @@ STOP_GRACE = 5.0
 STOP_CUT_OFF = 8.0
 HARD_STOP = 19.0
 MAX_LOGGED_CHANGES = 50  # plan changes logged one by one after a reload; the rest counted
+# How long a worker may hold a ward's planning lease: far above one ward's planning (tenths
+# of a second), short enough that a dead worker's wards are planned by another soon.
+PLAN_LEASE_SECONDS = 300.0
 
 
 async def open_context(
@@ -63,11 +78,14 @@ async def open_context(
     announce: Callable[[str], None] | None = None,
     ward: str | None = None,
     one_ward: bool = False,
+    plan_first: bool = True,
 ) -> AppContext:
     """Load the plans and the calendar, upgrade the schema and sync every ward's plan into
     the database. `one_ward` (the command line): only the ward `ward` names — or the only
-    one — is opened and synced; WardError when that is not one ward."""
-    wards = load_wards(settings.plan_path)
+    one — is opened and synced; WardError when that is not one ward. Without `plan_first`
+    (the service) the wards are served at once and planned afterwards by the Ticker, ward
+    by ward between answers: a restart with thousands of wards answers within seconds."""
+    wards = load_wards(settings.plan_path) if plan_first or one_ward else []
     if one_ward:
         wards = [pick_ward(wards, ward)]
     calendar = load_calendar(settings.calendar_path, settings.hours(), settings.zone())
@@ -75,7 +93,7 @@ async def open_context(
     try:
         await db.upgrade()
         now = clock.now()
-        served = []
+        served = await serve_unplanned(db, settings) if not wards else []
         for w in wards:
             # One transaction per ward: a big ward holds no lock over the others' sync.
             async with db.session() as s, s.begin():
@@ -107,16 +125,7 @@ async def plan_one_ward(
     sync its plan and queue its coming reminders, in the caller's transaction."""
     other = await claim_ward(s, w.key, w.plan.ward, w.plan.code, w.plan.issued, legacy_key=settings.ward)
     if other is not None:
-        raise WardError(
-            texts_wards.OTHER_PLAN_IN_DB.format(
-                key=other.key,
-                code=other.plan_code,
-                ward=other.ward_name,
-                old_issued=vn_date(other.issued),
-                path=w.path,
-                issued=vn_date(w.plan.issued),
-            )
-        )
+        raise _other_plan(other, w)
     result = await plan_ward(
         s,
         w.key,
@@ -129,6 +138,67 @@ async def plan_one_ward(
     )
     await mark_issued(s, w.key, w.plan.issued)
     return result
+
+
+def _other_plan(other: OtherPlan, w: WardPlan) -> WardError:
+    return WardError(
+        texts_wards.OTHER_PLAN_IN_DB.format(
+            key=other.key,
+            code=other.plan_code,
+            ward=other.ward_name,
+            old_issued=vn_date(other.issued),
+            path=w.path,
+            issued=vn_date(w.plan.issued),
+        )
+    )
+
+
+async def serve_unplanned(db: Database, settings: Settings) -> list[ServedWard]:
+    """Every ward served without planning it, and without reading its plan when the file's
+    bytes are those the ward was last served from (by SHA-256, `wards.plan_sha`): its plan
+    is read when first needed. Other files are read and checked as `load_wards` does, their
+    rows found or made in one transaction with the identity checks of `plan_one_ward`
+    (WardError for a row holding another plan). A database still keeping its ward under the
+    legacy key goes through `claim_ward` ward by ward first, which moves that row."""
+    files = plan_files(settings.plan_path)
+    if not files:
+        raise WardError(texts_wards.NO_PLAN_FILES.format(path=settings.plan_path))
+    digests: dict[Path, str] = {}
+    for f in files:
+        with contextlib.suppress(OSError):  # unreadable: read below, which says why
+            digests[f] = hashlib.sha256(f.read_bytes()).hexdigest()
+    # Two files with the same bytes are one identity twice: read, so check_distinct says so.
+    twice = {d for d, n in Counter(digests.values()).items() if n > 1}
+    async with db.session() as s:
+        known = await wards_by_sha(s, [d for d in set(digests.values()) if d not in twice])
+    served = [ServedWard(*known[digests[f]], f) for f in files if digests.get(f) in known]
+    wards = [WardPlan(ward_key(p), f, p) for f in files if digests.get(f) not in known for p in (check_plan(f),)]
+    check_distinct(wards)
+    unread = {w.key: w for w in served}
+    for w in wards:
+        if (same := unread.get(w.key)) is not None:
+            check_distinct([WardPlan(same.key, same.path, same.plan), w])
+    keys = {w.key for w in wards} | set(unread)
+    if wards and settings.ward not in keys:
+        async with db.session() as s:
+            legacy = bool(await ward_ids_by_key(s, [settings.ward]))
+        for w in wards if legacy else []:
+            async with db.session() as s, s.begin():
+                other = await claim_ward(s, w.key, w.plan.ward, w.plan.code, w.plan.issued, legacy_key=settings.ward)
+            if other is not None:
+                raise _other_plan(other, w)
+    async with db.session() as s, s.begin():
+        rows = await serve_wards(
+            s,
+            [(w.key, w.plan.ward, w.plan.code, w.plan.issued) for w in wards],
+            {w.key: digests[w.path] for w in wards if w.path in digests},
+        )
+    for w in wards:
+        found = rows[w.key]
+        if isinstance(found, OtherPlan):
+            raise _other_plan(found, w)
+        served.append(ServedWard(found, w.key, w.path, w.plan))
+    return served
 
 
 def worker_name() -> str:
@@ -151,6 +221,9 @@ def head_title(ctx: AppContext, ward_id: int, unit_code: str, unit_name: str) ->
 
 
 def make_dispatcher(ctx: AppContext, channels: dict[str, Channel]) -> Dispatcher:
+    from bot.texts.reminders import ReminderRenderer
+    from scheduler.dispatcher import Dispatcher, DispatcherConfig
+
     s = ctx.settings
     return Dispatcher(
         db=ctx.db,
@@ -195,8 +268,11 @@ class Ticker:
     periodic: PeriodicWork | None = None  # the first ward's cycles' sweep and report-due, digest
     periodics: dict[int, PeriodicWork] = field(default_factory=dict)  # every ward's
     last_tick: datetime | None = None  # when the last tick completed (bot.app.health reads it)
+    leased_elsewhere: int = 0  # wards skipped because another worker held their planning lease
 
     def __post_init__(self) -> None:
+        from bot.app.periodic import PeriodicWork
+
         self.ctx.wake = self.woken.set
         self.periodic = self.periodic or PeriodicWork(self.ctx, ward=self.ctx.ward_id)
         self.periodics[self.ctx.ward_id] = self.periodic
@@ -284,6 +360,8 @@ class Ticker:
         return True
 
     async def plan_if_due(self) -> None:
+        from bot.app.periodic import PeriodicWork
+
         now = self.ctx.now()
         today = self.ctx.calendar.local_date(now)
         loop = asyncio.get_running_loop()
@@ -358,11 +436,24 @@ class Ticker:
             self._dirty.add(ward_id)
             log.warning("plan %s reloaded", edited.path)
 
+    async def plan_now(self, ward_id: int) -> None:
+        """Plan one served ward at once (the console acts in it before the first tick)."""
+        now = self.ctx.now()
+        await self._plan(self.ctx.wards[ward_id], now, self.ctx.calendar.local_date(now))
+
     async def _plan(self, w: ServedWard, now: datetime, today: date) -> None:
+        """Plan one ward under its lease: a ward another worker is planning is left to it
+        (this worker comes back to it at a later tick, when a re-plan finds the work done
+        and stops after one read), so N workers share the wards instead of each planning all."""
         s = self.ctx.settings
+        worker = self.dispatcher.config.worker
+        async with self.ctx.db.session() as session, session.begin():
+            if not await take_planning_lease(session, w.ward_id, worker, now, PLAN_LEASE_SECONDS):
+                self.leased_elsewhere += 1
+                return
 
         async def plan(session: AsyncSession) -> PlanningResult:
-            return await plan_ward(
+            planned = await plan_ward(
                 session,
                 w.key,
                 w.plan,
@@ -372,10 +463,18 @@ class Ticker:
                 stale_after=timedelta(hours=s.stale_after_hours),
                 blocked_notice=blocked_notice,
             )
+            await release_planning_lease(session, w.ward_id, worker)
+            return planned
 
-        # Syncing a big plan builds tens of thousands of rows: on a worker thread with its
-        # own engine, so the conversation and the outbox keep the event loop.
-        result = await in_worker_transaction(self.ctx.db, plan)
+        try:
+            # Syncing a big plan builds tens of thousands of rows: on a worker thread with its
+            # own engine, so the conversation and the outbox keep the event loop.
+            result = await in_worker_transaction(self.ctx.db, plan)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                async with self.ctx.db.session() as session, session.begin():
+                    await release_planning_lease(session, w.ward_id, worker)
+            raise
         for change in result.changes[:MAX_LOGGED_CHANGES]:
             log.warning("plan change (%s): %s", w.key, plan_change(change))
         if len(result.changes) > MAX_LOGGED_CHANGES:
@@ -390,6 +489,8 @@ class Ticker:
         """Every ward's cycles and digest, within the tick's budget: a ward checked less than
         a minute ago returns at once, so wards a Monday morning's digests left over are
         reached at the next ticks."""
+        from bot.app.periodic import PeriodicWork
+
         loop = asyncio.get_running_loop()
         started = loop.time()
         for n, w in enumerate(self.ctx.served()):
@@ -448,6 +549,8 @@ class Ticker:
 
 
 async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_seconds: float) -> None:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
     scheduler = AsyncIOScheduler()
     scheduler.add_job(ticker.tick, "interval", seconds=tick_seconds, max_instances=1, coalesce=True, id="outbox-tick")
     scheduler.start()

@@ -9,7 +9,6 @@ import json
 from typing import TYPE_CHECKING
 
 from bot.cli.common import CliError, resolve_unit
-from bot.settings import Settings
 from bot.texts import operator as to
 from bot.texts.operator import HELP, WARD_HELP
 from store.enums import PersonRole
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.context import AppContext
+    from bot.settings import Settings
 
 # Plain values, so argparse names them as typed in its "invalid choice" line.
 ROLES = tuple(r.value for r in (PersonRole.OFFICE, PersonRole.LEADER, PersonRole.HEAD, PersonRole.CITY))

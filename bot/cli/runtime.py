@@ -198,8 +198,7 @@ async def _remind(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot."""
-    from bot.app.logs import configure_logging, install_redaction, redact, redact_handlers
-    from bot.app.messengers import secrets_of
+    from bot.app.logs import configure_logging, install_redaction, redact, redact_handlers, secrets_of
     from bot.channels.startup import StartupFailed
     from store.versioning import version_line
 
@@ -288,12 +287,15 @@ async def _serve(
     from bot.channels.console import ConsoleChannel, ConsoleSession
     from bot.conversation.handle import Conversation
 
+    channel = ConsoleChannel()
+    ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
+    # The service plans in the background; the console's ward is planned first, since the
+    # demo's login link and the newcomer's choice of unit need its units right away.
+    await ticker.plan_now(ctx.ward_id)
     if desk:
         link = await demo_login_link(ctx)
         minutes = settings.desk_link_minutes
         print(to.demo_login(minutes, link))
-    channel = ConsoleChannel()
-    ticker = Ticker(ctx, make_dispatcher(ctx, {"console": channel}))
     session = ConsoleSession(ctx, Conversation(ctx), channel)
     # Who the newcomer is comes first, and the bot's clock starts after: a demo started
     # at 07:59 shows the 08:00 reminders to the unit they picked, not to nobody.
@@ -320,7 +322,7 @@ async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
 
     async def attempt() -> AppContext:
         try:
-            return await open_context(settings, clock, announce=print)
+            return await open_context(settings, clock, announce=print, plan_first=False)
         except WardError as exc:
             raise StartupFailed(str(exc)) from None
         except PlanError as exc:

@@ -17,12 +17,9 @@ from bot.actions.tasks import ActionError
 from bot.desk.choice import choose
 from bot.desk.web import Desk, Refusal, form_of, see_other
 from bot.report import build_standing
-from bot.report.chart import standing_chart
 from bot.report.city import city_rollup
-from bot.report.docx import export_docx
 from bot.report.rows import Report
 from bot.report.targets import target_figures
-from bot.report.xlsx import export_xlsx
 from bot.texts import desk as td
 from bot.texts.common import PERSON_ROLE_LABELS
 from bot.texts.desk import CHANNEL_LABELS, FOUR_LABELS
@@ -105,6 +102,12 @@ async def report_file(desk: Desk, request: Request, s: AsyncSession, v: Visitor)
     if kind not in FILES:
         raise Refusal(404, td.NO_SUCH_FILE_KIND)
     report, name = await _report(desk, request, s, v)
+    # The writers (openpyxl, python-docx, matplotlib) are imported when a file is asked for:
+    # a service that never serves one never loads them.
+    from bot.report.chart import standing_chart
+    from bot.report.docx import export_docx
+    from bot.report.xlsx import export_xlsx
+
     make = {"xlsx": export_xlsx, "docx": export_docx, "png": lambda r: standing_chart(r.standing)}[kind]
     content = await asyncio.to_thread(make, report)
     media, prefix = FILES[kind]

@@ -10,13 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.report import build_standing
 from bot.report.rows import Report
-from bot.report.xlsx import FONT, _appendix, _cell, _header, _print_setup, fill
 from bot.texts import wards as texts_wards
 from bot.texts.common import vn_date
 from bot.texts.report import percent_text
@@ -193,6 +190,12 @@ def _sheet_title(name: str, taken: set[str]) -> str:
 
 def city_workbook(rollups: list[WardRollup], calendar: WorkingCalendar, today: date) -> bytes:
     """The roll-up sheet (one row per ward, worst first), then each ward's appendix."""
+    # openpyxl only where a workbook is made: the chat's roll-up imports this module.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from bot.report.xlsx import FONT, _appendix, _cell, _header, _print_setup, fill
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

@@ -23,7 +23,7 @@ from store.delivery import (
     delivered_people,
     lead_unit_names,
     orphaned_attempts_to_unknown,
-    people_of_wards,
+    people_for_rows,
     reachable_identities,
 )
 from store.enums import CLOSED, AssignmentRole, PersonRole, ReminderKind, ReminderState
@@ -264,7 +264,12 @@ class Batch:
     async def load(cls, s: AsyncSession, rows: list[Reminder]) -> Batch:
         assignment_ids = {r.assignment_id for r in rows if r.assignment_id}
         views = {v.id: v for v in await assignment_views(s, assignment_ids)}
-        people = await people_of_wards(s, {r.ward_id for r in rows})
+        people = await people_for_rows(
+            s,
+            {r.ward_id for r in rows},
+            {r.person_id for r in rows if r.person_id},
+            {v.unit_id for v in views.values()},
+        )
         return cls(
             views=views,
             delivered=await delivered_people(s, [r.id for r in rows]),

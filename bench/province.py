@@ -1,0 +1,156 @@
+"""Issue 26 item 6: a province (up to ~3,300 wards) on one database, measured in one run.
+
+    python -m bench.scale province [--sizes 100,1000,3300] [--url …] [--jobs-per-ward 0]
+
+For each size N, from an empty database: the first planning of N wards (the seed plan under
+N ward keys, a year ahead) with its plan sync's rows per second; the bot's re-plan of every
+ward with nothing changed; the daily horizon advance (the next morning: only the new days are
+planned); a serve-first start (`open_context(plan_first=False)`: every ward served from its
+rows, none planned) with the time spent reading N plan files said apart; two workers planning
+the N wards of a restart on a new day together under the ward lease (how the wards split).
+Then the alternatives for the same number of reminders: PTB's JobQueue (APScheduler in
+memory) and APScheduler's SQL job store, a job added per reminder. Figures are printed, never
+asserted. A PostgreSQL database given with --url is wiped first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.scale import PLAN_AT, ROOT, commit, fresh, plan_wards, seed
+from store.db import Database
+from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
+
+
+async def _rows(db: Database) -> int:
+    async with db.session() as s:
+        total = 0
+        for model in (Unit, Task, Occurrence, Assignment):
+            total += await s.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+        return total
+
+
+async def _served_start(db: Database, wards: int, folder: Path) -> tuple[float, float, float, int]:
+    """Seconds to read N plan files alone; for open_context serve-first from these files
+    (which reads them too); for a restart; and how many plans that restart left unread."""
+    from bot.app.service import open_context
+    from bot.settings import Settings
+    from bot.wards import load_wards
+    from scheduler.clock import ManualClock
+
+    text = (ROOT / "data" / "tasks.yaml").read_text(encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(wards):
+        # One ward per file, each its own identity (ward name), as a province deploys them.
+        (folder / f"w{i:04d}.yaml").write_text(text.replace("Phường Nhị Chiểu", f"Phường Thử {i:04d}"), "utf-8")
+    settings = Settings(database_url=db.url, plan_path=folder, _env_file=None)  # type: ignore[call-arg]
+    t0 = time.perf_counter()
+    load_wards(folder)
+    read = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ctx = await open_context(settings, ManualClock(PLAN_AT + timedelta(days=1)), plan_first=False)
+    total = time.perf_counter() - t0
+    assert len(ctx.wards) == wards
+    await ctx.db.dispose()
+    # A restart: the files are the bytes the wards were served from, so no plan is read.
+    t0 = time.perf_counter()
+    ctx = await open_context(settings, ManualClock(PLAN_AT + timedelta(days=1)), plan_first=False)
+    restart = time.perf_counter() - t0
+    unread = sum(not w.read for w in ctx.served())
+    await ctx.db.dispose()
+    return read, total, restart, unread
+
+
+async def _two_workers(url: str, folder: Path) -> str:
+    """Two Tickers (two workers' planners) plan the served wards of a new day together."""
+    from bot.app.service import Ticker, make_dispatcher, open_context
+    from bot.settings import Settings
+    from scheduler.clock import ManualClock
+
+    settings = Settings(database_url=url, plan_path=folder, _env_file=None)  # type: ignore[call-arg]
+    clock = ManualClock(PLAN_AT + timedelta(days=2))
+    contexts = [await open_context(settings, clock, plan_first=False) for _ in range(2)]
+    tickers = []
+    for n, ctx in enumerate(contexts):
+        ticker = Ticker(ctx, make_dispatcher(ctx, {}))
+        ticker.dispatcher.config.worker = f"bench:{n}"
+        tickers.append(ticker)
+    t0 = time.perf_counter()
+    passes = 0
+    while any(len(t._planned) < len(contexts[0].wards) for t in tickers):
+        await asyncio.gather(*(t.plan_if_due() for t in tickers))
+        passes += 1
+    elapsed = time.perf_counter() - t0
+    for ctx in contexts:
+        await ctx.db.dispose()
+    skipped = [t.leased_elsewhere for t in tickers]
+    return (
+        f"two workers planned {len(contexts[0].wards)} wards of a new day in {elapsed:.1f} s "
+        f"({passes} ticks each); a ward held by the other was skipped {skipped[0]} / {skipped[1]} times"
+    )
+
+
+async def one_size(url: str | None, wards: int) -> int:
+    db = await fresh(url, f"province-{wards}.db")
+    plan, calendar = seed()
+    inserted, times = await plan_wards(db, plan, calendar, wards, PLAN_AT, 365)
+    rows = await _rows(db)
+    total = sum(times)
+    print(
+        f"  {wards:>5} wards, first planning: {total:.1f} s = {total / wards * 1000:.0f} ms/ward, "
+        f"{inserted:,} reminders ({inserted / total:,.0f}/s), {rows:,} plan rows synced"
+    )
+    later = PLAN_AT + timedelta(minutes=10)
+    _, times = await plan_wards(db, plan, calendar, wards, later, 365)
+    print(
+        f"  {wards:>5} wards, re-plan with nothing changed: median {statistics.median(times) * 1000:.1f} ms/ward, "
+        f"a pass {sum(times):.1f} s"
+    )
+    # The next morning with the bot's 35-day horizon: first a full 35-day planning (the
+    # fingerprints change with the horizon), then the day after, which adds one day's rows.
+    morning = PLAN_AT + timedelta(days=1)
+    await plan_wards(db, plan, calendar, wards, morning, 35)
+    n, times = await plan_wards(db, plan, calendar, wards, morning + timedelta(days=1), 35)
+    print(
+        f"  {wards:>5} wards, the daily horizon advance: median {statistics.median(times) * 1000:.1f} ms/ward, "
+        f"a pass {sum(times):.1f} s, {n:,} new reminders"
+    )
+    folder = Path(tempfile.mkdtemp()) / "plans"
+    read, start, restart, unread = await _served_start(db, wards, folder)
+    print(
+        f"  {wards:>5} wards, serve-first start from new files (open_context, nothing planned): {start:.1f} s; "
+        f"the {wards} plan files alone, read apart: {read:.1f} s; a restart: {restart:.2f} s, "
+        f"{unread} plans left to read when needed"
+    )
+    print(f"  {wards:>5} wards, {await _two_workers(db.url, folder)}")
+    async with db.session() as s:
+        reminders = await s.scalar(sa.select(sa.func.count(Reminder.id))) or 0
+        owners = await s.scalar(sa.select(sa.func.count()).where(Ward.planning_owner.is_not(None))) or 0
+    assert owners == 0
+    await db.dispose()
+    return reminders
+
+
+async def bench_province(args: argparse.Namespace) -> None:
+    sizes = [int(n) for n in args.sizes.split(",")]
+    dialect = "postgresql" if args.url and args.url.startswith("postgresql") else "sqlite"
+    print(f"{dialect}: a province, sizes {sizes} (commit {commit()})")
+    for wards in sizes:
+        reminders = await one_size(args.url, wards)
+        args.jobs = min(reminders, args.max_jobs)
+        print(f"  {wards:>5} wards: the alternatives, {args.jobs:,} jobs (one per reminder, capped at --max-jobs)")
+        await asyncio.to_thread(_alternatives, args)
+
+
+def _alternatives(args: argparse.Namespace) -> None:
+    from bench.scale import bench_apscheduler
+
+    bench_apscheduler(args)
