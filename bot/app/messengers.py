@@ -204,7 +204,7 @@ def _server_class() -> type:
     class Server(uvicorn.Server):
         """uvicorn without its own signal handling: it would swallow SIGTERM and raise it
         again after serving, killing the process before the batch in hand is recorded.
-        Our handlers (bot.app.service.stop_on_signals) stop the bot, and the bot stops uvicorn."""
+        Our handlers (bot.app.signals.stop_on_signals) stop the bot, and the bot stops uvicorn."""
 
         @contextlib.contextmanager
         def capture_signals(self) -> Iterator[None]:

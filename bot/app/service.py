@@ -7,9 +7,7 @@ import contextlib
 import hashlib
 import logging
 import os
-import signal
 import socket
-import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -61,10 +59,10 @@ PLAN_BUDGET_SECONDS = 2.0
 # Shutdown (SIGTERM) is bounded whatever the API or the database does: the batch in hand gets
 # STOP_GRACE seconds, then its sends on the wire are cut off, STOP_CUT_OFF more to record
 # that; the channels then stop. systemd kills at 30 s, Docker at 10 s by default (deploy/ gives
-# the container 30 s); a process still there HARD_STOP seconds after the signal exits at once.
+# the container 30 s); a process still there
+# bot/app/signals.HARD_STOP seconds after the signal exits at once.
 STOP_GRACE = 5.0
 STOP_CUT_OFF = 8.0
-HARD_STOP = 19.0
 MAX_LOGGED_CHANGES = 50  # plan changes logged one by one after a reload; the rest counted
 # How long a worker may hold a ward's planning lease: far above one ward's planning (tenths
 # of a second), short enough that a dead worker's wards are planned by another soon.
@@ -567,34 +565,6 @@ async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_secon
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-def stop_on_signals() -> asyncio.Event:
-    """An event set by SIGTERM or SIGINT (a second signal ends the process at once)."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-
-    def on_signal(sig: signal.Signals) -> None:
-        if stop.is_set():
-            log.warning("second %s: exiting now", sig.name)
-            os._exit(1)
-        log.warning("%s received: finishing the batch in hand, then stopping", sig.name)
-        stop.set()
-        # A thread, not the loop: it fires even if the event loop is stuck.
-        timer = threading.Timer(HARD_STOP, _hard_stop)
-        timer.daemon = True
-        timer.start()
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, on_signal, sig)
-    return stop
-
-
-def _hard_stop() -> None:
-    log.error("shutdown did not finish within %.0f s of the signal: exiting now", HARD_STOP)
-    logging.shutdown()
-    os._exit(1)
 
 
 async def first_of(*waits: Awaitable[object]) -> None:

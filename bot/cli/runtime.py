@@ -224,7 +224,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
-    from bot.app.service import stop_on_signals
+    from bot.app.signals import stop_on_signals
     from bot.channels.startup import StartupFailed, check_webhook_settings, check_writable, hold_port
     from bot.desk.serve import running_desk
     from scheduler.clock import ShiftedClock, SystemClock
