@@ -159,7 +159,9 @@ async def test_editing_the_running_plan_shows_what_changes_for_people(
     assert "data-changes" not in page  # nothing changed yet
     row = await client.get(review + "/dong/0")
     assert 'name="deadline"' in row.text
-    content = html_lib.unescape(re.search(r'<textarea name="content"[^>]*>(.*?)</textarea>', row.text, re.S)[1])
+    textarea = re.search(r'<textarea name="content"[^>]*>(.*?)</textarea>', row.text, re.S)
+    assert textarea is not None
+    content = html_lib.unescape(textarea[1])
 
     async def edit(text: str) -> str:
         fields = {"csrf": csrf, "content": text, "lead": "VHXH", "coordinate": "", "product": "Kế hoạch"}

@@ -144,7 +144,8 @@ def test_sections_nested_numbering_merges_repeats_and_continuations(
     assert [t.label for t in plan.tasks] == labels
     assert [t.stt for t in plan.tasks] == list(range(1, 8))
     assert plan.task_by_label("ii 1 a") is plan.tasks[2]
-    assert plan.task_by_label("II.3") is not None and plan.task_by_label("II.3").notes == (("Ghi chú", "Ưu tiên"),)
+    ii_3 = plan.task_by_label("II.3")
+    assert ii_3 is not None and ii_3.notes == (("Ghi chú", "Ưu tiên"),)
     assert [s.label for s in plan.sections] == ["I", "II", "II.1"]
 
 

@@ -200,7 +200,7 @@ def test_prose_items_closed_by_field_lines_in_any_order(tmp_path: Path, capsys: 
 def test_one_field_block_applies_to_each_sibling_item(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = _draft(tmp_path, plans.prose_shared_block)
     shared = (["Văn phòng HĐND và UBND xã"], ["Công an xã"], "Quý III/2026")
-    drill = (["Ban Chỉ huy Quân sự xã"], [], "Tháng 5/2026")
+    drill: tuple[list[str], list[str], str] = (["Ban Chỉ huy Quân sự xã"], [], "Tháng 5/2026")
     assert _tasks(result) == {
         "II.1.1": shared,
         "II.1.2": shared,

@@ -1,12 +1,12 @@
 from datetime import date, time
 
 from scheduler.plan import Plan
-from scheduler.reminders import plan_reminders
+from scheduler.reminders import PlannedReminder, plan_reminders
 from scheduler.workcal import WorkingCalendar
 from tests.conftest import PLAN_PATH
 
 
-def _for(rows, stt, unit=None):
+def _for(rows: list[PlannedReminder], stt: int, unit: str | None = None) -> list[PlannedReminder]:
     return [r for r in rows if r.task_stt == stt and (unit is None or r.unit == unit)]
 
 

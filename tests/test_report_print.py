@@ -74,7 +74,8 @@ async def test_the_draft_has_proportional_fixed_columns_and_one_paragraph_per_ta
     assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
     for row in table.rows[1:4]:
         assert [c.width.twips for c in row.cells] == grid  # Word reads the cells, LibreOffice the grid
-    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    header_props = table.rows[0]._tr.trPr
+    assert header_props is not None and header_props.find(qn("w:tblHeader")) is not None
     paragraphs = [p.text for p in d.paragraphs if p.text.strip()]
     paragraphs = paragraphs[: paragraphs.index("PHỤ LỤC")]  # the appendix's title restates the period
     assert len(paragraphs) == len(set(paragraphs))  # no paragraph of the report repeated

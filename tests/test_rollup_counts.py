@@ -6,8 +6,10 @@ the newest report is not counted from the pointers: the ward is handed back to P
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select, update
 
@@ -120,7 +122,8 @@ async def test_the_counts_in_sql_are_the_standings_for_every_day_setting_and_his
                     continue
                 got = counted[ward_id]
                 assert got is not None
-                python = standing.counts()
+                # Counter is invariant: its Standing keys are the plain strings SEVERITY names.
+                python = cast("Counter[str]", standing.counts())
                 assert {k: got[k] for k in SEVERITY} == {k: python[k] for k in SEVERITY}, (day, confirm_done, against)
                 assert sum(python[k] for k in SEVERITY[:4]) > 20  # a real mix, not an empty ward
                 compared += 1

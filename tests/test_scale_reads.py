@@ -26,6 +26,7 @@ async def test_a_read_session_does_not_hold_up_a_writer(ctx: AppContext) -> None
     # the busy timeout, 30 s). The reader keeps its snapshot meanwhile.
     async with ctx.db.read() as reader:
         before = await reader.scalar(select(func.count(Ward.id)))
+        assert before is not None
         async with asyncio.timeout(10):
             async with ctx.db.session() as writer, writer.begin():
                 writer.add(Ward(key="written-meanwhile"))

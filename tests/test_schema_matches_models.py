@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Enum
 
 from store.db import Database
 from store.enums import ReminderState
@@ -31,16 +31,18 @@ async def test_the_migrated_schema_and_the_models_agree(db: Database) -> None:
 
 
 async def test_the_comparison_notices_a_column_the_migrations_do_not_have(db: Database) -> None:
-    column = Reminder.__table__.c.state
-    length = column.type.length
-    column.type.length = 17
+    column_type = Reminder.__table__.c.state.type
+    assert isinstance(column_type, Enum)  # store.models.vocabulary
+    length = column_type.length
+    column_type.length = 17
     try:
         async with db.engine.connect() as connection:
             found = await connection.run_sync(_differences)
     finally:
-        column.type.length = length
+        column_type.length = length
     assert [(d[0], d[2], d[3]) for d in found] == [("modify_type", "reminders", "state")]
 
 
 def test_a_vocabulary_column_stores_the_same_strings() -> None:
-    assert Reminder.__table__.c.state.type.enums == [s.value for s in ReminderState]
+    column_type = Reminder.__table__.c.state.type
+    assert isinstance(column_type, Enum) and column_type.enums == [s.value for s in ReminderState]

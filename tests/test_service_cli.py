@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 import bot.app.logs
 from bot.app.logs import RedactingFormatter, install_redaction, redact_handlers
@@ -224,7 +225,7 @@ def test_cmd_run_redacts_the_root_handlers_before_anything_runs(
     monkeypatch.setattr("bot.cli.runtime._run", fails)
     try:
         settings = Settings(
-            telegram_token=TOKEN, database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", _env_file=None
+            telegram_token=SecretStr(TOKEN), database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", _env_file=None
         )  # type: ignore[call-arg]
         assert cmd_run(type("Args", (), {"verbose": False})(), settings) == 0
     finally:

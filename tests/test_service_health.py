@@ -6,6 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 
 from bot.actions.people import create_person
 from bot.app.health import HealthCheck, read_health
+from bot.app.service import Ticker
 from bot.channels.webhooks import webhook_app
 from bot.context import AppContext
 from scheduler.clock import ManualClock
@@ -25,6 +27,8 @@ THRESHOLD = timedelta(minutes=30)
 
 @dataclass
 class FakeTicker:
+    """Stands in for bot.app.service.Ticker: HealthCheck reads only its last_tick."""
+
     last_tick: datetime | None = None
 
 
@@ -105,7 +109,7 @@ async def test_the_switch_trips_after_the_threshold_and_tells_the_office_once_pe
 ) -> None:
     await quiet_outbox(ctx)
     person = await office_person(ctx)
-    check = HealthCheck(ctx, FakeTicker())
+    check = HealthCheck(ctx, cast("Ticker", FakeTicker()))
     start = ctx.now()
     first = await due_row(ctx, "t:stuck", start, person)
     await attempt(ctx, first, AttemptOutcome.OK, start - timedelta(hours=1))  # the last success
@@ -127,7 +131,7 @@ async def test_the_switch_trips_after_the_threshold_and_tells_the_office_once_pe
     # Later checks, and another worker's check, in the same outage: nothing more.
     clock.advance(minutes=10)
     await check.check()
-    await HealthCheck(ctx, FakeTicker(ctx.now())).check()
+    await HealthCheck(ctx, cast("Ticker", FakeTicker(ctx.now()))).check()
     assert len(await notices(ctx, "deadman:")) == 1
 
     # Sending works again: healthy. A new outage later: told again.
@@ -164,7 +168,7 @@ async def test_healthz_answers_503_when_the_bot_has_not_ticked_for_the_threshold
 ) -> None:
     await quiet_outbox(ctx)
     ticker = FakeTicker()
-    check = HealthCheck(ctx, ticker, running_since=ctx.now())
+    check = HealthCheck(ctx, cast("Ticker", ticker), running_since=ctx.now())
     app = webhook_app(health=check.http)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
         ticker.last_tick = ctx.now()

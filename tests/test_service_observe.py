@@ -71,7 +71,7 @@ async def test_sends_failures_and_429s_are_counted_per_channel(
     try:
         bot = TelegramBot(fake.token, f"{server.url}/bot", Conversation(ctx), poll_timeout=1, chat_interval=0.01)
         async with bot.running(), replies_sent(ctx, {"telegram": bot.channel}):
-            tg = Harness(ctx, fake, server, bot, bot.conversation.handle)
+            tg = Harness(ctx, fake, server, bot, bot.conversation)
             ids = await burst(tg, 6)
             fake.fail_next("sendMessage", "500", count=2)
             fake.fail_next("sendMessage", "429", count=1, retry_after=1)

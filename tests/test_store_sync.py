@@ -18,10 +18,10 @@ TEXT = PLAN_PATH.read_text(encoding="utf-8")
 async def _counts(ctx: AppContext) -> tuple[int, int, int, int]:
     async with ctx.db.session() as s:
         return (
-            await s.scalar(select(func.count(Task.id))),
-            await s.scalar(select(func.count(Occurrence.id))),
-            await s.scalar(select(func.count(Assignment.id))),
-            await s.scalar(select(func.count(Reminder.id))),
+            (await s.execute(select(func.count(Task.id)))).scalar_one(),
+            (await s.execute(select(func.count(Occurrence.id)))).scalar_one(),
+            (await s.execute(select(func.count(Assignment.id)))).scalar_one(),
+            (await s.execute(select(func.count(Reminder.id)))).scalar_one(),
         )
 
 

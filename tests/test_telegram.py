@@ -119,7 +119,11 @@ async def _ok_counts(tg: Harness, ids: list[int]) -> dict[int, int]:
                 .group_by(DeliveryAttempt.reminder_id)
             )
         ).all()
-    return {rid: n for rid, n in rows}
+    counts: dict[int, int] = {}
+    for rid, n in rows:
+        assert rid is not None  # selected by reminder_id IN ids
+        counts[rid] = n
+    return counts
 
 
 async def test_a_429_storm_during_a_burst_delivers_all_none_twice(tg: Harness, clock: ManualClock) -> None:

@@ -20,7 +20,7 @@ from bot.channels.zalo.app import ZaloBot, parse_update
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
-from bot.messages import ChannelError, OutboundMessage
+from bot.messages import ChannelError, OutboundMessage, Sender
 from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
@@ -39,7 +39,7 @@ class Harness:
     bot: ZaloBot
     conversation: Conversation
 
-    def dispatcher(self, **channels: object) -> Dispatcher:
+    def dispatcher(self, **channels: Sender) -> Dispatcher:
         return Dispatcher(
             db=self.ctx.db,
             channels={"zalo": self.bot.channel, **channels},
