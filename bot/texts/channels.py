@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 # Start-up: retries and webhook settings (bot/channels/startup.py).
@@ -95,3 +96,37 @@ def zalo_error_code(exc: object, code: object) -> str:
 
 def zalo_paused(seconds: float) -> str:
     return f"Zalo 429: kênh Zalo tạm dừng {seconds:.0f} s"
+
+
+# The console channel: a terminal chat for trying the bot (bot/channels/console.py).
+
+
+def console_to(name: str) -> str:
+    return f"\n┌─ tin nhắn tới {name}\n"
+
+
+def console_person(role: str, code: str, title: str) -> str:
+    """The name the console's stand-in person of a unit (and role) is given."""
+    return f"Văn phòng {code}" if role == "office" else "Lãnh đạo" if role == "leader" else title
+
+
+def console_office_choice(office_name: str) -> str:
+    return f"Văn phòng theo dõi kế hoạch — {office_name} (/summary, /remind…)"
+
+
+CONSOLE_LEADER_CHOICE = "Lãnh đạo UBND (Chủ tịch, Phó Chủ tịch): tổng hợp, xếp loại đơn vị (/summary)"
+CONSOLE_WHICH_ROLE = "\nBạn muốn dùng thử với vai trò nào?"
+CONSOLE_PICK = "Chọn số: "
+CONSOLE_PICK_AGAIN = "Xin nhập một số trong danh sách."
+
+
+def console_you_are(label: str) -> str:
+    return f"\nBạn đang là: {label}. Gõ /help để xem lệnh, /chon để đổi vai, /thoat để thoát."
+
+
+def console_greeting(ward: str, plan_code: str, now: datetime) -> str:
+    return f"Nhắc việc — {ward}, kế hoạch {plan_code}. Giờ của bot: {now:%d/%m/%Y %H:%M}."
+
+
+def console_clock(weekday_date: str, now: datetime) -> str:
+    return f"  Giờ của bot: {weekday_date}, {now:%H:%M}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -537,3 +538,12 @@ def deadman_text(outbox: OutboxHealth | None, threshold: timedelta, zone: ZoneIn
         f"nào (lần gửi thành công gần nhất: {last_ok}). Bot vẫn thử lại; xin báo người quản trị kiểm tra kết nối "
         "Telegram/Zalo và nhật ký của bot (lệnh: nhacviec status)."
     )
+
+
+def plan_changed(where: str, change: str) -> str:
+    """The operator's line at start for each change of the plan since the last run."""
+    return f"Kế hoạch thay đổi{where}: {change}"
+
+
+def running_line(version: str, channels: Iterable[str]) -> str:
+    return f"Nhắc việc đang chạy ({version}): {', '.join(channels)}. Nhấn Ctrl+C để dừng."
