@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.messages import FileSource, InboundFile
+from bot.texts import common as texts
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,7 @@ class FileTooLarge(ValueError):
 
 
 def _too_large(max_bytes: int) -> str:
-    if max_bytes >= 1024 * 1024:
-        return f"tệp quá lớn (hơn {max_bytes // (1024 * 1024)} MB)"
-    return f"tệp quá lớn (hơn {max_bytes} byte)"
+    return texts.file_too_large(max_bytes)
 
 
 @dataclass(frozen=True)
@@ -78,9 +77,9 @@ async def fetch_and_store(
 ) -> FetchedFile:
     """The file's bytes in the evidence folder, or why they are not (kept with its id)."""
     if source is None:
-        return FetchedFile(file, error="kênh này không tải được tệp")
+        return FetchedFile(file, error=texts.FILE_NOT_FETCHABLE)
     if file.size is not None and file.size > max_bytes:
-        return FetchedFile(file, error=f"tệp quá lớn ({file.size} byte)")
+        return FetchedFile(file, error=texts.file_size_over(file.size))
     content = b""
     for attempt in range(1, FETCH_ATTEMPTS + 1):
         try:
@@ -94,11 +93,11 @@ async def fetch_and_store(
                 "evidence file %s could not be fetched (try %d): %s", file.file_id[:40], attempt, type(exc).__name__
             )
             if attempt == FETCH_ATTEMPTS:
-                return FetchedFile(file, error=f"không tải được tệp ({type(exc).__name__})")
+                return FetchedFile(file, error=texts.file_not_fetched(type(exc).__name__))
     if len(content) > max_bytes:  # a source that does not cap its own reads
         return FetchedFile(file, error=_too_large(max_bytes))
     try:
         return store_bytes(content, file, folder, now)
     except OSError as exc:
         log.error("evidence file could not be written to %s: %s", folder, exc)
-        return FetchedFile(file, error=f"không ghi được tệp ({exc.strerror})")
+        return FetchedFile(file, error=texts.file_not_written(exc.strerror))

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.channels.watch import INBOUND_STALE, InboundWatch
+from bot.texts import operator as texts_operator
 from store.db import Database
 from store.enums import PersonRole, ReminderKind
 from store.health import OutboxHealth, outbox_health, record_poll, stopped_polls
@@ -115,72 +116,31 @@ class HealthReport:
     def text(self, zone: ZoneInfo) -> str:
         """The report in Vietnamese, times in the ward's zone."""
         o = self.outbox
-
-        def at(t: datetime | None) -> str:
-            return t.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S") if t else "chưa có"
-
-        verdict = {
-            "ok": "Bình thường.",
-            "deadman": (
-                f"CẢNH BÁO: có tin đến hạn từ {at(o.oldest_unsent_due_at if o else None)} chưa gửi được, "
-                f"và hơn {_minutes(self.threshold)} không gửi được tin nào."
-            ),
-            "stalled": f"CẢNH BÁO: bot không chạy vòng gửi nào trong hơn {_minutes(self.threshold)}.",
-            "inbound_stopped": "CẢNH BÁO: có kênh không nhận được tin nhắn đến (xem bên dưới).",
-        }[self.status]
         queue = ", ".join(f"{s} {o.by_state.get(s, 0) if o else 0}" for s in STATES)
-        lines = [
-            f"Tình trạng: {verdict}",
-            f"Hàng đợi: {queue}; đến lượt gửi ngay: {o.due_now if o else 0}.",
-            f"Tin chưa gửi đến hạn sớm nhất: {at(o.oldest_unsent_due_at if o else None)}",
-        ]
-        if self.running_since is not None:
-            lines.append(f"Vòng gửi gần nhất: {at(self.last_tick)}")
-        lines.append(f"Hoạt động gửi gần nhất (theo CSDL): {at(o.last_activity_at if o else None)}")
-        last_ok = o.last_ok_by_channel if o else {}
-        if last_ok:
-            lines += [f"Gửi thành công gần nhất qua {c}: {at(t)}" for c, t in sorted(last_ok.items())]
-        else:
-            lines.append("Gửi thành công gần nhất: chưa có")
-        failures = o.failures_since if o else {}
-        detail = ", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "không có"
-        lines.append(f"Lỗi gửi trong 24 giờ qua: {detail}; tin bỏ cuộc (failed): {o.failed_rows_since if o else 0}.")
-        lines += [
-            f"Kênh {c} không nhận được tin nhắn đến từ {at(t)} ({e or 'không rõ lỗi'}); bot vẫn đang thử lại."
-            for c, (t, e) in sorted(self.inbound_stopped.items())
-        ]
-        return "\n".join(lines)
+        return texts_operator.health_text(
+            self.status,
+            o,
+            self.threshold,
+            queue,
+            self.last_tick,
+            self.running_since is not None,
+            self.inbound_stopped,
+            zone,
+        )
 
 
 def _iso(t: datetime | None) -> str | None:
     return t.isoformat() if t else None
 
 
-def _minutes(delta: timedelta) -> str:
-    minutes = delta.total_seconds() / 60
-    return f"{minutes:g} phút"
-
-
 def inbound_text(channel: str, since: datetime, error: str | None, zone: ZoneInfo) -> str:
     """The office notice when a channel stops reading what people write."""
-    at = since.astimezone(zone).strftime("%H:%M %d/%m/%Y")
-    return (
-        f"⚠️ Nhắc việc: từ {at} bot không nhận được tin nhắn gửi đến qua {channel} "
-        f"({error or 'không rõ lỗi'}). Bot vẫn tự thử lại; tin nhắn đến trong lúc này sẽ được đọc khi kênh "
-        "hoạt động lại. Xin báo người quản trị kiểm tra token và kết nối (lệnh: nhacviec status)."
-    )
+    return texts_operator.inbound_text(channel, since, error, zone)
 
 
 def deadman_text(report: HealthReport, zone: ZoneInfo) -> str:
     """The office notice when the switch trips."""
-    o = report.outbox
-    since = o.oldest_unsent_due_at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if o and o.oldest_unsent_due_at else "?"
-    last_ok = o.last_ok_at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if o and o.last_ok_at else "chưa có"
-    return (
-        f"⚠️ Nhắc việc: có tin đến hạn từ {since} nhưng hơn {_minutes(report.threshold)} nay không gửi được tin "
-        f"nào (lần gửi thành công gần nhất: {last_ok}). Bot vẫn thử lại; xin báo người quản trị kiểm tra kết nối "
-        "Telegram/Zalo và nhật ký của bot (lệnh: nhacviec status)."
-    )
+    return texts_operator.deadman_text(report.outbox, report.threshold, zone)
 
 
 async def read_health(

@@ -23,6 +23,7 @@ from bot.conversation.handle import Conversation
 from bot.conversation.resume import keep_answering
 from bot.messages import Channel
 from bot.settings import Settings
+from bot.texts import operator as texts_operator
 from store.versioning import version_line
 
 log = logging.getLogger(__name__)
@@ -171,7 +172,7 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event, listener: socket
         horizon = timedelta(hours=settings.stale_after_hours)
         answering = asyncio.create_task(keep_answering(conversation, stop, horizon), name="stored-answers")
         stack.push_async_callback(_cancel, answering)
-        print(f"Nhắc việc đang chạy ({version_line()}): {', '.join(channels)}. Nhấn Ctrl+C để dừng.", flush=True)
+        print(texts_operator.running_line(version_line(), channels), flush=True)
         await run_with_scheduler(ticker, stop.wait(), settings.tick_seconds)
 
 

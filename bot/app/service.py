@@ -22,6 +22,7 @@ from bot.app.offload import in_worker_transaction
 from bot.context import AppContext, ServedWard
 from bot.messages import Channel
 from bot.settings import Settings
+from bot.texts import operator as texts_operator
 from bot.texts import wards as texts_wards
 from bot.texts.common import blocked_notice, plan_change, vn_date
 from bot.texts.plan import other_work_notice
@@ -100,7 +101,7 @@ async def open_context(
             if announce:
                 where = f" ({w.plan.ward})" if len(wards) > 1 else ""
                 for change in result.changes:
-                    announce(f"Kế hoạch thay đổi{where}: {plan_change(change)}")
+                    announce(texts_operator.plan_changed(where, plan_change(change)))
     except BaseException:
         await db.dispose()
         raise

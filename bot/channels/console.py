@@ -19,6 +19,7 @@ from bot.actions.people import create_person
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
 from bot.messages import DeliveryResult, InboundMessage, OutboundMessage
+from bot.texts import channels as texts_channels
 from bot.texts import common as texts
 from store import people
 from store.models import ChatIdentity
@@ -39,7 +40,7 @@ class ConsoleChannel:
 
     async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
         self._counter += 1
-        self.out.write(f"\n┌─ tin nhắn tới {self.names(chat_id)}\n")
+        self.out.write(texts_channels.console_to(self.names(chat_id)))
         for line in message.text.split("\n"):
             self.out.write(f"│ {line}\n")
         if message.attachment is not None:
@@ -58,7 +59,7 @@ async def ensure_console_person(ctx: AppContext, unit_code: str, role: str) -> C
         if identity is not None:
             return identity
         unit = ctx.plan.units[unit_code]
-        name = f"Văn phòng {unit.code}" if role == "office" else "Lãnh đạo" if role == "leader" else unit.title
+        name = texts_channels.console_person(role, unit.code, unit.title)
         person = await create_person(s, ctx.ward_id, name, role, unit_code, ctx.now())
         return await people.link_chat(s, person, CHANNEL, chat_id, person.name, ctx.now())
 
@@ -66,11 +67,11 @@ async def ensure_console_person(ctx: AppContext, unit_code: str, role: str) -> C
 def choices(ctx: AppContext) -> list[tuple[str, str, str]]:
     """(unit code, role, label) the newcomer may act as."""
     office = ctx.plan.coordinating_unit
-    out = [(office, "office", f"Văn phòng theo dõi kế hoạch — {ctx.plan.units[office].name} (/summary, /remind…)")]
+    out = [(office, "office", texts_channels.console_office_choice(ctx.plan.units[office].name))]
     for unit in ctx.plan.units.values():
         out.append((unit.code, "head", f"{unit.title} ({unit.code})"))
     # Last, so the numbers people learnt for the units stay as they were.
-    out.append((office, "leader", "Lãnh đạo UBND (Chủ tịch, Phó Chủ tịch): tổng hợp, xếp loại đơn vị (/summary)"))
+    out.append((office, "leader", texts_channels.CONSOLE_LEADER_CHOICE))
     return out
 
 
@@ -112,21 +113,21 @@ class ConsoleSession:
 
     async def choose(self) -> bool:
         options = choices(self.ctx)
-        print("\nBạn muốn dùng thử với vai trò nào?")
+        print(texts_channels.CONSOLE_WHICH_ROLE)
         for i, (_, _, label) in enumerate(options, 1):
             print(f"  {i}. {label}")
         while True:
-            answer = await self._ask("Chọn số: ")
+            answer = await self._ask(texts_channels.CONSOLE_PICK)
             if answer is None:
                 return False
             if answer.strip().isdigit() and 1 <= int(answer) <= len(options):
                 code, role, label = options[int(answer) - 1]
                 self.identity = await ensure_console_person(self.ctx, code, role)
                 self.channel.names = _lookup(await chat_names(self.ctx))
-                print(f"\nBạn đang là: {label}. Gõ /help để xem lệnh, /chon để đổi vai, /thoat để thoát.")
+                print(texts_channels.console_you_are(label))
                 await self._say("/tasks")
                 return True
-            print("Xin nhập một số trong danh sách.")
+            print(texts_channels.CONSOLE_PICK_AGAIN)
 
     async def _say(self, text: str) -> None:
         assert self.identity is not None
@@ -154,8 +155,9 @@ class ConsoleSession:
     async def start(self) -> bool:
         """Greet and ask who the newcomer is; False when they left instead."""
         print(
-            f"Nhắc việc — {self.ctx.plan.ward}, kế hoạch {self.ctx.plan.code}. "
-            f"Giờ của bot: {self.ctx.now().astimezone(self.ctx.calendar.zone):%d/%m/%Y %H:%M}."
+            texts_channels.console_greeting(
+                self.ctx.plan.ward, self.ctx.plan.code, self.ctx.now().astimezone(self.ctx.calendar.zone)
+            )
         )
         return await self.choose()
 
@@ -172,7 +174,7 @@ class ConsoleSession:
                 continue
             if line.strip() == "/gio":
                 now = self.ctx.now().astimezone(self.ctx.calendar.zone)
-                print(f"  Giờ của bot: {texts.vn_weekday_date(now.date())}, {now:%H:%M}")
+                print(texts_channels.console_clock(texts.vn_weekday_date(now.date()), now))
                 continue
             await self._say(line)
 

@@ -18,6 +18,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from bot.settings import Settings
+from bot.texts import channels as texts_channels
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +58,8 @@ async def with_retries(
             return await attempt()
         except StartupUnreachable as exc:
             if n == tries:
-                raise StartupFailed(f"{exc} (đã thử {tries} lần). Kiểm tra mạng và tường lửa của máy chủ.") from None
-            log.warning("%s: %s; lần thử %d/%d, thử lại sau %g giây", what, exc, n, tries, delay)
+                raise StartupFailed(texts_channels.gave_up(exc, tries)) from None
+            log.warning(texts_channels.RETRY_LOG, what, exc, n, tries, delay)
             if stop is None:
                 await asyncio.sleep(delay)
             else:
@@ -84,30 +85,25 @@ def check_webhook_settings(settings: Settings) -> None:
         return
     url = settings.public_url
     if not url:
-        raise StartupFailed(
-            "chế độ webhook cần NHACVIEC_PUBLIC_URL, địa chỉ HTTPS công khai mà Telegram/Zalo gọi tới "
-            "(ví dụ https://nhacviec.phuong.example.vn)."
-        )
+        raise StartupFailed(texts_channels.NO_PUBLIC_URL)
     parts = urlsplit(url)
     # Plain http is accepted only on loopback, for a local fake API and the bench harness.
     if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)):
-        raise StartupFailed(f"NHACVIEC_PUBLIC_URL phải là địa chỉ https:// công khai, không phải {url!r}.")
+        raise StartupFailed(texts_channels.public_url_not_https(url))
     if parts.query or parts.fragment:
-        raise StartupFailed("NHACVIEC_PUBLIC_URL không được có phần ?… hoặc #….")
+        raise StartupFailed(texts_channels.PUBLIC_URL_QUERY)
     if settings.telegram_token:
         secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
         if not secret:
-            raise StartupFailed("chế độ webhook cần NHACVIEC_TELEGRAM_WEBHOOK_SECRET (một chuỗi ngẫu nhiên dài).")
+            raise StartupFailed(texts_channels.NO_TELEGRAM_SECRET)
         if not _TELEGRAM_SECRET.fullmatch(secret):
-            raise StartupFailed(
-                "NHACVIEC_TELEGRAM_WEBHOOK_SECRET chỉ được gồm chữ A-Z, a-z, số, '_' và '-', tối đa 256 ký tự."
-            )
+            raise StartupFailed(texts_channels.BAD_TELEGRAM_SECRET)
     if settings.zalo_token:
         secret = settings.zalo_webhook_secret.get_secret_value() if settings.zalo_webhook_secret else ""
         if not secret:
-            raise StartupFailed("chế độ webhook cần NHACVIEC_ZALO_WEBHOOK_SECRET (một chuỗi ngẫu nhiên dài).")
+            raise StartupFailed(texts_channels.NO_ZALO_SECRET)
         if not 8 <= len(secret) <= 256:
-            raise StartupFailed("NHACVIEC_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự.")
+            raise StartupFailed(texts_channels.BAD_ZALO_SECRET)
 
 
 def hold_port(host: str, port: int) -> socket.socket:
@@ -127,11 +123,8 @@ def hold_port(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if isinstance(exc, socket.gaierror):
-            raise StartupFailed(f"không dùng được địa chỉ lắng nghe {host!r} (NHACVIEC_WEBHOOK_LISTEN).") from None
-        raise StartupFailed(
-            f"cổng {port} trên {host} đang được dùng hoặc không được phép ({exc.strerror}). "
-            "Dừng tiến trình đang giữ cổng, hoặc đặt NHACVIEC_WEBHOOK_PORT khác."
-        ) from None
+            raise StartupFailed(texts_channels.bad_listen_host(host)) from None
+        raise StartupFailed(texts_channels.port_busy(host, port, exc.strerror)) from None
     sock.set_inheritable(True)
     return sock
 
@@ -145,6 +138,4 @@ def check_writable(*folders: Path) -> None:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise StartupFailed(
-                f"không ghi được vào thư mục {folder} ({exc.strerror}); kiểm tra quyền hoặc NHACVIEC_FILES_PATH."
-            ) from None
+            raise StartupFailed(texts_channels.folder_not_writable(folder, exc.strerror)) from None

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.conversation.turn import Reply, Turn
+from bot.texts import commands as texts_commands
 from bot.texts import common as texts
 from bot.texts import people as texts_people
 from store.enums import PersonRole
@@ -103,16 +104,19 @@ class Registry:
     def help_text(self, role: str) -> str:
         """`/help` for one role: everyone's commands, then the office's when allowed."""
         mine = self.for_role(role)
-        lines = ["Các lệnh:"] + [f"{c.usage} — {c.description}" for c in mine if not c.office_only]
+        lines = [texts_commands.HELP_HEADING] + [f"{c.usage} — {c.description}" for c in mine if not c.office_only]
         office = [c for c in mine if c.office_only]
         if office:
-            lines += ["", "Dành cho văn phòng theo dõi kế hoạch:"] + [f"{c.usage} — {c.description}" for c in office]
-        lines += ["", 'Có thể trả lời trực tiếp tin nhắc việc: "đã xong", "đang làm 50%", "vướng: lý do".']
+            lines += ["", texts_commands.HELP_OFFICE_HEADING] + [f"{c.usage} — {c.description}" for c in office]
+        lines += ["", texts_commands.HELP_ANSWER_HINT]
         return "\n".join(lines)
 
     def menu(self) -> list[tuple[str, str]]:
         """(name, description) for Telegram's command menu (descriptions ≤ 256 characters)."""
-        return [(c.name, _sentence(c.description + (" (văn phòng)" if c.office_only else ""))[:256]) for c in self]
+        return [
+            (c.name, _sentence(c.description + (texts_commands.MENU_OFFICE_MARK if c.office_only else ""))[:256])
+            for c in self
+        ]
 
 
 def _sentence(text: str) -> str:

@@ -63,3 +63,9 @@ ABOUT = {
     "status": "báo cáo nhiệm vụ số N, ví dụ /status 3 đang làm 50%",
     "prefer": "nhận nhắc việc qua kênh đang dùng (khi liên kết cả Telegram và Zalo)",
 }
+
+# /help's headings and its last line, and the office mark in Telegram's command menu.
+HELP_HEADING = "Các lệnh:"
+HELP_OFFICE_HEADING = "Dành cho văn phòng theo dõi kế hoạch:"
+HELP_ANSWER_HINT = 'Có thể trả lời trực tiếp tin nhắc việc: "đã xong", "đang làm 50%", "vướng: lý do".'
+MENU_OFFICE_MARK = " (văn phòng)"

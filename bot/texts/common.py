@@ -453,3 +453,25 @@ def _at(moment: datetime, zone: ZoneInfo) -> str:
 def retracted_mark(at: datetime, zone: ZoneInfo) -> str:
     """After a report's line in a history: it was taken back, shown, not counted."""
     return f" (đã rút lại lúc {_at(at, zone)})"
+
+
+# Why an evidence file was not kept (bot/actions/evidence_files.py); shown with the report.
+FILE_NOT_FETCHABLE = "kênh này không tải được tệp"
+
+
+def file_too_large(max_bytes: int) -> str:
+    if max_bytes >= 1024 * 1024:
+        return f"tệp quá lớn (hơn {max_bytes // (1024 * 1024)} MB)"
+    return f"tệp quá lớn (hơn {max_bytes} byte)"
+
+
+def file_size_over(size: int) -> str:
+    return f"tệp quá lớn ({size} byte)"
+
+
+def file_not_fetched(error: str) -> str:
+    return f"không tải được tệp ({error})"
+
+
+def file_not_written(error: str | None) -> str:
+    return f"không ghi được tệp ({error})"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from store.health import OutboxHealth
 
 
 def _at(t: datetime, zone: ZoneInfo) -> str:
@@ -455,3 +458,92 @@ def not_our_database(backup: object) -> str:
 
 def pg_dump_failed(first: str) -> str:
     return f"pg_dump không thành công: {first}"
+
+
+# The health report (`nhacviec status`) and the office's notices when sending or reading stops.
+
+NOT_YET = "chưa có"
+UNKNOWN_ERROR = "không rõ lỗi"
+
+
+def minutes_text(delta: timedelta) -> str:
+    return f"{delta.total_seconds() / 60:g} phút"
+
+
+def health_text(
+    status: str,
+    outbox: OutboxHealth | None,
+    threshold: timedelta,
+    queue: str,
+    last_tick: datetime | None,
+    ticking: bool,
+    inbound_stopped: dict[str, tuple[datetime, str | None]],
+    zone: ZoneInfo,
+) -> str:
+    """The health report in Vietnamese, times in the ward's zone."""
+    o = outbox
+
+    def at(t: datetime | None) -> str:
+        return t.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S") if t else NOT_YET
+
+    verdict = {
+        "ok": "Bình thường.",
+        "deadman": (
+            f"CẢNH BÁO: có tin đến hạn từ {at(o.oldest_unsent_due_at if o else None)} chưa gửi được, "
+            f"và hơn {minutes_text(threshold)} không gửi được tin nào."
+        ),
+        "stalled": f"CẢNH BÁO: bot không chạy vòng gửi nào trong hơn {minutes_text(threshold)}.",
+        "inbound_stopped": "CẢNH BÁO: có kênh không nhận được tin nhắn đến (xem bên dưới).",
+    }[status]
+    lines = [
+        f"Tình trạng: {verdict}",
+        f"Hàng đợi: {queue}; đến lượt gửi ngay: {o.due_now if o else 0}.",
+        f"Tin chưa gửi đến hạn sớm nhất: {at(o.oldest_unsent_due_at if o else None)}",
+    ]
+    if ticking:
+        lines.append(f"Vòng gửi gần nhất: {at(last_tick)}")
+    lines.append(f"Hoạt động gửi gần nhất (theo CSDL): {at(o.last_activity_at if o else None)}")
+    last_ok = o.last_ok_by_channel if o else {}
+    if last_ok:
+        lines += [f"Gửi thành công gần nhất qua {c}: {at(t)}" for c, t in sorted(last_ok.items())]
+    else:
+        lines.append(f"Gửi thành công gần nhất: {NOT_YET}")
+    failures = o.failures_since if o else {}
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(failures.items())) or "không có"
+    lines.append(f"Lỗi gửi trong 24 giờ qua: {detail}; tin bỏ cuộc (failed): {o.failed_rows_since if o else 0}.")
+    lines += [
+        f"Kênh {c} không nhận được tin nhắn đến từ {at(t)} ({e or UNKNOWN_ERROR}); bot vẫn đang thử lại."
+        for c, (t, e) in sorted(inbound_stopped.items())
+    ]
+    return "\n".join(lines)
+
+
+def inbound_text(channel: str, since: datetime, error: str | None, zone: ZoneInfo) -> str:
+    """The office notice when a channel stops reading what people write."""
+    at = since.astimezone(zone).strftime("%H:%M %d/%m/%Y")
+    return (
+        f"⚠️ Nhắc việc: từ {at} bot không nhận được tin nhắn gửi đến qua {channel} "
+        f"({error or UNKNOWN_ERROR}). Bot vẫn tự thử lại; tin nhắn đến trong lúc này sẽ được đọc khi kênh "
+        "hoạt động lại. Xin báo người quản trị kiểm tra token và kết nối (lệnh: nhacviec status)."
+    )
+
+
+def deadman_text(outbox: OutboxHealth | None, threshold: timedelta, zone: ZoneInfo) -> str:
+    """The office notice when the dead-man switch trips."""
+    o = outbox
+    since = o.oldest_unsent_due_at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if o and o.oldest_unsent_due_at else "?"
+    last_ok = o.last_ok_at.astimezone(zone).strftime("%H:%M %d/%m/%Y") if o and o.last_ok_at else NOT_YET
+    return (
+        f"⚠️ Nhắc việc: có tin đến hạn từ {since} nhưng hơn {minutes_text(threshold)} nay không gửi được tin "
+        f"nào (lần gửi thành công gần nhất: {last_ok}). Bot vẫn thử lại; xin báo người quản trị kiểm tra kết nối "
+        "Telegram/Zalo và nhật ký của bot (lệnh: nhacviec status)."
+    )
+
+
+def plan_changed(where: str, change: str) -> str:
+    """The operator's line at start for each change of the plan since the last run."""
+    return f"Kế hoạch thay đổi{where}: {change}"
+
+
+def running_line(version: str, channels: Iterable[str]) -> str:
+    return f"Nhắc việc đang chạy ({version}): {', '.join(channels)}. Nhấn Ctrl+C để dừng."

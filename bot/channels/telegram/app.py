@@ -31,6 +31,7 @@ from bot.channels.watch import InboundWatch
 from bot.conversation.handle import COMMANDS, Conversation
 from bot.conversation.resume import tell_office_of_hold
 from bot.messages import InboundFile, InboundMessage
+from bot.texts import channels as texts_channels
 from store.db import Database
 from store.pacing import SharedPace
 
@@ -115,13 +116,11 @@ class TelegramBot:
         try:
             await self.app.initialize()
         except InvalidToken:
-            raise StartupFailed(
-                "Telegram từ chối token (NHACVIEC_TELEGRAM_TOKEN); kiểm tra lại token với @BotFather."
-            ) from None
+            raise StartupFailed(texts_channels.TELEGRAM_TOKEN_REFUSED) from None
         except NetworkError as exc:  # TimedOut, connection refused, 5xx
-            raise StartupUnreachable(f"không kết nối được Telegram ({type(exc).__name__})") from None
+            raise StartupUnreachable(texts_channels.telegram_unreachable(type(exc).__name__)) from None
         except TelegramError as exc:
-            raise StartupFailed(f"Telegram trả lỗi khi khởi động ({type(exc).__name__}).") from None
+            raise StartupFailed(texts_channels.telegram_error(type(exc).__name__)) from None
 
     def username(self) -> str | None:
         """The bot's @username as getMe gave it (after `connect`), for deep links."""
@@ -135,12 +134,12 @@ class TelegramBot:
         try:
             await self.app.bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
         except InvalidToken:
-            raise StartupFailed("Telegram từ chối token (NHACVIEC_TELEGRAM_TOKEN) khi đăng ký webhook.") from None
+            raise StartupFailed(texts_channels.TELEGRAM_TOKEN_REFUSED_WEBHOOK) from None
         except NetworkError as exc:
-            raise StartupUnreachable(f"không đăng ký được webhook Telegram ({type(exc).__name__})") from None
+            raise StartupUnreachable(texts_channels.telegram_webhook_unreachable(type(exc).__name__)) from None
         except TelegramError as exc:
             # e.g. "bad webhook: HTTPS url must be provided", "failed to resolve host"
-            raise StartupFailed(f"Telegram không nhận webhook {url}: {exc.message}") from None
+            raise StartupFailed(texts_channels.telegram_webhook_refused(url, exc.message)) from None
         log.info("Telegram webhook registered: %s", url)
 
     @asynccontextmanager

@@ -24,6 +24,7 @@ from bot.conversation.handle import Conversation
 from bot.conversation.resume import tell_office_of_hold
 from bot.messages import InboundFile, InboundMessage
 from bot.settings import ZALO_FILE_HOSTS
+from bot.texts import channels as texts_channels
 
 log = logging.getLogger(__name__)
 
@@ -117,14 +118,14 @@ class ZaloBot:
         try:
             await self.client.get_me()
         except ZaloError as exc:
-            raise _startup_error(exc, "khi khởi động") from None
+            raise _startup_error(exc, texts_channels.ZALO_AT_START) from None
 
     async def register_webhook(self, url: str, secret: str) -> None:
         """Webhook mode: tell Zalo where to post updates, with the secret it must send."""
         try:
             await self.client.set_webhook(url, secret)
         except ZaloError as exc:
-            raise _startup_error(exc, f"khi đăng ký webhook {url}") from None
+            raise _startup_error(exc, texts_channels.zalo_at_webhook(url)) from None
         log.info("Zalo webhook registered: %s", url)
 
     @asynccontextmanager
@@ -189,7 +190,7 @@ def _read_stored(raw: str) -> InboundMessage | None:
 
 def _startup_error(exc: ZaloError, when: str) -> StartupFailed:
     if exc.status in (401, 403) or exc.error_code in (401, 403):
-        return StartupFailed(f"Zalo từ chối token (NHACVIEC_ZALO_TOKEN) {when}; kiểm tra lại token của Zalo Bot.")
+        return StartupFailed(texts_channels.zalo_token_refused(when))
     if exc.transient:
-        return StartupUnreachable(f"không kết nối được Zalo {when} ({exc})")
-    return StartupFailed(f"Zalo trả lỗi {when}: {exc}")
+        return StartupUnreachable(texts_channels.zalo_unreachable(when, exc))
+    return StartupFailed(texts_channels.zalo_error(when, exc))

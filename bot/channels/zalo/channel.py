@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from bot.channels.zalo.client import ZaloClient, ZaloError
 from bot.messages import ChannelError, DeliveryResult, OutboundMessage
+from bot.texts import channels as texts_channels
 from bot.texts.common import file_note, split_message
 from scheduler.delivery import ErrorScope
 
@@ -42,7 +43,9 @@ def classify(exc: ZaloError, logged: dict[object, float] | None = None) -> Chann
     if exc.error_code in _MESSAGE_REFUSED or (exc.error_code is None and exc.status in _MESSAGE_REFUSED):
         return ChannelError(str(exc), scope=ErrorScope.MESSAGE)
     _log_unknown(exc, {} if logged is None else logged)
-    return ChannelError(f"{exc} (mã lỗi {exc.error_code if exc.error_code is not None else exc.status})")
+    return ChannelError(
+        texts_channels.zalo_error_code(exc, exc.error_code if exc.error_code is not None else exc.status)
+    )
 
 
 def _log_unknown(exc: ZaloError, logged: dict[object, float]) -> None:
@@ -76,7 +79,7 @@ class ChannelPause:
         if left <= 0:
             return
         if left > self.longest_wait:
-            raise ChannelError(f"Zalo 429: kênh Zalo tạm dừng {left:.0f} s", retry_after=left)
+            raise ChannelError(texts_channels.zalo_paused(left), retry_after=left)
         await asyncio.sleep(left)
 
     @asynccontextmanager
