@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from store.health import OutboxHealth
+if TYPE_CHECKING:  # the type only: `nhacviec --help` and `link` load no SQLAlchemy through the texts
+    from store.health import OutboxHealth
 
 
 def _at(t: datetime, zone: ZoneInfo) -> str:
