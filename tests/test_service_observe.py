@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import signal
-import sys
 from pathlib import Path
 
 import httpx
@@ -23,7 +21,7 @@ from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
 from store.versioning import app_version
-from tests.fakes.process import ROOT, get_when_listening
+from tests.fakes.process import get_when_listening, start_nhacviec
 from tests.fakes.server import free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.telegram_harness import Harness, burst
@@ -132,19 +130,9 @@ async def test_polling_mode_serves_healthz_and_metrics_but_no_webhook(tmp_path: 
     fake = FakeTelegram()
     server = await serve(fake.app())
     port = free_port()
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli.main",
-        "run",
-        cwd=tmp_path,
-        env={
-            **base,
-            "PYTHONPATH": str(ROOT),
-            "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            "NHACVIEC_PLAN_PATH": str(ROOT / "data" / "tasks.yaml"),
-            "NHACVIEC_CALENDAR_PATH": str(ROOT / "data" / "calendar.yaml"),
+    proc = await start_nhacviec(
+        tmp_path,
+        {
             "NHACVIEC_TELEGRAM_TOKEN": fake.token,
             "NHACVIEC_TELEGRAM_BASE_URL": f"{server.url}/bot",
             "NHACVIEC_CHANNELS": "telegram",
@@ -152,9 +140,6 @@ async def test_polling_mode_serves_healthz_and_metrics_but_no_webhook(tmp_path: 
             "NHACVIEC_WEBHOOK_PORT": str(port),
             "NHACVIEC_LOG_FORMAT": "json",
         },
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
     )
     try:
         health = await get_when_listening(f"http://127.0.0.1:{port}/healthz", timeout=60)

@@ -5,8 +5,6 @@ retried with backoff; webhook mode registers its webhooks itself, or refuses to 
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,13 @@ from pydantic import SecretStr
 from bot.channels.startup import StartupFailed
 from bot.context import AppContext
 from store.versioning import version_line
-from tests.fakes.process import ROOT, assert_one_clean_line, get_when_listening, nhacviec_run, telegram_api
+from tests.fakes.process import (
+    assert_one_clean_line,
+    get_when_listening,
+    nhacviec_run,
+    start_nhacviec,
+    telegram_api,
+)
 from tests.fakes.server import RunningServer, free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.waiting import until
@@ -70,25 +74,7 @@ async def test_telegram_reachable_after_a_few_tries_starts_the_bot(tmp_path: Pat
         "NHACVIEC_STARTUP_RETRIES": "20",
         "NHACVIEC_STARTUP_RETRY_SECONDS": "0.3",
     }
-    base = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli.main",
-        "run",
-        cwd=tmp_path,
-        env={
-            **base,
-            "PYTHONPATH": str(ROOT),
-            "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            "NHACVIEC_PLAN_PATH": str(ROOT / "data" / "tasks.yaml"),
-            "NHACVIEC_CALENDAR_PATH": str(ROOT / "data" / "calendar.yaml"),
-            **env,
-        },
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await start_nhacviec(tmp_path, env)
     server: RunningServer | None = None
     early: list[str] = []
     try:

@@ -34,10 +34,11 @@ class Run:
         return self.stderr.strip().splitlines()[-1]
 
 
-async def nhacviec_run(tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 90) -> Run:
-    """`nhacviec run` as systemd starts it: a child process configured by NHACVIEC_* only."""
+async def start_nhacviec(tmp_path: Path, env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    """`nhacviec run` started as systemd starts it: a child process configured by NHACVIEC_*
+    only (the seed plan and calendar, a database in `tmp_path`, then `env`), pipes open."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
-    proc = await asyncio.create_subprocess_exec(
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot.cli.main",
@@ -50,13 +51,17 @@ async def nhacviec_run(tmp_path: Path, env: dict[str, str], *args: str, timeout:
             "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
             "NHACVIEC_PLAN_PATH": str(ROOT / "data" / "tasks.yaml"),
             "NHACVIEC_CALENDAR_PATH": str(ROOT / "data" / "calendar.yaml"),
-            "NHACVIEC_STARTUP_RETRY_SECONDS": "0.1",
             **env,
         },
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def nhacviec_run(tmp_path: Path, env: dict[str, str], *args: str, timeout: float = 90) -> Run:
+    """`nhacviec run` to its end, retrying an unreachable API quickly."""
+    proc = await start_nhacviec(tmp_path, {"NHACVIEC_STARTUP_RETRY_SECONDS": "0.1", **env}, *args)
     out, err = await asyncio.wait_for(proc.communicate(), timeout)
     assert proc.returncode is not None
     return Run(proc.returncode, out.decode(), err.decode())
