@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
@@ -11,6 +14,7 @@ from bot.actions.desk_links import issue_login_link
 from bot.actions.people import create_person
 from bot.context import AppContext, ServedWard
 from bot.conversation.handle import Conversation
+from bot.desk.app import desk_app
 from scheduler.planner import plan_ward
 from tests.helpers import linked, say
 
@@ -74,3 +78,27 @@ def csrf_of(html: str) -> str:
     m = re.search(r'name="csrf" value="([^"]+)"', html)
     assert m, "no CSRF token on the page"
     return m[1]
+
+
+@contextlib.asynccontextmanager
+async def serving(ctx: AppContext) -> AsyncIterator[str]:
+    """The desk on a free local port (uvicorn, signals left to the test runner), for a browser."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):  # type: ignore[no-untyped-def]
+            yield
+
+    server = Server(
+        uvicorn.Config(desk_app(ctx), host="127.0.0.1", port=0, log_level="warning", lifespan="off", log_config=None)
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

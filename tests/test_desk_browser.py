@@ -4,8 +4,6 @@ when no Chromium binary is installed."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import io
 import os
 import shutil
@@ -17,8 +15,7 @@ from openpyxl import load_workbook
 
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
-from bot.desk.app import desk_app
-from tests.desk_support import SECRET_NOTE, TwoWards, login_url, two_wards
+from tests.desk_support import SECRET_NOTE, TwoWards, login_url, serving, two_wards
 from tests.helpers import say
 
 CHROMIUM = next(
@@ -42,29 +39,6 @@ ARGS = [
 ]
 # Where a run keeps its screenshots, when asked (NHACVIEC_DESK_SHOTS=folder).
 SHOTS = os.environ.get("NHACVIEC_DESK_SHOTS")
-
-
-@contextlib.asynccontextmanager
-async def serving(ctx: AppContext) -> AsyncIterator[str]:
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self):  # type: ignore[no-untyped-def]
-            yield
-
-    server = Server(
-        uvicorn.Config(desk_app(ctx), host="127.0.0.1", port=0, log_level="warning", lifespan="off", log_config=None)
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture

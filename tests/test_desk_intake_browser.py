@@ -6,8 +6,6 @@ to a folder, the review, preview and activation pages are saved there as intake-
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -17,10 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.context import AppContext
-from bot.desk.app import desk_app
 from scheduler.plan import load_plan
 from store.models import LinkCode, Reminder
-from tests.desk_support import login_url
+from tests.desk_support import login_url, serving
 from tests.fixtures import plans
 from tests.intake_support import SEED_DOCX, IntakeWard, intake_ward
 
@@ -37,29 +34,6 @@ pytestmark = pytest.mark.skipif(
 )
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SHOTS = os.environ.get("NHACVIEC_DESK_SHOTS")
-
-
-@contextlib.asynccontextmanager
-async def serving(ctx: AppContext) -> AsyncIterator[str]:
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self):  # type: ignore[no-untyped-def]
-            yield
-
-    server = Server(
-        uvicorn.Config(desk_app(ctx), host="127.0.0.1", port=0, log_level="warning", lifespan="off", log_config=None)
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture
