@@ -7,7 +7,9 @@ N ward keys, a year ahead) with its plan sync's rows per second; the bot's re-pl
 ward with nothing changed; the daily horizon advance (the next morning: only the new days are
 planned); a serve-first start (`open_context(plan_first=False)`: every ward served from its
 rows, none planned) with the time spent reading N plan files said apart; two workers planning
-the N wards of a restart on a new day together under the ward lease (how the wards split).
+the N wards of a restart on a new day together under the ward lease (how the wards split);
+the first answer after a restart (a head of the last ward asks "/tasks"); the per-ward query
+for extended deadlines (`extended_assignments`, flat in N with its index).
 Then the alternatives for the same number of reminders: PTB's JobQueue (APScheduler in
 memory) and APScheduler's SQL job store, a job added per reminder. Figures are printed, never
 asserted. A PostgreSQL database given with --url is wiped first.
@@ -98,6 +100,58 @@ async def _two_workers(url: str, folder: Path) -> str:
     )
 
 
+async def _first_answer(url: str, folder: Path) -> float:
+    """Seconds from a restart (the service's serve-first open_context over N wards) until a
+    linked head of the last ward has the answer to "/tasks" handed to the channel: the
+    issue's "first answer within 10 s of start whatever the number of wards"."""
+    from bench.reply_latency import TimedChannel
+    from bot.actions.people import create_person
+    from bot.app.service import Ticker, make_dispatcher, open_context
+    from bot.conversation.handle import Conversation
+    from bot.messages import InboundMessage
+    from bot.settings import Settings
+    from scheduler.clock import ManualClock
+    from store.models import ChatIdentity
+
+    settings = Settings(database_url=url, plan_path=folder, _env_file=None)  # type: ignore[call-arg]
+    clock = ManualClock(PLAN_AT + timedelta(days=1))
+    ctx = await open_context(settings, clock, plan_first=False)
+    last = max(ctx.served(), key=lambda w: w.key)
+    async with ctx.db.session() as s, s.begin():
+        person = await create_person(s, last.ward_id, "Trưởng thử", "head", "VHXH", clock.now())
+        s.add(ChatIdentity(person_id=person.id, channel="telegram", chat_id="first", linked_at=clock.now()))
+    await ctx.db.dispose()
+    t0 = time.perf_counter()
+    ctx = await open_context(settings, clock, plan_first=False)
+    channel = TimedChannel()
+    ticker = Ticker(ctx, make_dispatcher(ctx, {"telegram": channel}))
+    wakeups = asyncio.create_task(ticker.serve_wakeups())
+    await Conversation(ctx).handle(InboundMessage("telegram", "first", "1", "/tasks"))
+    while "first" not in channel.arrived:
+        await asyncio.sleep(0.001)
+    elapsed = channel.arrived["first"] - t0
+    ticker.dispatcher.stopping = True
+    ticker.woken.set()
+    await wakeups
+    await ctx.db.dispose()
+    return elapsed
+
+
+async def _extended_query(db: Database, wards: int) -> float:
+    """Median ms of `extended_assignments` (run once per ward by every planning) over 50
+    wards of the N: flat in N with the index of migration 0011i."""
+    from store.extensions import extended_assignments
+
+    times = []
+    async with db.session() as s:
+        ids = list((await s.scalars(sa.select(Ward.id).order_by(Ward.id))).all())
+        for ward_id in ids[:: max(1, len(ids) // 50)][:50]:
+            t0 = time.perf_counter()
+            await extended_assignments(s, ward_id)
+            times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
 async def one_size(url: str | None, wards: int) -> int:
     db = await fresh(url, f"province-{wards}.db")
     plan, calendar = seed()
@@ -131,6 +185,11 @@ async def one_size(url: str | None, wards: int) -> int:
         f"{unread} plans left to read when needed"
     )
     print(f"  {wards:>5} wards, {await _two_workers(db.url, folder)}")
+    print(
+        f"  {wards:>5} wards, first answer after a restart (a head of the last ward, /tasks): "
+        f"{await _first_answer(db.url, folder):.2f} s; extended_assignments per ward: "
+        f"median {await _extended_query(db, wards):.2f} ms"
+    )
     async with db.session() as s:
         reminders = await s.scalar(sa.select(sa.func.count(Reminder.id))) or 0
         owners = await s.scalar(sa.select(sa.func.count()).where(Ward.planning_owner.is_not(None))) or 0
