@@ -107,8 +107,9 @@ def check_webhook_settings(settings: Settings) -> None:
 
 
 def hold_port(host: str, port: int, *, desk: bool = False) -> socket.socket:
-    """The health/webhook server's (or, `desk`, the desk's own) listening socket, bound and listening now, before the
-    database is opened and any webhook registered; the server is handed this socket later.
+    """The health/webhook server's listening socket (`desk`: the desk's own server's), bound
+    and listening now, before the database is opened and any webhook registered; the server
+    is handed this socket later.
     A busy port (another worker, another service) is one line at start, and a port free at
     start cannot be taken by another process while getMe and setWebhook are retried (a
     probe that let the socket go again left that window open: the bind failed after
