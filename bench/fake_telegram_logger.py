@@ -167,6 +167,10 @@ class FakeTelegramLogger:
         elif request.headers.get("content-type", "").startswith("application/json"):
             body = await request.json()
             raw = body if isinstance(body, dict) else {}
+        elif request.headers.get("content-type", "").startswith("multipart/form-data"):
+            # sendPhoto/sendDocument (the digest's chart, a report): the file is not kept.
+            form = await request.form()
+            raw = {k: v for k, v in form.items() if isinstance(v, str)}
         else:
             raw = dict(parse_qsl((await request.body()).decode()))
         return raw

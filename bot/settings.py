@@ -110,7 +110,7 @@ class Settings(BaseSettings):
     # mode on the webhook server's port (the default), that server serves it too.
     desk_enabled: bool = True
     desk_host: str = "127.0.0.1"
-    desk_port: int = 8080
+    desk_port: int = Field(default=8080, ge=1, le=65535)
     # The address people open (behind the TLS proxy); default PUBLIC_URL, else host:port.
     desk_url: str | None = None
     # Signs the desk's session cookie. Unset: a random key made once and kept in the
@@ -140,7 +140,7 @@ class Settings(BaseSettings):
             raise ValueError(f"phải là địa chỉ http(s)://…, không phải {v!r}")
         return v
 
-    @field_validator("public_url")
+    @field_validator("public_url", "desk_url")
     @classmethod
     def _public_url(cls, v: str | None) -> str | None:
         if v in (None, ""):

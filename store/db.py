@@ -20,6 +20,11 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 READ_ONLY = "nhacviec_read_only"
+# Seconds a new PostgreSQL connection may take (libpq's connect_timeout, unless the URL sets
+# one): a link that takes the connection and then passes nothing (a TCP proxy cut, a firewall
+# dropping packets) would otherwise hang `nhacviec status` or a start forever, never
+# reaching the one line that says the database is away.
+PG_CONNECT_TIMEOUT = 10
 # pg_advisory_xact_lock key for schema changes ("nhacviec" in ASCII, fits a bigint): every
 # worker starting on one PostgreSQL migrates in turn, the later ones finding nothing to do.
 MIGRATION_LOCK = 0x6E68_6163_7669_6563
@@ -49,6 +54,8 @@ class Database:
             kwargs["connect_args"] = {"timeout": 30}
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            if "connect_timeout" not in parsed.query:
+                kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         _storable_text(self.engine)
         if self.dialect == "sqlite":

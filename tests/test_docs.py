@@ -1,5 +1,6 @@
 """The README documents every chat command, every CLI command with its arguments and every
-setting, and links only to files in the repository (as sqlite-utils checks its docs)."""
+setting, and links only to files in the repository (as sqlite-utils checks its docs); the
+docs name only source files that exist and every migration a rollback may go down."""
 
 from __future__ import annotations
 
@@ -79,3 +80,34 @@ def test_readme_links_only_to_files_in_the_repository() -> None:
         if not target.startswith(("http://", "https://", "#")):
             assert (ROOT / target.split("#")[0]).exists(), target
     assert "../shared" not in README
+
+
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_the_docs_name_only_source_files_that_exist(doc: Path) -> None:
+    """An operator or a new developer follows the paths the docs give (docs/zalo.md sent
+    them to `bot/zalo/`, which had moved to `bot/channels/zalo/`)."""
+    text = doc.read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:bot|scheduler|store|bench|tests|deploy)/[\w./*-]*[\w/*])", text))
+    assert named or doc.name in ("rating.md",), doc  # the pattern really finds paths
+    missing = [path for path in sorted(named) if not any(ROOT.glob(path.rstrip("/")))]
+    assert missing == [], f"{doc.name} names paths that do not exist: {missing}"
+
+
+def test_the_rollback_notes_name_every_migration_since_backups() -> None:
+    """`nhacviec migrate --to REV` before a rollback: docs/deploying.md says what each
+    migration's way down drops, from 0010k (backup marks) to the head."""
+    from store.versioning import SCHEMA_HEAD
+
+    revisions = []
+    for migration in sorted((ROOT / "store" / "migrations" / "versions").glob("*.py")):
+        found = re.search(r'^revision: str = "(\w+)"$', migration.read_text(encoding="utf-8"), re.M)
+        if found:
+            revisions.append(found.group(1))
+    assert SCHEMA_HEAD in revisions and "0010k" in revisions
+    deploying = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
+    rollback = deploying[deploying.index("**Rollback.**") :]
+    since = revisions[revisions.index("0010k") :]
+    assert [r for r in since if f"`{r}`" not in rollback] == []

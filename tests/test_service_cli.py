@@ -66,6 +66,44 @@ def test_status_says_when_rows_are_due_and_nothing_was_sent(
     assert "CẢNH BÁO" in capsys.readouterr().out
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs NHACVIEC_TEST_POSTGRES_URL")
+async def test_status_over_a_hung_link_to_postgresql_ends_in_one_line(tmp_path: Path) -> None:
+    """A TCP proxy that takes the connection and passes nothing (a cut link, packets
+    dropped): `nhacviec status` hung for good, where a monitor needs a line and an exit code."""
+    import os
+    import sys
+
+    from tests.fakes.db_proxy import DbProxy
+
+    assert POSTGRES_URL
+    proxy, url = await DbProxy.in_front_of(POSTGRES_URL)
+    proxy.pause()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    try:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli.main",
+            "status",
+            cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "NHACVIEC_DATABASE_URL": url},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out, err = await asyncio.wait_for(child.communicate(), 120)
+        except TimeoutError:
+            child.kill()
+            await child.wait()
+            raise AssertionError("nhacviec status still waiting for the database after 120 s") from None
+    finally:
+        await proxy.stop()
+    lines = err.decode().strip().splitlines()
+    assert child.returncode == 1 and out == b""
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: không dùng được cơ sở dữ liệu"), lines
+
+
 # --- backup --------------------------------------------------------------------------------
 
 

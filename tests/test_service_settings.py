@@ -63,6 +63,18 @@ def test_every_wrong_value_is_one_line_naming_its_variable(
     ]
 
 
+def test_the_desks_port_and_address_are_checked_like_the_webhooks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("NHACVIEC_DESK_PORT", "99999")  # ran, then "OverflowError" at the stop
+    monkeypatch.setenv("NHACVIEC_DESK_URL", "nhacviec.phuong.vn")  # login links to nowhere
+    assert main(["status"]) == 1
+    assert sorted(_errors(capsys)) == [
+        "Lỗi: NHACVIEC_DESK_PORT: phải không quá 65535 (đang là '99999')",
+        "Lỗi: NHACVIEC_DESK_URL: phải là địa chỉ https://… công khai, không phải 'nhacviec.phuong.vn'",
+    ]
+
+
 def test_database_urls_get_their_async_driver_or_are_refused() -> None:
     assert Settings(database_url="postgresql://u@h/db", _env_file=None).database_url == "postgresql+psycopg://u@h/db"  # type: ignore[call-arg]
     assert Settings(database_url="sqlite:///x.db", _env_file=None).database_url == "sqlite+aiosqlite:///x.db"  # type: ignore[call-arg]
@@ -128,6 +140,57 @@ async def test_a_busy_port_is_one_line_before_any_webhook_is_registered(
     assert f"cổng {port} trên 127.0.0.1 đang được dùng" in run.last_line()
     assert fake.calls == [] and fake.webhook_url is None  # nothing registered, not even getMe
     assert not (tmp_path / "bot.db").exists()
+
+
+@pytest.mark.slow
+async def test_a_busy_desk_port_is_one_line_naming_it_not_a_bot_without_its_desk(
+    tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
+) -> None:
+    fake, server = telegram_api
+    port = free_port()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        run = await nhacviec_run(
+            tmp_path,
+            {
+                "NHACVIEC_TELEGRAM_TOKEN": fake.token,
+                "NHACVIEC_TELEGRAM_BASE_URL": f"{server.url}/bot",
+                "NHACVIEC_CHANNELS": "telegram",
+                "NHACVIEC_DESK_PORT": str(port),
+            },
+        )
+    assert_one_clean_line(run, fake.token)
+    assert f"cổng {port} trên 127.0.0.1 đang được dùng" in run.last_line()
+    assert "NHACVIEC_DESK_PORT" in run.last_line()
+    assert fake.calls == [] and not (tmp_path / "bot.db").exists()
+
+
+@pytest.mark.slow
+async def test_polling_with_the_health_server_on_the_desks_port_serves_both_there(
+    tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
+) -> None:
+    """The image's settings (health server on 8080, the desk's default 8080): one server
+    answers /healthz and the desk, where two could never both listen."""
+    import asyncio
+
+    from tests.fakes.process import get_when_listening, start_nhacviec
+
+    fake, server = telegram_api
+    port = free_port()
+    env = {"NHACVIEC_TELEGRAM_TOKEN": fake.token, "NHACVIEC_TELEGRAM_BASE_URL": f"{server.url}/bot"}
+    env |= {"NHACVIEC_CHANNELS": "telegram", "NHACVIEC_HEALTH_SERVER": "true"}
+    env |= {"NHACVIEC_WEBHOOK_PORT": str(port), "NHACVIEC_DESK_PORT": str(port)}
+    proc = await start_nhacviec(tmp_path, env)
+    try:
+        health = await get_when_listening(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        assert health.status_code in (200, 503)
+        desk = await get_when_listening(f"http://127.0.0.1:{port}/")
+        assert desk.status_code == 401 and "frame-ancestors 'none'" in desk.headers["content-security-policy"]
+    finally:
+        proc.terminate()
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0 and "could not listen" not in err.decode()
 
 
 async def test_the_webhook_port_is_held_from_the_start_while_the_platform_is_retried(

@@ -106,9 +106,10 @@ def check_webhook_settings(settings: Settings) -> None:
             raise StartupFailed(texts_channels.BAD_ZALO_SECRET)
 
 
-def hold_port(host: str, port: int) -> socket.socket:
-    """The health/webhook server's listening socket, bound and listening now, before the
-    database is opened and any webhook registered; the server is handed this socket later.
+def hold_port(host: str, port: int, *, desk: bool = False) -> socket.socket:
+    """The health/webhook server's listening socket (`desk`: the desk's own server's), bound
+    and listening now, before the database is opened and any webhook registered; the server
+    is handed this socket later.
     A busy port (another worker, another service) is one line at start, and a port free at
     start cannot be taken by another process while getMe and setWebhook are retried (a
     probe that let the socket go again left that window open: the bind failed after
@@ -122,9 +123,12 @@ def hold_port(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         sock.close()
+        names = ("NHACVIEC_DESK_HOST", "NHACVIEC_DESK_PORT")
+        if not desk:
+            names = ("NHACVIEC_WEBHOOK_LISTEN", "NHACVIEC_WEBHOOK_PORT")
         if isinstance(exc, socket.gaierror):
-            raise StartupFailed(texts_channels.bad_listen_host(host)) from None
-        raise StartupFailed(texts_channels.port_busy(host, port, exc.strerror)) from None
+            raise StartupFailed(texts_channels.bad_listen_host(host, names[0])) from None
+        raise StartupFailed(texts_channels.port_busy(host, port, exc.strerror, names[1])) from None
     sock.set_inheritable(True)
     return sock
 

@@ -226,7 +226,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> None:
     from bot.app.signals import stop_on_signals
     from bot.channels.startup import StartupFailed, check_webhook_settings, check_writable, hold_port
-    from bot.desk.serve import running_desk
+    from bot.desk.serve import running_desk, serves_own_desk
     from scheduler.clock import ShiftedClock, SystemClock
 
     start = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=settings.zone())
@@ -243,19 +243,25 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         check_writable(settings.files_path, settings.evidence_folder())
         if settings.webhook_mode or settings.health_server:
             listener = hold_port(settings.webhook_listen, settings.webhook_port)
+    desk_listener = None
     try:
+        if serves_own_desk(settings):
+            # A desk port already taken stops the start too, named, rather than a bot
+            # whose login links lead to whatever else listens there.
+            desk_listener = hold_port(settings.desk_host, settings.desk_port, desk=True)
         ctx = await _open_for_run(settings, clock)
         # SIGTERM (systemd, Docker) and SIGINT (Ctrl+C) both end the bot the same way: the
         # batch in hand is sent and recorded, rows not started are released, exit code 0.
         stop = stop_on_signals()
         try:
-            async with running_desk(ctx) as desk:
+            async with running_desk(ctx, desk_listener) as desk:
                 await _serve(ctx, clock, stop, desk, listener)
         finally:
             await ctx.db.dispose()
     finally:
-        if listener is not None:
-            listener.close()
+        for held in (listener, desk_listener):
+            if held is not None:
+                held.close()
 
 
 def _stdin_is_null() -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator, Iterator
 
 from bot.context import AppContext
@@ -17,17 +18,26 @@ log = logging.getLogger(__name__)
 
 
 def shares_webhook_server(settings: Settings) -> bool:
-    """In webhook mode on the webhook server's port (the default: both 8080), that server
-    serves the desk too, on its address (0.0.0.0 in a container), behind the same proxy."""
-    return settings.webhook_mode and settings.desk_port == settings.webhook_port
+    """On the webhook server's port (the default: both 8080), that server serves the desk
+    too, on its address (0.0.0.0 in a container), behind the same proxy: in webhook mode,
+    and in polling mode when it runs for /healthz (the image sets NHACVIEC_HEALTH_SERVER),
+    where a second server on the same port could never listen."""
+    serves = settings.messengers() and (settings.webhook_mode or settings.health_server)
+    return serves and settings.desk_port == settings.webhook_port
+
+
+def serves_own_desk(settings: Settings) -> bool:
+    """Whether `nhacviec run` starts the desk's own server (its port held at start)."""
+    return settings.desk_enabled and not shares_webhook_server(settings)
 
 
 @contextlib.asynccontextmanager
-async def running_desk(ctx: AppContext) -> AsyncIterator[bool]:
-    """Serve the desk while the block runs; yields whether it is being served here. A port
-    already taken is logged and the bot runs on without the desk (chat matters more)."""
+async def running_desk(ctx: AppContext, listener: socket.socket | None = None) -> AsyncIterator[bool]:
+    """Serve the desk while the block runs; yields whether it is being served here.
+    `listener`: its socket, held since the start (`hold_port`), so a busy port stopped the
+    start in one line instead of a bot running on without the desk."""
     settings = ctx.settings
-    if not settings.desk_enabled or shares_webhook_server(settings):
+    if not serves_own_desk(settings):
         yield False
         return
     import uvicorn
@@ -54,7 +64,7 @@ async def running_desk(ctx: AppContext) -> AsyncIterator[bool]:
 
     async def serve() -> None:
         try:
-            await server.serve()
+            await server.serve(sockets=[listener] if listener is not None else None)
         except (SystemExit, OSError):
             log.error("the desk could not listen on %s:%s (port in use?)", settings.desk_host, settings.desk_port)
 

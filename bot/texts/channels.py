@@ -32,14 +32,15 @@ NO_ZALO_SECRET = "chế độ webhook cần NHACVIEC_ZALO_WEBHOOK_SECRET (một 
 BAD_ZALO_SECRET = "NHACVIEC_ZALO_WEBHOOK_SECRET phải dài từ 8 đến 256 ký tự."
 
 
-def bad_listen_host(host: str) -> str:
-    return f"không dùng được địa chỉ lắng nghe {host!r} (NHACVIEC_WEBHOOK_LISTEN)."
+def bad_listen_host(host: str, setting: str = "NHACVIEC_WEBHOOK_LISTEN") -> str:
+    return f"không dùng được địa chỉ lắng nghe {host!r} ({setting})."
 
 
-def port_busy(host: str, port: int, why: str | None) -> str:
+def port_busy(host: str, port: int, why: str | None, setting: str = "NHACVIEC_WEBHOOK_PORT") -> str:
+    hint = ", hoặc NHACVIEC_DESK_ENABLED=false nếu không dùng trang làm việc" if setting == "NHACVIEC_DESK_PORT" else ""
     return (
         f"cổng {port} trên {host} đang được dùng hoặc không được phép ({why}). "
-        "Dừng tiến trình đang giữ cổng, hoặc đặt NHACVIEC_WEBHOOK_PORT khác."
+        f"Dừng tiến trình đang giữ cổng, hoặc đặt {setting} khác{hint}."
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.server import RunningServer, serve
+from tests.fakes.server import RunningServer, free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +51,8 @@ async def start_nhacviec(tmp_path: Path, env: dict[str, str], *args: str) -> asy
             "NHACVIEC_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
             "NHACVIEC_PLAN_PATH": str(ROOT / "data" / "tasks.yaml"),
             "NHACVIEC_CALENDAR_PATH": str(ROOT / "data" / "calendar.yaml"),
+            # The desk's port is held at start: never the shared 8080 another run may hold.
+            "NHACVIEC_DESK_PORT": str(free_port()),
             **env,
         },
         stdin=asyncio.subprocess.DEVNULL,

@@ -1,6 +1,6 @@
 """desk: one-time login links and sessions of the office's web page
 
-Revision ID: 0010d
+Revision ID: 0012d
 Revises: 0009r
 Create Date: 2026-12-06
 """
