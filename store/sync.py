@@ -401,14 +401,95 @@ async def assignment_index(session: AsyncSession, ward_id: int) -> dict[tuple[in
     return {(stt, key, code): (aid, status) for aid, status, stt, key, code in rows}
 
 
-async def planned_fingerprint(session: AsyncSession, ward_key: str) -> tuple[int, str | None] | None:
-    """(ward id, fingerprint of its last planning), or None for a ward never planned."""
-    row = (await session.execute(select(Ward.id, Ward.plan_fingerprint).where(Ward.key == ward_key))).first()
-    return (row[0], row[1]) if row else None
+@dataclass(frozen=True)
+class PlannedMark:
+    """What a ward's last planning left to compare the next one with."""
+
+    ward_id: int
+    fingerprint: str | None  # its inputs and the database state it left; None: never planned
+    window: str | None  # the days it covered, "first..end" (scheduler/planner.py)
 
 
-async def set_planned_fingerprint(session: AsyncSession, ward_id: int, fingerprint: str) -> None:
-    await session.execute(update(Ward).where(Ward.id == ward_id).values(plan_fingerprint=fingerprint))
+async def planned_fingerprint(session: AsyncSession, ward_key: str) -> PlannedMark | None:
+    """The mark of the ward's last planning, or None for a ward without a row."""
+    stmt = select(Ward.id, Ward.plan_fingerprint, Ward.planned_window).where(Ward.key == ward_key)
+    row = (await session.execute(stmt)).first()
+    return PlannedMark(row[0], row[1], row[2]) if row else None
+
+
+async def set_planned_fingerprint(session: AsyncSession, ward_id: int, fingerprint: str, window: str) -> None:
+    stmt = update(Ward).where(Ward.id == ward_id).values(plan_fingerprint=fingerprint, planned_window=window)
+    await session.execute(stmt)
+
+
+async def add_periods(session: AsyncSession, ward_id: int, tasks: list[TaskRow], since: dict[int, date]) -> bool:
+    """The daily advance's sync: the periods that entered each task's horizon since the last
+    sync of the same plan (`tasks` carry only those; `since`: per task number, that sync's
+    horizon), inserted with their assignments, without comparing the rest of the plan.
+
+    Only when the rows are as that sync left them: no occurrence of the ward's tasks already
+    starts after its old horizon and by its new one (the full sync would compare or retire
+    it), every task and unit is there. Otherwise nothing is written and False tells the
+    caller to sync in full."""
+    if not tasks:
+        return True
+    beyond = (
+        select(Task.id, Task.stt, Occurrence.start)
+        .outerjoin(Occurrence, (Occurrence.task_id == Task.id) & (Occurrence.start > min(since.values())))
+        .where(Task.ward_id == ward_id, Task.active)
+    )
+    task_ids: dict[int, int] = {}
+    by_stt = {t.stt: t for t in tasks}
+    for task_id, stt, start in (await session.execute(beyond)).all():
+        task_ids[stt] = task_id
+        spec = by_stt.get(stt)
+        if spec is None or stt not in since:
+            return False
+        if start is not None and since[stt] < start <= spec.horizon:
+            return False
+    if set(task_ids) != set(by_stt):
+        return False
+    wanted = [(spec, o) for spec in tasks for o in spec.occurrences]
+    if not wanted:
+        return True
+    units = (await session.execute(select(Unit.code, Unit.id).where(Unit.ward_id == ward_id, Unit.active))).all()
+    unit_ids = dict(units)
+    if any(code not in unit_ids for spec, _ in wanted for code in spec.roles):
+        return False
+    await count_insert_or_ignore(
+        session,
+        Occurrence,
+        [
+            {
+                "task_id": task_ids[spec.stt],
+                "key": o.key,
+                "start": o.start,
+                "due": o.due,
+                "checkin": o.checkin,
+                "active": True,
+            }
+            for spec, o in wanted
+        ],
+        ("task_id", "key"),
+    )
+    added = {(task_ids[spec.stt], o.key): spec for spec, o in wanted}
+    stmt = select(Occurrence.id, Occurrence.task_id, Occurrence.key).where(
+        Occurrence.task_id.in_(sorted({tid for tid, _ in added})), Occurrence.key.in_(sorted({k for _, k in added}))
+    )
+    assignments = [
+        {
+            "occurrence_id": oid,
+            "unit_id": unit_ids[code],
+            "role": role,
+            "active": True,
+            "status": Status.NOT_STARTED,
+        }
+        for oid, tid, key in (await session.execute(stmt)).all()
+        if (tid, key) in added
+        for code, role in added[(tid, key)].roles.items()
+    ]
+    await count_insert_or_ignore(session, Assignment, assignments, ("occurrence_id", "unit_id"))
+    return True
 
 
 @dataclass(frozen=True)
