@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.extensions import extended_keys, with_extensions
+from scheduler.extensions import with_extensions
 from scheduler.nags import before_tracking, blocked_with_reason
 from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
@@ -32,12 +32,12 @@ from store.reporting import first_served
 from store.sync import (
     Change,
     OccurrenceRow,
+    PlanningState,
     PlanRows,
     TaskRow,
     UnitRow,
     activated_dates,
     add_periods,
-    assignment_index,
     lock_ward,
     planned_fingerprint,
     planning_state,
@@ -203,66 +203,74 @@ async def plan_ward(
             if window.advances(previous):
                 assert previous is not None
                 advanced = await _advance(
-                    session, ward_key, known.ward_id, plan, calendar, now, oldest, previous.end, end
+                    session, known.ward_id, plan, calendar, now, oldest, window, previous.end, state
                 )
                 if advanced is not None:
-                    digest = (
-                        state.digest if not advanced.moved else (await planning_state(session, known.ward_id)).digest
-                    )
-                    await set_planned_fingerprint(session, known.ward_id, _fingerprint(inputs, digest), str(window))
+                    digest = _fingerprint(inputs, advanced.digest)
+                    await set_planned_fingerprint(session, known.ward_id, digest, str(window))
                     return PlanningResult(ward_id=known.ward_id, inserted=advanced.inserted)
 
     identities = [WantedTask(t.uid, t.stt, t.content, t.uid_written) for t in plan.tasks]
     occurrences = plan_occurrences(plan, end, await activated_dates(session, ward_key, identities))
     report = await sync_plan(session, ward_key, plan_rows(plan, occurrences, end), now)
     ward_id = report.ward_id
-    new_rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, window, oldest, now)
+    held = await planning_state(session, ward_id)
+    new_rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, window, oldest, now, held)
     if blocked_notice is not None:
         new_rows += await _blocked_notices(session, ward_id, new_rows, now, blocked_notice)
     inserted = await insert_reminders(session, new_rows)
-    after = await planning_state(session, ward_id)
-    await set_planned_fingerprint(session, ward_id, _fingerprint(inputs, after.digest), str(window))
+    after = await _state_after(session, ward_id, held, new_rows)
+    await set_planned_fingerprint(session, ward_id, _fingerprint(inputs, after), str(window))
     return PlanningResult(ward_id=ward_id, inserted=inserted, changes=report.changes)
+
+
+async def _state_after(session: AsyncSession, ward_id: int, held: PlanningState, rows: list[dict[str, Any]]) -> str:
+    """The database state's digest once `rows` are queued: `held`'s, read after the plan rows
+    were synced, unless an escalation was queued (escalations held are part of it)."""
+    if any(row["kind"] == ReminderKind.ESCALATE for row in rows):
+        return (await planning_state(session, ward_id)).digest
+    return held.digest
 
 
 @dataclass(frozen=True)
 class _Advanced:
     inserted: int
-    moved: bool  # periods or escalations were added: the database state's digest changed
+    digest: str  # the database state's after the advance
 
 
 async def _advance(
     session: AsyncSession,
-    ward_key: str,
     ward_id: int,
     plan: Plan,
     calendar: WorkingCalendar,
     now: datetime,
     oldest: datetime,
+    window: Window,
     since: date,
-    end: date,
+    state: PlanningState,
 ) -> _Advanced | None:
     """The daily advance: nothing changed since the ward's planning up to `since` but the
-    clock. Every row wanted on a day up to `since` was inserted then (a later planning wants
-    a subset of those: fewer rows are still within the catch-up window, tracking starts no
-    earlier), so only the days (since, end] are planned, and the plan rows get only the
-    periods that entered the horizon (store.sync.add_periods). None, with nothing written,
-    when the rows are not as that planning left them: the caller plans in full."""
-    # The last sync gave the tasks the plan's numbers: the activated dates are read by number.
-    activated = await activated_dates(session, ward_key)
-    before = plan_occurrences(plan, since, activated)
-    occurrences = plan_occurrences(plan, end, activated)
+    clock (`state` is the database state that planning left). Every row wanted on a day up
+    to `since` was inserted then (a later planning wants a subset of those: fewer rows are
+    still within the catch-up window, tracking starts no earlier), so only the days after
+    `since` are planned, and the plan rows get only the periods that entered the horizon
+    (store.sync.add_periods). None, with nothing written, when the rows are not as that
+    planning left them: the caller plans in full."""
+    end = window.end
+    before = plan_occurrences(plan, since, state.activated)
+    occurrences = plan_occurrences(plan, end, state.activated)
     entered = _entered(before, occurrences)
     if entered is None:
         return None
     horizons = {t.stt: horizon(t, since) for t in plan.tasks}
     if not await add_periods(session, ward_id, plan_rows(plan, entered, end).tasks, horizons):
         return None
-    window = Window(max(since + timedelta(days=1), calendar.local_date(oldest)), end)
-    rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, window, oldest, now)
+    # New periods brought new assignments: read again what they are.
+    held = await planning_state(session, ward_id) if any(entered.values()) else state
+    new_days = Window(max(since + timedelta(days=1), window.first), end)
+    rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, new_days, oldest, now, held)
     inserted = await insert_reminders(session, rows)
-    escalated = any(row["kind"] == ReminderKind.ESCALATE for row in rows)
-    return _Advanced(inserted, moved=escalated or any(entered.values()))
+    return _Advanced(inserted, await _state_after(session, ward_id, held, rows))
 
 
 def _entered(
@@ -288,20 +296,22 @@ async def _reminder_rows(
     window: Window,
     oldest: datetime,
     now: datetime,
+    held: PlanningState,
 ) -> list[dict[str, Any]]:
     """The outbox rows of the reminders planned on the days of `window` that are still
-    wanted: their assignment open, not stale, tracked, and one escalation per task and unit."""
-    assignments = await assignment_index(session, ward_id)
+    wanted: their assignment (in `held`) open, not stale, tracked, and one escalation per
+    task and unit."""
     planned = plan_reminders(plan, calendar, window.first, window.end, occurrences=occurrences, escalate_once=False)
+    if not planned:
+        return []
     # A unit given more time (/duyet) is reminded against its extended day instead.
-    extended = await extended_keys(session, ward_id, assignments)
-    planned = with_extensions(plan, calendar, window.first, window.end, occurrences, planned, extended)
+    planned = with_extensions(plan, calendar, window.first, window.end, occurrences, planned, held.extended)
     # Periods due before the start of tracking (by default the day the plan was first
     # served) are not nagged: nobody was asked for them (scheduler/nags.py).
     tracking = plan.tracking_from or calendar.local_date((await first_served(session, [ward_id])).get(ward_id, now))
     wanted: list[tuple[PlannedReminder, int]] = []
     for r in planned:
-        found = assignments.get((r.task_stt, r.occurrence_key, r.unit))
+        found = held.assignments.get((r.task_stt, r.occurrence_key, r.unit))
         if found is None or found[1] in CLOSED or r.at < oldest:
             continue
         if before_tracking(r.kind, r.occurrence_key, r.due, tracking):
@@ -310,11 +320,12 @@ async def _reminder_rows(
     # Leadership hears once per task and unit: the first escalation of a period still open,
     # none once one is queued or sent (an answered period's escalation is skipped unsent, so
     # the next missed period may still be escalated).
-    once = set(first_escalations([r for r, _ in wanted], await escalated_pairs(session, ward_id)))
+    if any(r.kind == ReminderKind.ESCALATE for r, _ in wanted):
+        once = set(first_escalations([r for r, _ in wanted], await escalated_pairs(session, ward_id)))
+        wanted = [(r, aid) for r, aid in wanted if r in once]
     return [
         reminder_row(ward_id, reminder_key(aid, r.due, r.kind, r.seq), r.kind, r.at, now, assignment_id=aid, seq=r.seq)
         for r, aid in wanted
-        if r in once
     ]
 
 

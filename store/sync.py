@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -386,21 +386,6 @@ async def _drop_pending(session: AsyncSession, occurrence_id: int) -> None:
     await session.execute(delete(Reminder).where(*pending, Reminder.attempts == 0))
 
 
-async def assignment_index(session: AsyncSession, ward_id: int) -> dict[tuple[int, str, str], tuple[int, str]]:
-    """(task stt, occurrence key, unit code) → (assignment id, status) of active rows: how
-    planned reminders find the row they belong to."""
-    rows = (
-        await session.execute(
-            select(Assignment.id, Assignment.status, Task.stt, Occurrence.key, Unit.code)
-            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-            .join(Task, Occurrence.task_id == Task.id)
-            .join(Unit, Assignment.unit_id == Unit.id)
-            .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
-        )
-    ).all()
-    return {(stt, key, code): (aid, status) for aid, status, stt, key, code in rows}
-
-
 @dataclass(frozen=True)
 class PlannedMark:
     """What a ward's last planning left to compare the next one with."""
@@ -492,40 +477,62 @@ async def add_periods(session: AsyncSession, ward_id: int, tasks: list[TaskRow],
     return True
 
 
+# (task stt, occurrence key, unit code): how planning names an assignment.
+AssignmentKey = tuple[int, str, str]
+
+
 @dataclass(frozen=True)
 class PlanningState:
     """What planning reads from the database besides the plan, reduced to a digest: the
     activated dates of conditional tasks, every active assignment with its status (and its
     task, period and unit still active), and the outbox rows that hold back an escalation.
     Planning itself changes the last two (new periods, queued escalations), so the digest to
-    keep is the one taken after planning."""
+    keep is the one taken after planning. The rows read are kept too: planning works from
+    them without reading them again."""
 
     digest: str
     blocked: int  # active assignments reported blocked: their office notice falls due with time
+    activated: dict[int, date] = field(default_factory=dict)  # active task's number → its date
+    # Active assignments → (id, status): how planned reminders find the row they belong to.
+    assignments: dict[AssignmentKey, tuple[int, str]] = field(default_factory=dict)
+    extended: dict[AssignmentKey, date] = field(default_factory=dict)  # → approved extended day
 
 
 async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
     h = hashlib.sha256()
     activated = await session.execute(
-        select(Task.stt, Task.activated_due)
+        select(Task.stt, Task.activated_due, Task.active)
         .where(Task.ward_id == ward_id, Task.activated_due.is_not(None))
         .order_by(Task.stt)
     )
-    h.update(repr(activated.all()).encode())
+    rows = activated.all()
+    h.update(repr([(stt, due) for stt, due, _ in rows]).encode())
     assignments = await session.execute(
         # Extensions move an assignment's reminders; a review (a return, a refused decline)
         # reopens it: both are planning inputs like the status.
-        select(Assignment.id, Assignment.status, Assignment.extended_due, Assignment.review)
+        select(
+            Assignment.id,
+            Assignment.status,
+            Assignment.extended_due,
+            Assignment.review,
+            Task.stt,
+            Occurrence.key,
+            Unit.code,
+        )
         .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
         .order_by(Assignment.id)
     )
+    state = PlanningState("", 0, {stt: due for stt, due, active in rows if active and due is not None})
     blocked = 0
-    for aid, status, extended_due, review in assignments.all():
+    for aid, status, extended_due, review, stt, key, code in assignments.all():
         h.update(f"{aid}:{status}:{extended_due}:{review};".encode())
         blocked += status == Status.BLOCKED
+        state.assignments[(stt, key, code)] = (aid, status)
+        if extended_due is not None:
+            state.extended[(stt, key, code)] = extended_due
     escalations = await session.execute(
         select(Reminder.state, func.count())
         .where(Reminder.ward_id == ward_id, Reminder.kind == ReminderKind.ESCALATE)
@@ -533,4 +540,4 @@ async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
         .order_by(Reminder.state)
     )
     h.update(repr(escalations.all()).encode())
-    return PlanningState(h.hexdigest(), blocked)
+    return replace(state, digest=h.hexdigest(), blocked=blocked)
