@@ -42,6 +42,7 @@ from store.sync import (
     planned_fingerprint,
     planning_state,
     set_planned_fingerprint,
+    state_with_escalations,
     sync_plan,
 )
 from store.task_match import WantedTask
@@ -228,7 +229,7 @@ async def _state_after(session: AsyncSession, ward_id: int, held: PlanningState,
     """The database state's digest once `rows` are queued: `held`'s, read after the plan rows
     were synced, unless an escalation was queued (escalations held are part of it)."""
     if any(row["kind"] == ReminderKind.ESCALATE for row in rows):
-        return (await planning_state(session, ward_id)).digest
+        return await state_with_escalations(session, ward_id, held)
     return held.digest
 
 

@@ -496,6 +496,7 @@ class PlanningState:
     # Active assignments → (id, status): how planned reminders find the row they belong to.
     assignments: dict[AssignmentKey, tuple[int, str]] = field(default_factory=dict)
     extended: dict[AssignmentKey, date] = field(default_factory=dict)  # → approved extended day
+    rows_hashed: Any = field(default_factory=hashlib.sha256)  # the digest's hash before the escalations
 
 
 async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
@@ -533,11 +534,19 @@ async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
         state.assignments[(stt, key, code)] = (aid, status)
         if extended_due is not None:
             state.extended[(stt, key, code)] = extended_due
+    state = replace(state, blocked=blocked, rows_hashed=h)
+    return replace(state, digest=await state_with_escalations(session, ward_id, state))
+
+
+async def state_with_escalations(session: AsyncSession, ward_id: int, state: PlanningState) -> str:
+    """`state`'s digest with the escalations held read again: what queuing reminders changes
+    of it (the assignments hashed before are left as they were read)."""
     escalations = await session.execute(
         select(Reminder.state, func.count())
         .where(Reminder.ward_id == ward_id, Reminder.kind == ReminderKind.ESCALATE)
         .group_by(Reminder.state)
         .order_by(Reminder.state)
     )
+    h = state.rows_hashed.copy()
     h.update(repr(escalations.all()).encode())
-    return replace(state, digest=h.hexdigest(), blocked=blocked)
+    return h.hexdigest()
