@@ -152,8 +152,10 @@ class Window:
             return None
 
     def advances(self, previous: Window | None) -> bool:
-        """A later window of the same length or longer: only days past `previous.end` are new."""
-        return previous is not None and previous.first <= self.first and previous.end < self.end
+        """Whether this window only moved forward from `previous`: then only days past
+        `previous.end` are new (none when only the first day moved: in the evening, when the
+        catch-up window leaves a day behind)."""
+        return previous is not None and previous.first <= self.first and previous.end <= self.end
 
 
 async def plan_ward(
@@ -258,6 +260,8 @@ async def _advance(
     (store.sync.add_periods). None, with nothing written, when the rows are not as that
     planning left them: the caller plans in full."""
     end = window.end
+    if since == end:
+        return _Advanced(0, state.digest)
     before = plan_occurrences(plan, since, state.activated)
     occurrences = plan_occurrences(plan, end, state.activated)
     entered = _entered(before, occurrences)
