@@ -307,10 +307,11 @@ async def _reminder_rows(
     wanted: their assignment (in `held`) open, not stale, tracked, and one escalation per
     task and unit."""
     planned = plan_reminders(plan, calendar, window.first, window.end, occurrences=occurrences, escalate_once=False)
+    # A unit given more time (/duyet) is reminded against its extended day instead (which
+    # may bring reminders to days the plan's own deadline leaves empty).
+    planned = with_extensions(plan, calendar, window.first, window.end, occurrences, planned, held.extended)
     if not planned:
         return []
-    # A unit given more time (/duyet) is reminded against its extended day instead.
-    planned = with_extensions(plan, calendar, window.first, window.end, occurrences, planned, held.extended)
     # Periods due before the start of tracking (by default the day the plan was first
     # served) are not nagged: nobody was asked for them (scheduler/nags.py).
     tracking = plan.tracking_from or calendar.local_date((await first_served(session, [ward_id])).get(ward_id, now))

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import scheduler.planner as planner
 from scheduler.plan import Plan, parse_plan
 from scheduler.planner import plan_ward
+from scheduler.reminders import plan_reminders
 from scheduler.workcal import VN_ZONE, WorkingCalendar
 from store.db import Database
 from store.enums import ReminderState, Status
@@ -109,7 +110,13 @@ async def _event(db: Database, rng: random.Random, kind: str, now: datetime) -> 
             return
         held = await _assignments(s, INCREMENTAL)
         other = await _assignments(s, FULL)
-        name = rng.choice(sorted(held))
+        names = sorted(held)
+        if kind == "extension":
+            # A deadline in the window moved past its end: its reminders enter with later
+            # mornings, on days the plan's own deadlines may leave empty.
+            soon = [n for n in names if now.date() <= held[n][1] <= now.date() + timedelta(days=35)]
+            names = soon or names
+        name = rng.choice(names)
         for ward, found in ((INCREMENTAL, held), (FULL, other)):
             assignment, due = found[name]
             ward_id = await s.scalar(select(Ward.id).where(Ward.key == ward))
@@ -126,7 +133,7 @@ async def _happen(
     elif kind == "blocked":
         await record_status(s, assignment.id, None, None, Status.BLOCKED, None, "Chưa có kinh phí", now)
     elif kind == "extension":
-        new_due = due + timedelta(days=rng.randrange(5, 40))
+        new_due = due + timedelta(days=rng.randrange(20, 50))
         request, _ = await request_extension(s, ward_id, assignment.id, None, None, due, new_due, "Chờ số liệu", now)
         await decide_extension(s, request, True, None, "", now)  # type: ignore[arg-type]
     else:
@@ -197,3 +204,42 @@ async def test_a_period_an_earlier_plan_left_past_the_horizon_is_retired_when_it
         now += timedelta(days=1)
         await _plan(db, monthly, calendar, now)
         assert await _snapshot(db, INCREMENTAL) == await _snapshot(db, FULL), now
+
+
+async def test_an_extended_deadline_is_reminded_on_a_day_the_plan_leaves_empty(
+    db: Database, calendar: WorkingCalendar
+) -> None:
+    # The advance plans a day with no reminder of the plan's own; an extension moved one
+    # unit's deadline there: its reminder of the due day is still queued.
+    plan = PLANS["fixture"]()
+    now = datetime(2026, 6, 22, 7, tzinfo=VN_ZONE)
+    await _plan(db, plan, calendar, now)
+    end = now.date() + timedelta(days=35)
+    empty = [
+        d
+        for d in (end + timedelta(days=n) for n in range(2, 40))
+        if calendar.is_working_day(d) and not plan_reminders(plan, calendar, d, d)
+    ]
+    assert empty
+    async with db.session() as s, s.begin():
+        rows = await s.execute(
+            select(Ward.id, Assignment.id, Occurrence.due)
+            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
+            .join(Task, Occurrence.task_id == Task.id)
+            .join(Unit, Assignment.unit_id == Unit.id)
+            .join(Ward, Task.ward_id == Ward.id)
+            .where(
+                Task.stt == 1,
+                Unit.code == "VHXH",
+                Occurrence.checkin.is_(False),
+            )
+        )
+        for ward_id, aid, due in rows.all():
+            request, _ = await request_extension(s, ward_id, aid, None, None, due, empty[0], "Chờ số liệu", now)
+            await decide_extension(s, request, True, None, "", now)  # type: ignore[arg-type]
+    while now.date() + timedelta(days=35) <= empty[0]:
+        now += timedelta(days=1)
+        await _plan(db, plan, calendar, now)
+        assert await _snapshot(db, INCREMENTAL) == await _snapshot(db, FULL), now
+    due_day = {r for r in (await _snapshot(db, INCREMENTAL))[0] if r[1] == "due" and r[2].date() == empty[0]}
+    assert due_day
