@@ -4,15 +4,15 @@
 
 For each size N, from an empty database: the first planning of N wards (the seed plan under
 N ward keys, a year ahead) with its plan sync's rows per second; the bot's re-plan of every
-ward with nothing changed; the daily horizon advance (the next morning: only the new days are
-planned); a serve-first start (`open_context(plan_first=False)`: every ward served from its
-rows, none planned) with the time spent reading N plan files said apart; two workers planning
-the N wards of a restart on a new day together under the ward lease (how the wards split);
-the first answer after a restart (a head of the last ward asks "/tasks"); the per-ward query
-for extended deadlines (`extended_assignments`, flat in N with its index).
-Then the alternatives for the same number of reminders: PTB's JobQueue (APScheduler in
-memory) and APScheduler's SQL job store, a job added per reminder. Figures are printed, never
-asserted. A PostgreSQL database given with --url is wiped first.
+ward with nothing changed; a serve-first start (`open_context(plan_first=False)`: every ward
+served from its rows, none planned) with the time spent reading N plan files said apart; two
+workers planning the N wards of a restart on a new day together under the ward lease (how the
+wards split); the first answer after a restart (a head of the last ward asks "/tasks"); in a
+fresh database, the daily horizon advance (N wards planned 35 days ahead, then seven mornings
+in a row, each adding the day that entered the window). Then the alternatives for the same
+number of reminders: PTB's JobQueue (APScheduler in memory) and APScheduler's SQL job store,
+a job added per reminder. Figures are printed, never asserted. A PostgreSQL database given
+with --url is wiped first.
 """
 
 from __future__ import annotations
@@ -22,14 +22,22 @@ import asyncio
 import statistics
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from bench.scale import PLAN_AT, ROOT, commit, fresh, plan_wards, seed
+from scheduler.workcal import VN_ZONE
 from store.db import Database
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
+
+# The advance's first planning, a Monday: from PLAN_AT the windows would end in Tết, whose
+# days off take no reminders. Over the next seven mornings the window's end passes 27/07 (the
+# seed plan's overdue nags and check-ins of the month: 46 reminders a ward) and on the last,
+# a Monday, the plan rows' horizon (60 days past the window) enters a new month, quarter and
+# week, so the periods entering with it are added too.
+ADVANCE_AT = datetime(2027, 6, 21, 7, 0, tzinfo=VN_ZONE)
 
 
 async def _rows(db: Database) -> int:
@@ -148,21 +156,6 @@ async def _first_answer(url: str, folder: Path) -> float:
     return elapsed
 
 
-async def _extended_query(db: Database, wards: int) -> float:
-    """Median ms of `extended_assignments` (run once per ward by every planning) over 50
-    wards of the N: flat in N with the index of migration 0011i."""
-    from store.extensions import extended_assignments
-
-    times = []
-    async with db.session() as s:
-        ids = list((await s.scalars(sa.select(Ward.id).order_by(Ward.id))).all())
-        for ward_id in ids[:: max(1, len(ids) // 50)][:50]:
-            t0 = time.perf_counter()
-            await extended_assignments(s, ward_id)
-            times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
-
-
 async def one_size(url: str | None, wards: int) -> int:
     db = await fresh(url, f"province-{wards}.db")
     plan, calendar = seed()
@@ -180,15 +173,6 @@ async def one_size(url: str | None, wards: int) -> int:
         f"  {wards:>5} wards, re-plan with nothing changed: median {statistics.median(times) * 1000:.1f} ms/ward, "
         f"a pass {sum(times):.1f} s"
     )
-    # The next morning with the bot's 35-day horizon: first a full 35-day planning (the
-    # fingerprints change with the horizon), then the day after, which adds one day's rows.
-    morning = PLAN_AT + timedelta(days=1)
-    await plan_wards(db, plan, calendar, wards, morning, 35)
-    n, times = await plan_wards(db, plan, calendar, wards, morning + timedelta(days=1), 35)
-    print(
-        f"  {wards:>5} wards, the daily horizon advance: median {statistics.median(times) * 1000:.1f} ms/ward, "
-        f"a pass {sum(times):.1f} s, {n:,} new reminders"
-    )
     folder = Path(tempfile.mkdtemp()) / "plans"
     read, start, restart, unread = await _served_start(db, wards, folder)
     print(
@@ -199,15 +183,52 @@ async def one_size(url: str | None, wards: int) -> int:
     print(f"  {wards:>5} wards, {await _two_workers(db.url, folder)}")
     print(
         f"  {wards:>5} wards, first answer after a restart (a head of the last ward, /tasks): "
-        f"{await _first_answer(db.url, folder):.2f} s; extended_assignments per ward: "
-        f"median {await _extended_query(db, wards):.2f} ms"
+        f"{await _first_answer(db.url, folder):.2f} s"
     )
     async with db.session() as s:
         reminders = await s.scalar(sa.select(sa.func.count(Reminder.id))) or 0
         owners = await s.scalar(sa.select(sa.func.count()).where(Ward.planning_owner.is_not(None))) or 0
     assert owners == 0
     await db.dispose()
+    await daily_advance(url, wards)
     return reminders
+
+
+async def daily_advance(url: str | None, wards: int, days: int = 7) -> None:
+    """The daily horizon advance as the bot lives it: N wards first planned with the bot's
+    35-day horizon (a fresh database, so the year planned above does not already hold the new
+    days' rows), then the first pass of each following morning, `days` mornings in a row: each
+    adds the reminders of the day that entered the window (and, on a period's boundary, the
+    periods that entered the plan rows' horizon)."""
+    db = await fresh(url, f"advance-{wards}.db")
+    plan, calendar = seed()
+    inserted, times = await plan_wards(db, plan, calendar, wards, ADVANCE_AT, 35)
+    await _analyze(db)
+    print(
+        f"  {wards:>5} wards, first planning with the bot's 35-day horizon: "
+        f"{sum(times) / wards * 1000:.0f} ms/ward, {inserted:,} reminders"
+    )
+    per_ward: list[float] = []
+    for day in range(1, days + 1):
+        morning = ADVANCE_AT + timedelta(days=day)
+        n, times = await plan_wards(db, plan, calendar, wards, morning, 35)
+        per_ward.extend(times)
+        print(
+            f"  {wards:>5} wards, the daily horizon advance to {morning:%a %d/%m}: "
+            f"median {statistics.median(times) * 1000:.1f} ms/ward, a pass {sum(times):.2f} s, {n:,} new reminders"
+        )
+    print(
+        f"  {wards:>5} wards, the daily horizon advance over {days} mornings: "
+        f"median {statistics.median(per_ward) * 1000:.1f} ms/ward"
+    )
+    await db.dispose()
+
+
+async def bench_advance(args: argparse.Namespace) -> None:
+    """The daily advance alone (`python -m bench.scale advance --wards 100 [--url …]`)."""
+    dialect = "postgresql" if args.url and args.url.startswith("postgresql") else "sqlite"
+    print(f"{dialect}: the daily horizon advance (commit {commit()})")
+    await daily_advance(args.url, args.wards)
 
 
 async def bench_province(args: argparse.Namespace) -> None:

@@ -6,6 +6,7 @@
     python -m bench.scale morning [--wards 114]              how many reminders a morning sends
     python -m bench.scale apscheduler [--jobs 100000] [--url …] the alternative: a job per reminder
     python -m bench.scale province [--sizes 100,1000,3300] [--url …] issue 26: all of it by size (bench/province.py)
+    python -m bench.scale advance [--wards 114] [--url …]    the daily horizon advance alone (bench/province.py)
 
 Wards are the seed plan (data/tasks.yaml) planned under N ward keys ("w000", "w001", …),
 through the store and planner functions the bot uses. Figures are printed, never asserted.
@@ -503,7 +504,7 @@ async def _callback(_context: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["plan", "summary", "startup", "morning", "apscheduler", "province"])
+    parser.add_argument("what", choices=["plan", "summary", "startup", "morning", "apscheduler", "province", "advance"])
     parser.add_argument("--url")
     parser.add_argument("--wards", type=int, default=114)
     parser.add_argument("--reports", type=int, default=1_000_000)
@@ -517,7 +518,7 @@ def main() -> None:
     if args.what == "apscheduler":
         bench_apscheduler(args)
         return
-    from bench.province import bench_province
+    from bench.province import bench_advance, bench_province
 
     work = {
         "plan": bench_plan,
@@ -525,6 +526,7 @@ def main() -> None:
         "startup": bench_startup,
         "morning": bench_morning,
         "province": bench_province,
+        "advance": bench_advance,
     }
     asyncio.run(work[args.what](args))
 

@@ -13,16 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
 from scheduler.reminders import PlannedReminder, plan_task
 from scheduler.workcal import WorkingCalendar
-from store.extensions import extended_assignments
-
-# (task stt, occurrence key, unit code): how the planner names an assignment.
-AssignmentKey = tuple[int, str, str]
+from store.sync import AssignmentKey
 
 
 def with_extensions(
@@ -53,13 +48,3 @@ def with_extensions(
         out += [r for r in plan_task(solo, calendar, start, end, moved) if r.occurrence_key == key]
     out.sort(key=lambda r: (r.at, r.task_stt, r.unit, r.kind, r.seq))
     return out
-
-
-async def extended_keys(
-    session: AsyncSession, ward_id: int, assignments: dict[AssignmentKey, tuple[int, str]]
-) -> dict[AssignmentKey, date]:
-    """The ward's approved extensions, keyed as the planner finds assignments."""
-    extended = await extended_assignments(session, ward_id)
-    if not extended:
-        return {}
-    return {k: extended[aid] for k, (aid, _) in assignments.items() if aid in extended}

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.extensions import extended_keys, with_extensions
+from scheduler.extensions import with_extensions
 from scheduler.nags import before_tracking, blocked_with_reason
 from scheduler.occurrences import Occurrence
 from scheduler.plan import Plan
@@ -32,15 +32,17 @@ from store.reporting import first_served
 from store.sync import (
     Change,
     OccurrenceRow,
+    PlanningState,
     PlanRows,
     TaskRow,
     UnitRow,
     activated_dates,
-    assignment_index,
+    add_periods,
     lock_ward,
     planned_fingerprint,
     planning_state,
     set_planned_fingerprint,
+    state_with_escalations,
     sync_plan,
 )
 from store.task_match import WantedTask
@@ -130,6 +132,32 @@ def _fingerprint(inputs: str, state: str) -> str:
     return hashlib.sha256(f"{inputs}|{state}".encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Window:
+    """The days a planning covers: from the oldest day a reminder may still be sent on (the
+    catch-up window) to the horizon's last day."""
+
+    first: date
+    end: date
+
+    def __str__(self) -> str:
+        return f"{self.first}..{self.end}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Window | None:
+        first, _, end = (text or "").partition("..")
+        try:
+            return cls(date.fromisoformat(first), date.fromisoformat(end))
+        except ValueError:
+            return None
+
+    def advances(self, previous: Window | None) -> bool:
+        """Whether this window only moved forward from `previous`: then only days past
+        `previous.end` are new (none when only the first day moved: in the evening, when the
+        catch-up window leaves a day behind)."""
+        return previous is not None and previous.first <= self.first and previous.end <= self.end
+
+
 async def plan_ward(
     session: AsyncSession,
     ward_key: str,
@@ -144,52 +172,152 @@ async def plan_ward(
     """Sync the plan and queue the coming reminders. `blocked_notice` words the office's
     notice about a blocked unit whose nag is held back (made in bot/; none without it).
 
-    Incremental: what a planning reads — the plan, the calendar, the planning rules, the
-    horizon's first and last day, and from the database the activated dates, the
-    assignments with their statuses and the escalations held — is kept per ward as a
-    fingerprint; a re-plan whose fingerprint is unchanged would insert nothing (every row
+    Incremental: what a planning reads — the plan, the calendar, the planning rules, and
+    from the database the activated dates, the assignments with their statuses and the
+    escalations held — is kept per ward as a fingerprint, with the window of days it
+    covered. A re-plan with the same fingerprint and window would insert nothing (every row
     it wants exists, and within a day the set of wanted rows only shrinks as reminders go
-    stale) and stops after one read. A ward with a blocked unit is planned in full every
-    time when notices are wanted: the office's notice falls due with the clock."""
+    stale) and stops after one read. With the same fingerprint and a later window — the
+    next morning — only the days that entered the window are planned (`_advance`). A ward
+    with a blocked unit is planned in full every time when notices are wanted: the office's
+    notice falls due with the clock."""
     await lock_ward(session, ward_key)
-    today = calendar.local_date(now)
-    end = today + timedelta(days=ahead_days)
+    end = calendar.local_date(now) + timedelta(days=ahead_days)
     # A reminder older than the catch-up window is never created: it could only be dropped.
     oldest = now - stale_after
+    window = Window(calendar.local_date(oldest), end)
     inputs = "|".join(
         (
             _rules_digest(),
             _plan_digest(plan),
             calendar_digest(calendar),
-            f"{calendar.local_date(oldest)}..{end}",
             str(stale_after),
             "notices" if blocked_notice is not None else "",
         )
     )
     known = await planned_fingerprint(session, ward_key)
-    if known is not None and known[1] is not None:
-        state = await planning_state(session, known[0])
-        if _fingerprint(inputs, state.digest) == known[1] and not (state.blocked and blocked_notice is not None):
-            return PlanningResult(ward_id=known[0], inserted=0)
+    if known is not None and known.fingerprint is not None:
+        state = await planning_state(session, known.ward_id)
+        unchanged = _fingerprint(inputs, state.digest) == known.fingerprint
+        if unchanged and not (state.blocked and blocked_notice is not None):
+            previous = Window.parse(known.window)
+            if previous == window:
+                return PlanningResult(ward_id=known.ward_id, inserted=0)
+            if window.advances(previous):
+                assert previous is not None
+                advanced = await _advance(
+                    session, known.ward_id, plan, calendar, now, oldest, window, previous.end, state
+                )
+                if advanced is not None:
+                    digest = _fingerprint(inputs, advanced.digest)
+                    await set_planned_fingerprint(session, known.ward_id, digest, str(window))
+                    return PlanningResult(ward_id=known.ward_id, inserted=advanced.inserted)
 
     identities = [WantedTask(t.uid, t.stt, t.content, t.uid_written) for t in plan.tasks]
     occurrences = plan_occurrences(plan, end, await activated_dates(session, ward_key, identities))
     report = await sync_plan(session, ward_key, plan_rows(plan, occurrences, end), now)
     ward_id = report.ward_id
-    assignments = await assignment_index(session, ward_id)
+    held = await planning_state(session, ward_id)
+    new_rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, window, oldest, now, held)
+    if blocked_notice is not None:
+        new_rows += await _blocked_notices(session, ward_id, new_rows, now, blocked_notice)
+    inserted = await insert_reminders(session, new_rows)
+    after = await _state_after(session, ward_id, held, new_rows)
+    await set_planned_fingerprint(session, ward_id, _fingerprint(inputs, after), str(window))
+    return PlanningResult(ward_id=ward_id, inserted=inserted, changes=report.changes)
 
-    planned = plan_reminders(
-        plan, calendar, calendar.local_date(oldest), end, occurrences=occurrences, escalate_once=False
-    )
-    # A unit given more time (/duyet) is reminded against its extended day instead.
-    extended = await extended_keys(session, ward_id, assignments)
-    planned = with_extensions(plan, calendar, calendar.local_date(oldest), end, occurrences, planned, extended)
+
+async def _state_after(session: AsyncSession, ward_id: int, held: PlanningState, rows: list[dict[str, Any]]) -> str:
+    """The database state's digest once `rows` are queued: `held`'s, read after the plan rows
+    were synced, unless an escalation was queued (escalations held are part of it)."""
+    if any(row["kind"] == ReminderKind.ESCALATE for row in rows):
+        return await state_with_escalations(session, ward_id, held)
+    return held.digest
+
+
+@dataclass(frozen=True)
+class _Advanced:
+    inserted: int
+    digest: str  # the database state's after the advance
+
+
+async def _advance(
+    session: AsyncSession,
+    ward_id: int,
+    plan: Plan,
+    calendar: WorkingCalendar,
+    now: datetime,
+    oldest: datetime,
+    window: Window,
+    since: date,
+    state: PlanningState,
+) -> _Advanced | None:
+    """The daily advance: nothing changed since the ward's planning up to `since` but the
+    clock (`state` is the database state that planning left). Every row wanted on a day up
+    to `since` was inserted then (a later planning wants a subset of those: fewer rows are
+    still within the catch-up window, tracking starts no earlier), so only the days after
+    `since` are planned, and the plan rows get only the periods that entered the horizon
+    (store.sync.add_periods). None, with nothing written, when the rows are not as that
+    planning left them: the caller plans in full."""
+    end = window.end
+    if since == end:
+        return _Advanced(0, state.digest)
+    before = plan_occurrences(plan, since, state.activated)
+    occurrences = plan_occurrences(plan, end, state.activated)
+    entered = _entered(before, occurrences)
+    if entered is None:
+        return None
+    horizons = {t.stt: horizon(t, since) for t in plan.tasks}
+    if not await add_periods(session, ward_id, plan_rows(plan, entered, end).tasks, horizons):
+        return None
+    # New periods brought new assignments: read again what they are.
+    held = await planning_state(session, ward_id) if any(entered.values()) else state
+    new_days = Window(max(since + timedelta(days=1), window.first), end)
+    rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, new_days, oldest, now, held)
+    inserted = await insert_reminders(session, rows)
+    return _Advanced(inserted, await _state_after(session, ward_id, held, rows))
+
+
+def _entered(
+    before: dict[int, list[Occurrence]], after: dict[int, list[Occurrence]]
+) -> dict[int, list[Occurrence]] | None:
+    """Per task, the occurrences `after` adds to `before`; None when it changes or drops one
+    (a longer horizon only ever adds periods: anything else is planned in full)."""
+    out: dict[int, list[Occurrence]] = {}
+    for stt, occs in after.items():
+        old = {o.key: o for o in before.get(stt, [])}
+        if any(old.get(o.key, o) != o for o in occs) or not old.keys() <= {o.key for o in occs}:
+            return None
+        out[stt] = [o for o in occs if o.key not in old]
+    return out
+
+
+async def _reminder_rows(
+    session: AsyncSession,
+    ward_id: int,
+    plan: Plan,
+    calendar: WorkingCalendar,
+    occurrences: dict[int, list[Occurrence]],
+    window: Window,
+    oldest: datetime,
+    now: datetime,
+    held: PlanningState,
+) -> list[dict[str, Any]]:
+    """The outbox rows of the reminders planned on the days of `window` that are still
+    wanted: their assignment (in `held`) open, not stale, tracked, and one escalation per
+    task and unit."""
+    planned = plan_reminders(plan, calendar, window.first, window.end, occurrences=occurrences, escalate_once=False)
+    # A unit given more time (/duyet) is reminded against its extended day instead (which
+    # may bring reminders to days the plan's own deadline leaves empty).
+    planned = with_extensions(plan, calendar, window.first, window.end, occurrences, planned, held.extended)
+    if not planned:
+        return []
     # Periods due before the start of tracking (by default the day the plan was first
     # served) are not nagged: nobody was asked for them (scheduler/nags.py).
     tracking = plan.tracking_from or calendar.local_date((await first_served(session, [ward_id])).get(ward_id, now))
     wanted: list[tuple[PlannedReminder, int]] = []
     for r in planned:
-        found = assignments.get((r.task_stt, r.occurrence_key, r.unit))
+        found = held.assignments.get((r.task_stt, r.occurrence_key, r.unit))
         if found is None or found[1] in CLOSED or r.at < oldest:
             continue
         if before_tracking(r.kind, r.occurrence_key, r.due, tracking):
@@ -198,39 +326,38 @@ async def plan_ward(
     # Leadership hears once per task and unit: the first escalation of a period still open,
     # none once one is queued or sent (an answered period's escalation is skipped unsent, so
     # the next missed period may still be escalated).
-    once = set(first_escalations([r for r, _ in wanted], await escalated_pairs(session, ward_id)))
-    new_rows = [
+    if any(r.kind == ReminderKind.ESCALATE for r, _ in wanted):
+        once = set(first_escalations([r for r, _ in wanted], await escalated_pairs(session, ward_id)))
+        wanted = [(r, aid) for r, aid in wanted if r in once]
+    return [
         reminder_row(ward_id, reminder_key(aid, r.due, r.kind, r.seq), r.kind, r.at, now, assignment_id=aid, seq=r.seq)
         for r, aid in wanted
-        if r in once
     ]
-    if blocked_notice is not None:
-        new_rows += await _blocked_notices(session, ward_id, wanted, now, blocked_notice)
-    inserted = await insert_reminders(session, new_rows)
-    after = await planning_state(session, ward_id)
-    await set_planned_fingerprint(session, ward_id, _fingerprint(inputs, after.digest))
-    return PlanningResult(ward_id=ward_id, inserted=inserted, changes=report.changes)
 
 
 async def _blocked_notices(
     session: AsyncSession,
     ward_id: int,
-    wanted: list[tuple[PlannedReminder, int]],
+    rows: list[dict[str, Any]],
     now: datetime,
     words: Callable[[AssignmentView], str],
 ) -> list[dict[str, Any]]:
     """The office hears once about a unit blocked with a reason, when the overdue nag it is
-    spared would have gone out (the dispatcher skips the nag: scheduler.nags.nag_paused).
-    The key carries the blocked report's time: a new blocker is told again, the same one
-    never twice."""
+    spared (one of the planned `rows`) would have gone out (the dispatcher skips the nag:
+    scheduler.nags.nag_paused). The key carries the blocked report's time: a new blocker is
+    told again, the same one never twice."""
     blocked = {v.id: v for v in await blocked_assignments(session, ward_id) if blocked_with_reason(v)}
-    due_now = {aid: r.at for r, aid in wanted if r.kind == ReminderKind.OVERDUE and aid in blocked and r.at <= now}
+    due_now: dict[int, datetime] = {}
+    for row in rows:
+        aid = row["assignment_id"]
+        if row["kind"] == ReminderKind.OVERDUE and aid in blocked and row["due_at"] <= now:
+            due_now[aid] = row["due_at"]
     if not due_now:
         return []
     office = await people_with_role(session, ward_id, (PersonRole.OFFICE,))
-    rows = []
+    notices = []
     for aid, at in due_now.items():
         view = blocked[aid]
         stamp = f"{view.status_at:%Y%m%d%H%M%S}" if view.status_at else "0"
-        rows += notice_rows(ward_id, office, f"blocked:a{aid}:{stamp}", words(view), now, due_at=at)
-    return rows
+        notices += notice_rows(ward_id, office, f"blocked:a{aid}:{stamp}", words(view), now, due_at=at)
+    return notices

@@ -85,6 +85,9 @@ class Ward(Base):
     # What the last planning of this ward was computed from (scheduler/planner.py): a re-plan
     # whose inputs hash the same has nothing to add and stops there.
     plan_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # The days that planning covered ("2027-01-04..2027-02-08"): a re-plan with the same
+    # fingerprint and a later window plans only the days that entered it (migration 0018v).
+    planned_window: Mapped[str | None] = mapped_column(String(32))
     # The "same id, different work" changes the office confirmed (nhacviec check --against
     # --confirm), as the digest scheduler.plan.compare gives them: a reload showing exactly
     # those is applied instead of held back (migration 0013i).

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -386,29 +386,99 @@ async def _drop_pending(session: AsyncSession, occurrence_id: int) -> None:
     await session.execute(delete(Reminder).where(*pending, Reminder.attempts == 0))
 
 
-async def assignment_index(session: AsyncSession, ward_id: int) -> dict[tuple[int, str, str], tuple[int, str]]:
-    """(task stt, occurrence key, unit code) → (assignment id, status) of active rows: how
-    planned reminders find the row they belong to."""
-    rows = (
-        await session.execute(
-            select(Assignment.id, Assignment.status, Task.stt, Occurrence.key, Unit.code)
-            .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-            .join(Task, Occurrence.task_id == Task.id)
-            .join(Unit, Assignment.unit_id == Unit.id)
-            .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
-        )
-    ).all()
-    return {(stt, key, code): (aid, status) for aid, status, stt, key, code in rows}
+@dataclass(frozen=True)
+class PlannedMark:
+    """What a ward's last planning left to compare the next one with."""
+
+    ward_id: int
+    fingerprint: str | None  # its inputs and the database state it left; None: never planned
+    window: str | None  # the days it covered, "first..end" (scheduler/planner.py)
 
 
-async def planned_fingerprint(session: AsyncSession, ward_key: str) -> tuple[int, str | None] | None:
-    """(ward id, fingerprint of its last planning), or None for a ward never planned."""
-    row = (await session.execute(select(Ward.id, Ward.plan_fingerprint).where(Ward.key == ward_key))).first()
-    return (row[0], row[1]) if row else None
+async def planned_fingerprint(session: AsyncSession, ward_key: str) -> PlannedMark | None:
+    """The mark of the ward's last planning, or None for a ward without a row."""
+    stmt = select(Ward.id, Ward.plan_fingerprint, Ward.planned_window).where(Ward.key == ward_key)
+    row = (await session.execute(stmt)).first()
+    return PlannedMark(row[0], row[1], row[2]) if row else None
 
 
-async def set_planned_fingerprint(session: AsyncSession, ward_id: int, fingerprint: str) -> None:
-    await session.execute(update(Ward).where(Ward.id == ward_id).values(plan_fingerprint=fingerprint))
+async def set_planned_fingerprint(session: AsyncSession, ward_id: int, fingerprint: str, window: str) -> None:
+    stmt = update(Ward).where(Ward.id == ward_id).values(plan_fingerprint=fingerprint, planned_window=window)
+    await session.execute(stmt)
+
+
+async def add_periods(session: AsyncSession, ward_id: int, tasks: list[TaskRow], since: dict[int, date]) -> bool:
+    """The daily advance's sync: the periods that entered each task's horizon since the last
+    sync of the same plan (`tasks` carry only those; `since`: per task number, that sync's
+    horizon), inserted with their assignments, without comparing the rest of the plan.
+
+    Only when the rows are as that sync left them: no occurrence of the ward's tasks already
+    starts after its old horizon and by its new one (the full sync would compare or retire
+    it), every task and unit is there. Otherwise nothing is written and False tells the
+    caller to sync in full."""
+    if not tasks:
+        return True
+    beyond = (
+        select(Task.id, Task.stt, Occurrence.start)
+        .outerjoin(Occurrence, (Occurrence.task_id == Task.id) & (Occurrence.start > min(since.values())))
+        .where(Task.ward_id == ward_id, Task.active)
+    )
+    task_ids: dict[int, int] = {}
+    by_stt = {t.stt: t for t in tasks}
+    for task_id, stt, start in (await session.execute(beyond)).all():
+        task_ids[stt] = task_id
+        spec = by_stt.get(stt)
+        if spec is None or stt not in since:
+            return False
+        if start is not None and since[stt] < start <= spec.horizon:
+            return False
+    if set(task_ids) != set(by_stt):
+        return False
+    wanted = [(spec, o) for spec in tasks for o in spec.occurrences]
+    if not wanted:
+        return True
+    units = (await session.execute(select(Unit.code, Unit.id).where(Unit.ward_id == ward_id, Unit.active))).all()
+    unit_ids = dict(units)
+    if any(code not in unit_ids for spec, _ in wanted for code in spec.roles):
+        return False
+    await count_insert_or_ignore(
+        session,
+        Occurrence,
+        [
+            {
+                "task_id": task_ids[spec.stt],
+                "key": o.key,
+                "start": o.start,
+                "due": o.due,
+                "checkin": o.checkin,
+                "active": True,
+            }
+            for spec, o in wanted
+        ],
+        ("task_id", "key"),
+    )
+    added = {(task_ids[spec.stt], o.key): spec for spec, o in wanted}
+    stmt = select(Occurrence.id, Occurrence.task_id, Occurrence.key).where(
+        Occurrence.task_id.in_(sorted({tid for tid, _ in added})), Occurrence.key.in_(sorted({k for _, k in added}))
+    )
+    assignments = [
+        {
+            "occurrence_id": oid,
+            "unit_id": unit_ids[code],
+            "role": role,
+            "active": True,
+            "status": Status.NOT_STARTED,
+        }
+        for oid, tid, key in (await session.execute(stmt)).all()
+        if (tid, key) in added
+        for code, role in added[(tid, key)].roles.items()
+    ]
+    await count_insert_or_ignore(session, Assignment, assignments, ("occurrence_id", "unit_id"))
+    return True
+
+
+# (task stt, occurrence key, unit code): how planning names an assignment.
+AssignmentKey = tuple[int, str, str]
 
 
 @dataclass(frozen=True)
@@ -417,39 +487,66 @@ class PlanningState:
     activated dates of conditional tasks, every active assignment with its status (and its
     task, period and unit still active), and the outbox rows that hold back an escalation.
     Planning itself changes the last two (new periods, queued escalations), so the digest to
-    keep is the one taken after planning."""
+    keep is the one taken after planning. The rows read are kept too: planning works from
+    them without reading them again."""
 
     digest: str
     blocked: int  # active assignments reported blocked: their office notice falls due with time
+    activated: dict[int, date] = field(default_factory=dict)  # active task's number → its date
+    # Active assignments → (id, status): how planned reminders find the row they belong to.
+    assignments: dict[AssignmentKey, tuple[int, str]] = field(default_factory=dict)
+    extended: dict[AssignmentKey, date] = field(default_factory=dict)  # → approved extended day
+    rows_hashed: Any = field(default_factory=hashlib.sha256)  # the digest's hash before the escalations
 
 
 async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
     h = hashlib.sha256()
     activated = await session.execute(
-        select(Task.stt, Task.activated_due)
+        select(Task.stt, Task.activated_due, Task.active)
         .where(Task.ward_id == ward_id, Task.activated_due.is_not(None))
         .order_by(Task.stt)
     )
-    h.update(repr(activated.all()).encode())
+    rows = activated.all()
+    h.update(repr([(stt, due) for stt, due, _ in rows]).encode())
     assignments = await session.execute(
         # Extensions move an assignment's reminders; a review (a return, a refused decline)
         # reopens it: both are planning inputs like the status.
-        select(Assignment.id, Assignment.status, Assignment.extended_due, Assignment.review)
+        select(
+            Assignment.id,
+            Assignment.status,
+            Assignment.extended_due,
+            Assignment.review,
+            Task.stt,
+            Occurrence.key,
+            Unit.code,
+        )
         .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
         .join(Task, Occurrence.task_id == Task.id)
         .join(Unit, Assignment.unit_id == Unit.id)
         .where(Task.ward_id == ward_id, Task.active, Occurrence.active, Assignment.active, Unit.active)
         .order_by(Assignment.id)
     )
+    state = PlanningState("", 0, {stt: due for stt, due, active in rows if active and due is not None})
     blocked = 0
-    for aid, status, extended_due, review in assignments.all():
+    for aid, status, extended_due, review, stt, key, code in assignments.all():
         h.update(f"{aid}:{status}:{extended_due}:{review};".encode())
         blocked += status == Status.BLOCKED
+        state.assignments[(stt, key, code)] = (aid, status)
+        if extended_due is not None:
+            state.extended[(stt, key, code)] = extended_due
+    state = replace(state, blocked=blocked, rows_hashed=h)
+    return replace(state, digest=await state_with_escalations(session, ward_id, state))
+
+
+async def state_with_escalations(session: AsyncSession, ward_id: int, state: PlanningState) -> str:
+    """`state`'s digest with the escalations held read again: what queuing reminders changes
+    of it (the assignments hashed before are left as they were read)."""
     escalations = await session.execute(
         select(Reminder.state, func.count())
         .where(Reminder.ward_id == ward_id, Reminder.kind == ReminderKind.ESCALATE)
         .group_by(Reminder.state)
         .order_by(Reminder.state)
     )
+    h = state.rows_hashed.copy()
     h.update(repr(escalations.all()).encode())
-    return PlanningState(h.hexdigest(), blocked)
+    return h.hexdigest()
