@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from store.db import Database
 from store.snapshot import SNAPSHOT, dump, migrated_script
 from store.versioning import SCHEMA_HEAD
