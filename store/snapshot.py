@@ -5,21 +5,19 @@ folder — is created from it in one transaction instead of by replaying every m
 through Alembic: Alembic, Mako and the migration modules cost a first command about a third
 of its time and stay in the serving process's memory for its whole life. The script is what
 the migrations build, dumped (tests/test_schema_snapshot.py checks it still is); after adding
-a migration, write it again with `python -m store.snapshot`. PostgreSQL, and any database
+a migration, write it again with `python -m store.snapshot_write`. PostgreSQL, and any database
 that already has tables, is migrated by Alembic as before.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import tempfile
 from pathlib import Path
 
 SNAPSHOT = Path(__file__).resolve().parent / "migrations" / "sqlite_head.sql"
 # iterdump wraps its script in a transaction of its own; the caller's transaction is used.
 _WRAPPING = ("BEGIN TRANSACTION;", "COMMIT;")
-HEADER = "-- The schema the migrations build, at SCHEMA_HEAD. Written by `python -m store.snapshot`.\n"
+HEADER = "-- The schema the migrations build, at SCHEMA_HEAD. Written by `python -m store.snapshot_write`.\n"
 
 
 def dump(path: Path) -> str:
@@ -47,26 +45,3 @@ def statements(script: str) -> list[str]:
 
 def head_statements() -> list[str]:
     return statements(SNAPSHOT.read_text(encoding="utf-8"))
-
-
-async def migrated_script() -> str:
-    """The script of a new SQLite database migrated to head by Alembic, migration by migration."""
-    from store.db import Database
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "head.db"
-        db = Database(f"sqlite+aiosqlite:///{path}")
-        try:
-            await db.upgrade(from_snapshot=False)
-        finally:
-            await db.dispose()
-        return HEADER + dump(path)
-
-
-def main() -> None:  # pragma: no cover - run by hand after adding a migration
-    SNAPSHOT.write_text(asyncio.run(migrated_script()), encoding="utf-8")
-    print(f"wrote {SNAPSHOT}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from store.db import Database
-from store.snapshot import SNAPSHOT, dump, migrated_script
+from store.snapshot import SNAPSHOT, dump
+from store.snapshot_write import migrated_script
 from store.versioning import SCHEMA_HEAD
 
 PROBE = """
@@ -28,7 +29,7 @@ print(",".join(m for m in ("alembic", "mako") if m in sys.modules))
 
 
 async def test_the_sqlite_snapshot_is_what_the_migrations_build() -> None:
-    # After a new migration: `python -m store.snapshot` writes the script again.
+    # After a new migration: `python -m store.snapshot_write` writes the script again.
     assert SNAPSHOT.read_text(encoding="utf-8") == await migrated_script()
 
 

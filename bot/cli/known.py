@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from bot.wards import plan_digests, plan_files, short_names
 from scheduler.folding import fold, unit_key
-from store.models import Unit, Ward
+from store.queries import active_units
+from store.wards import wards_named_by_sha
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,9 +43,7 @@ async def known_ward(db: Database, plan_path: Path, wanted: str | None, *, any_w
     if not await db.at_head():
         return None
     async with db.read() as s:
-        rows = (
-            await s.execute(select(Ward.id, Ward.key, Ward.name).where(Ward.plan_sha.in_(list(digests.values()))))
-        ).all()
+        rows = await wards_named_by_sha(s, list(digests.values()))
     if len(rows) != len(files):  # a plan file new or edited since its ward was served
         return None
     wards = sorted((KnownWard(*row) for row in rows), key=lambda w: w.key)
@@ -61,6 +58,6 @@ async def known_unit(s: AsyncSession, ward_id: int, text: str) -> str | None:
     """The code of the ward's unit `text` names by code or full name (as the plan's
     `find_unit` reads them); None for anything else, aliases included (only the plan has them)."""
     wanted = unit_key(text)
-    rows = await s.execute(select(Unit.code, Unit.name).where(Unit.ward_id == ward_id, Unit.active.is_(True)))
-    found = {code for code, name in rows.all() if wanted in (unit_key(code), unit_key(name))}
+    units = (await active_units(s, ward_id)).values()
+    found = {u.code for u in units if wanted in (unit_key(u.code), unit_key(u.name))}
     return found.pop() if len(found) == 1 else None

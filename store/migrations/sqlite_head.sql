@@ -1,4 +1,4 @@
--- The schema the migrations build, at SCHEMA_HEAD. Written by `python -m store.snapshot`.
+-- The schema the migrations build, at SCHEMA_HEAD. Written by `python -m store.snapshot_write`.
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
