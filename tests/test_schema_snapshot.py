@@ -29,8 +29,8 @@ print(",".join(m for m in ("alembic", "mako") if m in sys.modules))
 
 
 async def test_the_sqlite_snapshot_is_what_the_migrations_build() -> None:
-    # After a new migration: `python -m store.snapshot_write` writes the script again.
-    assert SNAPSHOT.read_text(encoding="utf-8") == await migrated_script()
+    same = SNAPSHOT.read_text(encoding="utf-8") == await migrated_script()
+    assert same, "a migration changed the schema: write the script again with `python -m store.snapshot_write`"
 
 
 @pytest.mark.slow
