@@ -102,6 +102,16 @@ class Dispatcher:
             results.update(await self._send_and_record(pending))
         return list(results.values())
 
+    async def send_claimed(self, pending: dict[int, list[Delivery]]) -> TickStats:
+        """Send rows this worker holds with their "sending" attempts written (answers
+        written claimed, scheduler.dispatcher.direct) and record them as any batch; once
+        stopping, they are released instead (their attempts deleted)."""
+        total = TickStats(claimed=len(pending))
+        for result in (await self._send_and_record(pending)).values():
+            setattr(total, result, getattr(total, result) + 1)
+        self.stats.add(total)
+        return total
+
     def hurry(self) -> None:
         """Shutdown, the grace over: sends still on the wire are cut off now (recorded as
         unknown outcome, their rows given back), rows not started are released."""
