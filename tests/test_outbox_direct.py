@@ -72,12 +72,15 @@ async def test_an_answer_is_sent_once_committed_without_a_claim_of_its_own(
     await say(Conversation(ctx), chat, "4: đang làm 50%", channel="telegram")
     await until(lambda: len(channel.texts_to(chat)) == 2, what="the welcome and the answer sent")
     assert "50%" in channel.texts_to(chat)[1]
+
+    async def recorded() -> bool:
+        return [r.state for r in await _replies(ctx)] == ["sent", "sent"]
+
+    await until(recorded, what="both recorded")
     replies = await _replies(ctx)
-    assert [r.state for r in replies] == ["sent", "sent"]
     assert not set(claimed) & {r.id for r in replies}  # written claimed: no claim took them
     worker = ticker.dispatcher.config.worker
     for r in replies:
-        await until(lambda r=r: r.finished_at is not None, what="recorded")
         assert await _attempts(ctx, r.id) == [("ok", worker)]
 
 
