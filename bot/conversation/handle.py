@@ -34,7 +34,7 @@ from store.db import database_away
 from store.inbound import claim_answer, mark_processed, store_inbound
 from store.models import ChatIdentity, Person
 from store.outbox import LeasedReply, insert_reminders, queue_leased_reply, queue_reply
-from store.people import adopt_sender, identity_by_chat
+from store.people import adopt_sender, identity_with_person
 
 log = logging.getLogger(__name__)
 
@@ -217,17 +217,21 @@ def _reads_only(msg: InboundMessage) -> bool:
     return msg.channel not in registered.writes_on
 
 
-async def _linked_identity(s: AsyncSession, msg: InboundMessage, *, reading: bool) -> tuple[ChatIdentity | None, bool]:
-    """The chat's identity when the message comes from the person who linked it (None for a
-    stranger), and whether finding out needs a write (a sender to adopt) in a read session."""
-    identity = await identity_by_chat(s, msg.channel, msg.chat_id)
-    if identity is None:
-        return None, False
+async def _linked_identity(
+    s: AsyncSession, msg: InboundMessage, *, reading: bool
+) -> tuple[ChatIdentity | None, Person | None, bool]:
+    """The chat's identity and its person when the message comes from the person who
+    linked it (None, None for a stranger), and whether finding out needs a write (a sender
+    to adopt) in a read session."""
+    found = await identity_with_person(s, msg.channel, msg.chat_id)
+    if found is None:
+        return None, None, False
+    identity, person = found
     if reading and identity.sender_id is None and msg.private and msg.sender_id is not None:
-        return None, True  # _same_sender records the sender: a write
+        return None, None, True  # _same_sender records the sender: a write
     if not await _same_sender(s, identity, msg):
-        return None, False  # someone other than the person who linked this chat: a stranger here
-    return identity, False
+        return None, None, False  # someone other than the person who linked this chat: a stranger here
+    return identity, person, False
 
 
 async def _interpret(
@@ -245,10 +249,9 @@ async def _interpret(
     interpreted again in a write transaction."""
     text = (msg.text or "").strip()
     command = _COMMAND.match(text)
-    identity, needs_write = await _linked_identity(s, msg, reading=reading)
+    identity, person, needs_write = await _linked_identity(s, msg, reading=reading)
     if needs_write:
         return None
-    person = await s.get(Person, identity.person_id) if identity else None
     if identity is None or person is None or person.unlinked_at is not None:
         # A stranger, or a person the office unlinked (/huy): the chat can only link.
         if reading:
