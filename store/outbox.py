@@ -131,6 +131,7 @@ class LeasedReply:
 
     reminder_id: int
     attempt_id: int
+    locked_until: datetime
     person_id: int | None
     channel: str
     chat_id: str
@@ -160,7 +161,14 @@ async def queue_leased_reply(
     (attempt_id,) = await add_attempts(session, [(rid, None, person_id, channel, chat_id)], leased[0], now)
     kept = reply_buttons(buttons)
     return LeasedReply(
-        rid, attempt_id, person_id, channel, chat_id, storable(text), storable(kept) if kept is not None else None
+        rid,
+        attempt_id,
+        leased[1],
+        person_id,
+        channel,
+        chat_id,
+        storable(text),
+        storable(kept) if kept is not None else None,
     )
 
 

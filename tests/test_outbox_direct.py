@@ -175,3 +175,17 @@ async def test_an_answer_on_a_channel_this_process_does_not_send_on_waits_for_a_
     (reply,) = await _replies(ctx)
     assert (reply.chat_id, reply.state, reply.locked_by) == (chat, "pending", None)
     assert await _attempts(ctx, reply.id) == []
+
+
+async def test_an_answer_that_waited_past_its_lease_is_not_sent_by_a_second_worker_too(
+    ctx: AppContext, clock: ManualClock
+) -> None:
+    mine = RecordingChannel("telegram")
+    ticker = Ticker(ctx, make_dispatcher(ctx, {"telegram": mine}))
+    ctx.replies = ticker  # as while it serves wake-ups; its dispatch is held up meanwhile
+    chat = await linked(ctx, Conversation(ctx), "VHXH", channel="telegram")
+    clock.advance(seconds=ticker.dispatcher.config.lease_seconds + 1)
+    other = RecordingChannel("telegram")
+    assert (await dispatcher(ctx, other, worker="w2").tick()).sent == 1  # the lease ran out: taken over
+    await ticker.dispatch()  # this worker's turn comes at last: its lease is checked first
+    assert len(other.texts_to(chat)) == 1 and mine.texts_to(chat) == []

@@ -266,8 +266,8 @@ class Ticker:
     # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
     woken: asyncio.Event = field(default_factory=asyncio.Event)
     # Answers the conversation wrote claimed by this dispatcher, committed, not yet sent
-    # (scheduler/dispatcher/direct.py): reminder id → its send.
-    _handed: dict[int, list[Delivery]] = field(default_factory=dict)
+    # (scheduler/dispatcher/direct.py): reminder id → its send, and until when it is ours.
+    _handed: dict[int, tuple[list[Delivery], datetime]] = field(default_factory=dict)
     periodic: PeriodicWork | None = None  # the first ward's cycles' sweep and report-due, digest
     periodics: dict[int, PeriodicWork] = field(default_factory=dict)  # every ward's
     last_tick: datetime | None = None  # when the last tick completed (bot.app.health reads it)
@@ -550,7 +550,10 @@ class Ticker:
         deleted, their rows pending for the next start)."""
         if self._handed:
             handed, self._handed = self._handed, {}
-            await self.dispatcher.send_claimed(handed)
+            # One batch, held until its earliest lease: an answer that waited behind a long
+            # batch has its lease renewed before it is sent (scheduler.dispatcher.lease).
+            until = min(until for _, until in handed.values())
+            await self.dispatcher.send_claimed({rid: sends for rid, (sends, _) in handed.items()}, until)
 
     def lease(self, channel: str, now: datetime) -> tuple[str, datetime] | None:
         """bot.context.ReplySender: an answer on a channel this dispatcher sends on is
@@ -563,7 +566,7 @@ class Ticker:
         """bot.context.ReplySender: send a committed answer written claimed, at once."""
         from scheduler.dispatcher import reply_delivery
 
-        self._handed[reply.reminder_id] = [reply_delivery(reply)]
+        self._handed[reply.reminder_id] = ([reply_delivery(reply)], reply.locked_until)
         self.woken.set()
 
     async def serve_wakeups(self) -> None:
