@@ -6,7 +6,13 @@ message is handed to the conversation until the channel's send is called.
 The real path runs: the inbound row is stored, interpreted ("4: đang làm 50%"), the status
 and the reply row are written in one transaction, the dispatcher is woken (Ticker's
 serve_wakeups), claims the row, writes its "sending" attempt, sends through a no-op
-"telegram" channel and records the outcome. Target (issue 12): < 300 ms on SQLite.
+"telegram" channel and records the outcome. Target (issue 12): < 300 ms on SQLite;
+issue 26: p50 < 15 ms and p99 < 60 ms at 3,300 people on PostgreSQL.
+
+Then, per answer (medians): how long the inbound row took to be stored (its commit), the
+interpretation to its committed answer (the handler returns), and the dispatch until the
+send; and the statements and commits the database saw from the message until the send
+(each commit of a write is one WAL flush on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import bot.commands  # noqa: F401  (registers every chat command)
@@ -37,6 +44,20 @@ from store.db import Database
 from store.models import ChatIdentity
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class Steps:
+    """The database's statements and commits, timed, as the engine sees them."""
+
+    def __init__(self, db: Database) -> None:
+        self.statements: list[float] = []
+        self.commits: list[float] = []
+        engine = db.engine.sync_engine
+        event.listen(engine, "after_cursor_execute", lambda *_: self.statements.append(time.perf_counter()))
+        event.listen(engine, "commit", lambda *_: self.commits.append(time.perf_counter()))
+
+    def between(self, times: list[float], start: float, end: float) -> list[float]:
+        return [t for t in times if start <= t <= end]
 
 
 class TimedChannel:
@@ -87,13 +108,23 @@ async def main(url: str, messages: int, people: int) -> None:
     channel.arrived.clear()
 
     latencies = []
+    steps = Steps(db)
+    stored, answered, dispatched, statements, commits = [], [], [], [], []
     for i in range(messages):
         chat = f"link-{i}"
         started = time.perf_counter()
         await conversation.handle(InboundMessage("telegram", chat, "2", "4: đang làm 50%"))
+        returned = time.perf_counter()
         while chat not in channel.arrived:
             await asyncio.sleep(0.001)
-        latencies.append((channel.arrived[chat] - started) * 1000)
+        sent = channel.arrived[chat]
+        latencies.append((sent - started) * 1000)
+        first_commit = min(steps.between(steps.commits, started, sent), default=started)
+        stored.append((first_commit - started) * 1000)
+        answered.append((returned - first_commit) * 1000)
+        dispatched.append((sent - returned) * 1000)
+        statements.append(len(steps.between(steps.statements, started, sent)))
+        commits.append(len(steps.between(steps.commits, started, sent)))
     ticker.dispatcher.stopping = True
     ticker.woken.set()
     await wakeups
@@ -103,6 +134,12 @@ async def main(url: str, messages: int, people: int) -> None:
         f"backend={db.dialect} people={max(people, messages)} answers={messages} latency ms: "
         f"median {statistics.median(latencies):.1f}, p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f}, "
         f"p99 {latencies[max(0, int(len(latencies) * 0.99) - 1)]:.1f}, max {latencies[-1]:.1f}"
+    )
+    median = statistics.median
+    print(
+        f"  steps (median ms): stored {median(stored):.1f}, answered {median(answered):.1f}, "
+        f"dispatched and sent {median(dispatched):.1f}; until the send: "
+        f"{median(statements):.0f} statements, {median(commits):.0f} commits"
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from bot.settings import Settings
 from bot.wards import WardPlan, check_plan, find_wards
@@ -14,6 +15,9 @@ from scheduler.clock import Clock
 from scheduler.plan import Plan
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
+
+if TYPE_CHECKING:
+    from store.outbox import LeasedReply
 
 
 class _PlanOnUse:
@@ -49,6 +53,20 @@ class ServedWard:
         return self.__dict__.get("_plan") is not None
 
 
+class ReplySender(Protocol):
+    """The running bot's dispatcher, which sends an answer as soon as it is committed
+    (bot/app/service.py Ticker; scheduler/dispatcher/direct.py)."""
+
+    def lease(self, channel: str, now: datetime) -> tuple[str, datetime] | None:
+        """(worker, until) to write an answer for `channel` claimed with; None when this
+        process does not send on that channel (or is stopping)."""
+        ...
+
+    def hand_over(self, reply: LeasedReply) -> None:
+        """Send `reply`, written claimed and committed."""
+        ...
+
+
 @dataclass
 class AppContext:
     db: Database
@@ -61,6 +79,9 @@ class AppContext:
     ward_id: int
     # Wakes the dispatcher at once after a reply is queued (set by the running bot).
     wake: Callable[[], None] = field(default=lambda: None)
+    # Sends an answer at once, written claimed (set by the running bot). None: answers wait
+    # in the outbox for a dispatcher's claim (tests, the console, tools).
+    replies: ReplySender | None = None
     # The Telegram bot's @username once getMe answered (for /moi's deep link).
     telegram_username: str | None = None
     # Every ward served, by ward id (one entry, the ward above, unless given several).

@@ -12,9 +12,11 @@ from sqlalchemy import Table, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.db import Database
+from store.delivery import add_attempts
 from store.enums import ReminderKind, ReminderState
 from store.models import Person, Reminder, UTCDateTime
-from store.sql import count_insert_or_ignore
+from store.sql import count_insert_or_ignore, insert_or_ignore
+from store.text import storable
 
 
 async def insert_reminders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
@@ -87,6 +89,11 @@ async def queue_notice(
     return await insert_reminders(session, notice_rows(ward_id, people, key, body, now, kind=kind, due_at=due_at))
 
 
+def reply_buttons(buttons: Sequence[tuple[str, str]]) -> str | None:
+    """An answer's buttons as its row keeps them."""
+    return json.dumps([list(b) for b in buttons], ensure_ascii=False) if buttons else None
+
+
 async def queue_reply(
     session: AsyncSession,
     ward_id: int,
@@ -97,16 +104,72 @@ async def queue_reply(
     text: str,
     buttons: Sequence[tuple[str, str]],
     now: datetime,
-) -> int:
+    *,
+    leased: tuple[str, datetime] | None = None,
+) -> int | None:
     """Queue the answer to inbound message `inbound_id`, addressed back to its chat, with
-    its answer buttons as (label, data) pairs."""
+    its answer buttons as (label, data) pairs; its id, None when it was queued before.
+    `leased` (worker, until): the row is written claimed by that worker's dispatcher, which
+    sends it at once (scheduler.dispatcher.direct), as a claim would have left it."""
     row = reminder_row(ward_id, f"reply:{inbound_id}", ReminderKind.REPLY, now, now, person_id=person_id, body=text)
     row.update(
         channel=channel,
         chat_id=chat_id,
-        buttons=json.dumps([list(b) for b in buttons], ensure_ascii=False) if buttons else None,
+        buttons=reply_buttons(buttons),
     )
-    return await insert_reminders(session, [row])
+    if leased is not None:
+        row.update(state=ReminderState.SENDING, locked_by=leased[0], locked_until=leased[1])
+    ids = await insert_or_ignore(session, Reminder, [row], ("ward_id", "key"))
+    return ids[0] if ids else None
+
+
+@dataclass(frozen=True)
+class LeasedReply:
+    """An answer written claimed by a worker with the "sending" attempt of its one send
+    (`queue_leased_reply`): what that worker's dispatcher sends once it is committed. Body
+    and buttons as the row keeps them (made storable, store/text.py)."""
+
+    reminder_id: int
+    attempt_id: int
+    locked_until: datetime
+    person_id: int | None
+    channel: str
+    chat_id: str
+    body: str
+    buttons: str | None
+
+
+async def queue_leased_reply(
+    session: AsyncSession,
+    leased: tuple[str, datetime],
+    ward_id: int,
+    inbound_id: int,
+    channel: str,
+    chat_id: str,
+    person_id: int | None,
+    text: str,
+    buttons: Sequence[tuple[str, str]],
+    now: datetime,
+) -> LeasedReply | None:
+    """`queue_reply` claimed by worker `leased[0]` until `leased[1]`, with its "sending"
+    attempt written as a dispatcher's decision writes it (scheduler.dispatcher.direct);
+    None when the answer was queued before (it then waits for its claim)."""
+    answer = (ward_id, inbound_id, channel, chat_id, person_id, text, buttons, now)
+    rid = await queue_reply(session, *answer, leased=leased)
+    if rid is None:
+        return None
+    (attempt_id,) = await add_attempts(session, [(rid, None, person_id, channel, chat_id)], leased[0], now)
+    kept = reply_buttons(buttons)
+    return LeasedReply(
+        rid,
+        attempt_id,
+        leased[1],
+        person_id,
+        channel,
+        chat_id,
+        storable(text),
+        storable(kept) if kept is not None else None,
+    )
 
 
 async def claim(db: Database, worker: str, now: datetime, limit: int, lease_seconds: float) -> list[int]:

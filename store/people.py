@@ -29,6 +29,18 @@ async def identity_by_chat(session: AsyncSession, channel: str, chat_id: str) ->
     )
 
 
+async def identity_with_person(session: AsyncSession, channel: str, chat_id: str) -> tuple[ChatIdentity, Person] | None:
+    """The chat's identity and its person, in one statement: every answer starts with them."""
+    row = (
+        await session.execute(
+            select(ChatIdentity, Person)
+            .join(Person, Person.id == ChatIdentity.person_id)
+            .where(ChatIdentity.channel == channel, ChatIdentity.chat_id == chat_id)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 async def link_chat(
     session: AsyncSession,
     person: Person,

@@ -36,12 +36,7 @@ async def record_status(
     # Callers hand over what a reply was read as; what is kept is one of the stored statuses.
     status, review = Status(status), Review(review) if review is not None else None
     note = storable(note) if note is not None else None
-    assignment = await session.get(Assignment, assignment_id)
-    assert assignment is not None
-    # Read again under a row lock (FOR UPDATE; SQLite's BEGIN IMMEDIATE already serialises):
-    # two reports on one assignment at once would otherwise both move the pointers from the
-    # same old values, and the one committed last would undo the other.
-    await session.refresh(assignment, [*progress.POINTERS, *progress.MIRROR], with_for_update=True)
+    assignment, checkin = await _locked(session, assignment_id)
     report = StatusReport(
         assignment_id=assignment_id,
         person_id=person_id,
@@ -54,8 +49,7 @@ async def record_status(
     )
     session.add(report)
     await session.flush()
-    occurrence = await session.get(Occurrence, assignment.occurrence_id)
-    await progress.advance(session, assignment, report, bool(occurrence and occurrence.checkin))
+    await progress.advance(session, assignment, report, checkin)
     if assignment.status_at is not None and now < assignment.status_at:
         return assignment
     _mirror(assignment, report)
@@ -145,7 +139,7 @@ async def retract_last(
         return Retraction("already", reports)
     if now - at > window:
         return Retraction("too_late", reports)
-    assignments = [await _locked(session, aid) for aid in dict.fromkeys(r.assignment_id for r in reports)]
+    assignments = [(await _locked(session, aid))[0] for aid in dict.fromkeys(r.assignment_id for r in reports)]
     ours = {r.id for r in reports}
     for a in assignments:
         if a.last_report_id not in ours:
@@ -158,11 +152,21 @@ async def retract_last(
     return Retraction("undone", reports)
 
 
-async def _locked(session: AsyncSession, assignment_id: int) -> Assignment:
-    assignment = await session.get(Assignment, assignment_id)
-    assert assignment is not None
-    await session.refresh(assignment, [*progress.POINTERS, *progress.MIRROR], with_for_update=True)
-    return assignment
+async def _locked(session: AsyncSession, assignment_id: int) -> tuple[Assignment, bool]:
+    """The assignment read under a row lock (FOR UPDATE; SQLite's BEGIN IMMEDIATE already
+    serialises), over any copy the session holds, and whether its occurrence is a check-in.
+    Two reports on one assignment at once would otherwise both move the pointers from the
+    same old values, and the one committed last would undo the other. One statement: it is
+    on the path of every answer."""
+    locked = (
+        select(Assignment, Occurrence.checkin)
+        .join(Occurrence, Occurrence.id == Assignment.occurrence_id)
+        .where(Assignment.id == assignment_id)
+        .with_for_update(of=Assignment)
+        .execution_options(populate_existing=True)
+    )
+    assignment, checkin = (await session.execute(locked)).one()
+    return assignment, bool(checkin)
 
 
 async def _mirror_again(session: AsyncSession, assignment: Assignment) -> None:

@@ -58,7 +58,8 @@ from store.wards import (
 
 if TYPE_CHECKING:  # the service's own pieces: a command line opening a ward never loads them
     from bot.app.periodic import PeriodicWork
-    from scheduler.dispatcher import Dispatcher
+    from scheduler.dispatcher import Delivery, Dispatcher
+    from store.outbox import LeasedReply
 
 log = logging.getLogger(__name__)
 
@@ -275,6 +276,9 @@ class Ticker:
     _dispatching: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
     woken: asyncio.Event = field(default_factory=asyncio.Event)
+    # Answers the conversation wrote claimed by this dispatcher, committed, not yet sent
+    # (scheduler/dispatcher/direct.py): reminder id → its send, and until when it is ours.
+    _handed: dict[int, tuple[list[Delivery], datetime]] = field(default_factory=dict)
     periodic: PeriodicWork | None = None  # the first ward's cycles' sweep and report-due, digest
     periodics: dict[int, PeriodicWork] = field(default_factory=dict)  # every ward's
     last_tick: datetime | None = None  # when the last tick completed (bot.app.health reads it)
@@ -512,15 +516,20 @@ class Ticker:
     async def shutdown(self, grace: float = STOP_GRACE, cut_off: float = STOP_CUT_OFF) -> None:
         """Let the tick in progress finish its batch (so what was sent is recorded) for
         `grace` seconds; then cut off the sends still on the wire (a hung API), which are
-        recorded as unknown outcome with their rows given back, and wait `cut_off` more."""
+        recorded as unknown outcome with their rows given back, and wait `cut_off` more.
+        Answers handed over and not yet sent are given back too (sent at the next start)."""
         self.dispatcher.stopping = True
         self.woken.set()
-        if await self._idle_within(grace):
-            return
-        log.warning("the batch in hand did not finish within %.0f s; cutting off the sends on the wire", grace)
-        self.dispatcher.hurry()
-        if not await self._idle_within(cut_off):
-            log.warning("the last dispatch batch did not finish %.0f s after the cut-off", cut_off)
+        if not await self._idle_within(grace):
+            log.warning("the batch in hand did not finish within %.0f s; cutting off the sends on the wire", grace)
+            self.dispatcher.hurry()
+            if not await self._idle_within(cut_off):
+                log.warning("the last dispatch batch did not finish %.0f s after the cut-off", cut_off)
+                return
+        if self._handed:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(cut_off), self._dispatching:
+                    await self._send_handed()
 
     async def _idle_within(self, seconds: float) -> bool:
         try:
@@ -543,19 +552,51 @@ class Ticker:
 
     async def dispatch(self) -> None:
         async with self._dispatching:
+            await self._send_handed()
             if not self.dispatcher.stopping:
                 await self.dispatcher.tick()
 
+    async def _send_handed(self) -> None:
+        """Send the answers handed over (once stopping, give them back: their attempts
+        deleted, their rows pending for the next start)."""
+        if self._handed:
+            handed, self._handed = self._handed, {}
+            # One batch, held until its earliest lease: an answer that waited behind a long
+            # batch has its lease renewed before it is sent (scheduler.dispatcher.lease).
+            until = min(until for _, until in handed.values())
+            await self.dispatcher.send_claimed({rid: sends for rid, (sends, _) in handed.items()}, until)
+
+    def lease(self, channel: str, now: datetime) -> tuple[str, datetime] | None:
+        """bot.context.ReplySender: an answer on a channel this dispatcher sends on is
+        written claimed by it, for its lease."""
+        if self.dispatcher.stopping or channel not in self.dispatcher.channels:
+            return None
+        return self.dispatcher.config.worker, now + timedelta(seconds=self.dispatcher.config.lease_seconds)
+
+    def hand_over(self, reply: LeasedReply) -> None:
+        """bot.context.ReplySender: send a committed answer written claimed, at once."""
+        from scheduler.dispatcher import reply_delivery
+
+        self._handed[reply.reminder_id] = ([reply_delivery(reply)], reply.locked_until)
+        self.woken.set()
+
     async def serve_wakeups(self) -> None:
         """Drain the outbox whenever a reply is queued. The event is cleared before the
-        drain, so a reply queued during it triggers one more drain rather than waiting."""
-        while not self.dispatcher.stopping:
-            await self.woken.wait()
-            self.woken.clear()
-            try:
-                await self.dispatch()
-            except Exception:
-                log.exception("dispatch after a wake-up failed; the next tick retries")
+        drain, so a reply queued during it triggers one more drain rather than waiting.
+        While it runs, the conversation hands its answers over written claimed (sent first,
+        without a claim and a decision of their own: scheduler/dispatcher/direct.py)."""
+        self.ctx.replies = self
+        try:
+            while not self.dispatcher.stopping:
+                await self.woken.wait()
+                self.woken.clear()
+                try:
+                    await self.dispatch()
+                except Exception:
+                    log.exception("dispatch after a wake-up failed; the next tick retries")
+        finally:
+            if self.ctx.replies is self:
+                self.ctx.replies = None
 
 
 async def run_with_scheduler(ticker: Ticker, main: Awaitable[object], tick_seconds: float) -> None:

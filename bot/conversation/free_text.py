@@ -8,14 +8,14 @@ import re
 from bot.conversation import products, retraction
 from bot.conversation.recording import record_piece, report, store
 from bot.conversation.registry import COMMANDS
-from bot.conversation.tasks import leading_task, open_views, refs_in, replied_reminders, task_view
+from bot.conversation.tasks import leading_task, open_views, refs_in, replied_reminders, task_view, ward_labels
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.reading.replies import STATUSES, ParsedReply, needs_confirmation, parse_reply, read_confirmation
 from bot.reading.task_refs import read_answers
 from bot.reading.wording import NO_TASK_PART, UNREADABLE_PART
 from bot.texts import common as texts
-from store.queries import AssignmentView, assignment_view, task_labels
+from store.queries import AssignmentView, assignment_view
 
 
 async def free_text(t: Turn, text: str) -> Reply:
@@ -131,9 +131,8 @@ async def several(t: Turn, text: str) -> Reply | None:
     """Several answers in one line, each read on its own and recorded, one confirmation
     listing them all; a part that cannot be read, or names no task, is asked about — never
     folded into another part. None when the text names fewer than two tasks."""
-    labels = await task_labels(t.s, t.ward_id)
     open_stt = [v.task_stt for v in await open_views(t)]
-    answers = read_answers(text, labels, open_stt, t.ctx.today())
+    answers = read_answers(text, await ward_labels(t), open_stt, t.ctx.today())
     if answers is None:
         return None
     lines: list[str] = []

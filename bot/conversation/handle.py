@@ -14,12 +14,13 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions.evidence_files import FetchedFile
-from bot.context import AppContext
+from bot.context import AppContext, ReplySender
 from bot.conversation.free_text import button, free_text
 from bot.conversation.linking import unlinked
 from bot.conversation.products import fetch_files
@@ -32,8 +33,8 @@ from bot.texts import wards as texts_wards
 from store.db import database_away
 from store.inbound import claim_answer, mark_processed, store_inbound
 from store.models import ChatIdentity, Person
-from store.outbox import insert_reminders, queue_reply
-from store.people import adopt_sender, identity_by_chat
+from store.outbox import LeasedReply, insert_reminders, queue_leased_reply, queue_reply
+from store.people import adopt_sender, identity_with_person
 
 log = logging.getLogger(__name__)
 
@@ -149,23 +150,38 @@ class Conversation:
             assert answered is not None
             await mark_processed(session, inbound_id, now, answered.outcome, answered.identity_id)
             await insert_reminders(session, answered.queued)
+            replies, leased = self.ctx.replies, None
             if answered.replies and msg.channel not in INLINE_CHANNELS:
-                # Queued with what it confirms, in the same transaction: a reply the bot
-                # gives is sent, or retried like any reminder — never lost to a 502.
-                await queue_reply(
-                    session,
-                    answered.ward_id if answered.ward_id is not None else self.ctx.ward_id,
-                    inbound_id,
-                    msg.channel,
-                    msg.chat_id,
-                    answered.person_id,
-                    *_joined(answered.replies),
-                    now,
-                )
+                leased = await _queue_answer(session, replies, msg, inbound_id, answered, self.ctx.ward_id, now)
+        if leased is not None and replies is not None:
+            replies.hand_over(leased)  # committed: sent now, without a claim of its own
         if msg.channel not in INLINE_CHANNELS:
             # The answer (or a file asked for, which has no text answer) is in the outbox.
             self.ctx.wake()
         return answered.replies
+
+
+async def _queue_answer(
+    session: AsyncSession,
+    replies: ReplySender | None,
+    msg: InboundMessage,
+    inbound_id: int,
+    answered: Answered,
+    default_ward: int,
+    now: datetime,
+) -> LeasedReply | None:
+    """Queue the answer with what it confirms, in the same transaction: a reply the bot
+    gives is sent, or retried like any reminder — never lost to a 502. Claimed by the
+    running dispatcher (`replies`) when it sends on the channel, with the "sending" attempt
+    of its send (scheduler/dispatcher/direct.py): returned, to hand over once committed."""
+    ward_id = answered.ward_id if answered.ward_id is not None else default_ward
+    text, buttons = _joined(answered.replies)
+    leased = replies.lease(msg.channel, now) if replies is not None else None
+    answer = (ward_id, inbound_id, msg.channel, msg.chat_id, answered.person_id, text, buttons, now)
+    if leased is None:
+        await queue_reply(session, *answer)
+        return None
+    return await queue_leased_reply(session, leased, *answer)
 
 
 _TEXT_FIELDS = ("channel", "chat_id", "message_id", "sender_id", "sender_name", "text", "reply_to_message_id", "raw")
@@ -201,17 +217,21 @@ def _reads_only(msg: InboundMessage) -> bool:
     return msg.channel not in registered.writes_on
 
 
-async def _linked_identity(s: AsyncSession, msg: InboundMessage, *, reading: bool) -> tuple[ChatIdentity | None, bool]:
-    """The chat's identity when the message comes from the person who linked it (None for a
-    stranger), and whether finding out needs a write (a sender to adopt) in a read session."""
-    identity = await identity_by_chat(s, msg.channel, msg.chat_id)
-    if identity is None:
-        return None, False
+async def _linked_identity(
+    s: AsyncSession, msg: InboundMessage, *, reading: bool
+) -> tuple[ChatIdentity | None, Person | None, bool]:
+    """The chat's identity and its person when the message comes from the person who
+    linked it (None, None for a stranger), and whether finding out needs a write (a sender
+    to adopt) in a read session."""
+    found = await identity_with_person(s, msg.channel, msg.chat_id)
+    if found is None:
+        return None, None, False
+    identity, person = found
     if reading and identity.sender_id is None and msg.private and msg.sender_id is not None:
-        return None, True  # _same_sender records the sender: a write
+        return None, None, True  # _same_sender records the sender: a write
     if not await _same_sender(s, identity, msg):
-        return None, False  # someone other than the person who linked this chat: a stranger here
-    return identity, False
+        return None, None, False  # someone other than the person who linked this chat: a stranger here
+    return identity, person, False
 
 
 async def _interpret(
@@ -229,10 +249,9 @@ async def _interpret(
     interpreted again in a write transaction."""
     text = (msg.text or "").strip()
     command = _COMMAND.match(text)
-    identity, needs_write = await _linked_identity(s, msg, reading=reading)
+    identity, person, needs_write = await _linked_identity(s, msg, reading=reading)
     if needs_write:
         return None
-    person = await s.get(Person, identity.person_id) if identity else None
     if identity is None or person is None or person.unlinked_at is not None:
         # A stranger, or a person the office unlinked (/huy): the chat can only link.
         if reading:

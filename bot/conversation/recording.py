@@ -14,6 +14,7 @@ from __future__ import annotations
 from bot.actions import unit_reports
 from bot.actions.status import record_status
 from bot.conversation import products
+from bot.conversation.tasks import forget_views
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.reading.replies import ParsedReply, needs_confirmation, parse_reply
@@ -36,6 +37,7 @@ async def store(t: Turn, view: AssignmentView, parsed: ParsedReply) -> Reply:
     if parsed.status in _REVIEWED:
         return [OutboundMessage(await _record_reviewed(t, view, parsed, t.msg.text, ask=True))]
     await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, t.ctx.now())
+    forget_views(t)
     t.ask(None)
     reply = [OutboundMessage(texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note))]
     if parsed.status == "blocked":
@@ -53,6 +55,7 @@ async def record_piece(t: Turn, view: AssignmentView, parsed: ParsedReply, words
     if parsed.status in _REVIEWED:
         return await _record_reviewed(t, view, parsed, words, ask=False)
     await record_status(t.s, view.id, t.person.id, t.inbound_id, parsed, t.ctx.now())
+    forget_views(t)
     if parsed.status == "blocked" and parsed.note:
         await blocked_told(t, view, parsed.note)
     return texts.confirm(view.task_label, parsed.status, parsed.percent, parsed.note)
@@ -69,15 +72,20 @@ async def report(t: Turn, view: AssignmentView, text: str) -> Reply:
         return await store(t, view, ParsedReply("blocked", None, text))
     found = products.found_in(t, text)
     if found or t.files:
-        return [OutboundMessage(await products.add_evidence(t, view, found))]
+        added = await products.add_evidence(t, view, found)
+        forget_views(t)
+        return [OutboundMessage(added)]
     return [OutboundMessage(texts.ASK_AGAIN_FOR.format(stt=view.task_label))]
 
 
 async def _record_reviewed(t: Turn, view: AssignmentView, parsed: ParsedReply, words: str, *, ask: bool) -> str:
     t.ask(None)
     if parsed.status == "done":
-        return await products.record_done(t, view, words, parsed.percent, parsed.note, ask)
-    return await unit_reports.report_decline(t.s, reporter(t), view, words, parsed.note, t.ctx.now())
+        line = await products.record_done(t, view, words, parsed.percent, parsed.note, ask)
+    else:
+        line = await unit_reports.report_decline(t.s, reporter(t), view, words, parsed.note, t.ctx.now())
+    forget_views(t)
+    return line
 
 
 def reporter(t: Turn) -> unit_reports.Reporter:

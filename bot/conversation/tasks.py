@@ -56,16 +56,37 @@ async def welcome(ctx: AppContext, s: AsyncSession, person: Person) -> str:
     return "\n\n".join(lines)
 
 
-async def open_views(t: Turn) -> list[AssignmentView]:
-    """The open assignments of the turn's unit (none for a person without a unit)."""
+async def current_views(t: Turn, ward_id: int) -> list[AssignmentView]:
+    """The current assignments in `ward_id` of the turn's unit (none for a person without a
+    unit), read once per turn until it records a status (`forget_views`): a reply is read by
+    several readers in turn, each of which used to query them again."""
     if t.person.unit_id is None:
         return []
-    return await open_assignments(t.s, t.person.ward_id, t.person.unit_id, t.ctx.today())
+    if t.views is None or t.views[0] != ward_id:
+        t.views = (ward_id, await current_assignments(t.s, ward_id, t.ctx.today(), t.person.unit_id))
+    return t.views[1]
+
+
+def forget_views(t: Turn) -> None:
+    """The turn recorded something: its unit's assignments are read again when next asked."""
+    t.views = None
+
+
+async def open_views(t: Turn) -> list[AssignmentView]:
+    """The open assignments of the turn's unit (none for a person without a unit)."""
+    return [v for v in await current_views(t, t.person.ward_id) if v.is_open]
+
+
+async def ward_labels(t: Turn) -> dict[int, str]:
+    """The turn's ward's task labels, read once per turn."""
+    if t.labels is None or t.labels[0] != t.ward_id:
+        t.labels = (t.ward_id, await task_labels(t.s, t.ward_id))
+    return t.labels[1]
 
 
 async def refs_in(t: Turn, text: str) -> list[TaskRef]:
     """The ways `text` starts with a task label, read against the ward's own labels."""
-    return task_refs(text, await task_labels(t.s, t.ward_id))
+    return task_refs(text, await ward_labels(t))
 
 
 async def leading_task(t: Turn, text: str) -> TaskRef | None:
@@ -79,10 +100,9 @@ async def leading_task(t: Turn, text: str) -> TaskRef | None:
 
 async def task_view(t: Turn, stt: int | None) -> AssignmentView | None:
     """The unit's current assignment of task `stt` (None for a task the ward does not have)."""
-    if t.person.unit_id is None or stt is None:
+    if stt is None:
         return None
-    views = await current_assignments(t.s, t.ward_id, t.ctx.today(), t.person.unit_id)
-    return next((v for v in views if v.task_stt == stt), None)
+    return next((v for v in await current_views(t, t.ward_id) if v.task_stt == stt), None)
 
 
 async def replied_reminders(t: Turn) -> list[AssignmentView]:

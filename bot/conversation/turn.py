@@ -15,6 +15,7 @@ from bot.context import AppContext
 from bot.messages import InboundMessage, OutboundMessage
 from scheduler.plan import Plan
 from store.models import ChatIdentity, Person
+from store.queries import AssignmentView
 
 Reply = list[OutboundMessage]
 
@@ -41,6 +42,11 @@ class Turn:
     # Outbox rows (files for this chat) the turn queues: written with its answer, in the
     # transaction that marks the message processed, so a command may read in a read session.
     queued: list[dict[str, Any]] = field(default_factory=list)
+    # What the turn read of its ward's tasks, with the ward they are of, read once however
+    # many readers ask (bot/conversation/tasks.py): the labels, and the unit's current
+    # assignments until the turn records a status (their status is then read again).
+    labels: tuple[int, dict[int, str]] | None = None
+    views: tuple[int, list[AssignmentView]] | None = None
 
     def ask(self, kind: str | None, assignment_id: int | None = None, text: str | None = None) -> None:
         """Remember the question the bot asks this chat (None: no question pending)."""

@@ -36,6 +36,7 @@ from scheduler.dispatcher.decide import (
     recipients,
     still_wanted,
 )
+from scheduler.dispatcher.direct import reply_delivery
 from scheduler.dispatcher.record import Verdict, after_send
 from scheduler.dispatcher.run import Dispatcher
 
@@ -57,6 +58,7 @@ __all__ = [
     "after_send",
     "direct_message",
     "nobody_report_due",
+    "reply_delivery",
     "recipients",
     "still_wanted",
 ]

@@ -32,14 +32,22 @@ RENEWAL_WAIT = 10.0
 class LeaseKeeper:
     """Renews the lease of one batch's rows until `stop`."""
 
-    def __init__(self, db: Database, clock: Clock, worker: str, ids: list[int], lease_seconds: float) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        worker: str,
+        ids: list[int],
+        lease_seconds: float,
+        until: datetime | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.worker = worker
         self.ids = list(ids)
         self.lease = timedelta(seconds=lease_seconds)
-        # What the claim set: the rows are ours until then at least.
-        self.until: datetime = clock.now() + self.lease
+        # What the claim set (`until`, for rows claimed a while ago): ours until then at least.
+        self.until: datetime = until if until is not None else clock.now() + self.lease
         self.lost: set[int] = set()  # rows another worker holds now: never sent by us
         self.every = min(lease_seconds / 4, 15.0)
         self._renewed = asyncio.Event()

@@ -102,13 +102,27 @@ class Dispatcher:
             results.update(await self._send_and_record(pending))
         return list(results.values())
 
+    async def send_claimed(self, pending: dict[int, list[Delivery]], until: datetime) -> TickStats:
+        """Send rows this worker holds until `until` with their "sending" attempts written
+        (answers written claimed, scheduler.dispatcher.direct) and record them as any batch:
+        a row that waited until its lease ran short is renewed first, and not sent if
+        another worker took it meanwhile. Once stopping, they are released instead (their
+        attempts deleted)."""
+        total = TickStats(claimed=len(pending))
+        for result in (await self._send_and_record(pending, until)).values():
+            setattr(total, result, getattr(total, result) + 1)
+        self.stats.add(total)
+        return total
+
     def hurry(self) -> None:
         """Shutdown, the grace over: sends still on the wire are cut off now (recorded as
         unknown outcome, their rows given back), rows not started are released."""
         self.stopping = True
         self.hurried.set()
 
-    async def _send_and_record(self, pending: dict[int, list[Delivery]]) -> dict[int, str]:
+    async def _send_and_record(
+        self, pending: dict[int, list[Delivery]], until: datetime | None = None
+    ) -> dict[int, str]:
         """Send every row, `concurrency` at a time, handing each finished row to the recorder,
         the batch's lease renewed meanwhile (scheduler.dispatcher.lease).
 
@@ -119,7 +133,7 @@ class Dispatcher:
         gate = asyncio.Semaphore(self.config.concurrency)
         recorder = Recorder(self.db, self)
         recording = asyncio.ensure_future(recorder.run())
-        lease = LeaseKeeper(self.db, self.clock, self.config.worker, list(pending), self.config.lease_seconds)
+        lease = LeaseKeeper(self.db, self.clock, self.config.worker, list(pending), self.config.lease_seconds, until)
         lease.start()
         started: set[int] = set()
         abort = False
