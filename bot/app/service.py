@@ -279,7 +279,7 @@ def _read_plans(files: list[Path]) -> list[tuple[Path, Plan]]:
     return [(f, check_plan(f)) for f in files]
 
 
-async def serving_while_reading(ctx: AppContext, stop: asyncio.Event, serve: Awaitable[None]) -> None:
+async def serving_while_reading(ctx: AppContext, stop: asyncio.Event, serve: Awaitable[object]) -> None:
     """Run `serve` (which ends when `stop` is set) while `ctx.reading` reads the plan files
     left; a refusal the reading finds sets `stop` and is raised once `serve` has ended, as
     a refused start is."""
