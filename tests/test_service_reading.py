@@ -226,3 +226,27 @@ async def test_a_service_whose_reading_finds_two_files_of_one_identity_ends_in_o
     )
     assert_one_clean_line(run, fake.token)
     assert "z-copy.yaml" in run.last_line() and "w3.yaml" in run.last_line()
+
+
+async def test_healthz_says_the_plans_are_still_being_read(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gate: tuple[threading.Event, threading.Event]
+) -> None:
+    from bot.app.health import HealthCheck
+
+    entered, release = gate
+    ctx, _ = await _restart_reading(db, tmp_path, monkeypatch)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serving_while_reading(ctx, stop, stop.wait()))
+    try:
+        assert await asyncio.to_thread(entered.wait, 30)
+        _, body = await HealthCheck(ctx).http()
+        assert body["plans_being_read"] == {"files": WARDS - 1, "wards_served": 1}
+        release.set()
+        await until(lambda: ctx.reading is not None and ctx.reading.done, what="the reading done")
+        _, body = await HealthCheck(ctx).http()
+        assert "plans_being_read" not in body
+    finally:
+        release.set()
+        stop.set()
+        await serving
+        await ctx.db.dispose()

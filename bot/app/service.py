@@ -88,7 +88,9 @@ async def open_context(
     the database. `one_ward` (the command line): only the ward `ward` names — or the only
     one — is opened and synced; WardError when that is not one ward. Without `plan_first`
     (the service) the wards are served at once and planned afterwards by the Ticker, ward
-    by ward between answers: a restart with thousands of wards answers within seconds."""
+    by ward between answers: a restart with thousands of wards answers within seconds; more
+    than READ_BEFORE_SERVING new or edited plan files are left to `ctx.reading`, which the
+    service runs beside its answers (`serving_while_reading`)."""
     wards = load_wards(settings.plan_path) if plan_first or one_ward else []
     if one_ward:
         wards = [pick_ward(wards, ward)]
