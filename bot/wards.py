@@ -10,16 +10,20 @@ replacing another's tasks.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.texts import wards as texts_wards
 from scheduler.folding import fold
-from scheduler.plan import Plan, PlanError, load_plan
-from scheduler.reminders import PolicyError, check_policy
-from scheduler.workcal import WorkingCalendar
+
+if TYPE_CHECKING:  # read when a plan is: `nhacviec link` finds its ward without them
+    from scheduler.plan import Plan
+    from scheduler.workcal import WorkingCalendar
 
 PLAN_SUFFIXES = (".yaml", ".yml")
 KEY_WIDTH = 64  # wards.key
@@ -51,10 +55,10 @@ def ward_key(plan: Plan) -> str:
     return key
 
 
-def short_names(plan: Plan, key: str) -> set[str]:
-    """What a person may type for a ward: its name (with or without diacritics, with or
-    without "Phường"), its key, the key's ward part."""
-    name = fold(plan.ward)
+def short_names(ward: str, key: str) -> set[str]:
+    """What a person may type for a ward: its name (the plan's `ward`, with or without
+    diacritics, with or without "Phường"), its key, the key's ward part."""
+    name = fold(ward)
     names = {name, key, key.split(":", 1)[0]}
     for kind in _KINDS:
         if name.startswith(kind):
@@ -72,9 +76,22 @@ def plan_files(path: Path) -> list[Path]:
     )
 
 
+def plan_digests(files: list[Path]) -> dict[Path, str]:
+    """SHA-256 of each readable file's bytes (`wards.plan_sha`); an unreadable file is left
+    out, for reading it to say why."""
+    digests: dict[Path, str] = {}
+    for f in files:
+        with contextlib.suppress(OSError):
+            digests[f] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return digests
+
+
 def check_plan(path: Path, calendar: WorkingCalendar | None = None) -> Plan:
     """Load one plan with every check `nhacviec check` makes (the reminder policies against
     the office hours when a calendar is given); PlanError names every problem."""
+    from scheduler.plan import PlanError, load_plan
+    from scheduler.reminders import PolicyError, check_policy
+
     plan = load_plan(path)
     if calendar is not None:
         problems = []
@@ -115,7 +132,7 @@ def find_wards(wards: list[WardPlan], text: str) -> list[WardPlan]:
     """The wards `text` names (by name, short name or key); several when it is ambiguous."""
     wanted = fold(text).strip()
     exact = [w for w in wards if wanted == w.key]
-    return exact or [w for w in wards if wanted in short_names(w.plan, w.key)]
+    return exact or [w for w in wards if wanted in short_names(w.plan.ward, w.key)]
 
 
 def pick_ward(wards: list[WardPlan], text: str | None) -> WardPlan:

@@ -19,5 +19,10 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped.lower()).strip()
 
 
+def unit_key(text: str) -> str:
+    """How a unit's code, name or alias is looked up: folded, without trailing punctuation."""
+    return fold(text).strip(" .;")
+
+
 def has_diacritics(text: str) -> bool:
     return fold(text) != _SPACES.sub(" ", text.lower()).strip()

@@ -83,23 +83,45 @@ class Database:
         statements, as on SQLite."""
         return self.read_sessions()
 
-    async def upgrade(self, target: str = "head") -> tuple[str | None, str | None]:
+    async def upgrade(self, target: str = "head", *, from_snapshot: bool = True) -> tuple[str | None, str | None]:
         """Bring the schema to `target` (a revision lower than the database's downgrades);
         returns (revision before, revision after). Several processes may call it at once:
         on PostgreSQL they take a transaction-scoped advisory lock first, so one migrates
         and the others wait, then find the schema current (two workers starting on an
         empty database both start). SQLite's BEGIN IMMEDIATE serialises them the same way.
-        SchemaTooNew when the database is at a revision this code does not have."""
+        SchemaTooNew when the database is at a revision this code does not have. A new
+        SQLite database is created at head from store/snapshot.py's script (unless not
+        `from_snapshot`), without Alembic."""
         if target == "head":
             # The usual case, every command and every start: the schema is current, said by
-            # one query, without loading Alembic (~150 ms of imports).
+            # one query, without loading Alembic (~150 ms of imports and ~10 MiB kept for the
+            # life of the process).
             current = await self._recorded_revision()
             if current == SCHEMA_HEAD:
                 return current, current
+            if current is None and from_snapshot and self.dialect == "sqlite" and await self._create_at_head():
+                return None, SCHEMA_HEAD
         async with self.engine.begin() as conn:
             if self.is_postgres:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             return await conn.run_sync(_upgrade, target)
+
+    async def _create_at_head(self) -> bool:
+        """Create the schema at head in an empty SQLite database, in one transaction (BEGIN
+        IMMEDIATE: a second process starting meanwhile waits, then finds the tables); False
+        when the database holds anything already (Alembic then sees to it)."""
+        from store.snapshot import head_statements
+
+        async with self.engine.begin() as conn:
+            if (await conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")).scalar():
+                return False
+            for statement in head_statements():
+                await conn.exec_driver_sql(statement)
+        return True
+
+    async def at_head(self) -> bool:
+        """Whether the schema is this code's (SCHEMA_HEAD), said by one query."""
+        return await self._recorded_revision() == SCHEMA_HEAD
 
     async def _recorded_revision(self) -> str | None:
         """alembic_version's one row, or None (no table yet, or several heads)."""

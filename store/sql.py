@@ -9,11 +9,22 @@ from operator import countOf, itemgetter
 from typing import Any
 
 from sqlalchemy import Dialect, Enum
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.dml import Insert
+
+
+def _dialect_insert(dialect: str) -> Callable[[Any], Any]:
+    """The dialect's INSERT (with ON CONFLICT), imported for the dialect in use: PostgreSQL's
+    package loads every PostgreSQL driver's module, ~2 MiB a SQLite bot would keep resident."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
 
 # Rows per executemany call: bounds the memory of one call, not the statement size.
 CHUNK = 5000
@@ -25,7 +36,7 @@ def _insert_ignore(dialect: str, table: Any, conflict: tuple[str, ...]) -> Inser
     compiles it once per column set (its compiled cache is keyed by the statement) and runs
     it executemany-style ("insertmanyvalues" batches with RETURNING), instead of compiling
     a new multi-VALUES statement for every chunk of rows, which cost ~77% of planning."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = _dialect_insert(dialect)
     return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c.id)
 
 
@@ -74,7 +85,7 @@ class _Driver:
 @lru_cache(maxsize=64)
 def _driver_insert(dialect: Dialect, table: Any, conflict: tuple[str, ...], columns: tuple[str, ...]) -> _Driver | None:
     postgres = dialect.name == "postgresql"
-    insert = pg_insert if postgres else sqlite_insert
+    insert = _dialect_insert(dialect.name)
     compiled: Any = (
         insert(table)
         .on_conflict_do_nothing(index_elements=list(conflict))

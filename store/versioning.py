@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 # The newest migration of store/migrations/versions (tests/test_service_migrate.py checks
-# it is Alembic's head, so a new migration cannot forget it).
+# it is Alembic's head, so a new migration cannot forget it; nor the script a new SQLite
+# database is made from, `python -m store.snapshot_write`: tests/test_schema_snapshot.py).
 SCHEMA_HEAD = "0018v"
 
 

@@ -116,6 +116,19 @@ async def wards_by_sha(session: AsyncSession, shas: list[str]) -> dict[str, tupl
     return {sha: (ward_id, key) for sha, ward_id, key in rows.all() if sha is not None}
 
 
+async def wards_named_by_sha(session: AsyncSession, shas: list[str]) -> list[tuple[int, str, str]]:
+    """(ward id, key, name) of the wards last served from plan files of those digests."""
+    rows = await session.execute(select(Ward.id, Ward.key, Ward.name).where(Ward.plan_sha.in_(shas)))
+    return [(ward_id, key, name) for ward_id, key, name in rows.all()]
+
+
+async def record_plan_sha(session: AsyncSession, key: str, sha: str) -> None:
+    """The ward `key` now holds the plan of the file whose bytes hash to `sha` (synced from
+    it): the next start, or a command line's `known_ward`, may trust the rows without
+    reading the file again while its bytes hash the same."""
+    await session.execute(update(Ward).where(Ward.key == key).values(plan_sha=sha))
+
+
 async def serve_wards(
     session: AsyncSession, plans: list[tuple[str, str, str, date]], shas: dict[str, str] | None = None
 ) -> dict[str, int | OtherPlan]:

@@ -1,12 +1,20 @@
 """`nhacviec --help` answers without loading the database or the file writers: a text module
-importing a store type at run time once pulled SQLAlchemy (and ~0.3 s) into every command."""
+importing a store type at run time once pulled SQLAlchemy (and ~0.3 s) into every command.
+`nhacviec link` and the running bot load only what they use: every module loaded costs a
+command its start and stays in the serving process's memory for its whole life."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from tests.fakes.server import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
 
 HEAVY = ("sqlalchemy", "alembic", "openpyxl", "docx", "matplotlib", "telegram")
 
@@ -23,3 +31,58 @@ print(",".join(m for m in {HEAVY!r} if m in sys.modules))
 def test_help_loads_neither_the_database_nor_the_file_writers() -> None:
     out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == ""
+
+
+# What a command's process must not load when it has no use for it: Alembic and Mako (the
+# schema is at head, or a new SQLite database is made from its script), the file readers
+# and writers, SQLAlchemy's PostgreSQL dialect on SQLite.
+NEVER_NEEDED = ("alembic", "mako", "openpyxl", "docx", "lxml", "matplotlib", "sqlalchemy.dialects.postgresql")
+# `nhacviec link` in a ward served from its plan as it is: no plan read, no service.
+LINK_LEAVES = (*NEVER_NEEDED, "scheduler.plan", "scheduler.planner", "bot.app.service")
+# The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno.
+SERVING_LEAVES = (*NEVER_NEEDED, "bot.importer", "segno")
+
+COMMAND_PROBE = """
+import atexit, sys
+names = sys.argv[1].split(",")
+atexit.register(lambda: print("loaded:" + ",".join(m for m in names if m in sys.modules)))
+from bot.cli.main import entry
+sys.argv = ["nhacviec", *sys.argv[2:]]
+entry()
+"""
+
+
+def _loaded(tmp_path: Path, names: tuple[str, ...], *args: str, stdin: str = "") -> list[str]:
+    """The modules of `names` a `nhacviec ARGS` in `tmp_path` had loaded when it exited."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    env |= {"PYTHONPATH": str(ROOT), "NHACVIEC_DESK_PORT": str(free_port())}
+    out = subprocess.run(
+        [sys.executable, "-c", COMMAND_PROBE, ",".join(names), *args],
+        cwd=tmp_path,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    line = out.stdout.strip().splitlines()[-1]
+    assert line.startswith("loaded:"), out.stdout
+    return [m for m in line.removeprefix("loaded:").split(",") if m]
+
+
+@pytest.mark.slow
+def test_link_in_a_fresh_folder_then_again_loads_only_what_it_uses(tmp_path: Path) -> None:
+    link = ("link", "--unit", "VHXH", "--role", "head")
+    # The first: the database made from the schema's script, the plan read and synced.
+    assert _loaded(tmp_path, NEVER_NEEDED, *link, "--name", "A") == []
+    # The next: the ward and its units from their rows (the plan file's bytes unchanged).
+    assert _loaded(tmp_path, LINK_LEAVES, *link, "--name", "B") == []
+
+
+@pytest.mark.slow
+def test_the_running_bot_keeps_neither_the_importer_nor_the_file_writers(tmp_path: Path) -> None:
+    # The quick start's `nhacviec run` (the console, the desk), to the console's end of input;
+    # then restarted on its database.
+    for _ in range(2):
+        assert _loaded(tmp_path, SERVING_LEAVES, "run") == []

@@ -3,10 +3,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.cli.main import main
+
+PLAN = Path(__file__).resolve().parent.parent / "data" / "tasks.yaml"
 
 
 @pytest.fixture
@@ -39,6 +42,54 @@ def test_link_gives_a_telegram_deep_link_when_a_bot_is_configured(
 
 def test_link_refuses_an_unknown_unit(workdir: Path) -> None:
     assert main(["link", "--unit", "Phòng Ma", "--role", "head", "--name", "X"]) == 2
+
+
+def test_a_second_link_takes_the_ward_and_unit_from_their_rows(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["link", "--unit", "VHXH", "--role", "head", "--name", "A"]) == 0
+    capsys.readouterr()
+
+    async def no_plan_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the plan was read and synced again")
+
+    # The plan file's bytes are those the ward was synced from: no need to read it again.
+    monkeypatch.setattr("bot.app.service.open_context", no_plan_reading)
+    assert main(["link", "--unit", "phong van hoa - xa hoi", "--role", "deputy", "--name", "B", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unit"] == "VHXH"
+    assert main(["link", "--ward", "Nhị Chiểu", "--role", "city", "--name", "C", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["unit"] == "Phường Nhị Chiểu"
+
+
+def test_a_link_after_the_plan_is_edited_reads_and_syncs_it_again(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bot.app.service
+
+    plan = workdir / "tasks.yaml"
+    plan.write_text(PLAN.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("NHACVIEC_PLAN_PATH", str(plan))
+    assert main(["link", "--unit", "VHXH", "--role", "head", "--name", "A"]) == 0
+    opened: list[object] = []
+    real_open = bot.app.service.open_context
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        opened.append(args)
+        return await real_open(*args, **kwargs)
+
+    monkeypatch.setattr(bot.app.service, "open_context", counted)
+    # The unit renamed, its old name kept as an alias (the tasks name it so).
+    text = plan.read_text(encoding="utf-8").replace('name: "Phòng Văn hóa - Xã hội"', 'name: "Phòng VHTT"')
+    plan.write_text(text.replace('aliases: ["Phòng', 'aliases: ["Phòng Văn hóa - Xã hội", "Phòng', 1), "utf-8")
+    capsys.readouterr()
+    assert main(["link", "--unit", "VHXH", "--role", "deputy", "--name", "B", "--json"]) == 0
+    assert len(opened) == 1  # the code alone would be found in the rows: the new bytes were read
+    assert main(["link", "--unit", "Phòng VHTT", "--role", "head", "--name", "C", "--json"]) == 0
+    assert len(opened) == 1  # synced: the rows hold the new name
+    # An alias is in the plan only, not in the rows: that link reads the plan.
+    assert main(["link", "--unit", "Phòng VHXXH", "--role", "deputy", "--name", "D", "--json"]) == 0
+    assert len(opened) == 2
+    assert {json.loads(line)["unit"] for line in capsys.readouterr().out.splitlines()} == {"VHXH"}
 
 
 def test_remind_queues_a_reminder(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 import socket
@@ -26,7 +25,17 @@ from bot.texts import operator as texts_operator
 from bot.texts import wards as texts_wards
 from bot.texts.common import blocked_notice, plan_change, vn_date
 from bot.texts.plan import other_work_notice
-from bot.wards import WardError, WardPlan, check_distinct, check_plan, load_wards, pick_ward, plan_files, ward_key
+from bot.wards import (
+    WardError,
+    WardPlan,
+    check_distinct,
+    check_plan,
+    load_wards,
+    pick_ward,
+    plan_digests,
+    plan_files,
+    ward_key,
+)
 from scheduler.clock import Clock
 from scheduler.plan import Plan, PlanError
 from scheduler.plan.compare import compare_plan
@@ -39,6 +48,7 @@ from store.wards import (
     OtherPlan,
     claim_ward,
     mark_issued,
+    record_plan_sha,
     release_planning_lease,
     serve_wards,
     take_planning_lease,
@@ -91,6 +101,8 @@ async def open_context(
     by ward between answers: a restart with thousands of wards answers within seconds; more
     than READ_BEFORE_SERVING new or edited plan files are left to `ctx.reading`, which the
     service runs beside its answers (`serving_while_reading`)."""
+    # Hashed before they are read: a file edited meanwhile shows a digest its rows do not have.
+    digests = plan_digests(plan_files(settings.plan_path)) if plan_first or one_ward else {}
     wards = load_wards(settings.plan_path) if plan_first or one_ward else []
     if one_ward:
         wards = [pick_ward(wards, ward)]
@@ -104,6 +116,8 @@ async def open_context(
             # One transaction per ward: a big ward holds no lock over the others' sync.
             async with db.session() as s, s.begin():
                 result = await plan_one_ward(s, settings, w, calendar, now)
+                if (sha := digests.get(w.path)) is not None:
+                    await record_plan_sha(s, w.key, sha)
             served.append(ServedWard(result.ward_id, w.key, w.path, w.plan))
             if announce:
                 where = f" ({w.plan.ward})" if len(wards) > 1 else ""
@@ -206,10 +220,7 @@ async def served_by_digest(db: Database, settings: Settings) -> Unread:
     files = plan_files(settings.plan_path)
     if not files:
         raise WardError(texts_wards.NO_PLAN_FILES.format(path=settings.plan_path))
-    digests: dict[Path, str] = {}
-    for f in files:
-        with contextlib.suppress(OSError):  # unreadable: read below, which says why
-            digests[f] = hashlib.sha256(f.read_bytes()).hexdigest()
+    digests = plan_digests(files)  # an unreadable file is read below, which says why
     # Two files with the same bytes are one identity twice: read, so check_distinct says so.
     twice = {d for d, n in Counter(digests.values()).items() if n > 1}
     async with db.session() as s:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from bot.actions.people import IssuedCode
     from bot.channels.startup import StartupFailed
     from bot.context import AppContext
     from bot.settings import Settings
@@ -132,7 +133,7 @@ async def _in_ward(
 
 
 async def _link(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.actions.people import IssuedCode, create_person, issue_link_code
+    from bot.actions.people import create_person, issue_link_code
     from bot.texts.common import PERSON_ROLE_LABELS, vn_date
 
     city = args.role == PersonRole.CITY
@@ -147,7 +148,9 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
         issued = await issue_link_code(s, person, ctx.now(), timedelta(hours=settings.link_code_ttl_hours))
         return unit or ctx.plan.ward, issued
 
-    unit, issued = await _in_ward(settings, work, args.ward, any_ward=city)
+    # Most codes are issued in a ward already served from its plan as it is: its rows suffice.
+    known = await _link_known(args, settings, city)
+    unit, issued = known if known is not None else await _in_ward(settings, work, args.ward, any_ward=city)
     deep_link = None
     if settings.telegram_token:
         from bot.channels.telegram.username import bot_username
@@ -175,6 +178,36 @@ async def _link(args: argparse.Namespace, settings: Settings) -> int:
         when = f"{vn_date(expires.date())} {expires:%H:%M}"
         print("\n".join(to.link_code_lines(args.name, role, unit, issued.code, when, deep_link)))
     return 0
+
+
+async def _link_known(args: argparse.Namespace, settings: Settings, city: bool) -> tuple[str, IssuedCode] | None:
+    """The code issued in a ward found from its rows (bot/cli/known.py); None when the ward
+    must be opened the full way (its plan read and synced) first."""
+    from datetime import UTC, datetime
+
+    from bot.actions.people import create_person, issue_link_code
+    from bot.actions.tasks import ActionError
+    from bot.cli.known import known_unit, known_ward
+    from store.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        ward = await known_ward(db, settings.plan_path, args.ward, any_ward=city)
+        if ward is None:
+            return None
+        async with db.session() as s, s.begin():
+            unit = await known_unit(s, ward.ward_id, args.unit) if args.unit and not city else None
+            if unit is None and not city:
+                return None
+            now = datetime.now(UTC)
+            try:
+                person = await create_person(s, ward.ward_id, args.name, args.role, unit, now)
+                issued = await issue_link_code(s, person, now, timedelta(hours=settings.link_code_ttl_hours))
+            except ActionError as exc:
+                raise CliError(str(exc)) from None
+            return unit or ward.name, issued
+    finally:
+        await db.dispose()
 
 
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:

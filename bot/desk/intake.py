@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import segno
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
@@ -34,7 +33,7 @@ from bot.desk.auth import TOUCH_EVERY, csrf_ok, keep_alive, session_visitor
 from bot.desk.intake_compare import compare_plans
 from bot.desk.intake_files import MAX_UPLOAD, UploadRefused, read_upload, versions, write_plan
 from bot.desk.intake_preview import preview, understood
-from bot.desk.web import Desk, Refusal, see_other
+from bot.desk.web import Desk, Refusal, qr_svg, see_other
 from bot.texts import desk as td
 from bot.texts import intake as tx
 from bot.texts.common import PERSON_ROLE_LABELS, blocked_notice, vn_date
@@ -550,7 +549,7 @@ async def invite(desk: Desk, request: Request, s: AsyncSession, v: Visitor, form
         raise Refusal(400, str(exc)) from None
     username = ctx.settings.telegram_bot_username or ctx.telegram_username
     link = deep_link(username, issued.code) if username else None
-    qr = segno.make(link or f"/start {issued.code}", error="m").svg_inline(scale=5, dark="#111", light="#fff")
+    qr = qr_svg(link or f"/start {issued.code}")
     return desk.render(
         request,
         "invite.html",

@@ -18,15 +18,17 @@ from dataclasses import asdict, dataclass
 from dataclasses import field as default
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from bot.importer import ImportQuestion, ImportResult
 from bot.texts.intake import draft_header
 from scheduler.deadlines import DeadlineRule, Once, Ongoing, Period, read_deadline, rule_summary
 from scheduler.plan import Plan, PlanError, parse_plan
 from scheduler.plan.yaml import compose, construct
+
+if TYPE_CHECKING:  # the importer is loaded for an upload only, not with the serving desk
+    from bot.importer import ImportQuestion, ImportResult
 
 CODE = re.compile(r"^[A-Z0-9_]{1,32}$")
 _SPELLING = re.compile(r'"(.*)"')

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot.desk.intake_draft import Draft, from_import, from_plan_text
-from bot.importer import ImportFailure, draft_plan
 from bot.texts import intake as tx
 from scheduler.plan import PlanError, parse_plan
 from scheduler.plan.messages import decode_plan_bytes
@@ -69,6 +68,9 @@ def read_upload(content: bytes, name: str, ward_id: int, today: date, now: datet
         path.write_bytes(content)
         if suffix in OFFICE:
             check_office_zip(path, name)
+        # Here, not at the top: the serving desk would keep the importer resident for nothing.
+        from bot.importer import ImportFailure, draft_plan
+
         try:
             result = draft_plan(path, today=today)
         except ImportFailure as exc:

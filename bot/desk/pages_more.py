@@ -7,7 +7,6 @@ import asyncio
 import re
 from datetime import timedelta
 
-import segno
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
@@ -15,7 +14,7 @@ from starlette.responses import Response
 from bot.actions.people import create_person, issue_link_code
 from bot.actions.tasks import ActionError
 from bot.desk.choice import choose
-from bot.desk.web import Desk, Refusal, form_of, see_other
+from bot.desk.web import Desk, Refusal, form_of, qr_svg, see_other
 from bot.report import build_standing
 from bot.report.city import city_rollup
 from bot.report.rows import Report
@@ -163,7 +162,7 @@ async def invite(desk: Desk, request: Request, s: AsyncSession, v: Visitor) -> R
         raise Refusal(400, str(exc)) from None
     username = ctx.settings.telegram_bot_username or ctx.telegram_username
     link = deep_link(username, issued.code) if username else None
-    qr = segno.make(link or f"/start {issued.code}", error="m").svg_inline(scale=5, dark="#111", light="#fff")
+    qr = qr_svg(link or f"/start {issued.code}")
     return desk.render(
         request,
         "invite.html",

@@ -254,5 +254,13 @@ def form_of(request: Request) -> FormData:
     return form
 
 
+def qr_svg(text: str) -> str:
+    """`text` (a deep link, or the /start line) as an inline SVG QR code for a phone to scan.
+    segno is imported at the first code shown, not with the desk."""
+    import segno
+
+    return str(segno.make(text, error="m").svg_inline(scale=5, dark="#111", light="#fff"))
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)

@@ -11,9 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from docx.oxml.ns import qn
-
 from bot.importer.numbering import roman_text
+
+
+def qn(tag: str) -> str:
+    """python-docx's qualified name of `tag` ("w:val"). Imported at the first Word file read:
+    the running desk imports the importer, and python-docx with lxml would stay resident."""
+    from docx.oxml.ns import qn as docx_qn
+
+    return docx_qn(tag)
 
 
 @dataclass(frozen=True)

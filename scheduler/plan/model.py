@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from scheduler.deadlines import Conditional, DeadlineRule, Ongoing, Recurring
-from scheduler.folding import fold
+from scheduler.folding import unit_key
 from scheduler.policy import ReminderPolicy
 from scheduler.rating_rules import RatingRules
 from scheduler.titles import derive_head_title
@@ -166,11 +166,6 @@ class Plan:
         """A unit by its code, full name or alias, with or without diacritics."""
         code = self._names.get(unit_key(text))
         return self.units.get(code) if code else None
-
-
-def unit_key(text: str) -> str:
-    """How a unit's code, name or alias is looked up: folded, without trailing punctuation."""
-    return fold(text).strip(" .;")
 
 
 def task_label(section: str | None, stt: int | str) -> str:
