@@ -3,7 +3,8 @@ ward it serves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -67,6 +68,34 @@ class ReplySender(Protocol):
         ...
 
 
+class PlanReading:
+    """New or edited plan files the service reads after it started answering (bot/app/service.py
+    `read_rest`): a person whose ward is not served yet is answered once it is."""
+
+    def __init__(self, files: int, work: Callable[[], Awaitable[None]]) -> None:
+        self.files = files  # how many were left to read at the start
+        self.work = work  # the reading itself, which the service runs beside its answers
+        self.done = False
+        self._progress = asyncio.Event()
+
+    async def progress(self) -> None:
+        """Until the next chunk of wards is served (or the reading ends)."""
+        await self._progress.wait()
+
+    def advanced(self, *, done: bool = False) -> None:
+        self.done = done
+        event, self._progress = self._progress, asyncio.Event()
+        event.set()
+
+
+class NotReadYet(LookupError):
+    """A ward not served while plans are still being read: it may be one of them."""
+
+    def __init__(self, ward_id: int, reading: PlanReading) -> None:
+        super().__init__(f"ward {ward_id} is not served yet: plan files are still being read")
+        self.reading = reading
+
+
 @dataclass
 class AppContext:
     db: Database
@@ -86,6 +115,8 @@ class AppContext:
     telegram_username: str | None = None
     # Every ward served, by ward id (one entry, the ward above, unless given several).
     wards: dict[int, ServedWard] = field(default_factory=dict)
+    # The plan files still being read after the start (None: every file was read before).
+    reading: PlanReading | None = None
 
     def __post_init__(self) -> None:
         if not self.wards:
@@ -95,11 +126,14 @@ class AppContext:
 
     def plan_of(self, ward_id: int) -> Plan:
         """The plan of one ward (a person's, a turn's): the one place that maps a ward to its
-        plan. LookupError for a ward this process does not serve (its plan file removed)."""
+        plan. LookupError for a ward this process does not serve (its plan file removed);
+        NotReadYet while plan files are still being read."""
         if ward_id == self.ward_id:
             return self.plan  # kept equal to wards[ward_id].plan by serve(); tests may swap it
         served = self.wards.get(ward_id)
         if served is None:
+            if self.reading is not None and not self.reading.done:
+                raise NotReadYet(ward_id, self.reading)
             raise LookupError(f"ward {ward_id} is not served by this process")
         return served.plan
 

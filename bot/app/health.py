@@ -214,7 +214,12 @@ class HealthCheck:
 
     async def http(self) -> tuple[int, dict[str, Any]]:
         report = await self.report()
-        return (200 if report.healthy else 503), report.to_json()
+        body = report.to_json()
+        reading = self.ctx.reading
+        if reading is not None and not reading.done:
+            # Healthy meanwhile: it answers; the wards of the files left are served as read.
+            body["plans_being_read"] = {"files": reading.files, "wards_served": len(self.ctx.wards)}
+        return (200 if report.healthy else 503), body
 
     async def check(self) -> HealthReport:
         """One dead-man check: on a trip, an error line and an office notice, once per outage."""

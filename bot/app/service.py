@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions.notices import notify_office
 from bot.app.offload import in_worker_transaction
-from bot.context import AppContext, ServedWard
+from bot.context import AppContext, PlanReading, ServedWard
 from bot.messages import Channel
 from bot.settings import Settings
 from bot.texts import operator as texts_operator
@@ -37,7 +37,7 @@ from bot.wards import (
     ward_key,
 )
 from scheduler.clock import Clock
-from scheduler.plan import PlanError
+from scheduler.plan import Plan, PlanError
 from scheduler.plan.compare import compare_plan
 from scheduler.planner import PlanningResult, plan_ward
 from scheduler.titles import derive_head_title
@@ -79,6 +79,11 @@ MAX_LOGGED_CHANGES = 50  # plan changes logged one by one after a reload; the re
 # How long a worker may hold a ward's planning lease: far above one ward's planning (tenths
 # of a second), short enough that a dead worker's wards are planned by another soon.
 PLAN_LEASE_SECONDS = 300.0
+# New or edited plan files a service start reads before it answers; more are read in chunks
+# while it answers (a plan takes ~10 ms to read and check: 3,000 would hold the first answer
+# for half a minute), each chunk's wards served as soon as they are checked.
+READ_BEFORE_SERVING = 20
+READ_CHUNK = 20
 
 
 async def open_context(
@@ -94,7 +99,9 @@ async def open_context(
     the database. `one_ward` (the command line): only the ward `ward` names — or the only
     one — is opened and synced; WardError when that is not one ward. Without `plan_first`
     (the service) the wards are served at once and planned afterwards by the Ticker, ward
-    by ward between answers: a restart with thousands of wards answers within seconds."""
+    by ward between answers: a restart with thousands of wards answers within seconds; more
+    than READ_BEFORE_SERVING new or edited plan files are left to `ctx.reading`, which the
+    service runs beside its answers (`serving_while_reading`)."""
     # Hashed before they are read: a file edited meanwhile shows a digest its rows do not have.
     digests = plan_digests(plan_files(settings.plan_path)) if plan_first or one_ward else {}
     wards = load_wards(settings.plan_path) if plan_first or one_ward else []
@@ -105,7 +112,7 @@ async def open_context(
     try:
         await db.upgrade()
         now = clock.now()
-        served = await serve_unplanned(db, settings) if not wards else []
+        served, reading = await _serve_or_defer(db, settings) if not wards else ([], None)
         for w in wards:
             # One transaction per ward: a big ward holds no lock over the others' sync.
             async with db.session() as s, s.begin():
@@ -121,7 +128,7 @@ async def open_context(
         await db.dispose()
         raise
     first = min(served, key=lambda w: w.key)
-    return AppContext(
+    ctx = AppContext(
         db=db,
         settings=settings,
         plan=first.plan,
@@ -130,6 +137,25 @@ async def open_context(
         ward_id=first.ward_id,
         wards={w.ward_id: w for w in served},
     )
+    if reading is not None:
+        ctx.reading = PlanReading(len(reading.files), lambda: read_rest(ctx, reading))
+    return ctx
+
+
+async def _serve_or_defer(db: Database, settings: Settings) -> tuple[list[ServedWard], Unread | None]:
+    """The wards served at the start, and the plan files left to read once the service
+    answers (None: all read now). A few files are read at once, as are all when a row is
+    still under the legacy key (claim_ward moves it by the first ward read, in file order);
+    with none served from its row, the first file is read so the service has a ward."""
+    unread = await served_by_digest(db, settings)
+    if len(unread.files) > READ_BEFORE_SERVING:
+        async with db.session() as s:
+            legacy = bool(await ward_ids_by_key(s, [settings.ward]))
+        if not legacy:
+            now = unread.files[: 0 if unread.served else 1]
+            served = unread.served + await serve_read(db, settings, unread, _read_plans(now), legacy=False)
+            return served, Unread(unread.files[len(now) :], unread.digests, unread.served, unread.read)
+    return unread.served + await serve_read(db, settings, unread, _read_plans(unread.files)), None
 
 
 async def plan_one_ward(
@@ -167,6 +193,18 @@ def _other_plan(other: OtherPlan, w: WardPlan) -> WardError:
     )
 
 
+@dataclass
+class Unread:
+    """What a start found to read: plan files whose bytes are not those a ward was last
+    served from, their digests, and the wards served from their rows (whose plans are read
+    when needed: only an identity clash with a file read makes that happen here)."""
+
+    files: list[Path]
+    digests: dict[Path, str]
+    served: list[ServedWard]
+    read: dict[str, WardPlan] = field(default_factory=dict)  # wards read so far, by key
+
+
 async def serve_unplanned(db: Database, settings: Settings) -> list[ServedWard]:
     """Every ward served without planning it, and without reading its plan when the file's
     bytes are those the ward was last served from (by SHA-256, `wards.plan_sha`): its plan
@@ -174,6 +212,12 @@ async def serve_unplanned(db: Database, settings: Settings) -> list[ServedWard]:
     rows found or made in one transaction with the identity checks of `plan_one_ward`
     (WardError for a row holding another plan). A database still keeping its ward under the
     legacy key goes through `claim_ward` ward by ward first, which moves that row."""
+    unread = await served_by_digest(db, settings)
+    return unread.served + await serve_read(db, settings, unread, _read_plans(unread.files))
+
+
+async def served_by_digest(db: Database, settings: Settings) -> Unread:
+    """The wards served from their rows (the file's bytes unchanged) and the files left to read."""
     files = plan_files(settings.plan_path)
     if not files:
         raise WardError(texts_wards.NO_PLAN_FILES.format(path=settings.plan_path))
@@ -183,14 +227,25 @@ async def serve_unplanned(db: Database, settings: Settings) -> list[ServedWard]:
     async with db.session() as s:
         known = await wards_by_sha(s, [d for d in set(digests.values()) if d not in twice])
     served = [ServedWard(*known[digests[f]], f) for f in files if digests.get(f) in known]
-    wards = [WardPlan(ward_key(p), f, p) for f in files if digests.get(f) not in known for p in (check_plan(f),)]
-    check_distinct(wards)
-    unread = {w.key: w for w in served}
+    return Unread([f for f in files if digests.get(f) not in known], digests, served)
+
+
+async def serve_read(
+    db: Database, settings: Settings, unread: Unread, plans: list[tuple[Path, Plan]], *, legacy: bool | None = None
+) -> list[ServedWard]:
+    """Serve plans read from `unread.files` (all of them, or the next chunk): checked against
+    every ward served or read so far, rows found or made. `legacy` False: known to have no
+    row under the legacy key."""
+    wards = [WardPlan(ward_key(p), f, p) for f, p in plans]
+    by_sha = {w.key: w for w in unread.served}
     for w in wards:
-        if (same := unread.get(w.key)) is not None:
+        if (first := unread.read.get(w.key)) is not None:
+            check_distinct([first, w])
+        if (same := by_sha.get(w.key)) is not None:
             check_distinct([WardPlan(same.key, same.path, same.plan), w])
-    keys = {w.key for w in wards} | set(unread)
-    if wards and settings.ward not in keys:
+        unread.read[w.key] = w
+    keys = set(unread.read) | set(by_sha)
+    if wards and settings.ward not in keys and legacy is not False:
         async with db.session() as s:
             legacy = bool(await ward_ids_by_key(s, [settings.ward]))
         for w in wards if legacy else []:
@@ -202,14 +257,68 @@ async def serve_unplanned(db: Database, settings: Settings) -> list[ServedWard]:
         rows = await serve_wards(
             s,
             [(w.key, w.plan.ward, w.plan.code, w.plan.issued) for w in wards],
-            {w.key: digests[w.path] for w in wards if w.path in digests},
+            {w.key: unread.digests[w.path] for w in wards if w.path in unread.digests},
         )
+    served = []
     for w in wards:
         found = rows[w.key]
         if isinstance(found, OtherPlan):
             raise _other_plan(found, w)
         served.append(ServedWard(found, w.key, w.path, w.plan))
     return served
+
+
+async def read_rest(ctx: AppContext, unread: Unread) -> None:
+    """Read and serve the plan files the service started without, a chunk at a time on a
+    worker thread (the conversation keeps the event loop), with every check a start makes
+    (WardError, PlanError: the caller ends the service as a refused start does). Each chunk's
+    wards are served as soon as they are checked, and whoever waits for them is woken."""
+    reading = ctx.reading
+    assert reading is not None
+    files = unread.files
+    for n in range(0, len(files), READ_CHUNK):
+        chunk = files[n : n + READ_CHUNK]
+        plans = await asyncio.to_thread(_read_plans, chunk)
+        for ward in await serve_read(ctx.db, ctx.settings, unread, plans, legacy=False):
+            ctx.serve(ward)
+        if n + READ_CHUNK < len(files):
+            reading.advanced()
+    first = ctx.served()[0]
+    ctx.ward_id, ctx.plan = first.ward_id, first.plan  # the first ward by key, as a start gives
+    reading.advanced(done=True)
+    log.warning("%d new or edited plan files read: %d wards served", len(files), len(ctx.wards))
+
+
+def _read_plans(files: list[Path]) -> list[tuple[Path, Plan]]:
+    return [(f, check_plan(f)) for f in files]
+
+
+async def serving_while_reading(ctx: AppContext, stop: asyncio.Event, serve: Awaitable[object]) -> None:
+    """Run `serve` (which ends when `stop` is set) while `ctx.reading` reads the plan files
+    left; a refusal the reading finds sets `stop` and is raised once `serve` has ended, as
+    a refused start is."""
+    if ctx.reading is None or ctx.reading.done:
+        await serve
+        return
+    work = ctx.reading.work
+    failed: list[BaseException] = []
+
+    async def read() -> None:
+        try:
+            await work()
+        except Exception as exc:
+            failed.append(exc)
+            stop.set()
+
+    reading = asyncio.create_task(read(), name="plan-reading")
+    try:
+        await serve
+    finally:
+        reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reading
+    if failed:
+        raise failed[0]
 
 
 def worker_name() -> str:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.actions.people import IssuedCode
+    from bot.channels.startup import StartupFailed
     from bot.context import AppContext
     from bot.settings import Settings
     from scheduler.clock import Clock
@@ -288,7 +289,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> None:
         stop = stop_on_signals()
         try:
             async with running_desk(ctx, desk_listener) as desk:
-                await _serve(ctx, clock, stop, desk, listener)
+                await _serve_while_reading(ctx, clock, stop, desk, listener)
         finally:
             await ctx.db.dispose()
     finally:
@@ -347,32 +348,60 @@ async def _serve(
     await run_with_scheduler(ticker, first_of(session.converse(), stop.wait()), settings.tick_seconds)
 
 
-async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
-    """open_context, with what can go wrong at start said in one line: an invalid plan or
-    calendar (final), a database not reachable yet (retried: it may boot after us)."""
+async def _serve_while_reading(
+    ctx: AppContext, clock: Clock, stop: asyncio.Event, desk: bool, listener: socket.socket | None
+) -> None:
+    """Serve while the plan files the start left are read; what that reading refuses ends
+    the service in the one line a refused start says."""
+    from bot.app.service import serving_while_reading
+
+    try:
+        await serving_while_reading(ctx, stop, _serve(ctx, clock, stop, desk, listener))
+    except Exception as exc:
+        refused = _refusal(ctx.settings, exc)
+        if refused is None:
+            raise
+        raise refused from None
+
+
+def _refusal(settings: Settings, exc: BaseException) -> StartupFailed | None:
+    """The one line a refused start says for `exc` (None: not a refusal)."""
     from sqlalchemy.exc import OperationalError
 
     from bot.app.logs import redact
-    from bot.app.service import open_context
-    from bot.channels.startup import StartupFailed, StartupUnreachable, with_retries
+    from bot.channels.startup import StartupFailed, StartupUnreachable
     from bot.wards import WardError
     from scheduler.plan import PlanError
     from scheduler.workcal import CalendarError
 
+    if isinstance(exc, WardError):
+        return StartupFailed(str(exc))
+    if isinstance(exc, PlanError):
+        return StartupFailed(to.bad_plan(exc.path, exc.problems))
+    if isinstance(exc, CalendarError):
+        return StartupFailed(to.bad_calendar(settings.calendar_path, str(exc)))
+    if isinstance(exc, OperationalError):
+        first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+        if settings.database_url.startswith("sqlite"):  # a file: a permission or a path, not a network
+            return StartupFailed(to.sqlite_unopenable(redact(first)[:200]))
+        return StartupUnreachable(to.database_unreachable(redact(first)[:200]))
+    return None
+
+
+async def _open_for_run(settings: Settings, clock: Clock) -> AppContext:
+    """open_context, with what can go wrong at start said in one line: an invalid plan or
+    calendar (final), a database not reachable yet (retried: it may boot after us)."""
+    from bot.app.service import open_context
+    from bot.channels.startup import with_retries
+
     async def attempt() -> AppContext:
         try:
             return await open_context(settings, clock, announce=print, plan_first=False)
-        except WardError as exc:
-            raise StartupFailed(str(exc)) from None
-        except PlanError as exc:
-            raise StartupFailed(to.bad_plan(exc.path, exc.problems)) from None
-        except CalendarError as exc:
-            raise StartupFailed(to.bad_calendar(settings.calendar_path, str(exc))) from None
-        except OperationalError as exc:
-            first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
-            if settings.database_url.startswith("sqlite"):  # a file: a permission or a path, not a network
-                raise StartupFailed(to.sqlite_unopenable(redact(first)[:200])) from None
-            raise StartupUnreachable(to.database_unreachable(redact(first)[:200])) from None
+        except Exception as exc:
+            refused = _refusal(settings, exc)
+            if refused is None:
+                raise
+            raise refused from None
 
     return await with_retries(
         "database", attempt, retries=settings.startup_retries, delay=settings.startup_retry_seconds

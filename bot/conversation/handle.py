@@ -9,6 +9,7 @@ once. Then a stranger is linked (bot/conversation/linking.py), a command goes to
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions.evidence_files import FetchedFile
-from bot.context import AppContext, ReplySender
+from bot.context import AppContext, NotReadYet, ReplySender
 from bot.conversation.free_text import button, free_text
 from bot.conversation.linking import unlinked
 from bot.conversation.products import fetch_files
@@ -57,6 +58,8 @@ class Conversation:
         # How each messenger reads a stored raw update back (for messages a stopped process
         # stored and never answered): channel → (raw JSON → message or None, buttons).
         self.readers: dict[str, tuple[Callable[[str], InboundMessage | None], bool]] = {}
+        # Answers waiting for the person's ward to be served (its plan file still being read).
+        self.waiting: set[asyncio.Task[bool]] = set()
 
     async def handle(self, msg: InboundMessage, *, buttons: bool = False) -> Reply:
         """Store `msg`, interpret it and return the replies for its chat (the console and
@@ -64,7 +67,11 @@ class Conversation:
         inbound_id = await self.store(msg)
         if inbound_id is None:
             return []
-        return await self.interpret(msg, inbound_id, buttons=buttons)
+        while True:
+            try:
+                return await self.interpret(msg, inbound_id, buttons=buttons)
+            except NotReadYet as pending:
+                await pending.reading.progress()
 
     async def receive(self, msg: InboundMessage, *, buttons: bool = False) -> None:
         """What a messenger calls: raises when `msg` could not be stored, so its platform is
@@ -85,9 +92,17 @@ class Conversation:
 
     async def settle(self, msg: InboundMessage, inbound_id: int, *, buttons: bool) -> bool:
         """Answer a stored message, containing what fails: True when it is answered (or
-        apologised to). The database away: kept in `held` for `answer_held`."""
+        apologised to, or waits for its ward's plan to be read). The database away: kept in
+        `held` for `answer_held`."""
         try:
             await self.interpret(msg, inbound_id, buttons=buttons)
+        except NotReadYet as pending:
+            # Stored, and answered once the ward's plan is read: the channel's next messages
+            # (a stranger's, a served ward's) do not wait behind it.
+            task = asyncio.create_task(self._when_read(pending, msg, inbound_id, buttons))
+            self.waiting.add(task)
+            task.add_done_callback(self.waiting.discard)
+            return True
         except Exception as exc:
             if database_away(exc):
                 log.warning(
@@ -99,6 +114,10 @@ class Conversation:
             return await self._apologise(msg, inbound_id)
         self.held.pop(inbound_id, None)
         return True
+
+    async def _when_read(self, pending: NotReadYet, msg: InboundMessage, inbound_id: int, buttons: bool) -> bool:
+        await pending.reading.progress()
+        return await self.settle(msg, inbound_id, buttons=buttons)
 
     async def answer_held(self) -> int:
         """Answer the messages stored while the database went away before their answer;

@@ -9,7 +9,7 @@ wards up and any other ward-bound command asks which ward.
 
 from __future__ import annotations
 
-from bot.context import AppContext, ServedWard
+from bot.context import AppContext, NotReadYet, ServedWard
 from bot.conversation.turn import Reply, Turn
 from bot.messages import OutboundMessage
 from bot.report.city import city_rollup, rollup_text
@@ -23,9 +23,12 @@ WARD_FREE = frozenset({"start", "help", "prefer", "tasks"})
 
 
 def home_plan(ctx: AppContext, person: Person) -> Plan | None:
-    """The plan of the person's ward; None when this deployment no longer serves it."""
+    """The plan of the person's ward; None when this deployment no longer serves it.
+    NotReadYet while it may be among the plan files still being read."""
     try:
         return ctx.plan_of(person.ward_id)
+    except NotReadYet:
+        raise
     except LookupError:
         return None
 
