@@ -125,11 +125,14 @@ class Database:
 
     async def _recorded_revision(self) -> str | None:
         """alembic_version's one row, or None (no table yet, or several heads)."""
-        try:
-            async with self.read() as s:
+        async with self.read() as s:
+            # Connect outside the guard: a database that cannot be reached is said once, here,
+            # not taken for an empty one and connected to again (a hung link: 2 × the timeout).
+            await s.connection()
+            try:
                 rows = (await s.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
-        except Exception:  # no table yet: the migration below creates it
-            return None
+            except Exception:  # no table yet: the migration below creates it
+                return None
         return rows[0] if len(rows) == 1 else None
 
     async def dispose(self) -> None:

@@ -102,6 +102,9 @@ async def test_status_over_a_hung_link_to_postgresql_ends_in_one_line(tmp_path: 
     lines = err.decode().strip().splitlines()
     assert child.returncode == 1 and out == b""
     assert len(lines) == 1 and lines[0].startswith("Lỗi: không dùng được cơ sở dữ liệu"), lines
+    # One wait for the connect timeout, not two: a link that cannot be made is not taken for
+    # an empty database and tried again by the migration.
+    assert proxy.connections == 1
 
 
 # --- backup --------------------------------------------------------------------------------
