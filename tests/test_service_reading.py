@@ -250,3 +250,37 @@ async def test_healthz_says_the_plans_are_still_being_read(
         stop.set()
         await serving
         await ctx.db.dispose()
+
+
+async def test_the_desk_of_a_ward_still_being_read_says_so_rather_than_gone(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gate: tuple[threading.Event, threading.Event]
+) -> None:
+    import httpx
+
+    from bot.desk.app import desk_app
+    from bot.texts.desk import PLANS_BEING_READ, WARD_GONE
+    from store.models import ChatIdentity
+    from tests.desk_support import log_in
+
+    entered, release = gate
+    ctx, chats = await _restart_reading(db, tmp_path, monkeypatch)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serving_while_reading(ctx, stop, stop.wait()))
+    transport = httpx.ASGITransport(app=desk_app(ctx, secret=b"k" * 32))
+    try:
+        assert await asyncio.to_thread(entered.wait, 30)
+        async with ctx.db.session() as s:
+            person = await s.scalar(select(ChatIdentity.person_id).where(ChatIdentity.chat_id == chats["Phường Thử 5"]))
+        assert person is not None
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            await log_in(client, ctx, person)
+            page = await client.get("/")
+            assert page.status_code == 503 and PLANS_BEING_READ in page.text and WARD_GONE not in page.text
+            release.set()
+            await until(lambda: ctx.reading is not None and ctx.reading.done, what="the reading done")
+            assert (await client.get("/")).status_code == 200
+    finally:
+        release.set()
+        stop.set()
+        await serving
+        await ctx.db.dispose()

@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.actions.desk_links import desk_now
-from bot.context import AppContext
+from bot.context import AppContext, NotReadYet
 from bot.desk.auth import TOUCH_EVERY, LoginThrottle, csrf_ok, keep_alive, session_visitor
 from bot.texts import desk as td
 from bot.texts.common import cycle_title, vn_date
@@ -170,6 +170,8 @@ class Desk:
     def plan(self, ward_id: int) -> Plan:
         try:
             return self.ctx.plan_of(ward_id)
+        except NotReadYet:
+            raise  # not gone: its plan file is still being read after the start (endpoint: 503)
         except LookupError:
             raise Refusal(404, td.WARD_GONE) from None
 
@@ -245,6 +247,8 @@ def page(
             return response
         except Refusal as refused:
             return desk.refusal(request, refused.status, refused.text)
+        except NotReadYet:
+            return desk.refusal(request, 503, td.PLANS_BEING_READ)
 
     return endpoint
 
