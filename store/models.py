@@ -3,7 +3,7 @@
 Times are stored as naive UTC (SQLite has no time zones) and come back as aware UTC.
 
 No `from __future__ import annotations` here: with it every `Mapped[...]` is a string that
-SQLAlchemy parses back into a type when it maps the class, about a third of the ~50 ms this
+SQLAlchemy parses back into a type when it maps the class, a sixth of what importing this
 module costs every command that loads the store (`nhacviec link` among them).
 """
 
