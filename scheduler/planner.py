@@ -38,7 +38,6 @@ from store.sync import (
     UnitRow,
     activated_dates,
     add_periods,
-    lock_ward,
     planned_fingerprint,
     planning_state,
     set_planned_fingerprint,
@@ -46,6 +45,7 @@ from store.sync import (
     sync_plan,
 )
 from store.task_match import WantedTask
+from store.wards import lock_ward
 
 
 @dataclass

@@ -8,8 +8,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from scheduler.vn_holidays import public_holidays
 
 VN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -121,6 +119,10 @@ class WorkingCalendar:
 def load_calendar(
     path: Path | None, office_hours: OfficeHours | None = None, zone: ZoneInfo | None = None
 ) -> WorkingCalendar:
+    # YAML is loaded here, not with the module: bot.settings imports OfficeHours from this
+    # module for every command, and most (`nhacviec link` among them) read no calendar.
+    import yaml
+
     swaps: dict[int, YearSwaps] = {}
     if path is not None and path.exists():
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}

@@ -1,9 +1,11 @@
 """SQLAlchemy models. Everything belongs to a ward, so one database can serve a city.
 
 Times are stored as naive UTC (SQLite has no time zones) and come back as aware UTC.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: with it every `Mapped[...]` is a string that
+SQLAlchemy parses back into a type when it maps the class, a sixth of what importing this
+module costs every command that loads the store (`nhacviec link` among them).
+"""
 
 from datetime import UTC, date, datetime
 from enum import StrEnum

@@ -11,7 +11,6 @@ changed is returned as `Change` records; the words for them are made in `bot/`.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -109,13 +108,6 @@ class SyncReport:
 
 
 Note = Callable[[Change], None]
-
-
-async def lock_ward(session: AsyncSession, ward_key: str) -> None:
-    """Serialise planning of one ward across PostgreSQL workers (held to the transaction's
-    end), so two first syncs cannot both create the same units and tasks."""
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(ward_key.encode()))))
 
 
 async def activated_dates(

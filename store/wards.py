@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Ward
-from store.sync import lock_ward
+
+
+async def lock_ward(session: AsyncSession, ward_key: str) -> None:
+    """Serialise planning of one ward across PostgreSQL workers (held to the transaction's
+    end), so two first syncs cannot both create the same units and tasks."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(zlib.crc32(ward_key.encode()))))
 
 
 @dataclass(frozen=True)

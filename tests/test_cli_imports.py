@@ -37,8 +37,20 @@ def test_help_loads_neither_the_database_nor_the_file_writers() -> None:
 # schema is at head, or a new SQLite database is made from its script), the file readers
 # and writers, SQLAlchemy's PostgreSQL dialect on SQLite.
 NEVER_NEEDED = ("alembic", "mako", "openpyxl", "docx", "lxml", "matplotlib", "sqlalchemy.dialects.postgresql")
-# `nhacviec link` in a ward served from its plan as it is: no plan read, no service.
-LINK_LEAVES = (*NEVER_NEEDED, "scheduler.plan", "scheduler.planner", "bot.app.service")
+# `nhacviec link` in a ward served from its plan as it is: no plan read, no service; nor
+# YAML (the calendar's reader loads it when it reads one), the task actions and the outbox
+# behind them (linking needs only the refusal and the unit lookup of bot/actions/common.py),
+# nor the plan's sync (the ward lock lives with the wards). Each cost the command its start.
+LINK_LEAVES = (
+    *NEVER_NEEDED,
+    "scheduler.plan",
+    "scheduler.planner",
+    "bot.app.service",
+    "yaml",
+    "bot.actions.tasks",
+    "store.outbox",
+    "store.sync",
+)
 # The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno.
 SERVING_LEAVES = (*NEVER_NEEDED, "bot.importer", "segno")
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions.tasks import ActionError, unit_id_of
+from bot.actions.common import ActionError, unit_id_of
 from bot.texts import people as tp
 from store import people
 from store.enums import PersonRole

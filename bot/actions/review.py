@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.actions.common import ActionError
 from bot.actions.notices import notify, unit_receivers
-from bot.actions.tasks import ActionError
 from bot.texts import extensions as tx
 from bot.texts import review as tr
 from scheduler.attachments import direct_row

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.actions.tasks import ActionError, unit_id_of
+from bot.actions.common import ActionError, unit_id_of
 from bot.reading.replies import ParsedReply, needs_confirmation, parse_reply
 from bot.texts import tasks as tt
 from store import statuses

@@ -8,25 +8,13 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.actions.common import ActionError, unit_id_of
 from bot.texts import tasks as tt
 from store import people
 from store.enums import DeadlineKind, ReminderKind
 from store.models import Task
 from store.outbox import insert_reminders, reminder_row
-from store.queries import current_assignments, task_by_label, task_by_stt, unit_by_code
-
-
-class ActionError(ValueError):
-    """A refused action; the message is Vietnamese and safe to show."""
-
-
-async def unit_id_of(session: AsyncSession, ward_id: int, unit_code: str | None) -> int | None:
-    if unit_code is None:
-        return None
-    unit = await unit_by_code(session, ward_id, unit_code)
-    if unit is None:
-        raise ActionError(tt.no_unit(unit_code))
-    return unit.id
+from store.queries import current_assignments, task_by_label, task_by_stt
 
 
 async def find_task(session: AsyncSession, ward_id: int, ref: int | str) -> Task:

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.actions.common import ActionError
 from bot.actions.evidence_files import FetchedFile
 from bot.actions.notices import notify, notify_office
-from bot.actions.tasks import ActionError
 from bot.messages import Attachment
 from bot.reading.evidence import Found, describe
 from bot.texts import common as texts

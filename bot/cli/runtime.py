@@ -110,7 +110,7 @@ async def _in_ward(
     """Open the ward `ward` names — the only one when the deployment has one plan; the first
     when `any_ward` and none is named — (schema upgraded, its plan synced), run `work` in one
     transaction, close. A refused action or an unknown ward is a CLI error in Vietnamese."""
-    from bot.actions.tasks import ActionError
+    from bot.actions.common import ActionError
     from bot.app.service import open_context
     from bot.wards import WardError, load_wards
     from scheduler.clock import SystemClock
@@ -185,8 +185,8 @@ async def _link_known(args: argparse.Namespace, settings: Settings, city: bool) 
     must be opened the full way (its plan read and synced) first."""
     from datetime import UTC, datetime
 
+    from bot.actions.common import ActionError
     from bot.actions.people import create_person, issue_link_code
-    from bot.actions.tasks import ActionError
     from bot.cli.known import known_unit, known_ward
     from store.db import Database
 

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.actions import review, unit_reports
-from bot.actions.tasks import ActionError
+from bot.actions.common import ActionError
 from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
 from bot.conversation.tasks import open_views, refs_in, replan, task_view
 from bot.conversation.turn import Reply, Turn

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.actions.common import ActionError
 from bot.actions.desk_links import REPORT_PATH, desk_now, issue_login_link
 from bot.actions.status import record_on_behalf
-from bot.actions.tasks import ActionError, activate_task, queue_manual_reminder, task_name
+from bot.actions.tasks import activate_task, queue_manual_reminder, task_name
 from bot.conversation.registry import COMMANDS, EVERYONE, OFFICE
 from bot.conversation.tasks import queue_file, refs_in, replan
 from bot.conversation.turn import Reply, Turn

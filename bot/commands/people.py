@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.actions.common import ActionError
 from bot.actions.people import create_person, issue_link_code
-from bot.actions.tasks import ActionError
 from bot.conversation.registry import COMMANDS, OFFICE
 from bot.conversation.tasks import refs_in
 from bot.conversation.turn import Reply, Turn

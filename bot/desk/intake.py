@@ -24,9 +24,9 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from bot.actions.common import ActionError
 from bot.actions.desk_links import desk_now
 from bot.actions.people import create_person, issue_link_code
-from bot.actions.tasks import ActionError
 from bot.context import ServedWard
 from bot.desk import intake_draft as drafts
 from bot.desk.auth import TOUCH_EVERY, csrf_ok, keep_alive, session_visitor

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from bot.actions import review as usecases
-from bot.actions.tasks import ActionError, queue_manual_reminder
+from bot.actions.common import ActionError
+from bot.actions.tasks import queue_manual_reminder
 from bot.desk.choice import choose
 from bot.desk.matrix import CELL_STANDINGS, build_matrix
 from bot.desk.web import HEAD_ROLES, Desk, Refusal, form_of, see_other

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
+from bot.actions.common import ActionError
 from bot.actions.people import create_person, issue_link_code
-from bot.actions.tasks import ActionError
 from bot.desk.choice import choose
 from bot.desk.web import Desk, Refusal, form_of, qr_svg, see_other
 from bot.report import build_standing

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.actions import unit_reports
+from bot.actions.common import ActionError
 from bot.actions.evidence_files import FetchedFile, store_bytes
 from bot.actions.status import record_status
-from bot.actions.tasks import ActionError
 from bot.desk.choice import parse_day
 from bot.desk.pages import DESK_CHANNEL, IMAGE_TYPES, record_desk_action
 from bot.desk.web import HEAD_ROLES, MAX_UPLOAD, Desk, Refusal, form_of, see_other
