@@ -34,7 +34,7 @@ from bot.texts import wards as texts_wards
 from store.db import database_away
 from store.inbound import claim_answer, mark_processed, store_inbound
 from store.models import ChatIdentity, Person
-from store.outbox import LeasedReply, insert_reminders, queue_leased_reply, queue_reply
+from store.outbox import LeasedReply, insert_reminders, queue_leased_reply, queue_reply, queued_for_claim
 from store.people import adopt_sender, identity_with_person
 
 log = logging.getLogger(__name__)
@@ -172,10 +172,11 @@ class Conversation:
             replies, leased = self.ctx.replies, None
             if answered.replies and msg.channel not in INLINE_CHANNELS:
                 leased = await _queue_answer(session, replies, msg, inbound_id, answered, self.ctx.ward_id, now)
+            queued = queued_for_claim(session)
         if leased is not None and replies is not None:
             replies.hand_over(leased)  # committed: sent now, without a claim of its own
-        if msg.channel not in INLINE_CHANNELS:
-            # The answer (or a file asked for, which has no text answer) is in the outbox.
+        if queued and msg.channel not in INLINE_CHANNELS:
+            # An answer not handed over, a file asked for, a notice to the office: claimed now.
             self.ctx.wake()
         return answered.replies
 
