@@ -18,7 +18,6 @@ from store.models import Person, Reminder, UTCDateTime
 from store.sql import count_insert_or_ignore, insert_or_ignore
 from store.text import storable
 
-
 # session.info key: the transaction queued rows a dispatcher has to claim.
 _QUEUED = "nhacviec_outbox_queued"
 

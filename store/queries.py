@@ -236,10 +236,13 @@ async def task_by_stt(session: AsyncSession, ward_id: int, stt: int) -> Task | N
     return await session.scalar(select(Task).where(Task.ward_id == ward_id, Task.stt == stt, Task.active))
 
 
+_LABELS = select(_T.c.stt, _T.c.label).where(_T.c.ward_id == bindparam("ward_id"), _T.c.active).order_by(_T.c.stt)
+
+
 async def task_labels(session: AsyncSession, ward_id: int) -> dict[int, str]:
     """Per task number, the label people use ("II.3"; the STT where there is none), in plan order."""
-    stmt = select(Task.stt, Task.label).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt)
-    return {stt: label or str(stt) for stt, label in (await session.execute(stmt)).all()}
+    rows = (await session.execute(_LABELS, {"ward_id": ward_id})).all()
+    return {stt: label or str(stt) for stt, label in rows}
 
 
 async def task_by_label(session: AsyncSession, ward_id: int, text: str) -> Task | None:
