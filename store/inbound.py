@@ -40,7 +40,11 @@ _MARK = (
 _CLAIM = (
     update(_INBOUND)
     .where(_INBOUND.c.id == bindparam("inbound_id"), _INBOUND.c.processed_at.is_(None))
-    .values(processed_at=bindparam("now", type_=UTCDateTime()))
+    .values(
+        processed_at=bindparam("now", type_=UTCDateTime()),
+        outcome=bindparam("outcome"),
+        identity_id=bindparam("identity_id"),
+    )
 )
 
 
@@ -51,12 +55,16 @@ async def mark_processed(
     await session.execute(_MARK, params)
 
 
-async def claim_answer(session: AsyncSession, inbound_id: int, now: datetime) -> bool:
-    """Take the answering of a stored message: True for the one transaction that marks it
-    processed first. A message answered live and again by the resumer (its first answer
-    was cut by a database outage, or the other got there first) is answered once: the
-    second waits for the first's row lock, then finds it processed."""
-    result: Any = await session.execute(_CLAIM, {"inbound_id": inbound_id, "now": now})
+async def claim_answer(
+    session: AsyncSession, inbound_id: int, now: datetime, outcome: str, identity_id: int | None
+) -> bool:
+    """Mark a stored message answered, with how (`mark_processed`), unless it was marked
+    already: True for the one transaction that marks it first. A message answered live and
+    again by the resumer (its first answer was cut by a database outage, or the other got
+    there first) is answered once: the later transaction waits for the first's row lock,
+    finds it marked, and rolls back whatever it did (bot/conversation/handle.py)."""
+    params = {"inbound_id": inbound_id, "now": now, "outcome": outcome, "identity_id": identity_id}
+    result: Any = await session.execute(_CLAIM, params)
     return bool(result.rowcount == 1)
 
 
