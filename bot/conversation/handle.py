@@ -83,8 +83,9 @@ class Conversation:
             await self.settle(msg, inbound_id, buttons=buttons)
 
     async def store(self, msg: InboundMessage) -> int | None:
-        """The raw message, in its own transaction; None when it was stored before."""
-        async with self.ctx.db.session() as session, session.begin():
+        """The raw message, in its own transaction (one statement, committed when it
+        returns); None when it was stored before."""
+        async with self.ctx.db.one_statement() as session, session.begin():
             inbound_id = await store_inbound(session, _inbound_row(msg, self.ctx.now()))
         if inbound_id is None:
             log.info("duplicate inbound %s/%s/%s ignored", msg.channel, msg.chat_id, msg.message_id)
