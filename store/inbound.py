@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import InboundMessage
+from store.models import InboundMessage, UTCDateTime
 from store.sql import insert_or_ignore
 from store.text import storable_row
 
@@ -25,26 +25,46 @@ async def store_inbound(session: AsyncSession, row: dict[str, Any]) -> int | Non
     return ids[0] if ids else None
 
 
+_INBOUND = cast(Table, InboundMessage.__table__)
+# Built once, as plain table updates: they run twice in every answer's transaction, where
+# building an ORM-enabled UPDATE (and its session synchronisation) cost more than the update.
+_MARK = (
+    update(_INBOUND)
+    .where(_INBOUND.c.id == bindparam("inbound_id"))
+    .values(
+        processed_at=bindparam("now", type_=UTCDateTime()),
+        outcome=bindparam("outcome"),
+        identity_id=bindparam("identity_id"),
+    )
+)
+_CLAIM = (
+    update(_INBOUND)
+    .where(_INBOUND.c.id == bindparam("inbound_id"), _INBOUND.c.processed_at.is_(None))
+    .values(
+        processed_at=bindparam("now", type_=UTCDateTime()),
+        outcome=bindparam("outcome"),
+        identity_id=bindparam("identity_id"),
+    )
+)
+
+
 async def mark_processed(
     session: AsyncSession, inbound_id: int, now: datetime, outcome: str, identity_id: int | None
 ) -> None:
-    await session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == inbound_id)
-        .values(processed_at=now, outcome=outcome, identity_id=identity_id)
-    )
+    params = {"inbound_id": inbound_id, "now": now, "outcome": outcome, "identity_id": identity_id}
+    await session.execute(_MARK, params)
 
 
-async def claim_answer(session: AsyncSession, inbound_id: int, now: datetime) -> bool:
-    """Take the answering of a stored message: True for the one transaction that marks it
-    processed first. A message answered live and again by the resumer (its first answer
-    was cut by a database outage, or the other got there first) is answered once: the
-    second waits for the first's row lock, then finds it processed."""
-    result: Any = await session.execute(
-        update(InboundMessage)
-        .where(InboundMessage.id == inbound_id, InboundMessage.processed_at.is_(None))
-        .values(processed_at=now)
-    )
+async def claim_answer(
+    session: AsyncSession, inbound_id: int, now: datetime, outcome: str, identity_id: int | None
+) -> bool:
+    """Mark a stored message answered, with how (`mark_processed`), unless it was marked
+    already: True for the one transaction that marks it first. A message answered live and
+    again by the resumer (its first answer was cut by a database outage, or the other got
+    there first) is answered once: the later transaction waits for the first's row lock,
+    finds it marked, and rolls back whatever it did (bot/conversation/handle.py)."""
+    params = {"inbound_id": inbound_id, "now": now, "outcome": outcome, "identity_id": identity_id}
+    result: Any = await session.execute(_CLAIM, params)
     return bool(result.rowcount == 1)
 
 

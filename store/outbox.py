@@ -18,10 +18,23 @@ from store.models import Person, Reminder, UTCDateTime
 from store.sql import count_insert_or_ignore, insert_or_ignore
 from store.text import storable
 
+# session.info key: the transaction queued rows a dispatcher has to claim.
+_QUEUED = "nhacviec_outbox_queued"
+
+
+def queued_for_claim(session: AsyncSession) -> bool:
+    """Whether this session's transaction queued outbox rows waiting for a claim (anything
+    but an answer written claimed, `queue_leased_reply`): the running dispatcher is woken
+    to claim them once it commits."""
+    return bool(session.info.get(_QUEUED))
+
 
 async def insert_reminders(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> int:
     """Insert outbox rows once per (ward, key); returns how many rows were new."""
-    return await count_insert_or_ignore(session, Reminder, rows, ("ward_id", "key"))
+    new = await count_insert_or_ignore(session, Reminder, rows, ("ward_id", "key"))
+    if new:
+        session.info[_QUEUED] = True
+    return new
 
 
 def reminder_row(
@@ -120,6 +133,8 @@ async def queue_reply(
     if leased is not None:
         row.update(state=ReminderState.SENDING, locked_by=leased[0], locked_until=leased[1])
     ids = await insert_or_ignore(session, Reminder, [row], ("ward_id", "key"))
+    if ids and leased is None:
+        session.info[_QUEUED] = True
     return ids[0] if ids else None
 
 

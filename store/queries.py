@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Date, Table, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.enums import CLOSED, AssignmentRole, DeadlineKind, PersonRole, ReminderKind, ReminderState, Review, Status
@@ -61,56 +61,96 @@ class AssignmentView:
         return self.extended_due or self.due
 
 
+_A, _O, _T, _U = (cast(Table, m.__table__) for m in (Assignment, Occurrence, Task, Unit))
+# An AssignmentView's columns, in its fields' order, read as plain rows: the ORM's four
+# entities per row (identity map, instance state) were most of an answer's reading time on
+# the path of every reply (issue 26).
+_VIEW_COLUMNS = (
+    _A.c.id,
+    _O.c.id,
+    _T.c.id,
+    _T.c.stt,
+    _T.c.content,
+    _T.c.product,
+    _T.c.deadline_text,
+    _T.c.deadline_kind,
+    _U.c.id,
+    _U.c.code,
+    _U.c.name,
+    _A.c.role,
+    _O.c.key,
+    _O.c.start,
+    _O.c.due,
+    _O.c.checkin,
+    _A.c.status,
+    _A.c.percent,
+    _A.c.note,
+    _A.c.status_at,
+    _A.c.done_at,
+    _A.c.active,
+    _O.c.active,
+    _T.c.active,
+    _U.c.active,
+    _T.c.label,
+    _T.c.section,
+    _T.c.ward_id,
+    _A.c.extended_due,
+    _A.c.review,
+)
+_VIEWS = select(*_VIEW_COLUMNS).select_from(
+    _A.join(_O, _A.c.occurrence_id == _O.c.id).join(_T, _O.c.task_id == _T.c.id).join(_U, _A.c.unit_id == _U.c.id)
+)
+
+
 def _views() -> Any:  # Select[...]; its generic form differs between SQLAlchemy 2.0 and 2.1
-    return (
-        select(Assignment, Occurrence, Task, Unit)
-        .join(Occurrence, Assignment.occurrence_id == Occurrence.id)
-        .join(Task, Occurrence.task_id == Task.id)
-        .join(Unit, Assignment.unit_id == Unit.id)
-    )
+    return _VIEWS
 
 
-def _view(a: Assignment, o: Occurrence, t: Task, u: Unit) -> AssignmentView:
+def _view(row: Any) -> AssignmentView:
+    """The view of one row of `_VIEW_COLUMNS`."""
+    (aid, oid, tid, stt, content, product, deadline_text, deadline_kind, uid, code, name, role) = row[:12]
+    (key, start, due, checkin, status, percent, note, status_at, done_at) = row[12:21]
+    (a_active, o_active, t_active, u_active, label, section, ward_id, extended_due, review) = row[21:]
     return AssignmentView(
-        id=a.id,
-        occurrence_id=o.id,
-        task_id=t.id,
-        task_stt=t.stt,
-        content=t.content,
-        product=t.product,
-        deadline_text=t.deadline_text,
-        deadline_kind=t.deadline_kind,
-        unit_id=u.id,
-        unit_code=u.code,
-        unit_name=u.name,
-        role=a.role,
-        occurrence_key=o.key,
-        start=o.start,
-        due=o.due,
-        checkin=o.checkin,
-        status=a.status,
-        percent=a.percent,
-        note=a.note,
-        status_at=a.status_at,
-        done_at=a.done_at,
-        active=a.active and o.active and t.active and u.active,
-        task_label=t.label or str(t.stt),
-        task_section=t.section,
-        ward_id=t.ward_id,
-        extended_due=a.extended_due,
-        review=a.review,
+        id=aid,
+        occurrence_id=oid,
+        task_id=tid,
+        task_stt=stt,
+        content=content,
+        product=product,
+        deadline_text=deadline_text,
+        deadline_kind=deadline_kind,
+        unit_id=uid,
+        unit_code=code,
+        unit_name=name,
+        role=role,
+        occurrence_key=key,
+        start=start,
+        due=due,
+        checkin=checkin,
+        status=status,
+        percent=percent,
+        note=note,
+        status_at=status_at,
+        done_at=done_at,
+        active=a_active and o_active and t_active and u_active,
+        task_label=label or str(stt),
+        task_section=section,
+        ward_id=ward_id,
+        extended_due=extended_due,
+        review=review,
     )
 
 
 async def assignment_views(session: AsyncSession, ids: set[int]) -> list[AssignmentView]:
     if not ids:
         return []
-    return [_view(*r) for r in (await session.execute(_views().where(Assignment.id.in_(ids)))).all()]
+    return [_view(r) for r in (await session.execute(_views().where(_A.c.id.in_(ids)))).all()]
 
 
 async def assignment_view(session: AsyncSession, assignment_id: int) -> AssignmentView | None:
-    row = (await session.execute(_views().where(Assignment.id == assignment_id))).first()
-    return _view(*row) if row else None
+    row = (await session.execute(_views().where(_A.c.id == assignment_id))).first()
+    return _view(row) if row else None
 
 
 def takes_over(prev_due: date, next_start: date, next_due: date) -> date:
@@ -123,14 +163,21 @@ def takes_over(prev_due: date, next_start: date, next_due: date) -> date:
     return max(next_due, prev_due + timedelta(days=1))
 
 
-def _active(ward_id: int) -> tuple[ColumnElement[bool], ...]:
+def _active(ward_id: Any) -> tuple[ColumnElement[bool], ...]:
     return (
-        Task.ward_id == ward_id,
-        Task.active.is_(True),
-        Occurrence.active.is_(True),
-        Assignment.active.is_(True),
-        Unit.active.is_(True),
+        _T.c.ward_id == ward_id,
+        _T.c.active.is_(True),
+        _O.c.active.is_(True),
+        _A.c.active.is_(True),
+        _U.c.active.is_(True),
     )
+
+
+_STARTED = or_(_O.c.start.is_(None), _O.c.start <= bindparam("today", type_=Date()))
+# Built once (the reply path reads them for every answer): a statement made per call cost
+# more to build and key for the compiled cache than PostgreSQL took to run it.
+_CURRENT = _VIEWS.where(*_active(bindparam("ward_id")), _STARTED).order_by(_T.c.stt, _O.c.due)
+_CURRENT_OF_UNIT = _CURRENT.where(_A.c.unit_id == bindparam("unit_id"))
 
 
 async def current_assignments(
@@ -142,10 +189,11 @@ async def current_assignments(
     - Ongoing work: the current check-in period; older unanswered check-ins lapse.
     - Other deadlines (a date, milestones, a span): the earliest one still open whose period
       has started, else the latest one."""
-    stmt = _views().where(*_active(ward_id)).where((Occurrence.start.is_(None)) | (Occurrence.start <= today))
+    params: dict[str, Any] = {"ward_id": ward_id, "today": today}
     if unit_id is not None:
-        stmt = stmt.where(Assignment.unit_id == unit_id)
-    rows = [_view(*r) for r in (await session.execute(stmt.order_by(Task.stt, Occurrence.due))).all()]
+        params["unit_id"] = unit_id
+    stmt = _CURRENT if unit_id is None else _CURRENT_OF_UNIT
+    rows = [_view(r) for r in (await session.execute(stmt, params)).all()]
     by_key: dict[tuple[int, int], list[AssignmentView]] = {}
     for v in rows:
         by_key.setdefault((v.task_stt, v.unit_id), []).append(v)
@@ -188,10 +236,13 @@ async def task_by_stt(session: AsyncSession, ward_id: int, stt: int) -> Task | N
     return await session.scalar(select(Task).where(Task.ward_id == ward_id, Task.stt == stt, Task.active))
 
 
+_LABELS = select(_T.c.stt, _T.c.label).where(_T.c.ward_id == bindparam("ward_id"), _T.c.active).order_by(_T.c.stt)
+
+
 async def task_labels(session: AsyncSession, ward_id: int) -> dict[int, str]:
     """Per task number, the label people use ("II.3"; the STT where there is none), in plan order."""
-    stmt = select(Task.stt, Task.label).where(Task.ward_id == ward_id, Task.active).order_by(Task.stt)
-    return {stt: label or str(stt) for stt, label in (await session.execute(stmt)).all()}
+    rows = (await session.execute(_LABELS, {"ward_id": ward_id})).all()
+    return {stt: label or str(stt) for stt, label in rows}
 
 
 async def task_by_label(session: AsyncSession, ward_id: int, text: str) -> Task | None:
@@ -300,5 +351,5 @@ async def escalated_pairs(session: AsyncSession, ward_id: int) -> set[tuple[int,
 
 async def blocked_assignments(session: AsyncSession, ward_id: int) -> list[AssignmentView]:
     """Active assignments whose latest status is "blocked"."""
-    stmt = _views().where(*_active(ward_id)).where(Assignment.status == Status.BLOCKED)
-    return [_view(*r) for r in (await session.execute(stmt.order_by(Assignment.id))).all()]
+    stmt = _views().where(*_active(ward_id)).where(_A.c.status == Status.BLOCKED)
+    return [_view(r) for r in (await session.execute(stmt.order_by(_A.c.id))).all()]

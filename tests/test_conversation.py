@@ -1,3 +1,4 @@
+import asyncio
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -5,6 +6,7 @@ from sqlalchemy import func, select
 from bot.actions.people import create_person, issue_link_code
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
+from bot.messages import InboundMessage as BotInbound
 from bot.texts.reminders import ReminderRenderer
 from scheduler.clock import ManualClock
 from scheduler.dispatcher import Dispatcher, DispatcherConfig
@@ -125,6 +127,22 @@ async def test_the_same_inbound_message_delivered_twice_is_stored_once(ctx: AppC
     async with ctx.db.session() as s:
         assert await s.scalar(select(func.count(InboundMessage.id)).where(InboundMessage.message_id == "dup-1")) == 1
         assert await s.scalar(select(func.count(StatusReport.id))) == 1
+
+
+async def test_a_stored_message_answered_by_two_workers_at_once_is_answered_once(ctx: AppContext) -> None:
+    # The live answer and the resumer (or a held answer retried): the one that marks the
+    # message answered first keeps its work; the other finds it marked and undoes its own.
+    conv = Conversation(ctx)
+    chat = await linked(ctx, conv, "VHXH")
+    msg = BotInbound("console", chat, "both-1", "4: đang làm 50%")
+    inbound_id = await conv.store(msg)
+    assert inbound_id is not None
+    answers = await asyncio.gather(conv.interpret(msg, inbound_id), conv.interpret(msg, inbound_id))
+    assert sorted(bool(a) for a in answers) == [False, True]
+    async with ctx.db.session() as s:
+        assert await s.scalar(select(func.count(StatusReport.id)).where(StatusReport.inbound_id == inbound_id)) == 1
+        row = await s.get(InboundMessage, inbound_id)
+        assert row is not None and row.outcome == "text" and row.processed_at is not None
 
 
 async def test_every_inbound_message_is_kept_raw_with_its_outcome(ctx: AppContext) -> None:

@@ -189,3 +189,44 @@ async def test_an_answer_that_waited_past_its_lease_is_not_sent_by_a_second_work
     assert (await dispatcher(ctx, other, worker="w2").tick()).sent == 1  # the lease ran out: taken over
     await ticker.dispatch()  # this worker's turn comes at last: its lease is checked first
     assert len(other.texts_to(chat)) == 1 and mine.texts_to(chat) == []
+
+
+async def test_an_answer_handed_over_is_sent_without_the_outbox_being_checked_after_it(
+    ctx: AppContext, running: tuple[Ticker, RecordingChannel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A claim after every answer handed over is a query competing with the next message
+    # (issue 26): nothing but the answer was queued, so nothing is claimed.
+    _, channel = running
+    claims: list[int] = []
+    real_claim = scheduler.dispatcher.run.claim
+
+    async def counted(*args: Any, **kwargs: Any) -> list[int]:
+        claims.append(1)
+        return await real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(scheduler.dispatcher.run, "claim", counted)
+    chat = await linked(ctx, Conversation(ctx), "VHXH", channel="telegram")
+    await say(Conversation(ctx), chat, "4: đang làm 50%", channel="telegram")
+    await until(lambda: len(channel.texts_to(chat)) == 2, what="the welcome and the answer sent")
+
+    async def recorded() -> bool:
+        return [r.state for r in await _replies(ctx)] == ["sent", "sent"]
+
+    await until(recorded, what="both recorded")
+    assert claims == []
+
+
+async def test_what_a_turn_queues_besides_its_answer_handed_over_is_claimed_at_once(
+    ctx: AppContext, running: tuple[Ticker, RecordingChannel]
+) -> None:
+    # "vướng: lý do" tells the office at once: its notice waits for a claim, which the turn
+    # wakes (no tick runs here).
+    _, channel = running
+    conv = Conversation(ctx)
+    office = await linked(ctx, conv, "VHXH", role="office", chat_id="office", channel="telegram")
+    head = await linked(ctx, conv, "VHXH", channel="telegram")
+    await until(lambda: len(channel.texts_to(office)) == 1, what="the office's welcome sent")
+    await say(conv, head, "4 vướng: chờ kinh phí", channel="telegram")
+    await until(lambda: len(channel.texts_to(head)) == 2, what="the head's answer sent")
+    await until(lambda: len(channel.texts_to(office)) == 2, what="the office told of the blocker")
+    assert "chờ kinh phí" in channel.texts_to(office)[1]

@@ -383,8 +383,13 @@ class Ticker:
     _held: dict[int, tuple[ServedWard, str]] = field(default_factory=dict)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _dispatching: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # Set when a reply was queued: the dispatcher drains at once instead of at the next tick.
+    # Set when a reply was queued or an answer handed over: the dispatcher acts at once
+    # instead of at the next tick.
     woken: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set by `wake` (rows queued for a claim), not by `hand_over`: an answer handed over is
+    # sent without the outbox being checked after it, a query that would compete with the
+    # next message (issue 26); whatever else its turn queued wakes a claim through `wake`.
+    _due: bool = False
     # Answers the conversation wrote claimed by this dispatcher, committed, not yet sent
     # (scheduler/dispatcher/direct.py): reminder id → its send, and until when it is ours.
     _handed: dict[int, tuple[list[Delivery], datetime]] = field(default_factory=dict)
@@ -396,7 +401,7 @@ class Ticker:
     def __post_init__(self) -> None:
         from bot.app.periodic import PeriodicWork
 
-        self.ctx.wake = self.woken.set
+        self.ctx.wake = self.wake
         self.periodic = self.periodic or PeriodicWork(self.ctx, ward=self.ctx.ward_id)
         self.periodics[self.ctx.ward_id] = self.periodic
 
@@ -659,11 +664,17 @@ class Ticker:
             except Exception:
                 log.exception("tick failed; the next tick retries")
 
-    async def dispatch(self) -> None:
+    async def dispatch(self, *, claim: bool = True) -> None:
+        """Send the answers handed over, then (`claim`) drain the outbox's due rows."""
         async with self._dispatching:
             await self._send_handed()
-            if not self.dispatcher.stopping:
+            if claim and not self.dispatcher.stopping:
                 await self.dispatcher.tick()
+
+    def wake(self) -> None:
+        """AppContext.wake: rows were queued, the dispatcher claims them at once."""
+        self._due = True
+        self.woken.set()
 
     async def _send_handed(self) -> None:
         """Send the answers handed over (once stopping, give them back: their attempts
@@ -690,8 +701,8 @@ class Ticker:
         self.woken.set()
 
     async def serve_wakeups(self) -> None:
-        """Drain the outbox whenever a reply is queued. The event is cleared before the
-        drain, so a reply queued during it triggers one more drain rather than waiting.
+        """Drain the outbox whenever a reply is queued (`wake`). The event is cleared before
+        the drain, so a reply queued during it triggers one more drain rather than waiting.
         While it runs, the conversation hands its answers over written claimed (sent first,
         without a claim and a decision of their own: scheduler/dispatcher/direct.py)."""
         self.ctx.replies = self
@@ -699,8 +710,9 @@ class Ticker:
             while not self.dispatcher.stopping:
                 await self.woken.wait()
                 self.woken.clear()
+                due, self._due = self._due, False
                 try:
-                    await self.dispatch()
+                    await self.dispatch(claim=due)
                 except Exception:
                     log.exception("dispatch after a wake-up failed; the next tick retries")
         finally:

@@ -32,9 +32,9 @@ from bot.messages import FileSource, InboundMessage, OutboundMessage
 from bot.texts import common as texts
 from bot.texts import wards as texts_wards
 from store.db import database_away
-from store.inbound import claim_answer, mark_processed, store_inbound
+from store.inbound import claim_answer, store_inbound
 from store.models import ChatIdentity, Person
-from store.outbox import LeasedReply, insert_reminders, queue_leased_reply, queue_reply
+from store.outbox import LeasedReply, insert_reminders, queue_leased_reply, queue_reply, queued_for_claim
 from store.people import adopt_sender, identity_with_person
 
 log = logging.getLogger(__name__)
@@ -83,8 +83,9 @@ class Conversation:
             await self.settle(msg, inbound_id, buttons=buttons)
 
     async def store(self, msg: InboundMessage) -> int | None:
-        """The raw message, in its own transaction; None when it was stored before."""
-        async with self.ctx.db.session() as session, session.begin():
+        """The raw message, in its own transaction (one statement, committed when it
+        returns); None when it was stored before."""
+        async with self.ctx.db.one_statement() as session, session.begin():
             inbound_id = await store_inbound(session, _inbound_row(msg, self.ctx.now()))
         if inbound_id is None:
             log.info("duplicate inbound %s/%s/%s ignored", msg.channel, msg.chat_id, msg.message_id)
@@ -133,9 +134,8 @@ class Conversation:
         now = self.ctx.now()
         try:
             async with self.ctx.db.session() as session, session.begin():
-                if not await claim_answer(session, inbound_id, now):
+                if not await claim_answer(session, inbound_id, now, "error", None):
                     return True
-                await mark_processed(session, inbound_id, now, "error", None)
                 if msg.channel not in INLINE_CHANNELS:
                     await queue_reply(
                         session, self.ctx.ward_id, inbound_id, msg.channel, msg.chat_id, None, texts.APOLOGY, [], now
@@ -160,24 +160,33 @@ class Conversation:
             # held while it reads), then answered in a short write transaction below.
             async with self.ctx.db.read() as session:
                 answered = await _interpret(self.ctx, session, msg, inbound_id, buttons, files, reading=True)
-        async with self.ctx.db.session() as session, session.begin():
-            if not await claim_answer(session, inbound_id, now):
-                log.info("inbound %s was answered already", inbound_id)
-                return []
-            if answered is None:  # anything that writes: read and written in one transaction
-                answered = await _interpret(self.ctx, session, msg, inbound_id, buttons, files)
-            assert answered is not None
-            await mark_processed(session, inbound_id, now, answered.outcome, answered.identity_id)
-            await insert_reminders(session, answered.queued)
-            replies, leased = self.ctx.replies, None
-            if answered.replies and msg.channel not in INLINE_CHANNELS:
-                leased = await _queue_answer(session, replies, msg, inbound_id, answered, self.ctx.ward_id, now)
+        try:
+            async with self.ctx.db.session() as session, session.begin():
+                if answered is None:  # anything that writes: read and written in one transaction
+                    answered = await _interpret(self.ctx, session, msg, inbound_id, buttons, files)
+                assert answered is not None
+                # Claimed with its outcome, in one statement: a transaction that finds it
+                # answered already (by another worker, or by an earlier try) undoes its work.
+                if not await claim_answer(session, inbound_id, now, answered.outcome, answered.identity_id):
+                    raise _AnsweredAlready
+                await insert_reminders(session, answered.queued)
+                replies, leased = self.ctx.replies, None
+                if answered.replies and msg.channel not in INLINE_CHANNELS:
+                    leased = await _queue_answer(session, replies, msg, inbound_id, answered, self.ctx.ward_id, now)
+                queued = queued_for_claim(session)
+        except _AnsweredAlready:
+            log.info("inbound %s was answered already", inbound_id)
+            return []
         if leased is not None and replies is not None:
             replies.hand_over(leased)  # committed: sent now, without a claim of its own
-        if msg.channel not in INLINE_CHANNELS:
-            # The answer (or a file asked for, which has no text answer) is in the outbox.
+        if queued and msg.channel not in INLINE_CHANNELS:
+            # An answer not handed over, a file asked for, a notice to the office: claimed now.
             self.ctx.wake()
         return answered.replies
+
+
+class _AnsweredAlready(Exception):
+    """Rolls back the transaction of an answer to a message another one answered first."""
 
 
 async def _queue_answer(
