@@ -522,7 +522,9 @@ async def _callback(_context: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["plan", "first", "summary", "startup", "morning", "apscheduler", "province", "advance"])
+    parser.add_argument(
+        "what", choices=["plan", "first", "summary", "startup", "morning", "apscheduler", "province", "advance"]
+    )
     parser.add_argument("--url")
     parser.add_argument("--wards", type=int, default=114)
     parser.add_argument("--reports", type=int, default=1_000_000)
