@@ -154,8 +154,8 @@ async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: d
 
     unit_ids = await _sync_units(session, ward.id, plan.units, note)
     tasks = await _sync_tasks(session, ward.id, plan.tasks, note)
-    occurrences = await _sync_occurrences(session, plan.tasks, tasks)
-    await _sync_assignments(session, plan.tasks, occurrences, unit_ids, note)
+    periods = await _sync_occurrences(session, plan.tasks, tasks)
+    await _sync_assignments(session, plan.tasks, periods, unit_ids, note)
     await session.flush()
     return report
 
@@ -268,10 +268,16 @@ async def _align(session: AsyncSession, rows: list[Task], wanted: list[TaskRow])
     return matched
 
 
-async def _sync_occurrences(
-    session: AsyncSession, wanted: list[TaskRow], tasks: dict[int, Task]
-) -> dict[int, list[Occurrence]]:
-    """Per task stt, its active occurrences after the sync."""
+@dataclass(frozen=True)
+class _Periods:
+    """The active occurrences after the sync, per task stt, by id; `new`: those the sync
+    inserted, which hold no assignment yet (none is read for them)."""
+
+    active: dict[int, list[int]]
+    new: set[int]
+
+
+async def _sync_occurrences(session: AsyncSession, wanted: list[TaskRow], tasks: dict[int, Task]) -> _Periods:
     task_ids = [t.id for t in tasks.values()]
     by_task: dict[int, dict[str, Occurrence]] = {tid: {} for tid in task_ids}
     for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids))):
@@ -307,15 +313,21 @@ async def _sync_occurrences(
             if key not in keys and row.active and (row.start is None or row.start <= spec.horizon):
                 row.active = False
                 await _drop_pending(session, row.id)
+    active = {task_id: [r.id for r in rows.values() if r.active] for task_id, rows in by_task.items()}
+    new: set[int] = set()
     if added:
         await session.flush()
         await count_insert_or_ignore(session, Occurrence, added, ("task_id", "key"))
         new_keys = {(row["task_id"], row["key"]) for row in added}
-        task_ids_added = sorted({tid for tid, _ in new_keys})
-        for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids_added))):
-            if (occ.task_id, occ.key) in new_keys:
-                by_task[occ.task_id][occ.key] = occ
-    result = {spec.stt: [r for r in by_task[tasks[spec.stt].id].values() if r.active] for spec in wanted}
+        # Read back as plain ids: only their ids are needed, not ORM objects (a first load's
+        # 176 periods a ward).
+        stmt = select(Occurrence.id, Occurrence.task_id, Occurrence.key).where(
+            Occurrence.task_id.in_(sorted({tid for tid, _ in new_keys}))
+        )
+        for oid, task_id, key in (await session.execute(stmt)).all():
+            if (task_id, key) in new_keys:
+                active[task_id].append(oid)
+                new.add(oid)
     if flipped:
         # Which statuses complete the occurrence changed ("đang làm" completes a check-in,
         # not a deadline): its assignments' completing runs are read again.
@@ -323,34 +335,35 @@ async def _sync_occurrences(
         ids = await session.scalars(select(Assignment.id).where(Assignment.occurrence_id.in_(flipped)))
         await progress.rebuild_now(session, list(ids))
     await session.flush()
-    return result
+    return _Periods({spec.stt: active[tasks[spec.stt].id] for spec in wanted}, new)
 
 
 async def _sync_assignments(
     session: AsyncSession,
     wanted: list[TaskRow],
-    occurrences: dict[int, list[Occurrence]],
+    periods: _Periods,
     unit_ids: dict[str, int],
     note: Note,
 ) -> None:
-    occ_ids = [o.id for occs in occurrences.values() for o in occs]
-    existing: dict[int, dict[int, Assignment]] = {oid: {} for oid in occ_ids}
-    for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occ_ids))):
-        existing[a.occurrence_id][a.unit_id] = a
+    held = [oid for oids in periods.active.values() for oid in oids if oid not in periods.new]
+    existing: dict[int, dict[int, Assignment]] = {oid: {} for oids in periods.active.values() for oid in oids}
+    if held:
+        for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(held))):
+            existing[a.occurrence_id][a.unit_id] = a
     code_of = {uid: code for code, uid in unit_ids.items()}
     added: list[dict[str, Any]] = []
     for spec in wanted:
         roles = spec.roles
         before: set[tuple[str, str]] = set()
-        for occ in occurrences[spec.stt]:
-            current = existing[occ.id]
+        for oid in periods.active[spec.stt]:
+            current = existing[oid]
             before |= {(code_of[a.unit_id], a.role) for a in current.values() if a.active}
             for code, role in roles.items():
                 found = current.get(unit_ids[code])
                 if found is None:
                     added.append(
                         {
-                            "occurrence_id": occ.id,
+                            "occurrence_id": oid,
                             "unit_id": unit_ids[code],
                             "role": role,
                             "active": True,
