@@ -143,6 +143,8 @@ async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: d
     # A ward row made before its first sync (served first, planned later: bot/app/service.py)
     # holds no task yet: that sync is still the first load.
     first_load = ward is None or await session.scalar(select(Task.id).where(Task.ward_id == ward.id).limit(1)) is None
+    # A ward without a row holds nothing yet: none of its rows is read.
+    held = ward is not None
     if ward is None:
         ward = Ward(key=ward_key)
         session.add(ward)
@@ -152,16 +154,18 @@ async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: d
     # The first load is not a change worth listing line by line.
     note: Note = report.changes.append if not first_load else (lambda _: None)
 
-    unit_ids = await _sync_units(session, ward.id, plan.units, note)
-    tasks = await _sync_tasks(session, ward.id, plan.tasks, note)
-    periods = await _sync_occurrences(session, plan.tasks, tasks)
+    unit_ids = await _sync_units(session, ward.id, plan.units, note, held=held)
+    tasks, new_tasks = await _sync_tasks(session, ward.id, plan.tasks, note, held=held)
+    periods = await _sync_occurrences(session, plan.tasks, tasks, new_tasks)
     await _sync_assignments(session, plan.tasks, periods, unit_ids, note)
     await session.flush()
     return report
 
 
-async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow], note: Note) -> dict[str, int]:
-    units = {u.code: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id))}
+async def _sync_units(
+    session: AsyncSession, ward_id: int, wanted: list[UnitRow], note: Note, *, held: bool
+) -> dict[str, int]:
+    units = {u.code: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id))} if held else {}
     for spec in wanted:
         unit = units.get(spec.code)
         if unit is None:
@@ -181,10 +185,13 @@ async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow]
     return {code: u.id for code, u in units.items()}
 
 
-async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note) -> dict[int, Task]:
+async def _sync_tasks(
+    session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note, *, held: bool
+) -> tuple[dict[int, Task], set[int]]:
     """Per task number of the plan, its row: found by id (store/task_match.py), so an insert,
-    a renumbering or a reordering moves no report; the number follows the plan."""
-    rows = list(await session.scalars(select(Task).where(Task.ward_id == ward_id)))
+    a renumbering or a reordering moves no report; the number follows the plan. With the ids
+    of the rows inserted (they hold no period yet)."""
+    rows = list(await session.scalars(select(Task).where(Task.ward_id == ward_id))) if held else []
     matched = await _align(session, rows, wanted)
     tasks: dict[int, Task] = {}
     # New rows go in with one Core INSERT and are read back: ORM flushes of a first load
@@ -231,6 +238,7 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
             note(Change(ChangeKind.PRODUCT_CHANGED, subject, old=task.product, new=spec.product))
             task.product = spec.product
     kept = {t.id for t in matched.values()}
+    new: set[int] = set()
     for task in rows:
         if task.id not in kept and task.active:
             task.active = False
@@ -241,7 +249,8 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
         new_stts = [row["stt"] for row in added]
         for task in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.stt.in_(new_stts))):
             tasks[task.stt] = task
-    return tasks
+            new.add(task.id)
+    return tasks, new
 
 
 async def _align(session: AsyncSession, rows: list[Task], wanted: list[TaskRow]) -> dict[int, Task]:
@@ -277,11 +286,14 @@ class _Periods:
     new: set[int]
 
 
-async def _sync_occurrences(session: AsyncSession, wanted: list[TaskRow], tasks: dict[int, Task]) -> _Periods:
-    task_ids = [t.id for t in tasks.values()]
-    by_task: dict[int, dict[str, Occurrence]] = {tid: {} for tid in task_ids}
-    for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids))):
-        by_task[occ.task_id][occ.key] = occ
+async def _sync_occurrences(
+    session: AsyncSession, wanted: list[TaskRow], tasks: dict[int, Task], new_tasks: set[int]
+) -> _Periods:
+    by_task: dict[int, dict[str, Occurrence]] = {t.id: {} for t in tasks.values()}
+    held = [tid for tid in by_task if tid not in new_tasks]
+    if held:
+        for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(held))):
+            by_task[occ.task_id][occ.key] = occ
     flipped: list[int] = []
     added: list[dict[str, Any]] = []
     for spec in wanted:
@@ -512,7 +524,10 @@ class PlanningState:
     rows_hashed: Any = field(default_factory=hashlib.sha256)  # the digest's hash before the escalations
 
 
-async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
+async def planning_state(session: AsyncSession, ward_id: int, *, escalations: bool = True) -> PlanningState:
+    """The planning state read now; without `escalations`, its digest is left empty, for the
+    caller to take with `state_with_escalations` once it has queued its rows (one read of
+    the escalations instead of one before and one after)."""
     h = hashlib.sha256()
     activated = await session.execute(
         select(Task.stt, Task.activated_due, Task.active)
@@ -548,6 +563,8 @@ async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
         if extended_due is not None:
             state.extended[(stt, key, code)] = extended_due
     state = replace(state, blocked=blocked, rows_hashed=h)
+    if not escalations:
+        return state
     return replace(state, digest=await state_with_escalations(session, ward_id, state))
 
 
