@@ -58,7 +58,8 @@ class PlanningResult:
 def reminder_key(assignment_id: int, due: date, kind: str, seq: int) -> str:
     """One reminder of a kind and sequence per assignment and due day: when a deadline moves
     (an edit, an extension), the reminders of the new day are new rows, not "already sent"."""
-    return f"a{assignment_id}:{due:%Y%m%d}:{kind}:{seq}"
+    # The day as %Y%m%d without strftime (a quarter of the cost of a first planning's keys).
+    return f"a{assignment_id}:{due.isoformat().replace('-', '')}:{kind}:{seq}"
 
 
 def plan_rows(plan: Plan, occurrences: dict[int, list[Occurrence]], end: date) -> PlanRows:

@@ -5,13 +5,13 @@ as a serve-first start makes it)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
 
 from scheduler.plan import Plan
-from scheduler.planner import plan_ward
+from scheduler.planner import plan_ward, reminder_key
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
 from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
@@ -87,3 +87,10 @@ async def test_the_first_plannings_fingerprint_stops_the_next_pass(
     async with db.session() as s, s.begin():
         await s.execute(update(Ward).values(plan_fingerprint=None))
     assert await _plan(db, "w", plan, calendar, minutes=10) == 1
+
+
+def test_reminder_keys_keep_the_form_stored_rows_have() -> None:
+    # The outbox already holds keys of this form: another form would queue every reminder
+    # of every ward again.
+    assert reminder_key(12, date(2026, 7, 3), "due", 0) == "a12:20260703:due:0"
+    assert reminder_key(345, date(2027, 12, 31), "overdue", 2) == "a345:20271231:overdue:2"
