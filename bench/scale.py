@@ -7,6 +7,7 @@
     python -m bench.scale apscheduler [--jobs 100000] [--url …] the alternative: a job per reminder
     python -m bench.scale province [--sizes 100,1000,3300] [--url …] issue 26: all of it by size (bench/province.py)
     python -m bench.scale advance [--wards 114] [--url …]    the daily horizon advance alone (bench/province.py)
+    python -m bench.scale first [--wards 100] [--runs 5] [--url …] the first planning alone, a fresh database per run
 
 Wards are the seed plan (data/tasks.yaml) planned under N ward keys ("w000", "w001", …),
 through the store and planner functions the bot uses. Figures are printed, never asserted.
@@ -179,6 +180,23 @@ async def bench_plan(args: argparse.Namespace) -> None:
         f"a pass {sum(times):.2f} s"
     )
     await db.dispose()
+
+
+async def bench_first(args: argparse.Namespace) -> None:
+    """Issue 26 item 6: the first planning a year ahead of fresh wards, alone: `--runs` runs,
+    each on a fresh database (a PostgreSQL one wiped), ms per ward and their median."""
+    plan, calendar = seed()
+    per_ward: list[float] = []
+    for run in range(args.runs):
+        db = await fresh(args.url, f"first-{run}.db")
+        inserted, times = await plan_wards(db, plan, calendar, args.wards, PLAN_AT, 365)
+        await db.dispose()
+        per_ward.append(sum(times) / args.wards * 1000)
+        print(f"  run {run + 1}: {per_ward[-1]:.1f} ms/ward ({inserted:,} reminders)")
+    print(
+        f"{db.dialect} (commit {commit()}): first planning a year ahead of {args.wards} fresh wards, "
+        f"median of {args.runs} runs: {statistics.median(per_ward):.1f} ms/ward"
+    )
 
 
 # --- summary -----------------------------------------------------------------------------------
@@ -504,7 +522,9 @@ async def _callback(_context: Any) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["plan", "summary", "startup", "morning", "apscheduler", "province", "advance"])
+    parser.add_argument(
+        "what", choices=["plan", "first", "summary", "startup", "morning", "apscheduler", "province", "advance"]
+    )
     parser.add_argument("--url")
     parser.add_argument("--wards", type=int, default=114)
     parser.add_argument("--reports", type=int, default=1_000_000)
@@ -522,6 +542,7 @@ def main() -> None:
 
     work = {
         "plan": bench_plan,
+        "first": bench_first,
         "summary": bench_summary,
         "startup": bench_startup,
         "morning": bench_morning,

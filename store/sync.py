@@ -135,6 +135,8 @@ async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: d
     # A ward row made before its first sync (served first, planned later: bot/app/service.py)
     # holds no task yet: that sync is still the first load.
     first_load = ward is None or await session.scalar(select(Task.id).where(Task.ward_id == ward.id).limit(1)) is None
+    # A ward without a row holds nothing yet: none of its rows is read.
+    held = ward is not None
     if ward is None:
         ward = Ward(key=ward_key)
         session.add(ward)
@@ -144,16 +146,18 @@ async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: d
     # The first load is not a change worth listing line by line.
     note: Note = report.changes.append if not first_load else (lambda _: None)
 
-    unit_ids = await _sync_units(session, ward.id, plan.units, note)
-    tasks = await _sync_tasks(session, ward.id, plan.tasks, note)
-    occurrences = await _sync_occurrences(session, plan.tasks, tasks)
-    await _sync_assignments(session, plan.tasks, occurrences, unit_ids, note)
+    unit_ids = await _sync_units(session, ward.id, plan.units, note, held=held)
+    tasks, new_tasks = await _sync_tasks(session, ward.id, plan.tasks, note, held=held)
+    periods = await _sync_occurrences(session, plan.tasks, tasks, new_tasks)
+    await _sync_assignments(session, plan.tasks, periods, unit_ids, note)
     await session.flush()
     return report
 
 
-async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow], note: Note) -> dict[str, int]:
-    units = {u.code: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id))}
+async def _sync_units(
+    session: AsyncSession, ward_id: int, wanted: list[UnitRow], note: Note, *, held: bool
+) -> dict[str, int]:
+    units = {u.code: u for u in await session.scalars(select(Unit).where(Unit.ward_id == ward_id))} if held else {}
     for spec in wanted:
         unit = units.get(spec.code)
         if unit is None:
@@ -173,10 +177,13 @@ async def _sync_units(session: AsyncSession, ward_id: int, wanted: list[UnitRow]
     return {code: u.id for code, u in units.items()}
 
 
-async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note) -> dict[int, Task]:
+async def _sync_tasks(
+    session: AsyncSession, ward_id: int, wanted: list[TaskRow], note: Note, *, held: bool
+) -> tuple[dict[int, Task], set[int]]:
     """Per task number of the plan, its row: found by id (store/task_match.py), so an insert,
-    a renumbering or a reordering moves no report; the number follows the plan."""
-    rows = list(await session.scalars(select(Task).where(Task.ward_id == ward_id)))
+    a renumbering or a reordering moves no report; the number follows the plan. With the ids
+    of the rows inserted (they hold no period yet)."""
+    rows = list(await session.scalars(select(Task).where(Task.ward_id == ward_id))) if held else []
     matched = await _align(session, rows, wanted)
     tasks: dict[int, Task] = {}
     # New rows go in with one Core INSERT and are read back: ORM flushes of a first load
@@ -223,6 +230,7 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
             note(Change(ChangeKind.PRODUCT_CHANGED, subject, old=task.product, new=spec.product))
             task.product = spec.product
     kept = {t.id for t in matched.values()}
+    new: set[int] = set()
     for task in rows:
         if task.id not in kept and task.active:
             task.active = False
@@ -233,7 +241,8 @@ async def _sync_tasks(session: AsyncSession, ward_id: int, wanted: list[TaskRow]
         new_stts = [row["stt"] for row in added]
         for task in await session.scalars(select(Task).where(Task.ward_id == ward_id, Task.stt.in_(new_stts))):
             tasks[task.stt] = task
-    return tasks
+            new.add(task.id)
+    return tasks, new
 
 
 async def _align(session: AsyncSession, rows: list[Task], wanted: list[TaskRow]) -> dict[int, Task]:
@@ -260,14 +269,23 @@ async def _align(session: AsyncSession, rows: list[Task], wanted: list[TaskRow])
     return matched
 
 
+@dataclass(frozen=True)
+class _Periods:
+    """The active occurrences after the sync, per task stt, by id; `new`: those the sync
+    inserted, which hold no assignment yet (none is read for them)."""
+
+    active: dict[int, list[int]]
+    new: set[int]
+
+
 async def _sync_occurrences(
-    session: AsyncSession, wanted: list[TaskRow], tasks: dict[int, Task]
-) -> dict[int, list[Occurrence]]:
-    """Per task stt, its active occurrences after the sync."""
-    task_ids = [t.id for t in tasks.values()]
-    by_task: dict[int, dict[str, Occurrence]] = {tid: {} for tid in task_ids}
-    for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids))):
-        by_task[occ.task_id][occ.key] = occ
+    session: AsyncSession, wanted: list[TaskRow], tasks: dict[int, Task], new_tasks: set[int]
+) -> _Periods:
+    by_task: dict[int, dict[str, Occurrence]] = {t.id: {} for t in tasks.values()}
+    held = [tid for tid in by_task if tid not in new_tasks]
+    if held:
+        for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(held))):
+            by_task[occ.task_id][occ.key] = occ
     flipped: list[int] = []
     added: list[dict[str, Any]] = []
     for spec in wanted:
@@ -299,15 +317,21 @@ async def _sync_occurrences(
             if key not in keys and row.active and (row.start is None or row.start <= spec.horizon):
                 row.active = False
                 await _drop_pending(session, row.id)
+    active = {task_id: [r.id for r in rows.values() if r.active] for task_id, rows in by_task.items()}
+    new: set[int] = set()
     if added:
         await session.flush()
         await count_insert_or_ignore(session, Occurrence, added, ("task_id", "key"))
         new_keys = {(row["task_id"], row["key"]) for row in added}
-        task_ids_added = sorted({tid for tid, _ in new_keys})
-        for occ in await session.scalars(select(Occurrence).where(Occurrence.task_id.in_(task_ids_added))):
-            if (occ.task_id, occ.key) in new_keys:
-                by_task[occ.task_id][occ.key] = occ
-    result = {spec.stt: [r for r in by_task[tasks[spec.stt].id].values() if r.active] for spec in wanted}
+        # Read back as plain ids: only their ids are needed, not ORM objects (a first load's
+        # 176 periods a ward).
+        stmt = select(Occurrence.id, Occurrence.task_id, Occurrence.key).where(
+            Occurrence.task_id.in_(sorted({tid for tid, _ in new_keys}))
+        )
+        for oid, task_id, key in (await session.execute(stmt)).all():
+            if (task_id, key) in new_keys:
+                active[task_id].append(oid)
+                new.add(oid)
     if flipped:
         # Which statuses complete the occurrence changed ("đang làm" completes a check-in,
         # not a deadline): its assignments' completing runs are read again.
@@ -315,34 +339,35 @@ async def _sync_occurrences(
         ids = await session.scalars(select(Assignment.id).where(Assignment.occurrence_id.in_(flipped)))
         await progress.rebuild_now(session, list(ids))
     await session.flush()
-    return result
+    return _Periods({spec.stt: active[tasks[spec.stt].id] for spec in wanted}, new)
 
 
 async def _sync_assignments(
     session: AsyncSession,
     wanted: list[TaskRow],
-    occurrences: dict[int, list[Occurrence]],
+    periods: _Periods,
     unit_ids: dict[str, int],
     note: Note,
 ) -> None:
-    occ_ids = [o.id for occs in occurrences.values() for o in occs]
-    existing: dict[int, dict[int, Assignment]] = {oid: {} for oid in occ_ids}
-    for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occ_ids))):
-        existing[a.occurrence_id][a.unit_id] = a
+    held = [oid for oids in periods.active.values() for oid in oids if oid not in periods.new]
+    existing: dict[int, dict[int, Assignment]] = {oid: {} for oids in periods.active.values() for oid in oids}
+    if held:
+        for a in await session.scalars(select(Assignment).where(Assignment.occurrence_id.in_(held))):
+            existing[a.occurrence_id][a.unit_id] = a
     code_of = {uid: code for code, uid in unit_ids.items()}
     added: list[dict[str, Any]] = []
     for spec in wanted:
         roles = spec.roles
         before: set[tuple[str, str]] = set()
-        for occ in occurrences[spec.stt]:
-            current = existing[occ.id]
+        for oid in periods.active[spec.stt]:
+            current = existing[oid]
             before |= {(code_of[a.unit_id], a.role) for a in current.values() if a.active}
             for code, role in roles.items():
                 found = current.get(unit_ids[code])
                 if found is None:
                     added.append(
                         {
-                            "occurrence_id": occ.id,
+                            "occurrence_id": oid,
                             "unit_id": unit_ids[code],
                             "role": role,
                             "active": True,
@@ -491,7 +516,10 @@ class PlanningState:
     rows_hashed: Any = field(default_factory=hashlib.sha256)  # the digest's hash before the escalations
 
 
-async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
+async def planning_state(session: AsyncSession, ward_id: int, *, escalations: bool = True) -> PlanningState:
+    """The planning state read now; without `escalations`, its digest is left empty, for the
+    caller to take with `state_with_escalations` once it has queued its rows (one read of
+    the escalations instead of one before and one after)."""
     h = hashlib.sha256()
     activated = await session.execute(
         select(Task.stt, Task.activated_due, Task.active)
@@ -527,6 +555,8 @@ async def planning_state(session: AsyncSession, ward_id: int) -> PlanningState:
         if extended_due is not None:
             state.extended[(stt, key, code)] = extended_due
     state = replace(state, blocked=blocked, rows_hashed=h)
+    if not escalations:
+        return state
     return replace(state, digest=await state_with_escalations(session, ward_id, state))
 
 

@@ -56,3 +56,20 @@ async def test_columns_empty_in_every_row_are_left_out_and_read_back_empty(db: D
         ("d", None, "pending", 0, None),
         ("e", None, "pending", 0, None),
     ]
+
+
+async def test_texts_of_every_shape_are_stored_as_given(db: Database) -> None:
+    # PostgreSQL receives each column as one array literal written by the store
+    # (store.sql._array_literal): quotes, backslashes, braces, commas, the word NULL,
+    # blanks and empty text must come back unchanged, and None as NULL.
+    now = datetime(2026, 6, 24, 1, 0, tzinfo=UTC)
+    bodies = ['Kính gửi "Tổ 3"', "C:\\thư mục\\", "{a,b}", "NULL", "", "  lề  ", "dòng\nhai", None, 'x\\"y']
+    async with db.session() as s, s.begin():
+        ward = Ward(key="w")
+        s.add(ward)
+        await s.flush()
+        rows = [reminder_row(ward.id, f"k{i}", "notice", now, now, body=b) for i, b in enumerate(bodies)]
+        assert await insert_reminders(s, rows) == len(bodies)
+    async with db.session() as s:
+        stored = {key: body for key, body in (await s.execute(select(Reminder.key, Reminder.body))).all()}
+    assert [stored[f"k{i}"] for i in range(len(bodies))] == bodies
