@@ -39,8 +39,10 @@ def test_help_loads_neither_the_database_nor_the_file_writers() -> None:
 NEVER_NEEDED = ("alembic", "mako", "openpyxl", "docx", "lxml", "matplotlib", "sqlalchemy.dialects.postgresql")
 # `nhacviec link` in a ward served from its plan as it is: no plan read, no service.
 LINK_LEAVES = (*NEVER_NEEDED, "scheduler.plan", "scheduler.planner", "bot.app.service")
-# The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno.
-SERVING_LEAVES = (*NEVER_NEEDED, "bot.importer", "segno")
+# The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno,
+# nor the desk's pages with Starlette and Jinja2 until a page is asked for (bot/desk/serve.py
+# LazyDesk: ≈ 3 MiB of an idle worker, bench/idle_memory.py).
+SERVING_LEAVES = (*NEVER_NEEDED, "bot.importer", "segno", "bot.desk.app", "bot.desk.intake", "starlette", "jinja2")
 
 COMMAND_PROBE = """
 import atexit, sys

@@ -135,14 +135,12 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event, listener: socket
                 health=health.http,
                 metrics=metrics_source(metrics, health.report),
             )
-            from bot.desk.serve import shares_webhook_server
+            from bot.desk.serve import LazyDesk, shares_webhook_server
 
             if settings.desk_enabled and shares_webhook_server(settings):
                 from starlette.routing import Mount
 
-                from bot.desk.app import desk_app
-
-                app.router.routes.append(Mount("/", desk_app(ctx)))  # after the webhooks' own routes
+                app.router.routes.append(Mount("/", LazyDesk(ctx)))  # after the webhooks' own routes
             server = _Server(
                 uvicorn.Config(
                     app,
