@@ -48,8 +48,18 @@ NEVER_NEEDED = ("alembic", "mako", "openpyxl", "docx", "lxml", "matplotlib", "sq
 LINK_LEAVES = (*NEVER_NEEDED, "scheduler.plan", "scheduler.planner", "bot.app.service")
 # The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno,
 # nor the desk's pages with Starlette and Jinja2 until a page is asked for (bot/desk/serve.py
-# LazyDesk: ≈ 3 MiB of an idle worker, bench/idle_memory.py).
-SERVING_LEAVES = (*NEVER_NEEDED, "bot.importer", "segno", "bot.desk.app", "bot.desk.intake", "starlette", "jinja2")
+# LazyDesk: ≈ 3 MiB of an idle worker, bench/idle_memory.py), nor prometheus_client where
+# /metrics is not served (polling without NHACVIEC_HEALTH_SERVER).
+SERVING_LEAVES = (
+    *NEVER_NEEDED,
+    "bot.importer",
+    "segno",
+    "bot.desk.app",
+    "bot.desk.intake",
+    "starlette",
+    "jinja2",
+    "prometheus_client",
+)
 
 COMMAND_PROBE = """
 import atexit, sys

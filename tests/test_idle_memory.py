@@ -49,8 +49,13 @@ async def test_both_telegram_connections_share_one_tls_context(
 
 async def test_start_up_memory_is_released_once_the_plan_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     released: list[bool] = []
-    monkeypatch.setattr(memory, "release_freed_memory", lambda: released.append(True) or True)
-    reading: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+
+    def release() -> bool:
+        released.append(True)
+        return True
+
+    monkeypatch.setattr(memory, "release_freed_memory", release)
+    reading: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     task = asyncio.create_task(memory.release_after_start(reading, settle=0))
     await asyncio.sleep(0.05)
     assert released == []  # still reading

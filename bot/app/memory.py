@@ -14,6 +14,7 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def release_freed_memory() -> bool:
     return True
 
 
-async def release_after_start(started: asyncio.Future[object] | None, settle: float = SETTLE_SECONDS) -> None:
+async def release_after_start(started: asyncio.Future[Any] | None, settle: float = SETTLE_SECONDS) -> None:
     """Once `started` (the plan files' reading) is done and `settle` seconds more have
     passed, release what start-up freed. A failed reading is left to its own handling."""
     if started is not None:

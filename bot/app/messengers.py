@@ -112,12 +112,14 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event, listener: socket
             channels["zalo"] = zalo.channel
             feeds["zalo"] = zalo.feed
             log.info("Zalo channel running (%s)", "webhook" if settings.webhook_mode else "polling")
-        metrics = Metrics()
+        serves_http = settings.webhook_mode or settings.health_server
+        metrics = Metrics() if serves_http else None  # counted only where /metrics is served
         ticker = Ticker(ctx, make_dispatcher(ctx, observed(channels, metrics)))
         health = HealthCheck(ctx, ticker, inbound=watches)
         for watch in watches:
             watch.recovered.append(_resume(ctx, ticker, watch.channel))
-        if settings.webhook_mode or settings.health_server:
+        if serves_http:
+            assert metrics is not None
             import uvicorn
 
             from bot.channels.webhooks import webhook_app
