@@ -10,8 +10,6 @@ arena; it is glibc's documented call for this, and a no-op elsewhere (musl, macO
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
 import gc
 import logging
 from typing import Any
@@ -25,12 +23,12 @@ SETTLE_SECONDS = 10.0
 
 def release_freed_memory() -> bool:
     """Collect garbage, then return free heap pages to the system; whether glibc did it."""
+    import ctypes  # here: ≈ 0.4 MiB, for a trim that hands back ≈ 1.5
+
     gc.collect()
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name)
-        trim = libc.malloc_trim
-    except (OSError, AttributeError, TypeError):  # not glibc: nothing to hand back this way
+        trim = ctypes.CDLL(None).malloc_trim  # the process's own symbols: libc's, if it has one
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to hand back this way
         return False
     trim.argtypes = [ctypes.c_size_t]
     trim.restype = ctypes.c_int
