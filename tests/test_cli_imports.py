@@ -5,14 +5,21 @@ command its start and stays in the serving process's memory for its whole life."
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.server import free_port
+from tests.fakes.process import telegram_api
+from tests.fakes.server import RunningServer, free_port
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.waiting import until
+
+__all__ = ["telegram_api"]  # the fixture (tests/fakes/process.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,8 +58,20 @@ LINK_LEAVES = (
     "store.outbox",
     "store.sync",
 )
-# The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno.
-SERVING_LEAVES = (*NEVER_NEEDED, "bot.importer", "segno")
+# The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno,
+# nor the desk's pages with Starlette and Jinja2 until a page is asked for (bot/desk/serve.py
+# LazyDesk: ≈ 3 MiB of an idle worker, bench/idle_memory.py), nor prometheus_client where
+# /metrics is not served (polling without NHACVIEC_HEALTH_SERVER).
+SERVING_LEAVES = (
+    *NEVER_NEEDED,
+    "bot.importer",
+    "segno",
+    "bot.desk.app",
+    "bot.desk.intake",
+    "starlette",
+    "jinja2",
+    "prometheus_client",
+)
 
 COMMAND_PROBE = """
 import atexit, sys
@@ -98,3 +117,41 @@ def test_the_running_bot_keeps_neither_the_importer_nor_the_file_writers(tmp_pat
     # then restarted on its database.
     for _ in range(2):
         assert _loaded(tmp_path, SERVING_LEAVES, "run") == []
+
+
+@pytest.mark.slow
+async def test_a_telegram_worker_that_answered_keeps_neither_the_desk_nor_the_file_writers(
+    tmp_path: Path, telegram_api: tuple[FakeTelegram, RunningServer]
+) -> None:
+    # What a service runs (NHACVIEC_CHANNELS=telegram, stdin /dev/null, the desk on), after
+    # it answered a first message, stopped by SIGTERM as systemd stops it.
+    fake, server = telegram_api
+    fake.push_text(1001, "/help")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NHACVIEC_")}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "NHACVIEC_DESK_PORT": str(free_port()),
+        "NHACVIEC_CHANNELS": "telegram",
+        "NHACVIEC_TELEGRAM_TOKEN": fake.token,
+        "NHACVIEC_TELEGRAM_BASE_URL": f"{server.url}/bot",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        COMMAND_PROBE,
+        ",".join(SERVING_LEAVES),
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await until(lambda: fake.texts_to(1001), what="the answer to /help", timeout=60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 0, err.decode()
+    line = out.decode().strip().splitlines()[-1]
+    assert line == "loaded:", line

@@ -112,12 +112,14 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event, listener: socket
             channels["zalo"] = zalo.channel
             feeds["zalo"] = zalo.feed
             log.info("Zalo channel running (%s)", "webhook" if settings.webhook_mode else "polling")
-        metrics = Metrics()
+        serves_http = settings.webhook_mode or settings.health_server
+        metrics = Metrics() if serves_http else None  # counted only where /metrics is served
         ticker = Ticker(ctx, make_dispatcher(ctx, observed(channels, metrics)))
         health = HealthCheck(ctx, ticker, inbound=watches)
         for watch in watches:
             watch.recovered.append(_resume(ctx, ticker, watch.channel))
-        if settings.webhook_mode or settings.health_server:
+        if serves_http:
+            assert metrics is not None
             import uvicorn
 
             from bot.channels.webhooks import webhook_app
@@ -135,14 +137,12 @@ async def _run_messengers(ctx: AppContext, stop: asyncio.Event, listener: socket
                 health=health.http,
                 metrics=metrics_source(metrics, health.report),
             )
-            from bot.desk.serve import shares_webhook_server
+            from bot.desk.serve import LazyDesk, shares_webhook_server
 
             if settings.desk_enabled and shares_webhook_server(settings):
                 from starlette.routing import Mount
 
-                from bot.desk.app import desk_app
-
-                app.router.routes.append(Mount("/", desk_app(ctx)))  # after the webhooks' own routes
+                app.router.routes.append(Mount("/", LazyDesk(ctx)))  # after the webhooks' own routes
             server = _Server(
                 uvicorn.Config(
                     app,

@@ -297,8 +297,14 @@ async def serving_while_reading(ctx: AppContext, stop: asyncio.Event, serve: Awa
     """Run `serve` (which ends when `stop` is set) while `ctx.reading` reads the plan files
     left; a refusal the reading finds sets `stop` and is raised once `serve` has ended, as
     a refused start is."""
+    from bot.app.memory import release_after_start
+
     if ctx.reading is None or ctx.reading.done:
-        await serve
+        release = asyncio.create_task(release_after_start(None), name="release-memory")
+        try:
+            await serve
+        finally:
+            await _cancelled(release)
         return
     work = ctx.reading.work
     failed: list[BaseException] = []
@@ -311,14 +317,20 @@ async def serving_while_reading(ctx: AppContext, stop: asyncio.Event, serve: Awa
             stop.set()
 
     reading = asyncio.create_task(read(), name="plan-reading")
+    release = asyncio.create_task(release_after_start(reading), name="release-memory")
     try:
         await serve
     finally:
-        reading.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reading
+        await _cancelled(release)
+        await _cancelled(reading)
     if failed:
         raise failed[0]
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def worker_name() -> str:

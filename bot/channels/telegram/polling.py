@@ -8,6 +8,8 @@ getUpdates connection: it tells the channel's InboundWatch how each poll ended, 
 
 from __future__ import annotations
 
+import ssl
+
 from telegram._utils.types import ODVInput
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
@@ -18,8 +20,8 @@ class WatchedRequest(HTTPXRequest):
     """The getUpdates connection (PTB's default: one connection), telling `watch` how each
     poll ended; PTB sends getUpdates past the rate limiter, so this is where polls are seen."""
 
-    def __init__(self, watch: InboundWatch) -> None:
-        super().__init__(connection_pool_size=1)
+    def __init__(self, watch: InboundWatch, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(connection_pool_size=1, httpx_kwargs={"verify": tls} if tls is not None else None)
         self.watch = watch
 
     async def do_request(
