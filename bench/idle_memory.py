@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from bench.fake_telegram_logger import FakeTelegramLogger, free_port
+from bench.first_answer import wipe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,16 +59,6 @@ def memory(pid: int) -> dict[str, float]:
     kib["pss"] = fields.get("Pss", 0.0)
     kib["uss"] = fields.get("Private_Clean", 0.0) + fields.get("Private_Dirty", 0.0)
     return {k: v / 1024 for k, v in kib.items()}
-
-
-def wipe(url: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def env_for(work: Path, url: str | None, base: str | None) -> dict[str, str]:
