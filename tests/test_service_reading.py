@@ -7,6 +7,7 @@ refused start does."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -279,6 +280,48 @@ async def test_the_desk_of_a_ward_still_being_read_says_so_rather_than_gone(
             release.set()
             await until(lambda: ctx.reading is not None and ctx.reading.done, what="the reading done")
             assert (await client.get("/")).status_code == 200
+    finally:
+        release.set()
+        stop.set()
+        await serving
+        await ctx.db.dispose()
+
+
+async def test_a_plan_edited_while_the_reading_holds_its_older_read_is_served_as_edited(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reading has read w1 and not served it yet when the office edits w1 and a tick
+    # looks: the tick leaves it to the reading, then reloads the edit once the reading is done.
+    # (Reloaded at that tick as well, w1 was served by the tick, then by the reading with
+    # its older read, and the edit was never seen again.)
+    read, release = threading.Event(), threading.Event()
+    real = service.check_plan
+
+    def read_then_wait(path: Path, calendar: Any = None) -> Any:
+        plan = real(path, calendar)
+        if threading.current_thread() is not threading.main_thread():
+            read.set()
+            release.wait(60)
+        return plan
+
+    ctx, _ = await _restart_reading(db, tmp_path, monkeypatch)
+    monkeypatch.setattr(service, "check_plan", read_then_wait)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serving_while_reading(ctx, stop, stop.wait()))
+    ticker = service.Ticker(ctx, service.make_dispatcher(ctx, {}))
+    w1 = tmp_path / "plans" / "w1.yaml"
+    try:
+        assert await asyncio.to_thread(read.wait, 30)  # w1 read, held before it is served
+        await ticker.plan_if_due()
+        text = w1.read_text(encoding="utf-8").replace("Kế hoạch triển khai", "Kế hoạch (sửa đổi) triển khai", 1)
+        w1.write_text(text, encoding="utf-8")
+        os.utime(w1, (w1.stat().st_atime, w1.stat().st_mtime + 10))
+        await ticker.plan_if_due()
+        release.set()
+        await until(lambda: ctx.reading is not None and ctx.reading.done, what="the reading done")
+        await ticker.plan_if_due()
+        served = [w for w in ctx.served() if w.path == w1]
+        assert len(served) == 1 and "(sửa đổi)" in served[0].plan.title
     finally:
         release.set()
         stop.set()

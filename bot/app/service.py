@@ -433,6 +433,11 @@ class Ticker:
         if self._mtimes is None:
             self._mtimes = files
             return False
+        if self.ctx.reading is not None and not self.ctx.reading.done:
+            # Files still being read after the start are served by that reading. An edit
+            # seen now is reloaded once it is done (the mtimes are kept until then): read
+            # here too, a file could be served twice, the older read last.
+            return False
         changed = False
         by_path = {w.path: w for w in self.ctx.served()}
         for gone in set(self._mtimes) - set(files):
