@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 class LazyDesk:
     """The desk's ASGI app, built at its first request: until someone opens a page, the bot
-    holds neither Starlette, Jinja2 nor the desk's pages (≈ 5 MiB of an idle worker, issue
+    holds neither Starlette, Jinja2 nor the desk's pages (≈ 3 MiB of an idle worker, issue
     26: heavy libraries imported only where used). Building it awaits nothing, so two first
     requests cannot build it twice."""
 
