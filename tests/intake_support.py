@@ -32,7 +32,7 @@ async def intake_ward(ctx: AppContext, tmp_path: Path) -> IntakeWard:
     folder.mkdir()
     plan_file = folder / "nhi-chieu.yaml"
     shutil.copyfile(PLAN_PATH, plan_file)
-    ctx.settings.plan_path = folder
+    ctx.settings = ctx.settings.replace(plan_path=folder)
     ctx.wards[ctx.ward_id] = ServedWard(ctx.ward_id, ctx.wards[ctx.ward_id].key, plan_file, ctx.plan)
     assert ward_key(ctx.plan)  # the fixture plan is Nhị Chiểu's 158/KH-UBND, as the seed
     async with ctx.db.session() as s, s.begin():

@@ -370,7 +370,7 @@ async def test_another_wards_plan_is_never_replaced_and_a_single_file_deployment
     assert refused.status_code == 403 and "chỉ văn phòng phường đó" in refused.text
     # On a deployment with one plan file, another ward's plan cannot replace the running one.
     ctx.stop_serving(b.ward_id)
-    ctx.settings.plan_path = ward.plan_file
+    ctx.settings = ctx.settings.replace(plan_path=ward.plan_file)
     refused = await client.post(review + "/kich-hoat", data={"csrf": csrf})
     assert refused.status_code == 409 and "báo người quản trị" in refused.text
     assert sorted(p.name for p in ward.folder.iterdir()) == ["nhi-chieu.yaml"]  # nothing written

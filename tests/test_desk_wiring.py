@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from bot.context import AppContext
 from bot.desk.serve import shares_webhook_server
+from bot.settings import SecretStr
 from tests.desk_support import login_url
 from tests.fakes.server import free_port, serve
 from tests.fakes.telegram_api import FakeTelegram
@@ -39,17 +39,15 @@ async def test_the_webhook_server_serves_the_desk(ctx: AppContext) -> None:
     telegram = FakeTelegram()
     api = await serve(telegram.app())
     port = free_port()
-    ctx.settings = ctx.settings.model_copy(
-        update={
-            "telegram_token": SecretStr(telegram.token),
-            "telegram_base_url": f"{api.url}/bot",
-            "telegram_webhook_secret": SecretStr("tg-secret_0123456789"),
-            "webhook_mode": True,
-            "webhook_port": port,
-            "desk_port": port,
-            "public_url": "https://nhacviec.example.test",
-            "tick_seconds": 0.2,
-        }
+    ctx.settings = ctx.settings.replace(
+        telegram_token=SecretStr(telegram.token),
+        telegram_base_url=f"{api.url}/bot",
+        telegram_webhook_secret=SecretStr("tg-secret_0123456789"),
+        webhook_mode=True,
+        webhook_port=port,
+        desk_port=port,
+        public_url="https://nhacviec.example.test",
+        tick_seconds=0.2,
     )
     assert shares_webhook_server(ctx.settings)
     async with ctx.db.session() as s, s.begin():

@@ -120,6 +120,6 @@ async def test_an_unknown_ward_is_explained(
     ctx: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # The ward is the plan's (its ward and number); the database holds it under another key.
-    settings = _settings(ctx, tmp_path).model_copy(update={"ward": "khac"})
+    settings = _settings(ctx, tmp_path).replace(ward="khac")
     assert await asyncio.to_thread(cmd_export, _parse(["--on", "15/06/2026"]), settings) == 1
     assert 'chưa có phường "phuong-thu-nghiem:99-kh-ubnd"' in capsys.readouterr().err

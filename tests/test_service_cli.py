@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 import bot.app.logs
 from bot.app.logs import RedactingFormatter, install_redaction, redact_handlers
 from bot.cli.main import main
 from bot.context import AppContext
+from bot.settings import SecretStr
 from store.db import Database
 from tests.conftest import POSTGRES_URL
 

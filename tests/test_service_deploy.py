@@ -62,19 +62,19 @@ def _example_values() -> dict[str, str]:
 
 def test_env_example_names_exactly_the_settings() -> None:
     named = set(_example_values())
-    assert named == {f"NHACVIEC_{f.upper()}" for f in Settings.model_fields}
+    assert named == {f"NHACVIEC_{f.upper()}" for f in Settings.declared}
 
 
 def test_env_example_values_are_valid_and_the_defaults_are_the_codes() -> None:
     values = _example_values()
-    fields = {f"NHACVIEC_{f.upper()}": f for f in Settings.model_fields}
+    fields = {f"NHACVIEC_{f.upper()}": f for f in Settings.declared}
     for name, value in values.items():
         field = fields[name]
         if value == "":
             continue
         extra: dict[str, Any] = {"telegram_token": "1:a", "zalo_token": "z"} if field == "channels" else {}
         Settings(_env_file=None, **{field: value, **extra})  # type: ignore[call-arg]  # raises if invalid
-        default = Settings.model_fields[field].default
+        default = Settings.declared[field].default
         if isinstance(default, bool):
             assert value == str(default).lower(), name
         elif isinstance(default, int | float | str) and default is not None:
@@ -140,5 +140,5 @@ def test_the_database_and_the_report_files_are_not_world_readable(tmp_path: Path
 def test_deploy_files_use_only_settings_that_exist(path: str) -> None:
     text = (ROOT / path).read_text(encoding="utf-8")
     names = set(re.findall(r"\b(NHACVIEC_[A-Z0-9_]+)\b", text))
-    known = {f"NHACVIEC_{f.upper()}" for f in Settings.model_fields}
+    known = {f"NHACVIEC_{f.upper()}" for f in Settings.declared}
     assert names <= known, names - known

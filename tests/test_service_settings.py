@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main
-from bot.settings import Settings, unknown_names
+from bot.settings import SecretStr, Settings, SettingsError, unknown_names
 from tests.fakes.process import assert_one_clean_line, nhacviec_run, telegram_api
 from tests.fakes.server import RunningServer, free_port
 from tests.fakes.telegram_api import FakeTelegram
@@ -201,8 +201,6 @@ async def test_the_webhook_port_is_held_from_the_start_while_the_platform_is_ret
     bind after setWebhook."""
     import asyncio
 
-    from pydantic import SecretStr
-
     from bot.app.messengers import run_messengers
     from bot.app.service import open_context
     from scheduler.clock import SystemClock
@@ -238,3 +236,88 @@ async def test_the_webhook_port_is_held_from_the_start_while_the_platform_is_ret
         stop.set()
         await asyncio.wait_for(running, 30)
         await ctx.db.dispose()
+
+
+# --- the reader itself (bot/settings_reader.py) ---------------------------------------------
+
+
+def test_a_value_given_wins_over_the_environment_which_wins_over_dot_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("NHACVIEC_WARD=tu-tep\nNHACVIEC_CLAIM_BATCH=7\nnhacviec_max_attempts=3\n", encoding="utf-8")
+    monkeypatch.setenv("NHACVIEC_CLAIM_BATCH", "9")
+    read = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    assert (read.ward, read.claim_batch, read.max_attempts) == ("tu-tep", 9, 3)
+    given = Settings(_env_file=env_file, claim_batch=11)  # type: ignore[call-arg]
+    assert given.claim_batch == 11
+    assert Settings(_env_file=None).ward == "default"  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [
+        ("claim_batch", " 12 ", 12),
+        ("claim_batch", "7.0", 7),
+        ("tick_seconds", "0.5", 0.5),
+        ("webhook_mode", "yes", True),
+        ("webhook_mode", "Off", False),
+        ("webhook_mode", "1", True),
+        ("log_format", "json", "json"),
+        ("evidence_path", "/srv/bang-chung", Path("/srv/bang-chung")),
+        ("public_url", "", None),
+        ("channels", "Telegram | zalo", None),  # refused below: no tokens; here only typed
+    ],
+)
+def test_text_from_the_environment_is_read_as_the_settings_type(
+    monkeypatch: pytest.MonkeyPatch, name: str, text: str, value: object
+) -> None:
+    monkeypatch.setenv(f"NHACVIEC_{name.upper()}", text)
+    if name == "channels":
+        monkeypatch.setenv("NHACVIEC_TELEGRAM_TOKEN", "1:a")
+        monkeypatch.setenv("NHACVIEC_ZALO_TOKEN", "z")
+        value = "telegram,zalo"
+    assert getattr(Settings(_env_file=None), name) == value  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("CLAIM_BATCH", "7.5", "NHACVIEC_CLAIM_BATCH: phải là số nguyên (đang là '7.5')"),
+        ("WEBHOOK_MODE", "bật", "NHACVIEC_WEBHOOK_MODE: phải là true hoặc false (đang là 'bật')"),
+        ("LOG_FORMAT", "xml", "NHACVIEC_LOG_FORMAT: phải là một trong: 'text' hoặc 'json' (đang là 'xml')"),
+        ("TICK_SECONDS", "0", "NHACVIEC_TICK_SECONDS: phải lớn hơn 0 (đang là '0')"),
+        ("TELEGRAM_MAX_RATE", "31", "NHACVIEC_TELEGRAM_MAX_RATE: phải không quá 30 (đang là '31')"),
+        ("STARTUP_RETRIES", "-1", "NHACVIEC_STARTUP_RETRIES: phải từ 0 trở lên (đang là '-1')"),
+    ],
+)
+def test_a_wrong_value_is_said_in_vietnamese_with_what_was_given(
+    monkeypatch: pytest.MonkeyPatch, name: str, text: str, line: str
+) -> None:
+    monkeypatch.setenv(f"NHACVIEC_{name}", text)
+    with pytest.raises(SettingsError) as raised:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert raised.value.lines == [line]
+
+
+def test_secrets_are_neither_shown_nor_echoed_when_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=None, telegram_token="123:bi-mat", desk_secret="khoa-rieng")  # type: ignore[call-arg,arg-type]
+    assert settings.telegram_token is not None and settings.telegram_token.get_secret_value() == "123:bi-mat"
+    assert "bi-mat" not in repr(settings) and "khoa-rieng" not in repr(settings)
+    assert not SecretStr("")  # an empty token is no token (channel_list)
+    monkeypatch.setenv("NHACVIEC_DATABASE_URL", "mysql://u:mat-khau@h/db")
+    with pytest.raises(SettingsError) as raised:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+    assert "mat-khau" not in str(raised.value) and raised.value.lines[0].startswith("NHACVIEC_DATABASE_URL: ")
+
+
+def test_settings_are_frozen_and_a_changed_copy_is_checked() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(AttributeError):
+        settings.ward = "khac"  # type: ignore[misc]
+    copy = settings.replace(ward="khac", database_url="sqlite:///x.db")
+    assert (copy.ward, copy.database_url, settings.ward) == ("khac", "sqlite+aiosqlite:///x.db", "default")
+    with pytest.raises(SettingsError, match="NHACVIEC_CLAIM_BATCH: phải từ 1 trở lên"):
+        settings.replace(claim_batch=0)
+    with pytest.raises(TypeError, match="no setting clam_batch"):
+        Settings(_env_file=None, clam_batch=3)  # type: ignore[call-arg]

@@ -8,10 +8,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from bot.channels.startup import StartupFailed
 from bot.context import AppContext
+from bot.settings import SecretStr
 from store.versioning import version_line
 from tests.fakes.process import (
     assert_one_clean_line,
@@ -155,19 +155,17 @@ async def test_webhook_mode_registers_both_webhooks_with_their_secrets_and_serve
     telegram, zalo = FakeTelegram(), FakeZalo()
     tg_server, zalo_server = await serve(telegram.app()), await serve(zalo.app())
     port = free_port()
-    ctx.settings = ctx.settings.model_copy(
-        update={
-            "telegram_token": SecretStr(telegram.token),
-            "telegram_base_url": f"{tg_server.url}/bot",
-            "telegram_webhook_secret": SecretStr("tg-secret_0123456789"),
-            "zalo_token": SecretStr(zalo.token),
-            "zalo_base_url": zalo_server.url,
-            "zalo_webhook_secret": SecretStr("zalo-secret-0123456789"),
-            "webhook_mode": True,
-            "webhook_port": port,
-            "public_url": "https://nhacviec.example.test/",
-            "tick_seconds": 0.2,
-        }
+    ctx.settings = ctx.settings.replace(
+        telegram_token=SecretStr(telegram.token),
+        telegram_base_url=f"{tg_server.url}/bot",
+        telegram_webhook_secret=SecretStr("tg-secret_0123456789"),
+        zalo_token=SecretStr(zalo.token),
+        zalo_base_url=zalo_server.url,
+        zalo_webhook_secret=SecretStr("zalo-secret-0123456789"),
+        webhook_mode=True,
+        webhook_port=port,
+        public_url="https://nhacviec.example.test/",
+        tick_seconds=0.2,
     )
     stop = asyncio.Event()
     running = asyncio.create_task(run_messengers(ctx, stop))
@@ -195,12 +193,10 @@ async def test_webhook_mode_registers_both_webhooks_with_their_secrets_and_serve
 async def test_run_messengers_refuses_webhook_mode_without_secrets(ctx: AppContext) -> None:
     from bot.app.messengers import run_messengers
 
-    ctx.settings = ctx.settings.model_copy(
-        update={
-            "zalo_token": SecretStr(ZALO_REJECTED),
-            "webhook_mode": True,
-            "public_url": "https://nhacviec.example.test",
-        }
+    ctx.settings = ctx.settings.replace(
+        zalo_token=SecretStr(ZALO_REJECTED),
+        webhook_mode=True,
+        public_url="https://nhacviec.example.test",
     )
     with pytest.raises(StartupFailed, match="NHACVIEC_ZALO_WEBHOOK_SECRET"):
         await run_messengers(ctx, asyncio.Event())

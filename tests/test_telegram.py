@@ -14,6 +14,7 @@ from bot.channels.telegram.app import TelegramBot
 from bot.channels.webhooks import webhook_app
 from bot.context import AppContext
 from bot.conversation.handle import Conversation
+from bot.settings import SecretStr
 from scheduler.clock import ManualClock
 from store.models import ChatIdentity, DeliveryAttempt, InboundMessage, Reminder, StatusReport
 from tests.fakes.server import serve
@@ -345,12 +346,10 @@ async def test_nhacviec_run_with_a_token_serves_telegram(ctx: AppContext, caplog
 
     fake = FakeTelegram()
     server = await serve(fake.app())
-    ctx.settings = ctx.settings.model_copy(
-        update={
-            "telegram_token": __import__("pydantic").SecretStr(fake.token),
-            "telegram_base_url": f"{server.url}/bot",
-            "tick_seconds": 0.2,
-        }
+    ctx.settings = ctx.settings.replace(
+        telegram_token=SecretStr(fake.token),
+        telegram_base_url=f"{server.url}/bot",
+        tick_seconds=0.2,
     )
     stop = asyncio.Event()
     caplog.set_level(logging.DEBUG)

@@ -311,18 +311,15 @@ def test_update_parsing_reads_millisecond_dates_string_ids_and_skips_bots() -> N
 
 @pytest.mark.slow
 async def test_nhacviec_run_with_a_zalo_token_serves_zalo(ctx: AppContext, caplog: pytest.LogCaptureFixture) -> None:
-    from pydantic import SecretStr
-
     from bot.app.messengers import run_messengers
+    from bot.settings import SecretStr
 
     fake = FakeZalo(idle_timeout=0.2)
     api = await serve(fake.app())
-    ctx.settings = ctx.settings.model_copy(
-        update={
-            "zalo_token": SecretStr(fake.token),
-            "zalo_base_url": api.url,
-            "tick_seconds": 0.2,
-        }
+    ctx.settings = ctx.settings.replace(
+        zalo_token=SecretStr(fake.token),
+        zalo_base_url=api.url,
+        tick_seconds=0.2,
     )
     caplog.set_level(logging.DEBUG)
     stop = asyncio.Event()

@@ -59,7 +59,7 @@ def _env_example() -> tuple[list[str], dict[str, Any]]:
 
     text = (ROOT / ".env.example").read_text()
     named = set(re.findall(r"^#?\s*(NHACVIEC_[A-Z0-9_]+)=", text, flags=re.M))
-    fields = {f"NHACVIEC_{name.upper()}" for name in Settings.model_fields}
+    fields = {f"NHACVIEC_{name.upper()}" for name in Settings.declared}
     missing = sorted(fields - named)
     problems = [f".env.example lacks {m}" for m in missing]
     # Every setting line has a comment right above it.

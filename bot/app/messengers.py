@@ -10,8 +10,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
-from pydantic import SecretStr
-
 import bot.commands  # noqa: F401  (registers every chat command)
 from bot.app.health import HealthCheck
 from bot.app.logs import install_redaction, secrets_of
@@ -22,7 +20,7 @@ from bot.context import AppContext
 from bot.conversation.handle import Conversation
 from bot.conversation.resume import keep_answering
 from bot.messages import Channel
-from bot.settings import Settings
+from bot.settings import SecretStr, Settings
 from bot.texts import operator as texts_operator
 from store.versioning import version_line
 

@@ -274,27 +274,16 @@ def database_failure(exc: BaseException) -> str | None:
 def load_settings() -> Settings:
     """Settings from NHACVIEC_* and .env; every wrong value and every NHACVIEC_* name that is
     no setting is a line of one CliError naming the variable."""
-    from pydantic import ValidationError
-
-    from bot.settings import Settings, environment_names, unknown_names
+    from bot.settings import Settings, SettingsError, environment_names, unknown_names
 
     problems = unknown_names(environment_names())
     try:
         settings = Settings()
-    except ValidationError as exc:
-        problems += [_problem(err) for err in exc.errors()]
+    except SettingsError as exc:
+        problems += exc.lines
     if problems:
         raise CliError("\n".join(problems))
     return settings
-
-
-def _problem(err: Any) -> str:
-    message = str(err["msg"]).removeprefix("Value error, ")
-    ctx = {k: str(v).replace(" or ", to.OR) for k, v in (err.get("ctx") or {}).items()}
-    message = to.RANGE_WORDS.get(str(err.get("type")), "").format(**ctx) or message
-    loc = "_".join(str(p) for p in err["loc"]).upper()
-    value = to.currently(err["input"]) if loc and not loc.endswith(("TOKEN", "SECRET", "URL")) else ""
-    return f"NHACVIEC_{loc}: {message}{value}" if loc else message
 
 
 def entry() -> int:

@@ -410,7 +410,7 @@ def database_unusable(first: str) -> str:
     )
 
 
-OR = " hoặc "  # pydantic's " or " in the values it lists
+OR = " hoặc "  # between the last two of the values a setting may take
 
 
 def currently(value: object) -> str:
@@ -418,16 +418,18 @@ def currently(value: object) -> str:
     return f" (đang là {value!r})"
 
 
-# pydantic's range errors, said in Vietnamese.
-RANGE_WORDS = {
-    "greater_than": "phải lớn hơn {gt}",
-    "greater_than_equal": "phải từ {ge} trở lên",
-    "less_than": "phải nhỏ hơn {lt}",
-    "less_than_equal": "phải không quá {le}",
-    "int_parsing": "phải là số nguyên",
-    "float_parsing": "phải là số",
-    "bool_parsing": "phải là true hoặc false",
-    "literal_error": "phải là một trong: {expected}",
+# What is wrong with a setting's value (bot/settings_reader.py), said in Vietnamese.
+SETTING_WORDS = {
+    "gt": "phải lớn hơn {gt}",
+    "ge": "phải từ {ge} trở lên",
+    "le": "phải không quá {le}",
+    "int": "phải là số nguyên",
+    "float": "phải là số",
+    "bool": "phải là true hoặc false",
+    "literal": "phải là một trong: {expected}",
+    "str": "phải là chuỗi ký tự",
+    "path": "phải là đường dẫn",
+    "missing": "chưa đặt",
 }
 BAD_ADDRESS = "địa chỉ không hợp lệ"
 ODD_FILE_LAYOUT = "cấu trúc tệp khác thường"
