@@ -51,7 +51,7 @@ def test_compose_workers_share_files_and_evidence_and_have_limits() -> None:
 
 
 def _example_values() -> dict[str, str]:
-    """Each setting's first value in .env.example, as python-dotenv (pydantic-settings,
+    """Each setting's first value in .env.example, as python-dotenv (bot/settings_reader.py,
     docker-compose 1.29) reads it once uncommented."""
     first: dict[str, str] = {}
     for name, raw in SETTING_LINE.findall(ENV_EXAMPLE):
