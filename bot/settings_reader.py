@@ -80,7 +80,7 @@ def setting(
     le: float | None = None,
     check: Callable[[Any], Any] | None = None,
 ) -> Any:
-    """A field with more than a default (typed Any so `x: int = setting(8, ge=1)` checks)."""
+    """A field with more than a default (typed Any so `x: int = setting(default=8, ge=1)` checks)."""
     return Setting(default, default_factory, gt, ge, le, check)
 
 
@@ -234,9 +234,9 @@ def _env_file_values(env_file: Path | str | None, prefix: str) -> dict[str, str]
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(setting, Setting))
 class TypedSettings:
     """Declare the fields as annotated class attributes (`name: int = 3`, or
-    `name: int = setting(3, ge=1)`); the subclass's annotations must be real types, not
-    strings (no `from __future__ import annotations` in its module). Instances are frozen:
-    `replace` makes a changed, checked copy."""
+    `name: int = setting(default=3, ge=1)`: mypy reads `default` by its name); the subclass's
+    annotations must be real types, not strings (no `from __future__ import annotations` in
+    its module). Instances are frozen: `replace` makes a changed, checked copy."""
 
     env_prefix: ClassVar[str] = ""
     env_file: ClassVar[str | None] = ".env"

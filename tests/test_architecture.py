@@ -133,8 +133,8 @@ def test_sql_is_built_only_in_store(name: str) -> None:
 # Inside bot/, from the top down: a package may import only itself and what is below it.
 # The CLI and the composition root wire everything; the desk, the channels and the chat
 # commands are the ways in; the conversation handles one message; actions and reports are
-# the use cases and files; readers, the context, settings and words sit at the bottom, and
-# the message types everything speaks are the floor.
+# the use cases and files; readers, the context, settings (read by settings_reader) and words
+# sit at the bottom, and the message types everything speaks are the floor.
 BOT_LAYERS = (
     ("cli",),
     ("app",),
@@ -145,6 +145,7 @@ BOT_LAYERS = (
     ("context",),
     ("wards",),
     ("settings",),
+    ("settings_reader",),
     ("texts",),
     ("messages",),
 )
