@@ -63,7 +63,7 @@ LINK_LEAVES = (
 # LazyDesk: ≈ 3 MiB of an idle worker, bench/idle_memory.py), nor prometheus_client where
 # /metrics is not served (polling without NHACVIEC_HEALTH_SERVER); nor python-telegram-bot
 # anywhere (a Telegram worker speaks the Bot API through bot/channels/telegram/api.py: issue
-# 26, ≈ 9–13 MiB of an idle worker).
+# 26: ≈ 9 MiB of an idle worker, bench/idle_memory.py).
 SERVING_LEAVES = (
     *NEVER_NEEDED,
     "telegram",
