@@ -1,10 +1,10 @@
-"""A burst of reminders through python-telegram-bot to the fake Bot API, rate limiter on.
+"""A burst of reminders through our Bot API client to the fake Bot API, pacer on.
 
     python -m bench.telegram_burst [--reminders 1000]
 
 The fake runs in its own process and enforces Telegram's ~30 messages/s with 429s, as
-the real API does; this process is the bot (SQLite outbox, dispatcher, PTB with
-AIORateLimiter). Each reminder goes to a different chat, as in a city-wide deployment.
+the real API does; this process is the bot (SQLite outbox, dispatcher, our Bot API client
+with its PacedRateLimiter). Each reminder goes to a different chat, as in a city-wide deployment.
 Prints the sustained delivery rate and this process's peak memory.
 """
 

@@ -1,6 +1,6 @@
 """The one small contract every messenger adapter implements.
 
-The conversation and the dispatcher only see these types; they never import `telegram`
+The conversation and the dispatcher only see these types; they never import a channel's client
 or `httpx`. The outbound half (messages, results, errors) is defined next to the outbox
 in `scheduler.delivery`; this module adds the inbound half.
 """

@@ -222,7 +222,9 @@ async def plan_ward(
     ward_id = report.ward_id
     # The escalations held are read once, after the rows are queued (`state_with_escalations`).
     held = await planning_state(session, ward_id, escalations=False)
-    new_rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, window, oldest, now, held)
+    # A ward without a row was first served now; a first load's assignments have no outbox row.
+    first = _First(served=now if known is None else None, escalated=set() if report.first_load else None)
+    new_rows = await _reminder_rows(session, ward_id, plan, calendar, occurrences, window, oldest, now, held, first)
     if blocked_notice is not None:
         new_rows += await _blocked_notices(session, ward_id, new_rows, now, blocked_notice)
     inserted = await insert_reminders(session, new_rows)
@@ -296,6 +298,15 @@ def _entered(
     return out
 
 
+@dataclass(frozen=True)
+class _First:
+    """What a first planning knows without reading it: when the ward was first served (a
+    ward without a row: now), and which escalations are held (a first load: none)."""
+
+    served: datetime | None = None
+    escalated: set[tuple[int, str]] | None = None
+
+
 async def _reminder_rows(
     session: AsyncSession,
     ward_id: int,
@@ -306,6 +317,7 @@ async def _reminder_rows(
     oldest: datetime,
     now: datetime,
     held: PlanningState,
+    first: _First = _First(),
 ) -> list[dict[str, Any]]:
     """The outbox rows of the reminders planned on the days of `window` that are still
     wanted: their assignment (in `held`) open, not stale, tracked, and one escalation per
@@ -318,7 +330,8 @@ async def _reminder_rows(
         return []
     # Periods due before the start of tracking (by default the day the plan was first
     # served) are not nagged: nobody was asked for them (scheduler/nags.py).
-    tracking = plan.tracking_from or calendar.local_date((await first_served(session, [ward_id])).get(ward_id, now))
+    served = first.served or (await first_served(session, [ward_id])).get(ward_id, now)
+    tracking = plan.tracking_from or calendar.local_date(served)
     wanted: list[tuple[PlannedReminder, int]] = []
     for r in planned:
         found = held.assignments.get((r.task_stt, r.occurrence_key, r.unit))
@@ -331,7 +344,8 @@ async def _reminder_rows(
     # none once one is queued or sent (an answered period's escalation is skipped unsent, so
     # the next missed period may still be escalated).
     if any(r.kind == ReminderKind.ESCALATE for r, _ in wanted):
-        once = set(first_escalations([r for r, _ in wanted], await escalated_pairs(session, ward_id)))
+        escalated = first.escalated if first.escalated is not None else await escalated_pairs(session, ward_id)
+        once = set(first_escalations([r for r, _ in wanted], escalated))
         wanted = [(r, aid) for r, aid in wanted if r in once]
     return [
         reminder_row(ward_id, reminder_key(aid, r.due, r.kind, r.seq), r.kind, r.at, now, assignment_id=aid, seq=r.seq)

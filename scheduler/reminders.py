@@ -133,14 +133,19 @@ def plan_task(
     for i, occ in enumerate(occurrences):
         working_due = calendar.on_or_before(occ.due)
         stop = series_end(occurrences, i)
-        per_role: dict[AssignmentRole, list[Slot]] = {}
+        # Each slot's instant once, for every unit of its role.
+        per_role: dict[AssignmentRole, list[tuple[Slot, datetime]]] = {}
         for role in AssignmentRole:
-            per_role[role] = [s for s in slots(occ, role, policy, calendar, end, stop) if start <= s.day <= end]
+            per_role[role] = [
+                (s, calendar.local_instant(s.day, policy.send_time))
+                for s in slots(occ, role, policy, calendar, end, stop)
+                if start <= s.day <= end
+            ]
         for unit, role in roles:
-            for s in per_role[role]:
+            for s, at in per_role[role]:
                 out.append(
                     PlannedReminder(
-                        at=calendar.local_instant(s.day, policy.send_time),
+                        at=at,
                         kind=s.kind,
                         seq=s.seq,
                         task_stt=task.stt,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -139,19 +140,32 @@ _LITERAL_TYPES = frozenset({str, int, bool, date, datetime, type(None)})
 
 
 def _array_literal(values: list[Any]) -> str | list[Any]:
-    """A column's values as one array literal ('{"a","b",NULL}'), every element quoted: psycopg
-    dumps a list element by element in Python (a quoting search per value, ~20% of a first
-    planning's time), where this is one join. Anything else, or an aware datetime (the text
-    would drop its offset where psycopg converts it), is left to psycopg."""
+    """A column's values as one array literal ('{"a","b",NULL}'): psycopg dumps a list element
+    by element in Python (a quoting search per value, ~20% of a first planning's time), where
+    this is one join. Only text is quoted, and only where it must be: an integer, a boolean, a
+    date or an instant never holds what PostgreSQL's array input reads specially (white space
+    inside an element is kept). Anything else, or an aware datetime (the text would drop its
+    offset where psycopg converts it), is left to psycopg."""
     types = set(map(type, values))
     if not types <= _LITERAL_TYPES or (
         datetime in types and any(v.tzinfo is not None for v in values if type(v) is datetime)
     ):
         return values
-    return "{" + ",".join("NULL" if v is None else _quoted(str(v)) for v in values) + "}"
+    element = _element if str in types else str
+    if type(None) in types:
+        return "{" + ",".join("NULL" if v is None else element(v) for v in values) + "}"
+    return "{" + ",".join(map(element, values)) + "}"
 
 
-def _quoted(text: str) -> str:
+# Text that must be quoted in an array literal: delimiters, quotes, backslashes, any white
+# space (leading and trailing would be dropped), the empty string, or the word NULL.
+_NEEDS_QUOTES = re.compile(r'[{},"\\\s]|^$|^null$', re.IGNORECASE)
+
+
+def _element(value: Any) -> str:
+    text = str(value)
+    if _NEEDS_QUOTES.search(text) is None:
+        return text
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -105,6 +105,9 @@ class Change:
 class SyncReport:
     ward_id: int
     changes: list[Change] = field(default_factory=list)
+    # The ward held no task before: every period and assignment is this transaction's own,
+    # so no other transaction holds an outbox row for any of them.
+    first_load: bool = False
 
 
 Note = Callable[[Change], None]
@@ -142,7 +145,7 @@ async def sync_plan(session: AsyncSession, ward_key: str, plan: PlanRows, now: d
         session.add(ward)
     ward.name, ward.plan_code, ward.coordinating_unit = plan.ward_name, plan.plan_code, plan.coordinating_unit
     await session.flush()
-    report = SyncReport(ward_id=ward.id)
+    report = SyncReport(ward_id=ward.id, first_load=first_load)
     # The first load is not a change worth listing line by line.
     note: Note = report.changes.append if not first_load else (lambda _: None)
 

@@ -66,9 +66,12 @@ LINK_LEAVES = (
 # The running bot: also neither the importer (until a plan is uploaded at the desk) nor segno,
 # nor the desk's pages with Starlette and Jinja2 until a page is asked for (bot/desk/serve.py
 # LazyDesk: ≈ 3 MiB of an idle worker, bench/idle_memory.py), nor prometheus_client where
-# /metrics is not served (polling without NHACVIEC_HEALTH_SERVER).
+# /metrics is not served (polling without NHACVIEC_HEALTH_SERVER); nor python-telegram-bot
+# anywhere (a Telegram worker speaks the Bot API through bot/channels/telegram/api.py: issue
+# 26: ≈ 9 MiB of an idle worker, bench/idle_memory.py).
 SERVING_LEAVES = (
     *NEVER_NEEDED,
+    "telegram",
     "bot.importer",
     "segno",
     "bot.desk.app",

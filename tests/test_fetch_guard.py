@@ -148,11 +148,11 @@ async def telegram() -> AsyncIterator[tuple[FakeTelegram, TelegramFiles]]:
             return []
 
     bot = TelegramBot(fake.token, f"{server.url}/bot", Nobody())  # type: ignore[arg-type]
-    await bot.app.bot.initialize()
+    await bot.bot.initialize()
     try:
-        yield fake, TelegramFiles(bot.app.bot)
+        yield fake, TelegramFiles(bot.bot)
     finally:
-        await bot.app.bot.shutdown()
+        await bot.bot.aclose()
         await server.stop()
 
 

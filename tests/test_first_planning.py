@@ -1,5 +1,6 @@
-"""The first planning of a ward without a row reads none of its rows (there are none), and
-reads the escalations held once, after queuing its reminders: it must leave the rows, and a
+"""The first planning of a ward without a row reads none of its rows (there are none, nor a
+first-served time); a first load reads no escalation held before it queues (none can be: its
+assignments are its own), and the escalations once after: it must leave the rows, and a
 fingerprint as good, as a planning that reads them all (a ward whose row was made first,
 as a serve-first start makes it)."""
 

@@ -1,5 +1,5 @@
-"""Property-based fuzzing of both webhook endpoints, through the real adapters (python-
-telegram-bot against the fake Bot API; ZaloBot) and the real conversation and database:
+"""Property-based fuzzing of both webhook endpoints, through the real adapters (TelegramBot
+and its Bot API client against the fake Bot API; ZaloBot) and the real conversation and database:
 whatever the body, no 5xx, a clear answer, and nothing stored from a refused request.
 
 Hypothesis drives synchronous tests; the bot, its database and the fake API live on an
@@ -101,12 +101,9 @@ class Harness:
         return status
 
     async def _drain_telegram(self) -> None:
-        queue = self.telegram.app.update_queue
-        for _ in range(200):
-            if queue.empty():
-                break
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(0.05)  # the update taken last is being handled
+        # `feed` stores an update before it returns (the route answers after it): nothing is
+        # queued behind the answer; what the last one sent out settles here.
+        await asyncio.sleep(0.05)
 
     def close(self) -> None:
         try:
@@ -147,11 +144,9 @@ _json = st.recursive(
 )
 _any_text = st.text(max_size=60)  # lone surrogates and NUL included
 _ids = st.one_of(st.integers(min_value=-(2**63), max_value=2**63), st.text(max_size=80), _json)
-# python-telegram-bot's update fetcher dies for good on a user or chat id it cannot hash (see
-# the xfail below); ids of any other shape are fuzzed.
-_telegram_ids = st.one_of(
-    st.integers(min_value=-(2**63), max_value=2**63), st.text(max_size=80), st.floats(allow_nan=False), st.none()
-)
+# python-telegram-bot (before issue 26) died for good on a user or chat id it could not hash,
+# so those were left out; our reader refuses any id but an integer (400): ids of every shape.
+_telegram_ids = st.one_of(_ids, st.floats(allow_nan=False), st.none())
 
 
 @st.composite

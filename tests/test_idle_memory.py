@@ -1,7 +1,7 @@
 """What an idle `nhacviec run` keeps (issue 26: idle ≤ 80 MiB, bench/idle_memory.py): the
-desk is built at its first request, PTB's two connections share one TLS context, and the
-memory start-up freed is handed back once the plan is read. Which modules a running bot must
-not load at all: tests/test_cli_imports.py."""
+desk is built at its first request, the Bot API client's two connection pools share one TLS
+context, and the memory start-up freed is handed back once the plan is read. Which modules a
+running bot must not load at all: tests/test_cli_imports.py."""
 
 from __future__ import annotations
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from telegram import Update
 
 from bot.actions.people import create_person, issue_link_code
 from bot.channels.telegram.app import TelegramBot, inbound_of
+from bot.channels.telegram.updates import Update
 from bot.channels.webhooks import webhook_app
 from bot.channels.zalo.app import ZaloBot
 from bot.context import AppContext
@@ -206,9 +206,9 @@ async def test_messages_a_stopped_process_stored_and_never_answered_are_answered
     api = await serve(fake.app())
     try:
         first = Conversation(ctx)
-        bot = TelegramBot(fake.token, f"{api.url}/bot", first, webhook=True)
+        TelegramBot(fake.token, f"{api.url}/bot", first, webhook=True)  # registers its reader
         code = await _code(ctx)
-        update = Update.de_json(_update(7, 6005, f"/start {code}"), bot.app.bot)
+        update = Update.parse(_update(7, 6005, f"/start {code}"))
         msg = inbound_of(update)
         assert msg is not None and msg.raw is not None and json.loads(msg.raw)["update_id"] == 7
         assert await first.store(msg) is not None  # …and the process dies here

@@ -61,9 +61,10 @@ async def test_columns_empty_in_every_row_are_left_out_and_read_back_empty(db: D
 async def test_texts_of_every_shape_are_stored_as_given(db: Database) -> None:
     # PostgreSQL receives each column as one array literal written by the store
     # (store.sql._array_literal): quotes, backslashes, braces, commas, the word NULL,
-    # blanks and empty text must come back unchanged, and None as NULL.
+    # blanks and empty text must come back unchanged, and None as NULL; text needing no quotes
+    # is sent bare, and the word NULL in any case is still text.
     now = datetime(2026, 6, 24, 1, 0, tzinfo=UTC)
-    bodies = ['Kính gửi "Tổ 3"', "C:\\thư mục\\", "{a,b}", "NULL", "", "  lề  ", "dòng\nhai", None, 'x\\"y']
+    bodies = ['Kính gửi "Tổ 3"', "C:\\thư mục\\", "{a,b}", "NULL", "", "  lề  ", "dòng\nhai", None, 'x\\"y', "thường", "null", "\ttab", "Null"]
     async with db.session() as s, s.begin():
         ward = Ward(key="w")
         s.add(ward)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
 
+from bot.channels.telegram.api import RetryAfter
 from bot.channels.telegram.pacing import PacedRateLimiter
 from tests.fakes.clock import VirtualTime
 
@@ -26,8 +25,7 @@ def _paced(clock: VirtualTime, max_rate: float, **kwargs: Any) -> PacedRateLimit
 def _send(
     limiter: PacedRateLimiter, record: Any, endpoint: str = "sendMessage", chat: int | None = None
 ) -> Awaitable[Any]:
-    data = {"chat_id": chat} if chat is not None else {}
-    return limiter.process_request(record, (), {}, endpoint, data, None)
+    return limiter.paced(endpoint, chat, record)
 
 
 async def test_sends_are_spread_evenly_and_never_exceed_the_window_cap() -> None:
@@ -62,7 +60,7 @@ async def test_a_429_pushes_everyone_back_by_retry_after() -> None:
     limiter = _paced(clock, 100.0)
 
     async def flooded() -> bool:
-        raise RetryAfter(timedelta(seconds=1))
+        raise RetryAfter(1.0)
 
     with pytest.raises(RetryAfter):
         await clock.run(_send(limiter, flooded))

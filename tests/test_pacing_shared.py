@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
-from telegram.error import RetryAfter
 
+from bot.channels.telegram.api import RetryAfter
 from bot.channels.telegram.app import TelegramBot
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
 from store.db import Database
@@ -59,7 +58,7 @@ async def test_workers_together_send_at_the_bot_rate_and_never_over_the_limit(en
 
         async def one(i: int) -> None:
             async with gate:
-                await limiter.process_request(record, (), {}, "sendMessage", {"chat_id": 1000 * w + i}, None)
+                await limiter.paced("sendMessage", 1000 * w + i, record)
 
         await asyncio.gather(*(one(i) for i in range(30)))
 
@@ -80,16 +79,16 @@ async def test_a_429_seen_by_one_worker_holds_back_the_others(engines: list[Data
     flooded, other = limiters(engines[:2], 100.0)
 
     async def refused() -> bool:
-        raise RetryAfter(timedelta(seconds=1))
+        raise RetryAfter(1.0)
 
     async def ok() -> bool:
         return True
 
     with pytest.raises(RetryAfter):
-        await flooded.process_request(refused, (), {}, "sendMessage", {"chat_id": 1}, None)
+        await flooded.paced("sendMessage", 1, refused)
     loop = asyncio.get_running_loop()
     t0 = loop.time()
-    await other.process_request(ok, (), {}, "sendMessage", {"chat_id": 2}, None)
+    await other.paced("sendMessage", 2, ok)
     assert loop.time() - t0 >= 0.9
 
 
@@ -109,11 +108,8 @@ async def test_one_chat_gets_one_message_a_second_across_workers(engines: list[D
     a, b = limiters(engines[:2], 30.0, chat_burst=1)
     t0 = loop.time()
     await asyncio.gather(
-        *(p.process_request(recorder(to_chat), (), {}, "sendMessage", {"chat_id": 7}, None) for p in (a, b, a, b)),
-        *(
-            p.process_request(recorder(elsewhere), (), {}, "sendMessage", {"chat_id": 8 + i}, None)
-            for i, p in enumerate((a, b, a, b))
-        ),
+        *(p.paced("sendMessage", 7, recorder(to_chat)) for p in (a, b, a, b)),
+        *(p.paced("sendMessage", 8 + i, recorder(elsewhere)) for i, p in enumerate((a, b, a, b))),
     )
     to_chat.sort()
     # The k-th message to the chat is let go no earlier than k seconds after the first could
@@ -135,7 +131,7 @@ async def test_a_chat_burst_is_shared_by_the_workers(engines: list[Database]) ->
     a, b = limiters(engines[:2], 30.0, chat_burst=3)
     t0 = loop.time()
     for p in (a, b, a, b, a):
-        await p.process_request(record, (), {}, "sendMessage", {"chat_id": 11}, None)
+        await p.paced("sendMessage", 11, record)
     assert sent[2] - t0 < 0.4  # three at the bot's pace, whichever worker sends them
     assert sent[3] - t0 >= 0.95 and sent[4] - t0 >= 1.95
 
@@ -153,7 +149,7 @@ async def test_on_sqlite_the_pace_stays_in_memory(tmp_path) -> None:  # type: ig
     with pytest.raises(ValueError):
         SharedPace(db, token_key(TOKEN))
     bot = TelegramBot(TOKEN, "http://127.0.0.1:9/bot", conversation=None, db=db)  # type: ignore[arg-type]
-    limiter = bot.app.bot.rate_limiter
+    limiter = bot.pacer
     assert isinstance(limiter, PacedRateLimiter) and limiter.shared is None
     await db.dispose()
 
@@ -168,9 +164,7 @@ async def test_an_unreachable_database_falls_back_to_pacing_the_worker_alone() -
         starts.append(loop.time())
         return True
 
-    await asyncio.gather(
-        *(limiter.process_request(record, (), {}, "sendMessage", {"chat_id": i}, None) for i in range(10))
-    )
+    await asyncio.gather(*(limiter.paced("sendMessage", i, record) for i in range(10)))
     assert len(starts) == 10
     # Paced, not all at once: 9 intervals of the grid, less one for the first send's wake-up,
     # which a loaded event loop can run late (the grid keeps the others on time: a CI run saw

@@ -1,4 +1,4 @@
-"""Evidence, confirmation and return end to end: python-telegram-bot against the fake Telegram
+"""Evidence, confirmation and return end to end: our Telegram client against the fake Telegram
 server (a photo as evidence, fetched with getFile) and our Zalo client against the fake Zalo
 server (an image), on SQLite and PostgreSQL."""
 

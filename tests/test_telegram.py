@@ -1,4 +1,5 @@
-"""End to end through python-telegram-bot and the fake Telegram Bot API server."""
+"""End to end through our Bot API client (bot/channels/telegram/api.py) and the fake Telegram
+Bot API server."""
 
 from __future__ import annotations
 

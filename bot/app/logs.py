@@ -1,7 +1,7 @@
 """Logging that never prints a secret: bot tokens live inside API URLs.
 
 Two layers: the record factory redacts each record's message as it is made (whoever logs
-it: httpx, PTB, uvicorn, us), and `RedactingFormatter` redacts the whole formatted line,
+it: httpx, uvicorn, us), and `RedactingFormatter` redacts the whole formatted line,
 tracebacks included, since an exception's text and its frames' reprs can hold a URL with
 the token (`cmd_run` installs it on the root handlers).
 """
@@ -35,7 +35,7 @@ def redact(text: str) -> str:
 
 
 def install_redaction(secrets: Iterable[str]) -> None:
-    """Redact `secrets` from every log record, whoever logs it (httpx, PTB, us)."""
+    """Redact `secrets` from every log record, whoever logs it (httpx, uvicorn, us)."""
     global _installed
     _secrets.update(s for s in secrets if s and len(s) >= 6)
     if _installed:

@@ -1,6 +1,7 @@
 """Is a channel still reading what people write? Polling can stop without the process
-noticing (python-telegram-bot ends getUpdates for good on one 401: "Invalid token. Aborting
-retry loop"); each poller reports here, and /healthz and the dead-man's switch
+noticing (python-telegram-bot, which the service used until issue 26, ended getUpdates for
+good on one 401: "Invalid token. Aborting retry loop"; our pollers retry, and a retry can
+fail for ever); each poller reports here, and /healthz and the dead-man's switch
 (bot/app/health.py) read it."""
 
 from __future__ import annotations

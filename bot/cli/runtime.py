@@ -1,7 +1,7 @@
 """CLI commands that need the database and the running bot.
 
 Imports sit inside the commands so `nhacviec check` and `nhacviec deadline` start without
-loading SQLAlchemy, python-telegram-bot and the rest.
+loading SQLAlchemy, the Telegram client and the rest.
 """
 
 from __future__ import annotations

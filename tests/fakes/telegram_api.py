@@ -206,7 +206,7 @@ class FakeTelegram:
         elif request.headers.get("content-type", "").startswith("multipart/form-data"):
             raw = _multipart(request.headers["content-type"], await request.body())
         else:
-            # PTB posts parameters url-encoded (multipart only for file uploads, unused here).
+            # The bot posts JSON (multipart for uploads); url-encoded forms are read too.
             raw = dict(parse_qsl((await request.body()).decode()))
         out: dict[str, Any] = {}
         for key, value in raw.items():
@@ -419,7 +419,7 @@ class _Upload:
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
-    """multipart/form-data as python-telegram-bot sends file uploads (no extra dependency)."""
+    """multipart/form-data as the bot's client sends file uploads (no extra dependency)."""
     from email.parser import BytesParser
     from email.policy import HTTP
 

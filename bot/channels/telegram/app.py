@@ -1,9 +1,9 @@
 """The Telegram side of the conversation: updates in, replies out.
 
 Every message and button press goes to the channel-agnostic conversation (`inbound_of`),
-which parses commands itself so Telegram and Zalo behave the same. python-telegram-bot
-gives the Bot (requests, pacing); updates are taken in here, stored before they are
-confirmed: by the webhook route's answer, or by the poller's next offset.
+which parses commands itself so Telegram and Zalo behave the same. Our Bot API client
+(api.py) makes the calls, paced (pacing.py); updates are taken in here, stored before they
+are confirmed: by the webhook route's answer, or by the poller's next offset.
 """
 
 from __future__ import annotations
@@ -16,19 +16,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from telegram import Bot, BotCommand, Message, Update
-from telegram.constants import ChatType
-from telegram.error import InvalidToken, NetworkError, TelegramError
-from telegram.ext import Application
-from telegram.request import HTTPXRequest
 
 from bot.actions.evidence_files import FileTooLarge
 from bot.channels.files import fetch_under
 from bot.channels.startup import StartupFailed, StartupUnreachable
+from bot.channels.telegram.api import BotApi, InvalidToken, NetworkError, TelegramError
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.pacing import PacedRateLimiter, token_key
 from bot.channels.telegram.poller import poll
-from bot.channels.telegram.polling import WatchedRequest
+from bot.channels.telegram.updates import Update
 from bot.channels.watch import InboundWatch
 from bot.conversation.handle import COMMANDS, Conversation
 from bot.conversation.resume import tell_office_of_hold
@@ -43,34 +39,24 @@ CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
-def attachments(message: Message) -> tuple[InboundFile, ...]:
-    """A photo (its largest size) or a document sent with the message."""
-    if message.photo:
-        largest = message.photo[-1]
-        return (InboundFile(largest.file_id, "photo", None, "image/jpeg", largest.file_size),)
-    if message.document is not None:
-        d = message.document
-        return (InboundFile(d.file_id, "document", d.file_name, d.mime_type, d.file_size),)
-    return ()
-
-
 class TelegramFiles:
     """Fetches a file a person sent: getFile, then the download from the file URL."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: BotApi) -> None:
         self.bot = bot
 
     async def fetch(self, file: InboundFile, max_bytes: int) -> bytes:
         found = await self.bot.get_file(file.file_id)
-        if found.file_size is not None and found.file_size > max_bytes:
-            raise FileTooLarge(found.file_size)
-        # Streamed with the cap (PTB's download would hold the whole body, whatever getFile
-        # declared), and only from the API's own file URL.
-        return await fetch_under(self.bot.base_file_url, found.file_path, max_bytes)
+        size, path = found.get("file_size"), found.get("file_path")
+        if isinstance(size, int) and size > max_bytes:
+            raise FileTooLarge(size)
+        # Streamed with the cap (whatever getFile declared), and only from the API's own file URL.
+        url = self.bot.file_url(path) if isinstance(path, str) and path else None
+        return await fetch_under(self.bot.base_file_url, url, max_bytes)
 
 
 class TelegramBot:
-    """python-telegram-bot Application wired to our conversation and outbox channel."""
+    """Our Bot API client wired to the conversation and the outbox's channel."""
 
     def __init__(
         self,
@@ -89,36 +75,28 @@ class TelegramBot:
         shared = SharedPace(db, token_key(token)) if db is not None and db.is_postgres else None
         # Whether polling still reads updates: /healthz and the dead-man's switch look here.
         self.watch = InboundWatch.start(CHANNEL)
-        # One TLS context (the CA bundle parsed once, ≈ 0.8 MiB) for both of PTB's clients,
-        # which would otherwise each build their own and keep it for the process's life.
+        # One TLS context (the CA bundle parsed once, ≈ 0.8 MiB) for both of the client's
+        # connection pools, which would otherwise each build their own and keep it for good.
         tls = httpx.create_ssl_context()  # what each httpx client would make: certifi, or SSL_CERT_FILE/DIR
-        builder = (
-            Application.builder()
-            .token(token)
-            .base_url(base_url)  # "https://api.telegram.org/bot"; the token is appended
-            .base_file_url(base_url.replace("/bot", "/file/bot", 1))
-            # Paces sends evenly at Telegram's ~30 messages/s per bot and ~1/s per chat; a
-            # 429 still comes back to the outbox, which reschedules the reminder after retry_after.
-            .rate_limiter(PacedRateLimiter(max_rate, shared=shared, chat_interval=chat_interval))
-            .get_updates_request(WatchedRequest(self.watch, tls))
-            .request(HTTPXRequest(connection_pool_size=16, pool_timeout=30, httpx_kwargs={"verify": tls}))
-        )
-        # No Updater: it confirms updates before they are stored (see poller.py).
-        self.app = builder.updater(None).build()
+        # Paces sends evenly at Telegram's ~30 messages/s per bot and ~1/s per chat; a 429
+        # still comes back to the outbox, which reschedules the reminder after retry_after.
+        self.pacer = PacedRateLimiter(max_rate, shared=shared, chat_interval=chat_interval)
+        # base_url: "https://api.telegram.org/bot"; the token is appended.
+        self.bot = BotApi(token, base_url, tls=tls, pacer=self.pacer)
         self.webhook = webhook
         self.conversation = conversation
         if (sources := getattr(conversation, "file_sources", None)) is not None:
-            sources[CHANNEL] = TelegramFiles(self.app.bot)  # photos and files people send
+            sources[CHANNEL] = TelegramFiles(self.bot)  # photos and files people send
         if (readers := getattr(conversation, "readers", None)) is not None:
             readers[CHANNEL] = (self.read_stored, True)
-        self.channel = TelegramChannel(self.app.bot)
+        self.channel = TelegramChannel(self.bot)
         self.poll_timeout = poll_timeout
 
     async def connect(self) -> None:
-        """getMe: the token is accepted and the API reachable. Failures become one line
-        (PTB's own InvalidToken message quotes the token, so it is never shown)."""
+        """getMe: the token is accepted and the API reachable. Failures become one line that
+        never quotes the token."""
         try:
-            await self.app.initialize()
+            await self.bot.initialize()
         except InvalidToken:
             raise StartupFailed(texts_channels.TELEGRAM_TOKEN_REFUSED) from None
         except NetworkError as exc:  # TimedOut, connection refused, 5xx
@@ -128,15 +106,12 @@ class TelegramBot:
 
     def username(self) -> str | None:
         """The bot's @username as getMe gave it (after `connect`), for deep links."""
-        try:
-            return self.app.bot.username or None
-        except RuntimeError:  # not initialised
-            return None
+        return self.bot.username
 
     async def register_webhook(self, url: str, secret: str) -> None:
         """Webhook mode: tell Telegram where to post updates, with the secret it must send."""
         try:
-            await self.app.bot.set_webhook(url=url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+            await self.bot.set_webhook(url, secret, ALLOWED_UPDATES)
         except InvalidToken:
             raise StartupFailed(texts_channels.TELEGRAM_TOKEN_REFUSED_WEBHOOK) from None
         except NetworkError as exc:
@@ -151,17 +126,20 @@ class TelegramBot:
         """Start inside the caller's event loop. `connect` (and in webhook mode
         `register_webhook`) is called first, with retries. Polling is our own
         (bot/channels/telegram/poller.py): an update is confirmed only once stored."""
-        async with self.app:
+        try:
+            if not self.bot.initialized:
+                await self.connect()
             await self.register_commands()
             poller = None
             if not self.webhook:
                 poller = asyncio.create_task(
                     poll(
-                        self.app.bot,
+                        self.bot,
                         self.accept,
                         timeout=self.poll_timeout,
                         allowed_updates=ALLOWED_UPDATES,
                         recovered=self._held,
+                        watch=self.watch,
                     ),
                     name="telegram-poller",
                 )
@@ -172,13 +150,15 @@ class TelegramBot:
                     poller.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await poller
+        finally:
+            await self.bot.aclose()
 
     async def _held(self, seconds: float) -> None:
         await tell_office_of_hold(self.conversation, CHANNEL, seconds)
 
     async def register_commands(self) -> None:
         try:
-            await self.app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS.menu()])
+            await self.bot.set_my_commands(COMMANDS.menu())
         except Exception as exc:  # commands are a convenience; the bot works without them
             log.warning("setMyCommands failed: %s", exc)
 
@@ -186,17 +166,19 @@ class TelegramBot:
         """Webhook mode: an update received by our ASGI route, stored before the route
         answers. Raises when it could not be stored (the route answers 503 and Telegram
         sends it again); an update of a shape we cannot read raises ValueError (400)."""
-        await self.accept(Update.de_json(data, self.app.bot))
+        await self.accept(Update.parse(data))
 
     def read_stored(self, raw: str) -> InboundMessage | None:
-        """A stored raw update read back (a message stored and never answered)."""
-        return inbound_of(Update.de_json(json.loads(raw), self.app.bot))
+        """A stored raw update read back (a message stored and never answered): the JSON as
+        received, or python-telegram-bot's `to_dict()` of it in rows stored before issue 26."""
+        return inbound_of(Update.parse(json.loads(raw)))
 
     async def accept(self, update: Update) -> None:
         """Store an update and answer it; raises only when it could not be stored."""
         if update.callback_query is not None:
             try:
-                await update.callback_query.answer()  # the spinner; the press counts anyway
+                # The spinner; the press counts anyway.
+                await self.bot.answer_callback_query(update.callback_query.id)
             except Exception as exc:
                 log.info("answerCallbackQuery failed: %s", type(exc).__name__)
         inbound = inbound_of(update)
@@ -208,26 +190,26 @@ class TelegramBot:
 def inbound_of(update: Update) -> InboundMessage | None:
     """An update → our inbound message: a message (commands included; edits ignored) or a
     press on "Đã xong" / "Đang làm" / "Vướng mắc"; None for anything else."""
-    raw = json.dumps(update.to_dict(), ensure_ascii=False, default=str)
+    raw = json.dumps(update.raw, ensure_ascii=False, default=str)
     query = update.callback_query
     if query is not None:
-        if query.message is None:
+        if query.chat is None:
             return None
-        chat = query.message.chat
         return InboundMessage(
             channel=CHANNEL,
-            chat_id=str(chat.id),
+            chat_id=str(query.chat.id),
             message_id=f"cb:{query.id}",
             text="",
             sender_id=str(query.from_user.id),
             sender_name=query.from_user.full_name,
             callback_data=query.data,
             raw=raw,
-            private=chat.type == ChatType.PRIVATE,
+            private=query.chat.private,
         )
-    message, user = update.message, update.effective_user
+    message = update.message
     if message is None:  # an edit, a channel post: not a message to answer
         return None
+    user = message.from_user
     return InboundMessage(
         channel=CHANNEL,
         chat_id=str(message.chat.id),
@@ -236,8 +218,8 @@ def inbound_of(update: Update) -> InboundMessage | None:
         sender_id=str(user.id) if user else None,
         sender_name=user.full_name if user else None,
         sent_at=message.date,
-        reply_to_message_id=str(message.reply_to_message.message_id) if message.reply_to_message else None,
+        reply_to_message_id=str(message.reply_to_message_id) if message.reply_to_message_id is not None else None,
         raw=raw,
-        private=message.chat.type == ChatType.PRIVATE,
-        attachments=attachments(message),
+        private=message.chat.private,
+        attachments=message.attachments,
     )

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
-
+from bot.channels.telegram.api import (
+    BadRequest,
+    BotApi,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+    Upload,
+)
 from bot.messages import ChannelError, DeliveryResult, OutboundMessage
 from bot.texts import common as texts
 from bot.texts.common import split_message
@@ -16,17 +24,15 @@ from scheduler.delivery import ErrorScope
 MAX_LENGTH = 4096
 
 
-def keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
+def keyboard(message: OutboundMessage) -> dict[str, Any] | None:
+    """The buttons as an InlineKeyboardMarkup: one row per `row`, in order."""
     if not message.buttons:
         return None
-    rows: dict[int, list[InlineKeyboardButton]] = {}
+    rows: dict[int, list[dict[str, str]]] = {}
     for b in message.buttons:
-        rows.setdefault(b.row, []).append(InlineKeyboardButton(b.label, callback_data=b.data))
-    return InlineKeyboardMarkup([rows[r] for r in sorted(rows)])
+        rows.setdefault(b.row, []).append({"text": b.label, "callback_data": b.data})
+    return {"inline_keyboard": [rows[r] for r in sorted(rows)]}
 
-
-# httpx errors raised before a request leaves the machine.
-_NOT_SENT = ("ConnectError", "ConnectTimeout", "PoolTimeout", "UnsupportedProtocol", "ProxyError")
 
 # BadRequest descriptions that mean the chat, not the message, is gone.
 _RECIPIENT_GONE = ("chat not found", "user not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
@@ -35,12 +41,9 @@ _RECIPIENT_GONE = ("chat not found", "user not found", "user is deactivated", "b
 def classify(exc: Exception) -> ChannelError:
     """Telegram errors → the scope of what failed (decision 10 in docs/architecture.md).
 
-    BadRequest subclasses NetworkError in PTB, so it is checked first; InvalidToken (a 401
-    or 404 on every call) stops the channel and never disables a person."""
+    InvalidToken (a 401 or 404 on every call) stops the channel and never disables a person."""
     if isinstance(exc, RetryAfter):
-        wait = exc.retry_after
-        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-        return ChannelError(f"Telegram 429: {exc}", retry_after=seconds)
+        return ChannelError(f"Telegram 429: {exc}", retry_after=exc.retry_after)
     if isinstance(exc, InvalidToken):
         return ChannelError(f"Telegram: {exc}", scope=ErrorScope.CHANNEL)
     if isinstance(exc, Forbidden | ChatMigrated):
@@ -48,17 +51,16 @@ def classify(exc: Exception) -> ChannelError:
     if isinstance(exc, BadRequest):
         gone = any(words in str(exc).lower() for words in _RECIPIENT_GONE)
         return ChannelError(f"Telegram: {exc}", scope=ErrorScope.RECIPIENT if gone else ErrorScope.MESSAGE)
+    # A connection that was never made (connect, pool wait) cannot have delivered anything;
+    # a request cut or timed out after it left may have.
     if isinstance(exc, TimedOut):
-        return ChannelError(f"Telegram timed out: {exc}", unknown_outcome=True)
+        return ChannelError(f"Telegram timed out: {exc}", unknown_outcome=not exc.never_left)
     if isinstance(exc, NetworkError):
-        # PTB names the httpx error it wraps. A connection that was never made cannot have
-        # delivered anything; one cut after the request left may have.
-        never_left = any(name in str(exc) for name in _NOT_SENT)
-        return ChannelError(f"Telegram network error: {exc}", unknown_outcome=not never_left)
+        return ChannelError(f"Telegram network error: {exc}", unknown_outcome=not exc.never_left)
     return ChannelError(f"Telegram: {type(exc).__name__}: {exc}")
 
 
-async def send_text(bot: Bot, chat_id: str | int, message: OutboundMessage) -> DeliveryResult:
+async def send_text(bot: BotApi, chat_id: str | int, message: OutboundMessage) -> DeliveryResult:
     """Send, split at line boundaries below 4096 characters; buttons ride on the last part,
     whose id is returned so a reply to it finds its reminder."""
     parts = split_message(message.text, MAX_LENGTH)
@@ -66,10 +68,9 @@ async def send_text(bot: Bot, chat_id: str | int, message: OutboundMessage) -> D
     for i, part in enumerate(parts):
         markup = keyboard(message) if i == len(parts) - 1 else None
         try:
-            sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+            last_id = str((await bot.send_message(chat_id, part, markup))["message_id"])
         except Exception as exc:
             raise classify(exc) from exc
-        last_id = str(sent.message_id)
     return DeliveryResult(message_id=last_id)
 
 
@@ -77,7 +78,7 @@ class TelegramChannel:
     name = "telegram"
     supports_buttons = True
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: BotApi) -> None:
         self.bot = bot
 
     async def send(self, chat_id: str, message: OutboundMessage) -> DeliveryResult:
@@ -89,7 +90,7 @@ class TelegramChannel:
 CAPTION_LENGTH = 1024
 
 
-async def send_file(bot: Bot, chat_id: str | int, message: OutboundMessage) -> DeliveryResult:
+async def send_file(bot: BotApi, chat_id: str | int, message: OutboundMessage) -> DeliveryResult:
     """A message with a file: the text first (when it says more than the caption), then the
     file as a document or a photo with its caption; the file message's id is returned."""
     attachment = message.attachment
@@ -104,12 +105,13 @@ async def send_file(bot: Bot, chat_id: str | int, message: OutboundMessage) -> D
     caption = attachment.caption[:CAPTION_LENGTH]
     if message.text.strip() and message.text.strip() != caption.strip():
         await send_text(bot, chat_id, OutboundMessage(message.text))
-    upload = InputFile(content, filename=attachment.filename)
+    upload = Upload(attachment.filename, content)
     try:
         if attachment.kind == "photo":
-            sent = await bot.send_photo(chat_id=chat_id, photo=upload, caption=caption or None)
+            sent = await bot.send_photo(chat_id, upload, caption or None)
         else:
-            sent = await bot.send_document(chat_id=chat_id, document=upload, caption=caption or None)
+            sent = await bot.send_document(chat_id, upload, caption or None)
+        sent_id = str(sent["message_id"])
     except Exception as exc:
         raise classify(exc) from exc
-    return DeliveryResult(message_id=str(sent.message_id))
+    return DeliveryResult(message_id=sent_id)

@@ -1,11 +1,11 @@
-"""An even-paced rate limiter for python-telegram-bot.
+"""An even-paced rate limiter for the Bot API client (bot/channels/telegram/api.py).
 
-AIORateLimiter (aiolimiter's leaky bucket) either allows an initial burst of a whole
-second's worth of messages — which earns 429s from a server counting any 1-second
-window — or, with a bucket of one, loses a few percent to event-loop wake-up latency,
-since every wait starts when the previous one *ended*. Here each request gets a slot on
-a fixed grid (previous slot + 1/rate), so late wake-ups do not accumulate and a burst
-runs at the configured rate. A wake-up delayed by a busy event loop could still bunch
+AIORateLimiter (python-telegram-bot's, before issue 26; aiolimiter's leaky bucket) either
+allows an initial burst of a whole second's worth of messages — which earns 429s from a server
+counting any 1-second window — or, with a bucket of one, loses a few percent to event-loop
+wake-up latency, since every wait starts when the previous one *ended*. Here each request
+gets a slot on a fixed grid (previous slot + 1/rate), so late wake-ups do not accumulate and
+a burst runs at the configured rate. A wake-up delayed by a busy event loop could still bunch
 several sends together, so each send also checks the real send times of the last second
 and never starts more than `window_cap` in any second. After a 429 the grid is pushed
 back by retry_after for everyone, as Telegram expects.
@@ -35,13 +35,10 @@ import hashlib
 import logging
 import math
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
-from datetime import timedelta
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
-from telegram.error import RetryAfter
-from telegram.ext import BaseRateLimiter
-
+from bot.channels.telegram.api import RetryAfter
 from store.pacing import SharedPace
 
 log = logging.getLogger(__name__)
@@ -61,7 +58,7 @@ UNPACED = frozenset(
     }
 )
 
-Result = bool | dict[str, Any] | list[dict[str, Any]]
+T = TypeVar("T")
 
 # Chat rows in the database are pruned after this many reservations.
 PRUNE_EVERY = 2000
@@ -78,11 +75,7 @@ def token_key(token: str) -> str:
     return "telegram:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
-def _seconds(wait: timedelta | int | float) -> float:
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-
-
-class PacedRateLimiter(BaseRateLimiter[None]):
+class PacedRateLimiter:
     def __init__(
         self,
         max_rate: float = 28.0,
@@ -113,8 +106,6 @@ class PacedRateLimiter(BaseRateLimiter[None]):
         self._shared_failing = False
         self._clock = clock
         self._sleep = sleep or asyncio.sleep
-        # Told how each getUpdates ended (None: it answered), so the channel knows it reads.
-        self.polled: Callable[[Exception | None], None] | None = None
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -211,33 +202,16 @@ class PacedRateLimiter(BaseRateLimiter[None]):
                 return
             await self._sleep(self._recent[0] + 1.0 - now)
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Result]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: None,
-    ) -> Result:
+    async def paced(self, endpoint: str, chat_id: object, call: Callable[[], Awaitable[T]]) -> T:
+        """`call()` (the Bot API method `endpoint`, to `chat_id` if it has one) once its
+        turn comes; a 429 it meets holds every later send back for retry_after."""
         if endpoint not in UNPACED:
-            chat = data.get("chat_id")
-            await self._wait_turn(str(chat) if chat is not None else None)
+            await self._wait_turn(str(chat_id) if chat_id is not None else None)
         try:
-            result = await callback(*args, **kwargs)
+            return await call()
         except RetryAfter as exc:
-            await self._hold_back(_seconds(exc.retry_after))
-            self._tell_polled(endpoint, exc)
+            await self._hold_back(exc.retry_after)
             raise
-        except Exception as exc:
-            self._tell_polled(endpoint, exc)
-            raise
-        self._tell_polled(endpoint, None)
-        return result
-
-    def _tell_polled(self, endpoint: str, exc: Exception | None) -> None:
-        if endpoint == "getUpdates" and self.polled is not None:
-            self.polled(exc)
 
     async def _hold_back(self, seconds: float) -> None:
         # Everyone waits: Telegram's flood control is per bot, not per request.
