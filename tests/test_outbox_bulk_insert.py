@@ -64,7 +64,21 @@ async def test_texts_of_every_shape_are_stored_as_given(db: Database) -> None:
     # blanks and empty text must come back unchanged, and None as NULL; text needing no quotes
     # is sent bare, and the word NULL in any case is still text.
     now = datetime(2026, 6, 24, 1, 0, tzinfo=UTC)
-    bodies = ['Kính gửi "Tổ 3"', "C:\\thư mục\\", "{a,b}", "NULL", "", "  lề  ", "dòng\nhai", None, 'x\\"y', "thường", "null", "\ttab", "Null"]
+    bodies = [
+        'Kính gửi "Tổ 3"',
+        "C:\\thư mục\\",
+        "{a,b}",
+        "NULL",
+        "",
+        "  lề  ",
+        "dòng\nhai",
+        None,
+        'x\\"y',
+        "thường",
+        "null",
+        "\ttab",
+        "Null",
+    ]
     async with db.session() as s, s.begin():
         ward = Ward(key="w")
         s.add(ward)
