@@ -7,7 +7,6 @@ as a serve-first start makes it)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select, update
 
@@ -15,8 +14,9 @@ from scheduler.plan import Plan
 from scheduler.planner import plan_ward, reminder_key
 from scheduler.workcal import WorkingCalendar
 from store.db import Database
-from store.models import Assignment, Occurrence, Reminder, Task, Unit, Ward
+from store.models import Reminder, Ward
 from tests.conftest import local
+from tests.ward_rows import ward_rows
 
 NOW = local("2026-06-22T07:00")
 
@@ -27,50 +27,13 @@ async def _plan(db: Database, key: str, plan: Plan, calendar: WorkingCalendar, *
     return result.inserted
 
 
-def _values(row: Any, skip: set[str]) -> tuple[Any, ...]:
-    return tuple(getattr(row, c.key) for c in row.__table__.columns if c.key not in skip)
-
-
-async def _ward_rows(db: Database, key: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the ward, outbox included, by what it is (plan numbers, period keys, unit
-    codes), not by its ids: a reminder's key names its assignment's id, given as its name."""
-    async with db.session() as s:
-        ward = await s.scalar(select(Ward).where(Ward.key == key))
-        assert ward is not None
-        tasks = {t.id: t for t in await s.scalars(select(Task).where(Task.ward_id == ward.id))}
-        units = {u.id: u for u in await s.scalars(select(Unit).where(Unit.ward_id == ward.id))}
-        occs = {o.id: o for o in await s.scalars(select(Occurrence).where(Occurrence.task_id.in_(tasks)))}
-        assignments = {a.id: a for a in await s.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occs)))}
-        reminders = list(await s.scalars(select(Reminder).where(Reminder.ward_id == ward.id)))
-
-    def name(aid: int | None) -> tuple[Any, ...]:
-        if aid is None:
-            return ()
-        a = assignments[aid]
-        return (tasks[occs[a.occurrence_id].task_id].stt, occs[a.occurrence_id].key, units[a.unit_id].code)
-
-    return {
-        "ward": [_values(ward, {"id", "key", "plan_fingerprint"})],
-        "units": sorted(_values(u, {"id", "ward_id"}) for u in units.values()),
-        "tasks": sorted(_values(t, {"id", "ward_id"}) for t in tasks.values()),
-        "occurrences": sorted((tasks[o.task_id].stt, *_values(o, {"id", "task_id"})) for o in occs.values()),
-        "assignments": sorted(
-            (*name(a.id), *_values(a, {"id", "occurrence_id", "unit_id"})) for a in assignments.values()
-        ),
-        "reminders": sorted(
-            (*name(r.assignment_id), r.key.split(":", 1)[1], *_values(r, {"id", "ward_id", "key", "assignment_id"}))
-            for r in reminders
-        ),
-    }
-
-
 async def test_a_ward_without_a_row_is_planned_as_one_whose_row_was_made_first(
     db: Database, plan: Plan, calendar: WorkingCalendar
 ) -> None:
     async with db.session() as s, s.begin():
         s.add(Ward(key="served"))
     assert await _plan(db, "fresh", plan, calendar) == await _plan(db, "served", plan, calendar) > 100
-    fresh, served = await _ward_rows(db, "fresh"), await _ward_rows(db, "served")
+    fresh, served = await ward_rows(db, "fresh"), await ward_rows(db, "served")
     assert any(":escalate:" in r[3] for r in fresh["reminders"])  # escalations were queued
     assert fresh == served
 

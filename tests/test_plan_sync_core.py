@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduler.plan import Plan
@@ -19,6 +17,7 @@ from store.enums import Status
 from store.models import Assignment, Occurrence, Task, Unit, Ward
 from store.sync import PlanRows, sync_plan
 from tests.conftest import local
+from tests.ward_rows import plan_tables, ward_rows
 
 NOW = local("2026-06-22T07:00")
 
@@ -64,42 +63,13 @@ async def _orm_load(s: AsyncSession, key: str, rows: PlanRows) -> None:
     await s.flush()
 
 
-def _values(row: Any, skip: set[str]) -> tuple[Any, ...]:
-    return tuple(getattr(row, c.key) for c in row.__table__.columns if c.key not in skip)
-
-
-async def _ward_rows(db: Database, key: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the ward by what it is (its plan's numbers and keys, not its ids)."""
-    async with db.session() as s:
-        ward = await s.scalar(select(Ward).where(Ward.key == key))
-        assert ward is not None
-        tasks = {t.id: t for t in await s.scalars(select(Task).where(Task.ward_id == ward.id))}
-        units = {u.id: u for u in await s.scalars(select(Unit).where(Unit.ward_id == ward.id))}
-        occs = {o.id: o for o in await s.scalars(select(Occurrence).where(Occurrence.task_id.in_(tasks)))}
-        assignments = list(await s.scalars(select(Assignment).where(Assignment.occurrence_id.in_(occs))))
-    return {
-        "units": sorted(_values(u, {"id", "ward_id"}) for u in units.values()),
-        "tasks": sorted(_values(t, {"id", "ward_id"}) for t in tasks.values()),
-        "occurrences": sorted((tasks[o.task_id].stt, *_values(o, {"id", "task_id"})) for o in occs.values()),
-        "assignments": sorted(
-            (
-                tasks[occs[a.occurrence_id].task_id].stt,
-                occs[a.occurrence_id].key,
-                units[a.unit_id].code,
-                *_values(a, {"id", "occurrence_id", "unit_id"}),
-            )
-            for a in assignments
-        ),
-    }
-
-
 async def test_a_first_load_writes_the_rows_the_orm_wrote(db: Database, plan: Plan) -> None:
     rows = _rows(plan)
     async with db.session() as s, s.begin():
         report = await sync_plan(s, "core", rows, NOW)
         await _orm_load(s, "orm", rows)
     assert report.changes == []  # a first load lists no changes
-    core, orm = await _ward_rows(db, "core"), await _ward_rows(db, "orm")
+    core, orm = plan_tables(await ward_rows(db, "core")), plan_tables(await ward_rows(db, "orm"))
     assert len(core["assignments"]) > 100
     assert core == orm
 
@@ -113,4 +83,4 @@ async def test_rows_added_to_a_loaded_ward_are_the_rows_the_orm_wrote(db: Databa
         report = await sync_plan(s, "core", rows, NOW)  # the other half arrives by an edit
         await _orm_load(s, "orm", rows)
     assert {c.kind for c in report.changes} == {"task_added"}
-    assert await _ward_rows(db, "core") == await _ward_rows(db, "orm")
+    assert plan_tables(await ward_rows(db, "core")) == plan_tables(await ward_rows(db, "orm"))
