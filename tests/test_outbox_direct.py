@@ -55,19 +55,25 @@ async def _attempts(ctx: AppContext, reminder_id: int) -> list[tuple[str, str]]:
         return [(outcome, worker) for outcome, worker in rows.all()]
 
 
-async def test_an_answer_is_sent_once_committed_without_a_claim_of_its_own(
-    ctx: AppContext, running: tuple[Ticker, RecordingChannel], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    ticker, channel = running
-    claimed: list[int] = []
+def _watch_claims(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The ids each outbox claim took from now on, one list per claim."""
+    calls: list[list[int]] = []
     real_claim = scheduler.dispatcher.run.claim
 
     async def watched(*args: Any, **kwargs: Any) -> list[int]:
         ids = await real_claim(*args, **kwargs)
-        claimed.extend(ids)
+        calls.append(ids)
         return ids
 
     monkeypatch.setattr(scheduler.dispatcher.run, "claim", watched)
+    return calls
+
+
+async def test_an_answer_is_sent_once_committed_without_a_claim_of_its_own(
+    ctx: AppContext, running: tuple[Ticker, RecordingChannel], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticker, channel = running
+    calls = _watch_claims(monkeypatch)
     chat = await linked(ctx, Conversation(ctx), "VHXH", channel="telegram")
     await say(Conversation(ctx), chat, "4: đang làm 50%", channel="telegram")
     await until(lambda: len(channel.texts_to(chat)) == 2, what="the welcome and the answer sent")
@@ -78,6 +84,7 @@ async def test_an_answer_is_sent_once_committed_without_a_claim_of_its_own(
 
     await until(recorded, what="both recorded")
     replies = await _replies(ctx)
+    claimed = [i for ids in calls for i in ids]
     assert not set(claimed) & {r.id for r in replies}  # written claimed: no claim took them
     worker = ticker.dispatcher.config.worker
     for r in replies:
@@ -197,14 +204,7 @@ async def test_an_answer_handed_over_is_sent_without_the_outbox_being_checked_af
     # A claim after every answer handed over is a query competing with the next message
     # (issue 26): nothing but the answer was queued, so nothing is claimed.
     _, channel = running
-    claims: list[int] = []
-    real_claim = scheduler.dispatcher.run.claim
-
-    async def counted(*args: Any, **kwargs: Any) -> list[int]:
-        claims.append(1)
-        return await real_claim(*args, **kwargs)
-
-    monkeypatch.setattr(scheduler.dispatcher.run, "claim", counted)
+    claims = _watch_claims(monkeypatch)
     chat = await linked(ctx, Conversation(ctx), "VHXH", channel="telegram")
     await say(Conversation(ctx), chat, "4: đang làm 50%", channel="telegram")
     await until(lambda: len(channel.texts_to(chat)) == 2, what="the welcome and the answer sent")
