@@ -15,7 +15,7 @@ from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.settings_reader import SecretStr, SettingsError, TypedSettings, setting
+from bot.settings_reader import SecretStr, SettingsError, TypedSettings, read_env_file, setting
 from scheduler.workcal import OfficeHours
 
 __all__ = ["SecretStr", "Settings", "SettingsError"]
@@ -283,7 +283,5 @@ def environment_names(env_file: Path = Path(".env")) -> dict[str, str | None]:
     """The process environment and the .env file Settings reads, as one mapping."""
     names: dict[str, str | None] = dict(os.environ)
     if env_file.is_file():
-        from dotenv import dotenv_values
-
-        names.update(dotenv_values(env_file))
+        names.update(read_env_file(env_file, "NHACVIEC_"))
     return names

@@ -12,6 +12,7 @@ is one Problem; all of them are raised together as one SettingsError.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import types
 from collections.abc import Callable, Mapping
@@ -223,12 +224,35 @@ def _prefixed(names: Mapping[str, str | None], prefix: str) -> dict[str, str]:
     return {k[start:].lower(): v for k, v in names.items() if v is not None and k.upper().startswith(prefix)}
 
 
+def read_env_file(path: Path | str, prefix: str = "") -> dict[str, str | None]:
+    """The names and values of a .env file; SettingsError, one Vietnamese line each, for a
+    file that cannot be read or a line that is no NAME=value (python-dotenv would skip such
+    a line with an English warning, and the bot would run without the setting)."""
+    from dotenv import dotenv_values  # only with a .env file: most starts have none
+    from dotenv.parser import parse_stream
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = text_line(exc.object, exc.start)
+        raise SettingsError([Problem(None, to.env_file_not_utf8(path, line))], prefix) from None
+    except OSError as exc:
+        raise SettingsError([Problem(None, to.env_file_unreadable(path, exc.strerror))], prefix) from None
+    bad = [b.original.line for b in parse_stream(io.StringIO(text)) if b.error]
+    if bad:
+        raise SettingsError([Problem(None, to.env_file_bad_line(path, n)) for n in bad], prefix)
+    return dotenv_values(stream=io.StringIO(text))
+
+
+def text_line(data: bytes, offset: int) -> int:
+    """The line number (from 1) of byte `offset` in `data`."""
+    return data.count(b"\n", 0, offset) + 1
+
+
 def _env_file_values(env_file: Path | str | None, prefix: str) -> dict[str, str]:
     if env_file is None or not Path(env_file).is_file():
         return {}
-    from dotenv import dotenv_values  # only with a .env file: most starts have none
-
-    return _prefixed(dotenv_values(env_file, encoding="utf-8"), prefix)
+    return _prefixed(read_env_file(env_file, prefix), prefix)
 
 
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(setting, Setting))

@@ -40,6 +40,26 @@ def test_a_misspelt_setting_in_dot_env_is_refused_too(
     ]
 
 
+def test_a_dot_env_that_is_not_utf8_is_refused_naming_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # The ward's name as a TCVN3 (ABC) editor saves "Nhị Chiểu": its bytes are no UTF-8.
+    (tmp_path / ".env").write_bytes(b"NHACVIEC_TICK_SECONDS=3\nNHACVIEC_WARD=Nh\xdf Chi\xd6u\n")
+    assert main(["status"]) == 1
+    assert _errors(capsys) == ["Lỗi: .env, dòng 2: tệp không ở mã UTF-8; lưu lại tệp dưới dạng UTF-8"]
+
+
+def test_a_dot_env_line_that_is_no_setting_is_refused_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # python-dotenv would skip it with an English warning, and the bot run without the value.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text('# ghi chú\nNHACVIEC_TICK_SECONDS=3\nNHACVIEC_CLAIM_BATCH="50\n', encoding="utf-8")
+    assert main(["status"]) == 1
+    assert _errors(capsys) == ["Lỗi: .env, dòng 3: không đọc được dòng này; mỗi dòng phải có dạng TÊN=giá trị"]
+
+
 def test_the_suites_own_names_are_not_settings_but_allowed() -> None:
     assert unknown_names({"NHACVIEC_TEST_POSTGRES_URL": "x", "NHACVIEC_WARD": "a", "PATH": "/bin"}) == []
     assert unknown_names({"NHACVIEC_SOMETHING_ELSE": "x"}) == [

@@ -276,7 +276,11 @@ def load_settings() -> Settings:
     no setting is a line of one CliError naming the variable."""
     from bot.settings import Settings, SettingsError, environment_names, unknown_names
 
-    problems = unknown_names(environment_names())
+    try:
+        names = environment_names()  # a .env file that cannot be read says so first
+    except SettingsError as exc:
+        raise CliError("\n".join(exc.lines)) from None
+    problems = unknown_names(names)
     try:
         settings = Settings()
     except SettingsError as exc:

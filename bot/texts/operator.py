@@ -432,6 +432,20 @@ SETTING_WORDS = {
     "missing": "chưa đặt",
 }
 BAD_ADDRESS = "địa chỉ không hợp lệ"
+
+
+def env_file_not_utf8(path: object, line: int) -> str:
+    return f"{path}, dòng {line}: tệp không ở mã UTF-8; lưu lại tệp dưới dạng UTF-8"
+
+
+def env_file_unreadable(path: object, reason: object) -> str:
+    return f"{path}: không mở được tệp ({reason})"
+
+
+def env_file_bad_line(path: object, line: int) -> str:
+    return f"{path}, dòng {line}: không đọc được dòng này; mỗi dòng phải có dạng TÊN=giá trị"
+
+
 ODD_FILE_LAYOUT = "cấu trúc tệp khác thường"
 
 
