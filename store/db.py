@@ -116,7 +116,7 @@ class Database:
         empty database both start). SQLite's BEGIN IMMEDIATE serialises them the same way.
         SchemaTooNew when the database is at a revision this code does not have. A new
         SQLite database is created at head from store/snapshot.py's script (unless not
-        `from_snapshot`), without Alembic."""
+        `from_snapshot`), without Alembic: SQLite's and PostgreSQL's alike."""
         if target == "head":
             # The usual case, every command and every start: the schema is current, said by
             # one query, without loading Alembic (~150 ms of imports and ~10 MiB kept for the
@@ -124,23 +124,35 @@ class Database:
             current = await self._recorded_revision()
             if current == SCHEMA_HEAD:
                 return current, current
-            if current is None and from_snapshot and self.dialect == "sqlite" and await self._create_at_head():
-                return None, SCHEMA_HEAD
+            if current is None and from_snapshot:
+                if await self._create_at_head():
+                    return None, SCHEMA_HEAD
+                # Another worker may have created it meanwhile (we waited for its lock).
+                if await self._recorded_revision() == SCHEMA_HEAD:
+                    return SCHEMA_HEAD, SCHEMA_HEAD
         async with self.engine.begin() as conn:
             if self.is_postgres:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             return await conn.run_sync(_upgrade, target)
 
     async def _create_at_head(self) -> bool:
-        """Create the schema at head in an empty SQLite database, in one transaction (BEGIN
-        IMMEDIATE: a second process starting meanwhile waits, then finds the tables); False
-        when the database holds anything already (Alembic then sees to it)."""
-        from store.snapshot import head_statements
+        """Create the schema at head in an empty database, in one transaction, from
+        store/snapshot.py's script; False when the database (PostgreSQL: its current schema)
+        holds anything already: Alembic then sees to it. Workers starting together wait for
+        each other: SQLite's BEGIN IMMEDIATE, PostgreSQL's migration lock (`upgrade`); the
+        later ones find the tables."""
+        from store.snapshot import head_statements, pg_head_statements
 
         async with self.engine.begin() as conn:
-            if (await conn.exec_driver_sql("SELECT count(*) FROM sqlite_master")).scalar():
+            if self.is_postgres:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                held = "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
+                statements = pg_head_statements()
+            else:
+                held, statements = "SELECT count(*) FROM sqlite_master", head_statements()
+            if (await conn.exec_driver_sql(held)).scalar():
                 return False
-            for statement in head_statements():
+            for statement in statements:
                 await conn.exec_driver_sql(statement)
         return True
 
