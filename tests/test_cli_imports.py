@@ -68,7 +68,8 @@ LINK_LEAVES = (
 # LazyDesk: ≈ 3 MiB of an idle worker, bench/idle_memory.py), nor prometheus_client where
 # /metrics is not served (polling without NHACVIEC_HEALTH_SERVER); nor python-telegram-bot
 # anywhere (a Telegram worker speaks the Bot API through bot/channels/telegram/api.py: issue
-# 26: ≈ 9 MiB of an idle worker, bench/idle_memory.py).
+# 26: ≈ 9 MiB of an idle worker, bench/idle_memory.py), nor APScheduler (the tick is a
+# loop of its own, bot/app/service.py `every`: ≈ 1.2 MiB).
 SERVING_LEAVES = (
     *NEVER_NEEDED,
     "telegram",
@@ -79,6 +80,7 @@ SERVING_LEAVES = (
     "starlette",
     "jinja2",
     "prometheus_client",
+    "apscheduler",
 )
 
 COMMAND_PROBE = """

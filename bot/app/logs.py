@@ -110,22 +110,12 @@ class JsonFormatter(RedactingFormatter):
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class _SkippedTicks(logging.Filter):
-    """APScheduler's "maximum number of running instances reached" each time a tick is still
-    running when the next is due: expected (the tick drains a backlog), and it buried the
-    lines that mattered (66 of 72 lines of one outage)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "maximum number of running instances reached" not in str(record.msg)
-
-
 def configure_logging(verbose: bool, fmt: str) -> None:
-    """The root handler for `nhacviec run`: text or JSON lines, APScheduler's noise dropped."""
+    """The root handler for `nhacviec run`: text or JSON lines."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format=TEXT_FORMAT)
     if fmt == "json":
         for handler in logging.getLogger().handlers:
             handler.setFormatter(JsonFormatter())
-    logging.getLogger("apscheduler.scheduler").addFilter(_SkippedTicks())
     logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs URLs, and URLs hold tokens
 
 
