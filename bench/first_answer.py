@@ -26,6 +26,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import sync_url
 from bench.fake_telegram_logger import FakeTelegramLogger
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def write_plans(folder: Path, wards: int, *, edited: bool = False) -> None:
 
 
 def wipe(url: str) -> None:
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(sync_url(url))
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))

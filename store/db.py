@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -62,9 +63,8 @@ class Database:
             # The connection used last is taken first (LIFO), so a warm connection serves the
             # next transaction and the rest may go idle; see _ping_when_idle for the ping.
             kwargs.update(pool_size=10, max_overflow=10, pool_use_lifo=True)
-            if "connect_timeout" not in parsed.query:
-                kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+            parsed, kwargs["connect_args"] = _pg_connect(parsed)
+        self.engine: AsyncEngine = create_async_engine(parsed, **kwargs)
         _storable_text(self.engine)
         if self.dialect == "sqlite":
             _sqlite_pragmas(self.engine)
@@ -221,6 +221,41 @@ def _is_ahead(script: ScriptDirectory, target: str, current: str) -> bool:
     if target == current:
         return True
     return any(r.revision == current for r in script.iterate_revisions(target, "base"))
+
+
+def _pg_connect(url: URL) -> tuple[URL, dict[str, Any]]:
+    """The URL and connection arguments for a PostgreSQL driver. asyncpg (the default,
+    ~6 MiB lighter than psycopg: bench/idle_memory.py) takes no libpq options in its URL: the
+    two an operator's URL may carry are translated (sslmode is asyncpg's `ssl`, with the same
+    modes; connect_timeout its `timeout`). psycopg's URL is libpq's and kept as it is."""
+    if url.get_driver_name() != "asyncpg":
+        return url, ({} if "connect_timeout" in url.query else {"connect_timeout": PG_CONNECT_TIMEOUT})
+    query = dict(url.query)
+    timeout = float(str(query.pop("connect_timeout", PG_CONNECT_TIMEOUT)))
+    if "sslmode" in query:
+        query["ssl"] = query.pop("sslmode")
+    return url.set(query=query), {"timeout": timeout}
+
+
+# SQLSTATE classes of a server refusing a connection: 08 the connection, 28 the role or
+# password, 3D no such database, 53 out of resources (too many connections), 57P03 starting.
+_REFUSED_STATES = ("08", "28", "3D", "53", "57P")
+
+
+def unusable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached or used at all (stopped, wrong
+    address, role, password or database, a locked or unreadable SQLite file), as opposed to
+    a statement it refused. psycopg and aiosqlite say all of these as OperationalError;
+    asyncpg's connect lets the socket's errors through (refused, unknown host, timed out)
+    and the server's refusals come as a plain DBAPIError with their SQLSTATE."""
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, sa.OperationalError | sa.InterfaceError):
+        return True
+    if isinstance(exc, ConnectionError | socket.gaierror | TimeoutError):
+        return True
+    state = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, sa.DBAPIError) and isinstance(state, str) and state.startswith(_REFUSED_STATES)
 
 
 def database_away(exc: BaseException) -> bool:

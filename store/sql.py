@@ -124,14 +124,24 @@ def _unnest_sql(
     cols = ", ".join(quote(n) for n in names)
     typed = {n: table.c[n].type.compile(dialect=dialect) for n in names}
     arrays = [n for n in names if n not in same]
-    values = ", ".join(f"%({n})s::{typed[n]}" if n in same else f"u.{quote(n)}" for n in names)
-    unnest = ", ".join(f"%({n})s::{typed[n]}[]" for n in arrays)
+    # asyncpg takes its parameters by position ($1…, in `names`' order), psycopg by name.
+    mark = {n: f"${i}" if dialect.driver == "asyncpg" else f"%({n})s" for i, n in enumerate(names, 1)}
+    values = ", ".join(f"{mark[n]}::{typed[n]}" if n in same else f"u.{quote(n)}" for n in names)
+    unnest = ", ".join(f"{mark[n]}::{typed[n]}[]" for n in arrays)
     target = ", ".join(quote(c) for c in conflict)
     return (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({cols}) "
         f"SELECT {values} FROM unnest({unnest}) AS u({', '.join(quote(n) for n in arrays)}) "
         f"ON CONFLICT ({target}) DO NOTHING"
     )
+
+
+def _array_params(dialect: Dialect, columns: dict[str, list[Any]], same: frozenset[str]) -> Any:
+    """`_unnest_sql`'s parameters: a column's one value, or its values as an array. asyncpg
+    encodes a list in C, in PostgreSQL's binary format; psycopg gets one literal per column."""
+    if dialect.driver == "asyncpg":
+        return tuple(col[0] if n in same else col for n, col in columns.items())
+    return {n: col[0] if n in same else _array_literal(col) for n, col in columns.items()}
 
 
 # Types whose str() PostgreSQL reads back as the value (exact types: an enum's str() may be
@@ -242,8 +252,7 @@ async def count_insert_or_ignore(
                 columns_of = {n: list(col) for n, col in zip(driver.names, zip(*chunk, strict=True), strict=True)}
                 same = _same_in_every_row(columns_of)
                 sql = _unnest_sql(dialect, table, tuple(conflict), driver.names, same)
-                params = {n: col[0] if n in same else _array_literal(col) for n, col in columns_of.items()}
-                result = await connection.exec_driver_sql(sql, params)
+                result = await connection.exec_driver_sql(sql, _array_params(dialect, columns_of, same))
             else:
                 result = await connection.exec_driver_sql(driver.sql, chunk)
             count += result.rowcount

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from store.db import Database
 from store.models import Reminder, Ward
 from store.outbox import insert_reminders, reminder_row
+from tests.conftest import POSTGRES_URL, reset_postgres
 
 
 async def test_bulk_inserted_times_compare_equal_to_the_same_instant(db: Database) -> None:
@@ -59,10 +62,30 @@ async def test_columns_empty_in_every_row_are_left_out_and_read_back_empty(db: D
 
 
 async def test_texts_of_every_shape_are_stored_as_given(db: Database) -> None:
-    # PostgreSQL receives each column as one array literal written by the store
-    # (store.sql._array_literal): quotes, backslashes, braces, commas, the word NULL,
-    # blanks and empty text must come back unchanged, and None as NULL; text needing no quotes
-    # is sent bare, and the word NULL in any case is still text.
+    await _texts_of_every_shape_come_back(db)
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="NHACVIEC_TEST_POSTGRES_URL not set")
+@pytest.mark.parametrize("driver", ["asyncpg", "psycopg"])
+async def test_texts_of_every_shape_are_stored_as_given_by_either_postgresql_driver(driver: str) -> None:
+    """asyncpg is the driver of postgresql:// URLs; psycopg's, written before issue 26, still work."""
+    assert POSTGRES_URL
+    url = make_url(POSTGRES_URL).set(drivername=f"postgresql+{driver}").render_as_string(hide_password=False)
+    await reset_postgres(url)
+    db = Database(url)
+    try:
+        await db.upgrade()
+        await _texts_of_every_shape_come_back(db)
+    finally:
+        await db.dispose()
+
+
+async def _texts_of_every_shape_come_back(db: Database) -> None:
+    # PostgreSQL receives each column as one array: asyncpg encodes a list itself, psycopg
+    # gets one array literal written by the store (store.sql._array_literal). Quotes,
+    # backslashes, braces, commas, the word NULL, blanks and empty text must come back
+    # unchanged, and None as NULL; text needing no quotes is sent bare, and the word NULL in
+    # any case is still text.
     now = datetime(2026, 6, 24, 1, 0, tzinfo=UTC)
     bodies = [
         'Kính gửi "Tổ 3"',

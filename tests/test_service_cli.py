@@ -66,6 +66,28 @@ def test_status_says_when_rows_are_due_and_nothing_was_sent(
     assert "CẢNH BÁO" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        "127.0.0.1:1/nhacviec",  # nothing listening: the socket's refusal
+        "no-such-host.invalid:5432/nhacviec",  # no such host
+        *(["127.0.0.1:5432/no_such_database_here"] if POSTGRES_URL else []),  # the server's refusal (3D000)
+    ],
+)
+@pytest.mark.parametrize("driver", ["asyncpg", "psycopg"])
+def test_a_postgresql_that_cannot_be_used_is_one_line_with_either_driver(
+    where: str, driver: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """asyncpg lets a connection's socket errors through, and the server's refusals come as a
+    plain DBAPIError (store.db.unusable); psycopg says both as OperationalError. Either way
+    the operator reads one line, never 'Lỗi không mong đợi'."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NHACVIEC_DATABASE_URL", f"postgresql+{driver}://postgres@{where}")
+    assert main(["status"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: không dùng được cơ sở dữ liệu"), lines
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs NHACVIEC_TEST_POSTGRES_URL")
 async def test_status_over_a_hung_link_to_postgresql_ends_in_one_line(tmp_path: Path) -> None:

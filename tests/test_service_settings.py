@@ -96,7 +96,9 @@ def test_the_desks_port_and_address_are_checked_like_the_webhooks(
 
 
 def test_database_urls_get_their_async_driver_or_are_refused() -> None:
-    assert Settings(database_url="postgresql://u@h/db", _env_file=None).database_url == "postgresql+psycopg://u@h/db"  # type: ignore[call-arg]
+    assert Settings(database_url="postgresql://u@h/db", _env_file=None).database_url == "postgresql+asyncpg://u@h/db"  # type: ignore[call-arg]
+    psycopg = "postgresql+psycopg://u@h/db"  # the driver until issue 26: a URL naming it still works
+    assert Settings(database_url=psycopg, _env_file=None).database_url == psycopg  # type: ignore[call-arg]
     assert Settings(database_url="sqlite:///x.db", _env_file=None).database_url == "sqlite+aiosqlite:///x.db"  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="chỉ dùng được"):
         Settings(database_url="mysql://u:pw@h/db", _env_file=None)  # type: ignore[call-arg]

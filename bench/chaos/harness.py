@@ -28,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from bench import sync_url
 from bench.fake_telegram_logger import Entry, FakeTelegramLogger, free_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -90,7 +91,7 @@ def wipe(url: str) -> None:
     """A PostgreSQL database given to the harness is emptied first (as bench/outbox does)."""
     if make_url(url).get_backend_name() != "postgresql":
         return
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(sync_url(url))
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
         conn.execute(sa.text("CREATE SCHEMA public"))
@@ -171,8 +172,7 @@ class Probe:
     """Reads the bot's database with plain SQL (a sync engine; the bot is another process)."""
 
     def __init__(self, url: str) -> None:
-        parsed = make_url(url)
-        sync = parsed.set(drivername="sqlite") if parsed.get_backend_name() == "sqlite" else parsed
+        sync = sync_url(url)
         self.engine: Engine = sa.create_engine(
             sync, connect_args={"timeout": 30} if sync.drivername == "sqlite" else {}
         )

@@ -263,8 +263,11 @@ def database_failure(exc: BaseException) -> str | None:
     """One line for a database that cannot be reached or used (stopped, wrong address or
     password, a locked or unreadable file); None for any other error. SQLAlchemy is looked
     at only when a command has loaded it."""
-    sa_exc = sys.modules.get("sqlalchemy.exc")
-    if sa_exc is None or not isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+    if "sqlalchemy.exc" not in sys.modules:
+        return None
+    from store.db import unusable
+
+    if not unusable(exc):
         return None
     detail = str(getattr(exc, "orig", None) or exc).strip()
     first = redact(detail.splitlines()[0] if detail else type(exc).__name__)[:200]

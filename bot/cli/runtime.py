@@ -366,13 +366,12 @@ async def _serve_while_reading(
 
 def _refusal(settings: Settings, exc: BaseException) -> StartupFailed | None:
     """The one line a refused start says for `exc` (None: not a refusal)."""
-    from sqlalchemy.exc import OperationalError
-
     from bot.app.logs import redact
     from bot.channels.startup import StartupFailed, StartupUnreachable
     from bot.wards import WardError
     from scheduler.plan import PlanError
     from scheduler.workcal import CalendarError
+    from store.db import unusable
 
     if isinstance(exc, WardError):
         return StartupFailed(str(exc))
@@ -380,8 +379,9 @@ def _refusal(settings: Settings, exc: BaseException) -> StartupFailed | None:
         return StartupFailed(to.bad_plan(exc.path, exc.problems))
     if isinstance(exc, CalendarError):
         return StartupFailed(to.bad_calendar(settings.calendar_path, str(exc)))
-    if isinstance(exc, OperationalError):
-        first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else type(exc).__name__
+    if unusable(exc):
+        said = str(getattr(exc, "orig", None) or exc).strip()
+        first = said.splitlines()[0] if said else type(exc).__name__
         if settings.database_url.startswith("sqlite"):  # a file: a permission or a path, not a network
             return StartupFailed(to.sqlite_unopenable(redact(first)[:200]))
         return StartupUnreachable(to.database_unreachable(redact(first)[:200]))
