@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import ClassVar, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.settings_reader import SecretStr, SettingsError, TypedSettings, read_env_file, setting
@@ -64,7 +64,36 @@ def normalise_database_url(url: str) -> str:
             f"chỉ dùng được sqlite+aiosqlite://, postgresql:// (postgresql+asyncpg://) hoặc postgresql+psycopg://, "
             f"không phải {scheme}://"
         )
+    if scheme == "postgresql+asyncpg":
+        options = {name for name, _ in parse_qsl(rest.partition("?")[2], keep_blank_values=True)}
+        if unknown := sorted(options - ASYNCPG_OPTIONS):
+            raise ValueError(
+                f"asyncpg không hiểu tham số {', '.join(unknown)} của địa chỉ PostgreSQL; nếu cần tham số của libpq, "
+                "viết địa chỉ là postgresql+psycopg://…"
+            )
     return f"{scheme}://{rest}"
+
+
+# What an asyncpg URL may carry: asyncpg's own connect() arguments that fit in a URL, and the
+# two libpq options store.db translates (sslmode, connect_timeout). Anything else would make
+# every connection fail with a TypeError.
+ASYNCPG_OPTIONS = frozenset(
+    {
+        "sslmode",
+        "connect_timeout",
+        "ssl",
+        "direct_tls",
+        "passfile",
+        "command_timeout",
+        "statement_cache_size",
+        "prepared_statement_cache_size",
+        "max_cached_statement_lifetime",
+        "max_cacheable_statement_size",
+        "target_session_attrs",
+        "krbsrvname",
+        "gsslib",
+    }
+)
 
 
 def parse_office_hours(text: str) -> OfficeHours:

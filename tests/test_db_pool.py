@@ -94,3 +94,19 @@ async def test_a_message_is_stored_on_postgresql_without_a_transaction_of_its_ow
     monkeypatch.setattr(handle, "store_inbound", watched)
     await say(Conversation(ctx), "someone", "xin chào", channel="telegram")
     assert seen == [(True, 1)]
+
+
+async def test_the_libpq_options_an_operator_writes_are_understood_by_asyncpg() -> None:
+    """sslmode and connect_timeout, written for libpq (psycopg), reach asyncpg as its `ssl`
+    and `timeout` (store.db._pg_connect) instead of failing every connection."""
+    if POSTGRES_URL is None:
+        pytest.skip("needs NHACVIEC_TEST_POSTGRES_URL")
+    url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg")
+    written = url.update_query_dict({"sslmode": "disable", "connect_timeout": "3"})
+    await reset_postgres(POSTGRES_URL)
+    db = Database(written.render_as_string(hide_password=False))
+    try:
+        await db.upgrade()
+        assert await _backend_pid(db) > 0
+    finally:
+        await db.dispose()

@@ -102,6 +102,14 @@ def test_database_urls_get_their_async_driver_or_are_refused() -> None:
     assert Settings(database_url="sqlite:///x.db", _env_file=None).database_url == "sqlite+aiosqlite:///x.db"  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="chỉ dùng được"):
         Settings(database_url="mysql://u:pw@h/db", _env_file=None)  # type: ignore[call-arg]
+    # libpq's sslmode and connect_timeout are translated for asyncpg; any other libpq option
+    # would fail every connection: refused, naming it and the way to keep psycopg.
+    tls = "postgresql://u@h/db?sslmode=require&connect_timeout=5"
+    assert Settings(database_url=tls, _env_file=None).database_url == "postgresql+asyncpg" + tls[10:]  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match=r"asyncpg không hiểu tham số application_name.*postgresql\+psycopg://"):
+        Settings(database_url="postgresql://u@h/db?application_name=x", _env_file=None)  # type: ignore[call-arg]
+    kept = "postgresql+psycopg://u@h/db?application_name=x"
+    assert Settings(database_url=kept, _env_file=None).database_url == kept  # type: ignore[call-arg]
 
 
 def test_channels_are_explicit_for_a_service_and_the_console_only_for_the_demo() -> None:
