@@ -8,6 +8,7 @@
     python -m bench.scale province [--sizes 100,1000,3300] [--url …] issue 26: all of it by size (bench/province.py)
     python -m bench.scale advance [--wards 114] [--url …]    the daily horizon advance alone (bench/province.py)
     python -m bench.scale first [--wards 100] [--runs 5] [--url …] the first planning alone, a fresh database per run
+    python -m bench.scale floor --url postgresql+asyncpg://… [--runs 5]  the database's share of one first planning
 
 Wards are the seed plan (data/tasks.yaml) planned under N ward keys ("w000", "w001", …),
 through the store and planner functions the bot uses. Figures are printed, never asserted.
@@ -197,6 +198,73 @@ async def bench_first(args: argparse.Namespace) -> None:
         f"{db.dialect} (commit {commit()}): first planning a year ahead of {args.wards} fresh wards, "
         f"median of {args.runs} runs: {statistics.median(per_ward):.1f} ms/ward"
     )
+
+
+async def bench_floor(args: argparse.Namespace) -> None:
+    """Issue 26 item 6: what the database alone takes of a first planning on PostgreSQL. One
+    ward's first planning (a year ahead, as `first`) is recorded statement by statement, then
+    replayed `--runs` times through a bare asyncpg connection, every parameter ready, each time
+    in a transaction rolled back with the sequences set back (so the ids it wrote are the
+    ones recorded): no planning, no row building, no ORM. Also the foreign-key checks' share of
+    the two large inserts (EXPLAIN ANALYZE's trigger times)."""
+    import asyncpg
+    from sqlalchemy import event
+
+    assert args.url and args.url.startswith("postgresql+asyncpg"), "--url postgresql+asyncpg://… (it is wiped)"
+    plan, calendar = seed()
+    db = await fresh(args.url, "floor.db")
+    await plan_wards(db, plan, calendar, 3, PLAN_AT, 365)
+    async with db.session() as s:
+        sequences = (await s.execute(sa.text("SELECT sequencename, last_value FROM pg_sequences"))).all()
+    recorded: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        recorded.append((statement, parameters))
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    async with db.session() as s:
+        outer = await s.begin()
+        t0 = time.perf_counter()
+        await plan_ward(s, "floor", plan, calendar, PLAN_AT, ahead_days=365)
+        whole = time.perf_counter() - t0
+        await outer.rollback()
+    event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    await db.dispose()
+
+    raw = await asyncpg.connect(
+        sa.make_url(args.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    try:
+        times = []
+        explained: list[str] = []
+        for run in range(args.runs + 1):
+            for name, value in sequences:
+                await raw.execute(f"SELECT setval('{name}', {value or 1}, {'true' if value else 'false'})")
+            tx = raw.transaction()
+            await tx.start()
+            t0 = time.perf_counter()
+            for statement, parameters in recorded:
+                rows = [parameters] if isinstance(parameters, tuple) or not parameters else parameters
+                for one in rows:
+                    big = statement.startswith(("INSERT INTO reminders", "INSERT INTO assignments"))
+                    if run == 0 and big:  # the first pass explains the two large inserts
+                        explained += [r[0] for r in await raw.fetch("EXPLAIN (ANALYZE) " + statement, *one)]
+                    else:
+                        await raw.fetch(statement, *one)
+            if run:
+                times.append(time.perf_counter() - t0)
+            await tx.rollback()
+    finally:
+        await raw.close()
+    floor = statistics.median(times) * 1000
+    print(f"postgresql (commit {commit()}): one ward's first planning a year ahead, {len(recorded)} statements")
+    print(f"  the whole planning, once (warm): {whole * 1000:.1f} ms")
+    print(
+        f"  its statements alone, parameters ready, median of {args.runs}: {floor:.1f} ms (min {min(times) * 1000:.1f})"
+    )
+    for line in explained:
+        if line.startswith(("Insert on", "Trigger for", "Execution Time")):
+            print("   ", line.strip())
 
 
 # --- summary -----------------------------------------------------------------------------------
@@ -523,7 +591,8 @@ async def _callback(_context: Any) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "what", choices=["plan", "first", "summary", "startup", "morning", "apscheduler", "province", "advance"]
+        "what",
+        choices=["plan", "first", "floor", "summary", "startup", "morning", "apscheduler", "province", "advance"],
     )
     parser.add_argument("--url")
     parser.add_argument("--wards", type=int, default=114)
@@ -543,6 +612,7 @@ def main() -> None:
     work = {
         "plan": bench_plan,
         "first": bench_first,
+        "floor": bench_floor,
         "summary": bench_summary,
         "startup": bench_startup,
         "morning": bench_morning,
