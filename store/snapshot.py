@@ -13,7 +13,6 @@ that already has tables is migrated by Alembic as before.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 SNAPSHOT = Path(__file__).resolve().parent / "migrations" / "sqlite_head.sql"
@@ -25,6 +24,8 @@ HEADER = "-- The schema the migrations build, at SCHEMA_HEAD. Written by `python
 
 def dump(path: Path) -> str:
     """The schema and rows of the SQLite database at `path` as a script."""
+    import sqlite3  # here: the stdlib's SQLite (~1 MiB of library) stays out of a PostgreSQL worker
+
     con = sqlite3.connect(path)
     try:
         return "".join(f"{line}\n" for line in con.iterdump() if line not in _WRAPPING)
@@ -34,6 +35,8 @@ def dump(path: Path) -> str:
 
 def statements(script: str) -> list[str]:
     """The statements of `script`, one each (a CREATE TABLE spans several lines)."""
+    import sqlite3
+
     out: list[str] = []
     buffer = ""
     for line in script.splitlines(keepends=True):
