@@ -69,7 +69,8 @@ LINK_LEAVES = (
 # /metrics is not served (polling without NHACVIEC_HEALTH_SERVER); nor python-telegram-bot
 # anywhere (a Telegram worker speaks the Bot API through bot/channels/telegram/api.py: issue
 # 26: ≈ 9 MiB of an idle worker, bench/idle_memory.py), nor APScheduler (the tick is a
-# loop of its own, bot/app/service.py `every`: ≈ 1.2 MiB).
+# loop of its own, bot/app/service.py `every`: ≈ 1.2 MiB), nor uvicorn until someone
+# connects to the desk (bot/desk/serve.py running_desk).
 SERVING_LEAVES = (
     *NEVER_NEEDED,
     "telegram",
@@ -81,6 +82,7 @@ SERVING_LEAVES = (
     "jinja2",
     "prometheus_client",
     "apscheduler",
+    "uvicorn",
 )
 
 COMMAND_PROBE = """

@@ -8,7 +8,7 @@ import contextlib
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.context import AppContext
 from bot.settings import Settings
@@ -57,11 +57,37 @@ def serves_own_desk(settings: Settings) -> bool:
 async def running_desk(ctx: AppContext, listener: socket.socket | None = None) -> AsyncIterator[bool]:
     """Serve the desk while the block runs; yields whether it is being served here.
     `listener`: its socket, held since the start (`hold_port`), so a busy port stopped the
-    start in one line instead of a bot running on without the desk."""
-    settings = ctx.settings
-    if not serves_own_desk(settings):
+    start in one line instead of a bot running on without the desk. On a held socket the
+    server itself (uvicorn) is started by the first connection, which waits in the socket's
+    backlog meanwhile (~50 ms once): until someone opens the desk, an idle worker holds
+    neither uvicorn nor the desk's pages (≈ 1 MiB more, issue 26, bench/idle_memory.py)."""
+    if not serves_own_desk(ctx.settings):
         yield False
         return
+    servers: list[Any] = []
+    task = asyncio.create_task(_serve(ctx, listener, servers), name="desk")
+    started = True  # a held port: served from the first connection on
+    if listener is None:
+        for _ in range(100):
+            if (servers and servers[0].started) or task.done():
+                break
+            await asyncio.sleep(0.05)
+        started = bool(servers) and servers[0].started
+    try:
+        yield started
+    finally:
+        if servers:
+            servers[0].should_exit = True
+        else:
+            task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _serve(ctx: AppContext, listener: socket.socket | None, servers: list[Any]) -> None:
+    settings = ctx.settings
+    if listener is not None:
+        await _first_connection(listener)
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -81,24 +107,27 @@ async def running_desk(ctx: AppContext, listener: socket.socket | None = None) -
             log_config=None,
         )
     )
-
-    async def serve() -> None:
-        try:
-            await server.serve(sockets=[listener] if listener is not None else None)
-        except (SystemExit, OSError):
-            log.error("the desk could not listen on %s:%s (port in use?)", settings.desk_host, settings.desk_port)
-
-    task = asyncio.create_task(serve(), name="desk")
-    for _ in range(100):
-        if server.started or task.done():
-            break
-        await asyncio.sleep(0.05)
+    servers.append(server)
     try:
-        yield server.started
+        await server.serve(sockets=[listener] if listener is not None else None)
+    except (SystemExit, OSError):
+        log.error("the desk could not listen on %s:%s (port in use?)", settings.desk_host, settings.desk_port)
+
+
+async def _first_connection(listener: socket.socket) -> None:
+    """Until a connection waits on `listener` (not accepted: the server takes it)."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(listener.fileno(), readable)
+    try:
+        await ready
     finally:
-        server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        loop.remove_reader(listener.fileno())
 
 
 async def demo_login_link(ctx: AppContext) -> str:
