@@ -1,6 +1,6 @@
 """Issue 21 item 6: the desk's server time and page weight, measured.
 
-    python -m bench.desk [--wards 114] [--reports 200000] [--runs 20] [--url postgresql+psycopg://…]
+    python -m bench.desk [--wards 114] [--reports 200000] [--runs 20] [--url postgresql+asyncpg://…]
 
 Wards are the seed plan (data/tasks.yaml) planned under N ward keys, with `--reports` status
 reports spread over them (as bench/scale.py does), as of 20/12/2026. The desk app is driven

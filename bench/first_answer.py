@@ -1,7 +1,7 @@
 """How soon `nhacviec run` answers after it is started, with a folder of N plan files (issue
 26: "first answer within 10 s of start whatever the number of wards").
 
-    python -m bench.first_answer [--wards 320] [--url postgresql+psycopg://…]
+    python -m bench.first_answer [--wards 320] [--url postgresql+asyncpg://…]
 
 The real program as a service starts it (a child `nhacviec run`, stdin /dev/null, Telegram
 polling against bench/fake_telegram_logger.py), three times on one database: the first start

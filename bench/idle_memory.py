@@ -1,7 +1,7 @@
 """How much memory `nhacviec run` holds once idle (issue 26: "idle ≤ 80 MiB"), beside the
 alternative a user would pick: a minimal python-telegram-bot polling bot (one handler).
 
-    python -m bench.idle_memory [--url postgresql+psycopg://…] [--at 20,60] [--only console,sqlite,pg,ptb]
+    python -m bench.idle_memory [--url postgresql+asyncpg://…] [--at 20,60] [--only console,sqlite,pg,ptb]
 
 Each worker is the real program as a service starts it (a child `nhacviec run`, the bundled
 plan, the desk on its own port), on a new folder (its database made) and then restarted on

@@ -1,7 +1,7 @@
 """Reminders claimed, sent through a no-op channel and marked, per second.
 
     python -m bench.outbox [--rows 5000] [--url sqlite+aiosqlite:///tmp/bench.db]
-    python -m bench.outbox --url postgresql+psycopg://postgres@127.0.0.1:5432/test --workers 2
+    python -m bench.outbox --url postgresql+asyncpg://postgres@127.0.0.1:5432/test --workers 2
 
 The whole dispatcher path runs (claim with lease, decide recipients, render, send,
 record the attempt, finish); only the messenger is a no-op, so the figure is the bot's

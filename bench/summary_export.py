@@ -1,7 +1,7 @@
 """The classification-backed /summary and the full export for one ward with many status reports.
 
     python -m bench.summary_export [--reports 1000000] [--url sqlite+aiosqlite:///tmp/bench-report.db]
-    python -m bench.summary_export --url postgresql+psycopg://postgres@127.0.0.1:5432/test_h3
+    python -m bench.summary_export --url postgresql+asyncpg://postgres@127.0.0.1:5432/test_h3
 
 The seed plan is loaded as of 20/12/2026 (a year of monthly check-ins), then `--reports`
 status reports are bulk-inserted (executemany on SQLite, COPY on PostgreSQL) over its

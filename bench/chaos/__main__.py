@@ -2,7 +2,7 @@
 Telegram API on 127.0.0.1 and prints what was lost, doubled or left behind.
 
     python -m bench.chaos --scenario kill [--db sqlite|postgres] [--url URL]
-    python -m bench.chaos --scenario workers --db postgres --url postgresql+psycopg://…/test_h4
+    python -m bench.chaos --scenario workers --db postgres --url postgresql+asyncpg://…/test_h4
     python -m bench.chaos --scenario storm429 | unauthorized | sigterm
     python -m bench.chaos --scenario link_lockout | plan_reload   # issue 25's edges (bench/chaos/edges.py)
     python -m bench.chaos --scenario deploy      # checks the deploy files (no Docker engine needed)
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
             setattr(args, key, value)
     if args.scenario == "workers" and args.db != "postgres" and not (args.url or "").startswith("postgresql"):
         print(
-            "workers: several worker processes need PostgreSQL: --db postgres --url postgresql+psycopg://…",
+            "workers: several worker processes need PostgreSQL: --db postgres --url postgresql+asyncpg://…",
             file=sys.stderr,
         )
         return 2

@@ -42,7 +42,7 @@ def _compose() -> tuple[list[str], dict[str, Any]]:
         env = s.get("environment", {})
         if str(env.get("NHACVIEC_WEBHOOK_MODE", "")).lower() != "true":
             problems.append(f"compose: {name} is not in webhook mode")
-        if not str(env.get("NHACVIEC_DATABASE_URL", "")).startswith("postgresql+psycopg://"):
+        if not str(env.get("NHACVIEC_DATABASE_URL", "")).startswith(("postgresql://", "postgresql+")):
             problems.append(f"compose: {name} does not use PostgreSQL")
         if s.get("stop_signal") != "SIGTERM" or "stop_grace_period" not in s:
             problems.append(f"compose: {name} lacks stop_signal SIGTERM / stop_grace_period")

@@ -83,7 +83,7 @@ def database_url(db: str, url: str | None, workdir: Path) -> str:
         return f"sqlite+aiosqlite:///{workdir / 'chaos.db'}"
     env = os.environ.get("NHACVIEC_BENCH_POSTGRES_URL") or os.environ.get("NHACVIEC_TEST_POSTGRES_URL")
     if not env:
-        raise SystemExit("--db postgres needs --url postgresql+psycopg://… (that database is wiped)")
+        raise SystemExit("--db postgres needs --url postgresql+asyncpg://… (that database is wiped)")
     return env
 
 
