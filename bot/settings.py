@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.settings_reader import SecretStr, SettingsError, TypedSettings, read_env_file, setting
 from scheduler.workcal import OfficeHours
+from store import pg_options
 
 __all__ = ["SecretStr", "Settings", "SettingsError"]
 
@@ -65,35 +66,23 @@ def normalise_database_url(url: str) -> str:
             f"không phải {scheme}://"
         )
     if scheme == "postgresql+asyncpg":
-        options = {name for name, _ in parse_qsl(rest.partition("?")[2], keep_blank_values=True)}
-        if unknown := sorted(options - ASYNCPG_OPTIONS):
-            raise ValueError(
-                f"asyncpg không hiểu tham số {', '.join(unknown)} của địa chỉ PostgreSQL; nếu cần tham số của libpq, "
-                "viết địa chỉ là postgresql+psycopg://…"
-            )
+        _check_asyncpg_options(dict(parse_qsl(rest.partition("?")[2], keep_blank_values=True)))
     return f"{scheme}://{rest}"
 
 
-# What an asyncpg URL may carry: asyncpg's own connect() arguments that fit in a URL, and the
-# two libpq options store.db translates (sslmode, connect_timeout). Anything else would make
-# every connection fail with a TypeError.
-ASYNCPG_OPTIONS = frozenset(
-    {
-        "sslmode",
-        "connect_timeout",
-        "ssl",
-        "direct_tls",
-        "passfile",
-        "command_timeout",
-        "statement_cache_size",
-        "prepared_statement_cache_size",
-        "max_cached_statement_lifetime",
-        "max_cacheable_statement_size",
-        "target_session_attrs",
-        "krbsrvname",
-        "gsslib",
-    }
-)
+def _check_asyncpg_options(options: dict[str, str]) -> None:
+    if unknown := sorted(options.keys() - pg_options.OPTIONS):
+        raise ValueError(
+            f"asyncpg không hiểu tham số {', '.join(unknown)} của địa chỉ PostgreSQL; nếu cần tham số của libpq, "
+            "viết địa chỉ là postgresql+psycopg://…"
+        )
+    for name in ("connect_timeout", "prepared_statement_cache_size", *pg_options.NUMBERS):
+        if name in options:
+            try:
+                float(options[name])
+            except ValueError:
+                said = f"tham số {name} của địa chỉ PostgreSQL phải là một số, không phải {options[name]!r}"
+                raise ValueError(said) from None
 
 
 def parse_office_hours(text: str) -> OfficeHours:

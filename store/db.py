@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from store import pg_options
 from store.text import storable_parameters
 from store.versioning import SCHEMA_HEAD, SchemaTooNew
 
@@ -70,6 +70,7 @@ class Database:
             _sqlite_pragmas(self.engine)
         else:
             _ping_when_idle(self.engine)
+            _connect_failures_as_operational(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL: one snapshot for every statement of the read, as SQLite's WAL gives.
         read_options: dict[str, Any] = {READ_ONLY: True}
@@ -130,10 +131,19 @@ class Database:
                 # Another worker may have created it meanwhile (we waited for its lock).
                 if await self._recorded_revision() == SCHEMA_HEAD:
                     return SCHEMA_HEAD, SCHEMA_HEAD
-        async with self.engine.begin() as conn:
+        async with self._migrating() as conn:
             if self.is_postgres:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             return await conn.run_sync(_upgrade, target)
+
+    def _migrating(self) -> Any:
+        """The transaction a schema change runs in. On PostgreSQL READ COMMITTED whatever the
+        server's default: a worker that waited for the migration lock must see the tables the
+        worker before it committed (under REPEATABLE READ its snapshot, taken by the lock
+        statement, would not, and it would create them again)."""
+        if self.is_postgres:
+            return self.engine.execution_options(isolation_level="READ COMMITTED").begin()
+        return self.engine.begin()
 
     async def _create_at_head(self) -> bool:
         """Create the schema at head in an empty database, in one transaction, from
@@ -143,7 +153,7 @@ class Database:
         later ones find the tables."""
         from store.snapshot import head_statements, pg_head_statements
 
-        async with self.engine.begin() as conn:
+        async with self._migrating() as conn:
             if self.is_postgres:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 held = "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
@@ -227,35 +237,52 @@ def _pg_connect(url: URL) -> tuple[URL, dict[str, Any]]:
     """The URL and connection arguments for a PostgreSQL driver. asyncpg (the default,
     ~6 MiB lighter than psycopg: bench/idle_memory.py) takes no libpq options in its URL: the
     two an operator's URL may carry are translated (sslmode is asyncpg's `ssl`, with the same
-    modes; connect_timeout its `timeout`). psycopg's URL is libpq's and kept as it is."""
+    modes; connect_timeout its `timeout`, 0 waiting for ever as in libpq), and its own
+    numbers and yes/no options are given their types (statement_cache_size=0, behind a
+    pooler). psycopg's URL is libpq's and kept as it is. A value that is no number raises
+    ValueError (bot/settings.py says it first, in one line)."""
     if url.get_driver_name() != "asyncpg":
         return url, ({} if "connect_timeout" in url.query else {"connect_timeout": PG_CONNECT_TIMEOUT})
     query = dict(url.query)
     timeout = float(str(query.pop("connect_timeout", PG_CONNECT_TIMEOUT)))
+    args: dict[str, Any] = {"timeout": timeout if timeout > 0 else None}
     if "sslmode" in query:
         query["ssl"] = query.pop("sslmode")
-    return url.set(query=query), {"timeout": timeout}
+    for name, kind in pg_options.NUMBERS.items():
+        if name in query:
+            args[name] = kind(str(query.pop(name)))
+    for name in pg_options.FLAGS:
+        if name in query:
+            args[name] = str(query.pop(name)).lower() in ("1", "true", "yes", "on")
+    return url.set(query=query), args
 
 
-# SQLSTATE classes of a server refusing a connection: 08 the connection, 28 the role or
-# password, 3D no such database, 53 out of resources (too many connections), 57P03 starting.
-_REFUSED_STATES = ("08", "28", "3D", "53", "57P")
+def _connect_failures_as_operational(engine: AsyncEngine) -> None:
+    """A connection that cannot be made is said as OperationalError, as psycopg says it:
+    asyncpg lets the socket's errors through as they are (refused, unknown host, no route,
+    timed out, a certificate refused: all OSError) and the server's refusals (a role, a
+    password, a database, too many connections) as its plain Error. Everything that looks at
+    a database gone away (`database_away`, `unusable`, the CLI's one line) then sees one kind."""
+    from sqlalchemy import exc as sa
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        if dialect.driver != "asyncpg":
+            return None  # psycopg connects as usual: its failures are OperationalError already
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except (OSError, dialect.loaded_dbapi.Error) as exc:
+            raise sa.OperationalError(None, None, exc) from exc
 
 
 def unusable(exc: BaseException) -> bool:
     """Whether `exc` says the database cannot be reached or used at all (stopped, wrong
     address, role, password or database, a locked or unreadable SQLite file), as opposed to
-    a statement it refused. psycopg and aiosqlite say all of these as OperationalError;
-    asyncpg's connect lets the socket's errors through (refused, unknown host, timed out)
-    and the server's refusals come as a plain DBAPIError with their SQLSTATE."""
+    a statement it refused: OperationalError or InterfaceError, as every driver says it
+    (asyncpg's connect failures are made OperationalError: `_connect_failures_as_operational`)."""
     from sqlalchemy import exc as sa
 
-    if isinstance(exc, sa.OperationalError | sa.InterfaceError):
-        return True
-    if isinstance(exc, ConnectionError | socket.gaierror | TimeoutError):
-        return True
-    state = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    return isinstance(exc, sa.DBAPIError) and isinstance(state, str) and state.startswith(_REFUSED_STATES)
+    return isinstance(exc, sa.OperationalError | sa.InterfaceError)
 
 
 def database_away(exc: BaseException) -> bool:

@@ -4,6 +4,7 @@ trip, which every transaction paid before (issue 26)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from bot.conversation.handle import Conversation
 from store.db import Database
 from store.inbound import store_inbound
 from store.models import InboundMessage as InboundRow
+from store.versioning import SCHEMA_HEAD
 from tests.conftest import POSTGRES_URL, reset_postgres
 from tests.helpers import say
 
@@ -98,11 +100,14 @@ async def test_a_message_is_stored_on_postgresql_without_a_transaction_of_its_ow
 
 async def test_the_libpq_options_an_operator_writes_are_understood_by_asyncpg() -> None:
     """sslmode and connect_timeout, written for libpq (psycopg), reach asyncpg as its `ssl`
-    and `timeout` (store.db._pg_connect) instead of failing every connection."""
+    and `timeout` (store.db._pg_connect; 0 waits for ever, as in libpq), and asyncpg's own
+    numbers and yes/no as such (text would fail every connection: "'<' not supported")."""
     if POSTGRES_URL is None:
         pytest.skip("needs NHACVIEC_TEST_POSTGRES_URL")
     url = sa.make_url(POSTGRES_URL).set(drivername="postgresql+asyncpg")
-    written = url.update_query_dict({"sslmode": "disable", "connect_timeout": "3"})
+    written = url.update_query_dict(
+        {"sslmode": "disable", "connect_timeout": "0", "statement_cache_size": "0", "direct_tls": "false"}
+    )
     await reset_postgres(POSTGRES_URL)
     db = Database(written.render_as_string(hide_password=False))
     try:
@@ -110,3 +115,31 @@ async def test_the_libpq_options_an_operator_writes_are_understood_by_asyncpg() 
         assert await _backend_pid(db) > 0
     finally:
         await db.dispose()
+
+
+async def test_workers_starting_together_on_an_empty_database_all_start_whatever_its_isolation() -> None:
+    """Under a server whose default is REPEATABLE READ, a worker that waited for the migration
+    lock took its snapshot before the first worker committed: it saw no table and created them
+    again ("relation already exists"). Schema changes run READ COMMITTED (Database._migrating)."""
+    if POSTGRES_URL is None:
+        pytest.skip("needs NHACVIEC_TEST_POSTGRES_URL")
+    name = sa.make_url(POSTGRES_URL).database
+    admin = Database(POSTGRES_URL)
+    try:
+        async with admin.engine.connect() as conn:
+            await conn.execute(sa.text(f"ALTER DATABASE {name} SET default_transaction_isolation = 'repeatable read'"))
+            await conn.commit()
+        await reset_postgres(POSTGRES_URL)
+        workers = [Database(POSTGRES_URL) for _ in range(4)]
+        try:
+            results = await asyncio.gather(*(w.upgrade() for w in workers), return_exceptions=True)
+        finally:
+            for w in workers:
+                await w.dispose()
+        assert [r for r in results if isinstance(r, BaseException)] == []
+        assert [r[1] for r in results if not isinstance(r, BaseException)] == [SCHEMA_HEAD] * 4
+    finally:
+        async with admin.engine.connect() as conn:
+            await conn.execute(sa.text(f"ALTER DATABASE {name} RESET default_transaction_isolation"))
+            await conn.commit()
+        await admin.dispose()

@@ -70,6 +70,7 @@ def test_status_says_when_rows_are_due_and_nothing_was_sent(
     "where",
     [
         "127.0.0.1:1/nhacviec",  # nothing listening: the socket's refusal
+        "localhost:1/nhacviec",  # ::1 and 127.0.0.1 both refuse: asyncio's OSError("Multiple exceptions")
         "no-such-host.invalid:5432/nhacviec",  # no such host
         *(["127.0.0.1:5432/no_such_database_here"] if POSTGRES_URL else []),  # the server's refusal (3D000)
     ],

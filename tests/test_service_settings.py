@@ -108,6 +108,10 @@ def test_database_urls_get_their_async_driver_or_are_refused() -> None:
     assert Settings(database_url=tls, _env_file=None).database_url == "postgresql+asyncpg" + tls[10:]  # type: ignore[call-arg]
     with pytest.raises(ValueError, match=r"asyncpg không hiểu tham số application_name.*postgresql\+psycopg://"):
         Settings(database_url="postgresql://u@h/db?application_name=x", _env_file=None)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="statement_cache_size của địa chỉ PostgreSQL phải là một số"):
+        Settings(database_url="postgresql://u@h/db?statement_cache_size=none", _env_file=None)  # type: ignore[call-arg]
+    pooled = "postgresql://u@/db?host=/run/postgresql&statement_cache_size=0&direct_tls=false"  # a socket, a pooler
+    assert Settings(database_url=pooled, _env_file=None).database_url == "postgresql+asyncpg" + pooled[10:]  # type: ignore[call-arg]
     kept = "postgresql+psycopg://u@h/db?application_name=x"
     assert Settings(database_url=kept, _env_file=None).database_url == kept  # type: ignore[call-arg]
 

@@ -112,6 +112,8 @@ async def _serve(ctx: AppContext, listener: socket.socket | None, servers: list[
         await server.serve(sockets=[listener] if listener is not None else None)
     except (SystemExit, OSError):
         log.error("the desk could not listen on %s:%s (port in use?)", settings.desk_host, settings.desk_port)
+    except Exception:  # said when it happens, not at the stop that would await this task
+        log.exception("the desk's server stopped; the bot goes on without the desk")
 
 
 async def _first_connection(listener: socket.socket) -> None:
