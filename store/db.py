@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from store import pg_options
 from store.text import storable_parameters
@@ -70,7 +72,8 @@ class Database:
             _sqlite_pragmas(self.engine)
         else:
             _ping_when_idle(self.engine)
-            _connect_failures_as_operational(self.engine)
+            if parsed.get_driver_name() == "asyncpg":
+                _connect_failures_as_operational(self.engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         # PostgreSQL: one snapshot for every statement of the read, as SQLite's WAL gives.
         read_options: dict[str, Any] = {READ_ONLY: True}
@@ -132,18 +135,22 @@ class Database:
                 if await self._recorded_revision() == SCHEMA_HEAD:
                     return SCHEMA_HEAD, SCHEMA_HEAD
         async with self._migrating() as conn:
-            if self.is_postgres:
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             return await conn.run_sync(_upgrade, target)
 
-    def _migrating(self) -> Any:
-        """The transaction a schema change runs in. On PostgreSQL READ COMMITTED whatever the
-        server's default: a worker that waited for the migration lock must see the tables the
-        worker before it committed (under REPEATABLE READ its snapshot, taken by the lock
-        statement, would not, and it would create them again)."""
-        if self.is_postgres:
-            return self.engine.execution_options(isolation_level="READ COMMITTED").begin()
-        return self.engine.begin()
+    @contextlib.asynccontextmanager
+    async def _migrating(self) -> AsyncIterator[AsyncConnection]:
+        """The transaction a schema change runs in, holding the migration lock: on PostgreSQL
+        the advisory lock, READ COMMITTED whatever the server's default (a worker that waited
+        for the lock must see the tables the worker before it committed; under REPEATABLE
+        READ its snapshot, taken by the lock statement, would not, and it would create them
+        again); on SQLite BEGIN IMMEDIATE (`_sqlite_pragmas`)."""
+        if not self.is_postgres:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self.engine.execution_options(isolation_level="READ COMMITTED").begin() as conn:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            yield conn
 
     async def _create_at_head(self) -> bool:
         """Create the schema at head in an empty database, in one transaction, from
@@ -155,7 +162,6 @@ class Database:
 
         async with self._migrating() as conn:
             if self.is_postgres:
-                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 held = "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
                 statements = pg_head_statements()
             else:
@@ -267,8 +273,6 @@ def _connect_failures_as_operational(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "do_connect")
     def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
-        if dialect.driver != "asyncpg":
-            return None  # psycopg connects as usual: its failures are OperationalError already
         try:
             return dialect.connect(*cargs, **cparams)
         except (OSError, dialect.loaded_dbapi.Error) as exc:

@@ -54,9 +54,6 @@ import os  # noqa: E402
 from collections.abc import AsyncIterator  # noqa: E402
 from datetime import datetime  # noqa: E402
 
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
-
 import bot.commands  # noqa: E402, F401  (registers every chat command, as the running bot does)
 from bot.context import AppContext  # noqa: E402
 from bot.messages import ChannelError, DeliveryResult, OutboundMessage  # noqa: E402
@@ -65,6 +62,7 @@ from scheduler.clock import ManualClock  # noqa: E402
 from scheduler.planner import plan_ward  # noqa: E402
 from scheduler.workcal import VN_ZONE  # noqa: E402
 from store.db import Database  # noqa: E402
+from store.snapshot_write import wipe_postgres  # noqa: E402
 
 POSTGRES_URL = os.environ.get("NHACVIEC_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -72,11 +70,7 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 async def reset_postgres(url: str) -> None:
     """The test database is wiped: every test starts from an empty, migrated schema."""
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(sa.text("CREATE SCHEMA public"))
-    await engine.dispose()
+    await wipe_postgres(url)
 
 
 @pytest.fixture(params=BACKENDS)
